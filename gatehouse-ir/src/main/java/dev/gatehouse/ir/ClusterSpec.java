@@ -1,0 +1,21 @@
+package dev.gatehouse.ir;
+
+import java.util.List;
+
+/**
+ * A set of endpoints serving one Service port.
+ *
+ * @param name "namespace/service:port", unique in a snapshot
+ * @param endpoints ready endpoints, sorted by address then port
+ * @param loadBalancer how to pick among them
+ */
+public record ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalancerType loadBalancer) {
+    public ClusterSpec {
+        endpoints = List.copyOf(endpoints);
+    }
+
+    public enum LoadBalancerType { ROUND_ROBIN }
+
+    /** An IP literal (never a name to resolve) and port. */
+    public record EndpointSpec(String address, int port) { }
+}

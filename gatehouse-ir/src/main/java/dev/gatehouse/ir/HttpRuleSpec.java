@@ -1,0 +1,21 @@
+package dev.gatehouse.ir;
+
+import java.util.List;
+
+/**
+ * One HTTPRoute rule with one of its matches: the unit of route precedence. A rule with several
+ * matches appears once per match, each with the same filters and backends.
+ *
+ * @param route identity of the HTTPRoute and rule, for logs, metrics and explain
+ * @param match what the request must satisfy
+ * @param filters request/response filters of the rule, in declared order
+ * @param backends weighted backends; empty with no filters that answer means 500
+ * @param timeouts the rule's timeouts, never {@code null}
+ */
+public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
+                           List<BackendRefSpec> backends, TimeoutSpec timeouts) {
+    public HttpRuleSpec {
+        filters = List.copyOf(filters);
+        backends = List.copyOf(backends);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.gatehouse.proxy.route;
+
+import dev.gatehouse.ir.RouteRef;
+import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.proxy.filter.HttpFilter;
+
+import java.util.List;
+
+/**
+ * A compiled HTTPRoute rule (one match of it): filters, weighted backends and timeouts.
+ * Immutable and shared by all event loops.
+ */
+public interface Route {
+    RouteRef ref();
+
+    /** "Gateway ns/name listener" the request landed on (for logs). */
+    String listener();
+
+    /** Rule-level filters, in declared order. */
+    List<HttpFilter> filters();
+
+    /**
+     * Picks a backend by weight. Called on the request's event loop.
+     *
+     * @return the chosen backend; {@link Backend#cluster()} is {@code null} when the chosen share belongs
+     *         to an invalid backendRef (answer 500); {@code null} when the rule has no backends at all (500)
+     */
+    Backend pickBackend();
+
+    TimeoutSpec timeouts();
+}

@@ -1,0 +1,35 @@
+package dev.gatehouse.translate;
+
+import java.util.List;
+
+/**
+ * The computed status of one resource.
+ *
+ * @param kind GatewayClass, Gateway, HTTPRoute, ...
+ * @param conditions resource-level conditions (GatewayClass, Gateway)
+ * @param listeners per-listener status (Gateway only)
+ * @param parents per-parentRef status (routes only)
+ */
+public record ResourceStatus(String kind, String namespace, String name, List<Condition> conditions,
+                             List<ListenerStatus> listeners, List<ParentStatus> parents) {
+    public ResourceStatus {
+        conditions = List.copyOf(conditions);
+        listeners = List.copyOf(listeners);
+        parents = List.copyOf(parents);
+    }
+
+    /** @param supportedKinds route kinds the listener accepts */
+    public record ListenerStatus(String name, int attachedRoutes, List<String> supportedKinds, List<Condition> conditions) {
+        public ListenerStatus {
+            supportedKinds = List.copyOf(supportedKinds);
+            conditions = List.copyOf(conditions);
+        }
+    }
+
+    /** @param parentRef the parentRef as written: "Gateway ns/name[/sectionName][:port]" */
+    public record ParentStatus(String parentRef, String controllerName, List<Condition> conditions) {
+        public ParentStatus {
+            conditions = List.copyOf(conditions);
+        }
+    }
+}
