@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: gatehouse vs nginx as reverse proxies, in one run, on this 2-core machine.
+# Proxy under test pinned to CPU 0; wrk and the origin (nginx, one worker) pinned to CPU 1.
+# Small GET, 50 keep-alive connections. After a JIT warm-up, the two proxies are measured alternately,
+# ROUNDS times each, DURATION seconds per measurement; the median round of each is reported.
+#
+#   bench/run.sh                        # defaults: ROUNDS=3 DURATION=10 WARMUP=20 CONNECTIONS=50
+#   ROUNDS=5 DURATION=15 bench/run.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-10}; WARMUP=${WARMUP:-20}; CONNECTIONS=${CONNECTIONS:-50}
+GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=256m -Dio.netty.leakDetection.level=disabled}
+out="$root/bench/out"; mkdir -p "$out"; rm -f "$out"/*.pid
+for tool in wrk nginx taskset java; do command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install wrk nginx-light util-linux)"; exit 1; }; done
+[ "$(nproc --all)" -ge 2 ] || { echo "bench: needs 2 CPUs"; exit 1; }
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+sed "s#@DIR@#$out#g" "$root/bench/origin.conf.template" > "$out/origin.conf"
+sed "s#@DIR@#$out#g" "$root/bench/nginx.conf.template" > "$out/nginx.conf"
+taskset -c 1 nginx -c "$out/origin.conf" -p "$out" & pids+=($!)
+taskset -c 0 nginx -c "$out/nginx.conf" -p "$out" & pids+=($!)
+
+[ -f "$root/gatehouse-app/target/gatehouse.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
+# shellcheck disable=SC2086
+taskset -c 0 java $GATEHOUSE_JAVA_OPTS -jar "$root/gatehouse-app/target/gatehouse.jar" run \
+  --config "$root/bench/config" --admin 127.0.0.1:19901 > "$out/gatehouse.log" 2>&1 & pids+=($!)
+
+wait_ok() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "bench: $1 never answered"; exit 1; }
+wait_ok http://127.0.0.1:18090/ ; wait_ok http://127.0.0.1:18081/ ; wait_ok http://127.0.0.1:18082/
+
+load() { taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "$1"; }
+echo "warm-up: ${WARMUP}s each (JIT)"
+load http://127.0.0.1:18082/ "$WARMUP" > /dev/null
+load http://127.0.0.1:18081/ 5 > /dev/null
+
+parse() { # wrk output -> "rps p50_ms p99_ms errors"
+  awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us$/,"",v); return v/1000 } if (v ~ /ms$/) { sub(/ms$/,"",v); return v+0 } if (v ~ /s$/) { sub(/s$/,"",v); return v*1000 } return v }
+    /Requests\/sec/ { rps=$2 } / 50%/ { p50=ms($2) } / 99%/ { p99=ms($2) }
+    /Non-2xx|Socket errors/ { err=err" "$0 }
+    END { printf "%s %.3f %.3f %s\n", rps, p50, p99, (err==""?"-":"ERR") }'
+}
+: > "$out/results.txt"
+for r in $(seq "$ROUNDS"); do
+  for who in nginx gatehouse; do
+    port=18081; [ "$who" = gatehouse ] && port=18082
+    line=$(load "http://127.0.0.1:$port/" "$DURATION" | tee "$out/wrk-$who-$r.txt" | parse)
+    echo "$who $r $line" | tee -a "$out/results.txt"
+  done
+done
+
+echo
+awk -v rounds="$ROUNDS" '
+  { rps[$1][$2]=$3; p50[$1][$2]=$4; p99[$1][$2]=$5; if ($6!="-") bad[$1]=1 }
+  function median(a,   n,i,j,t,v) { n=0; for (i in a) v[++n]=a[i]; for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (v[j]+0<v[i]+0) { t=v[i]; v[i]=v[j]; v[j]=t } return v[int((n+1)/2)] }
+  END {
+    printf "%-10s %12s %10s %10s\n", "proxy", "requests/s", "p50 ms", "p99 ms"
+    for (w in rps) { m[w]=median(rps[w]); printf "%-10s %12.0f %10.3f %10.3f%s\n", w, m[w], median(p50[w]), median(p99[w]), (bad[w]?"  (errors: see bench/out)":"") }
+    printf "\ngatehouse / nginx requests/s: %.2fx  (median of %d rounds; proxy pinned to CPU 0, wrk + origin on CPU 1)\n", m["gatehouse"]/m["nginx"], rounds
+  }' "$out/results.txt" | tee "$out/summary.txt"

@@ -1,0 +1,64 @@
+package dev.gatehouse.app.cli;
+
+import dev.gatehouse.app.admin.AdminServer;
+import dev.gatehouse.app.control.ConfigLoader;
+import dev.gatehouse.app.control.ControlLoop;
+import dev.gatehouse.proxy.server.GatewayServer;
+import dev.gatehouse.proxy.server.ServerOptions;
+import dev.gatehouse.translate.TranslatorOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/** A running gateway: data plane, control loop, admin endpoint; closed in reverse order. */
+final class GatewayRuntime implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayRuntime.class);
+
+    private final GatewayServer server;
+    private final ControlLoop control;
+    private final AdminServer admin;
+
+    GatewayRuntime(Path config, GatewayOptions options) throws Exception {
+        ServerOptions serverOptions = new ServerOptions(options.bind, options.ioThreads,
+                ServerOptions.defaults().headerReadTimeout(), ServerOptions.defaults().idleTimeout(),
+                ServerOptions.defaults().connectTimeout(), ServerOptions.defaults().defaultBackendTimeout(),
+                ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength());
+        this.server = new GatewayServer(serverOptions);
+        this.control = new ControlLoop(config, new ConfigLoader(new TranslatorOptions(options.controllerName)), server,
+                Clock.systemUTC());
+        InetSocketAddress adminAddress = options.adminAddress();
+        this.admin = adminAddress == null ? null : new AdminServer(adminAddress, control);
+        if (admin != null) {
+            admin.start();
+            log.info("admin endpoint on http://{}:{}/ (ready, config, status, reloads)",
+                    admin.address().getHostString(), admin.address().getPort());
+        }
+        if (!control.start()) {
+            log.warn("the first config was rejected; serving nothing until the files are fixed (watching {})", config);
+        }
+    }
+
+    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then shuts down in order. */
+    void awaitShutdown() throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            close();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        control.close();
+        if (admin != null) {
+            admin.close();
+        }
+        server.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** The picocli commands: run, validate, demo, echo. */
+package dev.gatehouse.app.cli;

@@ -1,0 +1,110 @@
+package dev.gatehouse.app.control;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches a config file or folder and calls back once a burst of changes has settled. Editors and
+ * {@code kubectl}-style tools write through temp files and renames, so a change is a burst of events;
+ * waiting {@code settle} after the last one turns it into one reload. A one-second poll of modification
+ * times backs up inotify, which can miss events on some file systems (bind mounts, ConfigMap symlinks).
+ */
+public final class ConfigWatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
+
+    private final Path directory;
+    private final Runnable onChange;
+    private final long settleNanos;
+    private final WatchService watch;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    public ConfigWatcher(Path path, long settleMillis, Runnable onChange) throws IOException {
+        Path abs = path.toAbsolutePath().normalize();
+        this.directory = Files.isDirectory(abs) ? abs : abs.getParent();
+        this.onChange = onChange;
+        this.settleNanos = TimeUnit.MILLISECONDS.toNanos(settleMillis);
+        this.watch = FileSystems.getDefault().newWatchService();
+        directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+        this.thread = new Thread(this::loop, "gatehouse-config-watch");
+        thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void loop() {
+        String lastStamp = stamp();
+        long pendingSince = 0;
+        while (!closed) {
+            try {
+                WatchKey key = watch.poll(pendingSince != 0 ? 50 : 1000, TimeUnit.MILLISECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                    pendingSince = System.nanoTime();
+                    continue;
+                }
+                String now = stamp();
+                if (pendingSince == 0 && !now.equals(lastStamp)) {
+                    pendingSince = System.nanoTime();
+                }
+                if (pendingSince != 0 && System.nanoTime() - pendingSince >= settleNanos) {
+                    pendingSince = 0;
+                    lastStamp = stamp();
+                    onChange.run();
+                }
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            } catch (RuntimeException e) {
+                log.warn("config reload failed unexpectedly", e);
+            }
+        }
+    }
+
+    /** Names, sizes and modification times of the YAML files: cheap, and changes whenever a reload is due. */
+    private String stamp() {
+        StringBuilder b = new StringBuilder();
+        try (var files = Files.list(directory)) {
+            files.filter(ConfigWatcher::isYaml).sorted().forEach(p -> {
+                try {
+                    b.append(p.getFileName()).append(':').append(Files.size(p)).append(':')
+                            .append(Files.getLastModifiedTime(p).toMillis()).append(';');
+                } catch (IOException e) {
+                    b.append(p.getFileName()).append(":gone;");
+                }
+            });
+        } catch (IOException e) {
+            b.append("unreadable");
+        }
+        return b.toString();
+    }
+
+    static boolean isYaml(Path p) {
+        String name = p.getFileName().toString();
+        return name.endsWith(".yaml") || name.endsWith(".yml");
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            watch.close();
+        } catch (IOException ignored) {
+            // closing a watch service only fails if it is already closed
+        }
+        thread.interrupt();
+    }
+}

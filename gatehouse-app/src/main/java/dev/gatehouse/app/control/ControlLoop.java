@@ -1,0 +1,147 @@
+package dev.gatehouse.app.control;
+
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.proxy.runtime.SnapshotCompiler;
+import dev.gatehouse.proxy.server.GatewayServer;
+import dev.gatehouse.translate.Diagnostic;
+import dev.gatehouse.translate.Translation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Standalone mode's control plane: loads the config path, translates, compiles and applies it on one
+ * dedicated thread, and again whenever the files change. Whatever fails (parse, validation, compile, bind)
+ * leaves the last good snapshot serving and is logged with file, document, resource and field.
+ */
+public final class ControlLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
+    private static final int HISTORY = 20;
+
+    private final Path configPath;
+    private final ConfigLoader loader;
+    private final SnapshotCompiler compiler = new SnapshotCompiler();
+    private final GatewayServer server;
+    private final Clock clock;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-control");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ArrayDeque<ReloadEvent> history = new ArrayDeque<>();
+    private ConfigWatcher watcher;
+    private long nextGeneration = 1;
+    private volatile Translation serving;
+    private volatile boolean ready;
+
+    public ControlLoop(Path configPath, ConfigLoader loader, GatewayServer server, Clock clock) {
+        this.configPath = configPath;
+        this.loader = loader;
+        this.server = server;
+        this.clock = clock;
+    }
+
+    /** Loads the config once (waiting for it) and starts watching; returns whether the first load served. */
+    public boolean start() throws Exception {
+        Future<Boolean> first = thread.submit(this::reload);
+        boolean ok = first.get();
+        try {
+            watcher = new ConfigWatcher(configPath, 150, () -> thread.submit(this::reload));
+            watcher.start();
+        } catch (IOException e) {
+            log.warn("cannot watch {} for changes ({}); hot reload is off", configPath, e.toString());
+        }
+        return ok;
+    }
+
+    /** Runs on the control thread only. */
+    boolean reload() {
+        long generation = nextGeneration;
+        ConfigLoader.Result result;
+        try {
+            result = loader.load(configPath, generation);
+        } catch (RuntimeException e) {
+            log.error("config {} could not be loaded", configPath, e);
+            record(false, List.of(String.valueOf(e)));
+            return false;
+        }
+        for (Diagnostic d : result.diagnostics()) {
+            if (d.severity() == Diagnostic.Severity.WARNING) {
+                log.warn("{}", d.describe());
+            }
+        }
+        if (result.hasErrors()) {
+            List<String> errors = result.diagnostics().stream()
+                    .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::describe).toList();
+            errors.forEach(e -> log.error("config rejected: {}", e));
+            log.error("config {} rejected; still serving generation {}", configPath, servingGeneration());
+            record(false, errors);
+            return false;
+        }
+        Translation translation = result.translation();
+        try {
+            RuntimeSnapshot runtime = compiler.compile(translation.snapshot(), server.snapshots().current());
+            server.apply(runtime);
+        } catch (RuntimeException e) {
+            log.error("config {} rejected: {}; still serving generation {}", configPath, e.getMessage(),
+                    servingGeneration());
+            record(false, List.of(String.valueOf(e.getMessage())));
+            return false;
+        }
+        nextGeneration++;
+        serving = translation;
+        ready = true;
+        logStatusProblems(translation);
+        log.info("serving config generation {} ({} ports, {} clusters)", generation,
+                translation.snapshot().ports().size(), translation.snapshot().clusters().size());
+        record(true, List.of());
+        return true;
+    }
+
+    private static void logStatusProblems(Translation translation) {
+        translation.statuses().forEach(s -> StatusProblems.of(s)
+                .forEach(p -> log.warn("{} {}/{}: {}", s.kind(), s.namespace(), s.name(), p)));
+    }
+
+    private synchronized void record(boolean applied, List<String> errors) {
+        history.addFirst(new ReloadEvent(clock.instant(), servingGeneration(), applied, errors));
+        while (history.size() > HISTORY) {
+            history.removeLast();
+        }
+    }
+
+    public synchronized List<ReloadEvent> history() {
+        return new ArrayList<>(history);
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    /** @return the translation being served, or {@code null} before the first good config */
+    public Translation serving() {
+        return serving;
+    }
+
+    private long servingGeneration() {
+        Translation t = serving;
+        return t == null ? 0 : t.snapshot().generation();
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.gatehouse.app.control;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class ConfigWatcherTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBurstOfWritesAndRenamesIsOneReload() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "a: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(dir, 150, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            for (int i = 0; i < 5; i++) {
+                Path tmp = dir.resolve(".a.yaml.tmp");
+                Files.writeString(tmp, "a: " + i + "\n");
+                Files.move(tmp, dir.resolve("a.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Thread.sleep(20);
+            }
+            await().atMost(Duration.ofSeconds(3)).until(() -> calls.get() >= 1);
+            Thread.sleep(400);
+            assertThat(calls.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void deletingAFileIsAChangeAndOtherNamesAreIgnoredByThePoll() throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), "a: 1\n");
+        Files.writeString(dir.resolve("b.yaml"), "b: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(dir, 100, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            Files.delete(dir.resolve("b.yaml"));
+            await().atMost(Duration.ofSeconds(3)).until(() -> calls.get() == 1);
+        }
+    }
+
+    @Test
+    void watchingASingleFileWatchesItsFolder() throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, "x: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(file, 100, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            Files.writeString(file, "x: 2\n");
+            await().atMost(Duration.ofSeconds(3)).until(() -> calls.get() == 1);
+        }
+    }
+}

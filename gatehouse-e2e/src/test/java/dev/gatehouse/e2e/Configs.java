@@ -1,0 +1,76 @@
+package dev.gatehouse.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes Gateway API configs for the tests, atomically (temp file + rename) as tools and editors do. */
+final class Configs {
+    private Configs() {
+    }
+
+    static String base(int listenerPort) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: gatehouse}
+                spec: {controllerName: gatehouse.dev/gateway-controller}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: edge, namespace: default}
+                spec:
+                  gatewayClassName: gatehouse
+                  listeners:
+                  - {name: web, protocol: HTTP, port: %d}
+                """.formatted(listenerPort);
+    }
+
+    /** A Service "name" with port 80 served by one endpoint 127.0.0.1:port. */
+    static String service(String name, int port) {
+        return """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s, namespace: default}
+                spec:
+                  ports: [{name: http, port: 80}]
+                ---
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: %1$s-1
+                  namespace: default
+                  labels: {kubernetes.io/service-name: %1$s}
+                addressType: IPv4
+                ports: [{name: http, port: %2$d}]
+                endpoints:
+                - addresses: ["127.0.0.1"]
+                """.formatted(name, port);
+    }
+
+    /** An HTTPRoute sending PathPrefix "/" (any host) to a Service, adding a request header. */
+    static String route(String service, String headerValue) {
+        return """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: all, namespace: default}
+                spec:
+                  parentRefs: [{name: edge}]
+                  rules:
+                  - filters:
+                    - type: RequestHeaderModifier
+                      requestHeaderModifier:
+                        set: [{name: X-Config-Version, value: "%s"}]
+                    backendRefs: [{name: %s, port: 80}]
+                """.formatted(headerValue, service);
+    }
+
+    static void write(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

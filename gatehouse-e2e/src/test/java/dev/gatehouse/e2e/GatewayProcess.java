@@ -1,0 +1,90 @@
+package dev.gatehouse.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real gatehouse jar in its own JVM, as a user runs it; output goes to a log file the tests read.
+ */
+final class GatewayProcess implements AutoCloseable {
+    static final Path JAR = Path.of(System.getProperty("gatehouse.jar", "../gatehouse-app/target/gatehouse.jar"));
+
+    private final Process process;
+    private final Path log;
+    final int adminPort;
+
+    private GatewayProcess(Process process, Path log, int adminPort) {
+        this.process = process;
+        this.log = log;
+        this.adminPort = adminPort;
+    }
+
+    static GatewayProcess start(Path config, String... jvmArgs) throws Exception {
+        int admin = freePort();
+        Path log = Files.createTempFile("gatehouse-e2e", ".log");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmArgs));
+        cmd.addAll(List.of("-jar", JAR.toString(), "run", "--config", config.toString(), "--bind", "127.0.0.1",
+                "--admin", "127.0.0.1:" + admin));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        GatewayProcess g = new GatewayProcess(p, log, admin);
+        g.awaitReady();
+        return g;
+    }
+
+    private void awaitReady() throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gatehouse exited: " + log());
+            }
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(admin("/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // the admin port is not bound yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("gatehouse not ready within 30 s: " + log());
+    }
+
+    URI admin(String path) {
+        return URI.create("http://127.0.0.1:" + adminPort + path);
+    }
+
+    String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        Files.deleteIfExists(log);
+    }
+}
