@@ -1,5 +1,8 @@
 /**
- * The filter SPI and the Gateway API filters. A filter is compiled once per snapshot; per request it
- * answers a sealed {@link dev.gatehouse.proxy.filter.FilterResult} instead of touching the pipeline.
+ * The filter SPI and the Gateway API filters. {@link dev.gatehouse.proxy.filter.FilterCompiler} turns each IR
+ * filter into one immutable {@link dev.gatehouse.proxy.filter.HttpFilter} per snapshot (one class per Gateway
+ * API filter, named after it); per request it answers a sealed {@link dev.gatehouse.proxy.filter.FilterResult}
+ * instead of touching the pipeline. Header names are {@link io.netty.util.AsciiString}s and values are
+ * validated at compile time; every {@code Respond} carries a response whose buffer the proxy releases.
  */
 package dev.gatehouse.proxy.filter;

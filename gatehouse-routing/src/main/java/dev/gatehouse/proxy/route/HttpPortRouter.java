@@ -15,4 +15,20 @@ public interface HttpPortRouter {
      * @return the matched route, or {@code null} when nothing matches (404)
      */
     Route route(HttpExchange exchange);
+
+    /**
+     * Whether a TLS request must be answered 421 Misdirected Request: its SNI selects a different listener
+     * of this port than its Host does (a connection set up for one listener must not serve another's
+     * routes). Both names lower case, without port.
+     *
+     * @param sniHost the TLS server name, or {@code null} when the client sent none (never misdirected)
+     */
+    default boolean isMisdirected(String sniHost, String host) {
+        return false;
+    }
+
+    /** A human-readable dump of listeners, hosts and rules in match order, for /config and explain. */
+    default String describe() {
+        return toString();
+    }
 }

@@ -1,2 +1,8 @@
-/** Request matching: per-port host index, per-host rule lists in Gateway API precedence order, precompiled matchers. */
+/**
+ * Request matching. {@link dev.gatehouse.proxy.route.HostIndexedPortRouter} picks the listener of a port by
+ * hostname (exact, longest wildcard, catch-all; never falling through to another listener), then the
+ * listener's most specific virtual host, then the first {@link dev.gatehouse.proxy.route.CompiledRoute}
+ * of that host's precedence-ordered list whose path, method, header and query conditions hold. All
+ * matchers, regexes and header names are compiled with the snapshot.
+ */
 package dev.gatehouse.proxy.route;

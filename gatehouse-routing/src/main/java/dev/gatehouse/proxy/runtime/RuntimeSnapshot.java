@@ -1,9 +1,11 @@
 package dev.gatehouse.proxy.runtime;
 
 import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.route.HttpPortRouter;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the data plane serves, compiled from a {@link Snapshot}: per bound port, a router with a host index
@@ -11,10 +13,17 @@ import java.util.Map;
  *
  * @param source the IR it was compiled from (for /config and explain)
  * @param httpRouters HTTP routers by port
+ * @param clusters every cluster of the snapshot by name (TCP/TLS routes and mirrors resolve here)
  */
-public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters) {
+public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters) {
     public RuntimeSnapshot {
         httpRouters = Map.copyOf(httpRouters);
+        clusters = Map.copyOf(clusters);
+    }
+
+    /** A snapshot without clusters (kept for callers written against the first contract). */
+    public RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters) {
+        this(source, httpRouters, Map.of());
     }
 
     public long generation() {
@@ -26,7 +35,19 @@ public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> http
         return httpRouters.get(port);
     }
 
+    /** @return the cluster named "namespace/service:port", or {@code null} */
+    public Cluster cluster(String name) {
+        return clusters.get(name);
+    }
+
+    /** Every router's {@link HttpPortRouter#describe()}, by port. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("generation ").append(generation()).append('\n');
+        new TreeMap<>(httpRouters).forEach((port, router) -> sb.append(router.describe()));
+        return sb.toString();
+    }
+
     public static RuntimeSnapshot empty() {
-        return new RuntimeSnapshot(Snapshot.empty(), Map.of());
+        return new RuntimeSnapshot(Snapshot.empty(), Map.of(), Map.of());
     }
 }

@@ -1,11 +1,26 @@
 package dev.gatehouse.proxy.runtime;
 
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.balance.RoundRobinCluster;
+import dev.gatehouse.proxy.route.HostIndexedPortRouter;
+import dev.gatehouse.proxy.route.HttpPortRouter;
+
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * IR in, runtime tables out: host indexes, path matchers, regexes, filters and balancers are all built
  * here, once per config, off the event loops. Throws {@link IllegalArgumentException} naming the
  * offending route when the IR cannot be compiled (the caller keeps the previous snapshot).
+ *
+ * <p>Carried over from the previous snapshot: a cluster whose {@link ClusterSpec} is unchanged keeps its
+ * {@link Cluster} instance, so its round-robin position and its identity (which per-loop connection pools
+ * may key on) survive a reload. Everything else is rebuilt; long-lived per-route state (meters, rate-limit
+ * buckets) would be keyed by {@code RouteRef} and per-endpoint state (health, pools) by address.
  */
 public final class SnapshotCompiler {
 
@@ -13,6 +28,31 @@ public final class SnapshotCompiler {
      * @param previous the snapshot being replaced (long-lived state keyed by identity may be carried over), or null
      */
     public RuntimeSnapshot compile(Snapshot snapshot, RuntimeSnapshot previous) {
-        throw new UnsupportedOperationException("TODO");
+        Map<String, Cluster> clusters = compileClusters(snapshot, previous);
+        Map<Integer, HttpPortRouter> routers = new HashMap<>();
+        for (PortSpec port : snapshot.ports()) {
+            if (port.protocol() != Protocol.HTTP && port.protocol() != Protocol.HTTPS) {
+                continue;
+            }
+            if (routers.containsKey(port.port())) {
+                throw new IllegalArgumentException("port " + port.port() + " appears twice in the snapshot");
+            }
+            routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
+        }
+        return new RuntimeSnapshot(snapshot, routers, clusters);
+    }
+
+    private static Map<String, Cluster> compileClusters(Snapshot snapshot, RuntimeSnapshot previous) {
+        Map<String, Cluster> clusters = new HashMap<>();
+        for (ClusterSpec spec : snapshot.clusters()) {
+            Cluster old = previous == null ? null : previous.cluster(spec.name());
+            Cluster cluster = old instanceof RoundRobinCluster rr && rr.spec().equals(spec)
+                    ? old
+                    : RoundRobinCluster.compile(spec);
+            if (clusters.put(spec.name(), cluster) != null) {
+                throw new IllegalArgumentException("cluster " + spec.name() + " appears twice in the snapshot");
+            }
+        }
+        return clusters;
     }
 }

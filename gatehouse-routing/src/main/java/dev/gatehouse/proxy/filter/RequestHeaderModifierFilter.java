@@ -1,0 +1,27 @@
+package dev.gatehouse.proxy.filter;
+
+import dev.gatehouse.ir.FilterSpec.RequestHeaderModifierSpec;
+
+/** Gateway API {@code RequestHeaderModifier}: changes the request head before it goes upstream. */
+public final class RequestHeaderModifierFilter implements HttpFilter {
+    private final HeaderMutations mutations;
+
+    private RequestHeaderModifierFilter(HeaderMutations mutations) {
+        this.mutations = mutations;
+    }
+
+    public static RequestHeaderModifierFilter compile(RequestHeaderModifierSpec spec) {
+        return new RequestHeaderModifierFilter(HeaderMutations.compile(spec.set(), spec.add(), spec.remove()));
+    }
+
+    @Override
+    public FilterResult onRequest(HttpExchange exchange) {
+        mutations.apply(exchange.request().headers());
+        return FilterResult.CONTINUE;
+    }
+
+    @Override
+    public String toString() {
+        return "RequestHeaderModifier[" + mutations.describe() + "]";
+    }
+}

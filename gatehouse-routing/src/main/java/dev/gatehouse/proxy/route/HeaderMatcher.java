@@ -1,0 +1,56 @@
+package dev.gatehouse.proxy.route;
+
+import dev.gatehouse.ir.HttpMatchSpec.HeaderMatchSpec;
+import dev.gatehouse.ir.HttpMatchSpec.ValueMatchType;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One header condition. The name is an {@link AsciiString} (Netty compares names case-insensitively);
+ * the value is compared exactly or as a whole-value regex. A repeated request header is matched on
+ * its first line, as the Gateway API leaves repeated headers implementation-specific.
+ */
+final class HeaderMatcher {
+    private final AsciiString name;
+    private final String exact;
+    private final Pattern pattern;
+
+    private HeaderMatcher(AsciiString name, String exact, Pattern pattern) {
+        this.name = name;
+        this.exact = exact;
+        this.pattern = pattern;
+    }
+
+    static HeaderMatcher compile(HeaderMatchSpec spec) {
+        AsciiString name = AsciiString.cached(spec.name().toLowerCase(Locale.ROOT));
+        if (spec.type() == ValueMatchType.REGULAR_EXPRESSION) {
+            try {
+                return new HeaderMatcher(name, null, Pattern.compile(spec.value()));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("header " + spec.name() + " RegularExpression '" + spec.value()
+                        + "': " + e.getDescription(), e);
+            }
+        }
+        return new HeaderMatcher(name, spec.value(), null);
+    }
+
+    AsciiString name() {
+        return name;
+    }
+
+    boolean matches(HttpHeaders headers) {
+        String value = headers.get(name);
+        if (value == null) {
+            return false;
+        }
+        return pattern == null ? exact.equals(value) : pattern.matcher(value).matches();
+    }
+
+    String describe() {
+        return pattern == null ? name + "=" + exact : name + "~" + pattern.pattern();
+    }
+}

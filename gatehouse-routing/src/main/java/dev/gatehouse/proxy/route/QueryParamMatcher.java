@@ -1,0 +1,108 @@
+package dev.gatehouse.proxy.route;
+
+import dev.gatehouse.ir.HttpMatchSpec.QueryParamMatchSpec;
+import dev.gatehouse.ir.HttpMatchSpec.ValueMatchType;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * One query parameter condition. Scans the raw query for the FIRST parameter with the name (the spec's
+ * recommendation for repeated parameters) without building a map; names are case-sensitive. Names and
+ * values are percent-decoded only when they contain '%' or '+', so the common case allocates nothing
+ * for an exact match.
+ */
+final class QueryParamMatcher {
+    private final String name;
+    private final String exact;
+    private final Pattern pattern;
+
+    private QueryParamMatcher(String name, String exact, Pattern pattern) {
+        this.name = name;
+        this.exact = exact;
+        this.pattern = pattern;
+    }
+
+    static QueryParamMatcher compile(QueryParamMatchSpec spec) {
+        if (spec.type() == ValueMatchType.REGULAR_EXPRESSION) {
+            try {
+                return new QueryParamMatcher(spec.name(), null, Pattern.compile(spec.value()));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("query param " + spec.name() + " RegularExpression '"
+                        + spec.value() + "': " + e.getDescription(), e);
+            }
+        }
+        return new QueryParamMatcher(spec.name(), spec.value(), null);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** @param query the raw query without '?', or {@code null} */
+    boolean matches(String query) {
+        if (query == null) {
+            return false;
+        }
+        int n = query.length();
+        int start = 0;
+        while (start <= n) {
+            int end = query.indexOf('&', start);
+            if (end < 0) {
+                end = n;
+            }
+            int eq = query.indexOf('=', start);
+            if (eq < 0 || eq > end) {
+                eq = end;
+            }
+            if (nameMatches(query, start, eq)) {
+                int valueStart = Math.min(eq + 1, end);
+                return valueMatches(query, valueStart, end);
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
+    private boolean nameMatches(String query, int from, int to) {
+        if (needsDecoding(query, from, to)) {
+            return name.equals(decode(query.substring(from, to)));
+        }
+        return to - from == name.length() && query.regionMatches(from, name, 0, name.length());
+    }
+
+    private boolean valueMatches(String query, int from, int to) {
+        boolean decode = needsDecoding(query, from, to);
+        if (pattern == null && !decode) {
+            return to - from == exact.length() && query.regionMatches(from, exact, 0, exact.length());
+        }
+        String value = query.substring(from, to);
+        if (decode) {
+            value = decode(value);
+        }
+        return pattern == null ? exact.equals(value) : pattern.matcher(value).matches();
+    }
+
+    private static boolean needsDecoding(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '%' || c == '+') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String decode(String raw) {
+        try {
+            return QueryStringDecoder.decodeComponent(raw);
+        } catch (IllegalArgumentException malformed) {
+            return raw; // a broken escape is compared as sent rather than failing the request
+        }
+    }
+
+    String describe() {
+        return pattern == null ? name + "=" + exact : name + "~" + pattern.pattern();
+    }
+}
