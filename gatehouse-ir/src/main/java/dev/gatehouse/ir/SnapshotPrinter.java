@@ -74,11 +74,13 @@ public final class SnapshotPrinter {
             return;
         }
         RecordComponent[] components = record.getClass().getRecordComponents();
-        if (inline) {
-            out.append('\n');
+        java.util.List<Object[]> fields = new java.util.ArrayList<>(components.length + 1);
+        if (record instanceof FilterSpec) {
+            // Variants of a sealed type print their kind first, or RequestHeaderModifier and
+            // ResponseHeaderModifier would read the same.
+            String kind = record.getClass().getSimpleName();
+            fields.add(new Object[] {"type", kind.endsWith("Spec") ? kind.substring(0, kind.length() - 4) : kind});
         }
-        boolean first = !inline;
-        boolean any = false;
         for (RecordComponent c : components) {
             Object v;
             try {
@@ -86,15 +88,21 @@ public final class SnapshotPrinter {
             } catch (ReflectiveOperationException ex) {
                 throw new IllegalStateException(ex);
             }
-            if (v == null) {
-                continue;
+            if (v != null) {
+                fields.add(new Object[] {c.getName(), v});
             }
-            writeField(out, c.getName(), v, indent, first);
-            first = false;
-            any = true;
         }
-        if (!any) {
-            out.append(inline ? "" : "{}\n");
+        if (fields.isEmpty()) {
+            out.append(inline ? " {}\n" : "{}\n");
+            return;
+        }
+        if (inline) {
+            out.append('\n');
+        }
+        boolean first = !inline;
+        for (Object[] f : fields) {
+            writeField(out, (String) f[0], f[1], indent, first);
+            first = false;
         }
     }
 

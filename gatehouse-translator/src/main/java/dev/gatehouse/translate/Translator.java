@@ -1,7 +1,36 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.ListenerSpec;
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.translate.validate.SchemaValidator;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
 /** Gateway API resources in, IR snapshot + statuses out. Pure and thread-safe. */
 public final class Translator {
+    private static final Comparator<ResourceStatus> STATUS_ORDER = Comparator
+            .comparing(ResourceStatus::kind)
+            .thenComparing(s -> s.namespace() == null ? "" : s.namespace())
+            .thenComparing(ResourceStatus::name);
+    private static final Comparator<ListenerState> LISTENER_ORDER = Comparator
+            .comparing((ListenerState l) -> l.hostname, Hostnames.MOST_SPECIFIC_FIRST)
+            .thenComparing(l -> ResourceIndex.created(l.gateway))
+            .thenComparing(l -> l.gatewayKey)
+            .thenComparingInt(l -> l.index);
+
     private final TranslatorOptions options;
 
     public Translator(TranslatorOptions options) {
@@ -12,6 +41,94 @@ public final class Translator {
      * @param generation stamped into the snapshot
      */
     public Translation translate(ResourceSet resources, long generation) {
-        throw new UnsupportedOperationException("TODO");
+        List<Diagnostic> diagnostics = new ArrayList<>(SchemaValidator.validate(resources));
+        if (diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR)) {
+            return new Translation(new Snapshot(generation, List.of(), List.of()), List.of(), diagnostics);
+        }
+        ResourceIndex index = new ResourceIndex(resources);
+        ReferenceGrants grants = new ReferenceGrants(index.grants);
+        List<ResourceStatus> statuses = new ArrayList<>();
+
+        Set<String> ourClasses = new HashSet<>();
+        for (GatewayClass c : index.gatewayClasses) {
+            if (c.getSpec() != null && options.controllerName().equals(c.getSpec().getControllerName())) {
+                ourClasses.add(c.getMetadata().getName());
+                statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(),
+                        List.of(Conditions.gatewayClassAccepted()), List.of(), List.of()));
+            }
+        }
+
+        GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants));
+        Map<String, List<ListenerState>> listenersByGateway = new LinkedHashMap<>();
+        List<ListenerState> allListeners = new ArrayList<>();
+        for (Gateway g : index.gateways) {
+            if (ourClasses.contains(g.getSpec().getGatewayClassName())) {
+                List<ListenerState> states = gateways.listenersOf(g);
+                listenersByGateway.put(ResourceIndex.qualifiedName(g), states);
+                allListeners.addAll(states);
+            }
+        }
+        GatewayTranslator.markConflicts(allListeners);
+
+        BackendResolver backends = new BackendResolver(index, grants);
+        HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends));
+        RouteAttacher attacher = new RouteAttacher(listenersByGateway, index);
+        Map<String, ClusterSpec> clusters = new TreeMap<>();
+        for (HTTPRoute route : index.httpRoutes) {
+            HttpRouteTranslator.Result result = routes.translate(route, index.origin(route));
+            diagnostics.addAll(result.warnings());
+            boolean[] attached = {false};
+            List<ResourceStatus.ParentStatus> parents = attacher.attach(route, result, options.controllerName(), attached);
+            if (attached[0]) {
+                clusters.putAll(result.clusters());
+            }
+            if (!parents.isEmpty()) {
+                statuses.add(new ResourceStatus("HTTPRoute", ResourceIndex.namespace(route),
+                        route.getMetadata().getName(), List.of(), List.of(), parents));
+            }
+        }
+
+        for (Gateway g : index.gateways) {
+            List<ListenerState> states = listenersByGateway.get(ResourceIndex.qualifiedName(g));
+            if (states != null) {
+                statuses.add(GatewayTranslator.status(g, states));
+            }
+        }
+        warnIgnoredKinds(index, diagnostics);
+        statuses.sort(STATUS_ORDER);
+        Snapshot snapshot = new Snapshot(generation, ports(allListeners), List.copyOf(clusters.values()));
+        return new Translation(snapshot, statuses, diagnostics);
+    }
+
+    private static List<PortSpec> ports(List<ListenerState> listeners) {
+        Map<Integer, List<ListenerState>> byPort = new TreeMap<>();
+        for (ListenerState l : listeners) {
+            if (l.programmed()) {
+                byPort.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(l);
+            }
+        }
+        List<PortSpec> out = new ArrayList<>();
+        byPort.forEach((port, states) -> {
+            List<ListenerSpec> specs = states.stream().sorted(LISTENER_ORDER)
+                    .map(l -> new ListenerSpec(l.gatewayKey, l.name(), l.hostname, l.tls,
+                            VirtualHostAssembler.assemble(l.rulesByHostname)))
+                    .toList();
+            out.add(new PortSpec(port, states.get(0).protocol, specs));
+        });
+        return out;
+    }
+
+    /** TLSRoute and TCPRoute parse but are not translated yet: say so once per kind, at its first object. */
+    private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
+        Map<String, HasMetadata> firstOfKind = new TreeMap<>();
+        for (HasMetadata o : index.ignored) {
+            firstOfKind.putIfAbsent(o.getKind(), o);
+        }
+        firstOfKind.forEach((kind, o) -> {
+            ResourceSet.Entry origin = index.origin(o);
+            diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
+                    origin == null ? 0 : origin.document(), kind + " " + ResourceIndex.qualifiedName(o), null,
+                    kind + " is not translated yet; every " + kind + " is ignored"));
+        });
     }
 }

@@ -1,0 +1,109 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.ClusterSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Resolves a backend reference (of a backendRef or a RequestMirror filter) to a cluster named
+ * "namespace/service:port" whose endpoints come from the Service's EndpointSlices.
+ */
+final class BackendResolver {
+    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
+    /** Backends we cannot speak to yet: the data plane talks HTTP/1.1 (and TLS-less) to upstreams. */
+    private static final Set<String> UNSUPPORTED_APP_PROTOCOLS = Set.of("kubernetes.io/h2c");
+    private static final Comparator<ClusterSpec.EndpointSpec> ENDPOINT_ORDER = Comparator
+            .comparing(ClusterSpec.EndpointSpec::address).thenComparingInt(ClusterSpec.EndpointSpec::port);
+
+    /** A reference as written, with defaults not yet applied. */
+    record Target(String group, String kind, String name, String namespace, Integer port) { }
+
+    /** @param cluster the cluster name, or {@code null} when {@code failure} says why not */
+    record Resolution(String cluster, Condition failure) { }
+
+    private final ResourceIndex index;
+    private final ReferenceGrants grants;
+
+    BackendResolver(ResourceIndex index, ReferenceGrants grants) {
+        this.index = index;
+        this.grants = grants;
+    }
+
+    Resolution resolve(Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
+        String group = t.group() == null ? "" : t.group();
+        String kind = t.kind() == null ? "Service" : t.kind();
+        String ns = t.namespace() == null || t.namespace().isEmpty() ? routeNamespace : t.namespace();
+        String key = ns + "/" + t.name();
+        if (!group.isEmpty() || !kind.equals("Service")) {
+            return new Resolution(null, Conditions.routeInvalidKind(
+                    "backendRef " + (group.isEmpty() ? "" : group + "/") + kind + " " + key + " is not a core Service"));
+        }
+        if (!grants.permits(GatewayTranslator.HTTP_ROUTE, routeNamespace, "Service", ns, t.name())) {
+            return new Resolution(null, Conditions.routeRefNotPermitted(
+                    "backendRef Service " + key + " is in another namespace and no ReferenceGrant permits it"));
+        }
+        Service service = index.services.get(key);
+        if (service == null) {
+            return new Resolution(null, Conditions.routeBackendNotFound("Service " + key + " does not exist"));
+        }
+        ServicePort servicePort = service.getSpec() == null || service.getSpec().getPorts() == null ? null
+                : service.getSpec().getPorts().stream().filter(p -> Objects.equals(p.getPort(), t.port())).findFirst().orElse(null);
+        if (servicePort == null) {
+            return new Resolution(null, Conditions.routeBackendNotFound("Service " + key + " has no port " + t.port()));
+        }
+        if (servicePort.getAppProtocol() != null && UNSUPPORTED_APP_PROTOCOLS.contains(servicePort.getAppProtocol())) {
+            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
+                    + " has appProtocol " + servicePort.getAppProtocol() + ", which is not supported yet"));
+        }
+        String name = key + ":" + t.port();
+        clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort), ClusterSpec.LoadBalancerType.ROUND_ROBIN));
+        return new Resolution(name, null);
+    }
+
+    /** Ready endpoints of every slice of the Service, on the slice port named like the Service port. */
+    private List<ClusterSpec.EndpointSpec> endpoints(String serviceKey, ServicePort servicePort) {
+        String portName = servicePort.getName() == null ? "" : servicePort.getName();
+        TreeSet<ClusterSpec.EndpointSpec> out = new TreeSet<>(ENDPOINT_ORDER);
+        for (EndpointSlice slice : index.slicesByService.getOrDefault(serviceKey, List.of())) {
+            if (slice.getPorts() == null || slice.getEndpoints() == null) {
+                continue;
+            }
+            Integer port = slice.getPorts().stream()
+                    .filter(p -> portName.equals(p.getName() == null ? "" : p.getName()))
+                    .map(EndpointPort::getPort).filter(Objects::nonNull).findFirst().orElse(null);
+            if (port == null) {
+                continue;
+            }
+            for (Endpoint e : slice.getEndpoints()) {
+                // Unknown readiness counts as ready, as kube-proxy does.
+                if (e.getConditions() != null && Boolean.FALSE.equals(e.getConditions().getReady())) {
+                    continue;
+                }
+                for (String address : e.getAddresses() == null ? List.<String>of() : e.getAddresses()) {
+                    if (isIpLiteral(address)) {
+                        out.add(new ClusterSpec.EndpointSpec(address.toLowerCase(Locale.ROOT), port));
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** FQDN endpoints would need resolution on the data plane; we only take IP literals. */
+    static boolean isIpLiteral(String address) {
+        return address != null && (IPV4.matcher(address).matches() || IPV6.matcher(address).matches());
+    }
+}

@@ -1,0 +1,136 @@
+package dev.gatehouse.translate;
+
+/**
+ * The one catalogue of status conditions the translator writes, with the types and reasons the
+ * Gateway API spec defines (v1.6, Standard channel). Having them in one place keeps reasons and messages
+ * consistent and lets a reader find every condition a resource can get.
+ */
+public final class Conditions {
+    static final String TRUE = "True";
+    static final String FALSE = "False";
+
+    private Conditions() {
+    }
+
+    // GatewayClass
+
+    public static Condition gatewayClassAccepted() {
+        return new Condition("Accepted", TRUE, "Accepted", "GatewayClass is accepted");
+    }
+
+    // Gateway
+
+    public static Condition gatewayAccepted() {
+        return new Condition("Accepted", TRUE, "Accepted", "Gateway is accepted");
+    }
+
+    /** Some listeners are invalid; the Gateway stays accepted while at least one listener is valid. */
+    public static Condition gatewayListenersNotValid(boolean anyValid) {
+        return new Condition("Accepted", anyValid ? TRUE : FALSE, "ListenersNotValid",
+                anyValid ? "Gateway has invalid listeners" : "Gateway has no valid listeners");
+    }
+
+    public static Condition gatewayProgrammed() {
+        return new Condition("Programmed", TRUE, "Programmed", "Gateway is programmed");
+    }
+
+    public static Condition gatewayNotProgrammed() {
+        return new Condition("Programmed", FALSE, "Invalid", "Gateway has no programmed listeners");
+    }
+
+    // Listener
+
+    public static Condition listenerAccepted() {
+        return new Condition("Accepted", TRUE, "Accepted", "Listener is accepted");
+    }
+
+    public static Condition listenerUnsupportedProtocol(String protocol) {
+        return new Condition("Accepted", FALSE, "UnsupportedProtocol",
+                "protocol " + protocol + " is not supported yet");
+    }
+
+    /** A conflicted listener is not accepted either, with the conflict's reason (as NGINX Gateway Fabric does). */
+    public static Condition listenerConflictNotAccepted(Condition conflicted) {
+        return new Condition("Accepted", FALSE, conflicted.reason(), conflicted.message());
+    }
+
+    public static Condition listenerResolvedRefs() {
+        return new Condition("ResolvedRefs", TRUE, "ResolvedRefs", "All references are resolved");
+    }
+
+    public static Condition listenerInvalidRouteKinds(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidRouteKinds", message);
+    }
+
+    public static Condition listenerInvalidCertificateRef(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidCertificateRef", message);
+    }
+
+    public static Condition listenerRefNotPermitted(String message) {
+        return new Condition("ResolvedRefs", FALSE, "RefNotPermitted", message);
+    }
+
+    public static Condition listenerProgrammed() {
+        return new Condition("Programmed", TRUE, "Programmed", "Listener is programmed");
+    }
+
+    public static Condition listenerNotProgrammed(String message) {
+        return new Condition("Programmed", FALSE, "Invalid", message);
+    }
+
+    public static Condition listenerNoConflicts() {
+        return new Condition("Conflicted", FALSE, "NoConflicts", "No conflicts");
+    }
+
+    public static Condition listenerProtocolConflict(String message) {
+        return new Condition("Conflicted", TRUE, "ProtocolConflict", message);
+    }
+
+    public static Condition listenerHostnameConflict(String message) {
+        return new Condition("Conflicted", TRUE, "HostnameConflict", message);
+    }
+
+    // Route parent
+
+    public static Condition routeAccepted() {
+        return new Condition("Accepted", TRUE, "Accepted", "Route is accepted");
+    }
+
+    public static Condition routeNotAllowedByListeners() {
+        return new Condition("Accepted", FALSE, "NotAllowedByListeners",
+                "no listener of the parent allows this route (namespace or kind)");
+    }
+
+    public static Condition routeNoMatchingListenerHostname() {
+        return new Condition("Accepted", FALSE, "NoMatchingListenerHostname",
+                "no listener hostname intersects the route's hostnames");
+    }
+
+    public static Condition routeNoMatchingParent(String message) {
+        return new Condition("Accepted", FALSE, "NoMatchingParent", message);
+    }
+
+    public static Condition routeUnsupportedValue(String message) {
+        return new Condition("Accepted", FALSE, "UnsupportedValue", message);
+    }
+
+    public static Condition routeResolvedRefs() {
+        return new Condition("ResolvedRefs", TRUE, "ResolvedRefs", "All references are resolved");
+    }
+
+    public static Condition routeBackendNotFound(String message) {
+        return new Condition("ResolvedRefs", FALSE, "BackendNotFound", message);
+    }
+
+    public static Condition routeRefNotPermitted(String message) {
+        return new Condition("ResolvedRefs", FALSE, "RefNotPermitted", message);
+    }
+
+    public static Condition routeInvalidKind(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidKind", message);
+    }
+
+    public static Condition routeUnsupportedProtocol(String message) {
+        return new Condition("ResolvedRefs", FALSE, "UnsupportedProtocol", message);
+    }
+}

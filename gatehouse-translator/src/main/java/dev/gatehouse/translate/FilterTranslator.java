@@ -1,0 +1,146 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.FilterSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestMirrorFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRequestRedirectFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteFilter;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.LocalObjectReference;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** HTTPRouteFilter (of a rule or of a backendRef) to the typed {@link FilterSpec}. */
+final class FilterTranslator {
+    /** HTTPCORSFilter maxAge default, in seconds. */
+    private static final int DEFAULT_CORS_MAX_AGE = 5;
+
+    private final BackendResolver backends;
+
+    FilterTranslator(BackendResolver backends) {
+        this.backends = backends;
+    }
+
+    /**
+     * @param matchedPrefix the PathPrefix value of the rule match these filters serve, or {@code null}
+     */
+    List<FilterSpec> translate(List<HTTPRouteFilter> filters, String matchedPrefix, String routeNamespace,
+                               Map<String, ClusterSpec> clusters, RouteProblems problems) {
+        List<FilterSpec> out = new ArrayList<>();
+        if (filters == null) {
+            return out;
+        }
+        for (HTTPRouteFilter f : filters) {
+            FilterSpec spec = translate(f, matchedPrefix, routeNamespace, clusters, problems);
+            if (spec != null) {
+                out.add(spec);
+            }
+        }
+        return out;
+    }
+
+    private FilterSpec translate(HTTPRouteFilter f, String matchedPrefix, String routeNamespace,
+                                 Map<String, ClusterSpec> clusters, RouteProblems problems) {
+        String type = f.getType() == null ? "" : f.getType();
+        return switch (type) {
+            case "RequestHeaderModifier" -> {
+                HTTPHeaderFilter h = f.getRequestHeaderModifier();
+                yield new FilterSpec.RequestHeaderModifierSpec(headers(h.getSet()), headers(h.getAdd()), names(h.getRemove()));
+            }
+            case "ResponseHeaderModifier" -> {
+                HTTPHeaderFilter h = f.getResponseHeaderModifier();
+                yield new FilterSpec.ResponseHeaderModifierSpec(headers(h.getSet()), headers(h.getAdd()), names(h.getRemove()));
+            }
+            case "RequestRedirect" -> redirect(f.getRequestRedirect(), matchedPrefix);
+            case "URLRewrite" -> new FilterSpec.UrlRewriteSpec(lower(f.getUrlRewrite().getHostname()),
+                    pathModifier(f.getUrlRewrite().getPath(), matchedPrefix));
+            case "RequestMirror" -> mirror(f.getRequestMirror(), routeNamespace, clusters, problems);
+            case "CORS" -> cors(f.getCors());
+            case "ExtensionRef" -> extension(f.getExtensionRef(), problems);
+            default -> {
+                problems.unsupported("filter type " + type + " is not supported");
+                yield null;
+            }
+        };
+    }
+
+    private static FilterSpec redirect(HTTPRequestRedirectFilter r, String matchedPrefix) {
+        int status = r.getStatusCode() == null ? 302 : r.getStatusCode();
+        return new FilterSpec.RequestRedirectSpec(r.getScheme(), lower(r.getHostname()),
+                pathModifier(r.getPath(), matchedPrefix), r.getPort(), status);
+    }
+
+    private static FilterSpec.PathModifierSpec pathModifier(HTTPPathModifier path, String matchedPrefix) {
+        if (path == null) {
+            return null;
+        }
+        if ("ReplacePrefixMatch".equals(path.getType())) {
+            return new FilterSpec.PathModifierSpec(FilterSpec.PathModifierType.REPLACE_PREFIX_MATCH,
+                    path.getReplacePrefixMatch(), matchedPrefix);
+        }
+        return new FilterSpec.PathModifierSpec(FilterSpec.PathModifierType.REPLACE_FULL_PATH,
+                path.getReplaceFullPath(), null);
+    }
+
+    private FilterSpec mirror(HTTPRequestMirrorFilter m, String routeNamespace, Map<String, ClusterSpec> clusters,
+                              RouteProblems problems) {
+        BackendObjectReference ref = m.getBackendRef();
+        BackendResolver.Resolution r = backends.resolve(new BackendResolver.Target(ref.getGroup(), ref.getKind(),
+                ref.getName(), ref.getNamespace(), ref.getPort()), routeNamespace, clusters);
+        if (r.failure() != null) {
+            problems.unresolved(r.failure());
+        }
+        return new FilterSpec.RequestMirrorSpec(r.cluster(), mirrorPercent(m));
+    }
+
+    /** {@code percent}, or {@code fraction} as a percentage (denominator default 100), else everything. */
+    static double mirrorPercent(HTTPRequestMirrorFilter m) {
+        if (m.getPercent() != null) {
+            return m.getPercent();
+        }
+        if (m.getFraction() != null && m.getFraction().getNumerator() != null) {
+            int denominator = m.getFraction().getDenominator() == null ? 100 : m.getFraction().getDenominator();
+            return denominator == 0 ? 0 : 100.0 * m.getFraction().getNumerator() / denominator;
+        }
+        return 100;
+    }
+
+    private static FilterSpec cors(HTTPCORSFilter c) {
+        return new FilterSpec.CorsSpec(strings(c.getAllowOrigins()), Boolean.TRUE.equals(c.getAllowCredentials()),
+                strings(c.getAllowMethods()), strings(c.getAllowHeaders()), strings(c.getExposeHeaders()),
+                c.getMaxAge() == null ? DEFAULT_CORS_MAX_AGE : c.getMaxAge());
+    }
+
+    /**
+     * We know no extension filters yet. The spec forbids skipping a filter that cannot be resolved:
+     * the requests it would have handled must get an error, so it becomes a 500 answer.
+     */
+    private static FilterSpec extension(LocalObjectReference ref, RouteProblems problems) {
+        String what = ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
+        problems.unresolved(Conditions.routeInvalidKind("extension filter " + what + " is not supported"));
+        return new FilterSpec.DirectResponseSpec(500, List.of(), "filter " + what + " not found");
+    }
+
+    private static List<FilterSpec.HeaderSpec> headers(List<HTTPHeader> headers) {
+        return headers == null ? List.of()
+                : headers.stream().map(h -> new FilterSpec.HeaderSpec(h.getName(), h.getValue())).toList();
+    }
+
+    private static List<String> names(List<String> names) {
+        return names == null ? List.of() : names;
+    }
+
+    private static List<String> strings(List<String> values) {
+        return values == null ? List.of() : values;
+    }
+
+    private static String lower(String hostname) {
+        return Hostnames.normalize(hostname);
+    }
+}

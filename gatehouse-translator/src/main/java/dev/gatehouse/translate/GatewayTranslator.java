@@ -1,0 +1,125 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.Protocol;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Our Gateways' listeners: protocol support, allowed route kinds, certificates, conflicts between listeners
+ * (of all our Gateways, which share the ports of this process), and the Gateway and listener statuses.
+ */
+final class GatewayTranslator {
+    static final String HTTP_ROUTE = "HTTPRoute";
+
+    private final ListenerTlsResolver tlsResolver;
+
+    GatewayTranslator(ListenerTlsResolver tlsResolver) {
+        this.tlsResolver = tlsResolver;
+    }
+
+    List<ListenerState> listenersOf(Gateway gateway) {
+        List<ListenerState> states = new ArrayList<>();
+        List<Listener> listeners = gateway.getSpec().getListeners();
+        for (int i = 0; i < listeners.size(); i++) {
+            states.add(listenerOf(gateway, listeners.get(i), i));
+        }
+        return states;
+    }
+
+    private ListenerState listenerOf(Gateway gateway, Listener listener, int index) {
+        String protocol = listener.getProtocol() == null ? "" : listener.getProtocol();
+        Protocol p = switch (protocol) {
+            case "HTTP" -> Protocol.HTTP;
+            case "HTTPS" -> Protocol.HTTPS;
+            case "TLS" -> Protocol.TLS;
+            case "TCP" -> Protocol.TCP;
+            default -> null;
+        };
+        ListenerState state = new ListenerState(gateway, listener, index, p);
+        if (p != Protocol.HTTP && p != Protocol.HTTPS) {
+            state.accepted = Conditions.listenerUnsupportedProtocol(protocol);
+            return state;
+        }
+        List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getKinds();
+        if (kinds == null || kinds.isEmpty()) {
+            state.supportedKinds.add(HTTP_ROUTE);
+        } else {
+            List<String> invalid = new ArrayList<>();
+            for (RouteGroupKind k : kinds) {
+                String group = k.getGroup() == null ? ReferenceGrants.GATEWAY_GROUP : k.getGroup();
+                if (group.equals(ReferenceGrants.GATEWAY_GROUP) && HTTP_ROUTE.equals(k.getKind())) {
+                    if (!state.supportedKinds.contains(HTTP_ROUTE)) {
+                        state.supportedKinds.add(HTTP_ROUTE);
+                    }
+                } else {
+                    invalid.add(group + "/" + k.getKind());
+                }
+            }
+            if (!invalid.isEmpty()) {
+                state.resolvedRefs = Conditions.listenerInvalidRouteKinds(
+                        "route kinds " + String.join(", ", invalid) + " are not supported on " + protocol + " listeners");
+            }
+        }
+        if (p == Protocol.HTTPS) {
+            tlsResolver.resolve(state);
+        }
+        return state;
+    }
+
+    /**
+     * Marks listeners that cannot share their port: a different protocol than the port's first listener
+     * (oldest Gateway first), or the same hostname as an earlier listener on the port.
+     *
+     * @param all listeners of every Gateway, oldest Gateway first, in declared order
+     */
+    static void markConflicts(List<ListenerState> all) {
+        Map<Integer, Protocol> portProtocol = new HashMap<>();
+        Map<Integer, List<String>> portHostnames = new HashMap<>();
+        for (ListenerState s : all) {
+            if (!s.acceptsRoutes()) {
+                continue;
+            }
+            Protocol first = portProtocol.putIfAbsent(s.port(), s.protocol);
+            if (first != null && first != s.protocol) {
+                s.conflicted = Conditions.listenerProtocolConflict(
+                        "port " + s.port() + " already serves " + first + " for an older listener");
+                s.accepted = Conditions.listenerConflictNotAccepted(s.conflicted);
+                continue;
+            }
+            List<String> hostnames = portHostnames.computeIfAbsent(s.port(), k -> new ArrayList<>());
+            String h = s.hostname == null ? "" : s.hostname;
+            if (hostnames.contains(h)) {
+                s.conflicted = Conditions.listenerHostnameConflict("hostname " + (h.isEmpty() ? "(none)" : h)
+                        + " on port " + s.port() + " is already used by an older listener");
+                s.accepted = Conditions.listenerConflictNotAccepted(s.conflicted);
+                continue;
+            }
+            hostnames.add(h);
+        }
+    }
+
+    static ResourceStatus status(Gateway gateway, List<ListenerState> states) {
+        List<ResourceStatus.ListenerStatus> listeners = new ArrayList<>();
+        boolean anyInvalid = false;
+        boolean anyValid = false;
+        boolean anyProgrammed = false;
+        for (ListenerState s : states) {
+            listeners.add(new ResourceStatus.ListenerStatus(s.name(), s.attachedRoutes.size(), s.supportedKinds,
+                    s.conditions()));
+            anyInvalid |= !s.acceptsRoutes();
+            anyValid |= s.acceptsRoutes();
+            anyProgrammed |= s.programmed();
+        }
+        List<Condition> conditions = List.of(
+                anyInvalid ? Conditions.gatewayListenersNotValid(anyValid) : Conditions.gatewayAccepted(),
+                anyProgrammed ? Conditions.gatewayProgrammed() : Conditions.gatewayNotProgrammed());
+        return new ResourceStatus("Gateway", ResourceIndex.namespace(gateway), gateway.getMetadata().getName(),
+                conditions, listeners, List.of());
+    }
+}

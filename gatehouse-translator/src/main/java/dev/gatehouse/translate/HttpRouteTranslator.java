@@ -1,0 +1,122 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.BackendRefSpec;
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.FilterSpec;
+import dev.gatehouse.ir.HttpMatchSpec;
+import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.RouteRef;
+import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.translate.validate.DurationFormat;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One HTTPRoute's rules to {@link HttpRuleSpec}s, one per (rule, match), independent of the listeners it
+ * attaches to. Broken references degrade single backends; unsupported values reject the route.
+ */
+final class HttpRouteTranslator {
+    /**
+     * @param rules every rule/match of the route
+     * @param clusters the clusters those rules reference, by name
+     * @param resolvedRefs the route's ResolvedRefs condition
+     * @param rejection Accepted=False condition when the route must not be served, else {@code null}
+     * @param warnings fields we ignore for now
+     */
+    record Result(List<RouteRule> rules, Map<String, ClusterSpec> clusters, Condition resolvedRefs,
+                  Condition rejection, List<Diagnostic> warnings) { }
+
+    private final BackendResolver backends;
+    private final FilterTranslator filters;
+
+    HttpRouteTranslator(BackendResolver backends, FilterTranslator filters) {
+        this.backends = backends;
+        this.filters = filters;
+    }
+
+    Result translate(HTTPRoute route, ResourceSet.Entry origin) {
+        String ns = ResourceIndex.namespace(route);
+        String name = route.getMetadata().getName();
+        Instant created = ResourceIndex.created(route);
+        RouteProblems problems = new RouteProblems();
+        Map<String, ClusterSpec> clusters = new TreeMap<>();
+        List<RouteRule> out = new ArrayList<>();
+        List<Diagnostic> warnings = new ArrayList<>();
+        List<HTTPRouteRule> rules = route.getSpec().getRules() == null ? List.of() : route.getSpec().getRules();
+        for (int r = 0; r < rules.size(); r++) {
+            HTTPRouteRule rule = rules.get(r);
+            String field = "spec.rules[" + r + "]";
+            warnIgnored(rule, field, route, origin, warnings);
+            TimeoutSpec timeouts = timeouts(rule.getTimeouts());
+            // A rule without matches matches everything: one PathPrefix "/" match.
+            List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
+                    ? Collections.singletonList(null) : rule.getMatches();
+            for (int m = 0; m < matches.size(); m++) {
+                HttpMatchSpec match = MatchTranslator.translate(matches.get(m), field + ".matches[" + m + "]", problems);
+                String matchedPrefix = match.path().type() == HttpMatchSpec.PathMatchType.PATH_PREFIX
+                        ? match.path().value() : null;
+                // Filters and backends are translated per match because ReplacePrefixMatch needs the match's
+                // prefix; the conditions they raise are the same for every match, so only the first reports.
+                RouteProblems sink = m == 0 ? problems : new RouteProblems();
+                List<FilterSpec> ruleFilters = filters.translate(rule.getFilters(), matchedPrefix, ns, clusters, sink);
+                List<BackendRefSpec> refs = backendRefs(rule.getBackendRefs(), matchedPrefix, ns, clusters, sink);
+                RouteRef ref = new RouteRef(GatewayTranslator.HTTP_ROUTE, ns, name, r, rule.getName(), m);
+                out.add(new RouteRule(new HttpRuleSpec(ref, match, ruleFilters, refs, timeouts), created));
+            }
+        }
+        return new Result(out, clusters, problems.resolvedRefs(), problems.rejection(), warnings);
+    }
+
+    private List<BackendRefSpec> backendRefs(List<HTTPBackendRef> refs, String matchedPrefix, String ns,
+                                             Map<String, ClusterSpec> clusters, RouteProblems problems) {
+        List<BackendRefSpec> out = new ArrayList<>();
+        if (refs == null) {
+            return out;
+        }
+        for (HTTPBackendRef ref : refs) {
+            BackendResolver.Resolution r = backends.resolve(new BackendResolver.Target(ref.getGroup(), ref.getKind(),
+                    ref.getName(), ref.getNamespace(), ref.getPort()), ns, clusters);
+            if (r.failure() != null) {
+                problems.unresolved(r.failure());
+            }
+            List<FilterSpec> backendFilters = filters.translate(ref.getFilters(), matchedPrefix, ns, clusters, problems);
+            int weight = ref.getWeight() == null ? 1 : ref.getWeight();
+            out.add(new BackendRefSpec(r.cluster(), weight, backendFilters,
+                    r.failure() == null ? null : r.failure().message()));
+        }
+        return out;
+    }
+
+    private static TimeoutSpec timeouts(HTTPRouteTimeouts t) {
+        if (t == null) {
+            return TimeoutSpec.NONE;
+        }
+        return new TimeoutSpec(DurationFormat.parse(t.getRequest()), DurationFormat.parse(t.getBackendRequest()));
+    }
+
+    private static void warnIgnored(HTTPRouteRule rule, String field, HTTPRoute route, ResourceSet.Entry origin,
+                                    List<Diagnostic> warnings) {
+        if (rule.getRetry() != null) {
+            warnings.add(warning(origin, route, field + ".retry", "retry is not supported yet and is ignored"));
+        }
+        if (rule.getSessionPersistence() != null) {
+            warnings.add(warning(origin, route, field + ".sessionPersistence",
+                    "sessionPersistence is not supported yet and is ignored"));
+        }
+    }
+
+    private static Diagnostic warning(ResourceSet.Entry origin, HTTPRoute route, String field, String message) {
+        return new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
+                origin == null ? 0 : origin.document(), "HTTPRoute " + ResourceIndex.qualifiedName(route), field, message);
+    }
+}

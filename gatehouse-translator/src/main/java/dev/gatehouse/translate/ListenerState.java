@@ -1,0 +1,74 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.ir.TlsSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One listener while a translation runs: what the Gateway declared, what we concluded about it, and the
+ * route rules attached to it so far. Mutable, and never leaves the translation that created it.
+ */
+final class ListenerState {
+    final Gateway gateway;
+    final Listener listener;
+    final int index;
+    final String gatewayKey;
+    final String hostname;
+    final Protocol protocol;
+    final List<String> supportedKinds = new ArrayList<>();
+    final Set<String> attachedRoutes = new HashSet<>();
+    /** Effective hostname -> rules attached under it. */
+    final Map<String, List<RouteRule>> rulesByHostname = new LinkedHashMap<>();
+    Condition accepted = Conditions.listenerAccepted();
+    Condition resolvedRefs = Conditions.listenerResolvedRefs();
+    Condition conflicted = Conditions.listenerNoConflicts();
+    TlsSpec tls;
+    boolean certificatesValid = true;
+
+    ListenerState(Gateway gateway, Listener listener, int index, Protocol protocol) {
+        this.gateway = gateway;
+        this.listener = listener;
+        this.index = index;
+        this.gatewayKey = ResourceIndex.qualifiedName(gateway);
+        this.hostname = Hostnames.normalize(listener.getHostname());
+        this.protocol = protocol;
+    }
+
+    String name() {
+        return listener.getName();
+    }
+
+    int port() {
+        return listener.getPort() == null ? 0 : listener.getPort();
+    }
+
+    /** Routes may attach: accepted, not in conflict, and speaking a protocol we serve. */
+    boolean acceptsRoutes() {
+        return Conditions.TRUE.equals(accepted.status()) && !Conditions.TRUE.equals(conflicted.status());
+    }
+
+    /** Goes into the snapshot: accepted, no conflicts, and certificates usable when it terminates TLS. */
+    boolean programmed() {
+        return acceptsRoutes() && certificatesValid;
+    }
+
+    void attach(RouteRule rule, String effectiveHostname) {
+        rulesByHostname.computeIfAbsent(effectiveHostname, h -> new ArrayList<>()).add(rule);
+    }
+
+    List<Condition> conditions() {
+        Condition programmed = programmed()
+                ? Conditions.listenerProgrammed()
+                : Conditions.listenerNotProgrammed("Listener is not programmed: " + (acceptsRoutes()
+                        ? resolvedRefs.message() : accepted.message()));
+        return List.of(accepted, conflicted, programmed, resolvedRefs);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.TlsSpec;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerTLSConfig;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** Resolves an HTTPS listener's certificateRefs to Secrets holding PEM certificate and key. */
+final class ListenerTlsResolver {
+    private final ResourceIndex index;
+    private final ReferenceGrants grants;
+
+    ListenerTlsResolver(ResourceIndex index, ReferenceGrants grants) {
+        this.index = index;
+        this.grants = grants;
+    }
+
+    /** Sets {@code tls}, or {@code resolvedRefs} and {@code certificatesValid} when a reference fails. */
+    void resolve(ListenerState state) {
+        ListenerTLSConfig tls = state.listener.getTls();
+        List<SecretObjectReference> refs = tls == null || tls.getCertificateRefs() == null ? List.of() : tls.getCertificateRefs();
+        if (refs.isEmpty()) {
+            fail(state, Conditions.listenerInvalidCertificateRef("HTTPS listener has no certificateRefs"));
+            return;
+        }
+        String gatewayNs = ResourceIndex.namespace(state.gateway);
+        List<TlsSpec.CertificateSpec> certs = new ArrayList<>();
+        for (SecretObjectReference ref : refs) {
+            String group = ref.getGroup() == null ? "" : ref.getGroup();
+            String kind = ref.getKind() == null ? "Secret" : ref.getKind();
+            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? gatewayNs : ref.getNamespace();
+            String key = ns + "/" + ref.getName();
+            if (!group.isEmpty() || !kind.equals("Secret")) {
+                fail(state, Conditions.listenerInvalidCertificateRef(
+                        "certificateRef " + group + "/" + kind + " " + key + " is not a core Secret"));
+                return;
+            }
+            if (!grants.permits("Gateway", gatewayNs, "Secret", ns, ref.getName())) {
+                fail(state, Conditions.listenerRefNotPermitted(
+                        "certificateRef Secret " + key + " is not permitted by any ReferenceGrant"));
+                return;
+            }
+            TlsSpec.CertificateSpec cert = certificateOf(index.secrets.get(key), key);
+            if (cert == null) {
+                fail(state, Conditions.listenerInvalidCertificateRef(
+                        "Secret " + key + " does not exist or is not a kubernetes.io/tls Secret with PEM tls.crt and tls.key"));
+                return;
+            }
+            certs.add(cert);
+        }
+        state.tls = new TlsSpec(certs);
+    }
+
+    private static void fail(ListenerState state, Condition condition) {
+        state.resolvedRefs = condition;
+        state.certificatesValid = false;
+    }
+
+    private static TlsSpec.CertificateSpec certificateOf(Secret secret, String key) {
+        if (secret == null || !"kubernetes.io/tls".equals(secret.getType())) {
+            return null;
+        }
+        String crt = pem(secret, "tls.crt");
+        String pkey = pem(secret, "tls.key");
+        if (crt == null || pkey == null || !crt.contains("-----BEGIN") || !pkey.contains("-----BEGIN")) {
+            return null;
+        }
+        return new TlsSpec.CertificateSpec(key, crt, pkey);
+    }
+
+    /** data is base64 (as the API stores it); stringData is plain text, as kubectl would merge it. */
+    private static String pem(Secret secret, String name) {
+        Map<String, String> data = secret.getData();
+        if (data != null && data.get(name) != null) {
+            try {
+                return new String(Base64.getMimeDecoder().decode(data.get(name)), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        Map<String, String> stringData = secret.getStringData();
+        return stringData == null ? null : stringData.get(name);
+    }
+}

@@ -1,0 +1,146 @@
+package dev.gatehouse.translate;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantSpec;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The input resources indexed for lookup, with v1beta1 objects normalised to the v1 model (their specs
+ * are the same classes) so the rest of the translator handles one type per kind. Lists are sorted by
+ * creation time then namespace/name, the order the spec uses to break ties.
+ */
+final class ResourceIndex {
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    record Grant(String namespace, ReferenceGrantSpec spec) { }
+
+    final List<GatewayClass> gatewayClasses = new ArrayList<>();
+    final List<Gateway> gateways = new ArrayList<>();
+    final List<HTTPRoute> httpRoutes = new ArrayList<>();
+    final List<Grant> grants = new ArrayList<>();
+    final Map<String, Service> services = new HashMap<>();
+    final Map<String, Secret> secrets = new HashMap<>();
+    final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    final Map<String, List<EndpointSlice>> slicesByService = new TreeMap<>();
+    final List<HasMetadata> ignored = new ArrayList<>();
+    private final Map<Object, ResourceSet.Entry> origins = new IdentityHashMap<>();
+
+    ResourceIndex(ResourceSet resources) {
+        for (ResourceSet.Entry e : resources.entries()) {
+            add(e);
+        }
+        gatewayClasses.sort(Comparator.comparing(g -> g.getMetadata().getName()));
+        gateways.sort(ResourceIndex::byAge);
+        httpRoutes.sort(ResourceIndex::byAge);
+        slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
+    }
+
+    private void add(ResourceSet.Entry e) {
+        HasMetadata o = e.object();
+        if (o.getMetadata() == null || o.getMetadata().getName() == null) {
+            return;
+        }
+        if (o instanceof GatewayClass g) {
+            remember(e, g, gatewayClasses);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.GatewayClass g) {
+            remember(e, new GatewayClass(g.getApiVersion(), g.getKind(), g.getMetadata(), g.getSpec(), g.getStatus()),
+                    gatewayClasses);
+        } else if (o instanceof Gateway g) {
+            remember(e, g, gateways);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.Gateway g) {
+            remember(e, new Gateway(g.getApiVersion(), g.getKind(), g.getMetadata(), g.getSpec(), g.getStatus()),
+                    gateways);
+        } else if (o instanceof HTTPRoute r) {
+            remember(e, r, httpRoutes);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute r) {
+            remember(e, new HTTPRoute(r.getApiVersion(), r.getKind(), r.getMetadata(), r.getSpec(), r.getStatus()),
+                    httpRoutes);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant g) {
+            grants.add(new Grant(namespace(g), g.getSpec()));
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
+            grants.add(new Grant(namespace(g), g.getSpec()));
+        } else if (o instanceof Service s) {
+            services.put(key(namespace(s), s.getMetadata().getName()), s);
+        } else if (o instanceof Secret s) {
+            secrets.put(key(namespace(s), s.getMetadata().getName()), s);
+        } else if (o instanceof Namespace n) {
+            namespaceLabels.put(n.getMetadata().getName(),
+                    n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
+        } else if (o instanceof EndpointSlice s) {
+            Map<String, String> labels = s.getMetadata().getLabels();
+            String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+            if (svc != null) {
+                slicesByService.computeIfAbsent(key(namespace(s), svc), k -> new ArrayList<>()).add(s);
+            }
+        } else {
+            origins.put(o, e);
+            ignored.add(o);
+        }
+    }
+
+    private <T extends HasMetadata> void remember(ResourceSet.Entry e, T object, List<T> into) {
+        origins.put(object, e);
+        into.add(object);
+    }
+
+    /** Where an object came from, for diagnostics. */
+    ResourceSet.Entry origin(Object object) {
+        return origins.get(object);
+    }
+
+    Map<String, String> labelsOf(String namespace) {
+        // A namespace that is referenced but not declared exists in Kubernetes only with its name label.
+        Map<String, String> labels = namespaceLabels.get(namespace);
+        Map<String, String> result = new HashMap<>(labels == null ? Map.of() : labels);
+        result.putIfAbsent("kubernetes.io/metadata.name", namespace);
+        return result;
+    }
+
+    static String namespace(HasMetadata o) {
+        String ns = o.getMetadata().getNamespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+
+    static String qualifiedName(HasMetadata o) {
+        return key(namespace(o), o.getMetadata().getName());
+    }
+
+    /** Creation time, or {@link Instant#MAX} when absent so objects with a time count as older. */
+    static Instant created(HasMetadata o) {
+        ObjectMeta m = o.getMetadata();
+        if (m.getCreationTimestamp() == null) {
+            return Instant.MAX;
+        }
+        try {
+            return Instant.parse(m.getCreationTimestamp());
+        } catch (DateTimeParseException e) {
+            return Instant.MAX;
+        }
+    }
+
+    static int byAge(HasMetadata a, HasMetadata b) {
+        int c = created(a).compareTo(created(b));
+        return c != 0 ? c : qualifiedName(a).compareTo(qualifiedName(b));
+    }
+}

@@ -1,0 +1,43 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.VirtualHostSpec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A listener's attached rules grouped into virtual hosts, most specific hostname first.
+ *
+ * <p>The data plane looks only at the most specific virtual host matching a request's host, but the spec
+ * lets rules of less specific hostnames still match when the more specific ones do not (hostname
+ * precedence comes before path precedence, it does not hide routes). So each virtual host lists its own
+ * rules, then those of every less specific host covering it (narrower wildcards first, "*" last).
+ */
+final class VirtualHostAssembler {
+    private VirtualHostAssembler() {
+    }
+
+    static List<VirtualHostSpec> assemble(Map<String, List<RouteRule>> rulesByHostname) {
+        List<String> hostnames = new ArrayList<>(rulesByHostname.keySet());
+        hostnames.sort(Hostnames.MOST_SPECIFIC_FIRST);
+        List<VirtualHostSpec> out = new ArrayList<>();
+        for (int i = 0; i < hostnames.size(); i++) {
+            String host = hostnames.get(i);
+            LinkedHashSet<HttpRuleSpec> rules = new LinkedHashSet<>(sorted(rulesByHostname.get(host)));
+            for (int j = i + 1; j < hostnames.size(); j++) {
+                if (Hostnames.covers(hostnames.get(j), host)) {
+                    rules.addAll(sorted(rulesByHostname.get(hostnames.get(j))));
+                }
+            }
+            out.add(new VirtualHostSpec(host, new ArrayList<>(rules)));
+        }
+        return out;
+    }
+
+    private static List<HttpRuleSpec> sorted(List<RouteRule> rules) {
+        return rules.stream().sorted(Precedence.ORDER).map(RouteRule::spec).toList();
+    }
+}

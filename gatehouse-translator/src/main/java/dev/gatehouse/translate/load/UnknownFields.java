@@ -1,0 +1,70 @@
+package dev.gatehouse.translate.load;
+
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Finds fields that no fabric8 property claimed. fabric8 classes keep them in {@code additionalProperties}
+ * instead of failing, but the API server prunes or rejects them, and a misspelt field silently ignored
+ * is the worst kind of config bug, so we report each as an error with its path.
+ */
+public final class UnknownFields {
+    private final ObjectMapper mapper;
+
+    public UnknownFields(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** Paths like {@code spec.rules[0].matchs}, sorted. */
+    public List<String> find(Object resource) {
+        TreeSet<String> out = new TreeSet<>();
+        walk(resource, "", out);
+        return new ArrayList<>(out);
+    }
+
+    private void walk(Object value, String path, Collection<String> out) {
+        if (value instanceof Collection<?> list) {
+            int i = 0;
+            for (Object item : list) {
+                walk(item, path + "[" + i++ + "]", out);
+            }
+            return;
+        }
+        if (!(value instanceof KubernetesResource)) {
+            return;
+        }
+        BeanDescription desc = mapper.getSerializationConfig().introspect(mapper.constructType(value.getClass()));
+        for (BeanPropertyDefinition p : desc.findProperties()) {
+            AnnotatedMember accessor = p.getAccessor();
+            if (accessor == null) {
+                continue;
+            }
+            Object child = accessor.getValue(value);
+            if (child instanceof Map<?, ?> map && "additionalProperties".equals(p.getInternalName())) {
+                map.keySet().forEach(k -> out.add(join(path, String.valueOf(k))));
+            } else if (child != null) {
+                walk(child, join(path, p.getName()), out);
+            }
+        }
+        // Lombok-generated getAdditionalProperties is an @JsonAnyGetter: not a listed property.
+        if (desc.findAnyGetter() != null) {
+            Object any = desc.findAnyGetter().getValue(value);
+            if (any instanceof Map<?, ?> map) {
+                map.keySet().forEach(k -> out.add(join(path, String.valueOf(k))));
+            }
+        }
+    }
+
+    private static String join(String path, String name) {
+        return path.isEmpty() ? name : path + "." + name;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.gatehouse.translate.validate;
+
+import dev.gatehouse.translate.Diagnostic;
+import dev.gatehouse.translate.ResourceSet;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantFrom;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantTo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point: validates every Gateway, HTTPRoute and ReferenceGrant (v1 and v1beta1) of a resource set
+ * as the API server would on admission.
+ */
+public final class SchemaValidator {
+    private SchemaValidator() {
+    }
+
+    public static List<Diagnostic> validate(ResourceSet resources) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (ResourceSet.Entry e : resources.entries()) {
+            HasMetadata o = e.object();
+            Findings findings = new Findings(e, o.getKind() + " " + name(o), out);
+            if (o instanceof Gateway g) {
+                gateway(g.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.Gateway g) {
+                gateway(g.getSpec(), findings);
+            } else if (o instanceof HTTPRoute r) {
+                route(r.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute r) {
+                route(r.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant g) {
+                grant(g.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
+                grant(g.getSpec(), findings);
+            }
+        }
+        return out;
+    }
+
+    private static void gateway(GatewaySpec spec, Findings findings) {
+        if (findings.required("spec", spec)) {
+            GatewayValidator.validate(spec, findings);
+        }
+    }
+
+    private static void route(HTTPRouteSpec spec, Findings findings) {
+        if (findings.required("spec", spec)) {
+            HttpRouteValidator.validate(spec, findings);
+        }
+    }
+
+    private static void grant(ReferenceGrantSpec spec, Findings f) {
+        if (!f.required("spec", spec)) {
+            return;
+        }
+        if (spec.getFrom() == null || spec.getFrom().isEmpty()) {
+            f.error("spec.from", "at least one entry is required");
+        } else {
+            for (int i = 0; i < spec.getFrom().size(); i++) {
+                ReferenceGrantFrom from = spec.getFrom().get(i);
+                f.required("spec.from[" + i + "].group", from.getGroup() == null ? null : "set");
+                f.required("spec.from[" + i + "].kind", from.getKind());
+                f.required("spec.from[" + i + "].namespace", from.getNamespace());
+            }
+        }
+        if (spec.getTo() == null || spec.getTo().isEmpty()) {
+            f.error("spec.to", "at least one entry is required");
+        } else {
+            for (int i = 0; i < spec.getTo().size(); i++) {
+                ReferenceGrantTo to = spec.getTo().get(i);
+                f.required("spec.to[" + i + "].group", to.getGroup() == null ? null : "set");
+                f.required("spec.to[" + i + "].kind", to.getKind());
+            }
+        }
+    }
+
+    private static String name(HasMetadata o) {
+        String ns = o.getMetadata().getNamespace();
+        return (ns == null || ns.isEmpty() ? "default" : ns) + "/" + o.getMetadata().getName();
+    }
+}
