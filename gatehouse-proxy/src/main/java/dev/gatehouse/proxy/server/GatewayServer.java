@@ -1,21 +1,77 @@
 package dev.gatehouse.proxy.server;
 
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import dev.gatehouse.proxy.upstream.UpstreamPools;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Owns the event loops and the listening sockets. {@link #apply} publishes a new snapshot and reconciles
  * the bound ports with it: new ports are bound, ports no longer declared are closed (their open
  * connections finish on their own), unchanged ports stay bound. Thread-safe; called by the control loop.
+ *
+ * <p>One {@link MultiThreadIoEventLoopGroup} accepts and serves (a separate boss thread only adds a thread);
+ * threads = {@link ServerOptions#ioThreads()} or one per available processor.
  */
 public final class GatewayServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+
+    private final ServerOptions options;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final SnapshotHolder snapshots;
+    private final ServerBootstrap bootstrap;
+    private final Map<Integer, Channel> listeners = new HashMap<>();
+    private boolean closed;
 
     public GatewayServer(ServerOptions options) {
-        throw new UnsupportedOperationException("TODO");
+        this.options = options;
+        this.transport = Transport.select();
+        int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
+        this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
+        this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
+        UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout());
+        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout());
+        WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+        this.bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
+                .childHandler(new FrontendInitializer(context, options));
+        LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
     }
 
     public SnapshotHolder snapshots() {
-        throw new UnsupportedOperationException("TODO");
+        return snapshots;
+    }
+
+    /** @return the ports currently bound (sorted) */
+    public synchronized Set<Integer> boundPorts() {
+        return new TreeSet<>(listeners.keySet());
     }
 
     /**
@@ -23,11 +79,58 @@ public final class GatewayServer implements AutoCloseable {
      *
      * @throws java.io.UncheckedIOException naming the port when a bind fails; the snapshot stays published
      */
-    public void apply(RuntimeSnapshot snapshot) {
-        throw new UnsupportedOperationException("TODO");
+    public synchronized void apply(RuntimeSnapshot snapshot) {
+        if (closed) {
+            throw new IllegalStateException("server closed");
+        }
+        snapshots.swap(snapshot);
+        Set<Integer> wanted = new TreeSet<>();
+        for (PortSpec port : snapshot.source().ports()) {
+            if (port.protocol() == Protocol.HTTP) {
+                wanted.add(port.port());
+            } else {
+                LOG.info("port {}: protocol {} not supported yet, skipped", port.port(), port.protocol());
+            }
+        }
+        for (Integer port : new TreeSet<>(listeners.keySet())) {
+            if (!wanted.contains(port)) {
+                Channel ch = listeners.remove(port);
+                ch.close().syncUninterruptibly();
+                LOG.info("port {}: closed", port);
+            }
+        }
+        UncheckedIOException failure = null;
+        for (Integer port : wanted) {
+            if (listeners.containsKey(port)) {
+                continue;
+            }
+            InetSocketAddress address = new InetSocketAddress(options.bindAddress(), port);
+            ChannelFuture f = bootstrap.bind(address).awaitUninterruptibly();
+            if (f.isSuccess()) {
+                listeners.put(port, f.channel());
+                LOG.info("port {}: listening on {}", port, address);
+            } else if (failure == null) {
+                Throwable cause = f.cause();
+                String message = "cannot bind port " + port + " on " + options.bindAddress() + ": " + cause.getMessage();
+                failure = new UncheckedIOException(message,
+                        cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel ch : listeners.values()) {
+            ch.close().syncUninterruptibly();
+        }
+        listeners.clear();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -1,2 +1,7 @@
-/** Listening sockets: binds the ports a snapshot declares, builds each connection's pipeline. */
+/**
+ * Listening sockets and per-connection pipelines: {@link dev.gatehouse.proxy.server.GatewayServer} owns the
+ * event loops (epoll when available, else NIO; one group accepts and serves) and reconciles bound ports with
+ * each snapshot; {@link dev.gatehouse.proxy.server.FrontendInitializer} builds the HTTP/1.1 + h2c pipeline
+ * of an accepted connection. The proxying itself lives in {@code dev.gatehouse.proxy.http}.
+ */
 package dev.gatehouse.proxy.server;

@@ -1,0 +1,75 @@
+package dev.gatehouse.proxy.http;
+
+import dev.gatehouse.proxy.filter.HttpExchange;
+import dev.gatehouse.proxy.filter.HttpFilter;
+import dev.gatehouse.proxy.route.Backend;
+import dev.gatehouse.proxy.route.Route;
+import io.netty.handler.codec.http.HttpResponse;
+
+import java.util.List;
+
+/**
+ * The filters of one request in order: the rule's filters, then (once the backend is picked by weight)
+ * the chosen backendRef's filters. A cursor, so a suspended filter resumes where it stopped.
+ *
+ * <p>Response filters run in reverse order (backend filters last to first, then rule filters last to
+ * first), like unwinding a stack: the filter that saw the request first sees the response last.
+ */
+final class FilterChain {
+    private final Route route;
+    private Backend backend;
+    private boolean backendPhase;
+    private int index;
+    private String backendError;
+
+    FilterChain(Route route) {
+        this.route = route;
+    }
+
+    /** @return the next request filter, or null when all ran (or the backend is invalid: see {@link #backendError()}) */
+    HttpFilter next() {
+        if (!backendPhase) {
+            List<HttpFilter> ruleFilters = route.filters();
+            if (index < ruleFilters.size()) {
+                return ruleFilters.get(index++);
+            }
+            backend = route.pickBackend();
+            if (backend == null) {
+                backendError = "backendRef invalid: rule has no backends";
+                return null;
+            }
+            if (backend.cluster() == null) {
+                backendError = "backendRef invalid: "
+                        + (backend.invalidReason() == null ? "unknown backend" : backend.invalidReason());
+                return null;
+            }
+            backendPhase = true;
+            index = 0;
+        }
+        List<HttpFilter> backendFilters = backend.filters();
+        return index < backendFilters.size() ? backendFilters.get(index++) : null;
+    }
+
+    /** @return why the picked backendRef cannot be used (500), or null */
+    String backendError() {
+        return backendError;
+    }
+
+    /** @return the picked backend (valid once {@link #next()} returned null without an error) */
+    Backend backend() {
+        return backend;
+    }
+
+    void onResponse(HttpExchange exchange, HttpResponse response) {
+        if (backend != null && backendPhase) {
+            List<HttpFilter> fs = backend.filters();
+            for (int i = fs.size() - 1; i >= 0; i--) {
+                fs.get(i).onResponse(exchange, response);
+            }
+        }
+        List<HttpFilter> fs = route.filters();
+        for (int i = fs.size() - 1; i >= 0; i--) {
+            fs.get(i).onResponse(exchange, response);
+        }
+    }
+}

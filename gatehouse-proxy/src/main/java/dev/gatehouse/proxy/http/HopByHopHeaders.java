@@ -1,0 +1,90 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+
+import java.util.List;
+
+/**
+ * Removes headers that describe one connection, not the message (RFC 9110 7.6.1), in both directions.
+ * Transfer-Encoding goes too: the next hop's codec frames the body itself.
+ */
+final class HopByHopHeaders {
+    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString[] HTTP2_EXTENSIONS;
+
+    static {
+        HttpConversionUtil.ExtensionHeaderNames[] names = HttpConversionUtil.ExtensionHeaderNames.values();
+        HTTP2_EXTENSIONS = new AsciiString[names.length];
+        for (int i = 0; i < names.length; i++) {
+            HTTP2_EXTENSIONS[i] = names[i].text();
+        }
+    }
+
+    private HopByHopHeaders() {
+    }
+
+    /**
+     * @param keepUpgrade true for a WebSocket handshake, whose Upgrade header must reach the next hop
+     */
+    static void strip(HttpHeaders headers, boolean keepUpgrade) {
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+            for (int i = 0; i < values.size(); i++) {
+                removeNominated(headers, values.get(i));
+            }
+            headers.remove(HttpHeaderNames.CONNECTION);
+        }
+        headers.remove(HttpHeaderNames.KEEP_ALIVE);
+        headers.remove(PROXY_CONNECTION);
+        headers.remove(HttpHeaderNames.TE);
+        headers.remove(HttpHeaderNames.TRAILER);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (!keepUpgrade) {
+            headers.remove(HttpHeaderNames.UPGRADE);
+        }
+    }
+
+    /** Drops the pseudo-header copies (x-http2-stream-id, x-http2-scheme...) the h2 to h1 conversion adds. */
+    static void stripHttp2Extensions(HttpHeaders headers) {
+        for (AsciiString name : HTTP2_EXTENSIONS) {
+            headers.remove(name);
+        }
+    }
+
+    /** Removes every header a Connection value names, except the ones that frame or address the message. */
+    private static void removeNominated(HttpHeaders headers, String value) {
+        int start = 0;
+        int len = value.length();
+        while (start < len) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? len : comma;
+            int s = start;
+            int e = end;
+            while (s < e && isSpace(value.charAt(s))) {
+                s++;
+            }
+            while (e > s && isSpace(value.charAt(e - 1))) {
+                e--;
+            }
+            if (e > s) {
+                String token = value.substring(s, e);
+                if (!HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(token)
+                        && !HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(token)
+                        && !HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(token)
+                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)
+                        && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)) {
+                    headers.remove(token);
+                }
+            }
+            start = end + 1;
+        }
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t';
+    }
+}

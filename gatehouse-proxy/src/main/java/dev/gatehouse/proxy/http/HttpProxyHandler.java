@@ -1,0 +1,333 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * The frontend of one HTTP/1.1 connection or of one h2c stream (after {@code Http2StreamFrameToHttpObjectCodec}):
+ * both speak {@link HttpObject}s, so routing and forwarding are shared. It runs one {@link ProxyExchange} at a
+ * time; pipelined HTTP/1.1 requests that arrive meanwhile are queued (decoded objects, bounded by bytes) and
+ * started in order when the previous response is complete, so answers leave in request order.
+ * Reading stays on (AUTO_READ) and is paused only when a queue or the upstream is full.
+ */
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
+    private static final int MAX_PIPELINED_BYTES = 256 * 1024;
+    private static final InetSocketAddress UNKNOWN_PEER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    private final ProxyContext context;
+    /** null on h2 streams (the connection's own handler watches the parent channel) */
+    private final ConnectionTimeoutHandler timeouts;
+    private final boolean http2;
+    private ChannelHandlerContext ctx;
+    private ProxyExchange current;
+    private ArrayDeque<HttpObject> pipelined;
+    private int pipelinedBytes;
+    private boolean closing;
+    private boolean inReadBatch;
+    private boolean draining;
+    private boolean firstRequestSeen;
+    private InetSocketAddress remote;
+
+    /** HTTP/1.1 connection. */
+    public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts) {
+        this(context, timeouts, false);
+    }
+
+    private HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, boolean http2) {
+        this.context = context;
+        this.timeouts = timeouts;
+        this.http2 = http2;
+    }
+
+    /** For one h2 stream child channel. */
+    public static HttpProxyHandler forHttp2Stream(ProxyContext context) {
+        return new HttpProxyHandler(context, null, true);
+    }
+
+    ProxyContext context() {
+        return context;
+    }
+
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    boolean inReadBatch() {
+        return inReadBatch;
+    }
+
+    InetSocketAddress remoteAddress() {
+        InetSocketAddress r = remote;
+        if (r == null) {
+            remote = r = lookupRemote();
+        }
+        return r;
+    }
+
+    private InetSocketAddress lookupRemote() {
+        Channel ch = ctx.channel();
+        Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;
+        SocketAddress a = conn.remoteAddress();
+        // non-IP transports (embedded channels in tests) count as loopback
+        return a instanceof InetSocketAddress ip ? ip : UNKNOWN_PEER;
+    }
+
+    int localPort() {
+        Channel ch = ctx.channel();
+        Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;
+        SocketAddress a = conn.localAddress();
+        return a instanceof InetSocketAddress ip ? ip.getPort() : 0;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inReadBatch = true;
+        if (closing || !(msg instanceof HttpObject)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        HttpObject obj = (HttpObject) msg;
+        ProxyExchange ex = current;
+        if (ex != null && !ex.requestComplete() && obj instanceof HttpContent && !(obj instanceof HttpRequest)) {
+            ex.onRequestContent((HttpContent) obj);
+        } else if (ex != null || pipelined != null && !pipelined.isEmpty()) {
+            queuePipelined(obj);
+        } else {
+            dispatch(obj);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inReadBatch = false;
+        ProxyExchange ex = current;
+        if (ex != null) {
+            ex.flushUpstream();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ProxyExchange ex = current;
+        if (ex != null) {
+            ex.onClientWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        ProxyExchange ex = current;
+        current = null;
+        if (ex != null) {
+            ex.onClientClosed();
+        }
+        releasePipelined();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releasePipelined();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client connection error, closing {}", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    private void dispatch(HttpObject obj) {
+        if (obj instanceof HttpRequest request) {
+            startExchange(request);
+        } else {
+            // content of a request that was already answered and closed: nothing to do with it
+            ReferenceCountUtil.release(obj);
+        }
+    }
+
+    private void startExchange(HttpRequest head) {
+        if (timeouts != null) {
+            timeouts.headArrived();
+        }
+        if (!http2 && !firstRequestSeen) {
+            firstRequestSeen = true;
+            // h2c upgrade is offered on the first request only; later requests skip the extra handler hop
+            ChannelHandler upgrade = ctx.pipeline().get(HttpServerUpgradeHandler.class);
+            if (upgrade != null) {
+                ctx.pipeline().remove(upgrade);
+            }
+        }
+        LastHttpContent last = null;
+        HttpRequest request = head;
+        if (head instanceof FullHttpRequest full) {
+            // split so every path (retry, mirrors, streaming) sees a head and separate, owned content
+            request = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            request.setDecoderResult(full.decoderResult());
+            last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+        }
+        Rejection rejection = RequestValidator.validate(request, http2);
+        if (rejection != null) {
+            if (last != null) {
+                last.release();
+            }
+            reject(rejection);
+            return;
+        }
+        ProxyExchange ex = new ProxyExchange(this, request, http2, last == null);
+        current = ex;
+        ex.start();
+        if (last != null) {
+            if (current == ex) {
+                ex.onRequestContent(last);
+            } else {
+                last.release();
+            }
+        }
+    }
+
+    private void reject(Rejection rejection) {
+        closing = true;
+        releasePipelined();
+        boolean close = !http2;
+        ctx.channel().writeAndFlush(GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void queuePipelined(HttpObject obj) {
+        if (pipelined == null) {
+            pipelined = new ArrayDeque<>();
+        }
+        pipelined.add(obj);
+        if (obj instanceof HttpContent c) {
+            pipelinedBytes += c.content().readableBytes();
+            if (pipelinedBytes > MAX_PIPELINED_BYTES) {
+                updateAutoRead();
+            }
+        }
+    }
+
+    /** Called by the exchange once its request was read and its response written. */
+    void exchangeFinished(ProxyExchange ex, boolean close) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        if (close || http2) {
+            closing = true;
+            releasePipelined();
+            return;
+        }
+        if (timeouts != null) {
+            timeouts.awaitHead();
+        }
+        drainPipelined();
+    }
+
+    /** The exchange switched the connection to a WebSocket splice; this handler is about to be removed. */
+    void spliced(ProxyExchange ex) {
+        if (current == ex) {
+            current = null;
+        }
+        closing = true;
+        if (timeouts != null) {
+            timeouts.stopHeadTimeout();
+        }
+        releasePipelined();
+    }
+
+    /** Stop taking requests: the connection closes after the response being written. */
+    void markClosing() {
+        closing = true;
+    }
+
+    private void drainPipelined() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        try {
+            while (!closing && pipelined != null && !pipelined.isEmpty()) {
+                ProxyExchange ex = current;
+                if (ex != null && ex.requestComplete()) {
+                    break; // its response first
+                }
+                HttpObject obj = pipelined.poll();
+                if (obj instanceof HttpContent c) {
+                    pipelinedBytes -= c.content().readableBytes();
+                }
+                if (timeouts != null && ex == null && obj instanceof HttpRequest) {
+                    timeouts.headArrived();
+                }
+                if (ex == null) {
+                    dispatch(obj);
+                } else if (obj instanceof HttpContent c && !(obj instanceof HttpRequest)) {
+                    ex.onRequestContent(c);
+                } else {
+                    ReferenceCountUtil.release(obj);
+                }
+            }
+        } finally {
+            draining = false;
+        }
+        if (closing) {
+            releasePipelined();
+        }
+        ProxyExchange ex = current;
+        if (ex != null && !inReadBatch) {
+            ex.flushUpstream();
+        }
+        updateAutoRead();
+    }
+
+    /** Reads stay on unless a queue is over its bound or the upstream is saturated. */
+    void updateAutoRead() {
+        if (ctx == null) {
+            return;
+        }
+        ProxyExchange ex = current;
+        boolean read = pipelinedBytes <= MAX_PIPELINED_BYTES && (ex == null || !ex.pausesClient());
+        ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != read) {
+            config.setAutoRead(read);
+        }
+    }
+
+    private void releasePipelined() {
+        if (pipelined != null) {
+            HttpObject obj;
+            while ((obj = pipelined.poll()) != null) {
+                ReferenceCountUtil.release(obj);
+            }
+        }
+        pipelinedBytes = 0;
+    }
+}

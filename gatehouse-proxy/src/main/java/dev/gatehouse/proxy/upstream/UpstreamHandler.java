@@ -1,0 +1,194 @@
+package dev.gatehouse.proxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one permanent handler of an upstream connection. It forwards events to the current
+ * {@link UpstreamListener} (a mutable field, so pooling never adds or removes handlers) and owns the
+ * connection's single timer: the timer is armed for the earliest deadline and re-checked lazily when it
+ * fires, so a keep-alive connection reused by many requests with the same timeouts schedules about one
+ * task per timeout period instead of one per request.
+ */
+public final class UpstreamHandler extends ChannelInboundHandlerAdapter implements Runnable {
+    private final UpstreamPool pool;
+    private final InetSocketAddress endpoint;
+    private ChannelHandlerContext ctx;
+    private UpstreamListener listener;
+    private Throwable failure;
+    private boolean idle;
+    private long idleSinceNanos;
+    private int uses;
+    private ScheduledFuture<?> timer;
+    private long timerAtNanos;
+
+    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
+        this.pool = pool;
+        this.endpoint = endpoint;
+    }
+
+    public Channel channel() {
+        return ctx.channel();
+    }
+
+    public InetSocketAddress endpoint() {
+        return endpoint;
+    }
+
+    /** @return true when this connection already served an earlier request (a stale-connection retry is safe) */
+    public boolean reused() {
+        return uses > 1;
+    }
+
+    /** Attaches the connection to an exchange; arms the timer for the exchange's deadline. */
+    public void bind(UpstreamListener next) {
+        listener = next;
+        idle = false;
+        uses++;
+        rearm();
+    }
+
+    /** Detaches the exchange (before pooling, closing or handing the connection to a splice). */
+    public void unbind() {
+        listener = null;
+    }
+
+    /** Re-checks the deadline of the bound listener (call when it moved earlier). */
+    public void rearm() {
+        UpstreamListener l = listener;
+        if (l != null) {
+            arm(l.deadlineNanos());
+        }
+    }
+
+    void markIdle(long nowNanos) {
+        idle = true;
+        idleSinceNanos = nowNanos;
+        if (!ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        arm(nowNanos + pool.idleTimeoutNanos());
+    }
+
+    boolean isIdle() {
+        return idle;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamRead(msg);
+        } else {
+            // Bytes on an idle connection: the backend broke framing or is closing; never reuse it.
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        if (idle) {
+            pool.remove(this);
+            idle = false;
+        }
+        UpstreamListener l = listener;
+        listener = null;
+        if (l != null) {
+            l.onUpstreamInactive(failure);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Removed for a WebSocket splice: the splice owns the connection from now on.
+        cancelTimer();
+        listener = null;
+    }
+
+    private void arm(long deadlineNanos) {
+        if (deadlineNanos == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        if (timer != null) {
+            if (timerAtNanos <= deadlineNanos) {
+                return; // fires earlier; it re-checks and re-arms for the rest
+            }
+            timer.cancel(false);
+        }
+        timerAtNanos = deadlineNanos;
+        timer = ctx.executor().schedule(this, Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    /** Timer task: lazily re-checks the current deadline. */
+    @Override
+    public void run() {
+        timer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        UpstreamListener l = listener;
+        if (l != null) {
+            long deadline = l.deadlineNanos();
+            if (deadline == 0) {
+                return;
+            }
+            if (now - deadline >= 0) {
+                l.onDeadline();
+            } else {
+                arm(deadline);
+            }
+        } else if (idle) {
+            long deadline = idleSinceNanos + pool.idleTimeoutNanos();
+            if (now - deadline >= 0) {
+                ctx.close();
+            } else {
+                arm(deadline);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.gatehouse.proxy.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+
+/**
+ * Idle HTTP/1.1 connections of ONE event loop, by endpoint. Only that loop touches it, so it is a plain
+ * {@link HashMap} of LIFO deques (the most recently used connection is the warmest and the least likely to
+ * have been closed by the backend). Connections are created on the same loop, so a request and its
+ * upstream connection never cross threads.
+ */
+public final class UpstreamPool {
+    /** Idle connections kept per endpoint on one loop; the rest are closed on release. */
+    public static final int MAX_IDLE_PER_ENDPOINT = 128;
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final long idleTimeoutNanos;
+    private final HashMap<InetSocketAddress, ArrayDeque<UpstreamHandler>> idle = new HashMap<>();
+
+    UpstreamPool(EventLoop loop, Class<? extends Channel> channelClass, Duration connectTimeout, Duration idleTimeout) {
+        this.loop = loop;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(channelClass)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.AUTO_READ, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024));
+    }
+
+    public EventLoop loop() {
+        return loop;
+    }
+
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
+    /** @return a live idle connection to {@code endpoint}, or null; dead ones found on the way are dropped */
+    public UpstreamHandler pollIdle(InetSocketAddress endpoint) {
+        ArrayDeque<UpstreamHandler> deque = idle.get(endpoint);
+        if (deque == null) {
+            return null;
+        }
+        UpstreamHandler h;
+        while ((h = deque.pollFirst()) != null) {
+            if (h.channel().isActive()) {
+                return h;
+            }
+            h.channel().close();
+        }
+        return null;
+    }
+
+    /**
+     * Opens a new connection (used directly for WebSocket, which must never share a pooled connection).
+     * The endpoint must be resolved: an unresolved address would block the loop in the JDK resolver.
+     */
+    public ChannelFuture connect(InetSocketAddress endpoint) {
+        return bootstrap.clone()
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, endpoint));
+                    }
+                })
+                .connect(endpoint);
+    }
+
+    /** Returns a connection whose response ended cleanly and which may be reused. */
+    public void release(UpstreamHandler handler) {
+        handler.unbind();
+        Channel ch = handler.channel();
+        if (!ch.isActive()) {
+            return;
+        }
+        ArrayDeque<UpstreamHandler> deque = idle.computeIfAbsent(handler.endpoint(), k -> new ArrayDeque<>());
+        if (deque.size() >= MAX_IDLE_PER_ENDPOINT) {
+            ch.close();
+            return;
+        }
+        deque.offerFirst(handler);
+        handler.markIdle(System.nanoTime());
+    }
+
+    void remove(UpstreamHandler handler) {
+        ArrayDeque<UpstreamHandler> deque = idle.get(handler.endpoint());
+        if (deque != null) {
+            deque.remove(handler);
+        }
+    }
+
+    /** @return idle connections to an endpoint (tests, metrics) */
+    public int idleCount(InetSocketAddress endpoint) {
+        ArrayDeque<UpstreamHandler> deque = idle.get(endpoint);
+        return deque == null ? 0 : deque.size();
+    }
+
+    static HttpClientCodec newClientCodec() {
+        HttpDecoderConfig config = new HttpDecoderConfig()
+                .setMaxInitialLineLength(8 * 1024)
+                .setMaxHeaderSize(64 * 1024)
+                .setMaxChunkSize(64 * 1024);
+        // failOnMissingResponse: a connection that closes mid-response is reported, never reused.
+        return new HttpClientCodec(config, false, true);
+    }
+}

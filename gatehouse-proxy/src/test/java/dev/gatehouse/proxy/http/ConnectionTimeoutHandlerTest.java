@@ -1,0 +1,63 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConnectionTimeoutHandlerTest {
+
+    @Test
+    void closesWhenNoHeadArrives() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(50), Duration.ofSeconds(60));
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {'G'})); // traffic does not extend the head deadline
+        ch.readInbound().toString();
+        releaseInbound(ch);
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void headArrivedDisarmsUntilTheNextAwait() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(50), Duration.ofSeconds(60));
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        h.headArrived();
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        h.awaitHead();
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void idleTimeoutAppliesWithoutHeadTimeout() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(20), Duration.ofMillis(60));
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        h.stopHeadTimeout();
+        Thread.sleep(30);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        Thread.sleep(60);
+        ch.runScheduledPendingTasks();
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    private static void releaseInbound(EmbeddedChannel ch) {
+        Object o;
+        while ((o = ch.readInbound()) != null) {
+            io.netty.util.ReferenceCountUtil.release(o);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WebSocketSpliceTest {
+
+    @Test
+    void relaysRawBytesBothWaysAndPropagatesClose() {
+        EmbeddedChannel client = new EmbeddedChannel(new HttpServerCodec());
+        EmbeddedChannel upstream = new EmbeddedChannel(new HttpClientCodec());
+        WebSocketSplice.join(client, upstream);
+        assertThat(client.pipeline().get(HttpServerCodec.class)).isNull();
+        assertThat(upstream.pipeline().get(HttpClientCodec.class)).isNull();
+
+        client.writeInbound(Unpooled.copiedBuffer("frame-1", StandardCharsets.US_ASCII));
+        ByteBuf toUpstream = upstream.readOutbound();
+        assertThat(toUpstream.toString(StandardCharsets.US_ASCII)).isEqualTo("frame-1");
+        toUpstream.release();
+
+        upstream.writeInbound(Unpooled.copiedBuffer("frame-2", StandardCharsets.US_ASCII));
+        ByteBuf toClient = client.readOutbound();
+        assertThat(toClient.toString(StandardCharsets.US_ASCII)).isEqualTo("frame-2");
+        toClient.release();
+
+        upstream.close();
+        client.runPendingTasks();
+        assertThat(client.isOpen()).isFalse();
+        ByteBuf flushMarker = client.readOutbound(); // the empty write that flushes before closing
+        assertThat(flushMarker.isReadable()).isFalse();
+        flushMarker.release();
+        assertThat(client.finishAndReleaseAll()).isFalse();
+        assertThat(upstream.finishAndReleaseAll()).isFalse();
+    }
+}

@@ -1,0 +1,84 @@
+package dev.gatehouse.proxy.server;
+
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.proxy.testing.TestRouting;
+import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(30)
+class GatewayServerTest {
+
+    static ServerOptions options() {
+        return new ServerOptions("127.0.0.1", 1, Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), 8192, 4096);
+    }
+
+    @Test
+    void reconcilesPortsWithEachSnapshot() throws Exception {
+        int a = ProxyIntegrationTest.freePort();
+        int b = ProxyIntegrationTest.freePort();
+        try (GatewayServer server = new GatewayServer(options())) {
+            assertThat(server.snapshots().current().generation()).isZero();
+            RuntimeSnapshot first = TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(a, new TestRouter()));
+            server.apply(first);
+            assertThat(server.snapshots().current()).isSameAs(first);
+            assertThat(server.boundPorts()).containsExactly(a);
+            try (Socket kept = new Socket("127.0.0.1", a)) {
+                server.apply(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(b, new TestRouter())));
+                assertThat(server.boundPorts()).containsExactly(b);
+                assertThat(kept.isConnected()).isTrue();
+                assertThatThrownBy(() -> new Socket("127.0.0.1", a).close()).isInstanceOf(ConnectException.class);
+                new Socket("127.0.0.1", b).close();
+            }
+        }
+    }
+
+    @Test
+    void skipsProtocolsNotSupportedYet() {
+        int a = freePortQuiet();
+        try (GatewayServer server = new GatewayServer(options())) {
+            server.apply(new RuntimeSnapshot(new Snapshot(2, List.of(new PortSpec(a, Protocol.HTTPS, List.of()),
+                    new PortSpec(a + 0, Protocol.TCP, List.of())), List.of()), Map.of()));
+            assertThat(server.boundPorts()).isEmpty();
+        }
+    }
+
+    @Test
+    void bindFailureNamesThePortAndKeepsTheSnapshot() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = taken.getLocalPort();
+            try (GatewayServer server = new GatewayServer(options())) {
+                RuntimeSnapshot s = TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(port, new TestRouter()));
+                assertThatThrownBy(() -> server.apply(s)).isInstanceOf(UncheckedIOException.class)
+                        .hasMessageContaining("port " + port);
+                assertThat(server.snapshots().current()).isSameAs(s);
+            }
+        }
+    }
+
+    private static int freePortQuiet() {
+        try {
+            return ProxyIntegrationTest.freePort();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
