@@ -53,11 +53,19 @@ for r in $(seq "$ROUNDS"); do
 done
 
 echo
-awk -v rounds="$ROUNDS" '
-  { rps[$1][$2]=$3; p50[$1][$2]=$4; p99[$1][$2]=$5; if ($6!="-") bad[$1]=1 }
-  function median(a,   n,i,j,t,v) { n=0; for (i in a) v[++n]=a[i]; for (i=1;i<=n;i++) for (j=i+1;j<=n;j++) if (v[j]+0<v[i]+0) { t=v[i]; v[i]=v[j]; v[j]=t } return v[int((n+1)/2)] }
-  END {
-    printf "%-10s %12s %10s %10s\n", "proxy", "requests/s", "p50 ms", "p99 ms"
-    for (w in rps) { m[w]=median(rps[w]); printf "%-10s %12.0f %10.3f %10.3f%s\n", w, m[w], median(p50[w]), median(p99[w]), (bad[w]?"  (errors: see bench/out)":"") }
-    printf "\ngatehouse / nginx requests/s: %.2fx  (median of %d rounds; proxy pinned to CPU 0, wrk + origin on CPU 1)\n", m["gatehouse"]/m["nginx"], rounds
-  }' "$out/results.txt" | tee "$out/summary.txt"
+python3 - "$out/results.txt" "$ROUNDS" <<'PY' | tee "$out/summary.txt"
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for who, _round, rps, p50, p99, err in rows:
+    d = by.setdefault(who, {"rps": [], "p50": [], "p99": [], "err": False})
+    d["rps"].append(float(rps)); d["p50"].append(float(p50)); d["p99"].append(float(p99)); d["err"] |= err != "-"
+print("%-10s %12s %10s %10s" % ("proxy", "requests/s", "p50 ms", "p99 ms"))
+for who in ("nginx", "gatehouse"):
+    d = by[who]
+    print("%-10s %12.0f %10.3f %10.3f%s" % (who, statistics.median(d["rps"]), statistics.median(d["p50"]),
+          statistics.median(d["p99"]), "  (errors: see bench/out)" if d["err"] else ""))
+ratio = statistics.median(by["gatehouse"]["rps"]) / statistics.median(by["nginx"]["rps"])
+print("\ngatehouse / nginx requests/s: %.2fx  (median of %s rounds; proxy pinned to CPU 0, wrk + origin on CPU 1)"
+      % (ratio, sys.argv[2]))
+PY
