@@ -149,6 +149,22 @@ public final class CorsFilter implements HttpFilter {
     }
 
     @Override
+    public String type() {
+        return "CORS";
+    }
+
+    @Override
+    public String describe() {
+        String s = toString();
+        return "CORS " + s.substring("CORS[".length(), s.length() - 1);
+    }
+
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "CORS[origins=" + origins + (allowCredentials ? " credentials" : "")
                 + (allowMethods != null ? " methods=" + allowMethods : "")

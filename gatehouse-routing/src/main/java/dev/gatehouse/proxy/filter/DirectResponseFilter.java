@@ -62,6 +62,16 @@ public final class DirectResponseFilter implements HttpFilter {
     }
 
     @Override
+    public String describe() {
+        return "DirectResponse " + status.code() + " (" + body.length + " bytes)";
+    }
+
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "DirectResponse[" + status.code() + ", " + body.length + " bytes]";
     }

@@ -70,6 +70,20 @@ final class PathRewrite {
         return result.charAt(0) == '/' ? result : "/" + result;
     }
 
+    /** e.g. {@code ReplacePrefixMatch /v1 -> /}, with "/" where the stored form is empty. */
+    String describe() {
+        return fullPath ? "ReplaceFullPath " + value : "ReplacePrefixMatch " + orSlash(prefix) + " -> " + orSlash(value);
+    }
+
+    /** The resulting path with the request's part in braces: "/new", "/v2{rest after /v1}". */
+    String template() {
+        return fullPath ? value : value + "{path after " + orSlash(prefix) + "}";
+    }
+
+    private static String orSlash(String s) {
+        return s.isEmpty() ? "/" : s;
+    }
+
     @Override
     public String toString() {
         return fullPath ? "ReplaceFullPath " + value : "ReplacePrefixMatch " + prefix + " -> " + value;

@@ -21,6 +21,16 @@ public final class RequestHeaderModifierFilter implements HttpFilter {
     }
 
     @Override
+    public String describe() {
+        return "RequestHeaderModifier " + mutations.describe();
+    }
+
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "RequestHeaderModifier[" + mutations.describe() + "]";
     }

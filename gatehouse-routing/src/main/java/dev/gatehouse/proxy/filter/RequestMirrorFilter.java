@@ -41,6 +41,17 @@ public final class RequestMirrorFilter implements HttpFilter {
     }
 
     @Override
+    public String describe() {
+        return "RequestMirror -> " + (cluster == null ? "(invalid backendRef: mirrors nothing)" : cluster.name())
+                + " " + percentText() + "%";
+    }
+
+    private String percentText() {
+        return percent == Math.rint(percent) ? Long.toString((long) percent) : Double.toString(percent);
+    }
+
+    /** Not side-effect free: it draws a random number per request. */
+    @Override
     public String toString() {
         return "RequestMirror[" + (cluster == null ? "(invalid)" : cluster.name()) + " " + percent + "%]";
     }

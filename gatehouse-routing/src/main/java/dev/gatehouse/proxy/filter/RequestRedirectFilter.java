@@ -111,6 +111,19 @@ public final class RequestRedirectFilter implements HttpFilter {
         return scheme.equals("https") ? 443 : 80;
     }
 
+    /** e.g. {@code RequestRedirect -> https://example.com:443/new 301}; braces stand for what the request supplies. */
+    @Override
+    public String describe() {
+        return "RequestRedirect -> " + (scheme != null ? scheme : "{scheme}") + "://"
+                + (hostname != null ? hostname : "{host}") + (port != null ? ":" + port : "")
+                + (path == null ? "{path}" : path.template()) + " " + status.code();
+    }
+
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
     @Override
     public String toString() {
         return "RequestRedirect[" + status.code()

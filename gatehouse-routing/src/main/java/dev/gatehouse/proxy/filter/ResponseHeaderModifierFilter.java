@@ -21,6 +21,16 @@ public final class ResponseHeaderModifierFilter implements HttpFilter {
     }
 
     @Override
+    public String describe() {
+        return "ResponseHeaderModifier " + mutations.describe();
+    }
+
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "ResponseHeaderModifier[" + mutations.describe() + "]";
     }

@@ -38,6 +38,22 @@ public final class UrlRewriteFilter implements HttpFilter {
     }
 
     @Override
+    public String type() {
+        return "URLRewrite";
+    }
+
+    @Override
+    public String describe() {
+        return "URLRewrite" + (hostname != null ? " hostname " + hostname : "")
+                + (path != null ? " path " + path.describe() : "");
+    }
+
+    @Override
+    public boolean sideEffectFree() {
+        return true;
+    }
+
+    @Override
     public String toString() {
         return "URLRewrite[" + (hostname != null ? "hostname=" + hostname : "")
                 + (hostname != null && path != null ? " " : "") + (path != null ? "path=" + path : "") + "]";

@@ -4,5 +4,7 @@
  * API filter, named after it); per request it answers a sealed {@link dev.gatehouse.proxy.filter.FilterResult}
  * instead of touching the pipeline. Header names are {@link io.netty.util.AsciiString}s and values are
  * validated at compile time; every {@code Respond} carries a response whose buffer the proxy releases.
+ * Each filter names its Gateway API type, describes its compiled config and says whether it is side-effect
+ * free, so explain can run it on a request that was never sent or merely describe it.
  */
 package dev.gatehouse.proxy.filter;

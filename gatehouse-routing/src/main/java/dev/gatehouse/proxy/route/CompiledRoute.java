@@ -39,6 +39,16 @@ public final class CompiledRoute implements Route {
         return matcher.matches(exchange);
     }
 
+    /** Why the request does not satisfy this route's match, or {@code null} when it does; see {@link RequestMatcher#explain}. */
+    String explain(HttpExchange exchange) {
+        return matcher.explain(exchange);
+    }
+
+    /** The match conditions, e.g. {@code PathPrefix /v1 method=GET header:x-env=prod}. */
+    public String describeMatch() {
+        return matcher.describe();
+    }
+
     /** The first path segment a matching request must have, or {@code null} for any. */
     String firstPathSegment() {
         return matcher.firstPathSegment();
@@ -72,6 +82,11 @@ public final class CompiledRoute implements Route {
     /** Every backendRef, weight 0 included, in declared order. */
     public List<Backend> backends() {
         return backends;
+    }
+
+    /** The declared weight of each of {@link #backends()}, same order. */
+    public List<Integer> weights() {
+        return weights;
     }
 
     /** One line: ref, match, filters, weighted backends; for /config and explain. */

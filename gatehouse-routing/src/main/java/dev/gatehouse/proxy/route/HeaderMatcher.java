@@ -44,9 +44,24 @@ final class HeaderMatcher {
 
     boolean matches(HttpHeaders headers) {
         String value = headers.get(name);
+        return value != null && valueMatches(value);
+    }
+
+    /** Why {@link #matches} is false ("header x-env: 'prod' != 'staging'"), or {@code null} when it is true. */
+    String mismatch(HttpHeaders headers) {
+        String value = headers.get(name);
         if (value == null) {
-            return false;
+            return "header " + name + ": missing";
         }
+        if (valueMatches(value)) {
+            return null;
+        }
+        return pattern == null
+                ? "header " + name + ": '" + value + "' != '" + exact + "'"
+                : "header " + name + ": regex " + pattern.pattern() + " does not match '" + value + "'";
+    }
+
+    private boolean valueMatches(String value) {
         return pattern == null ? exact.equals(value) : pattern.matcher(value).matches();
     }
 

@@ -65,42 +65,76 @@ final class HostIndex<T> {
         if (hit != null) {
             return hit;
         }
-        T best = wildcardMatch(host);
-        return best != null ? best : any;
+        int slot = wildcardSlot(host);
+        return slot >= 0 ? value(slot) : any;
+    }
+
+    /**
+     * The configured hostname that {@link #lookup} picks for {@code host} ("a.example.com", "*.example.com",
+     * "*"), or {@code null} when nothing matches. For explain; walks the same steps as lookup.
+     */
+    String matchedHostname(String host) {
+        if (host == null || host.isEmpty()) {
+            return any != null ? "*" : null;
+        }
+        if (exact.get(host) != null) {
+            return host;
+        }
+        int slot = wildcardSlot(host);
+        if (slot >= 0) {
+            return "*" + suffixes[slot];
+        }
+        return any != null ? "*" : null;
+    }
+
+    /**
+     * Whether one configured hostname ({@code null}, "*", exact or "*.suffix") covers {@code host}, by the
+     * rules of {@link #lookup} (it builds a one-entry index, so there is no second implementation). For
+     * explain only.
+     */
+    static boolean covers(String hostname, String host) {
+        Builder<Boolean> one = builder();
+        one.add(hostname, Boolean.TRUE);
+        return one.build().lookup(host) != null;
     }
 
     @SuppressWarnings("unchecked")
-    private T wildcardMatch(String host) {
+    private T value(int slot) {
+        return (T) suffixValues[slot];
+    }
+
+    /** The slot of the longest wildcard suffix matching {@code host}, or -1. */
+    private int wildcardSlot(String host) {
         if (suffixes.length == 1 && suffixes[0] == null) {
-            return null;
+            return -1;
         }
         int h = 0;
-        Object best = null;
+        int best = -1;
         // i > 0: the wildcard needs at least one character before the dot.
         for (int i = host.length() - 1; i > 0; i--) {
             char c = host.charAt(i);
             h = 31 * h + c;
             if (c == '.') {
-                Object v = probe(h, host, i);
-                if (v != null) {
-                    best = v; // walking leftwards, so a later hit is a longer suffix
+                int slot = probe(h, host, i);
+                if (slot >= 0) {
+                    best = slot; // walking leftwards, so a later hit is a longer suffix
                 }
             }
         }
-        return (T) best;
+        return best;
     }
 
-    private Object probe(int h, String host, int from) {
+    private int probe(int h, String host, int from) {
         int len = host.length() - from;
         int slot = spread(h) & mask;
         String s;
         while ((s = suffixes[slot]) != null) {
             if (suffixHashes[slot] == h && s.length() == len && host.regionMatches(from, s, 0, len)) {
-                return suffixValues[slot];
+                return slot;
             }
             slot = (slot + 1) & mask;
         }
-        return null;
+        return -1;
     }
 
     private static int reverseHash(String s) {

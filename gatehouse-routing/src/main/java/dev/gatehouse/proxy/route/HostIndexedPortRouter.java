@@ -4,6 +4,7 @@ import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.filter.HttpExchange;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -40,11 +41,41 @@ public final class HostIndexedPortRouter implements HttpPortRouter {
         return port;
     }
 
+    /** "HTTP" or "HTTPS" */
+    public String protocol() {
+        return protocol;
+    }
+
     @Override
     public Route route(HttpExchange exchange) {
         String host = exchange.host();
         ListenerRouter listener = listeners.lookup(host);
         return listener == null ? null : listener.route(host, exchange);
+    }
+
+    /**
+     * What {@link #route} does for this exchange and why: every listener, the chosen one's virtual hosts,
+     * and the chosen host's rules with their first failing condition. For explain; allocates freely.
+     */
+    public MatchTrace trace(HttpExchange exchange) {
+        String host = exchange.host();
+        ListenerRouter chosen = listeners.lookup(host);
+        List<MatchTrace.ListenerCheck> checks = new ArrayList<>(listenerOrder.size());
+        for (ListenerRouter l : listenerOrder) {
+            checks.add(new MatchTrace.ListenerCheck(l.gateway(), l.name(), l.hostname(),
+                    HostIndex.covers(l.hostname(), host), l == chosen));
+        }
+        if (chosen == null) {
+            return new MatchTrace(checks, null, List.of(), null, List.of(), null, null);
+        }
+        return chosen.trace(checks, host, exchange);
+    }
+
+    @Override
+    public String debugTrace(HttpExchange exchange, Route route, Backend backend) {
+        ListenerRouter listener = listeners.lookup(exchange.host());
+        return DebugTrace.format(listener == null ? null : listener.id(),
+                listener == null ? null : listener.virtualHostFor(exchange.host()), route, backend);
     }
 
     @Override

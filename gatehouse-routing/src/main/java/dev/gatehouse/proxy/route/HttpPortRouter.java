@@ -27,6 +27,18 @@ public interface HttpPortRouter {
         return false;
     }
 
+    /**
+     * The one-line decision behind {@code X-Gatehouse-Debug}, e.g. {@code listener=default/edge/web
+     * vhost=*.example.com rule=default/shop#1 match=0 backend=default/shop:80}. A few hash probes and one
+     * string: call it only when the debug header is enabled and present, after the backend was picked.
+     *
+     * @param route what {@link #route} answered for this exchange, or {@code null}
+     * @param backend the picked backend, or {@code null}
+     */
+    default String debugTrace(HttpExchange exchange, Route route, Backend backend) {
+        return DebugTrace.format(route == null ? null : route.listener().replace(' ', '/'), null, route, backend);
+    }
+
     /** A human-readable dump of listeners, hosts and rules in match order, for /config and explain. */
     default String describe() {
         return toString();

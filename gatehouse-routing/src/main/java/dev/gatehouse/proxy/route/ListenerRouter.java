@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.route;
 
 import dev.gatehouse.proxy.filter.HttpExchange;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,12 +13,24 @@ import java.util.Map;
  * path's first segment leaves possible, see {@link SegmentIndexedRules}).
  */
 final class ListenerRouter {
+    private final String gateway;
+    private final String name;
+    private final String hostname;
     private final String label;
     private final HostIndex<SegmentIndexedRules> virtualHosts;
     private final Map<String, List<CompiledRoute>> rulesByHost;
 
-    ListenerRouter(String label, HostIndex<SegmentIndexedRules> virtualHosts, Map<String, List<CompiledRoute>> rulesByHost) {
-        this.label = label;
+    /**
+     * @param gateway "namespace/name" of the Gateway
+     * @param name the listener's sectionName
+     * @param hostname the listener hostname, or {@code null} for any
+     */
+    ListenerRouter(String gateway, String name, String hostname, HostIndex<SegmentIndexedRules> virtualHosts,
+                   Map<String, List<CompiledRoute>> rulesByHost) {
+        this.gateway = gateway;
+        this.name = name;
+        this.hostname = hostname;
+        this.label = gateway + " " + name;
         this.virtualHosts = virtualHosts;
         this.rulesByHost = rulesByHost;
     }
@@ -27,9 +40,62 @@ final class ListenerRouter {
         return label;
     }
 
+    /** "namespace/gateway/listener", the form explain and debug traces print. */
+    String id() {
+        return gateway + "/" + name;
+    }
+
+    String gateway() {
+        return gateway;
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** {@code null} for a listener without hostname. */
+    String hostname() {
+        return hostname;
+    }
+
     CompiledRoute route(String host, HttpExchange exchange) {
         SegmentIndexedRules rules = virtualHosts.lookup(host);
         return rules == null ? null : rules.match(exchange);
+    }
+
+    /** The virtual host hostname {@link #route} would use for {@code host}, or {@code null}. */
+    String virtualHostFor(String host) {
+        return virtualHosts.matchedHostname(host);
+    }
+
+    /**
+     * Explain's view of {@link #route}: every virtual host with whether it covers the host, then every
+     * rule of the chosen one in precedence order with its first failing condition. The chosen rule is
+     * what {@link #route} answers (the segment index is the data plane's shortcut, not a second opinion);
+     * a full-scan disagreement is reported, never hidden.
+     */
+    MatchTrace trace(List<MatchTrace.ListenerCheck> listeners, String host, HttpExchange exchange) {
+        String chosen = virtualHosts.matchedHostname(host);
+        List<MatchTrace.HostCheck> hosts = new ArrayList<>();
+        for (String h : virtualHosts.hostnames()) {
+            hosts.add(new MatchTrace.HostCheck(h, HostIndex.covers(h, host), h.equals(chosen)));
+        }
+        List<MatchTrace.RuleCheck> rules = new ArrayList<>();
+        CompiledRoute firstMatch = null;
+        if (chosen != null) {
+            for (CompiledRoute r : rulesByHost.get(chosen)) {
+                String failure = r.explain(exchange);
+                rules.add(new MatchTrace.RuleCheck(r, failure, firstMatch == null));
+                if (failure == null && firstMatch == null) {
+                    firstMatch = r;
+                }
+            }
+        }
+        CompiledRoute routed = route(host, exchange);
+        String inconsistency = routed == firstMatch ? null
+                : "the data plane routes to " + (routed == null ? "nothing" : routed.describe())
+                + " but a full scan of the rules finds " + (firstMatch == null ? "nothing" : firstMatch.describe());
+        return new MatchTrace(listeners, id(), hosts, chosen, rules, routed, inconsistency);
     }
 
     void describe(StringBuilder sb) {

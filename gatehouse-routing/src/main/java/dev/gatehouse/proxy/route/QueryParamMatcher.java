@@ -14,6 +14,9 @@ import java.util.regex.PatternSyntaxException;
  * for an exact match.
  */
 final class QueryParamMatcher {
+    /** {@link #find} result when the parameter is absent */
+    private static final long NOT_FOUND = -1;
+
     private final String name;
     private final String exact;
     private final Pattern pattern;
@@ -42,8 +45,40 @@ final class QueryParamMatcher {
 
     /** @param query the raw query without '?', or {@code null} */
     boolean matches(String query) {
+        long found = find(query);
+        return found != NOT_FOUND && valueMatches(query, (int) (found >>> 32), (int) found);
+    }
+
+    /**
+     * Why {@link #matches} is false ("query page: regex ^\d+$ does not match 'x'"), or {@code null} when it
+     * is true. Explain only: it allocates the decoded value and the message.
+     */
+    String mismatch(String query) {
+        long found = find(query);
+        if (found == NOT_FOUND) {
+            return "query " + name + ": missing";
+        }
+        int from = (int) (found >>> 32);
+        int to = (int) found;
+        if (valueMatches(query, from, to)) {
+            return null;
+        }
+        String value = query.substring(from, to);
+        if (needsDecoding(query, from, to)) {
+            value = decode(value);
+        }
+        return pattern == null
+                ? "query " + name + ": '" + value + "' != '" + exact + "'"
+                : "query " + name + ": regex " + pattern.pattern() + " does not match '" + value + "'";
+    }
+
+    /**
+     * Finds the first parameter with this name: its value's start and end offsets packed into one long
+     * (start in the high half), or {@link #NOT_FOUND}; packing keeps the hot path allocation-free.
+     */
+    private long find(String query) {
         if (query == null) {
-            return false;
+            return NOT_FOUND;
         }
         int n = query.length();
         int start = 0;
@@ -58,11 +93,11 @@ final class QueryParamMatcher {
             }
             if (nameMatches(query, start, eq)) {
                 int valueStart = Math.min(eq + 1, end);
-                return valueMatches(query, valueStart, end);
+                return ((long) valueStart << 32) | end;
             }
             start = end + 1;
         }
-        return false;
+        return NOT_FOUND;
     }
 
     private boolean nameMatches(String query, int from, int to) {

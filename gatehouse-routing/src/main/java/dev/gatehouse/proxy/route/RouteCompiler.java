@@ -60,7 +60,7 @@ final class RouteCompiler {
                 byHost.put(normalized(vhost.hostname()), List.copyOf(rules));
             }
         }
-        return new ListenerRouter(label, index.build(), byHost);
+        return new ListenerRouter(listener.gateway(), listener.name(), listener.hostname(), index.build(), byHost);
     }
 
     private CompiledRoute compileRule(HttpRuleSpec rule, String listener) {
