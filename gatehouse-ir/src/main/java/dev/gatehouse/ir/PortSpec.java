@@ -9,9 +9,16 @@ import java.util.List;
  * @param port TCP port
  * @param protocol what every listener on this port speaks
  * @param listeners the listeners sharing the port, most specific hostname first
+ * @param clientTraffic client-side limits and timeouts of this port from a ClientTrafficPolicy, or
+ *                      {@code null} when no policy targets it (the server's defaults apply)
  */
-public record PortSpec(int port, Protocol protocol, List<ListenerSpec> listeners) {
+public record PortSpec(int port, Protocol protocol, List<ListenerSpec> listeners, ClientTrafficSpec clientTraffic) {
     public PortSpec {
         listeners = List.copyOf(listeners);
+    }
+
+    /** A port no ClientTrafficPolicy targets. */
+    public PortSpec(int port, Protocol protocol, List<ListenerSpec> listeners) {
+        this(port, protocol, listeners, null);
     }
 }

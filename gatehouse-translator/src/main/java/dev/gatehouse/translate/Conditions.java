@@ -133,4 +133,18 @@ public final class Conditions {
     public static Condition routeUnsupportedProtocol(String message) {
         return new Condition("ResolvedRefs", FALSE, "UnsupportedProtocol", message);
     }
+
+    // ClientTrafficPolicy ancestor (GEP-713 policy attachment)
+
+    public static Condition policyAccepted() {
+        return new Condition("Accepted", TRUE, "Accepted", "Policy is accepted");
+    }
+
+    public static Condition policyConflicted(String message) {
+        return new Condition("Accepted", FALSE, "Conflicted", message);
+    }
+
+    public static Condition policyTargetNotFound(String message) {
+        return new Condition("Accepted", FALSE, "TargetNotFound", message);
+    }
 }

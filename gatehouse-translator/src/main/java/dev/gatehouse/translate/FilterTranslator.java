@@ -22,9 +22,12 @@ final class FilterTranslator {
     private static final int DEFAULT_CORS_MAX_AGE = 5;
 
     private final BackendResolver backends;
+    /** gatehouse.dev RequestTerminations by "namespace/name" */
+    private final Map<String, RequestTermination> terminations;
 
-    FilterTranslator(BackendResolver backends) {
+    FilterTranslator(BackendResolver backends, Map<String, RequestTermination> terminations) {
         this.backends = backends;
+        this.terminations = terminations;
     }
 
     /**
@@ -62,7 +65,7 @@ final class FilterTranslator {
                     pathModifier(f.getUrlRewrite().getPath(), matchedPrefix));
             case "RequestMirror" -> mirror(f.getRequestMirror(), routeNamespace, clusters, problems);
             case "CORS" -> cors(f.getCors());
-            case "ExtensionRef" -> extension(f.getExtensionRef(), problems);
+            case "ExtensionRef" -> extension(f.getExtensionRef(), routeNamespace, problems);
             default -> {
                 problems.unsupported("filter type " + type + " is not supported");
                 yield null;
@@ -118,10 +121,20 @@ final class FilterTranslator {
     }
 
     /**
-     * We know no extension filters yet. The spec forbids skipping a filter that cannot be resolved:
-     * the requests it would have handled must get an error, so it becomes a 500 answer.
+     * A gatehouse.dev RequestTermination in the route's namespace (a LocalObjectReference never crosses
+     * namespaces) becomes the response it describes. Anything else cannot be resolved, and the spec forbids
+     * skipping such a filter: the requests it would have handled must get an error, so it becomes a 500 answer.
      */
-    private static FilterSpec extension(LocalObjectReference ref, RouteProblems problems) {
+    private FilterSpec extension(LocalObjectReference ref, String routeNamespace, RouteProblems problems) {
+        if (RequestTermination.GROUP.equals(ref.getGroup()) && RequestTermination.KIND.equals(ref.getKind())) {
+            RequestTermination t = terminations.get(ResourceIndex.key(routeNamespace, ref.getName()));
+            if (t != null) {
+                return t.toSpec();
+            }
+            String what = ref.getGroup() + "/" + ref.getKind() + " " + routeNamespace + "/" + ref.getName();
+            problems.unresolved(Conditions.routeBackendNotFound("extension filter " + what + " not found"));
+            return new FilterSpec.DirectResponseSpec(500, List.of(), "filter " + what + " not found");
+        }
         String what = ref.getGroup() + "/" + ref.getKind() + " " + ref.getName();
         problems.unresolved(Conditions.routeInvalidKind("extension filter " + what + " is not supported"));
         return new FilterSpec.DirectResponseSpec(500, List.of(), "filter " + what + " not found");

@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -39,6 +40,9 @@ final class ResourceIndex {
     final Map<String, Secret> secrets = new HashMap<>();
     final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     final Map<String, List<EndpointSlice>> slicesByService = new TreeMap<>();
+    final Map<String, RequestTermination> requestTerminations = new HashMap<>();
+    /** oldest first: the oldest policy wins a port */
+    final List<GenericKubernetesResource> clientTrafficPolicies = new ArrayList<>();
     final List<HasMetadata> ignored = new ArrayList<>();
     private final Map<Object, ResourceSet.Entry> origins = new IdentityHashMap<>();
 
@@ -49,6 +53,7 @@ final class ResourceIndex {
         gatewayClasses.sort(Comparator.comparing(g -> g.getMetadata().getName()));
         gateways.sort(ResourceIndex::byAge);
         httpRoutes.sort(ResourceIndex::byAge);
+        clientTrafficPolicies.sort(ResourceIndex::byAge);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
 
@@ -89,6 +94,11 @@ final class ResourceIndex {
             if (svc != null) {
                 slicesByService.computeIfAbsent(key(namespace(s), svc), k -> new ArrayList<>()).add(s);
             }
+        } else if (ClientTrafficPolicyTranslator.isPolicy(o)) {
+            remember(e, (GenericKubernetesResource) o, clientTrafficPolicies);
+        } else if (RequestTermination.is(o)) {
+            requestTerminations.put(key(namespace(o), o.getMetadata().getName()),
+                    RequestTermination.of((GenericKubernetesResource) o));
         } else {
             origins.put(o, e);
             ignored.add(o);

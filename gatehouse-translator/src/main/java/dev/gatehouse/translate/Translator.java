@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
@@ -42,6 +43,7 @@ public final class Translator {
      */
     public Translation translate(ResourceSet resources, long generation) {
         List<Diagnostic> diagnostics = new ArrayList<>(SchemaValidator.validate(resources));
+        diagnostics.addAll(ClientTrafficPolicyTranslator.validateAll(resources));
         if (diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR)) {
             return new Translation(new Snapshot(generation, List.of(), List.of()), List.of(), diagnostics);
         }
@@ -71,7 +73,7 @@ public final class Translator {
         GatewayTranslator.markConflicts(allListeners);
 
         BackendResolver backends = new BackendResolver(index, grants);
-        HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends));
+        HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
         RouteAttacher attacher = new RouteAttacher(listenersByGateway, index);
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         for (HTTPRoute route : index.httpRoutes) {
@@ -94,13 +96,17 @@ public final class Translator {
                 statuses.add(GatewayTranslator.status(g, states));
             }
         }
+        ClientTrafficPolicyTranslator.Result clientTraffic = ClientTrafficPolicyTranslator.translate(
+                index.clientTrafficPolicies, listenersByGateway, index, diagnostics);
+        statuses.addAll(clientTraffic.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
-        Snapshot snapshot = new Snapshot(generation, ports(allListeners), List.copyOf(clusters.values()));
+        Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),
+                List.copyOf(clusters.values()));
         return new Translation(snapshot, statuses, diagnostics);
     }
 
-    private static List<PortSpec> ports(List<ListenerState> listeners) {
+    private static List<PortSpec> ports(List<ListenerState> listeners, Map<Integer, ClientTrafficSpec> clientTraffic) {
         Map<Integer, List<ListenerState>> byPort = new TreeMap<>();
         for (ListenerState l : listeners) {
             if (l.programmed()) {
@@ -113,7 +119,7 @@ public final class Translator {
                     .map(l -> new ListenerSpec(l.gatewayKey, l.name(), l.hostname, l.tls,
                             VirtualHostAssembler.assemble(l.rulesByHostname)))
                     .toList();
-            out.add(new PortSpec(port, states.get(0).protocol, specs));
+            out.add(new PortSpec(port, states.get(0).protocol, specs, clientTraffic.get(port)));
         });
         return out;
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.gatehouse.translate.load.ResourceKinds;
 import dev.gatehouse.translate.load.UnknownFields;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.io.IOException;
@@ -156,7 +157,8 @@ public final class YamlResourceLoader {
                     e.getOriginalMessage()));
             return;
         }
-        List<String> unknown = unknownFields.find(value);
+        // a generic resource keeps its whole body in additionalProperties: its validator checks the fields
+        List<String> unknown = value instanceof GenericKubernetesResource ? List.of() : unknownFields.find(value);
         for (String field : unknown) {
             diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, field,
                     "unknown field"));

@@ -1,5 +1,6 @@
 package dev.gatehouse.translate.load;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -36,7 +37,11 @@ public final class ResourceKinds {
             Map.entry("v1 Service", Service.class),
             Map.entry("v1 Secret", Secret.class),
             Map.entry("v1 Namespace", Namespace.class),
-            Map.entry("discovery.k8s.io/v1 EndpointSlice", EndpointSlice.class));
+            Map.entry("discovery.k8s.io/v1 EndpointSlice", EndpointSlice.class),
+            // our own API: read generically, checked by validate.RequestTerminationValidator
+            Map.entry("gatehouse.dev/v1alpha1 RequestTermination", GenericKubernetesResource.class),
+            // our own API: read generically, checked by ClientTrafficPolicyTranslator.validate
+            Map.entry("gatehouse.dev/v1alpha1 ClientTrafficPolicy", GenericKubernetesResource.class));
 
     private static final Set<String> CLUSTER_SCOPED = Set.of("GatewayClass", "Namespace");
 

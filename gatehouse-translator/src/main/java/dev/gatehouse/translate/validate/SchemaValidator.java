@@ -2,6 +2,7 @@ package dev.gatehouse.translate.validate;
 
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.ResourceSet;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
@@ -15,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Entry point: validates every Gateway, HTTPRoute and ReferenceGrant (v1 and v1beta1) of a resource set
+ * Entry point: validates every Gateway, HTTPRoute and ReferenceGrant (v1 and v1beta1) and our own
+ * gatehouse.dev kinds of a resource set
  * as the API server would on admission.
  */
 public final class SchemaValidator {
@@ -39,6 +41,8 @@ public final class SchemaValidator {
                 grant(g.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
                 grant(g.getSpec(), findings);
+            } else if (o instanceof GenericKubernetesResource g && "RequestTermination".equals(g.getKind())) {
+                RequestTerminationValidator.validate(g, findings);
             }
         }
         return out;

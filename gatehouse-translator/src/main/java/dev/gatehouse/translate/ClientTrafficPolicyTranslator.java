@@ -1,0 +1,228 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.ClientTrafficSpec;
+import dev.gatehouse.translate.validate.DurationFormat;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code ClientTrafficPolicy} ({@code gatehouse.dev/v1alpha1}, our own API, read as a generic resource) ->
+ * the {@link ClientTrafficSpec} of each port its target listeners bind. Limits are per port because a socket
+ * is per port: a policy on one listener applies to every listener sharing its port. Fields left out take
+ * {@link ClientTrafficSpec#DEFAULTS}. Two policies reaching one port: the oldest wins (then namespace/name),
+ * as Gateway API policy attachment (GEP-713) says; the other gets {@code Accepted=False, Conflicted} for that
+ * target and a warning. An invalid field rejects the config, as the CRD schema would.
+ */
+final class ClientTrafficPolicyTranslator {
+    static final String KIND = "ClientTrafficPolicy";
+    static final String API_VERSION = "gatehouse.dev/v1alpha1";
+    private static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
+    private static final Set<String> SPEC_FIELDS = Set.of("targetRefs", "timeouts", "limits");
+    private static final Set<String> REF_FIELDS = Set.of("group", "kind", "name", "sectionName");
+    private static final Set<String> TIMEOUT_FIELDS = Set.of("requestHeader", "bodyIdle", "bodyTotal", "idle",
+            "backendResponse");
+    private static final Set<String> LIMIT_FIELDS = Set.of("maxHeaderBytes", "maxHeaderFields", "maxUriBytes",
+            "http2MaxConcurrentStreams", "http2MaxHeaderListBytes", "minBodyRateBytesPerSecond");
+
+    record Result(Map<Integer, ClientTrafficSpec> byPort, List<ResourceStatus> statuses) { }
+
+    private ClientTrafficPolicyTranslator() {
+    }
+
+    /** Field errors of every policy in the set. */
+    static List<Diagnostic> validateAll(ResourceSet resources) {
+        List<Diagnostic> out = new ArrayList<>();
+        for (ResourceSet.Entry e : resources.entries()) {
+            if (isPolicy(e.object())) {
+                out.addAll(validate((GenericKubernetesResource) e.object(), e));
+            }
+        }
+        return out;
+    }
+
+    static boolean isPolicy(Object o) {
+        return o instanceof GenericKubernetesResource g && KIND.equals(g.getKind()) && API_VERSION.equals(g.getApiVersion());
+    }
+
+    /** Field errors, checked before translation (as the API server's schema would). */
+    static List<Diagnostic> validate(GenericKubernetesResource policy, ResourceSet.Entry origin) {
+        List<Diagnostic> out = new ArrayList<>();
+        Object specValue = policy.getAdditionalProperties().get("spec");
+        for (String key : policy.getAdditionalProperties().keySet()) {
+            if (!"spec".equals(key) && !"status".equals(key)) {
+                out.add(error(policy, origin, key, "unknown field"));
+            }
+        }
+        if (!(specValue instanceof Map<?, ?> spec)) {
+            out.add(error(policy, origin, "spec", "required field is missing"));
+            return out;
+        }
+        unknown(spec, SPEC_FIELDS, "spec", policy, origin, out);
+        if (!(spec.get("targetRefs") instanceof List<?> refs) || refs.isEmpty()) {
+            out.add(error(policy, origin, "spec.targetRefs", "at least one target is required"));
+        } else {
+            for (int i = 0; i < refs.size(); i++) {
+                String at = "spec.targetRefs[" + i + "]";
+                if (!(refs.get(i) instanceof Map<?, ?> ref)) {
+                    out.add(error(policy, origin, at, "must be a mapping"));
+                    continue;
+                }
+                unknown(ref, REF_FIELDS, at, policy, origin, out);
+                if (!GATEWAY_GROUP.equals(ref.get("group")) || !"Gateway".equals(ref.get("kind"))) {
+                    out.add(error(policy, origin, at, "only group " + GATEWAY_GROUP + ", kind Gateway is supported"));
+                }
+                if (!(ref.get("name") instanceof String n) || n.isEmpty()) {
+                    out.add(error(policy, origin, at + ".name", "required field is missing"));
+                }
+            }
+        }
+        if (spec.get("timeouts") instanceof Map<?, ?> t) {
+            unknown(t, TIMEOUT_FIELDS, "spec.timeouts", policy, origin, out);
+            t.forEach((k, v) -> {
+                if (TIMEOUT_FIELDS.contains(String.valueOf(k)) && !(v instanceof String s && DurationFormat.parse(s) != null)) {
+                    out.add(error(policy, origin, "spec.timeouts." + k,
+                            "must be a Gateway API duration such as 10s, 500ms or 1m30s"));
+                }
+            });
+        } else if (spec.get("timeouts") != null) {
+            out.add(error(policy, origin, "spec.timeouts", "must be a mapping"));
+        }
+        if (spec.get("limits") instanceof Map<?, ?> l) {
+            unknown(l, LIMIT_FIELDS, "spec.limits", policy, origin, out);
+            l.forEach((k, v) -> {
+                String name = String.valueOf(k);
+                if (!LIMIT_FIELDS.contains(name)) {
+                    return;
+                }
+                long min = "minBodyRateBytesPerSecond".equals(name) ? 0 : 1;
+                if (!(v instanceof Number n) || n.longValue() < min || n.longValue() > Integer.MAX_VALUE
+                        || n.doubleValue() != n.longValue()) {
+                    out.add(error(policy, origin, "spec.limits." + name,
+                            "must be an integer between " + min + " and " + Integer.MAX_VALUE));
+                }
+            });
+        } else if (spec.get("limits") != null) {
+            out.add(error(policy, origin, "spec.limits", "must be a mapping"));
+        }
+        return out;
+    }
+
+    /**
+     * @param policies oldest first
+     * @param listenersByGateway "namespace/name" -> its listeners
+     */
+    static Result translate(List<GenericKubernetesResource> policies, Map<String, List<ListenerState>> listenersByGateway,
+                            ResourceIndex index, List<Diagnostic> diagnostics) {
+        Map<Integer, ClientTrafficSpec> byPort = new TreeMap<>();
+        Map<Integer, String> ownerOfPort = new HashMap<>();
+        List<ResourceStatus> statuses = new ArrayList<>();
+        for (GenericKubernetesResource policy : policies) {
+            String namespace = ResourceIndex.namespace(policy);
+            String self = namespace + "/" + policy.getMetadata().getName();
+            Map<?, ?> spec = (Map<?, ?>) policy.getAdditionalProperties().get("spec");
+            ClientTrafficSpec value = specOf(spec);
+            List<ResourceStatus.ParentStatus> ancestors = new ArrayList<>();
+            for (Object o : (List<?>) spec.get("targetRefs")) {
+                Map<?, ?> ref = (Map<?, ?>) o;
+                String gateway = namespace + "/" + ref.get("name");
+                String section = ref.get("sectionName") instanceof String s ? s : null;
+                String ancestor = "Gateway " + gateway + (section == null ? "" : "/" + section);
+                List<ListenerState> listeners = listenersByGateway.get(gateway);
+                List<ListenerState> targets = new ArrayList<>();
+                if (listeners != null) {
+                    for (ListenerState l : listeners) {
+                        if (section == null || section.equals(l.name())) {
+                            targets.add(l);
+                        }
+                    }
+                }
+                if (targets.isEmpty()) {
+                    ancestors.add(new ResourceStatus.ParentStatus(ancestor, null,
+                            List.of(Conditions.policyTargetNotFound("no Gateway " + gateway
+                                    + (section == null ? "" : " with a listener " + section) + " of this controller"))));
+                    continue;
+                }
+                String conflict = null;
+                java.util.TreeSet<Integer> applied = new java.util.TreeSet<>();
+                for (ListenerState l : targets) {
+                    int port = l.port();
+                    String owner = ownerOfPort.putIfAbsent(port, self);
+                    if (owner == null || owner.equals(self)) {
+                        byPort.put(port, value);
+                        applied.add(port);
+                    } else if (conflict == null) {
+                        conflict = "port " + port + " already has ClientTrafficPolicy " + owner + " (older)";
+                    }
+                }
+                if (conflict != null && !applied.isEmpty()) {
+                    conflict += "; applied to port " + applied.stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(", "));
+                }
+                if (conflict != null) {
+                    ResourceSet.Entry origin = index.origin(policy);
+                    diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
+                            origin == null ? 0 : origin.document(), KIND + " " + self, "spec.targetRefs",
+                            conflict + "; the oldest policy wins"));
+                    ancestors.add(new ResourceStatus.ParentStatus(ancestor, null,
+                            List.of(Conditions.policyConflicted(conflict))));
+                } else {
+                    ancestors.add(new ResourceStatus.ParentStatus(ancestor, null, List.of(Conditions.policyAccepted())));
+                }
+            }
+            statuses.add(new ResourceStatus(KIND, namespace, policy.getMetadata().getName(), List.of(), List.of(),
+                    ancestors));
+        }
+        return new Result(byPort, statuses);
+    }
+
+    static ClientTrafficSpec specOf(Map<?, ?> spec) {
+        ClientTrafficSpec d = ClientTrafficSpec.DEFAULTS;
+        Map<?, ?> t = spec.get("timeouts") instanceof Map<?, ?> m ? m : Map.of();
+        Map<?, ?> l = spec.get("limits") instanceof Map<?, ?> m ? m : Map.of();
+        return new ClientTrafficSpec(
+                duration(t, "requestHeader", d.requestHeader()),
+                duration(t, "bodyIdle", d.bodyIdle()),
+                duration(t, "bodyTotal", d.bodyTotal()),
+                duration(t, "idle", d.idle()),
+                duration(t, "backendResponse", d.backendResponse()),
+                integer(l, "maxHeaderBytes", d.maxHeaderBytes()),
+                integer(l, "maxHeaderFields", d.maxHeaderFields()),
+                integer(l, "maxUriBytes", d.maxUriBytes()),
+                integer(l, "http2MaxConcurrentStreams", d.http2MaxConcurrentStreams()),
+                integer(l, "http2MaxHeaderListBytes", d.http2MaxHeaderListBytes()),
+                l.get("minBodyRateBytesPerSecond") instanceof Number n ? n.longValue() : d.minBodyRateBytesPerSecond());
+    }
+
+    private static Duration duration(Map<?, ?> m, String key, Duration fallback) {
+        Duration d = m.get(key) instanceof String s ? DurationFormat.parse(s) : null;
+        return d == null ? fallback : d;
+    }
+
+    private static int integer(Map<?, ?> m, String key, int fallback) {
+        return m.get(key) instanceof Number n ? n.intValue() : fallback;
+    }
+
+    private static void unknown(Map<?, ?> map, Set<String> known, String at, GenericKubernetesResource policy,
+                                ResourceSet.Entry origin, List<Diagnostic> out) {
+        Map<String, Object> sorted = new LinkedHashMap<>();
+        map.keySet().stream().map(String::valueOf).sorted().forEach(k -> sorted.put(k, null));
+        for (String k : sorted.keySet()) {
+            if (!known.contains(k)) {
+                out.add(error(policy, origin, at + "." + k, "unknown field"));
+            }
+        }
+    }
+
+    private static Diagnostic error(GenericKubernetesResource policy, ResourceSet.Entry origin, String field, String message) {
+        return new Diagnostic(Diagnostic.Severity.ERROR, origin == null ? null : origin.file(),
+                origin == null ? 0 : origin.document(), KIND + " " + ResourceIndex.qualifiedName(policy), field, message);
+    }
+}
