@@ -17,4 +17,11 @@ public interface Cluster {
      * @return an endpoint, or {@code null} when there is none (503)
      */
     InetSocketAddress pick();
+
+    /**
+     * Passive health: a request to {@code endpoint} (a value {@link #pick()} returned) failed to connect, or its
+     * connection broke before the response head. Called on an event loop, on the failure path only.
+     */
+    default void reportFailure(InetSocketAddress endpoint, String reason) {
+    }
 }

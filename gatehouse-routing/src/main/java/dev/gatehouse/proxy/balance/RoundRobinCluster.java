@@ -11,19 +11,33 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A cluster that hands out its endpoints in turn. Lock-free: one shared counter (see
- * {@link SmoothWeightedRoundRobin} for why not per-loop state).
+ * A cluster that hands out its endpoints in turn, skipping UNHEALTHY ones. Lock-free and allocation-free: one
+ * shared counter (see {@link SmoothWeightedRoundRobin} for why not per-loop state) and, per endpoint, the
+ * {@link EndpointHealth} resolved at compile time, read with one volatile load.
+ *
+ * <p>Skipping draws the next counter value rather than scanning to the next slot, so the healthy endpoints keep
+ * exact equal shares (scanning would hand the share of a dead endpoint to its neighbour). When every endpoint is
+ * UNHEALTHY the pick falls back to plain round robin over all of them ("panic", as Envoy does): the verdicts may be
+ * stale or the checks wrong, and trying a possibly-dead endpoint costs one 502 where refusing costs every request.
+ * Envoy enters panic below 50% healthy by default; we only at 0%, because with two endpoints and one dead a 50%
+ * threshold would keep sending half of the traffic to the dead one.
  */
 public final class RoundRobinCluster implements Cluster {
     private final ClusterSpec spec;
     private final List<InetSocketAddress> endpoints;
     private final InetSocketAddress[] ring;
+    /** health[i] is ring[i]'s; entries of the registry the cluster was compiled against. */
+    private final EndpointHealth[] health;
     private final AtomicInteger next = new AtomicInteger();
 
-    private RoundRobinCluster(ClusterSpec spec, List<InetSocketAddress> endpoints) {
+    private RoundRobinCluster(ClusterSpec spec, List<InetSocketAddress> endpoints, EndpointHealthRegistry registry) {
         this.spec = spec;
         this.endpoints = List.copyOf(endpoints);
         this.ring = endpoints.toArray(new InetSocketAddress[0]);
+        this.health = new EndpointHealth[ring.length];
+        for (int i = 0; i < ring.length; i++) {
+            health[i] = registry.endpoint(ring[i], spec.name());
+        }
     }
 
     /**
@@ -32,11 +46,30 @@ public final class RoundRobinCluster implements Cluster {
      * @throws IllegalArgumentException naming the cluster when an address is not an IP literal or a port is out of range
      */
     public static RoundRobinCluster compile(ClusterSpec spec) {
+        // a private registry: nothing probes it, only this cluster's passive reports steer it
+        return compile(spec, new EndpointHealthRegistry(HealthPolicy.passiveOnly()));
+    }
+
+    /** Compiles against the server's long-lived health registry, resolving each endpoint's entry now. */
+    public static RoundRobinCluster compile(ClusterSpec spec, EndpointHealthRegistry registry) {
         List<InetSocketAddress> resolved = new ArrayList<>(spec.endpoints().size());
         for (ClusterSpec.EndpointSpec endpoint : spec.endpoints()) {
             resolved.add(literal(spec.name(), endpoint));
         }
-        return new RoundRobinCluster(spec, resolved);
+        return new RoundRobinCluster(spec, resolved, registry);
+    }
+
+    /**
+     * @return true when every endpoint's health entry is the one {@code registry} holds now, so a new snapshot may
+     *         reuse this instance (false after an address left the registry and came back, or for another registry)
+     */
+    public boolean boundTo(EndpointHealthRegistry registry) {
+        for (EndpointHealth h : health) {
+            if (registry.find(h.address()) != h) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static InetSocketAddress literal(String cluster, ClusterSpec.EndpointSpec endpoint) {
@@ -73,16 +106,44 @@ public final class RoundRobinCluster implements Cluster {
         return endpoints;
     }
 
+    /** Each endpoint's health entry, in {@link #endpoints()} order. */
+    public List<EndpointHealth> health() {
+        return List.of(health);
+    }
+
     @Override
     public InetSocketAddress pick() {
         InetSocketAddress[] r = ring;
-        switch (r.length) {
-            case 0:
-                return null;
-            case 1:
-                return r[0];
-            default:
-                return r[Math.floorMod(next.getAndIncrement(), r.length)];
+        int n = r.length;
+        if (n == 0) {
+            return null;
+        }
+        if (n == 1) {
+            return r[0]; // healthy or not: with one endpoint, panic always applies
+        }
+        int first = Math.floorMod(next.getAndIncrement(), n);
+        if (health[first].routable()) {
+            return r[first];
+        }
+        for (int attempt = 1; attempt < n; attempt++) {
+            int i = Math.floorMod(next.getAndIncrement(), n);
+            if (health[i].routable()) {
+                return r[i];
+            }
+        }
+        // panic: every endpoint is UNHEALTHY. One more draw, so that successive panic picks (n + 1 draws each)
+        // rotate through the ring instead of landing on the same slot every time
+        return r[Math.floorMod(next.getAndIncrement(), n)];
+    }
+
+    @Override
+    public void reportFailure(InetSocketAddress endpoint, String reason) {
+        // failure path only: a linear scan of a few entries beats a hash lookup and needs no map
+        for (int i = 0; i < ring.length; i++) {
+            if (ring[i].equals(endpoint)) {
+                health[i].passiveFailure(reason);
+                return;
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.gatehouse.proxy.explain;
 
 import dev.gatehouse.proxy.filter.HttpExchange;
+import dev.gatehouse.proxy.route.EncodedSlashPolicy;
+import dev.gatehouse.proxy.route.PathNormalizer;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -27,7 +29,7 @@ import java.util.Map;
  * @param sniHost the TLS server name a client would send: the URL's host for https, {@code null} for http
  *                and for IP literals (which SNI cannot carry)
  * @param port the port the request arrives on (the URL's, or the scheme's default)
- * @param path the path as sent, without query ("/" when the URL has none)
+ * @param path the path as the gateway forwards it (normalised, see {@code PathNormalizer}), without query
  * @param query the raw query without '?', or {@code null}
  * @param headers request headers in the order given (Host included only when given)
  */
@@ -98,7 +100,14 @@ public record ExplainRequest(String method, String scheme, String host, String s
             }
             headers.add(new Header(name, value));
         }
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        String path;
+        try {
+            // as the frontend does before routing (with the default %2F policy), so explain cannot disagree
+            path = PathNormalizer.normalize(rawPath, EncodedSlashPolicy.KEEP);
+        } catch (PathNormalizer.InvalidPath e) {
+            throw new IllegalArgumentException("the gateway answers 400 to this path: " + e.getMessage());
+        }
         return new ExplainRequest(m, scheme, host, sniHost, port, path, uri.getRawQuery(), headers);
     }
 
@@ -153,6 +162,6 @@ public record ExplainRequest(String method, String scheme, String host, String s
             request.headers().set(HttpHeaderNames.HOST, defaultPort ? host : host + ":" + port);
         }
         return new HttpExchange(request, scheme, port, InetSocketAddress.createUnresolved("explain", 0),
-                host, path, query);
+                host, PathNormalizer.routingView(path), query);
     }
 }

@@ -22,6 +22,7 @@ public final class HttpExchange {
     private String query;
     private Route route;
     private List<Cluster> mirrors;
+    private FilterOutcomes outcomes = FilterOutcomes.NONE;
 
     /**
      * @param request the decoded request head; its headers and URI are changed in place and forwarded
@@ -103,5 +104,20 @@ public final class HttpExchange {
     /** @return clusters to mirror to; empty when none */
     public List<Cluster> mirrors() {
         return mirrors == null ? List.of() : mirrors;
+    }
+
+    /** Where filters' outcomes are recorded; set by the proxy when observability is on. */
+    public void outcomes(FilterOutcomes sink) {
+        this.outcomes = sink == null ? FilterOutcomes.NONE : sink;
+    }
+
+    /** An auth filter's decision, for {@code gatehouse_auth_outcomes_total} and the access log. */
+    public void recordAuth(AuthOutcome outcome) {
+        outcomes.auth(outcome);
+    }
+
+    /** A rate-limit filter's decision, for {@code gatehouse_ratelimit_outcomes_total} and the access log. */
+    public void recordRateLimit(RateLimitOutcome outcome) {
+        outcomes.rateLimit(outcome);
     }
 }

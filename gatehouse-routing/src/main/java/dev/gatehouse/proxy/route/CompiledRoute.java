@@ -21,6 +21,8 @@ public final class CompiledRoute implements Route {
     private final List<Integer> weights;
     private final SmoothWeightedRoundRobin<Backend> balancer;
     private final TimeoutSpec timeouts;
+    /** Set once by the server before the snapshot is published (the publication's volatile write orders it). */
+    private Object observation;
 
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
@@ -77,6 +79,16 @@ public final class CompiledRoute implements Route {
     @Override
     public TimeoutSpec timeouts() {
         return timeouts;
+    }
+
+    @Override
+    public Object observation() {
+        return observation;
+    }
+
+    /** Binds observer state (meters); call before the snapshot holding this route is published. */
+    public void bindObservation(Object state) {
+        this.observation = state;
     }
 
     /** Every backendRef, weight 0 included, in declared order. */

@@ -79,6 +79,20 @@ public final class HostIndexedPortRouter implements HttpPortRouter {
     }
 
     @Override
+    public List<CompiledRoute> routes() {
+        java.util.Set<CompiledRoute> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<CompiledRoute> ordered = new ArrayList<>();
+        for (ListenerRouter l : listenerOrder) {
+            for (CompiledRoute r : l.routes()) {
+                if (all.add(r)) {
+                    ordered.add(r);
+                }
+            }
+        }
+        return ordered;
+    }
+
+    @Override
     public boolean isMisdirected(String sniHost, String host) {
         return sniHost != null && listeners.lookup(sniHost) != listeners.lookup(host);
     }

@@ -39,6 +39,14 @@ public interface HttpPortRouter {
         return DebugTrace.format(route == null ? null : route.listener().replace(' ', '/'), null, route, backend);
     }
 
+    /**
+     * Every compiled rule this router can answer, each once, for binding per-route state (meters) when a
+     * snapshot is applied. Off the event loops; allocates.
+     */
+    default java.util.List<CompiledRoute> routes() {
+        return java.util.List.of();
+    }
+
     /** A human-readable dump of listeners, hosts and rules in match order, for /config and explain. */
     default String describe() {
         return toString();

@@ -98,6 +98,13 @@ final class ListenerRouter {
         return new MatchTrace(listeners, id(), hosts, chosen, rules, routed, inconsistency);
     }
 
+    /** Every rule of every virtual host (a rule folded into several hosts appears several times). */
+    List<CompiledRoute> routes() {
+        List<CompiledRoute> all = new ArrayList<>();
+        rulesByHost.values().forEach(all::addAll);
+        return all;
+    }
+
     void describe(StringBuilder sb) {
         for (String host : virtualHosts.hostnames()) {
             sb.append("    vhost ").append(host).append('\n');

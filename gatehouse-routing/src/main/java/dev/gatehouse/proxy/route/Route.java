@@ -28,4 +28,13 @@ public interface Route {
     Backend pickBackend();
 
     TimeoutSpec timeouts();
+
+    /**
+     * What the data plane's observers bound to this route when its snapshot was applied (its meters, kept
+     * by {@code RouteRef} across reloads), or {@code null} when observability is off. Read per request
+     * instead of looking meters up by name.
+     */
+    default Object observation() {
+        return null;
+    }
 }

@@ -9,5 +9,9 @@
  * condition's index, turned into words only on request), and {@link dev.gatehouse.proxy.route.HostIndexedPortRouter#trace}
  * gathers those reasons into a {@link dev.gatehouse.proxy.route.MatchTrace} for explain; routing itself
  * allocates nothing for it.
+ *
+ * <p>{@link dev.gatehouse.proxy.route.PathNormalizer} puts the request path in its one canonical form before
+ * any of this (the frontend and explain both call it), so what is matched is what is forwarded and no spelling
+ * of a path slips past a rule; {@link dev.gatehouse.proxy.route.EncodedSlashPolicy} is its one setting.
  */
 package dev.gatehouse.proxy.route;

@@ -5,6 +5,7 @@ import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
 import dev.gatehouse.proxy.balance.RoundRobinCluster;
 import dev.gatehouse.proxy.route.HostIndexedPortRouter;
 import dev.gatehouse.proxy.route.HttpPortRouter;
@@ -19,10 +20,22 @@ import java.util.Map;
  *
  * <p>Carried over from the previous snapshot: a cluster whose {@link ClusterSpec} is unchanged keeps its
  * {@link Cluster} instance, so its round-robin position and its identity (which per-loop connection pools
- * may key on) survive a reload. Everything else is rebuilt; long-lived per-route state (meters, rate-limit
+ * may key on) survive a reload. Endpoint health lives in the {@link EndpointHealthRegistry} passed in, keyed by
+ * address, so it survives even when the cluster is rebuilt. Everything else is rebuilt; long-lived per-route state (meters, rate-limit
  * buckets) would be keyed by {@code RouteRef} and per-endpoint state (health, pools) by address.
  */
 public final class SnapshotCompiler {
+    private final EndpointHealthRegistry health;
+
+    /** Clusters get private health entries nothing probes (explain, tests). */
+    public SnapshotCompiler() {
+        this.health = null;
+    }
+
+    /** Clusters consult {@code health}, the server's long-lived registry, so checks steer every snapshot. */
+    public SnapshotCompiler(EndpointHealthRegistry health) {
+        this.health = health;
+    }
 
     /**
      * @param previous the snapshot being replaced (long-lived state keyed by identity may be carried over), or null
@@ -42,13 +55,14 @@ public final class SnapshotCompiler {
         return new RuntimeSnapshot(snapshot, routers, clusters);
     }
 
-    private static Map<String, Cluster> compileClusters(Snapshot snapshot, RuntimeSnapshot previous) {
+    private Map<String, Cluster> compileClusters(Snapshot snapshot, RuntimeSnapshot previous) {
         Map<String, Cluster> clusters = new HashMap<>();
         for (ClusterSpec spec : snapshot.clusters()) {
             Cluster old = previous == null ? null : previous.cluster(spec.name());
             Cluster cluster = old instanceof RoundRobinCluster rr && rr.spec().equals(spec)
+                    && (health == null || rr.boundTo(health))
                     ? old
-                    : RoundRobinCluster.compile(spec);
+                    : health == null ? RoundRobinCluster.compile(spec) : RoundRobinCluster.compile(spec, health);
             if (clusters.put(spec.name(), cluster) != null) {
                 throw new IllegalArgumentException("cluster " + spec.name() + " appears twice in the snapshot");
             }
