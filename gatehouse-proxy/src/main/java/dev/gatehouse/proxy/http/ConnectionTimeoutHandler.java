@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -8,26 +10,69 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client connection's two deadlines with ONE timer: the request head must arrive within the header-read
- * timeout (counted from accept, or from the end of the previous response on a keep-alive connection,
- * so a slowloris client trickling bytes gains nothing), and a connection without any traffic is closed
- * after the idle timeout. The proxy only sets two fields per request; the timer re-checks lazily and
- * re-arms itself at most every header-read timeout, so no task is scheduled or cancelled per request.
- * First in the pipeline so it sees every read batch and flush.
+ * A client connection's (or h2 stream's) deadlines with ONE timer:
+ * <ul>
+ *   <li>the request head must arrive within the header-read timeout, counted from accept or from the end of
+ *       the previous response on a keep-alive connection, so a slowloris client trickling bytes gains nothing;</li>
+ *   <li>a connection without any traffic is closed after the idle timeout;</li>
+ *   <li>while a request body is being read: silence longer than the body idle timeout, a body longer than the
+ *       total body deadline, or (after a grace of one body idle timeout) an average rate below the minimum
+ *       closes the connection (on an h2 stream: resets the stream). Time while WE stopped reading
+ *       (back-pressure from a slow backend) is not held against the client.</li>
+ * </ul>
+ * The proxy only sets fields per request; the timer re-checks lazily and re-arms itself at most every
+ * header-read timeout (every second while a rate is enforced), so no task is scheduled or cancelled per
+ * request with the default values. First in the pipeline so it sees every read batch and flush.
  */
 public final class ConnectionTimeoutHandler extends ChannelDuplexHandler implements Runnable {
+    private static final long RATE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final long headTimeoutNanos;
     private final long idleTimeoutNanos;
+    private final long bodyIdleNanos;
+    private final long bodyTotalNanos;
+    private final long minBodyBytesPerSecond;
     private ChannelHandlerContext ctx;
     private boolean awaitingHead = true;
     private boolean headTimeoutEnabled = true;
     private long awaitingSinceNanos;
     private long lastActivityNanos;
+    private boolean inBody;
+    private long bodyStartNanos;
+    private long bodyLastReadNanos;
+    private long rateStartNanos;
+    private long rateBytes;
     private ScheduledFuture<?> timer;
+    private long timerDueNanos;
 
     public ConnectionTimeoutHandler(Duration headerReadTimeout, Duration idleTimeout) {
-        this.headTimeoutNanos = headerReadTimeout == null ? 0 : headerReadTimeout.toNanos();
-        this.idleTimeoutNanos = idleTimeout == null ? 0 : idleTimeout.toNanos();
+        this(headerReadTimeout, idleTimeout, null, null, 0);
+    }
+
+    /**
+     * @param bodyIdle null or zero: no body idle timeout
+     * @param bodyTotal null or zero: no total body deadline
+     * @param minBodyBytesPerSecond zero: no minimum rate
+     */
+    public ConnectionTimeoutHandler(Duration headerReadTimeout, Duration idleTimeout, Duration bodyIdle,
+                                    Duration bodyTotal, long minBodyBytesPerSecond) {
+        this.headTimeoutNanos = nanos(headerReadTimeout);
+        this.idleTimeoutNanos = nanos(idleTimeout);
+        this.bodyIdleNanos = nanos(bodyIdle);
+        this.bodyTotalNanos = nanos(bodyTotal);
+        this.minBodyBytesPerSecond = Math.max(0, minBodyBytesPerSecond);
+    }
+
+    /** For an h2 stream: body deadlines only (the connection's own handler does head and idle). */
+    public static ConnectionTimeoutHandler forStream(Duration bodyIdle, Duration bodyTotal, long minBodyBytesPerSecond) {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(null, null, bodyIdle, bodyTotal, minBodyBytesPerSecond);
+        h.headTimeoutEnabled = false;
+        h.awaitingHead = false;
+        return h;
+    }
+
+    private static long nanos(Duration d) {
+        return d == null || d.isNegative() ? 0 : d.toNanos();
     }
 
     /** The previous exchange ended; the next head must now arrive in time. */
@@ -40,10 +85,35 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         awaitingHead = false;
     }
 
-    /** HTTP/2 and WebSocket connections have no request heads to wait for; only the idle timeout applies. */
+    /** WebSocket connections have no request heads to wait for; only the idle timeout applies. */
     public void stopHeadTimeout() {
         headTimeoutEnabled = false;
         awaitingHead = false;
+    }
+
+    /** A request head that announces a body was decoded: its bytes must now keep coming. */
+    public void bodyStarted() {
+        if (bodyIdleNanos == 0 && bodyTotalNanos == 0 && minBodyBytesPerSecond == 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        inBody = true;
+        bodyStartNanos = now;
+        bodyLastReadNanos = now;
+        rateStartNanos = now;
+        rateBytes = 0;
+        if (ctx != null && ctx.channel().isActive()) {
+            long due = now + nextBodyCheck(now);
+            if (timer == null || timerDueNanos - due > 0) {
+                cancel();
+                schedule(now);
+            }
+        }
+    }
+
+    /** The last body content was decoded (or the exchange is over). */
+    public void bodyEnded() {
+        inBody = false;
     }
 
     @Override
@@ -77,8 +147,22 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (inBody) {
+            if (msg instanceof ByteBuf b) {
+                rateBytes += b.readableBytes();
+            } else if (msg instanceof ByteBufHolder h) {
+                rateBytes += h.content().readableBytes();
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        lastActivityNanos = System.nanoTime();
+        long now = System.nanoTime();
+        lastActivityNanos = now;
+        bodyLastReadNanos = now;
         ctx.fireChannelReadComplete();
     }
 
@@ -95,15 +179,59 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
             return;
         }
         long now = System.nanoTime();
+        // through the whole pipeline, not from here: on h2 the frame codec then says GOAWAY before closing
         if (headTimeoutEnabled && awaitingHead && headTimeoutNanos > 0 && now - awaitingSinceNanos >= headTimeoutNanos) {
-            ctx.close();
+            ctx.channel().close();
             return;
         }
         if (idleTimeoutNanos > 0 && now - lastActivityNanos >= idleTimeoutNanos) {
-            ctx.close();
+            ctx.channel().close();
+            return;
+        }
+        if (inBody && bodyDeadlinePassed(now)) {
+            ctx.channel().close();
             return;
         }
         schedule(now);
+    }
+
+    private boolean bodyDeadlinePassed(long now) {
+        if (!ctx.channel().config().isAutoRead()) {
+            // we are not reading (the backend is slow): the client cannot be blamed for this time
+            bodyLastReadNanos = now;
+            bodyStartNanos = now;
+            rateStartNanos = now;
+            rateBytes = 0;
+            return false;
+        }
+        if (bodyIdleNanos > 0 && now - bodyLastReadNanos >= bodyIdleNanos) {
+            return true;
+        }
+        if (bodyTotalNanos > 0 && now - bodyStartNanos >= bodyTotalNanos) {
+            return true;
+        }
+        if (minBodyBytesPerSecond > 0) {
+            long elapsed = now - rateStartNanos;
+            long grace = bodyIdleNanos > 0 ? bodyIdleNanos : RATE_CHECK_NANOS;
+            if (elapsed >= grace && rateBytes * 1_000_000_000.0 / elapsed < minBodyBytesPerSecond) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long nextBodyCheck(long now) {
+        long next = Long.MAX_VALUE;
+        if (bodyIdleNanos > 0) {
+            next = bodyLastReadNanos + bodyIdleNanos - now;
+        }
+        if (bodyTotalNanos > 0) {
+            next = Math.min(next, bodyStartNanos + bodyTotalNanos - now);
+        }
+        if (minBodyBytesPerSecond > 0) {
+            next = Math.min(next, RATE_CHECK_NANOS);
+        }
+        return next;
     }
 
     private void schedule(long now) {
@@ -117,10 +245,15 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
             long head = awaitingHead ? awaitingSinceNanos + headTimeoutNanos - now : headTimeoutNanos;
             next = Math.min(next, head);
         }
+        if (inBody) {
+            next = Math.min(next, nextBodyCheck(now));
+        }
         if (next == Long.MAX_VALUE) {
             return;
         }
-        timer = ctx.executor().schedule(this, Math.max(next, 1_000_000L), TimeUnit.NANOSECONDS);
+        long delay = Math.max(next, 1_000_000L);
+        timerDueNanos = now + delay;
+        timer = ctx.executor().schedule(this, delay, TimeUnit.NANOSECONDS);
     }
 
     private void cancel() {

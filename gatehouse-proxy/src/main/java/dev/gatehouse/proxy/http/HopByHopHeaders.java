@@ -48,6 +48,44 @@ final class HopByHopHeaders {
         }
     }
 
+    static final AsciiString X_ORIGINAL_URL = AsciiString.cached("x-original-url");
+    static final AsciiString X_REWRITE_URL = AsciiString.cached("x-rewrite-url");
+    static final AsciiString HTTP2_SETTINGS = AsciiString.cached("http2-settings");
+
+    /**
+     * Runs on the client's request BEFORE routing and filters: removes the headers its Connection header
+     * nominates now, so a client cannot use {@code Connection: X-Auth-User} to strip a header a filter adds
+     * later, and keeps only the Connection tokens that still mean something (close, keep-alive, upgrade).
+     * Also drops {@code X-Original-URL} and {@code X-Rewrite-URL} (IIS, Symfony and Zend route by them, past any
+     * path rule of ours) and {@code HTTP2-Settings} (only meaningful to the hop that upgrades to h2c).
+     */
+    static void sanitizeClientRequest(HttpHeaders headers) {
+        headers.remove(X_ORIGINAL_URL);
+        headers.remove(X_REWRITE_URL);
+        headers.remove(HTTP2_SETTINGS);
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return;
+        }
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        StringBuilder kept = null;
+        for (int i = 0; i < values.size(); i++) {
+            String value = values.get(i);
+            removeNominated(headers, value);
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(t) || HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(t)
+                        || HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(t)) {
+                    kept = kept == null ? new StringBuilder(t) : kept.append(", ").append(t);
+                }
+            }
+        }
+        if (kept == null) {
+            headers.remove(HttpHeaderNames.CONNECTION);
+        } else {
+            headers.set(HttpHeaderNames.CONNECTION, kept.toString());
+        }
+    }
+
     /** Drops the pseudo-header copies (x-http2-stream-id, x-http2-scheme...) the h2 to h1 conversion adds. */
     static void stripHttp2Extensions(HttpHeaders headers) {
         for (AsciiString name : HTTP2_EXTENSIONS) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.route.PathNormalizer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandler;
@@ -34,12 +35,19 @@ import java.util.ArrayDeque;
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HttpProxyHandler.class);
     private static final int MAX_PIPELINED_BYTES = 256 * 1024;
+    static final Rejection TOO_MANY_HEADER_FIELDS =
+            new Rejection(io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "too many request header fields");
     private static final InetSocketAddress UNKNOWN_PEER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private final ProxyContext context;
     /** null on h2 streams (the connection's own handler watches the parent channel) */
     private final ConnectionTimeoutHandler timeouts;
     private final boolean http2;
+    /** request header field count limit (431 beyond); the byte limits are the decoder's */
+    private final int maxHeaderFields;
+    /** response-head deadline of this port when the route sets none */
+    private final long defaultBackendTimeoutNanos;
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private ArrayDeque<HttpObject> pipelined;
@@ -50,20 +58,47 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean firstRequestSeen;
     private InetSocketAddress remote;
 
-    /** HTTP/1.1 connection. */
+    /** HTTP/1.1 connection with the server's default limits. */
     public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts) {
-        this(context, timeouts, false);
+        this(context, timeouts, false, Integer.MAX_VALUE, context.defaultBackendTimeoutNanos());
     }
 
-    private HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, boolean http2) {
+    /** HTTP/1.1 connection of a port with its own limits. */
+    public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, int maxHeaderFields,
+                            java.time.Duration backendTimeout) {
+        this(context, timeouts, false, maxHeaderFields, nanos(backendTimeout));
+    }
+
+    private HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, boolean http2,
+                             int maxHeaderFields, long defaultBackendTimeoutNanos) {
         this.context = context;
         this.timeouts = timeouts;
         this.http2 = http2;
+        this.maxHeaderFields = maxHeaderFields;
+        this.defaultBackendTimeoutNanos = defaultBackendTimeoutNanos;
     }
 
     /** For one h2 stream child channel. */
     public static HttpProxyHandler forHttp2Stream(ProxyContext context) {
-        return new HttpProxyHandler(context, null, true);
+        return new HttpProxyHandler(context, null, true, Integer.MAX_VALUE, context.defaultBackendTimeoutNanos());
+    }
+
+    /**
+     * For one h2 stream child channel of a port with its own limits.
+     *
+     * @param bodyTimeouts the stream's own body deadlines (first in the stream pipeline)
+     */
+    public static HttpProxyHandler forHttp2Stream(ProxyContext context, ConnectionTimeoutHandler bodyTimeouts,
+                                                  int maxHeaderFields, java.time.Duration backendTimeout) {
+        return new HttpProxyHandler(context, bodyTimeouts, true, maxHeaderFields, nanos(backendTimeout));
+    }
+
+    private static long nanos(java.time.Duration d) {
+        return d == null || d.isNegative() ? 0 : d.toNanos();
+    }
+
+    long defaultBackendTimeoutNanos() {
+        return defaultBackendTimeoutNanos;
     }
 
     ProxyContext context() {
@@ -104,6 +139,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        dev.gatehouse.proxy.observe.ExchangeObserver observer = context.observer();
+        if (http2 && observer != null) {
+            // one handler per h2 stream child channel: its life is the stream's
+            observer.streamOpened();
+            ctx.channel().closeFuture().addListener(f -> observer.streamClosed());
+        }
     }
 
     @Override
@@ -114,6 +155,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         HttpObject obj = (HttpObject) msg;
+        if (timeouts != null) {
+            // wire order, not dispatch order: a head that is not also the end starts a body on the wire
+            if (obj instanceof LastHttpContent) {
+                timeouts.bodyEnded();
+            } else if (obj instanceof HttpRequest) {
+                timeouts.bodyStarted();
+            }
+        }
         ProxyExchange ex = current;
         if (ex != null && !ex.requestComplete() && obj instanceof HttpContent && !(obj instanceof HttpRequest)) {
             ex.onRequestContent((HttpContent) obj);
@@ -178,6 +227,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (timeouts != null) {
             timeouts.headArrived();
         }
+        if (head.headers().size() > maxHeaderFields && head.decoderResult().isSuccess()) {
+            ReferenceCountUtil.release(head);
+            if (timeouts != null) {
+                timeouts.bodyEnded();
+            }
+            reject(TOO_MANY_HEADER_FIELDS);
+            return;
+        }
         if (!http2 && !firstRequestSeen) {
             firstRequestSeen = true;
             // h2c upgrade is offered on the first request only; later requests skip the extra handler hop
@@ -195,6 +252,16 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
         }
         Rejection rejection = RequestValidator.validate(request, http2);
+        if (rejection == null) {
+            // before routing: what is matched is what is forwarded
+            String invalidPath = PathNormalizer.normalizeTarget(request, context.encodedSlashes());
+            if (invalidPath != null) {
+                rejection = new Rejection(io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST, invalidPath);
+            }
+        }
+        if (rejection == null) {
+            HopByHopHeaders.sanitizeClientRequest(request.headers());
+        }
         if (rejection != null) {
             if (last != null) {
                 last.release();

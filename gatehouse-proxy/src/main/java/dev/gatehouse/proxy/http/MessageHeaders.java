@@ -36,6 +36,8 @@ final class MessageHeaders {
         h.remove(HttpHeaderNames.EXPECT); // answered by the gateway itself
         if (websocket) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            // exactly websocket: "Upgrade: websocket, h2c" must not let the backend pick h2c (h2c smuggling)
+            h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         }
         if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

@@ -1,5 +1,8 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 
@@ -10,11 +13,29 @@ public final class ProxyContext {
     private final SnapshotHolder snapshots;
     private final UpstreamPools pools;
     private final long defaultBackendTimeoutNanos;
+    private final Observability observability;
+    /** null when nothing observes, so the hot path tests one field */
+    private final ExchangeObserver observer;
+    private final EncodedSlashPolicy encodedSlashes;
 
     /**
      * @param defaultBackendTimeout response-head deadline when a route sets none; zero disables it
      */
     public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Duration defaultBackendTimeout) {
+        this(snapshots, pools, defaultBackendTimeout, Observability.defaults());
+    }
+
+    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Duration defaultBackendTimeout,
+                        Observability observability) {
+        this(snapshots, pools, defaultBackendTimeout, observability, EncodedSlashPolicy.KEEP);
+    }
+
+    /** @param encodedSlashes what path normalisation does with {@code %2F} (see {@link EncodedSlashPolicy}) */
+    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Duration defaultBackendTimeout,
+                        Observability observability, EncodedSlashPolicy encodedSlashes) {
+        this.encodedSlashes = encodedSlashes == null ? EncodedSlashPolicy.KEEP : encodedSlashes;
+        this.observability = observability == null ? Observability.defaults() : observability;
+        this.observer = this.observability.observing() ? this.observability.observer() : null;
         this.snapshots = snapshots;
         this.pools = pools;
         this.defaultBackendTimeoutNanos = defaultBackendTimeout == null ? 0 : defaultBackendTimeout.toNanos();
@@ -30,5 +51,18 @@ public final class ProxyContext {
 
     long defaultBackendTimeoutNanos() {
         return defaultBackendTimeoutNanos;
+    }
+
+    EncodedSlashPolicy encodedSlashes() {
+        return encodedSlashes;
+    }
+
+    public Observability observability() {
+        return observability;
+    }
+
+    /** @return the observer, or {@code null} when nothing observes (no request log is created then) */
+    public ExchangeObserver observer() {
+        return observer;
     }
 }

@@ -5,7 +5,11 @@ import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.filter.FilterResult;
 import dev.gatehouse.proxy.filter.HttpExchange;
 import dev.gatehouse.proxy.filter.HttpFilter;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.route.PathNormalizer;
 import dev.gatehouse.proxy.route.Route;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
@@ -105,6 +109,12 @@ final class ProxyExchange implements UpstreamListener {
     private boolean upstreamFlushPending;
     private boolean aborted;
     private boolean finished;
+    /** null when nothing observes: then no {@link RequestLog} is made and no hook is called */
+    private final ExchangeObserver observer;
+    private RequestLog log;
+    private String requestId;
+    private boolean debugTrace;
+    private HttpPortRouter router;
 
     /**
      * @param bodyFollows false when the whole request already arrived with its head (h2 END_STREAM)
@@ -125,6 +135,7 @@ final class ProxyExchange implements UpstreamListener {
             this.expectsBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
         }
         this.expectContinue = expectsBody && HttpUtil.is100ContinueExpected(request);
+        this.observer = owner.context().observer();
     }
 
     boolean requestComplete() {
@@ -152,6 +163,9 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     private void route() {
+        if (observer != null) {
+            startLog();
+        }
         if (request.protocolVersion() == HttpVersion.HTTP_1_1 && request.headers().contains(HttpHeaderNames.EXPECT)
                 && !HttpUtil.is100ContinueExpected(request)) {
             respondLocal(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation");
@@ -174,10 +188,26 @@ final class ProxyExchange implements UpstreamListener {
         websocket = !http2 && MessageHeaders.isWebSocketUpgrade(request);
         remote = owner.remoteAddress();
         int localPort = owner.localPort();
-        exchange = new HttpExchange(request, "http", localPort, remote, target.host(), target.path(), target.query());
+        Observability observability = owner.context().observability();
+        if (observability.requestIds()) {
+            requestId = ObservabilityHeaders.assignRequestId(headers, observability.trustRequestId());
+        }
+        if (observability.debugHeader()) {
+            debugTrace = ObservabilityHeaders.takeDebugRequest(headers);
+        }
+        // the path is already normal (PathNormalizer); routing reads ';' parameters and %2F as backends may
+        exchange = new HttpExchange(request, "http", localPort, remote, target.host(),
+                PathNormalizer.routingView(target.path()), target.query());
         RuntimeSnapshot snapshot = owner.context().snapshots().current();
-        HttpPortRouter router = snapshot.httpRouter(localPort);
+        router = snapshot.httpRouter(localPort);
         route = router == null ? null : router.route(exchange);
+        if (log != null) {
+            log.host(originalHost);
+            log.requestId(requestId);
+            log.route(route);
+            exchange.outcomes(log);
+            observer.onRequestStart(log);
+        }
         if (route == null) {
             respondLocal(HttpResponseStatus.NOT_FOUND,
                     "no route for host " + target.host() + " path " + target.path());
@@ -189,9 +219,38 @@ final class ProxyExchange implements UpstreamListener {
         runFilters(null);
     }
 
+    private void startLog() {
+        log = new RequestLog(System.nanoTime(), System.currentTimeMillis(), request.method().name(), request.uri(),
+                http2 ? "HTTP/2" : clientVersion.text(), owner.remoteAddress(), owner.localPort());
+        log.traceParent(request.headers().get(ObservabilityHeaders.TRACEPARENT));
+    }
+
+    /** Once per exchange, when the response is complete or the exchange failed. */
+    private void observeEnd() {
+        RequestLog l = log;
+        if (l != null && l.complete(System.nanoTime())) {
+            observer.onComplete(l);
+        }
+    }
+
+    /** Request id and debug trace on a response head about to go to the client. */
+    private void decorateResponse(HttpResponse response) {
+        if (requestId != null) {
+            response.headers().set(ObservabilityHeaders.X_REQUEST_ID, requestId);
+        }
+        if (debugTrace && router != null && exchange != null) {
+            response.headers().set(ObservabilityHeaders.X_GATEHOUSE_DEBUG_TRACE,
+                    router.debugTrace(exchange, route, filters == null ? null : filters.backend()));
+        }
+        if (log != null) {
+            log.status(response.status().code());
+            observer.onResponseHead(log);
+        }
+    }
+
     private void applyTimeouts(TimeoutSpec timeouts) {
         Duration backendRequest = timeouts == null ? null : timeouts.backendRequest();
-        backendTimeoutNanos = backendRequest == null ? owner.context().defaultBackendTimeoutNanos() : backendRequest.toNanos();
+        backendTimeoutNanos = backendRequest == null ? owner.defaultBackendTimeoutNanos() : backendRequest.toNanos();
         Duration whole = timeouts == null ? null : timeouts.request();
         if (whole != null && !whole.isZero()) {
             requestDeadline = System.nanoTime() + whole.toNanos();
@@ -255,11 +314,19 @@ final class ProxyExchange implements UpstreamListener {
     private void forward() {
         Cluster cluster = filters.backend().cluster();
         endpoint = cluster.pick();
+        if (log != null) {
+            log.backend(filters.backend());
+            log.endpoint(endpoint);
+        }
         if (endpoint == null) {
             respondLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoints for " + cluster.name());
             return;
         }
         MessageHeaders.prepareUpstreamRequest(request, http2, websocket, expectsBody, remote.getAddress(), originalHost);
+        if (log != null) {
+            log.upstreamStart(System.nanoTime());
+            observer.onUpstreamRequest(log, request.headers());
+        }
         pool = owner.context().pools().forLoop(client.eventLoop());
         mirrors = Mirrors.start(exchange.mirrors(), request, queued, pool, backendTimeoutNanos);
         if (expectContinue && !requestComplete) {
@@ -294,6 +361,7 @@ final class ProxyExchange implements UpstreamListener {
             return;
         }
         if (!f.isSuccess()) {
+            filters.backend().cluster().reportFailure(endpoint, UpstreamErrors.describe(f.cause())); // passive health
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream connect error: " + UpstreamErrors.describe(f.cause())
                     + " (" + UpstreamErrors.address(endpoint) + ")");
             return;
@@ -340,6 +408,9 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (c instanceof LastHttpContent) {
             requestComplete = true;
+        }
+        if (log != null) {
+            log.addRequestBytes(c.content().readableBytes());
         }
         switch (state) {
             case FORWARDING -> {
@@ -437,6 +508,9 @@ final class ProxyExchange implements UpstreamListener {
                 abort("invalid upstream response body");
                 return;
             }
+            if (log != null) {
+                log.addResponseBytes(c.content().readableBytes());
+            }
             if (c instanceof LastHttpContent) {
                 onResponseComplete((LastHttpContent) c);
             } else {
@@ -467,6 +541,7 @@ final class ProxyExchange implements UpstreamListener {
             closeClient = MessageHeaders.prepareHttp1Response(response, clientVersion, headRequest,
                     closeClient || requestStillComing || !clientKeepAlive);
         }
+        decorateResponse(response);
         responseHeadSent = true;
         client.write(response, client.voidPromise());
         clientFlushPending = true;
@@ -485,6 +560,9 @@ final class ProxyExchange implements UpstreamListener {
 
     private void onResponseComplete(LastHttpContent last) {
         responseComplete = true;
+        if (log != null) {
+            log.upstreamEnd(System.nanoTime());
+        }
         if (pendingSplice) {
             last.release();
             UpstreamHandler h = upstream;
@@ -495,6 +573,7 @@ final class ProxyExchange implements UpstreamListener {
             clientFlushPending = false;
             owner.spliced(this);
             WebSocketSplice.join(client, h.channel());
+            observeEnd();
             return;
         }
         if (closeClient) {
@@ -511,6 +590,7 @@ final class ProxyExchange implements UpstreamListener {
             state = LOCAL; // answered before the request ended: the rest of its body is dropped
             abortMirrors();
         }
+        observeEnd();
         maybeFinish();
     }
 
@@ -584,6 +664,8 @@ final class ProxyExchange implements UpstreamListener {
                 connect();
                 return;
             }
+            filters.backend().cluster().reportFailure(endpoint, // passive health
+                    cause == null ? "connection closed before response" : UpstreamErrors.describe(cause));
             fail(HttpResponseStatus.BAD_GATEWAY, "upstream connect error: "
                     + (cause == null ? "connection closed before response" : UpstreamErrors.describe(cause))
                     + " (" + UpstreamErrors.address(endpoint) + ")");
@@ -623,6 +705,9 @@ final class ProxyExchange implements UpstreamListener {
 
     private void abort(String why) {
         LOG.debug("aborting {} {}: {}", request.method(), request.uri(), why);
+        if (log != null) {
+            log.failure(why);
+        }
         closeUpstream();
         abortMirrors();
         dropQueued();
@@ -630,9 +715,13 @@ final class ProxyExchange implements UpstreamListener {
         aborted = true;
         owner.markClosing();
         client.close();
+        observeEnd();
     }
 
     private void respondLocal(HttpResponseStatus status, String message) {
+        if (log != null) {
+            log.failure(message);
+        }
         if (responseHeadSent) {
             abort(message);
             return;
@@ -657,17 +746,29 @@ final class ProxyExchange implements UpstreamListener {
         if (!http2) {
             response.setProtocolVersion(clientVersion == HttpVersion.HTTP_1_0 ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1);
         }
+        decorateResponse(response);
+        if (log != null) {
+            log.addResponseBytes(response.content().readableBytes());
+        }
         if (close) {
             owner.markClosing();
             client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else {
             client.writeAndFlush(response, client.voidPromise());
         }
+        observeEnd();
         maybeFinish();
     }
 
     /** The client went away: let go of everything this exchange holds. */
     void onClientClosed() {
+        if (log != null && !log.completed()) {
+            if (!responseHeadSent) {
+                log.status(RequestLog.CLIENT_CLOSED);
+            }
+            log.failure("client closed the connection");
+            observeEnd();
+        }
         aborted = true;
         dropQueued();
         if (state != SPLICED) {

@@ -38,6 +38,10 @@ final class RequestValidator {
     static final Rejection CONNECT = new Rejection(HttpResponseStatus.METHOD_NOT_ALLOWED, "CONNECT not supported");
     static final Rejection BAD_VERSION = new Rejection(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
             "HTTP version not supported");
+    static final Rejection HOST_MISMATCH =
+            new Rejection(HttpResponseStatus.BAD_REQUEST, "absolute-form target and Host name different hosts");
+    static final Rejection FRAMING_LOOKALIKE = new Rejection(HttpResponseStatus.BAD_REQUEST,
+            "header name like Content-Length or Transfer-Encoding with '_' (CGI-style servers read it as framing)");
 
     private RequestValidator() {
     }
@@ -98,8 +102,50 @@ final class RequestValidator {
             }
         } else if (RequestTarget.hostWithoutPort(host) == null) {
             return INVALID_HOST;
+        } else if (absolute && !sameHost(uri, host)) {
+            // RFC 9112 3.2.2 lets us ignore Host; a backend or cache behind us may not (HAProxy refuses this too)
+            return HOST_MISMATCH;
+        }
+        if (hasFramingLookalike(headers)) {
+            return FRAMING_LOOKALIKE;
         }
         return null;
+    }
+
+    private static boolean sameHost(String absoluteUri, CharSequence host) {
+        int start = absoluteUri.indexOf("://") + 3;
+        int end = start;
+        while (end < absoluteUri.length() && absoluteUri.charAt(end) != '/' && absoluteUri.charAt(end) != '?') {
+            end++;
+        }
+        String a = RequestTarget.hostWithoutPort(absoluteUri.substring(start, end));
+        return a != null && a.equals(RequestTarget.hostWithoutPort(host));
+    }
+
+    /** Content_Length / Transfer_Encoding: CGI, WSGI and PHP map '_' and '-' to the same variable. */
+    private static boolean hasFramingLookalike(HttpHeaders headers) {
+        Iterator<java.util.Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
+        while (it.hasNext()) {
+            CharSequence name = it.next().getKey();
+            int len = name.length();
+            if ((len == 14 || len == 17) && indexOf(name, '_') >= 0) {
+                String dashed = name.toString().replace('_', '-');
+                if (HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(dashed)
+                        || HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(dashed)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static int indexOf(CharSequence s, char c) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static final String MULTIPLE = new String("multiple");

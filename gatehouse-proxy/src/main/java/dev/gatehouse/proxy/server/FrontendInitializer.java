@@ -1,8 +1,10 @@
 package dev.gatehouse.proxy.server;
 
+import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
+import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -10,7 +12,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
@@ -26,77 +27,114 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.AsciiString;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
 /**
- * Builds the pipeline of an accepted plain-text HTTP connection. One port serves HTTP/1.1, h2c with prior
- * knowledge and h2c via {@code Upgrade: h2c}:
+ * Builds the pipeline of an accepted plain-text HTTP connection from the limits of its port (a
+ * ClientTrafficPolicy, else the server's defaults). One port serves HTTP/1.1, h2c with prior knowledge and
+ * h2c via {@code Upgrade: h2c}:
  * <pre>
  * timeouts -> CleartextHttp2ServerUpgradeHandler (peeks at the preface)
  *          -> HttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler          (HTTP/1.1)
- *          -> FlushConsolidation -> Http2FrameCodec -> Http2MultiplexHandler      (h2c)
- *               each stream: Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
+ *          -> FlushConsolidation -> Http2FrameCodec -> Http2FloodGuard -> Http2MultiplexHandler      (h2c)
+ *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
  * </pre>
  * Stream channels run on the connection's event loop, so upstream connections of h2 requests come from
  * the same per-loop pool as HTTP/1.1 ones.
  */
 final class FrontendInitializer extends ChannelInitializer<Channel> {
-    /** Per-connection concurrent streams (Envoy's edge guidance and Netty 4.2's default). */
+    /** Per-connection concurrent streams when no policy says otherwise (Envoy's edge guidance, Netty's default). */
     static final int MAX_CONCURRENT_STREAMS = 100;
     /** HTTP/2 connection flow-control window (Envoy's edge guidance and Armeria's default). */
     static final int CONNECTION_WINDOW = 1024 * 1024;
+    /**
+     * Rapid reset (CVE-2023-44487): client RST_STREAMs per window before GOAWAY(ENHANCE_YOUR_CALM). A browser
+     * cancels a handful of streams per page; 200 in 30 s is Netty's own default, set here so it is visible.
+     */
+    static final int MAX_CLIENT_RESETS = 200;
+    static final int RESET_WINDOW_SECONDS = 30;
+    /**
+     * MadeYouReset (CVE-2025-8671): RST_STREAMs WE send because the client provoked a stream error (bad
+     * WINDOW_UPDATE, DATA on a closed stream, refused streams...) per window; CANCEL and NO_ERROR don't count.
+     */
+    static final int MAX_SERVER_RESETS = 200;
+    /** CONTINUATION flood: consecutive small (incl. zero-length) CONTINUATION frames before GOAWAY. */
+    static final int MAX_SMALL_CONTINUATIONS = 16;
+    /** Empty DATA frames in a row (each costs a dispatch, carries nothing) before GOAWAY. */
+    static final int MAX_EMPTY_DATA_FRAMES = 2;
+    /** Control frames (ACKs, RSTs) queued unwritten because the client does not read: beyond, GOAWAY. */
+    static final int MAX_QUEUED_CONTROL_FRAMES = 1000;
 
     private final ProxyContext context;
-    private final ServerOptions options;
-    private final HttpDecoderConfig decoderConfig;
+    private final PortLimits.Table limits;
 
     FrontendInitializer(ProxyContext context, ServerOptions options) {
+        this(context, options, null);
+    }
+
+    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots) {
         this.context = context;
-        this.options = options;
-        this.decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(options.maxInitialLineLength())
-                .setMaxHeaderSize(options.maxHeaderSize())
-                .setMaxChunkSize(64 * 1024)
-                .setValidateHeaders(true)
-                .setStrictLineParsing(true)
-                // TE + CL, TE on HTTP/1.0 and a non-final chunked are decoder failures (-> 400)
-                .setUseRfc9112TransferEncoding(true)
-                .setAllowDuplicateContentLengths(false);
+        this.limits = new PortLimits.Table(snapshots, options.clientTraffic());
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(options.headerReadTimeout(), options.idleTimeout());
-        HttpServerCodec codec = new HttpServerCodec(decoderConfig.clone());
+        PortLimits port = limits.forPort(localPort(ch));
+        ClientTrafficSpec spec = port.spec();
+        ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),
+                spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
+        HttpServerCodec codec = new HttpServerCodec(port.decoderConfig().clone());
+        Http2StreamCount streams = new Http2StreamCount(timeouts);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(newFrameCodec(), newMultiplexHandler(), new Http2Mode(timeouts))
+                        ? new Http2ServerUpgradeCodec(newFrameCodec(spec), new Http2FloodGuard(),
+                                newMultiplexHandler(spec, streams), new Http2Mode(streams))
                         : null);
         ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
-                c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(), newMultiplexHandler(),
-                        new Http2Mode(timeouts));
+                c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(spec),
+                        new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams));
             }
         };
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
         p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
-        p.addLast("proxy", new HttpProxyHandler(context, timeouts));
+        p.addLast("proxy", new HttpProxyHandler(context, timeouts, spec.maxHeaderFields(), spec.backendResponse()));
     }
 
-    private Http2FrameCodec newFrameCodec() {
+    private static int localPort(Channel ch) {
+        SocketAddress a = ch.localAddress();
+        return a instanceof InetSocketAddress ip ? ip.getPort() : 0;
+    }
+
+    static Http2FrameCodec newFrameCodec(ClientTrafficSpec spec) {
         return Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .maxHeaderListSize(options.maxHeaderSize()))
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(spec.http2MaxConcurrentStreams())
+                        .maxHeaderListSize(spec.http2MaxHeaderListBytes()))
+                // Netty 4.2 validates names (lower case, no connection-specific fields, pseudo-headers) and
+                // values (no CR, LF, NUL) when this is on: the h2 -> HTTP/1.1 downgrade can't smuggle
                 .validateHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_CLIENT_RESETS, RESET_WINDOW_SECONDS)
+                .encoderEnforceMaxRstFramesPerWindow(MAX_SERVER_RESETS, RESET_WINDOW_SECONDS)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
                 .build();
     }
 
-    private Http2MultiplexHandler newMultiplexHandler() {
+    private Http2MultiplexHandler newMultiplexHandler(ClientTrafficSpec spec, Http2StreamCount streams) {
         ChannelInitializer<Http2StreamChannel> stream = new ChannelInitializer<>() {
             @Override
             protected void initChannel(Http2StreamChannel c) {
-                c.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true),
-                        HttpProxyHandler.forHttp2Stream(context));
+                streams.streamOpened();
+                c.closeFuture().addListener(f -> streams.streamClosed());
+                ConnectionTimeoutHandler body = ConnectionTimeoutHandler.forStream(spec.bodyIdle(), spec.bodyTotal(),
+                        spec.minBodyRateBytesPerSecond());
+                c.pipeline().addLast(body, new Http2StreamFrameToHttpObjectCodec(true),
+                        HttpProxyHandler.forHttp2Stream(context, body, spec.maxHeaderFields(), spec.backendResponse()));
             }
         };
         return new Http2MultiplexHandler(stream, stream);
@@ -104,18 +142,18 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /**
      * Added once the connection speaks h2: the HTTP/1.1 proxy handler of the connection is no longer
-     * needed (each stream has its own) and no request head deadline applies to the connection.
+     * needed (each stream has its own); the head deadline now follows the open streams ({@link Http2StreamCount}).
      */
     private static final class Http2Mode extends ChannelInboundHandlerAdapter {
-        private final ConnectionTimeoutHandler timeouts;
+        private final Http2StreamCount streams;
 
-        Http2Mode(ConnectionTimeoutHandler timeouts) {
-            this.timeouts = timeouts;
+        Http2Mode(Http2StreamCount streams) {
+            this.streams = streams;
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            timeouts.stopHeadTimeout();
+            streams.connectionStarted();
             // The connection window is not raised by SETTINGS (RFC 9113 6.9.2) and stays at 64 KiB - 1
             // unless we say so; 1 MiB lets uploads on several streams flow without a round trip per 64 KiB.
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE))

@@ -2,7 +2,14 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
+import dev.gatehouse.proxy.balance.HealthPolicy;
+import dev.gatehouse.proxy.health.HealthCheckOptions;
+import dev.gatehouse.proxy.health.HealthChecker;
 import dev.gatehouse.proxy.http.ProxyContext;
+import dev.gatehouse.proxy.route.EncodedSlashPolicy;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
@@ -42,16 +49,32 @@ public final class GatewayServer implements AutoCloseable {
     private final SnapshotHolder snapshots;
     private final ServerBootstrap bootstrap;
     private final Map<Integer, Channel> listeners = new HashMap<>();
+    private final ExchangeObserver observer;
+    /** Long-lived: outlives every snapshot, so health survives reloads (see {@link EndpointHealthRegistry}). */
+    private final EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
+    private HealthChecker healthChecker;
     private boolean closed;
 
     public GatewayServer(ServerOptions options) {
+        this(options, Observability.defaults());
+    }
+
+    /** @param observability request ids, debug header, and the metrics/access-log/tracing observer */
+    public GatewayServer(ServerOptions options, Observability observability) {
+        this(options, observability, EncodedSlashPolicy.KEEP);
+    }
+
+    /** @param encodedSlashes what request path normalisation does with {@code %2F} */
+    public GatewayServer(ServerOptions options, Observability observability, EncodedSlashPolicy encodedSlashes) {
         this.options = options;
+        this.observer = observability.observer();
         this.transport = Transport.select();
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
         UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout());
-        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout());
+        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout(), observability,
+                encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         this.bootstrap = new ServerBootstrap()
                 .group(group)
@@ -61,12 +84,33 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                .childHandler(new FrontendInitializer(context, options));
+                .childHandler(ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots)));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
     }
 
     public SnapshotHolder snapshots() {
         return snapshots;
+    }
+
+    /** Endpoint health, for the compiler (so balancers consult it), the admin API and metrics. */
+    public EndpointHealthRegistry health() {
+        return health;
+    }
+
+    /**
+     * Starts active health checks on this server's event loops (they need the loops, so the server builds the
+     * checker); without a call, only passive ejection runs. {@link HealthCheckOptions#disabled()} stops them.
+     */
+    public synchronized void healthChecks(HealthCheckOptions checks) {
+        if (closed) {
+            throw new IllegalStateException("server closed");
+        }
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
+        health.policy(checks.policy());
+        healthChecker = new HealthChecker(group, transport.channelClass(), health, checks);
+        healthChecker.sync();
     }
 
     /** @return the ports currently bound (sorted) */
@@ -83,7 +127,13 @@ public final class GatewayServer implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("server closed");
         }
+        // meters are bound to the compiled routes before any event loop can see them
+        observer.bind(snapshot);
         snapshots.swap(snapshot);
+        health.retain(snapshot.clusters().values());
+        if (healthChecker != null) {
+            healthChecker.sync();
+        }
         Set<Integer> wanted = new TreeSet<>();
         for (PortSpec port : snapshot.source().ports()) {
             if (port.protocol() == Protocol.HTTP) {
@@ -127,6 +177,9 @@ public final class GatewayServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (healthChecker != null) {
+            healthChecker.close();
+        }
         for (Channel ch : listeners.values()) {
             ch.close().syncUninterruptibly();
         }

@@ -1,9 +1,13 @@
 package dev.gatehouse.proxy.server;
 
+import dev.gatehouse.ir.ClientTrafficSpec;
+
 import java.time.Duration;
 
 /**
- * Process-wide data plane settings (per-listener limits come later through policy resources).
+ * Process-wide data plane settings. Client-side limits and timeouts can be tightened per port by a
+ * {@code ClientTrafficPolicy} (carried as {@link dev.gatehouse.ir.PortSpec#clientTraffic()}); a port that no
+ * policy targets uses {@link #clientTraffic()}.
  *
  * @param bindAddress address listeners bind on, e.g. "0.0.0.0"
  * @param ioThreads event loops; 0 means one per available processor
@@ -13,17 +17,53 @@ import java.time.Duration;
  * @param defaultBackendTimeout backend response head deadline when the route sets none; zero disables
  * @param maxHeaderSize request header section limit in bytes
  * @param maxInitialLineLength request line limit in bytes
+ * @param clientTraffic the full set of client-side limits for ports without a policy; its timeouts and sizes
+ *                      agree with the components above (the canonical constructor keeps them in step)
  */
 public record ServerOptions(String bindAddress, int ioThreads, Duration headerReadTimeout, Duration idleTimeout,
                             Duration connectTimeout, Duration defaultBackendTimeout, int maxHeaderSize,
-                            int maxInitialLineLength) {
+                            int maxInitialLineLength, ClientTrafficSpec clientTraffic) {
+    public ServerOptions {
+        ClientTrafficSpec base = clientTraffic == null ? ClientTrafficSpec.DEFAULTS : clientTraffic;
+        // The older components win: they are what existing callers set.
+        clientTraffic = new ClientTrafficSpec(headerReadTimeout, base.bodyIdle(), base.bodyTotal(), idleTimeout,
+                defaultBackendTimeout, maxHeaderSize, base.maxHeaderFields(), maxInitialLineLength,
+                base.http2MaxConcurrentStreams(), base.http2MaxHeaderListBytes(), base.minBodyRateBytesPerSecond());
+    }
+
+    /** The pre-policy signature; the remaining limits take the contract's defaults. */
+    public ServerOptions(String bindAddress, int ioThreads, Duration headerReadTimeout, Duration idleTimeout,
+                         Duration connectTimeout, Duration defaultBackendTimeout, int maxHeaderSize,
+                         int maxInitialLineLength) {
+        this(bindAddress, ioThreads, headerReadTimeout, idleTimeout, connectTimeout, defaultBackendTimeout,
+                maxHeaderSize, maxInitialLineLength, ClientTrafficSpec.DEFAULTS);
+    }
+
+    /** Header 10 s, body idle 10 s, backend 15 s, idle 60 s, 64 KiB / 1000 header fields, 100 h2 streams. */
     public static ServerOptions defaults() {
-        return new ServerOptions("0.0.0.0", 0, Duration.ofSeconds(10), Duration.ofSeconds(60),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), 64 * 1024, 16 * 1024);
+        ClientTrafficSpec d = ClientTrafficSpec.DEFAULTS;
+        return new ServerOptions("0.0.0.0", 0, d.requestHeader(), d.idle(), Duration.ofSeconds(5),
+                d.backendResponse(), d.maxHeaderBytes(), d.maxUriBytes(), d);
     }
 
     public ServerOptions withBindAddress(String address) {
         return new ServerOptions(address, ioThreads, headerReadTimeout, idleTimeout, connectTimeout,
-                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength);
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic);
+    }
+
+    public ServerOptions withIoThreads(int threads) {
+        return new ServerOptions(bindAddress, threads, headerReadTimeout, idleTimeout, connectTimeout,
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic);
+    }
+
+    public ServerOptions withConnectTimeout(Duration timeout) {
+        return new ServerOptions(bindAddress, ioThreads, headerReadTimeout, idleTimeout, timeout,
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic);
+    }
+
+    /** Replaces every client-side limit and timeout (the older components follow it). */
+    public ServerOptions withClientTraffic(ClientTrafficSpec spec) {
+        return new ServerOptions(bindAddress, ioThreads, spec.requestHeader(), spec.idle(), connectTimeout,
+                spec.backendResponse(), spec.maxHeaderBytes(), spec.maxUriBytes(), spec);
     }
 }

@@ -114,7 +114,12 @@ public final class UpstreamPool {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8 * 1024)
                 .setMaxHeaderSize(64 * 1024)
-                .setMaxChunkSize(64 * 1024);
+                .setMaxChunkSize(64 * 1024)
+                .setValidateHeaders(true)
+                // a response with CL and TE, or two Content-Lengths, is a decoder failure (-> 502, connection
+                // closed), never relayed with one reading chosen for the client
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
         // failOnMissingResponse: a connection that closes mid-response is reported, never reused.
         return new HttpClientCodec(config, false, true);
     }

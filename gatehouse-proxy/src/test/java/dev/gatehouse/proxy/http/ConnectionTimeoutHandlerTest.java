@@ -54,6 +54,71 @@ class ConnectionTimeoutHandlerTest {
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
+    @Test
+    void silentBodyIsCutAfterBodyIdle() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofMillis(50), null, 0);
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        h.headArrived();
+        h.bodyStarted();
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void bodyEndedDisarmsTheBodyDeadline() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofMillis(50), Duration.ofMillis(50), 1_000_000);
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        h.headArrived();
+        h.bodyStarted();
+        h.bodyEnded();
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void pausedReadingIsNotHeldAgainstTheClient() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofMillis(50), null, 0);
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        h.headArrived();
+        h.bodyStarted();
+        ch.config().setAutoRead(false); // back-pressure from the backend: we stopped reading
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isTrue();
+        ch.config().setAutoRead(true);
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void trickleBelowTheMinimumRateIsCutWhileSteadyBytesAreNot() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofSeconds(60), Duration.ofSeconds(60),
+                Duration.ofMillis(100), null, 100_000);
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        h.headArrived();
+        h.bodyStarted();
+        for (int i = 0; i < 12 && ch.isOpen(); i++) { // 10 bytes every 10 ms = 1 KB/s, never silent 100 ms
+            ch.writeInbound(Unpooled.wrappedBuffer(new byte[10]));
+            releaseInbound(ch);
+            Thread.sleep(10);
+            ch.runScheduledPendingTasks();
+        }
+        Thread.sleep(1000);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
     private static void releaseInbound(EmbeddedChannel ch) {
         Object o;
         while ((o = ch.readInbound()) != null) {

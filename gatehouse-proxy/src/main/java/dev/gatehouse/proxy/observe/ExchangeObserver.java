@@ -1,0 +1,49 @@
+package dev.gatehouse.proxy.observe;
+
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import io.netty.handler.codec.http.HttpHeaders;
+
+/**
+ * Watches requests and connections. Request hooks run on the request's event loop and must not block or
+ * look anything up by name: per-route state was bound by {@link #bind} and is read from
+ * {@code log.route().observation()}. Every method has a no-op default so an observer implements only what
+ * it needs.
+ */
+public interface ExchangeObserver {
+    /** Observes nothing; the proxy then creates no {@link RequestLog} at all. */
+    ExchangeObserver NOOP = new ExchangeObserver() {
+    };
+
+    /** A snapshot is about to be published: bind per-route state. On the control thread, before the swap. */
+    default void bind(RuntimeSnapshot snapshot) {
+    }
+
+    /** The request head was read and routed (the route may be {@code null}: 404). */
+    default void onRequestStart(RequestLog log) {
+    }
+
+    /** The request head is about to go upstream; the observer may add headers (traceparent). */
+    default void onUpstreamRequest(RequestLog log, HttpHeaders upstreamHeaders) {
+    }
+
+    /** The response head (proxied or local) is about to be written to the client. */
+    default void onResponseHead(RequestLog log) {
+    }
+
+    /** The response is complete or the exchange failed; called exactly once, last. */
+    default void onComplete(RequestLog log) {
+    }
+
+    /** A client connection was accepted on {@code port}; protocol is the listener's ("HTTP"). */
+    default void connectionOpened(int port, String protocol) {
+    }
+
+    default void connectionClosed(int port, String protocol) {
+    }
+
+    default void streamOpened() {
+    }
+
+    default void streamClosed() {
+    }
+}

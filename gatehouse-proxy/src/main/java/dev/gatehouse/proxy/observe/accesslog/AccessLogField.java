@@ -1,0 +1,42 @@
+package dev.gatehouse.proxy.observe.accesslog;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** The fields a line may carry, named as they appear in the JSON (and in {@code --access-log-fields}). */
+public enum AccessLogField {
+    TIME, REQUEST_ID, TRACE_ID, CLIENT, METHOD, HOST, PATH, PROTOCOL, ROUTE, BACKEND, ENDPOINT, STATUS,
+    BYTES_IN, BYTES_OUT, DURATION_MS, UPSTREAM_MS, GATEWAY_MS, FAILURE, AUTH, RATE_LIMIT;
+
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @param spec comma-separated keys, or {@code null}/"all" for every field
+     * @throws IllegalArgumentException naming an unknown field and the known ones
+     */
+    public static Set<AccessLogField> parse(String spec) {
+        if (spec == null || spec.isBlank() || spec.trim().equalsIgnoreCase("all")) {
+            return EnumSet.allOf(AccessLogField.class);
+        }
+        Set<AccessLogField> fields = EnumSet.noneOf(AccessLogField.class);
+        for (String part : spec.split(",")) {
+            String key = part.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            if (key.isEmpty()) {
+                continue;
+            }
+            try {
+                fields.add(valueOf(key));
+            } catch (IllegalArgumentException e) {
+                StringBuilder known = new StringBuilder();
+                for (AccessLogField f : values()) {
+                    known.append(known.length() == 0 ? "" : ",").append(f.key());
+                }
+                throw new IllegalArgumentException("unknown access log field '" + part.trim() + "' (known: " + known + ")");
+            }
+        }
+        return fields;
+    }
+}

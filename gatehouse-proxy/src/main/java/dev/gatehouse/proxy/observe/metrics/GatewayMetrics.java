@@ -1,0 +1,241 @@
+package dev.gatehouse.proxy.observe.metrics;
+
+import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.filter.AuthOutcome;
+import dev.gatehouse.proxy.filter.RateLimitOutcome;
+import dev.gatehouse.proxy.observe.EndpointHealthSource;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.RequestLog;
+import dev.gatehouse.proxy.route.Backend;
+import dev.gatehouse.proxy.route.CompiledRoute;
+import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.route.Route;
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The gateway's metrics. Request meters are bound per compiled route in {@link #bind} (on the control thread,
+ * before the snapshot is published) and recorded in {@link #onComplete} by array indexing; meters of routes
+ * and endpoints that left the config are removed on the next bind. {@link #scrape()} renders the Prometheus
+ * text format for the admin endpoint.
+ */
+public final class GatewayMetrics implements ExchangeObserver {
+    /** The label value of requests that matched no route (404) or were refused before routing. */
+    public static final String NONE = "none";
+    static final String REQUESTS = "gatehouse.http.requests";
+    static final String REQUEST_DURATION = "gatehouse.http.request.duration";
+    static final String UPSTREAM_DURATION = "gatehouse.http.upstream.duration";
+    static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
+    /** 100 us .. 10 s: the gateway's own part lives in the lowest buckets, backends in the middle ones. */
+    private static final Duration[] BUCKETS = {
+            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+            Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RouteMeters unrouted;
+    private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
+    private final AtomicLong streams = new AtomicLong();
+    private final Counter reloadsOk;
+    private final Counter reloadsFailed;
+    private final AtomicLong generation = new AtomicLong();
+    private volatile EndpointHealthSource health = EndpointHealthSource.READY;
+    /** Route and endpoint meters of the last bind; control thread only. */
+    private Set<Meter.Id> bound = new HashSet<>();
+
+    public GatewayMetrics() {
+        unrouted = routeMeters(NONE, NONE, new Backend[0], null);
+        registry.gauge("gatehouse.http2.streams.open", streams);
+        reloadsOk = Counter.builder("gatehouse.config.reloads").tag("result", "success")
+                .description("Config reloads by result").register(registry);
+        reloadsFailed = Counter.builder("gatehouse.config.reloads").tag("result", "failure")
+                .description("Config reloads by result").register(registry);
+        Gauge.builder("gatehouse.config.generation", generation, AtomicLong::get)
+                .description("Generation of the config being served").register(registry);
+    }
+
+    /** Where {@code gatehouse_backend_endpoint_healthy} reads health (default: ready counts as healthy). */
+    public void healthSource(EndpointHealthSource source) {
+        this.health = source == null ? EndpointHealthSource.READY : source;
+    }
+
+    /** The control loop's verdict on one reload attempt, and the generation served after it. */
+    public void reloaded(boolean success, long servingGeneration) {
+        (success ? reloadsOk : reloadsFailed).increment();
+        generation.set(servingGeneration);
+    }
+
+    /** Counts what another component dropped, e.g. the access log's full queue. */
+    public void monitorDrops(String name, String description, LongSupplier count) {
+        FunctionCounter.builder(name, count, c -> c.getAsLong()).description(description).register(registry);
+    }
+
+    /** The Prometheus text exposition format (0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public static String contentType() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public synchronized void bind(RuntimeSnapshot snapshot) {
+        Set<Meter.Id> now = new HashSet<>();
+        for (HttpPortRouter router : snapshot.httpRouters().values()) {
+            for (CompiledRoute route : router.routes()) {
+                Backend[] backends = route.backends().toArray(new Backend[0]);
+                route.bindObservation(routeMeters(listenerLabel(route), routeLabel(route), backends, now));
+            }
+        }
+        for (Cluster cluster : snapshot.clusters().values()) {
+            for (InetSocketAddress endpoint : cluster.endpoints()) {
+                String name = cluster.name();
+                Gauge g = Gauge.builder("gatehouse.backend.endpoint.healthy", () -> health.healthy(name, endpoint) ? 1 : 0)
+                        .tags("cluster", name, "endpoint", endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort())
+                        .description("1 when the endpoint is ready and not marked unhealthy").register(registry);
+                now.add(g.getId());
+            }
+        }
+        for (Meter.Id gone : bound) {
+            if (!now.contains(gone)) {
+                registry.remove(gone);
+            }
+        }
+        bound = now;
+    }
+
+    @Override
+    public void onComplete(RequestLog log) {
+        Route route = log.route();
+        Object bound = route == null ? null : route.observation();
+        RouteMeters m = bound instanceof RouteMeters rm ? rm : unrouted;
+        m.record(log.backend(), log.status(), log.durationNanos(), log.upstreamNanos(), log.gatewayNanos(),
+                log.requestBytes(), log.responseBytes(), log.authOutcome(), log.rateLimitOutcome());
+    }
+
+    @Override
+    public void connectionOpened(int port, String protocol) {
+        connectionGauge(port, protocol).incrementAndGet();
+    }
+
+    @Override
+    public void connectionClosed(int port, String protocol) {
+        connectionGauge(port, protocol).decrementAndGet();
+    }
+
+    @Override
+    public void streamOpened() {
+        streams.incrementAndGet();
+    }
+
+    @Override
+    public void streamClosed() {
+        streams.decrementAndGet();
+    }
+
+    /** Per connection, not per request: one map probe on accept and on close. */
+    private AtomicLong connectionGauge(int port, String protocol) {
+        return connections.computeIfAbsent(port + "/" + protocol, k -> {
+            AtomicLong v = new AtomicLong();
+            Gauge.builder("gatehouse.connections.open", v, AtomicLong::get)
+                    .tags("port", Integer.toString(port), "protocol", protocol)
+                    .description("Open client connections").register(registry);
+            return v;
+        });
+    }
+
+    private RouteMeters routeMeters(String listener, String route, Backend[] backends, Set<Meter.Id> ids) {
+        Tags routeTags = Tags.of("listener", listener, "route", route);
+        int slots = RouteMeters.extraSlots() + backends.length;
+        Counter[][] requests = new Counter[slots][5];
+        boolean anyInvalid = false;
+        for (Backend b : backends) {
+            anyInvalid |= b.cluster() == null;
+        }
+        for (int b = 0; b < slots; b++) {
+            if (b == RouteMeters.INVALID_BACKEND && !anyInvalid) {
+                continue; // no invalid backendRef: that slot cannot be hit, so no series for it
+            }
+            String backend = b == RouteMeters.NO_BACKEND ? NONE
+                    : b == RouteMeters.INVALID_BACKEND ? "invalid"
+                    : backends[b - RouteMeters.extraSlots()].cluster() == null ? "invalid"
+                    : backends[b - RouteMeters.extraSlots()].cluster().name();
+            for (int s = 0; s < 5; s++) {
+                requests[b][s] = track(ids, Counter.builder(REQUESTS).tags(routeTags)
+                        .tag("backend", backend).tag("status_class", RouteMeters.statusClassLabel(s))
+                        .description("HTTP requests by listener, route, backend and status class").register(registry));
+            }
+        }
+        if (!anyInvalid) {
+            requests[RouteMeters.INVALID_BACKEND] = requests[RouteMeters.NO_BACKEND];
+        }
+        Counter[] auth = new Counter[AuthOutcome.values().length];
+        for (AuthOutcome o : AuthOutcome.values()) {
+            auth[o.ordinal()] = track(ids, Counter.builder("gatehouse.auth.outcomes").tags("route", route, "outcome", o.label())
+                    .description("Auth filter decisions").register(registry));
+        }
+        Counter[] rateLimit = new Counter[RateLimitOutcome.values().length];
+        for (RateLimitOutcome o : RateLimitOutcome.values()) {
+            rateLimit[o.ordinal()] = track(ids, Counter.builder("gatehouse.ratelimit.outcomes")
+                    .tags("route", route, "outcome", o.label()).description("Rate-limit filter decisions").register(registry));
+        }
+        return new RouteMeters(backends, requests,
+                track(ids, timer(REQUEST_DURATION, "Whole request, first byte in to last byte out", routeTags)),
+                track(ids, timer(UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", routeTags)),
+                track(ids, timer(GATEWAY_DURATION, "Gateway's own part: request minus upstream", routeTags)),
+                track(ids, Counter.builder("gatehouse.http.request.bytes").baseUnit("bytes").tags(routeTags)
+                        .description("Request body bytes received").register(registry)),
+                track(ids, Counter.builder("gatehouse.http.response.bytes").baseUnit("bytes").tags(routeTags)
+                        .description("Response body bytes sent").register(registry)),
+                auth, rateLimit);
+    }
+
+    private Timer timer(String name, String description, Tags tags) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS)
+                .register(registry);
+    }
+
+    private static <M extends Meter> M track(Set<Meter.Id> ids, M meter) {
+        if (ids != null) {
+            ids.add(meter.getId());
+        }
+        return meter;
+    }
+
+    /** "namespace/gateway/listener" */
+    static String listenerLabel(Route route) {
+        return route.listener().replace(' ', '/');
+    }
+
+    /** "namespace/name#rule": bounded by the config, the same for every match of a rule. */
+    static String routeLabel(Route route) {
+        return route.ref().qualifiedName() + '#' + route.ref().ruleIndex();
+    }
+
+    List<String> connectionKeys() {
+        return List.copyOf(connections.keySet());
+    }
+}

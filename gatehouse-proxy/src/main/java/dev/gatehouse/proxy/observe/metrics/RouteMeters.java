@@ -1,0 +1,95 @@
+package dev.gatehouse.proxy.observe.metrics;
+
+import dev.gatehouse.proxy.filter.AuthOutcome;
+import dev.gatehouse.proxy.filter.RateLimitOutcome;
+import dev.gatehouse.proxy.route.Backend;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters of one compiled route, bound when its snapshot is applied: requests by backend and status
+ * class as a 2-D array (backendRef position, then 1xx..5xx), so recording is array indexing.
+ */
+final class RouteMeters {
+    /** Backend slots past the route's backendRefs: none picked, invalid reference. */
+    static final int NO_BACKEND = 0;
+    static final int INVALID_BACKEND = 1;
+    private static final int EXTRA = 2;
+
+    private final Backend[] backends;
+    /** [EXTRA + backend index][status class 0..4] */
+    private final Counter[][] requests;
+    private final Timer total;
+    private final Timer upstream;
+    private final Timer gateway;
+    private final Counter requestBytes;
+    private final Counter responseBytes;
+    private final Counter[] auth;
+    private final Counter[] rateLimit;
+
+    RouteMeters(Backend[] backends, Counter[][] requests, Timer total, Timer upstream, Timer gateway,
+                Counter requestBytes, Counter responseBytes, Counter[] auth, Counter[] rateLimit) {
+        this.backends = backends;
+        this.requests = requests;
+        this.total = total;
+        this.upstream = upstream;
+        this.gateway = gateway;
+        this.requestBytes = requestBytes;
+        this.responseBytes = responseBytes;
+        this.auth = auth;
+        this.rateLimit = rateLimit;
+    }
+
+    void record(Backend backend, int status, long totalNanos, long upstreamNanos, long gatewayNanos,
+                long inBytes, long outBytes, AuthOutcome authOutcome, RateLimitOutcome rateLimitOutcome) {
+        requests[slot(backend)][statusClass(status)].increment();
+        total.record(totalNanos, TimeUnit.NANOSECONDS);
+        if (upstreamNanos > 0) {
+            upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+        }
+        gateway.record(gatewayNanos, TimeUnit.NANOSECONDS);
+        if (inBytes > 0) {
+            requestBytes.increment(inBytes);
+        }
+        if (outBytes > 0) {
+            responseBytes.increment(outBytes);
+        }
+        if (authOutcome != null) {
+            auth[authOutcome.ordinal()].increment();
+        }
+        if (rateLimitOutcome != null) {
+            rateLimit[rateLimitOutcome.ordinal()].increment();
+        }
+    }
+
+    /** Identity scan: a rule has a handful of backendRefs at most. */
+    private int slot(Backend backend) {
+        if (backend == null) {
+            return NO_BACKEND;
+        }
+        if (backend.cluster() == null) {
+            return INVALID_BACKEND;
+        }
+        for (int i = 0; i < backends.length; i++) {
+            if (backends[i] == backend) {
+                return EXTRA + i;
+            }
+        }
+        return NO_BACKEND;
+    }
+
+    static int statusClass(int status) {
+        int c = status / 100 - 1;
+        return c < 0 ? 0 : Math.min(c, 4);
+    }
+
+    static String statusClassLabel(int index) {
+        return (index + 1) + "xx";
+    }
+
+    static int extraSlots() {
+        return EXTRA;
+    }
+}

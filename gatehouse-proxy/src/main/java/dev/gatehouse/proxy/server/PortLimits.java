@@ -1,0 +1,74 @@
+package dev.gatehouse.proxy.server;
+
+import dev.gatehouse.ir.ClientTrafficSpec;
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The client-side limits of one port, prepared once per snapshot so that accepting a connection costs a
+ * map lookup: the policy's {@link ClientTrafficSpec} (or the server's defaults) and the HTTP/1.1 decoder
+ * configuration built from it.
+ */
+record PortLimits(ClientTrafficSpec spec, HttpDecoderConfig decoderConfig) {
+
+    static PortLimits of(ClientTrafficSpec spec) {
+        HttpDecoderConfig config = new HttpDecoderConfig()
+                .setMaxInitialLineLength(spec.maxUriBytes())
+                .setMaxHeaderSize(spec.maxHeaderBytes())
+                .setMaxChunkSize(64 * 1024)
+                .setValidateHeaders(true)
+                .setStrictLineParsing(true)
+                // TE + CL, TE on HTTP/1.0 and a non-final chunked are decoder failures (-> 400)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
+        return new PortLimits(spec, config);
+    }
+
+    /**
+     * Finds the limits of a local port in the current snapshot; the table is rebuilt when the snapshot
+     * changes (one volatile read per accept otherwise). Safe from any event loop.
+     */
+    static final class Table {
+        private record Cached(RuntimeSnapshot snapshot, Map<Integer, PortLimits> byPort) { }
+
+        private final SnapshotHolder snapshots;
+        private final PortLimits fallback;
+        private volatile Cached cached;
+
+        Table(SnapshotHolder snapshots, ClientTrafficSpec fallback) {
+            this.snapshots = snapshots;
+            this.fallback = of(fallback);
+        }
+
+        PortLimits forPort(int port) {
+            RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
+            if (current == null) {
+                return fallback;
+            }
+            Cached c = cached;
+            if (c == null || c.snapshot != current) {
+                c = new Cached(current, build(current));
+                cached = c;
+            }
+            return c.byPort.getOrDefault(port, fallback);
+        }
+
+        private static Map<Integer, PortLimits> build(RuntimeSnapshot snapshot) {
+            Map<Integer, PortLimits> byPort = new HashMap<>();
+            Map<ClientTrafficSpec, PortLimits> bySpec = new HashMap<>();
+            if (snapshot.source() != null) {
+                for (PortSpec p : snapshot.source().ports()) {
+                    if (p.clientTraffic() != null) {
+                        byPort.put(p.port(), bySpec.computeIfAbsent(p.clientTraffic(), PortLimits::of));
+                    }
+                }
+            }
+            return Map.copyOf(byPort);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gatehouse.proxy.health;
+
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.proxy.balance.EndpointHealth;
+import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
+import dev.gatehouse.proxy.balance.HealthState;
+import dev.gatehouse.proxy.balance.RoundRobinCluster;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The checker alone, on its own event loop, against loopback listeners. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HealthCheckerTest {
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final List<AutoCloseable> closeLater = new ArrayList<>();
+    private final HealthCheckOptions options = new HealthCheckOptions(Duration.ofMillis(50), Duration.ofMillis(150));
+    private final EndpointHealthRegistry registry = new EndpointHealthRegistry(options.policy());
+    private final HealthChecker checker = new HealthChecker(group, NioSocketChannel.class, registry, options);
+
+    @AfterEach
+    void tearDown() throws Exception {
+        checker.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        for (AutoCloseable c : closeLater) {
+            c.close();
+        }
+    }
+
+    private void serve(InetSocketAddress... endpoints) {
+        List<ClusterSpec.EndpointSpec> specs = new ArrayList<>();
+        for (InetSocketAddress a : endpoints) {
+            specs.add(new ClusterSpec.EndpointSpec("127.0.0.1", a.getPort()));
+        }
+        RoundRobinCluster cluster = RoundRobinCluster.compile(
+                new ClusterSpec("ns/svc:80", specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN), registry);
+        registry.retain(List.of(cluster));
+        checker.sync();
+    }
+
+    @Test
+    void aListenerThatNeverAcceptsFailsWithAConnectTimeout() throws Exception {
+        // backlog 1 and nobody accepting: once the queue is full the kernel drops further SYNs, so connects hang
+        ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        closeLater.add(full);
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", full.getLocalPort());
+        for (int i = 0; i < 3; i++) {
+            Socket s = new Socket();
+            closeLater.add(s);
+            try {
+                s.connect(address, 200);
+            } catch (java.net.SocketTimeoutException queueAlreadyFull) {
+                break;
+            }
+        }
+        serve(address);
+        EndpointHealth h = registry.find(address);
+        await().atMost(Duration.ofSeconds(3)).until(() -> h.state() == HealthState.UNHEALTHY);
+        assertThat(h.verdict().lastFailure()).isEqualTo("connect timeout");
+    }
+
+    @Test
+    void proberStartAndStopFollowTheRegistry() throws Exception {
+        ServerSocket a = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        ServerSocket b = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeLater.add(a);
+        closeLater.add(b);
+        InetSocketAddress aa = new InetSocketAddress("127.0.0.1", a.getLocalPort());
+        InetSocketAddress bb = new InetSocketAddress("127.0.0.1", b.getLocalPort());
+        serve(aa, bb);
+        assertThat(checker.probing()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(2)).until(() -> registry.find(aa).state() == HealthState.HEALTHY
+                && registry.find(bb).state() == HealthState.HEALTHY);
+        serve(aa);
+        assertThat(checker.probing()).isEqualTo(1);
+        assertThat(registry.find(bb)).isNull();
+        checker.close();
+        assertThat(checker.probing()).isZero();
+    }
+}

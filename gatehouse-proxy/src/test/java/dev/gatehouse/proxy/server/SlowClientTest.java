@@ -1,0 +1,343 @@
+package dev.gatehouse.proxy.server;
+
+import dev.gatehouse.ir.ClientTrafficSpec;
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.proxy.testing.TestBackend;
+import dev.gatehouse.proxy.testing.TestRouting.TestCluster;
+import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
+import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Slow and greedy clients over real sockets, with short per-port limits from {@link ClientTrafficSpec}
+ * (the same record a ClientTrafficPolicy becomes): slowloris heads and idle keep-alive connections are
+ * closed within the header timeout, stalled and trickled bodies are cut, too many header fields get 431,
+ * and 1,000 half-open connections leave normal requests answered within 2 s with bounded memory.
+ * Two ports with different policies prove the limits are per port.
+ */
+class SlowClientTest {
+    /** 1 s head and body idle, 1000 B/s minimum body rate, 50 header fields */
+    static final ClientTrafficSpec STRICT = new ClientTrafficSpec(Duration.ofSeconds(1), Duration.ofSeconds(1),
+            Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(15), 64 * 1024, 50, 16 * 1024, 100,
+            64 * 1024, 1000);
+    /** 2 s total body deadline, no minimum rate, 5 s head (for the half-open test) */
+    static final ClientTrafficSpec TOTAL = new ClientTrafficSpec(Duration.ofSeconds(5), Duration.ofSeconds(1),
+            Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(15), 64 * 1024, 1000, 16 * 1024, 100,
+            64 * 1024, 0);
+
+    static TestBackend backend;
+    static GatewayServer gateway;
+    static int strictPort;
+    static int totalPort;
+
+    @BeforeAll
+    static void start() throws IOException {
+        backend = new TestBackend();
+        strictPort = Http2AbuseTest.freePort();
+        totalPort = Http2AbuseTest.freePort();
+        TestRouter router = new TestRouter().when(ex -> true, TestRoute.to(new TestCluster("b", List.of(backend.address()))));
+        gateway = new GatewayServer(ServerOptions.defaults().withBindAddress("127.0.0.1").withIoThreads(1));
+        gateway.apply(new RuntimeSnapshot(new Snapshot(1, List.of(
+                new PortSpec(strictPort, Protocol.HTTP, List.of(), STRICT),
+                new PortSpec(totalPort, Protocol.HTTP, List.of(), TOTAL)), List.of()),
+                Map.<Integer, HttpPortRouter>of(strictPort, router, totalPort, router)));
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+        backend.close();
+    }
+
+    @Test
+    void slowlorisHeadIsClosedWithinTheHeaderTimeout() throws Exception {
+        try (Socket s = connect(strictPort)) {
+            long t0 = System.nanoTime();
+            write(s, "GET / HTTP/1.1\r\nHost: a\r\n");
+            // one header line every 100 ms: traffic must not extend the deadline
+            long closedAfter = trickleUntilClosed(s, "X-Slow: loris\r\n", 100, 6000);
+            assertThat(closedAfter - t0).as("closed after (ns)")
+                    .isBetween(TimeUnit.MILLISECONDS.toNanos(900), TimeUnit.MILLISECONDS.toNanos(2500));
+        }
+    }
+
+    @Test
+    void idleKeepAliveConnectionIsClosedWithinTheHeaderTimeout() throws Exception {
+        try (Socket s = connect(strictPort)) {
+            write(s, "GET /idle HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
+            long t0 = System.nanoTime();
+            s.setSoTimeout(5000);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+        }
+    }
+
+    @Test
+    void stalledBodyIsCutAfterTheBodyIdleTimeout() throws Exception {
+        try (Socket s = connect(strictPort)) {
+            write(s, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(2000));
+            long t0 = System.nanoTime();
+            s.setSoTimeout(5000);
+            InputStream in = s.getInputStream();
+            assertThat(in.read()).as("closed without an answer").isEqualTo(-1);
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+        }
+    }
+
+    @Test
+    void trickledBodyBelowTheMinimumRateIsCut() throws Exception {
+        try (Socket s = connect(strictPort)) {
+            long t0 = System.nanoTime();
+            write(s, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n");
+            // 50 bytes every 200 ms = 250 B/s: never silent for the 1 s idle timeout, but under 1000 B/s
+            long closedAfter = trickleUntilClosed(s, "y".repeat(50), 200, 8000);
+            assertThat(closedAfter - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(900), TimeUnit.MILLISECONDS.toNanos(3500));
+        }
+    }
+
+    @Test
+    void trickledBodyIsCutAtTheTotalDeadline() throws Exception {
+        try (Socket s = connect(totalPort)) {
+            long t0 = System.nanoTime();
+            write(s, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000\r\n\r\n");
+            long closedAfter = trickleUntilClosed(s, "y".repeat(50), 200, 8000);
+            assertThat(closedAfter - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(1900), TimeUnit.MILLISECONDS.toNanos(3500));
+        }
+    }
+
+    @Test
+    void fastUploadIsNotCut() throws Exception {
+        try (Socket s = connect(strictPort)) {
+            int size = 16 * 1024 * 1024 + 1; // "16 MiB and more stream"
+            write(s, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n\r\n");
+            byte[] chunk = new byte[64 * 1024];
+            OutputStream out = s.getOutputStream();
+            int sent = 0;
+            while (sent < size) {
+                int n = Math.min(chunk.length, size - sent);
+                out.write(chunk, 0, n);
+                sent += n;
+            }
+            out.flush();
+            assertThat(readResponse(s)).startsWith("HTTP/1.1 200").contains("bytes=" + size);
+        }
+    }
+
+    @Test
+    void tooManyHeaderFieldsGet431() throws Exception {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            many.append("X-F").append(i).append(": v\r\n");
+        }
+        try (Socket s = connect(strictPort)) {
+            write(s, "GET / HTTP/1.1\r\nHost: a\r\n" + many + "\r\n");
+            assertThat(readResponse(s)).startsWith("HTTP/1.1 431");
+        }
+        try (Socket s = connect(totalPort)) { // 1000 fields allowed on this port
+            write(s, "GET / HTTP/1.1\r\nHost: a\r\n" + many + "\r\n");
+            assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void thousandHalfOpenConnectionsLeaveNormalRequestsFastAndMemoryBounded() throws Exception {
+        long before = Http2AbuseTest.memory();
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                Socket s = connect(totalPort);
+                write(s, "GET /half-open HTTP/1.1\r\nHost: a\r\n"); // head never finished
+                idle.add(s);
+            }
+            long worst = 0;
+            for (int i = 0; i < 20; i++) {
+                long t0 = System.nanoTime();
+                try (Socket s = connect(totalPort)) {
+                    write(s, "GET /normal HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+                    assertThat(readResponse(s)).startsWith("HTTP/1.1 200");
+                }
+                worst = Math.max(worst, System.nanoTime() - t0);
+            }
+            assertThat(worst).as("slowest normal request (ns)").isLessThan(TimeUnit.SECONDS.toNanos(2));
+            System.out.printf("1000 half-open: slowest normal request %d ms, heap+direct growth %d KiB%n",
+                    TimeUnit.NANOSECONDS.toMillis(worst), (Http2AbuseTest.memory() - before) / 1024);
+            Http2AbuseTest.assertMemoryBounded(before);
+            // and the gateway closes them all at the header timeout (5 s on this port)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            int closed = 0;
+            for (Socket s : idle) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                s.setSoTimeout((int) Math.max(1, left));
+                try {
+                    if (s.getInputStream().read() == -1) {
+                        closed++;
+                    }
+                } catch (SocketTimeoutException e) {
+                    break;
+                } catch (IOException e) {
+                    closed++; // reset counts as closed
+                }
+            }
+            assertThat(closed).isEqualTo(1000);
+        } finally {
+            for (Socket s : idle) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void idleH2ConnectionGetsGoAwayAtTheHeaderTimeout() throws Exception {
+        try (dev.gatehouse.proxy.testing.RawH2Client c = new dev.gatehouse.proxy.testing.RawH2Client(
+                new InetSocketAddress("127.0.0.1", strictPort))) {
+            c.headers(1, dev.gatehouse.proxy.testing.RawH2Client.request("GET", "/first"), true);
+            c.flush();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!c.statuses.containsKey(1) && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(c.statuses.get(1)).isEqualTo("200");
+            long t0 = System.nanoTime();
+            assertThat(c.awaitClose(5000)).as("closed").isTrue();
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(c.goAwayError.get()).as("GOAWAY(NO_ERROR) first").isZero();
+        }
+    }
+
+    @Test
+    void h2HeaderBlockTrickledInContinuationFramesIsClosedAtTheHeaderTimeout() throws Exception {
+        try (dev.gatehouse.proxy.testing.RawH2Client c = new dev.gatehouse.proxy.testing.RawH2Client(
+                new InetSocketAddress("127.0.0.1", strictPort))) {
+            String[] fields = new String[40];
+            for (int i = 0; i < fields.length; i += 2) {
+                fields[i] = "x-slow-" + i;
+                fields[i + 1] = "v".repeat(40);
+            }
+            byte[] block = dev.gatehouse.proxy.testing.RawH2Client.request("GET", "/slow-h2", fields);
+            long t0 = System.nanoTime();
+            c.frame(dev.gatehouse.proxy.testing.RawH2Client.HEADERS, dev.gatehouse.proxy.testing.RawH2Client.END_STREAM, 1,
+                    java.util.Arrays.copyOfRange(block, 0, 40));
+            c.flush();
+            // 40 bytes of header block every 100 ms: never silent, never complete within the deadline
+            for (int at = 40; at + 40 < block.length && !c.isClosed(); at += 40) {
+                c.frame(dev.gatehouse.proxy.testing.RawH2Client.CONTINUATION, 0, 1,
+                        java.util.Arrays.copyOfRange(block, at, at + 40));
+                c.flush();
+                Thread.sleep(100);
+            }
+            assertThat(c.awaitClose(3000)).as("closed").isTrue();
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(c.goAwayError.get()).as("GOAWAY").isNotNegative();
+        }
+    }
+
+    @Test
+    void stalledH2BodyResetsTheStreamOnly() throws Exception {
+        try (dev.gatehouse.proxy.testing.RawH2Client c = new dev.gatehouse.proxy.testing.RawH2Client(
+                new InetSocketAddress("127.0.0.1", strictPort))) {
+            c.headers(1, dev.gatehouse.proxy.testing.RawH2Client.request("POST", "/upload", "content-length", "100000"), false);
+            c.frame(dev.gatehouse.proxy.testing.RawH2Client.DATA, 0, 1, new byte[2000]);
+            c.flush();
+            long t0 = System.nanoTime();
+            long end = t0 + TimeUnit.SECONDS.toNanos(5);
+            while (c.resets.get() == 0 && !c.isClosed() && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(c.resets.get()).as("stream reset").isEqualTo(1);
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            // the connection survives: another stream still works
+            c.headers(3, dev.gatehouse.proxy.testing.RawH2Client.request("GET", "/after"), true);
+            c.flush();
+            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!c.statuses.containsKey(3) && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(c.statuses.get(3)).isEqualTo("200");
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    static void write(Socket s, String text) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** Writes {@code piece} every {@code everyMillis} until the gateway closes; @return when it was seen closed */
+    static long trickleUntilClosed(Socket s, String piece, long everyMillis, long maxMillis) throws Exception {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        s.setSoTimeout((int) everyMillis);
+        InputStream in = s.getInputStream();
+        while (System.nanoTime() < end) {
+            try {
+                write(s, piece);
+            } catch (IOException e) {
+                return System.nanoTime();
+            }
+            try {
+                if (in.read() == -1) {
+                    return System.nanoTime();
+                }
+            } catch (SocketTimeoutException e) {
+                // still open
+            } catch (IOException e) {
+                return System.nanoTime();
+            }
+        }
+        throw new AssertionError("connection still open after " + maxMillis + " ms");
+    }
+
+    /** Reads one response with a Content-Length body. */
+    static String readResponse(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+            matched = (b == '\r' || b == '\n') && (matched % 2 == 0) == (b == '\r') ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        String h = head.toString(StandardCharsets.ISO_8859_1);
+        int length = 0;
+        for (String line : h.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return h + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+    }
+}
