@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
                       curl -N -H 'Host: echo.example.com' http://127.0.0.1:8080/sse            # events stream as they come
                       curl -i http://127.0.0.1:8080/v1/hello                                   # 404: no route for that host
                       curl http://127.0.0.1:9901/config                                        # the running snapshot
+                      open http://127.0.0.1:9901/ui/ in a browser                              # the dashboard
                     Edit %s and the gateway reloads. Ctrl-C stops.
                     """.formatted(dir, dir));
             runtime.awaitShutdown();

@@ -1,9 +1,12 @@
 package dev.gatehouse.app.cli;
 
+import dev.gatehouse.proxy.health.HealthCheckOptions;
+import dev.gatehouse.proxy.route.EncodedSlashPolicy;
 import dev.gatehouse.translate.TranslatorOptions;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 
 /** Options shared by {@code run} and {@code demo}. */
 public final class GatewayOptions {
@@ -14,13 +17,55 @@ public final class GatewayOptions {
             description = "Admin endpoint host:port, or 'off' (default: ${DEFAULT-VALUE}).")
     String admin;
 
+    @Option(names = "--admin-token", defaultValue = "${env:GATEHOUSE_ADMIN_TOKEN}",
+            description = "Bearer token the admin API requires on every path but /live and /ready "
+                    + "(default: $GATEHOUSE_ADMIN_TOKEN; none when unset).")
+    String adminToken;
+
     @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME,
             description = "Serve GatewayClasses with this controllerName (default: ${DEFAULT-VALUE}).")
     String controllerName;
 
+    @picocli.CommandLine.Mixin
+    ObservabilityFlags observability = new ObservabilityFlags();
+
+    @Option(names = "--encoded-slashes", defaultValue = "keep", converter = EncodedSlashesConverter.class,
+            paramLabel = "reject|keep|decode",
+            description = "What request path normalisation does with %%2F: reject (400), keep (forwarded encoded; "
+                    + "routed as if it were '/', so it cannot slip past a prefix deny) or decode (default: ${DEFAULT-VALUE}).")
+    EncodedSlashPolicy encodedSlashes = EncodedSlashPolicy.KEEP;
+
     @Option(names = "--io-threads", defaultValue = "0",
             description = "Event loops; 0 = one per available processor (default: ${DEFAULT-VALUE}).")
     int ioThreads;
+
+    @Option(names = "--health-check-interval", defaultValue = "5s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "Active health checks: a TCP connect to every endpoint this often; 0 = off, then only "
+                    + "failed requests eject an endpoint, for 10s (default: ${DEFAULT-VALUE}).")
+    Duration healthCheckInterval;
+
+    @Option(names = "--health-check-timeout", defaultValue = "1s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A health check connect must succeed within this (default: ${DEFAULT-VALUE}).")
+    Duration healthCheckTimeout;
+
+    /** picocli: "reject", "keep", "decode" in any case. */
+    static final class EncodedSlashesConverter implements picocli.CommandLine.ITypeConverter<EncodedSlashPolicy> {
+        @Override
+        public EncodedSlashPolicy convert(String value) {
+            try {
+                return EncodedSlashPolicy.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "--encoded-slashes must be reject, keep or decode, got " + value);
+            }
+        }
+    }
+
+    HealthCheckOptions healthChecks() {
+        return new HealthCheckOptions(healthCheckInterval, healthCheckTimeout);
+    }
 
     InetSocketAddress adminAddress() {
         if ("off".equalsIgnoreCase(admin)) {

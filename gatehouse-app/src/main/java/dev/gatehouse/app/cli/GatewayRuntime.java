@@ -1,8 +1,10 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.app.admin.AdminServer;
+import dev.gatehouse.app.admin.AdminSettings;
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.control.ControlLoop;
+import dev.gatehouse.app.observe.GatewayObservability;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
 import dev.gatehouse.translate.TranslatorOptions;
@@ -21,21 +23,37 @@ final class GatewayRuntime implements AutoCloseable {
     private final GatewayServer server;
     private final ControlLoop control;
     private final AdminServer admin;
+    private final GatewayObservability observability;
 
     GatewayRuntime(Path config, GatewayOptions options) throws Exception {
         ServerOptions serverOptions = new ServerOptions(options.bind, options.ioThreads,
                 ServerOptions.defaults().headerReadTimeout(), ServerOptions.defaults().idleTimeout(),
                 ServerOptions.defaults().connectTimeout(), ServerOptions.defaults().defaultBackendTimeout(),
                 ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength());
-        this.server = new GatewayServer(serverOptions);
+        ObservabilityFlags o = options.observability;
+        this.observability = new GatewayObservability(o.metrics, o.accessLog, o.accessLogFields, o.accessLogSample,
+                o.requestId, o.trustRequestId, o.otlpEndpoint, o.traceSample, o.debugHeader);
+        this.server = new GatewayServer(serverOptions, observability.observability(), options.encodedSlashes);
+        server.healthChecks(options.healthChecks());
+        observability.healthSource((cluster, endpoint) -> {
+            var health = server.health().find(endpoint);
+            return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
+        });
         this.control = new ControlLoop(config, new ConfigLoader(new TranslatorOptions(options.controllerName)), server,
                 Clock.systemUTC());
+        control.addReloadListener(observability::reloaded);
         InetSocketAddress adminAddress = options.adminAddress();
-        this.admin = adminAddress == null ? null : new AdminServer(adminAddress, control);
+        AdminSettings settings = AdminSettings.defaults().withToken(options.adminToken)
+                .withHealth(new RegistryHealthView(server.health()));
+        if (observability.metricsEndpoint() != null) {
+            settings = settings.withEndpoint("/metrics", observability.metricsEndpoint());
+        }
+        this.admin = adminAddress == null ? null : new AdminServer(adminAddress, control, settings);
         if (admin != null) {
             admin.start();
-            log.info("admin endpoint on http://{}:{}/ (ready, config, status, reloads)",
-                    admin.address().getHostString(), admin.address().getPort());
+            log.info("admin endpoint on http://{}:{}/ (dashboard /ui/; ready, config, status, routes, backends, reloads, "
+                    + "explain){}", admin.address().getHostString(), admin.address().getPort(),
+                    options.adminToken == null || options.adminToken.isBlank() ? "" : ", bearer token required");
         }
         if (!control.start()) {
             log.warn("the first config was rejected; serving nothing until the files are fixed (watching {})", config);
@@ -60,5 +78,6 @@ final class GatewayRuntime implements AutoCloseable {
             admin.close();
         }
         server.close();
+        observability.close();
     }
 }

@@ -52,9 +52,13 @@ public final class ConfigWatcher implements AutoCloseable {
             try {
                 WatchKey key = watch.poll(pendingSince != 0 ? 50 : 1000, TimeUnit.MILLISECONDS);
                 if (key != null) {
-                    key.pollEvents();
+                    // Only YAML files are config: a log or an editor's swap file in the folder is not a change.
+                    boolean relevant = key.pollEvents().stream()
+                            .anyMatch(e -> e.context() instanceof Path p && isYaml(p) && !p.getFileName().toString().startsWith("."));
                     key.reset();
-                    pendingSince = System.nanoTime();
+                    if (relevant) {
+                        pendingSince = System.nanoTime();
+                    }
                     continue;
                 }
                 String now = stamp();

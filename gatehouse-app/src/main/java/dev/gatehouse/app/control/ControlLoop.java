@@ -29,7 +29,7 @@ public final class ControlLoop implements AutoCloseable {
 
     private final Path configPath;
     private final ConfigLoader loader;
-    private final SnapshotCompiler compiler = new SnapshotCompiler();
+    private final SnapshotCompiler compiler;
     private final GatewayServer server;
     private final Clock clock;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -38,6 +38,8 @@ public final class ControlLoop implements AutoCloseable {
         return t;
     });
     private final ArrayDeque<ReloadEvent> history = new ArrayDeque<>();
+    private final java.util.concurrent.CopyOnWriteArrayList<ReloadListener> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private ConfigWatcher watcher;
     private long nextGeneration = 1;
     private volatile Translation serving;
@@ -48,6 +50,8 @@ public final class ControlLoop implements AutoCloseable {
         this.loader = loader;
         this.server = server;
         this.clock = clock;
+        // clusters consult the server's long-lived health registry, so checks steer every snapshot
+        this.compiler = new SnapshotCompiler(server.health());
     }
 
     /** Loads the config once (waiting for it) and starts watching; returns whether the first load served. */
@@ -117,6 +121,20 @@ public final class ControlLoop implements AutoCloseable {
         while (history.size() > HISTORY) {
             history.removeLast();
         }
+        long generation = servingGeneration();
+        listeners.forEach(l -> l.reloaded(applied, generation));
+    }
+
+    /** Told the outcome of every reload attempt (metrics); called on the control thread. */
+    public void addReloadListener(ReloadListener listener) {
+        listeners.add(listener);
+    }
+
+    /** The outcome of one reload attempt. */
+    @FunctionalInterface
+    public interface ReloadListener {
+        /** @param servingGeneration the generation served after the attempt (0 before the first good config) */
+        void reloaded(boolean applied, long servingGeneration);
     }
 
     public synchronized List<ReloadEvent> history() {
@@ -130,6 +148,11 @@ public final class ControlLoop implements AutoCloseable {
     /** @return the translation being served, or {@code null} before the first good config */
     public Translation serving() {
         return serving;
+    }
+
+    /** The compiled snapshot the data plane serves now (for explain and /backends). */
+    public RuntimeSnapshot runtime() {
+        return server.snapshots().current();
     }
 
     private long servingGeneration() {

@@ -1,0 +1,305 @@
+package dev.gatehouse.app.doctor;
+
+import dev.gatehouse.app.explain.UnattachedRoute;
+import dev.gatehouse.app.explain.UnattachedRoutes;
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.translate.Condition;
+import dev.gatehouse.translate.ResourceSet;
+import dev.gatehouse.translate.ResourceStatus;
+import dev.gatehouse.translate.Translation;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * The checks of {@code gatehouse doctor DIR}, each a pure function of the resources, their translation and
+ * the current time. The translator already reports most of these as status conditions; doctor adds what a
+ * condition cannot say: the fix, the listeners that would have matched, and problems that are not a
+ * condition at all (an expiring certificate, a slice port that disagrees with a targetPort).
+ */
+public final class ConfigDoctor {
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    private final ResourceSet resources;
+    private final Translation translation;
+    private final Instant now;
+
+    public ConfigDoctor(ResourceSet resources, Translation translation, Instant now) {
+        this.resources = resources;
+        this.translation = translation;
+        this.now = now;
+    }
+
+    public List<Finding> check() {
+        List<Finding> out = new ArrayList<>();
+        out.addAll(routesAttachedToNothing());
+        out.addAll(backendsWithoutReadyEndpoints());
+        out.addAll(unresolvedBackendRefs());
+        out.addAll(servicePortMismatches());
+        out.addAll(listenerProtocolConflicts());
+        out.addAll(new CertificateExpiry(now).check(translation.snapshot()));
+        out.addAll(hostnamesNoListenerAccepts());
+        return out;
+    }
+
+    /** HTTPRoutes that no parentRef attaches: they serve nothing. */
+    List<Finding> routesAttachedToNothing() {
+        List<Finding> out = new ArrayList<>();
+        Map<String, ResourceStatus> routeStatus = statusesOf("HTTPRoute");
+        Map<String, List<UnattachedRoute>> unattached = new UnattachedRoutes(translation.statuses()).all().stream()
+                .collect(Collectors.groupingBy(UnattachedRoute::route, LinkedHashMap::new, Collectors.toList()));
+        for (HTTPRoute route : objects(HTTPRoute.class)) {
+            String key = key(route);
+            String resource = "HTTPRoute " + key;
+            ResourceStatus status = routeStatus.get(key);
+            if (status == null) {
+                out.add(new Finding(Finding.Severity.ERROR, "unattached-route", resource,
+                        "no parentRef names a Gateway that gatehouse serves, so the route serves nothing",
+                        "set spec.parentRefs to one of: " + ourGateways()));
+                continue;
+            }
+            boolean anyAccepted = status.parents().stream().flatMap(p -> p.conditions().stream())
+                    .anyMatch(c -> c.type().equals("Accepted") && c.status().equals("True"));
+            if (anyAccepted) {
+                continue;
+            }
+            for (UnattachedRoute u : unattached.getOrDefault(resource, List.of())) {
+                out.add(new Finding(Finding.Severity.ERROR, "unattached-route", resource,
+                        "not attached to " + u.parentRef() + " (" + u.reason() + ": " + u.message() + ")",
+                        fixFor(u)));
+            }
+        }
+        return out;
+    }
+
+    private static String fixFor(UnattachedRoute u) {
+        return switch (u.reason()) {
+            case "NoMatchingParent" -> "make the parentRef's sectionName/port name a listener of Gateway " + u.gateway();
+            case "NotAllowedByListeners" -> "allow the route's namespace in the listener's allowedRoutes "
+                    + "(namespaces.from: All or a Selector), or move the route to the Gateway's namespace";
+            case "NoMatchingListenerHostname" -> "use route hostnames that the listener hostname covers, "
+                    + "or widen the listener hostname";
+            default -> "fix what the condition names, then run 'gatehouse validate'";
+        };
+    }
+
+    /** Clusters with no ready endpoint: every request routed there gets 503. */
+    List<Finding> backendsWithoutReadyEndpoints() {
+        List<Finding> out = new ArrayList<>();
+        for (ClusterSpec c : translation.snapshot().clusters()) {
+            if (!c.endpoints().isEmpty()) {
+                continue;
+            }
+            String service = c.name().substring(0, c.name().lastIndexOf(':'));
+            out.add(new Finding(Finding.Severity.ERROR, "no-ready-endpoints", "Service " + service,
+                    "backend " + c.name() + " has no ready endpoints; requests routed to it get 503",
+                    "add an EndpointSlice labelled " + SERVICE_NAME_LABEL + ": " + service.substring(service.indexOf('/') + 1)
+                            + " with ready IP endpoints and a port named like the Service port"));
+        }
+        return out;
+    }
+
+    /** backendRefs that resolve to nothing (missing Service or port, no ReferenceGrant): their share gets 500. */
+    List<Finding> unresolvedBackendRefs() {
+        List<Finding> out = new ArrayList<>();
+        for (ResourceStatus s : translation.statuses()) {
+            Set<String> seen = new LinkedHashSet<>();
+            for (ResourceStatus.ParentStatus p : s.parents()) {
+                for (Condition c : p.conditions()) {
+                    if (c.type().equals("ResolvedRefs") && !c.status().equals("True") && seen.add(c.message())) {
+                        out.add(new Finding(Finding.Severity.ERROR, "unresolved-backend",
+                                s.kind() + " " + s.namespace() + "/" + s.name(),
+                                c.reason() + ": " + c.message() + "; that backend's share of requests gets 500",
+                                switch (c.reason()) {
+                                    case "RefNotPermitted" -> "add a ReferenceGrant in the Service's namespace "
+                                            + "that allows HTTPRoutes from " + s.namespace();
+                                    case "BackendNotFound" -> "create the Service (and its EndpointSlice) or fix "
+                                            + "the backendRef's name and port";
+                                    default -> "point the backendRef at a core Service";
+                                }));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A Service port is served by the slice port with the same name; a numeric targetPort that no slice port
+     * equals means the manifests disagree. In standalone mode the slice port is what traffic goes to, so the
+     * targetPort is then silently ignored (in a cluster, the EndpointSlice controller would derive the slice
+     * from the targetPort instead).
+     */
+    List<Finding> servicePortMismatches() {
+        List<Finding> out = new ArrayList<>();
+        Map<String, List<EndpointSlice>> slices = new TreeMap<>();
+        for (EndpointSlice slice : objects(EndpointSlice.class)) {
+            String service = slice.getMetadata().getLabels() == null ? null
+                    : slice.getMetadata().getLabels().get(SERVICE_NAME_LABEL);
+            if (service != null) {
+                slices.computeIfAbsent(namespace(slice) + "/" + service, k -> new ArrayList<>()).add(slice);
+            }
+        }
+        for (Service service : objects(Service.class)) {
+            List<EndpointSlice> ofService = slices.getOrDefault(key(service), List.of());
+            if (ofService.isEmpty() || service.getSpec() == null || service.getSpec().getPorts() == null) {
+                continue;
+            }
+            List<EndpointPort> slicePorts = ofService.stream().filter(s -> s.getPorts() != null)
+                    .flatMap(s -> s.getPorts().stream()).toList();
+            String available = slicePorts.stream().map(p -> (p.getName() == null || p.getName().isEmpty()
+                    ? "(unnamed)" : p.getName()) + "=" + p.getPort()).distinct().collect(Collectors.joining(", "));
+            for (ServicePort port : service.getSpec().getPorts()) {
+                String name = port.getName() == null ? "" : port.getName();
+                List<EndpointPort> named = slicePorts.stream()
+                        .filter(p -> name.equals(p.getName() == null ? "" : p.getName())).toList();
+                String portText = "port " + port.getPort() + (name.isEmpty() ? " (unnamed)" : " ('" + name + "')");
+                if (named.isEmpty()) {
+                    out.add(new Finding(Finding.Severity.ERROR, "service-port-mismatch", "Service " + key(service),
+                            portText + " has no EndpointSlice port " + (name.isEmpty() ? "without a name" : "named '" + name + "'")
+                                    + " (slice ports: " + available + "), so it has no endpoints",
+                            "name the EndpointSlice port '" + name + "' like the Service port; in standalone mode the "
+                                    + "slice port with the Service port's name is the one traffic goes to"));
+                    continue;
+                }
+                IntOrString target = port.getTargetPort();
+                if (target != null && target.getIntVal() != null) {
+                    int t = target.getIntVal();
+                    boolean equal = slicePorts.stream().anyMatch(p -> Objects.equals(p.getPort(), t));
+                    if (!equal) {
+                        String used = named.stream().map(p -> String.valueOf(p.getPort())).distinct()
+                                .collect(Collectors.joining(", "));
+                        out.add(new Finding(Finding.Severity.WARNING, "service-port-mismatch", "Service " + key(service),
+                                portText + " has targetPort " + t + " but no EndpointSlice port is " + t
+                                        + "; traffic goes to slice port " + used,
+                                "make targetPort and the EndpointSlice port agree; in standalone mode the slice port ("
+                                        + used + ") is what is used"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Listeners of our Gateways on one port with protocols that cannot share a socket. */
+    List<Finding> listenerProtocolConflicts() {
+        Map<Integer, Map<String, List<String>>> byPort = new TreeMap<>();
+        Set<String> ours = statusesOf("Gateway").keySet();
+        for (Gateway g : objects(Gateway.class)) {
+            if (!ours.contains(key(g)) || g.getSpec() == null || g.getSpec().getListeners() == null) {
+                continue;
+            }
+            for (Listener l : g.getSpec().getListeners()) {
+                if (l.getPort() == null || l.getProtocol() == null) {
+                    continue;
+                }
+                // HTTPS and TLS both start with a TLS handshake and may share a port; HTTP and TCP may not.
+                String family = switch (l.getProtocol().toUpperCase(Locale.ROOT)) {
+                    case "HTTPS", "TLS" -> "TLS";
+                    default -> l.getProtocol().toUpperCase(Locale.ROOT);
+                };
+                byPort.computeIfAbsent(l.getPort(), p -> new TreeMap<>())
+                        .computeIfAbsent(family, f -> new ArrayList<>())
+                        .add("Gateway " + key(g) + " listener " + l.getName() + " (" + l.getProtocol() + ")");
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        byPort.forEach((port, families) -> {
+            if (families.size() > 1) {
+                List<String> all = families.values().stream().flatMap(List::stream).toList();
+                out.add(new Finding(Finding.Severity.ERROR, "listener-protocol-conflict", all.get(0),
+                        "port " + port + " is shared by listeners with conflicting protocols: " + String.join(", ", all)
+                                + "; the conflicted listeners are not served",
+                        "give each protocol its own port"));
+            }
+        });
+        return out;
+    }
+
+    /** Route hostnames that no listener of the route's parents accepts: requests for them get 404. */
+    List<Finding> hostnamesNoListenerAccepts() {
+        Map<String, Gateway> gateways = new LinkedHashMap<>();
+        Set<String> ours = statusesOf("Gateway").keySet();
+        objects(Gateway.class).stream().filter(g -> ours.contains(key(g))).forEach(g -> gateways.put(key(g), g));
+        List<Finding> out = new ArrayList<>();
+        for (HTTPRoute route : objects(HTTPRoute.class)) {
+            List<String> hostnames = route.getSpec() == null || route.getSpec().getHostnames() == null ? List.of()
+                    : route.getSpec().getHostnames().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            if (hostnames.isEmpty() || route.getSpec().getParentRefs() == null) {
+                continue;
+            }
+            for (ParentReference ref : route.getSpec().getParentRefs()) {
+                String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
+                Gateway g = gateways.get(ns + "/" + ref.getName());
+                if (g == null || g.getSpec() == null || g.getSpec().getListeners() == null) {
+                    continue;
+                }
+                List<Listener> selected = g.getSpec().getListeners().stream()
+                        .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.getName()))
+                        .filter(l -> ref.getPort() == null || ref.getPort().equals(l.getPort()))
+                        .toList();
+                if (selected.isEmpty()) {
+                    continue;
+                }
+                List<String> listenerHosts = selected.stream().map(l -> l.getHostname() == null
+                        ? null : l.getHostname().toLowerCase(Locale.ROOT)).toList();
+                for (String h : hostnames) {
+                    if (listenerHosts.stream().noneMatch(lh -> ListenerHostnames.intersect(lh, h))) {
+                        out.add(new Finding(Finding.Severity.WARNING, "hostname-not-accepted", "HTTPRoute " + key(route),
+                                "hostname " + h + " is accepted by no listener of Gateway " + key(g) + " it attaches to "
+                                        + "(listener hostnames: " + listenerHosts.stream()
+                                        .map(lh -> lh == null ? "*" : lh).collect(Collectors.joining(", "))
+                                        + "); requests for it get 404",
+                                "remove the hostname, or add a listener whose hostname covers it"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private String ourGateways() {
+        Set<String> ours = statusesOf("Gateway").keySet();
+        return ours.isEmpty() ? "(none: no Gateway uses a GatewayClass with gatehouse's controllerName)"
+                : String.join(", ", ours);
+    }
+
+    private Map<String, ResourceStatus> statusesOf(String kind) {
+        Map<String, ResourceStatus> out = new LinkedHashMap<>();
+        translation.statuses().stream().filter(s -> s.kind().equals(kind))
+                .forEach(s -> out.put(s.namespace() + "/" + s.name(), s));
+        return out;
+    }
+
+    private <T extends HasMetadata> List<T> objects(Class<T> type) {
+        return resources.entries().stream().map(ResourceSet.Entry::object).filter(type::isInstance).map(type::cast).toList();
+    }
+
+    private static String namespace(HasMetadata o) {
+        String ns = o.getMetadata().getNamespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    private static String key(HasMetadata o) {
+        return namespace(o) + "/" + o.getMetadata().getName();
+    }
+}
