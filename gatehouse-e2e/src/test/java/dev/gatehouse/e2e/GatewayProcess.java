@@ -30,13 +30,19 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     static GatewayProcess start(Path config, String... jvmArgs) throws Exception {
+        return start(config, List.of(jvmArgs), List.of());
+    }
+
+    /** @param gatewayArgs more {@code run} options, e.g. {@code --access-log FILE} */
+    static GatewayProcess start(Path config, List<String> jvmArgs, List<String> gatewayArgs) throws Exception {
         int admin = freePort();
         Path log = Files.createTempFile("gatehouse-e2e", ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmArgs));
+        cmd.addAll(jvmArgs);
         cmd.addAll(List.of("-jar", JAR.toString(), "run", "--config", config.toString(), "--bind", "127.0.0.1",
                 "--admin", "127.0.0.1:" + admin));
+        cmd.addAll(gatewayArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GatewayProcess g = new GatewayProcess(p, log, admin);
         g.awaitReady();

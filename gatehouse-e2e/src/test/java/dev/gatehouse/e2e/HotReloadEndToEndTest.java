@@ -71,8 +71,13 @@ class HotReloadEndToEndTest {
                     String tag = "v" + version;
                     long changed = System.nanoTime();
                     Configs.write(file, services + Configs.route(backend, tag));
-                    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() ->
-                            probe(client, uri).contains("\"x-config-version\":\"" + tag + "\""));
+                    try {
+                        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() ->
+                                probe(client, uri).contains("\"x-config-version\":\"" + tag + "\""));
+                    } catch (org.awaitility.core.ConditionTimeoutException e) {
+                        throw new AssertionError("config " + tag + " not live after 3 s; last answer: "
+                                + probe(client, uri) + "\ngateway log:\n" + gateway.log(), e);
+                    }
                     long liveMillis = (System.nanoTime() - changed) / 1_000_000;
                     // The watcher settles 150 ms after the last write; translation and swap take a few ms.
                     assertThat(liveMillis).as("config %s live after %d ms", tag, liveMillis).isLessThan(1000);
