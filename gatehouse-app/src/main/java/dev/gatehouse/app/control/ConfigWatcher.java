@@ -53,16 +53,14 @@ public final class ConfigWatcher implements AutoCloseable {
                 WatchKey key = watch.poll(pendingSince != 0 ? 50 : 1000, TimeUnit.MILLISECONDS);
                 if (key != null) {
                     // Only YAML files are config: a log or an editor's swap file in the folder is not a change.
+                    // Such events must not skip the settle check below, or a busy log would hold a reload back.
                     boolean relevant = key.pollEvents().stream()
                             .anyMatch(e -> e.context() instanceof Path p && isYaml(p) && !p.getFileName().toString().startsWith("."));
                     key.reset();
                     if (relevant) {
                         pendingSince = System.nanoTime();
                     }
-                    continue;
-                }
-                String now = stamp();
-                if (pendingSince == 0 && !now.equals(lastStamp)) {
+                } else if (pendingSince == 0 && !stamp().equals(lastStamp)) {
                     pendingSince = System.nanoTime();
                 }
                 if (pendingSince != 0 && System.nanoTime() - pendingSince >= settleNanos) {

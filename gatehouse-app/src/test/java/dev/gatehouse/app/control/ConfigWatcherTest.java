@@ -60,4 +60,24 @@ class ConfigWatcherTest {
             await().atMost(Duration.ofSeconds(3)).until(() -> calls.get() == 1);
         }
     }
+
+    @Test
+    void aBusyLogFileInTheFolderDoesNotHoldAReloadBack() throws Exception {
+        Path yaml = dir.resolve("a.yaml");
+        Files.writeString(yaml, "a: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(dir, 150, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            Files.writeString(yaml, "a: 2\n");
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            // a log line every 20 ms, faster than the 50 ms poll and the 150 ms settle time
+            while (calls.get() == 0 && System.nanoTime() < deadline) {
+                Files.writeString(dir.resolve("gateway.log"), "line\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                Thread.sleep(20);
+            }
+            assertThat(calls.get()).isEqualTo(1);
+        }
+    }
 }
