@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 
 /**
@@ -31,7 +30,7 @@ final class WebSocketSplice extends ChannelInboundHandlerAdapter {
         removeIfPresent(cp, HttpProxyHandler.class);
         removeIfPresent(cp, HttpServerUpgradeHandler.class);
         // last: its decoder hands any bytes it still holds to the splice when removed
-        removeIfPresent(cp, HttpServerCodec.class);
+        removeIfPresent(cp, StrictHttpServerCodec.class);
 
         ChannelPipeline up = upstream.pipeline();
         up.addLast("websocket-splice", new WebSocketSplice(client));

@@ -4,6 +4,7 @@ import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
+import dev.gatehouse.proxy.http.StrictHttpServerCodec;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -12,9 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -35,8 +34,8 @@ import java.net.SocketAddress;
  * ClientTrafficPolicy, else the server's defaults). One port serves HTTP/1.1, h2c with prior knowledge and
  * h2c via {@code Upgrade: h2c}:
  * <pre>
- * timeouts -> CleartextHttp2ServerUpgradeHandler (peeks at the preface)
- *          -> HttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler          (HTTP/1.1)
+ * timeouts -> CleartextUpgradeHandler (peeks at the preface)
+ *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
  *          -> FlushConsolidation -> Http2FrameCodec -> Http2FloodGuard -> Http2MultiplexHandler      (h2c)
  *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
  * </pre>
@@ -84,7 +83,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         ClientTrafficSpec spec = port.spec();
         ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),
                 spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
-        HttpServerCodec codec = new HttpServerCodec(port.decoderConfig().clone());
+        StrictHttpServerCodec codec = new StrictHttpServerCodec(port.decoderConfig().clone());
         Http2StreamCount streams = new Http2StreamCount(timeouts);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
@@ -100,7 +99,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         };
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
-        p.addLast("h2c", new CleartextHttp2ServerUpgradeHandler(codec, upgrade, priorKnowledge));
+        p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
         p.addLast("proxy", new HttpProxyHandler(context, timeouts, spec.maxHeaderFields(), spec.backendResponse()));
     }
 

@@ -55,13 +55,15 @@ final class AttackCatalogue {
         smuggle(a, "Transfer_Encoding underscore", "POST /s HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
                 + "Transfer_Encoding: chunked\r\n\r\nhello");
         smuggle(a, "Content_Length underscore", "POST /s HTTP/1.1\r\nHost: a\r\nContent_Length: 5\r\n\r\nhello");
-        // obs-fold is replaced by one SP before forwarding (RFC 9112 5.2 allows it instead of a 400; HAProxy does the
-        // same): the backend gets one unfolded field and the fold can never reintroduce a framing header
-        a.add(new Attack(1, "obs-fold", "GET /s HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n", 200, Outcome.ONE, "/s",
-                r -> "b c".equals(r.header("x-a")), true));
-        a.add(new Attack(1, "obs-fold hides TE", "POST /s HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX: y\r\n"
-                + " Transfer-Encoding: chunked\r\n\r\nhello", 200, Outcome.ONE, "/s",
-                r -> r.header("transfer-encoding") == null && new String(r.body()).equals("hello"), true));
+        // obs-fold is refused (RFC 9112 5.2 allows the 400; nginx and Envoy do it): a hop that unfolds and one that
+        // reads the continuation as a field of its own would disagree on the header section
+        smuggle(a, "obs-fold", "GET /s HTTP/1.1\r\nHost: a\r\nX-A: b\r\n c\r\n\r\n");
+        smuggle(a, "obs-fold with HT", "GET /s HTTP/1.1\r\nHost: a\r\nX-A: b\r\n\tc\r\n\r\n");
+        smuggle(a, "obs-fold in the middle", "GET /s HTTP/1.1\r\nX-A: b\r\n c\r\nHost: a\r\n\r\n");
+        smuggle(a, "obs-fold hides TE", "POST /s HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX: y\r\n"
+                + " Transfer-Encoding: chunked\r\n\r\nhello");
+        smuggle(a, "obs-fold hides a second request", "POST /s HTTP/1.1\r\nHost: a\r\nX: y\r\n"
+                + " Content-Length: 34\r\nContent-Length: 0\r\n\r\nGET /admin/x HTTP/1.1\r\nHost: a\r\n\r\n");
         smuggle(a, "fold before first header", "GET /s HTTP/1.1\r\n Host: a\r\nHost: a\r\n\r\n");
         smuggle(a, "CL twice equal", "POST /s HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
         smuggle(a, "CL twice different", "POST /s HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
@@ -117,9 +119,15 @@ final class AttackCatalogue {
                 "/s", r -> r.target().equals("/s?q") && "a".equals(r.header("host")), false));
         malformed(a, "garbage line", "GARBAGE\r\n\r\n", 400);
         malformed(a, "extra token in request line", "GET /s HTTP/1.1 x\r\nHost: a\r\n\r\n", 400);
-        // parsed on whitespace word boundaries (RFC 9112 3 allows it); the request line upstream is rebuilt clean
-        a.add(new Attack(2, "double space in request line", "GET  /s HTTP/1.1\r\nHost: a\r\n\r\n", 200, Outcome.ONE, "/s",
-                r -> true, false));
+        // exactly method SP target SP version (RFC 9112 3): a lenient whitespace split is how a front end and a
+        // backend come to read different targets from one line
+        malformed(a, "double space in request line", "GET  /s HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        malformed(a, "double space before version", "GET /s  HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        malformed(a, "tab in request line", "GET\t/s HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        malformed(a, "tab before version", "GET /s\tHTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        malformed(a, "space after version", "GET /s HTTP/1.1 \r\nHost: a\r\n\r\n", 400);
+        malformed(a, "space before method", " GET /s HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+        malformed(a, "double space hides a target", "GET /s  /admin/x HTTP/1.1\r\nHost: a\r\n\r\n", 400);
         malformed(a, "HTTP/0.9", "GET /s\r\n\r\n", 400);
         malformed(a, "NUL before method", "\u0000GET /s HTTP/1.1\r\nHost: a\r\n\r\n", 400);
         malformed(a, "unknown version", "GET /s HTTP/1.2\r\nHost: a\r\n\r\n", 505);

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -15,10 +15,10 @@ class WebSocketSpliceTest {
 
     @Test
     void relaysRawBytesBothWaysAndPropagatesClose() {
-        EmbeddedChannel client = new EmbeddedChannel(new HttpServerCodec());
+        EmbeddedChannel client = new EmbeddedChannel(new StrictHttpServerCodec(new HttpDecoderConfig()));
         EmbeddedChannel upstream = new EmbeddedChannel(new HttpClientCodec());
         WebSocketSplice.join(client, upstream);
-        assertThat(client.pipeline().get(HttpServerCodec.class)).isNull();
+        assertThat(client.pipeline().get(StrictHttpServerCodec.class)).isNull();
         assertThat(upstream.pipeline().get(HttpClientCodec.class)).isNull();
 
         client.writeInbound(Unpooled.copiedBuffer("frame-1", StandardCharsets.US_ASCII));
