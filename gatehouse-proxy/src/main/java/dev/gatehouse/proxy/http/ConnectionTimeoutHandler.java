@@ -44,6 +44,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
     private long rateBytes;
     private ScheduledFuture<?> timer;
     private long timerDueNanos;
+    private Runnable headTimeoutAction;
 
     public ConnectionTimeoutHandler(Duration headerReadTimeout, Duration idleTimeout) {
         this(headerReadTimeout, idleTimeout, null, null, 0);
@@ -83,6 +84,15 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
 
     public void headArrived() {
         awaitingHead = false;
+    }
+
+    /**
+     * What to do when the head deadline passes instead of closing the channel (h2: a header block still
+     * incomplete is a connection error, GOAWAY with a code, not a graceful close). The action must end the
+     * connection: the timer is not re-armed after it.
+     */
+    public void onHeadTimeout(Runnable action) {
+        this.headTimeoutAction = action;
     }
 
     /** WebSocket connections have no request heads to wait for; only the idle timeout applies. */
@@ -181,7 +191,11 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         long now = System.nanoTime();
         // through the whole pipeline, not from here: on h2 the frame codec then says GOAWAY before closing
         if (headTimeoutEnabled && awaitingHead && headTimeoutNanos > 0 && now - awaitingSinceNanos >= headTimeoutNanos) {
-            ctx.channel().close();
+            if (headTimeoutAction != null) {
+                headTimeoutAction.run();
+            } else {
+                ctx.channel().close();
+            }
             return;
         }
         if (idleTimeoutNanos > 0 && now - lastActivityNanos >= idleTimeoutNanos) {

@@ -1,5 +1,9 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.observe.RequestIds;
+import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.route.PathNormalizer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
@@ -10,6 +14,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -139,7 +145,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        dev.gatehouse.proxy.observe.ExchangeObserver observer = context.observer();
+        ExchangeObserver observer = context.observer();
         if (http2 && observer != null) {
             // one handler per h2 stream child channel: its life is the stream's
             observer.streamOpened();
@@ -228,11 +234,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             timeouts.headArrived();
         }
         if (head.headers().size() > maxHeaderFields && head.decoderResult().isSuccess()) {
-            ReferenceCountUtil.release(head);
+            ReferenceCountUtil.release(head); // the content only: method, target and headers stay readable
             if (timeouts != null) {
                 timeouts.bodyEnded();
             }
-            reject(TOO_MANY_HEADER_FIELDS);
+            reject(TOO_MANY_HEADER_FIELDS, head);
             return;
         }
         if (!http2 && !firstRequestSeen) {
@@ -266,7 +272,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (last != null) {
                 last.release();
             }
-            reject(rejection);
+            reject(rejection, request);
             return;
         }
         ProxyExchange ex = new ProxyExchange(this, request, http2, last == null);
@@ -281,12 +287,56 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void reject(Rejection rejection) {
+    /**
+     * Answers a request head refused before an exchange exists (decoder failure, validation, limits) and closes.
+     * Observed like any exchange: one {@link RequestLog} (no route: counted as route "none"), start, head and
+     * completion once each; the answer carries a request id like every other response.
+     */
+    private void reject(Rejection rejection, HttpRequest request) {
         closing = true;
         releasePipelined();
         boolean close = !http2;
-        ctx.channel().writeAndFlush(GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close))
-                .addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
+        boolean decoded = request.decoderResult().isSuccess();
+        Observability observability = context.observability();
+        String requestId = null;
+        if (observability.requestIds()) {
+            requestId = decoded ? ObservabilityHeaders.assignRequestId(request.headers(), observability.trustRequestId())
+                    : RequestIds.generate();
+            response.headers().set(ObservabilityHeaders.X_REQUEST_ID, requestId);
+        }
+        ExchangeObserver observer = context.observer();
+        RequestLog log = null;
+        if (observer != null) {
+            log = refusedLog(request, decoded, rejection, requestId);
+            observer.onRequestStart(log);
+            log.status(rejection.status().code());
+            observer.onResponseHead(log);
+            log.addResponseBytes(response.content().readableBytes());
+        }
+        ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        if (log != null && log.complete(System.nanoTime())) {
+            observer.onComplete(log);
+        }
+    }
+
+    /**
+     * What can be logged of a refused head. A head the decoder failed on is a placeholder (Netty's
+     * "GET /bad-request HTTP/1.0"), so method, target and protocol are {@link RequestLog#UNKNOWN} and no header
+     * is read; a decoded head is logged as received.
+     */
+    private RequestLog refusedLog(HttpRequest request, boolean decoded, Rejection rejection, String requestId) {
+        String protocol = http2 ? "HTTP/2" : decoded ? request.protocolVersion().text() : RequestLog.UNKNOWN;
+        RequestLog log = new RequestLog(System.nanoTime(), System.currentTimeMillis(),
+                decoded ? request.method().name() : RequestLog.UNKNOWN, decoded ? request.uri() : RequestLog.UNKNOWN,
+                protocol, remoteAddress(), localPort());
+        if (decoded) {
+            log.host(request.headers().get(HttpHeaderNames.HOST));
+            log.traceParent(request.headers().get(ObservabilityHeaders.TRACEPARENT));
+        }
+        log.requestId(requestId);
+        log.failure(rejection.reason());
+        return log;
     }
 
     private void queuePipelined(HttpObject obj) {

@@ -112,6 +112,7 @@ final class ProxyExchange implements UpstreamListener {
     /** null when nothing observes: then no {@link RequestLog} is made and no hook is called */
     private final ExchangeObserver observer;
     private RequestLog log;
+    private boolean observeStarted;
     private String requestId;
     private boolean debugTrace;
     private HttpPortRouter router;
@@ -166,13 +167,18 @@ final class ProxyExchange implements UpstreamListener {
         if (observer != null) {
             startLog();
         }
-        if (request.protocolVersion() == HttpVersion.HTTP_1_1 && request.headers().contains(HttpHeaderNames.EXPECT)
+        HttpHeaders headers = request.headers();
+        originalHost = headers.get(HttpHeaderNames.HOST);
+        Observability observability = owner.context().observability();
+        if (observability.requestIds()) {
+            // first, so the answers refused below (417, invalid Host) carry it too
+            requestId = ObservabilityHeaders.assignRequestId(headers, observability.trustRequestId());
+        }
+        if (request.protocolVersion() == HttpVersion.HTTP_1_1 && headers.contains(HttpHeaderNames.EXPECT)
                 && !HttpUtil.is100ContinueExpected(request)) {
             respondLocal(HttpResponseStatus.EXPECTATION_FAILED, "unsupported expectation");
             return;
         }
-        HttpHeaders headers = request.headers();
-        originalHost = headers.get(HttpHeaderNames.HOST);
         RequestTarget target = RequestTarget.parse(request.uri(), originalHost);
         if (target == null) {
             closeClient = true;
@@ -188,26 +194,16 @@ final class ProxyExchange implements UpstreamListener {
         websocket = !http2 && MessageHeaders.isWebSocketUpgrade(request);
         remote = owner.remoteAddress();
         int localPort = owner.localPort();
-        Observability observability = owner.context().observability();
-        if (observability.requestIds()) {
-            requestId = ObservabilityHeaders.assignRequestId(headers, observability.trustRequestId());
-        }
-        if (observability.debugHeader()) {
-            debugTrace = ObservabilityHeaders.takeDebugRequest(headers);
-        }
+        // the gateway's own header: removed whether or not --debug-header answers it, so it never reaches a backend
+        boolean debugAsked = ObservabilityHeaders.takeDebugRequest(headers);
+        debugTrace = debugAsked && observability.debugHeader();
         // the path is already normal (PathNormalizer); routing reads ';' parameters and %2F as backends may
         exchange = new HttpExchange(request, "http", localPort, remote, target.host(),
                 PathNormalizer.routingView(target.path()), target.query());
         RuntimeSnapshot snapshot = owner.context().snapshots().current();
         router = snapshot.httpRouter(localPort);
         route = router == null ? null : router.route(exchange);
-        if (log != null) {
-            log.host(originalHost);
-            log.requestId(requestId);
-            log.route(route);
-            exchange.outcomes(log);
-            observer.onRequestStart(log);
-        }
+        observeStart();
         if (route == null) {
             respondLocal(HttpResponseStatus.NOT_FOUND,
                     "no route for host " + target.host() + " path " + target.path());
@@ -225,10 +221,30 @@ final class ProxyExchange implements UpstreamListener {
         log.traceParent(request.headers().get(ObservabilityHeaders.TRACEPARENT));
     }
 
+    /**
+     * Once per exchange, after routing, or before the answer when the exchange is refused before routing
+     * (417, invalid Host, an exception in routing), so every observer sees start, head, complete in that order.
+     */
+    private void observeStart() {
+        RequestLog l = log;
+        if (l == null || observeStarted) {
+            return;
+        }
+        observeStarted = true;
+        l.host(originalHost);
+        l.requestId(requestId);
+        l.route(route);
+        if (exchange != null) {
+            exchange.outcomes(l);
+        }
+        observer.onRequestStart(l);
+    }
+
     /** Once per exchange, when the response is complete or the exchange failed. */
     private void observeEnd() {
         RequestLog l = log;
         if (l != null && l.complete(System.nanoTime())) {
+            observeStart();
             observer.onComplete(l);
         }
     }
@@ -243,6 +259,7 @@ final class ProxyExchange implements UpstreamListener {
                     router.debugTrace(exchange, route, filters == null ? null : filters.backend()));
         }
         if (log != null) {
+            observeStart();
             log.status(response.status().code());
             observer.onResponseHead(log);
         }

@@ -34,10 +34,15 @@ public interface ExchangeObserver {
     default void onComplete(RequestLog log) {
     }
 
-    /** A client connection was accepted on {@code port}; protocol is the listener's ("HTTP"). */
+    /**
+     * A client connection on {@code port} now speaks {@code protocol}: "http/1.1" when accepted, "h2" once it
+     * switched (prior knowledge or {@code Upgrade: h2c}; it is then first closed as "http/1.1"). On the
+     * connection's event loop, once per accept or switch, never per request.
+     */
     default void connectionOpened(int port, String protocol) {
     }
 
+    /** The connection stopped speaking {@code protocol} (closed, or switched to h2); pairs with one open. */
     default void connectionClosed(int port, String protocol) {
     }
 

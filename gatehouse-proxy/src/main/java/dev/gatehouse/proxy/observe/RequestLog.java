@@ -17,6 +17,11 @@ import java.net.InetSocketAddress;
 public final class RequestLog implements FilterOutcomes {
     /** Status recorded when the client went away before any response (nginx's convention). */
     public static final int CLIENT_CLOSED = 499;
+    /**
+     * Method, path and protocol of a request head the decoder could not read (refused with 400/414/431 before
+     * an exchange existed): what Netty hands over then is a placeholder, not what the client sent.
+     */
+    public static final String UNKNOWN = "-";
 
     private final long startNanos;
     private final long startEpochMillis;

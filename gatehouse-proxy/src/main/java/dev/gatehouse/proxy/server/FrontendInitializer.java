@@ -36,7 +36,8 @@ import java.net.SocketAddress;
  * <pre>
  * timeouts -> CleartextUpgradeHandler (peeks at the preface)
  *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
- *          -> FlushConsolidation -> Http2FrameCodec -> Http2FloodGuard -> Http2MultiplexHandler      (h2c)
+ *          -> FlushConsolidation -> Http2HeaderBlockWatch -> Http2FrameCodec -> Http2FloodGuard
+ *             -> Http2MultiplexHandler                                                              (h2c)
  *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
  * </pre>
  * Stream channels run on the connection's event loop, so upstream connections of h2 requests come from
@@ -141,7 +142,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /**
      * Added once the connection speaks h2: the HTTP/1.1 proxy handler of the connection is no longer
-     * needed (each stream has its own); the head deadline now follows the open streams ({@link Http2StreamCount}).
+     * needed (each stream has its own); the head deadline now follows the open streams ({@link Http2StreamCount});
+     * the connection gauge moves from http/1.1 to h2 ({@link ConnectionCounter#switchedToHttp2}).
      */
     private static final class Http2Mode extends ChannelInboundHandlerAdapter {
         private final Http2StreamCount streams;
@@ -152,7 +154,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            streams.connectionStarted();
+            streams.connectionStarted(ctx);
+            ConnectionCounter.switchedToHttp2(ctx.channel());
             // The connection window is not raised by SETTINGS (RFC 9113 6.9.2) and stays at 64 KiB - 1
             // unless we say so; 1 MiB lets uploads on several streams flow without a round trip per 64 KiB.
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE))

@@ -40,6 +40,22 @@ class ConnectionTimeoutHandlerTest {
     }
 
     @Test
+    void headTimeoutActionReplacesTheClose() throws Exception {
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(50), Duration.ofSeconds(60));
+        EmbeddedChannel ch = new EmbeddedChannel(h);
+        int[] calls = {0};
+        h.onHeadTimeout(() -> {
+            calls[0]++;
+            ch.close();
+        });
+        Thread.sleep(80);
+        ch.runScheduledPendingTasks();
+        assertThat(calls[0]).isEqualTo(1);
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void idleTimeoutAppliesWithoutHeadTimeout() throws Exception {
         ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(20), Duration.ofMillis(60));
         EmbeddedChannel ch = new EmbeddedChannel(h);

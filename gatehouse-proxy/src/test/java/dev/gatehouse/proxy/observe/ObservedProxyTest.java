@@ -11,28 +11,45 @@ import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.proxy.filter.AuthOutcome;
 import dev.gatehouse.proxy.filter.RateLimitOutcome;
+import dev.gatehouse.proxy.observe.accesslog.AccessLog;
+import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
 import dev.gatehouse.proxy.observe.metrics.GatewayMetrics;
 import dev.gatehouse.proxy.route.CompiledRoute;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotCompiler;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
+import dev.gatehouse.proxy.testing.RawH2Client;
+import dev.gatehouse.proxy.testing.RawHttp;
+import dev.gatehouse.proxy.testing.RecordingBackend;
 import dev.gatehouse.proxy.testing.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +64,14 @@ class ObservedProxyTest {
     static GatewayMetrics metrics;
     static final List<RequestLog> completed = new CopyOnWriteArrayList<>();
     static final List<String> calls = new CopyOnWriteArrayList<>();
+    /** logs started and not yet completed; a completion of anything else is a violation of "exactly once" */
+    static final Set<RequestLog> open = ConcurrentHashMap.newKeySet();
+    static final List<String> violations = new CopyOnWriteArrayList<>();
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path dir;
+    static Path accessLogFile;
+    static AccessLog accessLog;
     static RuntimeSnapshot runtime;
     static int port;
     static HttpClient client;
@@ -62,6 +87,9 @@ class ObservedProxyTest {
             @Override
             public void onRequestStart(RequestLog log) {
                 calls.add("start " + log.path());
+                if (!open.add(log)) {
+                    violations.add("started twice: " + log.path());
+                }
             }
 
             @Override
@@ -72,11 +100,16 @@ class ObservedProxyTest {
             @Override
             public void onComplete(RequestLog log) {
                 calls.add("complete " + log.path());
+                if (!open.remove(log)) {
+                    violations.add("completed without a start, or twice: " + log.path() + " " + log.status());
+                }
                 completed.add(log);
             }
         };
+        accessLogFile = dir.resolve("access.log");
+        accessLog = AccessLog.toFile(accessLogFile, AccessLogField.parse("all"), 1.0);
         gateway = new GatewayServer(ServerOptions.defaults().withBindAddress("127.0.0.1"),
-                new Observability(true, true, true, ExchangeObservers.of(List.of(metrics, recorder))));
+                new Observability(true, true, true, ExchangeObservers.of(List.of(metrics, accessLog, recorder))));
         gateway.apply(runtime);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
@@ -86,12 +119,19 @@ class ObservedProxyTest {
         if (gateway != null) {
             gateway.close();
         }
+        if (accessLog != null) {
+            accessLog.close();
+        }
         if (backend != null) {
             backend.close();
         }
     }
 
     static Snapshot snapshot(long generation, int backendPort, int refusedPort) {
+        return snapshot(generation, port, backendPort, refusedPort);
+    }
+
+    static Snapshot snapshot(long generation, int listenPort, int backendPort, int refusedPort) {
         RouteRef ok = new RouteRef("HTTPRoute", "default", "shop", 0, null, 0);
         RouteRef dead = new RouteRef("HTTPRoute", "default", "shop", 1, null, 0);
         HttpRuleSpec okRule = new HttpRuleSpec(ok, new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(
@@ -102,7 +142,7 @@ class ObservedProxyTest {
                 List.of(new BackendRefSpec("default/dead:80", 1, List.of(), null)), TimeoutSpec.NONE);
         ListenerSpec listener = new ListenerSpec("default/gw", "web", null, null,
                 List.of(new VirtualHostSpec("*", List.of(okRule, deadRule))));
-        return new Snapshot(generation, List.of(new PortSpec(port, Protocol.HTTP, List.of(listener))), List.of(
+        return new Snapshot(generation, List.of(new PortSpec(listenPort, Protocol.HTTP, List.of(listener))), List.of(
                 new ClusterSpec("default/echo:80", List.of(new ClusterSpec.EndpointSpec("127.0.0.1", backendPort)),
                         ClusterSpec.LoadBalancerType.ROUND_ROBIN),
                 new ClusterSpec("default/dead:80", List.of(new ClusterSpec.EndpointSpec("127.0.0.1", refusedPort)),
@@ -120,7 +160,7 @@ class ObservedProxyTest {
 
     private static RequestLog awaitLog(String path) {
         return await().atMost(Duration.ofSeconds(5)).until(
-                () -> completed.stream().filter(l -> l.path().equals(path)).findFirst().orElse(null), l -> l != null);
+                () -> completed.stream().filter(l -> Objects.equals(l.path(), path)).findFirst().orElse(null), l -> l != null);
     }
 
     @Test
@@ -196,6 +236,170 @@ class ObservedProxyTest {
         metrics.bind(new SnapshotCompiler().compile(new Snapshot(3, List.of(), List.of()), next));
         assertThat(metrics.scrape()).doesNotContain("route=\"default/shop#0\"").doesNotContain("default/echo:80");
         metrics.bind(runtime); // back, for the other tests
+    }
+
+    @Test
+    void requestsRefusedBeforeAnExchangeExistsAreCountedAndLoggedOnceEach() throws Exception {
+        double before = unrouted4xx(metrics.scrape());
+        int from = completed.size();
+        String obsFold = "GET /ok/fold HTTP/1.1\r\nHost: a\r\nX-Long: one\r\n two\r\n\r\n";
+        String twoHosts = "GET /ok/hosts HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n";
+        String badExpect = "GET /ok/expect HTTP/1.1\r\nHost: a\r\nExpect: nonsense\r\n\r\n";
+        RawHttp.Reply fold = RawHttp.send(port, obsFold, 3000);
+        assertThat(fold.status()).isEqualTo(400);
+        assertThat(fold.text()).containsIgnoringCase("x-request-id: ");
+        assertThat(RawHttp.send(port, obsFold, 3000).status()).isEqualTo(400);
+        assertThat(RawHttp.send(port, twoHosts, 3000).status()).isEqualTo(400);
+        assertThat(RawHttp.send(port, badExpect, 1000).status()).isEqualTo(417);
+        int sent = 5; // four over HTTP/1.1 and one h2 stream
+        // an h2 stream the proxy handler refuses (an encoded control in the path) is observed the same way
+        try (RawH2Client h2 = new RawH2Client(new InetSocketAddress("127.0.0.1", port))) {
+            h2.headers(1, RawH2Client.request("GET", "/ok/%00"), true);
+            await().atMost(Duration.ofSeconds(5)).until(() -> h2.statuses.get(1) != null);
+            assertThat(h2.statuses.get(1)).isEqualTo("400");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> unrouted4xx(metrics.scrape()) - before >= sent);
+        Thread.sleep(100);
+        assertThat(unrouted4xx(metrics.scrape()) - before).isEqualTo(sent);
+        await().atMost(Duration.ofSeconds(5)).until(() -> completed.size() - from >= sent);
+        List<RequestLog> refused = new ArrayList<>(completed.subList(from, completed.size()));
+        assertThat(refused).hasSize(sent).allSatisfy(l -> {
+            assertThat(l.route()).isNull();
+            assertThat(l.backend()).isNull();
+            assertThat(l.requestId()).matches("[0-9a-f]{32}");
+            assertThat(l.durationNanos()).isNotNegative();
+        });
+        assertThat(refused).filteredOn(l -> l.failure().contains("obs-fold")).hasSize(2).allSatisfy(l -> {
+            assertThat(l.status()).isEqualTo(400);
+            assertThat(l.method()).isEqualTo(RequestLog.UNKNOWN); // the decoder failed: nothing of the head is trusted
+            assertThat(l.path()).isEqualTo(RequestLog.UNKNOWN);
+            assertThat(l.failure()).startsWith("malformed request: ");
+        });
+        assertThat(refused).filteredOn(l -> "repeated Host header".equals(l.failure())).singleElement().satisfies(l -> {
+            assertThat(l.status()).isEqualTo(400);
+            assertThat(l.method()).isEqualTo("GET");
+            assertThat(l.path()).isEqualTo("/ok/hosts");
+            assertThat(l.protocol()).isEqualTo("HTTP/1.1");
+        });
+        assertThat(refused).filteredOn(l -> "/ok/expect".equals(l.path())).singleElement()
+                .satisfies(l -> assertThat(l.status()).isEqualTo(417));
+        assertThat(refused).filteredOn(l -> "HTTP/2".equals(l.protocol())).singleElement().satisfies(l -> {
+            assertThat(l.status()).isEqualTo(400);
+            assertThat(l.path()).isEqualTo("/ok/%00");
+            assertThat(l.failure()).contains("invalid request-target");
+        });
+        assertThat(calls).contains("start /ok/expect");
+        assertThat(violations).isEmpty();
+
+        // one access log line each, with status and reason
+        List<JsonNode> lines = await().atMost(Duration.ofSeconds(5)).until(ObservedProxyTest::accessLines,
+                all -> all.stream().filter(n -> n.path("failure").asText().contains("obs-fold")).count() == 2
+                        && all.stream().anyMatch(n -> n.path("failure").asText().equals("repeated Host header")));
+        assertThat(lines).filteredOn(n -> n.path("failure").asText().contains("obs-fold")).hasSize(2).allSatisfy(n -> {
+            assertThat(n.path("status").asInt()).isEqualTo(400);
+            assertThat(n.path("method").asText()).isEqualTo("-");
+            assertThat(n.path("route").isNull()).isTrue();
+            assertThat(n.path("bytes_out").asLong()).isPositive();
+        });
+        assertThat(lines).filteredOn(n -> n.path("failure").asText().equals("repeated Host header")).singleElement()
+                .satisfies(n -> {
+                    assertThat(n.path("status").asInt()).isEqualTo(400);
+                    assertThat(n.path("path").asText()).isEqualTo("/ok/hosts");
+                });
+    }
+
+    @Test
+    void theConnectionGaugeSaysWhetherAConnectionSpeaksHttp1OrH2AndStaysBalanced() throws Exception {
+        GatewayMetrics own = new GatewayMetrics();
+        int p = freePort();
+        GatewayServer gw = new GatewayServer(ServerOptions.defaults().withBindAddress("127.0.0.1"),
+                new Observability(true, true, false, own));
+        try {
+            gw.apply(new SnapshotCompiler().compile(snapshot(1, p, backend.address().getPort(), freePort()), null));
+            InetSocketAddress at = new InetSocketAddress("127.0.0.1", p);
+            try (Socket h1 = new Socket(); RawH2Client h2 = new RawH2Client(at)) {
+                h1.connect(at, 2000);
+                h1.setSoTimeout(500);
+                h1.getOutputStream().write("GET /ok/h1 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(RawHttp.read(h1.getInputStream()).status()).isEqualTo(200);
+                h2.headers(1, RawH2Client.request("GET", "/ok/h2"), true);
+                await().atMost(Duration.ofSeconds(5)).until(() -> "200".equals(h2.statuses.get(1)));
+                assertThat(connections(own, p, "http/1.1")).isEqualTo(1);
+                assertThat(connections(own, p, "h2")).isEqualTo(1);
+
+                // h2c upgrade: counted as http/1.1 until the switch, then as h2
+                try (Socket up = new Socket()) {
+                    up.connect(at, 2000);
+                    up.setSoTimeout(500);
+                    up.getOutputStream().write(("GET /ok/up HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                            + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    assertThat(RawHttp.read(up.getInputStream()).statuses()).startsWith(101);
+                    await().atMost(Duration.ofSeconds(5)).until(() -> connections(own, p, "h2") == 2);
+                    assertThat(connections(own, p, "http/1.1")).isEqualTo(1);
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> connections(own, p, "h2") == 1);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(
+                    () -> connections(own, p, "http/1.1") == 0 && connections(own, p, "h2") == 0);
+            Thread.sleep(100);
+            assertThat(connections(own, p, "http/1.1")).isZero();
+            assertThat(connections(own, p, "h2")).isZero();
+            assertThat(own.scrape()).doesNotContain("protocol=\"HTTP\"");
+        } finally {
+            gw.close();
+        }
+    }
+
+    @Test
+    void theDebugHeaderNeverReachesTheBackendWhetherTheFeatureIsOnOrOff() throws Exception {
+        try (RecordingBackend recording = new RecordingBackend()) {
+            for (boolean debug : new boolean[]{true, false}) {
+                recording.clear();
+                int p = freePort();
+                GatewayServer gw = new GatewayServer(ServerOptions.defaults().withBindAddress("127.0.0.1"),
+                        new Observability(true, true, debug, ExchangeObserver.NOOP));
+                try {
+                    gw.apply(new SnapshotCompiler().compile(
+                            snapshot(1, p, recording.address().getPort(), freePort()), null));
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p + "/ok/dbg"))
+                            .timeout(Duration.ofSeconds(10)).header("X-Gatehouse-Debug", "1").build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(r.statusCode()).isEqualTo(200);
+                    assertThat(r.headers().firstValue("x-gatehouse-debug-trace").isPresent()).isEqualTo(debug);
+                    List<RecordingBackend.Received> got = recording.await(1, 5000);
+                    assertThat(got).hasSize(1);
+                    assertThat(got.get(0).headers("x-gatehouse-debug")).as("debug=" + debug).isEmpty();
+                } finally {
+                    gw.close();
+                }
+            }
+        }
+    }
+
+    private static List<JsonNode> accessLines() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (Files.exists(accessLogFile)) {
+            for (String l : Files.readAllLines(accessLogFile)) {
+                if (!l.isBlank()) {
+                    out.add(JSON.readTree(l));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Requests counted under listener, route and backend "none" with a 4xx status. */
+    private static double unrouted4xx(String text) {
+        return text.lines().filter(l -> l.startsWith("gatehouse_http_requests_total{backend=\"none\",listener=\"none\","
+                        + "route=\"none\",status_class=\"4xx\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static double connections(GatewayMetrics m, int port, String protocol) {
+        String prefix = "gatehouse_connections_open{port=\"" + port + "\",protocol=\"" + protocol + "\"}";
+        return m.scrape().lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static double count(String text) {

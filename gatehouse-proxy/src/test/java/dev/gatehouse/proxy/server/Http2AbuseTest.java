@@ -172,6 +172,29 @@ class Http2AbuseTest {
         assertThat(backend.requests.get()).as("never forwarded").isEqualTo(requestsBefore);
     }
 
+    /**
+     * Nothing may come between a HEADERS frame and its CONTINUATIONs (RFC 9113 6.10): no DATA of another stream,
+     * no PING. So while a header block is incomplete no other stream can make progress; the block's own
+     * deadline is {@code SlowClientTest.h2HeaderBlockTrickledBesideAnOpenStreamIsClosedAtTheHeaderTimeout}.
+     */
+    @Test
+    void framesInterleavedIntoAHeaderBlockAreAConnectionError() throws Exception {
+        for (int interleaved : new int[] {RawH2Client.DATA, RawH2Client.PING}) {
+            try (RawH2Client c = new RawH2Client(address())) {
+                c.headers(1, RawH2Client.request("POST", "/interleave", "content-length", "10"), false);
+                c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 3, RawH2Client.request("GET", "/interleave-3"));
+                if (interleaved == RawH2Client.DATA) {
+                    c.frame(RawH2Client.DATA, RawH2Client.END_STREAM, 1, new byte[10]);
+                } else {
+                    c.frame(RawH2Client.PING, 0, 0, new byte[8]);
+                }
+                c.flush();
+                assertThat(c.awaitClose(5000)).as("closed after frame type %d", interleaved).isTrue();
+                assertThat(c.goAwayError.get()).as("frame type %d", interleaved).isEqualTo(PROTOCOL_ERROR);
+            }
+        }
+    }
+
     @Test
     void emptyDataFrameFloodGetsGoAway() throws Exception {
         try (RawH2Client c = new RawH2Client(address())) {

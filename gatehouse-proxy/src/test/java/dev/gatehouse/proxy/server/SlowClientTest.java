@@ -6,10 +6,12 @@ import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.proxy.route.HttpPortRouter;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.proxy.testing.RawH2Client;
 import dev.gatehouse.proxy.testing.TestBackend;
 import dev.gatehouse.proxy.testing.TestRouting.TestCluster;
 import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
 import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
+import io.netty.handler.codec.http2.Http2Error;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -250,7 +253,7 @@ class SlowClientTest {
             }
             assertThat(c.awaitClose(3000)).as("closed").isTrue();
             assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
-            assertThat(c.goAwayError.get()).as("GOAWAY").isNotNegative();
+            assertThat(c.goAwayError.get()).as("GOAWAY").isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
     }
 
@@ -279,7 +282,163 @@ class SlowClientTest {
         }
     }
 
+    /**
+     * The h2 slowloris with company: stream 1 stays open (a large download the client never grants window
+     * for), so the connection is never "without streams", while stream 3's header block is trickled in small
+     * CONTINUATION frames. The header deadline runs from the HEADERS frame: GOAWAY(ENHANCE_YOUR_CALM) at ~1 s,
+     * long before Netty's 16-small-CONTINUATION limit (8 s at this pace) or the 30 s idle timeout.
+     */
+    @Test
+    void h2HeaderBlockTrickledBesideAnOpenStreamIsClosedAtTheHeaderTimeout() throws Exception {
+        try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", strictPort))) {
+            c.headers(1, RawH2Client.request("GET", "/download?size=100000000"), true);
+            c.flush();
+            awaitStatus(c, 1);
+            assertThat(c.statuses.get(1)).isEqualTo("200");
+            byte[] block = RawH2Client.request("GET", "/slow-h2-beside", trickledFields());
+            long t0 = System.nanoTime();
+            c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 3, Arrays.copyOfRange(block, 0, 40));
+            c.flush();
+            // 40 bytes of header block every 500 ms, for up to 10 s
+            for (int at = 40; at + 40 < block.length && !c.isClosed()
+                    && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10); at += 40) {
+                Thread.sleep(500);
+                c.frame(RawH2Client.CONTINUATION, 0, 3, Arrays.copyOfRange(block, at, at + 40));
+                c.flush();
+            }
+            assertThat(c.awaitClose(3000)).as("closed").isTrue();
+            long elapsed = System.nanoTime() - t0;
+            System.out.printf("h2 header block trickled beside an open stream: closed after %d ms, GOAWAY %d%n",
+                    TimeUnit.NANOSECONDS.toMillis(elapsed), c.goAwayError.get());
+            assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(c.goAwayError.get()).as("GOAWAY").isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            assertThat(c.statuses).doesNotContainKey(3);
+        }
+    }
+
+    /** The same over h2c by {@code Upgrade: h2c}: the upgraded request (stream 1) stays open, stream 3 trickles. */
+    @Test
+    void h2cUpgradeHeaderBlockTrickledBesideTheUpgradedStreamIsClosedAtTheHeaderTimeout() throws Exception {
+        try (RawH2Client c = RawH2Client.upgrade(new InetSocketAddress("127.0.0.1", strictPort), "/download?size=100000000")) {
+            awaitStatus(c, 1);
+            assertThat(c.statuses.get(1)).isEqualTo("200");
+            byte[] block = RawH2Client.request("GET", "/slow-h2c-beside", trickledFields());
+            long t0 = System.nanoTime();
+            c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 3, Arrays.copyOfRange(block, 0, 40));
+            c.flush();
+            for (int at = 40; at + 40 < block.length && !c.isClosed()
+                    && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10); at += 40) {
+                Thread.sleep(500);
+                c.frame(RawH2Client.CONTINUATION, 0, 3, Arrays.copyOfRange(block, at, at + 40));
+                c.flush();
+            }
+            assertThat(c.awaitClose(3000)).as("closed").isTrue();
+            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(c.goAwayError.get()).as("GOAWAY").isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        }
+    }
+
+    /** A header block that completes in time on a busy connection is served; the deadline is per block. */
+    @Test
+    void h2HeaderBlocksInSeveralFramesBesideAnOpenStreamAreServed() throws Exception {
+        try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", strictPort))) {
+            c.headers(1, RawH2Client.request("GET", "/download?size=100000000"), true);
+            c.flush();
+            awaitStatus(c, 1);
+            // 5 header blocks, each in 3 frames 300 ms apart (0.6 s per block, 3 s in all: more than the
+            // 1 s timeout in total, each block well within it)
+            for (int i = 0; i < 5; i++) {
+                int stream = 3 + 2 * i;
+                byte[] block = RawH2Client.request("GET", "/split-" + i);
+                int third = block.length / 3;
+                c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, stream, Arrays.copyOfRange(block, 0, third));
+                c.flush();
+                Thread.sleep(300);
+                c.frame(RawH2Client.CONTINUATION, 0, stream, Arrays.copyOfRange(block, third, 2 * third));
+                c.flush();
+                Thread.sleep(300);
+                c.frame(RawH2Client.CONTINUATION, RawH2Client.END_HEADERS, stream,
+                        Arrays.copyOfRange(block, 2 * third, block.length));
+                c.flush();
+                awaitStatus(c, stream);
+                assertThat(c.statuses.get(stream)).as("stream " + stream).isEqualTo("200");
+            }
+            assertThat(c.isClosed()).isFalse();
+            assertThat(c.goAwayError.get()).isEqualTo(-1);
+        }
+    }
+
+    /** A stalled body on one stream is reset at the body-idle timeout while other streams keep the connection busy. */
+    @Test
+    void stalledH2BodyIsResetWhileOtherStreamsKeepTheConnectionBusy() throws Exception {
+        try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", strictPort))) {
+            c.headers(1, RawH2Client.request("POST", "/upload", "content-length", "100000"), false);
+            c.frame(RawH2Client.DATA, 0, 1, new byte[2000]);
+            c.flush();
+            long t0 = System.nanoTime();
+            int stream = 3;
+            // a complete request (and a PING) every 150 ms on other streams: the connection is never idle
+            while (!c.resetStreams.containsKey(1) && !c.isClosed() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+                c.headers(stream, RawH2Client.request("GET", "/busy-" + stream), true);
+                c.frame(RawH2Client.PING, 0, 0, new byte[8]);
+                c.flush();
+                stream += 2;
+                Thread.sleep(150);
+            }
+            long elapsed = System.nanoTime() - t0;
+            assertThat(c.resetStreams).as("stream 1 reset").containsKey(1);
+            System.out.printf("stalled h2 body beside busy streams: reset after %d ms (code %d)%n",
+                    TimeUnit.NANOSECONDS.toMillis(elapsed), c.resetStreams.get(1));
+            assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            // the other streams were served and the connection survives
+            c.headers(stream, RawH2Client.request("GET", "/after"), true);
+            c.flush();
+            awaitStatus(c, stream);
+            for (int s = 3; s <= stream; s += 2) {
+                awaitStatus(c, s);
+                assertThat(c.statuses.get(s)).as("stream " + s).isEqualTo("200");
+            }
+            assertThat(c.resetStreams).as("only stream 1 reset").containsOnlyKeys(1);
+            assertThat(c.isClosed()).isFalse();
+        }
+    }
+
+    /** PINGs (well below the flood limit) are not requests: a connection opening no stream is closed at the header timeout. */
+    @Test
+    void h2ConnectionThatOnlyPingsIsClosedAtTheHeaderTimeout() throws Exception {
+        try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", strictPort))) {
+            long t0 = System.nanoTime();
+            while (!c.isClosed() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) {
+                c.frame(RawH2Client.PING, 0, 0, new byte[8]);
+                c.flush();
+                Thread.sleep(250);
+            }
+            assertThat(c.awaitClose(1000)).as("closed").isTrue();
+            long elapsed = System.nanoTime() - t0;
+            assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            assertThat(c.pingAcks.get()).as("PINGs were answered").isPositive();
+            assertThat(c.goAwayError.get()).as("GOAWAY(NO_ERROR)").isZero();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    static String[] trickledFields() {
+        String[] fields = new String[40];
+        for (int i = 0; i < fields.length; i += 2) {
+            fields[i] = "x-slow-" + i;
+            fields[i + 1] = "v".repeat(40);
+        }
+        return fields;
+    }
+
+    static void awaitStatus(RawH2Client c, int stream) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!c.statuses.containsKey(stream) && !c.isClosed() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+    }
+
 
     static Socket connect(int port) throws IOException {
         Socket s = new Socket();

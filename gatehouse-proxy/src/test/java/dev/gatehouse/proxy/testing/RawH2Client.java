@@ -48,6 +48,8 @@ public final class RawH2Client implements AutoCloseable {
     public final AtomicLong goAwayError = new AtomicLong(-1);
     public final AtomicInteger resets = new AtomicInteger();
     public final Map<Long, AtomicInteger> resetsByCode = new ConcurrentHashMap<>();
+    /** stream id -> error code of the RST_STREAM the server sent for it */
+    public final Map<Integer, Long> resetStreams = new ConcurrentHashMap<>();
     /** stream id -> :status of its response */
     public final Map<Integer, String> statuses = new ConcurrentHashMap<>();
     public final AtomicInteger pingAcks = new AtomicInteger();
@@ -55,15 +57,51 @@ public final class RawH2Client implements AutoCloseable {
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
 
     public RawH2Client(InetSocketAddress address) throws IOException {
-        socket = new Socket();
-        socket.connect(address, 5000);
-        socket.setTcpNoDelay(true);
+        this(connect(address));
+    }
+
+    private RawH2Client(Socket connected) throws IOException {
+        socket = connected;
         out = socket.getOutputStream();
         out.write(PREFACE);
         frame(SETTINGS, 0, 0, new byte[0]);
         reader = new Thread(this::readLoop, "raw-h2-reader");
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private static Socket connect(InetSocketAddress address) throws IOException {
+        Socket s = new Socket();
+        s.connect(address, 5000);
+        s.setTcpNoDelay(true);
+        return s;
+    }
+
+    /**
+     * h2c via {@code Upgrade: h2c}: sends {@code GET path} as HTTP/1.1 with an upgrade, reads the 101 and
+     * then speaks h2; the answer to that request arrives on stream 1.
+     */
+    public static RawH2Client upgrade(InetSocketAddress address, String path) throws IOException {
+        Socket s = connect(address);
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: h2.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        s.setSoTimeout(5000);
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("closed before the 101: " + head);
+            }
+            head.append((char) b);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            s.close();
+            throw new IOException("upgrade refused: " + head);
+        }
+        s.setSoTimeout(0);
+        return new RawH2Client(s);
     }
 
     /** Writes one frame; an IOException (the server closed) is returned as false rather than thrown. */
@@ -177,9 +215,10 @@ public final class RawH2Client implements AutoCloseable {
                 switch (type) {
                     case GOAWAY -> goAwayError.compareAndSet(-1, ((long) readInt(payload, 4)) & 0xffffffffL);
                     case RST_STREAM -> {
+                        long code = ((long) readInt(payload, 0)) & 0xffffffffL;
+                        resetStreams.put(stream, code);
                         resets.incrementAndGet();
-                        resetsByCode.computeIfAbsent(((long) readInt(payload, 0)) & 0xffffffffL,
-                                k -> new AtomicInteger()).incrementAndGet();
+                        resetsByCode.computeIfAbsent(code, k -> new AtomicInteger()).incrementAndGet();
                     }
                     case PING -> {
                         if ((flags & 0x1) != 0) {
