@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.observe;
 
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
  * W3C Trace Context {@code traceparent} (version 00) checks, strict as the spec asks: a header that fails
  * any of them is ignored and a new trace starts. No regex, no allocation unless asked for a part.
@@ -7,6 +9,7 @@ package dev.gatehouse.proxy.observe;
 public final class TraceParent {
     /** "00-" + 32 + "-" + 16 + "-" + 2 */
     private static final int LENGTH = 55;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private TraceParent() {
     }
@@ -37,6 +40,35 @@ public final class TraceParent {
     /** Whether a valid traceparent has the sampled flag. */
     public static boolean sampled(String value) {
         return isValid(value) && (Character.digit(value.charAt(54), 16) & 1) == 1;
+    }
+
+    /** A random, non-zero 32-hex-digit trace id. */
+    public static String randomTraceId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long hi = r.nextLong();
+        long lo = r.nextLong();
+        if (hi == 0 && lo == 0) {
+            lo = 1;
+        }
+        char[] out = new char[32];
+        hex(hi, out, 0);
+        hex(lo, out, 16);
+        return new String(out);
+    }
+
+    /** A random, non-zero 16-hex-digit span id. */
+    public static String randomSpanId() {
+        long v = ThreadLocalRandom.current().nextLong();
+        char[] out = new char[16];
+        hex(v == 0 ? 1 : v, out, 0);
+        return new String(out);
+    }
+
+    private static void hex(long v, char[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
+        }
     }
 
     public static String format(String traceId, String spanId, boolean sampled) {

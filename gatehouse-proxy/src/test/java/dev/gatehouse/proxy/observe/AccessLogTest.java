@@ -81,6 +81,65 @@ class AccessLogTest {
     }
 
     @Test
+    void bytesPastAsciiAndUnicodeAreEscapedSoEveryLineIsValidUtf8Json() throws Exception {
+        Path file = dir.resolve("escaped.log");
+        // header bytes arrive as ISO-8859-1 chars; a failure text may carry any char
+        String path = "/caf\u00c3\u00a9?x=\u00ff\u007f\\";
+        RequestLog r = request(path, 502, "id-\u00e9");
+        r.failure("upstream said \u2026 \"no\"");
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0)) {
+            log.onComplete(r);
+        }
+        byte[] raw = Files.readAllBytes(file);
+        for (byte b : raw) {
+            assertThat(b).as("ASCII only").isBetween((byte) 0x0a, (byte) 0x7e);
+        }
+        JsonNode n = lines(file).get(0);
+        assertThat(n.path("path").asText()).isEqualTo(path);
+        assertThat(n.path("request_id").asText()).isEqualTo("id-\u00e9");
+        assertThat(n.path("failure").asText()).isEqualTo("upstream said \u2026 \"no\"");
+    }
+
+    @Test
+    void ipv6ClientsAndManyLinesInBatchesStayWholeLines() throws Exception {
+        Path file = dir.resolve("many.log");
+        int count = 20_000;
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0, count)) {
+            for (int i = 0; i < count; i++) {
+                RequestLog r = new RequestLog(1_000_000L, 1_700_000_000_000L + i, "GET", "/n/" + i, "HTTP/2",
+                        new InetSocketAddress("::1", 40000 + i % 1000), 8080);
+                r.requestId("id-" + i);
+                r.status(200);
+                r.complete(1_000_000L + i * 1000L);
+                log.onComplete(r);
+            }
+            assertThat(log.dropped()).isZero();
+        }
+        List<JsonNode> all = lines(file);
+        assertThat(all).hasSize(count);
+        for (int i = 0; i < count; i += 997) {
+            assertThat(all.get(i).path("path").asText()).isEqualTo("/n/" + i);
+            assertThat(all.get(i).path("client").asText()).isEqualTo("0:0:0:0:0:0:0:1:" + (40000 + i % 1000));
+            assertThat(all.get(i).path("duration_ms").asDouble()).isEqualTo(i / 1000.0);
+        }
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
+        Path file = dir.resolve("full.log");
+        int sent = 50_000;
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0, 16)) {
+            for (int i = 0; i < sent; i++) {
+                log.onComplete(request("/d/" + i, 200, "d-" + i));
+            }
+            long dropped = log.dropped();
+            assertThat(dropped).isPositive();
+            log.close();
+            assertThat(lines(file).size() + dropped).isEqualTo(sent);
+        }
+    }
+
+    @Test
     void unknownFieldsAndRatiosAreRefused() {
         assertThatThrownBy(() -> AccessLogField.parse("time,bogus")).hasMessageContaining("bogus").hasMessageContaining("request_id");
         assertThatThrownBy(() -> AccessLog.toFile(dir.resolve("x"), AccessLogField.parse(null), 1.5))

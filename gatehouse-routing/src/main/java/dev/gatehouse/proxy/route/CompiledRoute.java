@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class CompiledRoute implements Route {
     private final RouteRef ref;
+    private final String label;
     private final String listener;
     private final RequestMatcher matcher;
     private final List<HttpFilter> filters;
@@ -27,6 +28,7 @@ public final class CompiledRoute implements Route {
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
         this.ref = ref;
+        this.label = ref.qualifiedName() + '#' + ref.ruleIndex();
         this.listener = listener;
         this.matcher = matcher;
         this.filters = List.copyOf(filters);
@@ -59,6 +61,11 @@ public final class CompiledRoute implements Route {
     @Override
     public RouteRef ref() {
         return ref;
+    }
+
+    @Override
+    public String label() {
+        return label;
     }
 
     @Override

@@ -13,6 +13,14 @@ import java.util.List;
 public interface Route {
     RouteRef ref();
 
+    /**
+     * "namespace/name#rule": the rule as logs, metrics and spans name it. Bounded by the config and the same
+     * for every match of a rule; implementations compute it once, since it is read per request.
+     */
+    default String label() {
+        return ref().qualifiedName() + '#' + ref().ruleIndex();
+    }
+
     /** "Gateway ns/name listener" the request landed on (for logs). */
     String listener();
 

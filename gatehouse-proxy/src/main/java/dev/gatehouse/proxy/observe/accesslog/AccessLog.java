@@ -2,21 +2,17 @@ package dev.gatehouse.proxy.observe.accesslog;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.RequestLog;
+import io.netty.util.internal.PlatformDependent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * JSON-lines access log. {@link #onComplete} runs on the event loop: a sampling draw, one small immutable
  * entry, one {@code offer} (a full queue drops the entry and counts it: a slow disk must never stall
- * requests). One daemon thread takes entries in batches, formats them and writes through a
- * {@link BufferedWriter}, flushing when the queue is empty, so a line reaches the file within a few ms.
+ * requests). One daemon thread takes entries in batches, formats them as bytes and writes each batch with
+ * one {@code write}, so a line reaches the file within a few ms.
  */
 public final class AccessLog implements ExchangeObserver, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
@@ -35,18 +31,19 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     private static final int BATCH = 256;
     private static final long IDLE_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private final ArrayBlockingQueue<AccessLogEntry> queue;
+    /** Lock-free multi-producer (the event loops), single-consumer (the writer), bounded. */
+    private final Queue<AccessLogEntry> queue;
     private final LongAdder dropped = new LongAdder();
     private final double sample;
     private final AccessLogFormatter formatter;
-    private final Writer out;
+    private final OutputStream out;
     private final boolean closeOut;
     private final Thread writer;
     private volatile boolean running = true;
 
-    private AccessLog(Writer out, boolean closeOut, Set<AccessLogField> fields, double sample, int capacity) {
+    private AccessLog(OutputStream out, boolean closeOut, Set<AccessLogField> fields, double sample, int capacity) {
         checkSample(sample);
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.queue = PlatformDependent.newFixedMpscQueue(capacity);
         this.sample = sample;
         this.formatter = new AccessLogFormatter(fields);
         this.out = out;
@@ -64,8 +61,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
     /** Lines to standard output (not closed by {@link #close}). */
     public static AccessLog toStdout(Set<AccessLogField> fields, double sample) {
-        return new AccessLog(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 64 * 1024),
-                false, fields, sample, DEFAULT_CAPACITY);
+        return new AccessLog(System.out, false, fields, sample, DEFAULT_CAPACITY);
     }
 
     /** Lines appended to {@code file} (created with its parent directories when missing). */
@@ -79,8 +75,8 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        OutputStream w = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+                StandardOpenOption.WRITE);
         return new AccessLog(w, true, fields, sample, capacity);
     }
 
@@ -95,9 +91,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         if (sample < 1.0 && status < 500 && ThreadLocalRandom.current().nextDouble() >= sample) {
             return;
         }
-        var remote = log.remote();
-        AccessLogEntry e = new AccessLogEntry(log.startEpochMillis(), log.requestId(), log.traceId(),
-                remote == null ? null : remote.getAddress().getHostAddress(), remote == null ? 0 : remote.getPort(),
+        AccessLogEntry e = new AccessLogEntry(log.startEpochMillis(), log.requestId(), log.traceId(), log.remote(),
                 log.method(), log.host(), log.path(), log.protocol(), log.route(), log.backend(), log.endpoint(),
                 status, log.requestBytes(), log.responseBytes(), log.durationNanos(), log.upstreamNanos(),
                 log.gatewayNanos(), log.failure(),
@@ -114,32 +108,24 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
      * busy core); napping 5 ms costs at most 200 wake-ups a second and delays a line by as much.
      */
     private void writeLoop() {
-        List<AccessLogEntry> batch = new ArrayList<>(BATCH);
-        StringBuilder sb = new StringBuilder(512);
-        boolean dirty = false;
+        JsonLineBuffer lines = new JsonLineBuffer(BATCH * 512);
         while (true) {
             try {
-                if (queue.drainTo(batch, BATCH) == 0) {
-                    if (dirty) {
-                        out.flush();
-                        dirty = false;
-                    }
+                int n = 0;
+                for (AccessLogEntry e; n < BATCH && (e = queue.poll()) != null; n++) {
+                    formatter.format(e, lines);
+                }
+                if (n == 0) {
                     if (!running) {
                         break;
                     }
                     LockSupport.parkNanos(IDLE_NAP_NANOS);
                     continue;
                 }
-                for (AccessLogEntry e : batch) {
-                    sb.setLength(0);
-                    formatter.format(e, sb);
-                    out.append(sb);
-                }
-                dirty = true;
+                lines.writeTo(out);
+                out.flush(); // System.out buffers; a file stream does not
             } catch (IOException | RuntimeException e) {
                 LOG.warn("access log write failed: {}", e.toString());
-            } finally {
-                batch.clear();
             }
         }
     }

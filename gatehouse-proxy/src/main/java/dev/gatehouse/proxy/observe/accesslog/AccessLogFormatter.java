@@ -1,155 +1,161 @@
 package dev.gatehouse.proxy.observe.accesslog;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
-/** Formats entries as single-line JSON objects, fields in {@link AccessLogField} order. Writer thread only. */
+/**
+ * Formats entries as single-line JSON objects, fields in {@link AccessLogField} order, straight into bytes.
+ * Everything that is the same from line to line is prepared once: the {@code "key":} prefixes, the time up
+ * to the second, endpoint addresses. Writer thread only.
+ */
 final class AccessLogFormatter {
+    /** Endpoints are few (the config's); clients could be many, so they are formatted, not cached. */
+    private static final int ENDPOINT_CACHE_LIMIT = 4096;
     private final boolean[] on = new boolean[AccessLogField.values().length];
+    /** {@code "key":}, and the same with a leading comma, per field. */
+    private final byte[][] first = new byte[AccessLogField.values().length][];
+    private final byte[][] next = new byte[AccessLogField.values().length][];
+    private final Map<InetSocketAddress, byte[]> endpoints = new HashMap<>();
     private long cachedSecond = Long.MIN_VALUE;
-    private String cachedPrefix;
+    private byte[] cachedPrefix;
+    private boolean any;
 
     AccessLogFormatter(Set<AccessLogField> fields) {
         for (AccessLogField f : fields) {
             on[f.ordinal()] = true;
         }
+        for (AccessLogField f : AccessLogField.values()) {
+            first[f.ordinal()] = ("\"" + f.key() + "\":").getBytes(StandardCharsets.US_ASCII);
+            next[f.ordinal()] = (",\"" + f.key() + "\":").getBytes(StandardCharsets.US_ASCII);
+        }
     }
 
-    void format(AccessLogEntry e, StringBuilder sb) {
-        sb.append('{');
-        int start = sb.length();
-        if (on(AccessLogField.TIME)) {
-            field(sb, start, "time").append('"');
-            time(sb, e.epochMillis());
-            sb.append('"');
+    void format(AccessLogEntry e, JsonLineBuffer out) {
+        out.raw((byte) '{');
+        any = false;
+        if (key(out, AccessLogField.TIME)) {
+            out.raw((byte) '"');
+            time(out, e.epochMillis());
+            out.raw((byte) '"');
         }
-        string(sb, start, AccessLogField.REQUEST_ID, e.requestId());
-        string(sb, start, AccessLogField.TRACE_ID, e.traceId());
-        if (on(AccessLogField.CLIENT)) {
-            field(sb, start, "client").append('"');
-            escape(sb, e.client());
-            sb.append(':').append(e.clientPort()).append('"');
+        string(out, AccessLogField.REQUEST_ID, e.requestId());
+        string(out, AccessLogField.TRACE_ID, e.traceId());
+        if (key(out, AccessLogField.CLIENT)) {
+            InetSocketAddress c = e.client();
+            if (c == null) {
+                out.nullValue();
+            } else {
+                out.raw((byte) '"');
+                address(out, c.getAddress());
+                out.raw((byte) ':').number(c.getPort()).raw((byte) '"');
+            }
         }
-        string(sb, start, AccessLogField.METHOD, e.method());
-        string(sb, start, AccessLogField.HOST, e.host());
-        string(sb, start, AccessLogField.PATH, e.path());
-        string(sb, start, AccessLogField.PROTOCOL, e.protocol());
-        string(sb, start, AccessLogField.ROUTE, e.route() == null ? null
-                : e.route().ref().qualifiedName() + '#' + e.route().ref().ruleIndex());
-        string(sb, start, AccessLogField.BACKEND, e.backend() == null ? null
+        string(out, AccessLogField.METHOD, e.method());
+        string(out, AccessLogField.HOST, e.host());
+        string(out, AccessLogField.PATH, e.path());
+        string(out, AccessLogField.PROTOCOL, e.protocol());
+        string(out, AccessLogField.ROUTE, e.route() == null ? null : e.route().label());
+        string(out, AccessLogField.BACKEND, e.backend() == null ? null
                 : e.backend().cluster() == null ? "invalid" : e.backend().cluster().name());
-        InetSocketAddress ep = e.endpoint();
-        string(sb, start, AccessLogField.ENDPOINT, ep == null ? null : ep.getAddress().getHostAddress() + ":" + ep.getPort());
-        number(sb, start, AccessLogField.STATUS, e.status());
-        number(sb, start, AccessLogField.BYTES_IN, e.bytesIn());
-        number(sb, start, AccessLogField.BYTES_OUT, e.bytesOut());
-        millis(sb, start, AccessLogField.DURATION_MS, e.durationNanos());
-        millis(sb, start, AccessLogField.UPSTREAM_MS, e.upstreamNanos());
-        millis(sb, start, AccessLogField.GATEWAY_MS, e.gatewayNanos());
-        string(sb, start, AccessLogField.FAILURE, e.failure());
-        string(sb, start, AccessLogField.AUTH, e.auth());
-        string(sb, start, AccessLogField.RATE_LIMIT, e.rateLimit());
-        sb.append("}\n");
+        if (key(out, AccessLogField.ENDPOINT)) {
+            if (e.endpoint() == null) {
+                out.nullValue();
+            } else {
+                out.raw(endpoint(e.endpoint()));
+            }
+        }
+        number(out, AccessLogField.STATUS, e.status());
+        number(out, AccessLogField.BYTES_IN, e.bytesIn());
+        number(out, AccessLogField.BYTES_OUT, e.bytesOut());
+        millis(out, AccessLogField.DURATION_MS, e.durationNanos());
+        millis(out, AccessLogField.UPSTREAM_MS, e.upstreamNanos());
+        millis(out, AccessLogField.GATEWAY_MS, e.gatewayNanos());
+        string(out, AccessLogField.FAILURE, e.failure());
+        string(out, AccessLogField.AUTH, e.auth());
+        string(out, AccessLogField.RATE_LIMIT, e.rateLimit());
+        out.raw((byte) '}').raw((byte) '\n');
+    }
+
+    /** Writes the field's key (and the comma before it) when the field is on. */
+    private boolean key(JsonLineBuffer out, AccessLogField f) {
+        int i = f.ordinal();
+        if (!on[i]) {
+            return false;
+        }
+        out.raw(any ? next[i] : first[i]);
+        any = true;
+        return true;
     }
 
     /**
      * ISO-8601 UTC with milliseconds, e.g. 2026-11-26T08:30:00.123Z. The part up to the second is formatted
-     * once per second: at thousands of lines a second, Instant.toString per line is the formatter's main cost.
+     * once per second: at thousands of lines a second, Instant.toString per line would be the main cost.
      */
-    private void time(StringBuilder sb, long epochMillis) {
+    private void time(JsonLineBuffer out, long epochMillis) {
         long second = Math.floorDiv(epochMillis, 1000);
         if (second != cachedSecond) {
             String full = Instant.ofEpochSecond(second).toString(); // "...:SSZ"
-            cachedPrefix = full.substring(0, full.length() - 1);
+            cachedPrefix = (full.substring(0, full.length() - 1) + '.').getBytes(StandardCharsets.US_ASCII);
             cachedSecond = second;
         }
-        int ms = (int) Math.floorMod(epochMillis, 1000);
-        sb.append(cachedPrefix).append('.');
-        if (ms < 100) {
-            sb.append('0');
-        }
-        if (ms < 10) {
-            sb.append('0');
-        }
-        sb.append(ms).append('Z');
-    }
-
-    private boolean on(AccessLogField f) {
-        return on[f.ordinal()];
-    }
-
-    private static StringBuilder field(StringBuilder sb, int start, String key) {
-        if (sb.length() > start) {
-            sb.append(',');
-        }
-        return sb.append('"').append(key).append("\":");
+        out.raw(cachedPrefix).padded(Math.floorMod(epochMillis, 1000), 3).raw((byte) 'Z');
     }
 
     /** Absent values are written as null so every line has the same keys. */
-    private void string(StringBuilder sb, int start, AccessLogField f, String value) {
-        if (!on(f)) {
-            return;
-        }
-        field(sb, start, f.key());
-        if (value == null) {
-            sb.append("null");
-        } else {
-            sb.append('"');
-            escape(sb, value);
-            sb.append('"');
+    private void string(JsonLineBuffer out, AccessLogField f, String value) {
+        if (key(out, f)) {
+            out.string(value);
         }
     }
 
-    private void number(StringBuilder sb, int start, AccessLogField f, long value) {
-        if (on(f)) {
-            field(sb, start, f.key()).append(value);
+    private void number(JsonLineBuffer out, AccessLogField f, long value) {
+        if (key(out, f)) {
+            out.number(value);
         }
     }
 
     /** Milliseconds with microsecond precision. */
-    private void millis(StringBuilder sb, int start, AccessLogField f, long nanos) {
-        if (on(f)) {
+    private void millis(JsonLineBuffer out, AccessLogField f, long nanos) {
+        if (key(out, f)) {
             long micros = nanos / 1000;
-            field(sb, start, f.key()).append(micros / 1000).append('.');
-            long frac = micros % 1000;
-            if (frac < 100) {
-                sb.append('0');
+            if (micros < 0) {
+                out.raw((byte) '-');
+                micros = -micros;
             }
-            if (frac < 10) {
-                sb.append('0');
-            }
-            sb.append(frac);
+            out.number(micros / 1000).raw((byte) '.').padded(micros % 1000, 3);
         }
     }
 
-    /** JSON string escaping; paths and hosts come from clients, so control characters are escaped too. */
-    static void escape(StringBuilder sb, String s) {
-        int clean = 0;
-        while (clean < s.length()) {
-            char c = s.charAt(clean);
-            if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) {
-                break;
+    private byte[] endpoint(InetSocketAddress ep) {
+        byte[] b = endpoints.get(ep);
+        if (b == null) {
+            if (endpoints.size() >= ENDPOINT_CACHE_LIMIT) {
+                endpoints.clear();
             }
-            clean++;
+            JsonLineBuffer t = new JsonLineBuffer(64);
+            t.raw((byte) '"');
+            address(t, ep.getAddress());
+            t.raw((byte) ':').number(ep.getPort()).raw((byte) '"');
+            b = t.toString().getBytes(StandardCharsets.US_ASCII);
+            endpoints.put(ep, b);
         }
-        sb.append(s, 0, clean); // the common case: nothing to escape, one bulk copy
-        for (int i = clean; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
+        return b;
+    }
+
+    /** IPv4 without a String per line; IPv6 through the JDK's formatter. */
+    private static void address(JsonLineBuffer out, InetAddress a) {
+        if (a instanceof Inet4Address v4) {
+            byte[] b = v4.getAddress();
+            out.number(b[0] & 0xff).raw((byte) '.').number(b[1] & 0xff).raw((byte) '.')
+                    .number(b[2] & 0xff).raw((byte) '.').number(b[3] & 0xff);
+        } else if (a != null) {
+            out.escaped(a.getHostAddress());
         }
     }
 }

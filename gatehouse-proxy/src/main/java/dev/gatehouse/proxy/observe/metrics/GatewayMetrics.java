@@ -16,13 +16,14 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,14 +45,29 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String UPSTREAM_DURATION = "gatehouse.http.upstream.duration";
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
     /** 100 us .. 10 s: the gateway's own part lives in the lowest buckets, backends in the middle ones. */
-    private static final Duration[] BUCKETS = {
-            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
-            Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
-            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
-            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+    private static final long[] BUCKETS = {
+            100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
+            100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000L, 5_000_000_000L, 10_000_000_000L};
+    /** The {@code le} label of each bucket, as the Prometheus client prints doubles ("1.0E-4", "10.0"). */
+    private static final String[] LE = new String[BUCKETS.length + 1];
+
+    static {
+        for (int i = 0; i < BUCKETS.length; i++) {
+            LE[i] = Double.toString(BUCKETS[i] / 1e9);
+        }
+        LE[BUCKETS.length] = "+Inf";
+    }
+
+    /** One histogram series: the family's name and help, its rendered labels. */
+    private record Series(String name, String help, String labels, LatencyHistogram histogram) {
+    }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final RouteMeters unrouted;
+    /** Histograms of {@link #unrouted}, kept for the registry's life. */
+    private final Map<String, Series> permanentSeries = new LinkedHashMap<>();
+    /** Histograms of the last bind, by name and labels; replaced whole, read by scrapes. */
+    private volatile Map<String, Series> boundSeries = Map.of();
     private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
@@ -62,7 +78,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     private Set<Meter.Id> bound = new HashSet<>();
 
     public GatewayMetrics() {
-        unrouted = routeMeters(NONE, NONE, new Backend[0], null);
+        unrouted = routeMeters(NONE, NONE, new Backend[0], null, permanentSeries);
         registry.gauge("gatehouse.http2.streams.open", streams);
         reloadsOk = Counter.builder("gatehouse.config.reloads").tag("result", "success")
                 .description("Config reloads by result").register(registry);
@@ -88,9 +104,30 @@ public final class GatewayMetrics implements ExchangeObserver {
         FunctionCounter.builder(name, count, c -> c.getAsLong()).description(description).register(registry);
     }
 
-    /** The Prometheus text exposition format (0.0.4). */
+    /**
+     * The Prometheus text exposition format (0.0.4): Micrometer's meters, then the request histograms, which
+     * are kept outside Micrometer (see {@link LatencyHistogram}).
+     */
     public String scrape() {
-        return registry.scrape();
+        StringBuilder sb = new StringBuilder(registry.scrape());
+        if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '\n') {
+            sb.append('\n');
+        }
+        Map<String, List<Series>> families = new TreeMap<>();
+        for (Map<String, Series> m : List.of(permanentSeries, boundSeries)) {
+            for (Series series : m.values()) {
+                families.computeIfAbsent(series.name(), k -> new ArrayList<>()).add(series);
+            }
+        }
+        for (List<Series> family : families.values()) {
+            Series head = family.get(0);
+            sb.append("# HELP ").append(head.name()).append(' ').append(head.help()).append('\n');
+            sb.append("# TYPE ").append(head.name()).append(" histogram\n");
+            for (Series series : family) {
+                series.histogram().appendTo(sb, series.name(), series.labels(), LE);
+            }
+        }
+        return sb.toString();
     }
 
     public static String contentType() {
@@ -104,10 +141,11 @@ public final class GatewayMetrics implements ExchangeObserver {
     @Override
     public synchronized void bind(RuntimeSnapshot snapshot) {
         Set<Meter.Id> now = new HashSet<>();
+        Map<String, Series> series = new LinkedHashMap<>();
         for (HttpPortRouter router : snapshot.httpRouters().values()) {
             for (CompiledRoute route : router.routes()) {
                 Backend[] backends = route.backends().toArray(new Backend[0]);
-                route.bindObservation(routeMeters(listenerLabel(route), routeLabel(route), backends, now));
+                route.bindObservation(routeMeters(listenerLabel(route), route.label(), backends, now, series));
             }
         }
         for (Cluster cluster : snapshot.clusters().values()) {
@@ -125,6 +163,7 @@ public final class GatewayMetrics implements ExchangeObserver {
             }
         }
         bound = now;
+        boundSeries = series;
     }
 
     @Override
@@ -167,7 +206,8 @@ public final class GatewayMetrics implements ExchangeObserver {
         });
     }
 
-    private RouteMeters routeMeters(String listener, String route, Backend[] backends, Set<Meter.Id> ids) {
+    private RouteMeters routeMeters(String listener, String route, Backend[] backends, Set<Meter.Id> ids,
+                                    Map<String, Series> series) {
         Tags routeTags = Tags.of("listener", listener, "route", route);
         int slots = RouteMeters.extraSlots() + backends.length;
         Counter[][] requests = new Counter[slots][5];
@@ -203,9 +243,9 @@ public final class GatewayMetrics implements ExchangeObserver {
                     .tags("route", route, "outcome", o.label()).description("Rate-limit filter decisions").register(registry));
         }
         return new RouteMeters(backends, requests,
-                track(ids, timer(REQUEST_DURATION, "Whole request, first byte in to last byte out", routeTags)),
-                track(ids, timer(UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", routeTags)),
-                track(ids, timer(GATEWAY_DURATION, "Gateway's own part: request minus upstream", routeTags)),
+                histogram(series, REQUEST_DURATION, "Whole request, first byte in to last byte out", listener, route),
+                histogram(series, UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", listener, route),
+                histogram(series, GATEWAY_DURATION, "Gateway's own part: request minus upstream", listener, route),
                 track(ids, Counter.builder("gatehouse.http.request.bytes").baseUnit("bytes").tags(routeTags)
                         .description("Request body bytes received").register(registry)),
                 track(ids, Counter.builder("gatehouse.http.response.bytes").baseUnit("bytes").tags(routeTags)
@@ -213,9 +253,26 @@ public final class GatewayMetrics implements ExchangeObserver {
                 auth, rateLimit);
     }
 
-    private Timer timer(String name, String description, Tags tags) {
-        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS)
-                .register(registry);
+    /**
+     * The histogram of a route, kept across binds while its labels stay (as Micrometer keeps a meter that is
+     * registered again), so a reload does not reset it.
+     */
+    private LatencyHistogram histogram(Map<String, Series> into, String name, String help, String listener, String route) {
+        String labels = "listener=\"" + labelValue(listener) + "\",route=\"" + labelValue(route) + '"';
+        String key = name + '{' + labels;
+        Series existing = boundSeries.get(key);
+        if (existing == null) {
+            existing = permanentSeries.get(key);
+        }
+        Series s = existing != null ? existing
+                : new Series(name.replace('.', '_') + "_seconds", help, labels, new LatencyHistogram(BUCKETS));
+        into.put(key, s);
+        return s.histogram();
+    }
+
+    /** Label values come from config names; escaped as the text format asks all the same. */
+    private static String labelValue(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static <M extends Meter> M track(Set<Meter.Id> ids, M meter) {
@@ -230,10 +287,6 @@ public final class GatewayMetrics implements ExchangeObserver {
         return route.listener().replace(' ', '/');
     }
 
-    /** "namespace/name#rule": bounded by the config, the same for every match of a rule. */
-    static String routeLabel(Route route) {
-        return route.ref().qualifiedName() + '#' + route.ref().ruleIndex();
-    }
 
     List<String> connectionKeys() {
         return List.copyOf(connections.keySet());

@@ -4,9 +4,6 @@ import dev.gatehouse.proxy.filter.AuthOutcome;
 import dev.gatehouse.proxy.filter.RateLimitOutcome;
 import dev.gatehouse.proxy.route.Backend;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one compiled route, bound when its snapshot is applied: requests by backend and status
@@ -21,15 +18,16 @@ final class RouteMeters {
     private final Backend[] backends;
     /** [EXTRA + backend index][status class 0..4] */
     private final Counter[][] requests;
-    private final Timer total;
-    private final Timer upstream;
-    private final Timer gateway;
+    private final LatencyHistogram total;
+    private final LatencyHistogram upstream;
+    private final LatencyHistogram gateway;
     private final Counter requestBytes;
     private final Counter responseBytes;
     private final Counter[] auth;
     private final Counter[] rateLimit;
 
-    RouteMeters(Backend[] backends, Counter[][] requests, Timer total, Timer upstream, Timer gateway,
+    RouteMeters(Backend[] backends, Counter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
+                LatencyHistogram gateway,
                 Counter requestBytes, Counter responseBytes, Counter[] auth, Counter[] rateLimit) {
         this.backends = backends;
         this.requests = requests;
@@ -45,11 +43,11 @@ final class RouteMeters {
     void record(Backend backend, int status, long totalNanos, long upstreamNanos, long gatewayNanos,
                 long inBytes, long outBytes, AuthOutcome authOutcome, RateLimitOutcome rateLimitOutcome) {
         requests[slot(backend)][statusClass(status)].increment();
-        total.record(totalNanos, TimeUnit.NANOSECONDS);
+        total.record(totalNanos);
         if (upstreamNanos > 0) {
-            upstream.record(upstreamNanos, TimeUnit.NANOSECONDS);
+            upstream.record(upstreamNanos);
         }
-        gateway.record(gatewayNanos, TimeUnit.NANOSECONDS);
+        gateway.record(gatewayNanos);
         if (inBytes > 0) {
             requestBytes.increment(inBytes);
         }

@@ -23,12 +23,18 @@ import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 
 import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Spans per request, exported over OTLP/HTTP. The span starts when the request is routed and ends when the
  * exchange completes; ending only hands it to the batch processor's queue (export happens on the SDK's
  * thread). Sampling: parent-based (a client's sampled flag wins), else {@code ratio} of new traces.
+ *
+ * <p>The sampling decision is taken here, before the SDK is involved: a request that is not sampled only
+ * needs ids to pass on in {@code traceparent} (its trace's, or new random ones), and building an SDK span
+ * for it (context, sampler, id generator, span-context validation) cost more per request than everything
+ * else observability does. Only sampled requests become SDK spans, through an always-on sampler.
  */
 public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
     static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
@@ -45,6 +51,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
+    private final double ratio;
 
     /**
      * @param endpoint the collector's traces URL, e.g. {@code http://127.0.0.1:4318/v1/traces}
@@ -60,25 +67,40 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
         this.provider = SdkTracerProvider.builder()
                 .setResource(Resource.getDefault().merge(Resource.create(
                         Attributes.of(AttributeKey.stringKey("service.name"), "gatehouse"))))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(ratio)))
+                .setSampler(Sampler.alwaysOn()) // decided in onRequestStart
+
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter).setScheduleDelay(exportDelay)
                         .setMaxQueueSize(8192).build())
                 .build();
         this.tracer = provider.get("dev.gatehouse.proxy");
+        this.ratio = ratio;
+    }
+
+    /** The ids of a request that is not sampled: passed on, never exported. */
+    private record Unsampled(String traceId, String spanId) {
     }
 
     @Override
     public void onRequestStart(RequestLog log) {
-        Context parent = Context.root();
         String incoming = log.traceParent();
-        if (TraceParent.isValid(incoming)) {
+        boolean continued = TraceParent.isValid(incoming);
+        boolean sampled = continued ? TraceParent.sampled(incoming)
+                : ratio >= 1.0 || ratio > 0 && ThreadLocalRandom.current().nextDouble() < ratio;
+        if (!sampled) {
+            String traceId = continued ? incoming.substring(3, 35) : TraceParent.randomTraceId();
+            log.span(new Unsampled(traceId, TraceParent.randomSpanId()));
+            log.traceId(traceId);
+            return;
+        }
+        Context parent = Context.root();
+        if (continued) {
             SpanContext remote = SpanContext.createFromRemoteParent(incoming.substring(3, 35), incoming.substring(36, 52),
-                    TraceParent.sampled(incoming) ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+                    TraceFlags.getSampled(), // an unsampled parent never gets here
                     TraceState.getDefault());
             parent = parent.with(Span.wrap(remote));
         }
         Route route = log.route();
-        String routeLabel = route == null ? null : route.ref().qualifiedName() + '#' + route.ref().ruleIndex();
+        String routeLabel = route == null ? null : route.label();
         Span span = tracer.spanBuilder(routeLabel == null ? log.method() : log.method() + ' ' + routeLabel)
                 .setParent(parent)
                 .setSpanKind(SpanKind.SERVER)
@@ -106,11 +128,15 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
 
     @Override
     public void onUpstreamRequest(RequestLog log, HttpHeaders headers) {
-        if (!(log.span() instanceof Span span)) {
+        Object state = log.span();
+        if (state instanceof Unsampled u) {
+            headers.set(TRACEPARENT, TraceParent.format(u.traceId(), u.spanId(), false));
+        } else if (state instanceof Span span) {
+            SpanContext c = span.getSpanContext();
+            headers.set(TRACEPARENT, TraceParent.format(c.getTraceId(), c.getSpanId(), c.isSampled()));
+        } else {
             return;
         }
-        SpanContext c = span.getSpanContext();
-        headers.set(TRACEPARENT, TraceParent.format(c.getTraceId(), c.getSpanId(), c.isSampled()));
         if (!TraceParent.isValid(log.traceParent())) {
             // a new trace: tracestate belongs to the trace it came with
             headers.remove(TRACESTATE);
