@@ -209,6 +209,26 @@ class ObservabilityEndToEndTest {
     }
 
     @Test
+    void anUnsampledTraceIsPassedOnWithANewSpanIdAndNeverExported() throws Exception {
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        String parentId = "b7ad6b7169203331";
+        HttpResponse<String> r = get("echo.example.com", "/unsampled", "traceparent", "00-" + traceId + "-" + parentId + "-00",
+                "tracestate", "vendor=xyz");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode seen = JSON.readTree(r.body()).path("headers");
+        String upstreamParent = seen.path("traceparent").asText();
+        assertThat(upstreamParent).matches("00-" + traceId + "-[0-9a-f]{16}-00");
+        assertThat(upstreamParent).doesNotContain(parentId); // the gateway is a hop of its own
+        assertThat(seen.path("tracestate").asText()).isEqualTo("vendor=xyz");
+        // a sampled request sent after it: once its span is exported, the unsampled one would have been too
+        HttpResponse<String> after = get("echo.example.com", "/sampled-after", "X-Request-ID", "e2e-after-unsampled");
+        assertThat(after.statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> otlp.spans().stream()
+                .anyMatch(s -> "e2e-after-unsampled".equals(attr(s, "gatehouse.request_id"))));
+        assertThat(otlp.spans()).noneMatch(s -> hex(s.getTraceId().toByteArray()).equals(traceId));
+    }
+
+    @Test
     void anInvalidTraceparentStartsANewTraceAndA5xxSpanIsAnError() throws Exception {
         HttpResponse<String> r = get("echo.example.com", "/dead/traced", "traceparent", "00-NOT-A-TRACE-01",
                 "X-Request-ID", "e2e-span-502");
