@@ -169,7 +169,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
     }
 
     private static String pathOnly(String target) {
-        int q = target.indexOf('?');
+        int q = target == null ? -1 : target.indexOf('?');
         return q < 0 ? target : target.substring(0, q);
     }
 
