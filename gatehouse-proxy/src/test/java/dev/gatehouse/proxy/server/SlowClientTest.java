@@ -295,19 +295,7 @@ class SlowClientTest {
             c.flush();
             awaitStatus(c, 1);
             assertThat(c.statuses.get(1)).isEqualTo("200");
-            byte[] block = RawH2Client.request("GET", "/slow-h2-beside", trickledFields());
-            long t0 = System.nanoTime();
-            c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 3, Arrays.copyOfRange(block, 0, 40));
-            c.flush();
-            // 40 bytes of header block every 500 ms, for up to 10 s
-            for (int at = 40; at + 40 < block.length && !c.isClosed()
-                    && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10); at += 40) {
-                Thread.sleep(500);
-                c.frame(RawH2Client.CONTINUATION, 0, 3, Arrays.copyOfRange(block, at, at + 40));
-                c.flush();
-            }
-            assertThat(c.awaitClose(3000)).as("closed").isTrue();
-            long elapsed = System.nanoTime() - t0;
+            long elapsed = trickleStream3UntilClosed(c, "/slow-h2-beside");
             System.out.printf("h2 header block trickled beside an open stream: closed after %d ms, GOAWAY %d%n",
                     TimeUnit.NANOSECONDS.toMillis(elapsed), c.goAwayError.get());
             assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
@@ -322,20 +310,31 @@ class SlowClientTest {
         try (RawH2Client c = RawH2Client.upgrade(new InetSocketAddress("127.0.0.1", strictPort), "/download?size=100000000")) {
             awaitStatus(c, 1);
             assertThat(c.statuses.get(1)).isEqualTo("200");
-            byte[] block = RawH2Client.request("GET", "/slow-h2c-beside", trickledFields());
-            long t0 = System.nanoTime();
-            c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 3, Arrays.copyOfRange(block, 0, 40));
-            c.flush();
-            for (int at = 40; at + 40 < block.length && !c.isClosed()
-                    && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10); at += 40) {
-                Thread.sleep(500);
-                c.frame(RawH2Client.CONTINUATION, 0, 3, Arrays.copyOfRange(block, at, at + 40));
-                c.flush();
-            }
-            assertThat(c.awaitClose(3000)).as("closed").isTrue();
-            assertThat(System.nanoTime() - t0).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
+            long elapsed = trickleStream3UntilClosed(c, "/slow-h2c-beside");
+            assertThat(elapsed).isBetween(TimeUnit.MILLISECONDS.toNanos(800), TimeUnit.MILLISECONDS.toNanos(2500));
             assertThat(c.goAwayError.get()).as("GOAWAY").isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
         }
+    }
+
+    /**
+     * Sends stream 3's header block as a HEADERS frame without END_HEADERS, then 40 bytes of CONTINUATION every
+     * 500 ms (for up to 10 s) until the gateway closes the connection.
+     *
+     * @return nanoseconds from the HEADERS frame to the close
+     */
+    private long trickleStream3UntilClosed(RawH2Client c, String path) throws Exception {
+        byte[] block = RawH2Client.request("GET", path, trickledFields());
+        long t0 = System.nanoTime();
+        c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 3, Arrays.copyOfRange(block, 0, 40));
+        c.flush();
+        for (int at = 40; at + 40 < block.length && !c.isClosed()
+                && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10); at += 40) {
+            Thread.sleep(500);
+            c.frame(RawH2Client.CONTINUATION, 0, 3, Arrays.copyOfRange(block, at, at + 40));
+            c.flush();
+        }
+        assertThat(c.awaitClose(3000)).as("closed").isTrue();
+        return System.nanoTime() - t0;
     }
 
     /** A header block that completes in time on a busy connection is served; the deadline is per block. */
