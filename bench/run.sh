@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: gatehouse vs nginx as reverse proxies, in one run, on this 2-core machine.
 # Proxy under test pinned to CPU 0; wrk and the origin (nginx, one worker) pinned to CPU 1.
-# Four proxies: nginx, gatehouse with all observability off (no metrics, request ids, access log or tracing),
+# Five proxies: nginx; nginx-logged (a request id and a buffered JSON access log line per request, the part of
+# gatehouse's observability nginx has); gatehouse with all observability off (no metrics, request ids, access
+# log or tracing),
 # gatehouse "observed": metrics, request ids, a JSON access log line per request to a file and tracing with 1 %
 # of new traces sampled (spans over OTLP/HTTP to a local sink, bench/otlp_sink.py, on CPU 1; every request still
 # gets a traceparent), and "observed-all": the same with every request traced and exported.
@@ -29,6 +31,8 @@ sed "s#@DIR@#$out#g" "$root/bench/origin.conf.template" > "$out/origin.conf"
 sed "s#@DIR@#$out#g" "$root/bench/nginx.conf.template" > "$out/nginx.conf"
 taskset -c 1 nginx -c "$out/origin.conf" -p "$out" & pids+=($!)
 taskset -c 0 nginx -c "$out/nginx.conf" -p "$out" & pids+=($!)
+sed "s#@DIR@#$out#g" "$root/bench/nginx-logged.conf.template" > "$out/nginx-logged.conf"; rm -f "$out/nginx-access.log"
+taskset -c 0 nginx -c "$out/nginx-logged.conf" -p "$out" & pids+=($!)
 
 [ -f "$root/gatehouse-app/target/gatehouse.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 # shellcheck disable=SC2086
@@ -49,7 +53,7 @@ observed 18083 19902 "$out/access.log" "$TRACE_SAMPLE"
 observed 18084 19903 "$out/access-all.log" 1.0
 
 wait_ok() { for _ in $(seq 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "bench: $1 never answered"; exit 1; }
-for p in 18090 18081 18082 18083 18084; do wait_ok "http://127.0.0.1:$p/"; done
+for p in 18090 18081 18085 18082 18083 18084; do wait_ok "http://127.0.0.1:$p/"; done
 
 load() { taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"$2"s --latency "$1"; }
 echo "warm-up: ${WARMUP}s each (JIT)"
@@ -57,6 +61,7 @@ load http://127.0.0.1:18082/ "$WARMUP" > /dev/null
 load http://127.0.0.1:18083/ "$WARMUP" > /dev/null
 load http://127.0.0.1:18084/ "$WARMUP" > /dev/null
 load http://127.0.0.1:18081/ 5 > /dev/null
+load http://127.0.0.1:18085/ 5 > /dev/null
 
 parse() { # wrk output -> "rps p50_ms p99_ms errors"
   awk '
@@ -67,8 +72,8 @@ parse() { # wrk output -> "rps p50_ms p99_ms errors"
 }
 : > "$out/results.txt"
 for r in $(seq "$ROUNDS"); do
-  for who in nginx gatehouse gatehouse-observed gatehouse-observed-all; do
-    case $who in nginx) port=18081 ;; gatehouse) port=18082 ;; gatehouse-observed) port=18083 ;; *) port=18084 ;; esac
+  for who in nginx nginx-logged gatehouse gatehouse-observed gatehouse-observed-all; do
+    case $who in nginx) port=18081 ;; nginx-logged) port=18085 ;; gatehouse) port=18082 ;; gatehouse-observed) port=18083 ;; *) port=18084 ;; esac
     line=$(load "http://127.0.0.1:$port/" "$DURATION" | tee "$out/wrk-$who-$r.txt" | parse)
     echo "$who $r $line" | tee -a "$out/results.txt"
   done
@@ -87,13 +92,15 @@ for who, _round, rps, p50, p99, err in rows:
     d = by.setdefault(who, {"rps": [], "p50": [], "p99": [], "err": False})
     d["rps"].append(float(rps)); d["p50"].append(float(p50)); d["p99"].append(float(p99)); d["err"] |= err != "-"
 print("%-22s %12s %10s %10s" % ("proxy", "requests/s", "p50 ms", "p99 ms"))
-for who in ("nginx", "gatehouse", "gatehouse-observed", "gatehouse-observed-all"):
+for who in ("nginx", "nginx-logged", "gatehouse", "gatehouse-observed", "gatehouse-observed-all"):
     d = by[who]
     print("%-22s %12.0f %10.3f %10.3f%s" % (who, statistics.median(d["rps"]), statistics.median(d["p50"]),
           statistics.median(d["p99"]), "  (errors: see bench/out)" if d["err"] else ""))
 ratio = statistics.median(by["gatehouse"]["rps"]) / statistics.median(by["nginx"]["rps"])
 print("\ngatehouse / nginx requests/s: %.2fx  (median of %s rounds; proxy pinned to CPU 0, wrk + origin on CPU 1)"
       % (ratio, sys.argv[2]))
+logged = statistics.median(by["nginx-logged"]["rps"]) / statistics.median(by["nginx"]["rps"])
+print("nginx with request ids + a buffered JSON access log / without: %.3fx  (%.1f %% cost)" % (logged, 100 * (1 - logged)))
 for who, share in (("gatehouse-observed", sys.argv[3]), ("gatehouse-observed-all", "1.0")):
     obs = statistics.median(by[who]["rps"]) / statistics.median(by["gatehouse"]["rps"])
     dp50 = statistics.median(by[who]["p50"]) - statistics.median(by["gatehouse"]["p50"])

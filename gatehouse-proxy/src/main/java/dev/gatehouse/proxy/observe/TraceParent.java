@@ -1,7 +1,5 @@
 package dev.gatehouse.proxy.observe;
 
-import java.util.concurrent.ThreadLocalRandom;
-
 /**
  * W3C Trace Context {@code traceparent} (version 00) checks, strict as the spec asks: a header that fails
  * any of them is ignored and a new trace starts. No regex, no allocation unless asked for a part.
@@ -9,7 +7,6 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TraceParent {
     /** "00-" + 32 + "-" + 16 + "-" + 2 */
     private static final int LENGTH = 55;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private TraceParent() {
     }
@@ -44,31 +41,12 @@ public final class TraceParent {
 
     /** A random, non-zero 32-hex-digit trace id. */
     public static String randomTraceId() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        long hi = r.nextLong();
-        long lo = r.nextLong();
-        if (hi == 0 && lo == 0) {
-            lo = 1;
-        }
-        char[] out = new char[32];
-        hex(hi, out, 0);
-        hex(lo, out, 16);
-        return new String(out);
+        return RandomHex.of(2);
     }
 
     /** A random, non-zero 16-hex-digit span id. */
     public static String randomSpanId() {
-        long v = ThreadLocalRandom.current().nextLong();
-        char[] out = new char[16];
-        hex(v == 0 ? 1 : v, out, 0);
-        return new String(out);
-    }
-
-    private static void hex(long v, char[] out, int at) {
-        for (int i = 15; i >= 0; i--) {
-            out[at + i] = HEX[(int) (v & 0xf)];
-            v >>>= 4;
-        }
+        return RandomHex.of(1);
     }
 
     public static String format(String traceId, String spanId, boolean sampled) {

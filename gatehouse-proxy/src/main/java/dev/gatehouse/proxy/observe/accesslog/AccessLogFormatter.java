@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,11 +18,18 @@ import java.util.Set;
 final class AccessLogFormatter {
     /** Endpoints are few (the config's); clients could be many, so they are formatted, not cached. */
     private static final int ENDPOINT_CACHE_LIMIT = 4096;
+    private static final int NAME_CACHE_LIMIT = 1024;
     private final boolean[] on = new boolean[AccessLogField.values().length];
     /** {@code "key":}, and the same with a leading comma, per field. */
     private final byte[][] first = new byte[AccessLogField.values().length][];
     private final byte[][] next = new byte[AccessLogField.values().length][];
+    private static final byte[] INVALID = "\"invalid\"".getBytes(StandardCharsets.US_ASCII);
     private final Map<InetSocketAddress, byte[]> endpoints = new HashMap<>();
+    /**
+     * Route labels and cluster names as quoted JSON, by the (immutable) route or cluster they belong to. Keys
+     * of old snapshots stay until the limit clears the map, so it is kept small.
+     */
+    private final Map<Object, byte[]> names = new IdentityHashMap<>();
     private long cachedSecond = Long.MIN_VALUE;
     private byte[] cachedPrefix;
     private boolean any;
@@ -60,9 +68,22 @@ final class AccessLogFormatter {
         string(out, AccessLogField.HOST, e.host());
         string(out, AccessLogField.PATH, e.path());
         string(out, AccessLogField.PROTOCOL, e.protocol());
-        string(out, AccessLogField.ROUTE, e.route() == null ? null : e.route().label());
-        string(out, AccessLogField.BACKEND, e.backend() == null ? null
-                : e.backend().cluster() == null ? "invalid" : e.backend().cluster().name());
+        if (key(out, AccessLogField.ROUTE)) {
+            if (e.route() == null) {
+                out.nullValue();
+            } else {
+                out.raw(quoted(e.route(), e.route().label()));
+            }
+        }
+        if (key(out, AccessLogField.BACKEND)) {
+            if (e.backend() == null) {
+                out.nullValue();
+            } else if (e.backend().cluster() == null) {
+                out.raw(INVALID);
+            } else {
+                out.raw(quoted(e.backend().cluster(), e.backend().cluster().name()));
+            }
+        }
         if (key(out, AccessLogField.ENDPOINT)) {
             if (e.endpoint() == null) {
                 out.nullValue();
@@ -130,6 +151,18 @@ final class AccessLogFormatter {
             }
             out.number(micros / 1000).raw((byte) '.').padded(micros % 1000, 3);
         }
+    }
+
+    private byte[] quoted(Object owner, String name) {
+        byte[] b = names.get(owner);
+        if (b == null) {
+            if (names.size() >= NAME_CACHE_LIMIT) {
+                names.clear();
+            }
+            b = new JsonLineBuffer(name.length() + 8).string(name).toString().getBytes(StandardCharsets.US_ASCII);
+            names.put(owner, b);
+        }
+        return b;
     }
 
     private byte[] endpoint(InetSocketAddress ep) {

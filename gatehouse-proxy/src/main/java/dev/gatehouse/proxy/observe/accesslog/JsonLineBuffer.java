@@ -12,6 +12,16 @@ import java.util.Arrays;
 final class JsonLineBuffer {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    /** "00" "01" .. "99" */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
     private byte[] buf;
     private int size;
 
@@ -105,7 +115,7 @@ final class JsonLineBuffer {
         buf[size++] = (byte) c;
     }
 
-    /** A non-negative or negative decimal, without going through a String. */
+    /** A decimal, without going through a String: two digits per division. */
     JsonLineBuffer number(long v) {
         if (v < 0) {
             if (v == Long.MIN_VALUE) {
@@ -114,18 +124,37 @@ final class JsonLineBuffer {
             raw((byte) '-');
             v = -v;
         }
-        ensure(20);
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
-            digits++;
+        if (v < 10) {
+            return raw((byte) ('0' + v));
         }
-        int end = size + digits;
-        for (int i = end - 1; i >= size; i--) {
-            buf[i] = (byte) ('0' + (v % 10));
-            v /= 10;
+        int digits = digits(v);
+        ensure(digits);
+        int pos = size + digits;
+        while (v >= 100) {
+            int r = (int) (v % 100);
+            v /= 100;
+            buf[--pos] = PAIRS[2 * r + 1];
+            buf[--pos] = PAIRS[2 * r];
         }
-        size = end;
+        if (v >= 10) {
+            buf[--pos] = PAIRS[2 * (int) v + 1];
+            buf[--pos] = PAIRS[2 * (int) v];
+        } else {
+            buf[--pos] = (byte) ('0' + v);
+        }
+        size += digits;
         return this;
+    }
+
+    private static int digits(long v) {
+        long bound = 10;
+        for (int d = 1; d < 19; d++) {
+            if (v < bound) {
+                return d;
+            }
+            bound *= 10;
+        }
+        return 19;
     }
 
     /** {@code value} zero-padded to {@code width} digits (value must fit). */
