@@ -1,5 +1,9 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.MirrorResult;
+import dev.gatehouse.proxy.route.Route;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
 import dev.gatehouse.proxy.upstream.UpstreamListener;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
@@ -11,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -19,14 +25,25 @@ import java.util.ArrayDeque;
  * A fire-and-forget copy of a request (RequestMirror). It gets its own copy of the head and a retained
  * duplicate of every body chunk; its response is read and dropped. It never slows the real request: if
  * its connection is not writable, or too much is queued while it connects, the copy is abandoned.
+ * <p>
+ * Its end is reported once to the observer ({@link ExchangeObserver#onMirrorComplete}): {@code sent} when the
+ * mirror answered with a final status, {@code failed} on a connect error, a connection lost before the answer
+ * or the timeout, {@code dropped} when the copy was abandoned on purpose (see above, or the real request was
+ * aborted before the copy was complete).
  */
 final class MirrorExchange implements UpstreamListener {
+    private static final Logger LOG = LoggerFactory.getLogger(MirrorExchange.class);
     private static final int MAX_QUEUED_BYTES = 256 * 1024;
 
     private final UpstreamPool pool;
     private final InetSocketAddress endpoint;
     private final HttpRequest head;
     private final long timeoutNanos;
+    /** null when nothing observes */
+    private final ExchangeObserver observer;
+    private final Route route;
+    private final Cluster cluster;
+    private boolean reported;
     private UpstreamHandler upstream;
     private ArrayDeque<HttpContent> queued;
     private int queuedBytes;
@@ -36,11 +53,35 @@ final class MirrorExchange implements UpstreamListener {
     private boolean reusable;
     private long deadlineNanos;
 
-    MirrorExchange(UpstreamPool pool, InetSocketAddress endpoint, HttpRequest head, long timeoutNanos) {
+    MirrorExchange(UpstreamPool pool, InetSocketAddress endpoint, HttpRequest head, long timeoutNanos,
+                   ExchangeObserver observer, Route route, Cluster cluster) {
         this.pool = pool;
         this.endpoint = endpoint;
         this.head = head;
         this.timeoutNanos = timeoutNanos;
+        this.observer = observer;
+        this.route = route;
+        this.cluster = cluster;
+    }
+
+    /** Reports how the copy ended, the first time only; nothing the observer does reaches the real request. */
+    private void report(MirrorResult result) {
+        if (reported) {
+            return;
+        }
+        reported = true;
+        report(observer, route, cluster, result);
+    }
+
+    static void report(ExchangeObserver observer, Route route, Cluster cluster, MirrorResult result) {
+        if (observer == null) {
+            return;
+        }
+        try {
+            observer.onMirrorComplete(route, cluster, result);
+        } catch (RuntimeException e) {
+            LOG.warn("mirror observer failed", e);
+        }
     }
 
     void start() {
@@ -70,7 +111,7 @@ final class MirrorExchange implements UpstreamListener {
             queued.add(copy);
             queuedBytes += copy.content().readableBytes();
             if (queuedBytes > MAX_QUEUED_BYTES) {
-                drop();
+                drop(MirrorResult.DROPPED);
             }
             return;
         }
@@ -78,7 +119,7 @@ final class MirrorExchange implements UpstreamListener {
         if (!ch.isWritable()) {
             // a mirror must never push back on the client: abandon it instead
             copy.release();
-            drop();
+            drop(MirrorResult.DROPPED);
             return;
         }
         write(copy);
@@ -98,13 +139,13 @@ final class MirrorExchange implements UpstreamListener {
     /** The real request was aborted: an incomplete copy must not stay open. */
     void abortIfIncomplete() {
         if (!requestSent) {
-            drop();
+            drop(MirrorResult.DROPPED);
         }
     }
 
     private void onConnect(ChannelFuture f) {
         if (!f.isSuccess()) {
-            drop();
+            drop(MirrorResult.FAILED);
             return;
         }
         if (dropped) {
@@ -139,7 +180,8 @@ final class MirrorExchange implements UpstreamListener {
         flushPending = true;
     }
 
-    private void drop() {
+    private void drop(MirrorResult result) {
+        report(result);
         if (dropped) {
             return;
         }
@@ -163,6 +205,11 @@ final class MirrorExchange implements UpstreamListener {
         try {
             if (msg instanceof HttpResponse response) {
                 reusable = HttpUtil.isKeepAlive(response) && response.decoderResult().isSuccess();
+                if (!response.decoderResult().isSuccess()) {
+                    report(MirrorResult.FAILED); // not an answer: the connection is closed at its end
+                } else if (response.status().code() >= 200) {
+                    report(MirrorResult.SENT);
+                }
             }
             if (msg instanceof LastHttpContent && upstream != null) {
                 UpstreamHandler h = upstream;
@@ -190,7 +237,7 @@ final class MirrorExchange implements UpstreamListener {
     @Override
     public void onUpstreamInactive(Throwable cause) {
         upstream = null;
-        drop();
+        drop(MirrorResult.FAILED);
     }
 
     @Override
@@ -200,6 +247,6 @@ final class MirrorExchange implements UpstreamListener {
 
     @Override
     public void onDeadline() {
-        drop();
+        drop(MirrorResult.FAILED);
     }
 }

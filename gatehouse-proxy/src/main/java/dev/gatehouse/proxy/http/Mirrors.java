@@ -1,6 +1,9 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.MirrorResult;
+import dev.gatehouse.proxy.route.Route;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -20,12 +23,13 @@ final class Mirrors {
 
     /**
      * Starts one copy per cluster that has an endpoint, with a copy of the (already rewritten) head and of
-     * the body chunks received so far.
+     * the body chunks received so far. Each copy's end is reported to {@code observer} (when not null); a
+     * cluster without a ready endpoint is reported as dropped at once.
      *
      * @return null when there is nothing to mirror
      */
     static Mirrors start(List<Cluster> targets, HttpRequest head, Iterable<HttpContent> bodySoFar, UpstreamPool pool,
-                         long timeoutNanos) {
+                         long timeoutNanos, ExchangeObserver observer, Route route) {
         if (targets.isEmpty()) {
             return null;
         }
@@ -33,11 +37,12 @@ final class Mirrors {
         for (Cluster cluster : targets) {
             InetSocketAddress target = cluster.pick();
             if (target == null) {
+                MirrorExchange.report(observer, route, cluster, MirrorResult.DROPPED);
                 continue;
             }
             HttpRequest copy = new DefaultHttpRequest(head.protocolVersion(), head.method(), head.uri(),
                     head.headers().copy());
-            MirrorExchange m = new MirrorExchange(pool, target, copy, timeoutNanos);
+            MirrorExchange m = new MirrorExchange(pool, target, copy, timeoutNanos, observer, route, cluster);
             copies.add(m);
             if (bodySoFar != null) {
                 for (HttpContent c : bodySoFar) {

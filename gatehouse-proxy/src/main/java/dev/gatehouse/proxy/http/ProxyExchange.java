@@ -345,7 +345,7 @@ final class ProxyExchange implements UpstreamListener {
             observer.onUpstreamRequest(log, request.headers());
         }
         pool = owner.context().pools().forLoop(client.eventLoop());
-        mirrors = Mirrors.start(exchange.mirrors(), request, queued, pool, backendTimeoutNanos);
+        mirrors = Mirrors.start(exchange.mirrors(), request, queued, pool, backendTimeoutNanos, observer, route);
         if (expectContinue && !requestComplete) {
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), client.voidPromise());

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.observe;
 
+import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.route.Route;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -50,5 +52,31 @@ public interface ExchangeObserver {
     }
 
     default void streamClosed() {
+    }
+
+    /**
+     * One mirror copy (RequestMirror) of a request on {@code route} to {@code mirror} ended with {@code result};
+     * once per copy, on the request's event loop, possibly after the real exchange completed. It cannot affect
+     * the real request (an exception thrown here is logged and dropped). Per-route state is in
+     * {@code route.observation()}, as for {@link #onComplete}.
+     */
+    default void onMirrorComplete(Route route, Cluster mirror, MirrorResult result) {
+    }
+
+    /**
+     * The HTTP/2 codec of a connection on {@code port} refused or reset a stream by itself because of what the
+     * client sent (an invalid header, too many concurrent streams, a header list over the limit, a flow-control
+     * or framing error on the stream). {@code reason} is one of a small closed set: {@code refused_stream},
+     * {@code protocol_error}, {@code header_too_large}, {@code other}. On the connection's event loop, per error.
+     */
+    default void http2StreamError(int port, String reason) {
+    }
+
+    /**
+     * A GOAWAY was sent on an HTTP/2 connection on {@code port}; {@code error} is the {@code Http2Error} name in
+     * lower case ({@code no_error} for a graceful close, {@code enhance_your_calm} for floods), or
+     * {@code unknown}. On the connection's event loop, once per GOAWAY.
+     */
+    default void http2GoAwaySent(int port, String error) {
     }
 }

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.observe;
 
+import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.proxy.route.Route;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -81,6 +83,27 @@ public final class ExchangeObservers implements ExchangeObserver {
     public void streamClosed() {
         for (ExchangeObserver o : all) {
             o.streamClosed();
+        }
+    }
+
+    @Override
+    public void onMirrorComplete(Route route, Cluster mirror, MirrorResult result) {
+        for (ExchangeObserver o : all) {
+            o.onMirrorComplete(route, mirror, result);
+        }
+    }
+
+    @Override
+    public void http2StreamError(int port, String reason) {
+        for (ExchangeObserver o : all) {
+            o.http2StreamError(port, reason);
+        }
+    }
+
+    @Override
+    public void http2GoAwaySent(int port, String error) {
+        for (ExchangeObserver o : all) {
+            o.http2GoAwaySent(port, error);
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.http.StrictHttpServerCodec;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -86,15 +86,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
         StrictHttpServerCodec codec = new StrictHttpServerCodec(port.decoderConfig().clone());
         Http2StreamCount streams = new Http2StreamCount(timeouts);
+        int localPort = localPort(ch);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(newFrameCodec(spec), new Http2FloodGuard(),
+                        ? new Http2ServerUpgradeCodec(newFrameCodec(spec, localPort), new Http2FloodGuard(),
                                 newMultiplexHandler(spec, streams), new Http2Mode(streams))
                         : null);
         ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
-                c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(spec),
+                c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(spec, localPort),
                         new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams));
             }
         };
@@ -109,8 +110,13 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         return a instanceof InetSocketAddress ip ? ip.getPort() : 0;
     }
 
-    static Http2FrameCodec newFrameCodec(ClientTrafficSpec spec) {
-        return Http2FrameCodecBuilder.forServer()
+    /** The h2 codec; it reports stream errors and GOAWAYs when something observes ({@link Http2CodecObservation}). */
+    private Http2FrameCodec newFrameCodec(ClientTrafficSpec spec, int localPort) {
+        return newFrameCodec(spec, context.observer(), localPort);
+    }
+
+    static Http2FrameCodec newFrameCodec(ClientTrafficSpec spec, ExchangeObserver observer, int localPort) {
+        return Http2CodecObservation.forServer(observer, localPort)
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(spec.http2MaxConcurrentStreams())
                         .maxHeaderListSize(spec.http2MaxHeaderListBytes()))

@@ -2,9 +2,12 @@ package dev.gatehouse.proxy.observe.metrics;
 
 import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.filter.AuthOutcome;
+import dev.gatehouse.proxy.filter.HttpFilter;
 import dev.gatehouse.proxy.filter.RateLimitOutcome;
+import dev.gatehouse.proxy.filter.RequestMirrorFilter;
 import dev.gatehouse.proxy.observe.EndpointHealthSource;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.MirrorResult;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.route.Backend;
 import dev.gatehouse.proxy.route.CompiledRoute;
@@ -44,6 +47,9 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String REQUEST_DURATION = "gatehouse.http.request.duration";
     static final String UPSTREAM_DURATION = "gatehouse.http.upstream.duration";
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
+    static final String MIRROR_REQUESTS = "gatehouse.http.mirror.requests";
+    static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
+    static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
     /** 100 us .. 10 s: the gateway's own part lives in the lowest buckets, backends in the middle ones. */
     private static final long[] BUCKETS = {
             100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
@@ -69,6 +75,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     /** Histograms of the last bind, by name and labels; replaced whole, read by scrapes. */
     private volatile Map<String, Series> boundSeries = Map.of();
     private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
+    /** h2 stream errors and GOAWAYs by port and reason/error: per error, not per request, so a map probe. */
+    private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -78,7 +86,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     private Set<Meter.Id> bound = new HashSet<>();
 
     public GatewayMetrics() {
-        unrouted = routeMeters(NONE, NONE, new Backend[0], null, permanentSeries);
+        unrouted = routeMeters(NONE, NONE, new Backend[0], new Cluster[0], null, permanentSeries);
         registry.gauge("gatehouse.http2.streams.open", streams);
         reloadsOk = Counter.builder("gatehouse.config.reloads").tag("result", "success")
                 .description("Config reloads by result").register(registry);
@@ -145,7 +153,8 @@ public final class GatewayMetrics implements ExchangeObserver {
         for (HttpPortRouter router : snapshot.httpRouters().values()) {
             for (CompiledRoute route : router.routes()) {
                 Backend[] backends = route.backends().toArray(new Backend[0]);
-                route.bindObservation(routeMeters(listenerLabel(route), route.label(), backends, now, series));
+                route.bindObservation(routeMeters(listenerLabel(route), route.label(), backends, mirrorClusters(route),
+                        now, series));
             }
         }
         for (Cluster cluster : snapshot.clusters().values()) {
@@ -173,6 +182,33 @@ public final class GatewayMetrics implements ExchangeObserver {
         RouteMeters m = bound instanceof RouteMeters rm ? rm : unrouted;
         m.record(log.backend(), log.status(), log.durationNanos(), log.upstreamNanos(), log.gatewayNanos(),
                 log.requestBytes(), log.responseBytes(), log.authOutcome(), log.rateLimitOutcome());
+    }
+
+    @Override
+    public void onMirrorComplete(Route route, Cluster mirror, MirrorResult result) {
+        if (route != null && route.observation() instanceof RouteMeters m) {
+            m.recordMirror(mirror, result);
+        }
+    }
+
+    @Override
+    public void http2StreamError(int port, String reason) {
+        http2Counter(HTTP2_STREAM_ERRORS, "HTTP/2 streams the codec refused or reset itself, by reason",
+                port, "reason", reason).increment();
+    }
+
+    @Override
+    public void http2GoAwaySent(int port, String error) {
+        http2Counter(HTTP2_GOAWAYS, "GOAWAY frames sent, by error code", port, "error", error).increment();
+    }
+
+    /**
+     * Created at most once per (name, port, label value); the label values are closed sets (see the
+     * {@link ExchangeObserver} hooks). Never removed: ports and reasons are few.
+     */
+    private Counter http2Counter(String name, String help, int port, String key, String value) {
+        return http2Errors.computeIfAbsent(name + '/' + port + '/' + value, k -> Counter.builder(name)
+                .tags("port", Integer.toString(port), key, value).description(help).register(registry));
     }
 
     @Override
@@ -206,8 +242,26 @@ public final class GatewayMetrics implements ExchangeObserver {
         });
     }
 
-    private RouteMeters routeMeters(String listener, String route, Backend[] backends, Set<Meter.Id> ids,
-                                    Map<String, Series> series) {
+    /** The distinct clusters of the rule's RequestMirror filters, rule level then backendRef level. */
+    private static Cluster[] mirrorClusters(CompiledRoute route) {
+        List<Cluster> out = new ArrayList<>(2);
+        addMirrors(route.filters(), out);
+        for (Backend b : route.backends()) {
+            addMirrors(b.filters(), out);
+        }
+        return out.toArray(new Cluster[0]);
+    }
+
+    private static void addMirrors(List<HttpFilter> filters, List<Cluster> into) {
+        for (HttpFilter f : filters) {
+            if (f instanceof RequestMirrorFilter m && m.cluster() != null && !into.contains(m.cluster())) {
+                into.add(m.cluster());
+            }
+        }
+    }
+
+    private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
+                                    Set<Meter.Id> ids, Map<String, Series> series) {
         Tags routeTags = Tags.of("listener", listener, "route", route);
         int slots = RouteMeters.extraSlots() + backends.length;
         Counter[][] requests = new Counter[slots][5];
@@ -242,6 +296,15 @@ public final class GatewayMetrics implements ExchangeObserver {
             rateLimit[o.ordinal()] = track(ids, Counter.builder("gatehouse.ratelimit.outcomes")
                     .tags("route", route, "outcome", o.label()).description("Rate-limit filter decisions").register(registry));
         }
+        Counter[][] mirrorCopies = new Counter[mirrors.length][MirrorResult.values().length];
+        for (int i = 0; i < mirrors.length; i++) {
+            for (MirrorResult r : MirrorResult.values()) {
+                mirrorCopies[i][r.ordinal()] = track(ids, Counter.builder(MIRROR_REQUESTS)
+                        .tags("route", route, "backend", mirrors[i].name(), "result", r.label())
+                        .description("Mirror copies of requests (RequestMirror) by route, mirror backend and result")
+                        .register(registry));
+            }
+        }
         return new RouteMeters(backends, requests,
                 histogram(series, REQUEST_DURATION, "Whole request, first byte in to last byte out", listener, route),
                 histogram(series, UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", listener, route),
@@ -250,7 +313,7 @@ public final class GatewayMetrics implements ExchangeObserver {
                         .description("Request body bytes received").register(registry)),
                 track(ids, Counter.builder("gatehouse.http.response.bytes").baseUnit("bytes").tags(routeTags)
                         .description("Response body bytes sent").register(registry)),
-                auth, rateLimit);
+                auth, rateLimit, mirrors, mirrorCopies);
     }
 
     /**

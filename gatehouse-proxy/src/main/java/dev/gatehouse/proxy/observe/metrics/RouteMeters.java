@@ -1,13 +1,16 @@
 package dev.gatehouse.proxy.observe.metrics;
 
+import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.filter.AuthOutcome;
 import dev.gatehouse.proxy.filter.RateLimitOutcome;
+import dev.gatehouse.proxy.observe.MirrorResult;
 import dev.gatehouse.proxy.route.Backend;
 import io.micrometer.core.instrument.Counter;
 
 /**
  * The meters of one compiled route, bound when its snapshot is applied: requests by backend and status
- * class as a 2-D array (backendRef position, then 1xx..5xx), so recording is array indexing.
+ * class as a 2-D array (backendRef position, then 1xx..5xx), so recording is array indexing; mirror copies
+ * likewise by the position of their cluster among the rule's RequestMirror clusters, then result.
  */
 final class RouteMeters {
     /** Backend slots past the route's backendRefs: none picked, invalid reference. */
@@ -25,10 +28,15 @@ final class RouteMeters {
     private final Counter responseBytes;
     private final Counter[] auth;
     private final Counter[] rateLimit;
+    /** The distinct clusters the rule's RequestMirror filters (rule and backendRef level) copy to. */
+    private final Cluster[] mirrors;
+    /** [mirror index][MirrorResult ordinal] */
+    private final Counter[][] mirrorCopies;
 
     RouteMeters(Backend[] backends, Counter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
                 LatencyHistogram gateway,
-                Counter requestBytes, Counter responseBytes, Counter[] auth, Counter[] rateLimit) {
+                Counter requestBytes, Counter responseBytes, Counter[] auth, Counter[] rateLimit,
+                Cluster[] mirrors, Counter[][] mirrorCopies) {
         this.backends = backends;
         this.requests = requests;
         this.total = total;
@@ -38,6 +46,18 @@ final class RouteMeters {
         this.responseBytes = responseBytes;
         this.auth = auth;
         this.rateLimit = rateLimit;
+        this.mirrors = mirrors;
+        this.mirrorCopies = mirrorCopies;
+    }
+
+    /** Identity scan, as for backends: a rule mirrors to one or two clusters. A cluster not bound is ignored. */
+    void recordMirror(Cluster cluster, MirrorResult result) {
+        for (int i = 0; i < mirrors.length; i++) {
+            if (mirrors[i] == cluster) {
+                mirrorCopies[i][result.ordinal()].increment();
+                return;
+            }
+        }
     }
 
     void record(Backend backend, int status, long totalNanos, long upstreamNanos, long gatewayNanos,
