@@ -317,18 +317,22 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
 
     /**
-     * The histogram of a route, kept across binds while its labels stay (as Micrometer keeps a meter that is
-     * registered again), so a reload does not reset it.
+     * The histogram of a route, one per name and labels as Micrometer keeps one meter per id: shared by every
+     * match of a rule in this bind and kept across binds while its labels stay, so a reload does not reset it.
      */
     private LatencyHistogram histogram(Map<String, Series> into, String name, String help, String listener, String route) {
         String labels = "listener=\"" + labelValue(listener) + "\",route=\"" + labelValue(route) + '"';
         String key = name + '{' + labels;
-        Series existing = boundSeries.get(key);
-        if (existing == null) {
-            existing = permanentSeries.get(key);
+        Series s = into.get(key);
+        if (s == null) {
+            s = boundSeries.get(key);
         }
-        Series s = existing != null ? existing
-                : new Series(name.replace('.', '_') + "_seconds", help, labels, new LatencyHistogram(BUCKETS));
+        if (s == null) {
+            s = permanentSeries.get(key);
+        }
+        if (s == null) {
+            s = new Series(name.replace('.', '_') + "_seconds", help, labels, new LatencyHistogram(BUCKETS));
+        }
         into.put(key, s);
         return s.histogram();
     }
