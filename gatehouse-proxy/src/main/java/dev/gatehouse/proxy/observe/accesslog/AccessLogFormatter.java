@@ -159,7 +159,7 @@ final class AccessLogFormatter {
             if (names.size() >= NAME_CACHE_LIMIT) {
                 names.clear();
             }
-            b = new JsonLineBuffer(name.length() + 8).string(name).toString().getBytes(StandardCharsets.US_ASCII);
+            b = new JsonLineBuffer(name.length() + 8).string(name).toByteArray();
             names.put(owner, b);
         }
         return b;
@@ -175,7 +175,7 @@ final class AccessLogFormatter {
             t.raw((byte) '"');
             address(t, ep.getAddress());
             t.raw((byte) ':').number(ep.getPort()).raw((byte) '"');
-            b = t.toString().getBytes(StandardCharsets.US_ASCII);
+            b = t.toByteArray();
             endpoints.put(ep, b);
         }
         return b;

@@ -177,6 +177,11 @@ final class JsonLineBuffer {
         }
     }
 
+    /** What is buffered, as a copy (for values prepared once and reused). */
+    byte[] toByteArray() {
+        return Arrays.copyOf(buf, size);
+    }
+
     @Override
     public String toString() {
         return new String(buf, 0, size, java.nio.charset.StandardCharsets.US_ASCII);
