@@ -229,6 +229,16 @@ class ObservabilityEndToEndTest {
     }
 
     @Test
+    void aNewTraceDropsTheTracestateThatCameWithAnInvalidTraceparent() throws Exception {
+        HttpResponse<String> r = get("echo.example.com", "/new-trace", "traceparent", "00-NOT-A-TRACE-01",
+                "tracestate", "vendor=stale");
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode seen = JSON.readTree(r.body()).path("headers");
+        assertThat(seen.path("traceparent").asText()).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+        assertThat(seen.has("tracestate")).isFalse();
+    }
+
+    @Test
     void anInvalidTraceparentStartsANewTraceAndA5xxSpanIsAnError() throws Exception {
         HttpResponse<String> r = get("echo.example.com", "/dead/traced", "traceparent", "00-NOT-A-TRACE-01",
                 "X-Request-ID", "e2e-span-502");

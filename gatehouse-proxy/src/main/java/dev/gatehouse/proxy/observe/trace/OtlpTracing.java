@@ -18,6 +18,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
@@ -77,7 +78,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
     }
 
     /** The ids of a request that is not sampled: passed on, never exported. */
-    private record Unsampled(String traceId, String spanId) {
+    private record Unsampled(String traceId, String spanId, boolean continued) {
     }
 
     @Override
@@ -88,7 +89,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
                 : ratio >= 1.0 || ratio > 0 && ThreadLocalRandom.current().nextDouble() < ratio;
         if (!sampled) {
             String traceId = continued ? incoming.substring(3, 35) : TraceParent.randomTraceId();
-            log.span(new Unsampled(traceId, TraceParent.randomSpanId()));
+            log.span(new Unsampled(traceId, TraceParent.randomSpanId(), continued));
             log.traceId(traceId);
             return;
         }
@@ -129,15 +130,18 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
     @Override
     public void onUpstreamRequest(RequestLog log, HttpHeaders headers) {
         Object state = log.span();
+        boolean continued;
         if (state instanceof Unsampled u) {
             headers.set(TRACEPARENT, TraceParent.format(u.traceId(), u.spanId(), false));
-        } else if (state instanceof Span span) {
+            continued = u.continued();
+        } else if (state instanceof ReadableSpan span) {
             SpanContext c = span.getSpanContext();
             headers.set(TRACEPARENT, TraceParent.format(c.getTraceId(), c.getSpanId(), c.isSampled()));
+            continued = span.getParentSpanContext().isRemote(); // decided in onRequestStart, not re-validated
         } else {
             return;
         }
-        if (!TraceParent.isValid(log.traceParent())) {
+        if (!continued) {
             // a new trace: tracestate belongs to the trace it came with
             headers.remove(TRACESTATE);
         }
