@@ -353,9 +353,4 @@ public final class GatewayMetrics implements ExchangeObserver {
     static String listenerLabel(Route route) {
         return route.listener().replace(' ', '/');
     }
-
-
-    List<String> connectionKeys() {
-        return List.copyOf(connections.keySet());
-    }
 }
