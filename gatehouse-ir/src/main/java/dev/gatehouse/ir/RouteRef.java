@@ -15,4 +15,9 @@ public record RouteRef(String kind, String namespace, String name, int ruleIndex
     public String qualifiedName() {
         return namespace + "/" + name;
     }
+
+    /** "namespace/name#rule": the rule as logs, metrics and spans name it, the same for every match of a rule. */
+    public String ruleLabel() {
+        return qualifiedName() + '#' + ruleIndex;
+    }
 }

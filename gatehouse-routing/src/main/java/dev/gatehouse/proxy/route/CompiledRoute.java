@@ -28,7 +28,7 @@ public final class CompiledRoute implements Route {
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
         this.ref = ref;
-        this.label = ref.qualifiedName() + '#' + ref.ruleIndex();
+        this.label = ref.ruleLabel();
         this.listener = listener;
         this.matcher = matcher;
         this.filters = List.copyOf(filters);

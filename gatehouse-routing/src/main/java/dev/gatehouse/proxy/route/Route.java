@@ -13,12 +13,9 @@ import java.util.List;
 public interface Route {
     RouteRef ref();
 
-    /**
-     * "namespace/name#rule": the rule as logs, metrics and spans name it. Bounded by the config and the same
-     * for every match of a rule; implementations compute it once, since it is read per request.
-     */
+    /** {@link RouteRef#ruleLabel()}; read per request, so implementations compute it once. */
     default String label() {
-        return ref().qualifiedName() + '#' + ref().ruleIndex();
+        return ref().ruleLabel();
     }
 
     /** "Gateway ns/name listener" the request landed on (for logs). */
