@@ -299,7 +299,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
         boolean decoded = request.decoderResult().isSuccess();
         Observability observability = context.observability();
-        String requestId = null;
+        CharSequence requestId = null;
         if (observability.requestIds()) {
             requestId = decoded ? ObservabilityHeaders.assignRequestId(request.headers(), observability.trustRequestId())
                     : RequestIds.generate();
@@ -325,7 +325,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      * "GET /bad-request HTTP/1.0"), so method, target and protocol are {@link RequestLog#UNKNOWN} and no header
      * is read; a decoded head is logged as received.
      */
-    private RequestLog refusedLog(HttpRequest request, boolean decoded, Rejection rejection, String requestId) {
+    private RequestLog refusedLog(HttpRequest request, boolean decoded, Rejection rejection, CharSequence requestId) {
         String protocol = http2 ? "HTTP/2" : decoded ? request.protocolVersion().text() : RequestLog.UNKNOWN;
         RequestLog log = new RequestLog(System.nanoTime(), System.currentTimeMillis(),
                 decoded ? request.method().name() : RequestLog.UNKNOWN, decoded ? request.uri() : RequestLog.UNKNOWN,

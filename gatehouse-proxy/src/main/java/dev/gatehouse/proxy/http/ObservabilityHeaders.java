@@ -20,14 +20,14 @@ final class ObservabilityHeaders {
      *
      * @return the id in force
      */
-    static String assignRequestId(HttpHeaders headers, boolean trust) {
+    static CharSequence assignRequestId(HttpHeaders headers, boolean trust) {
         if (trust) {
             String given = headers.get(X_REQUEST_ID);
             if (given != null && RequestIds.acceptable(given) && !hasSecond(headers)) {
                 return given;
             }
         }
-        String id = RequestIds.generate();
+        CharSequence id = RequestIds.generate();
         headers.set(X_REQUEST_ID, id);
         return id;
     }

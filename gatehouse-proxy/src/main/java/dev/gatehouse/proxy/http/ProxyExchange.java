@@ -113,7 +113,7 @@ final class ProxyExchange implements UpstreamListener {
     private final ExchangeObserver observer;
     private RequestLog log;
     private boolean observeStarted;
-    private String requestId;
+    private CharSequence requestId;
     private boolean debugTrace;
     private HttpPortRouter router;
 

@@ -7,12 +7,35 @@ import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.List;
 
-/** Several observers as one, called in order; an empty list is {@link ExchangeObserver#NOOP}. */
+/**
+ * Several observers as one, called in order; an empty list is {@link ExchangeObserver#NOOP}. The per-request
+ * hooks call only the observers that implement them (found once, here): most observers leave most hooks at
+ * their no-op default, and each call through this composite is a megamorphic interface call per request.
+ */
 public final class ExchangeObservers implements ExchangeObserver {
     private final ExchangeObserver[] all;
+    private final ExchangeObserver[] requestStart;
+    private final ExchangeObserver[] upstreamRequest;
+    private final ExchangeObserver[] responseHead;
+    private final ExchangeObserver[] complete;
 
     private ExchangeObservers(List<ExchangeObserver> all) {
         this.all = all.toArray(new ExchangeObserver[0]);
+        this.requestStart = implementing(all, "onRequestStart", RequestLog.class);
+        this.upstreamRequest = implementing(all, "onUpstreamRequest", RequestLog.class, HttpHeaders.class);
+        this.responseHead = implementing(all, "onResponseHead", RequestLog.class);
+        this.complete = implementing(all, "onComplete", RequestLog.class);
+    }
+
+    /** The observers whose class overrides the hook's no-op default. */
+    private static ExchangeObserver[] implementing(List<ExchangeObserver> all, String hook, Class<?>... params) {
+        return all.stream().filter(o -> {
+            try {
+                return o.getClass().getMethod(hook, params).getDeclaringClass() != ExchangeObserver.class;
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("ExchangeObserver has no hook " + hook, e);
+            }
+        }).toArray(ExchangeObserver[]::new);
     }
 
     public static ExchangeObserver of(List<ExchangeObserver> observers) {
@@ -32,28 +55,28 @@ public final class ExchangeObservers implements ExchangeObserver {
 
     @Override
     public void onRequestStart(RequestLog log) {
-        for (ExchangeObserver o : all) {
+        for (ExchangeObserver o : requestStart) {
             o.onRequestStart(log);
         }
     }
 
     @Override
     public void onUpstreamRequest(RequestLog log, HttpHeaders upstreamHeaders) {
-        for (ExchangeObserver o : all) {
+        for (ExchangeObserver o : upstreamRequest) {
             o.onUpstreamRequest(log, upstreamHeaders);
         }
     }
 
     @Override
     public void onResponseHead(RequestLog log) {
-        for (ExchangeObserver o : all) {
+        for (ExchangeObserver o : responseHead) {
             o.onResponseHead(log);
         }
     }
 
     @Override
     public void onComplete(RequestLog log) {
-        for (ExchangeObserver o : all) {
+        for (ExchangeObserver o : complete) {
             o.onComplete(log);
         }
     }

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.observe;
 
+import io.netty.util.AsciiString;
+
 /**
  * {@code X-Request-ID} values: 128 random bits as 32 lower-case hex digits ({@link RandomHex}). A client's id
  * is kept only when trusted and harmless: 1..128 visible ASCII characters.
@@ -10,7 +12,7 @@ public final class RequestIds {
     private RequestIds() {
     }
 
-    public static String generate() {
+    public static AsciiString generate() {
         return RandomHex.of(2);
     }
 

@@ -31,7 +31,7 @@ public final class RequestLog implements FilterOutcomes {
     private final InetSocketAddress remote;
     private final int listenerPort;
     private String host;
-    private String requestId;
+    private CharSequence requestId;
     private Route route;
     private Backend backend;
     private InetSocketAddress endpoint;
@@ -45,7 +45,7 @@ public final class RequestLog implements FilterOutcomes {
     private AuthOutcome auth;
     private RateLimitOutcome rateLimit;
     private String traceParent;
-    private String traceId;
+    private CharSequence traceId;
     private Object span;
     private boolean completed;
 
@@ -98,11 +98,12 @@ public final class RequestLog implements FilterOutcomes {
         this.host = host;
     }
 
-    public String requestId() {
+    /** The {@code X-Request-ID} in force: the client's (a String) or a generated one (ASCII bytes), or {@code null}. */
+    public CharSequence requestId() {
         return requestId;
     }
 
-    public void requestId(String id) {
+    public void requestId(CharSequence id) {
         this.requestId = id;
     }
 
@@ -234,14 +235,14 @@ public final class RequestLog implements FilterOutcomes {
     }
 
     /** 32 hex digits: the tracer's span's trace, else the valid incoming one, else {@code null}. */
-    public String traceId() {
+    public CharSequence traceId() {
         if (traceId == null && traceParent != null) {
             traceId = TraceParent.traceId(traceParent);
         }
         return traceId;
     }
 
-    public void traceId(String id) {
+    public void traceId(CharSequence id) {
         this.traceId = id;
     }
 

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.observe;
 
+import io.netty.util.AsciiString;
+
 /**
  * W3C Trace Context {@code traceparent} (version 00) checks, strict as the spec asks: a header that fails
  * any of them is ignored and a new trace starts. No regex, no allocation unless asked for a part.
@@ -39,14 +41,34 @@ public final class TraceParent {
         return isValid(value) && (Character.digit(value.charAt(54), 16) & 1) == 1;
     }
 
-    /** A random, non-zero 32-hex-digit trace id. */
-    public static String randomTraceId() {
-        return RandomHex.of(2);
+    /**
+     * The traceparent passed on for a request that is not sampled (flags 00), as ASCII bytes: the trace of
+     * {@code validIncoming} when given (it must be {@link #isValid valid}), else a new random trace, and a new
+     * random span id. Its trace id is {@link #traceIdOf}.
+     */
+    public static AsciiString unsampled(String validIncoming) {
+        byte[] b = new byte[LENGTH];
+        b[0] = '0';
+        b[1] = '0';
+        b[2] = '-';
+        if (validIncoming == null) {
+            RandomHex.fill(b, 3, 2);
+        } else {
+            for (int i = 3; i < 35; i++) {
+                b[i] = (byte) validIncoming.charAt(i);
+            }
+        }
+        b[35] = '-';
+        RandomHex.fill(b, 36, 1);
+        b[52] = '-';
+        b[53] = '0';
+        b[54] = '0';
+        return new AsciiString(b, false);
     }
 
-    /** A random, non-zero 16-hex-digit span id. */
-    public static String randomSpanId() {
-        return RandomHex.of(1);
+    /** The trace id of a traceparent made by {@link #unsampled}, sharing its bytes. */
+    public static AsciiString traceIdOf(AsciiString traceParent) {
+        return traceParent.subSequence(3, 35, false);
     }
 
     public static String format(String traceId, String spanId, boolean sampled) {

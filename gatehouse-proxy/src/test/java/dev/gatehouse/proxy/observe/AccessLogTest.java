@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.proxy.observe.accesslog.AccessLog;
 import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,7 +109,7 @@ class AccessLogTest {
     void ipv6ClientsAndManyLinesInBatchesStayWholeLines() throws Exception {
         Path file = dir.resolve("many.log");
         int count = 20_000;
-        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0, count)) {
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0, 64L << 20)) {
             for (int i = 0; i < count; i++) {
                 RequestLog r = new RequestLog(1_000_000L, 1_700_000_000_000L + i, "GET", "/n/" + i, "HTTP/2",
                         new InetSocketAddress("::1", 40000 + i % 1000), 8080);
@@ -128,7 +133,7 @@ class AccessLogTest {
     void aFullQueueDropsAndCountsInsteadOfBlocking() throws Exception {
         Path file = dir.resolve("full.log");
         int sent = 50_000;
-        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0, 16)) {
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0, 64 * 1024)) {
             for (int i = 0; i < sent; i++) {
                 log.onComplete(request("/d/" + i, 200, "d-" + i));
             }
@@ -137,6 +142,73 @@ class AccessLogTest {
             log.close();
             assertThat(lines(file).size() + dropped).isEqualTo(sent);
         }
+    }
+
+    @Test
+    void linesFormattedOnAnEventLoopReachTheFileSoonAndCloseFlushesWhatLoopsStillHold() throws Exception {
+        Path file = dir.resolve("loops.log");
+        EventLoopGroup live = new DefaultEventLoopGroup(1);
+        EventLoopGroup stopped = new DefaultEventLoopGroup(1);
+        try {
+            AccessLog log = AccessLog.toFile(file, AccessLogField.parse("all"), 1.0);
+            for (int i = 0; i < 3; i++) {
+                RequestLog r = request("/soon/" + i, 200, "s-" + i);
+                live.submit(() -> log.onComplete(r)).sync();
+            }
+            // a quiet loop hands its partial chunk over on a timer, not when the next line comes
+            await().atMost(Duration.ofSeconds(2)).until(() -> Files.exists(file) && Files.readAllLines(file).size() == 3);
+
+            for (int i = 0; i < 2; i++) {
+                RequestLog r = request("/live/" + i, 200, "l-" + i);
+                live.submit(() -> log.onComplete(r)).sync();
+                RequestLog t = request("/stopped/" + i, 200, "t-" + i);
+                stopped.submit(() -> log.onComplete(t)).sync();
+            }
+            stopped.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+            log.close(); // right away: both loops still hold their lines
+            RequestLog late = request("/late", 200, "late");
+            live.submit(() -> log.onComplete(late)).sync();
+            assertThat(log.dropped()).isEqualTo(1);
+        } finally {
+            live.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+        List<String> paths = lines(file).stream().map(n -> n.path("path").asText()).toList();
+        assertThat(paths).containsExactlyInAnyOrder("/soon/0", "/soon/1", "/soon/2", "/live/0", "/live/1",
+                "/stopped/0", "/stopped/1");
+    }
+
+    @Test
+    void manyLoopsAtOnceLoseNoLineAndKeepEachLoopsOrder() throws Exception {
+        Path file = dir.resolve("busy.log");
+        int loops = 4;
+        int perLoop = 5_000;
+        EventLoopGroup group = new DefaultEventLoopGroup(loops);
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("path,status"), 1.0, 64L << 20)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int l = 0; l < loops; l++) {
+                int loop = l;
+                EventLoop el = group.next();
+                done.add(el.submit(() -> {
+                    for (int i = 0; i < perLoop; i++) {
+                        log.onComplete(request("/" + loop + "/" + i, 200, "x"));
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.sync();
+            }
+            log.close();
+            assertThat(log.dropped()).isZero();
+        } finally {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+        }
+        int[] next = new int[loops];
+        for (JsonNode n : lines(file)) {
+            String[] p = n.path("path").asText().split("/");
+            int loop = Integer.parseInt(p[1]);
+            assertThat(Integer.parseInt(p[2])).as("loop %d in order", loop).isEqualTo(next[loop]++);
+        }
+        assertThat(next).containsOnly(perLoop);
     }
 
     @Test

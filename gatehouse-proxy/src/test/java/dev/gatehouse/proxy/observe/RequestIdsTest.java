@@ -12,7 +12,7 @@ class RequestIdsTest {
     void generatedIdsAre32HexDigitsAndDistinct() {
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
-            String id = RequestIds.generate();
+            String id = RequestIds.generate().toString();
             assertThat(id).matches("[0-9a-f]{32}");
             seen.add(id);
         }

@@ -3,6 +3,7 @@ package dev.gatehouse.proxy.observe;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import io.netty.util.AsciiString;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,6 +18,22 @@ class TraceParentTest {
         assertThat(TraceParent.sampled(VALID)).isTrue();
         assertThat(TraceParent.sampled(VALID.replace("-01", "-00"))).isFalse();
         assertThat(TraceParent.format("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", true)).isEqualTo(VALID);
+    }
+
+    @Test
+    void unsampledTraceParentsContinueAValidTraceOrStartOneAndAlwaysTakeANewSpan() {
+        for (int i = 0; i < 1000; i++) {
+            String fresh = TraceParent.unsampled(null).toString();
+            assertThat(TraceParent.isValid(fresh)).as(fresh).isTrue();
+            assertThat(TraceParent.sampled(fresh)).isFalse();
+            assertThat(TraceParent.traceIdOf(TraceParent.unsampled(null)).toString()).matches("[0-9a-f]{32}");
+
+            AsciiString continued = TraceParent.unsampled(VALID);
+            assertThat(TraceParent.isValid(continued.toString())).isTrue();
+            assertThat(TraceParent.traceIdOf(continued).toString()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+            assertThat(TraceParent.spanId(continued.toString())).isNotEqualTo("00f067aa0ba902b7");
+            assertThat(continued.toString()).endsWith("-00");
+        }
     }
 
     @ParameterizedTest

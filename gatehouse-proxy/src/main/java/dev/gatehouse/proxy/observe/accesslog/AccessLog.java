@@ -2,7 +2,10 @@ package dev.gatehouse.proxy.observe.accesslog;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.RequestLog;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.ThreadExecutorMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,41 +16,79 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * JSON-lines access log. {@link #onComplete} runs on the event loop: a sampling draw, one small immutable
- * entry, one {@code offer} (a full queue drops the entry and counts it: a slow disk must never stall
- * requests). One daemon thread takes entries in batches, formats them as bytes and writes each batch with
- * one {@code write}, so a line reaches the file within a few ms.
+ * JSON-lines access log, formatted where the request completed and written by one thread (the model of Envoy
+ * and nginx). {@link #onComplete} runs on the request's event loop: a sampling draw, then the line is formatted
+ * straight into that loop's chunk while the request's strings are still in the core's cache; a chunk goes to
+ * the writer when it holds {@link #CHUNK_BYTES}, or {@link #FLUSH_MILLIS} after its first line on a quiet
+ * loop. No object per line, no queue operation per line. The writer only writes, one {@code write} per chunk.
+ *
+ * <p>What waits for the writer is bounded in bytes: a chunk that would pass the budget (a slow disk) is
+ * dropped and its lines counted in {@link #dropped()}; requests never wait for the log. Lines from one loop
+ * stay in order; lines from different loops interleave by chunk.
  */
 public final class AccessLog implements ExchangeObserver, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
-    /** 16k entries of ~200 bytes each: ~3 MiB at most, a few seconds of a slow disk at 5k req/s. */
-    public static final int DEFAULT_CAPACITY = 16 * 1024;
-    private static final int BATCH = 256;
-    private static final long IDLE_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Bytes waiting for the writer, at most: ~8k lines of ~450 bytes, a few seconds of a slow disk. */
+    public static final int DEFAULT_BUDGET_BYTES = 4 * 1024 * 1024;
+    /** A chunk is handed over once it holds this much: ~70 lines, one {@code write}. */
+    static final int CHUNK_BYTES = 32 * 1024;
+    /** How long a line may wait in a quiet loop's chunk. */
+    static final long FLUSH_MILLIS = 20;
+    private static final long IDLE_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** Emptied chunks kept for reuse: enough for the chunks in flight at a few loops' full rate. */
+    private static final int POOL = 64;
 
-    /** Lock-free multi-producer (the event loops), single-consumer (the writer), bounded. */
-    private final Queue<AccessLogEntry> queue;
-    private final LongAdder dropped = new LongAdder();
+    private final Set<AccessLogField> fields;
     private final double sample;
-    private final AccessLogFormatter formatter;
+    private final long budget;
     private final OutputStream out;
     private final boolean closeOut;
+    /** Chunks waiting for the writer, in hand-over order; bounded by {@link #queuedBytes} against the budget. */
+    private final Queue<Chunk> full = PlatformDependent.newMpscQueue();
+    private final Queue<Chunk> free = PlatformDependent.newFixedMpmcQueue(POOL);
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final LongAdder dropped = new LongAdder();
+    /** Every event loop's lines, so {@link #close} can flush them. */
+    private final Queue<Lines> loops = new ConcurrentLinkedQueue<>();
+    private final FastThreadLocal<Lines> perThread = new FastThreadLocal<>() {
+        @Override
+        protected Lines initialValue() {
+            EventExecutor loop = ThreadExecutorMap.currentExecutor();
+            if (loop == null) {
+                return null; // not an event loop: onComplete takes the synchronized path
+            }
+            Lines l = new Lines(loop);
+            loops.add(l);
+            return l;
+        }
+    };
+    /**
+     * Lines from threads that are not event loops (tests, tools), added under its lock; having no loop timer,
+     * they are handed over by the writer when it is idle.
+     */
+    private final Lines foreign;
     private final Thread writer;
+    /** Set first by {@link #close}: lines completed after it are dropped and counted. */
+    private volatile boolean closing;
+    /** Cleared once every loop has handed its last chunk over: the writer then drains and stops. */
     private volatile boolean running = true;
 
-    private AccessLog(OutputStream out, boolean closeOut, Set<AccessLogField> fields, double sample, int capacity) {
+    private AccessLog(OutputStream out, boolean closeOut, Set<AccessLogField> fields, double sample, long budget) {
         checkSample(sample);
-        this.queue = PlatformDependent.newFixedMpscQueue(capacity);
+        this.fields = Set.copyOf(fields);
         this.sample = sample;
-        this.formatter = new AccessLogFormatter(fields);
+        this.budget = budget;
         this.out = out;
         this.closeOut = closeOut;
+        this.foreign = new Lines(null);
         this.writer = new Thread(this::writeLoop, "gatehouse-access-log");
         writer.setDaemon(true);
         writer.start();
@@ -61,15 +102,16 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
     /** Lines to standard output (not closed by {@link #close}). */
     public static AccessLog toStdout(Set<AccessLogField> fields, double sample) {
-        return new AccessLog(System.out, false, fields, sample, DEFAULT_CAPACITY);
+        return new AccessLog(System.out, false, fields, sample, DEFAULT_BUDGET_BYTES);
     }
 
     /** Lines appended to {@code file} (created with its parent directories when missing). */
     public static AccessLog toFile(Path file, Set<AccessLogField> fields, double sample) throws IOException {
-        return toFile(file, fields, sample, DEFAULT_CAPACITY);
+        return toFile(file, fields, sample, DEFAULT_BUDGET_BYTES);
     }
 
-    public static AccessLog toFile(Path file, Set<AccessLogField> fields, double sample, int capacity) throws IOException {
+    /** @param budgetBytes at most this many bytes of lines wait for the writer; past it chunks are dropped */
+    public static AccessLog toFile(Path file, Set<AccessLogField> fields, double sample, long budgetBytes) throws IOException {
         checkSample(sample);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
@@ -77,62 +119,102 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         }
         OutputStream w = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
                 StandardOpenOption.WRITE);
-        return new AccessLog(w, true, fields, sample, capacity);
+        return new AccessLog(w, true, fields, sample, budgetBytes);
     }
 
-    /** Entries dropped because the queue was full, since start. */
+    /** Lines dropped because the writer fell behind by more than the budget, since start. */
     public long dropped() {
         return dropped.sum();
     }
 
     @Override
     public void onComplete(RequestLog log) {
-        int status = log.status();
-        if (sample < 1.0 && status < 500 && ThreadLocalRandom.current().nextDouble() >= sample) {
+        if (sample < 1.0 && log.status() < 500 && ThreadLocalRandom.current().nextDouble() >= sample) {
             return;
         }
-        AccessLogEntry e = new AccessLogEntry(log.startEpochMillis(), log.requestId(), log.traceId(), log.remote(),
-                log.method(), log.host(), log.path(), log.protocol(), log.route(), log.backend(), log.endpoint(),
-                status, log.requestBytes(), log.responseBytes(), log.durationNanos(), log.upstreamNanos(),
-                log.gatewayNanos(), log.failure(),
-                log.authOutcome() == null ? null : log.authOutcome().label(),
-                log.rateLimitOutcome() == null ? null : log.rateLimitOutcome().label());
-        if (!queue.offer(e)) {
-            dropped.increment();
+        Lines l = perThread.get();
+        if (l != null) {
+            l.add(log);
+            return;
+        }
+        synchronized (foreign) {
+            foreign.add(log);
         }
     }
 
+    /** The writer, idle: lines from other threads are handed over. */
+    private void takeForeignLines() {
+        synchronized (foreign) {
+            foreign.flush();
+        }
+    }
+
+    private Chunk takeChunk() {
+        Chunk c = free.poll();
+        return c != null ? c : new Chunk();
+    }
+
+    /** Gives a chunk to the writer, or drops its lines when the writer is too far behind. */
+    private void handOver(Chunk c) {
+        int size = c.bytes.size();
+        if (queuedBytes.addAndGet(size) > budget) {
+            queuedBytes.addAndGet(-size);
+            dropped.add(c.lines);
+            c.clear();
+            free.offer(c);
+            return;
+        }
+        full.offer(c);
+    }
+
     /**
-     * Drains in batches and naps when the queue is empty rather than blocking on it: a writer waiting on the
-     * queue's condition would be woken by every offer (a futex call and a context switch per request on a
-     * busy core); napping 5 ms costs at most 200 wake-ups a second and delays a line by as much.
+     * Writes chunks as they come and naps when there are none, rather than blocking: a writer waiting on a
+     * condition would be woken by every hand-over (a futex call and a context switch on a busy core); napping
+     * costs at most 100 wake-ups a second and delays a line by as much.
      */
     private void writeLoop() {
-        JsonLineBuffer lines = new JsonLineBuffer(BATCH * 512);
         while (true) {
+            Chunk c = full.poll();
+            if (c == null) {
+                takeForeignLines();
+                c = full.poll();
+            }
+            if (c == null) {
+                if (!running) {
+                    break;
+                }
+                LockSupport.parkNanos(IDLE_NAP_NANOS);
+                continue;
+            }
+            int size = c.bytes.size();
             try {
-                int n = 0;
-                for (AccessLogEntry e; n < BATCH && (e = queue.poll()) != null; n++) {
-                    formatter.format(e, lines);
+                c.bytes.writeTo(out);
+                if (full.isEmpty()) {
+                    out.flush(); // System.out buffers; a file stream does not
                 }
-                if (n == 0) {
-                    if (!running) {
-                        break;
-                    }
-                    LockSupport.parkNanos(IDLE_NAP_NANOS);
-                    continue;
-                }
-                lines.writeTo(out);
-                out.flush(); // System.out buffers; a file stream does not
             } catch (IOException | RuntimeException e) {
                 LOG.warn("access log write failed: {}", e.toString());
+            } finally {
+                queuedBytes.addAndGet(-size);
+                c.clear();
+                free.offer(c);
             }
         }
     }
 
-    /** Writes what is queued, then stops the writer. */
+    /**
+     * Flushes every loop's chunk (on its loop, or directly when the loop has stopped), writes what is queued,
+     * then stops the writer. Lines completed after this are dropped.
+     */
     @Override
     public void close() {
+        synchronized (foreign) {
+            closing = true;
+        }
+        // a loop runs the flush after any line it is adding, and adds none after it (closing is set)
+        for (Lines l : loops) {
+            l.flushFromOutside();
+        }
         running = false;
         try {
             writer.join(2000);
@@ -144,6 +226,88 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
                 out.close();
             } catch (IOException e) {
                 LOG.warn("access log close failed: {}", e.toString());
+            }
+        }
+    }
+
+    private static final class Chunk {
+        final JsonLineBuffer bytes = new JsonLineBuffer(CHUNK_BYTES + 2048);
+        int lines;
+
+        void clear() {
+            bytes.clear();
+            lines = 0;
+        }
+    }
+
+    /**
+     * One event loop's chunk and formatter, touched only on that loop (or after it stopped); or, without a
+     * loop, the one for every other thread, touched under its lock.
+     */
+    private final class Lines implements Runnable {
+        private final EventExecutor loop;
+        private final AccessLogFormatter formatter = new AccessLogFormatter(fields);
+        private Chunk chunk;
+        private boolean flushScheduled;
+
+        Lines(EventExecutor loop) {
+            this.loop = loop;
+        }
+
+        void add(RequestLog log) {
+            if (closing) {
+                dropped.increment();
+                return;
+            }
+            Chunk c = chunk;
+            if (c == null) {
+                c = chunk = takeChunk();
+            }
+            formatter.format(log, c.bytes);
+            c.lines++;
+            if (c.bytes.size() >= CHUNK_BYTES) {
+                chunk = null;
+                handOver(c);
+            } else if (!flushScheduled && loop != null) {
+                flushScheduled = true;
+                loop.schedule(this, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** The timer: what a quiet loop holds goes to the writer. */
+        @Override
+        public void run() {
+            flushScheduled = false;
+            flush();
+        }
+
+        void flush() {
+            Chunk c = chunk;
+            if (c != null && c.lines > 0) {
+                chunk = null;
+                handOver(c);
+            }
+        }
+
+        void flushFromOutside() {
+            try {
+                if (!loop.isShuttingDown() && loop.submit(this::flush).await(1, TimeUnit.SECONDS)) {
+                    return;
+                }
+                // stopped (or stopping): once it has terminated its thread no longer touches the chunk
+                if (loop.awaitTermination(1, TimeUnit.SECONDS)) {
+                    flush();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) { // rejected: the loop is shutting down
+                try {
+                    if (loop.awaitTermination(1, TimeUnit.SECONDS)) {
+                        flush();
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

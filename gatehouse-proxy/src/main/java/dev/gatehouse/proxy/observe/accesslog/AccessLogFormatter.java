@@ -1,5 +1,9 @@
 package dev.gatehouse.proxy.observe.accesslog;
 
+import dev.gatehouse.proxy.observe.RequestLog;
+import dev.gatehouse.proxy.route.Backend;
+import dev.gatehouse.proxy.route.Route;
+
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Formats entries as single-line JSON objects, fields in {@link AccessLogField} order, straight into bytes.
+ * Formats requests as single-line JSON objects, fields in {@link AccessLogField} order, straight into bytes.
  * Everything that is the same from line to line is prepared once: the {@code "key":} prefixes, the time up
- * to the second, endpoint addresses. Writer thread only.
+ * to the second, endpoint addresses, route and backend names. One per event loop: its caches are unsynchronized.
  */
 final class AccessLogFormatter {
     /** Endpoints are few (the config's); clients could be many, so they are formatted, not cached. */
@@ -44,18 +48,18 @@ final class AccessLogFormatter {
         }
     }
 
-    void format(AccessLogEntry e, JsonLineBuffer out) {
+    void format(RequestLog e, JsonLineBuffer out) {
         out.raw((byte) '{');
         any = false;
         if (key(out, AccessLogField.TIME)) {
             out.raw((byte) '"');
-            time(out, e.epochMillis());
+            time(out, e.startEpochMillis());
             out.raw((byte) '"');
         }
         string(out, AccessLogField.REQUEST_ID, e.requestId());
         string(out, AccessLogField.TRACE_ID, e.traceId());
         if (key(out, AccessLogField.CLIENT)) {
-            InetSocketAddress c = e.client();
+            InetSocketAddress c = e.remote();
             if (c == null) {
                 out.nullValue();
             } else {
@@ -69,19 +73,21 @@ final class AccessLogFormatter {
         string(out, AccessLogField.PATH, e.path());
         string(out, AccessLogField.PROTOCOL, e.protocol());
         if (key(out, AccessLogField.ROUTE)) {
-            if (e.route() == null) {
+            Route route = e.route();
+            if (route == null) {
                 out.nullValue();
             } else {
-                out.raw(quoted(e.route(), e.route().label()));
+                out.raw(quoted(route, route.label()));
             }
         }
         if (key(out, AccessLogField.BACKEND)) {
-            if (e.backend() == null) {
+            Backend backend = e.backend();
+            if (backend == null) {
                 out.nullValue();
-            } else if (e.backend().cluster() == null) {
+            } else if (backend.cluster() == null) {
                 out.raw(INVALID);
             } else {
-                out.raw(quoted(e.backend().cluster(), e.backend().cluster().name()));
+                out.raw(quoted(backend.cluster(), backend.cluster().name()));
             }
         }
         if (key(out, AccessLogField.ENDPOINT)) {
@@ -92,14 +98,14 @@ final class AccessLogFormatter {
             }
         }
         number(out, AccessLogField.STATUS, e.status());
-        number(out, AccessLogField.BYTES_IN, e.bytesIn());
-        number(out, AccessLogField.BYTES_OUT, e.bytesOut());
+        number(out, AccessLogField.BYTES_IN, e.requestBytes());
+        number(out, AccessLogField.BYTES_OUT, e.responseBytes());
         millis(out, AccessLogField.DURATION_MS, e.durationNanos());
         millis(out, AccessLogField.UPSTREAM_MS, e.upstreamNanos());
         millis(out, AccessLogField.GATEWAY_MS, e.gatewayNanos());
         string(out, AccessLogField.FAILURE, e.failure());
-        string(out, AccessLogField.AUTH, e.auth());
-        string(out, AccessLogField.RATE_LIMIT, e.rateLimit());
+        string(out, AccessLogField.AUTH, e.authOutcome() == null ? null : e.authOutcome().label());
+        string(out, AccessLogField.RATE_LIMIT, e.rateLimitOutcome() == null ? null : e.rateLimitOutcome().label());
         out.raw((byte) '}').raw((byte) '\n');
     }
 
@@ -129,7 +135,7 @@ final class AccessLogFormatter {
     }
 
     /** Absent values are written as null so every line has the same keys. */
-    private void string(JsonLineBuffer out, AccessLogField f, String value) {
+    private void string(JsonLineBuffer out, AccessLogField f, CharSequence value) {
         if (key(out, f)) {
             out.string(value);
         }

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.observe.accesslog;
 
+import io.netty.util.AsciiString;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -7,7 +9,7 @@ import java.util.Arrays;
 /**
  * A growable byte buffer that JSON lines are formatted into, written out with one {@code write} per batch.
  * Bytes, not chars: the log is ASCII (everything else is escaped), so going through a {@code Writer} and
- * a charset encoder would only add a copy per line. Writer thread only.
+ * a charset encoder would only add a copy per line. Confined to one thread at a time.
  */
 final class JsonLineBuffer {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -51,13 +53,40 @@ final class JsonLineBuffer {
     }
 
     /** A quoted JSON string or {@code null}. */
-    JsonLineBuffer string(String s) {
+    JsonLineBuffer string(CharSequence s) {
         if (s == null) {
             return nullValue();
         }
         raw((byte) '"');
-        escaped(s);
+        if (s instanceof String str) {
+            escaped(str);
+        } else if (s instanceof AsciiString ascii) {
+            escaped(ascii);
+        } else {
+            escapedFrom(s, 0);
+        }
         return raw((byte) '"');
+    }
+
+    /** JSON string content of bytes held as ISO-8859-1 (generated ids): plain ASCII is copied in one go. */
+    private void escaped(AsciiString s) {
+        byte[] a = s.array();
+        int off = s.arrayOffset();
+        int n = s.length();
+        int plain = 0;
+        while (plain < n) {
+            int b = a[off + plain] & 0xff;
+            if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') {
+                break;
+            }
+            plain++;
+        }
+        ensure(plain);
+        System.arraycopy(a, off, buf, size, plain);
+        size += plain;
+        if (plain < n) {
+            escapedFrom(s, plain);
+        }
     }
 
     /**
@@ -82,7 +111,7 @@ final class JsonLineBuffer {
         return plain == n ? this : escapedFrom(s, plain);
     }
 
-    private JsonLineBuffer escapedFrom(String s, int from) {
+    private JsonLineBuffer escapedFrom(CharSequence s, int from) {
         int n = s.length();
         for (int i = from; i < n; i++) {
             char c = s.charAt(i);
@@ -166,6 +195,10 @@ final class JsonLineBuffer {
         }
         size += width;
         return this;
+    }
+
+    void clear() {
+        size = 0;
     }
 
     /** Writes what is buffered and empties the buffer, also when the write fails (those lines are lost). */

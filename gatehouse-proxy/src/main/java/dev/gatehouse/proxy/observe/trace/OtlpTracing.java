@@ -78,7 +78,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
     }
 
     /** The ids of a request that is not sampled: passed on, never exported. */
-    private record Unsampled(String traceId, String spanId, boolean continued) {
+    private record Unsampled(AsciiString traceParent, boolean continued) {
     }
 
     @Override
@@ -88,9 +88,9 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
         boolean sampled = continued ? TraceParent.sampled(incoming)
                 : ratio >= 1.0 || ratio > 0 && ThreadLocalRandom.current().nextDouble() < ratio;
         if (!sampled) {
-            String traceId = continued ? incoming.substring(3, 35) : TraceParent.randomTraceId();
-            log.span(new Unsampled(traceId, TraceParent.randomSpanId(), continued));
-            log.traceId(traceId);
+            AsciiString traceParent = TraceParent.unsampled(continued ? incoming : null);
+            log.span(new Unsampled(traceParent, continued));
+            log.traceId(TraceParent.traceIdOf(traceParent));
             return;
         }
         Context parent = Context.root();
@@ -120,7 +120,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
                 span.setAttribute(ROUTE, routeLabel);
             }
             if (log.requestId() != null) {
-                span.setAttribute(REQUEST_ID, log.requestId());
+                span.setAttribute(REQUEST_ID, log.requestId().toString());
             }
         }
         log.span(span);
@@ -132,7 +132,7 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
         Object state = log.span();
         boolean continued;
         if (state instanceof Unsampled u) {
-            headers.set(TRACEPARENT, TraceParent.format(u.traceId(), u.spanId(), false));
+            headers.set(TRACEPARENT, u.traceParent());
             continued = u.continued();
         } else if (state instanceof ReadableSpan span) {
             SpanContext c = span.getSpanContext();
