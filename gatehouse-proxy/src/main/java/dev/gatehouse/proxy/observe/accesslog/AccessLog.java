@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -291,7 +292,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
         void flushFromOutside() {
             try {
-                if (!loop.isShuttingDown() && loop.submit(this::flush).await(1, TimeUnit.SECONDS)) {
+                if (!loop.isShuttingDown() && flushedOnLoop()) {
                     return;
                 }
                 // stopped (or stopping): once it has terminated its thread no longer touches the chunk
@@ -300,14 +301,15 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (RuntimeException e) { // rejected: the loop is shutting down
-                try {
-                    if (loop.awaitTermination(1, TimeUnit.SECONDS)) {
-                        flush();
-                    }
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
+            }
+        }
+
+        /** Whether the loop ran the flush within a second; false when it refused the task (shutting down). */
+        private boolean flushedOnLoop() throws InterruptedException {
+            try {
+                return loop.submit(this::flush).await(1, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                return false;
             }
         }
     }

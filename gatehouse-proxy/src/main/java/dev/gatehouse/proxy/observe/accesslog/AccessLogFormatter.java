@@ -63,9 +63,7 @@ final class AccessLogFormatter {
             if (c == null) {
                 out.nullValue();
             } else {
-                out.raw((byte) '"');
-                address(out, c.getAddress());
-                out.raw((byte) ':').number(c.getPort()).raw((byte) '"');
+                socketAddress(out, c);
             }
         }
         string(out, AccessLogField.METHOD, e.method());
@@ -178,13 +176,18 @@ final class AccessLogFormatter {
                 endpoints.clear();
             }
             JsonLineBuffer t = new JsonLineBuffer(64);
-            t.raw((byte) '"');
-            address(t, ep.getAddress());
-            t.raw((byte) ':').number(ep.getPort()).raw((byte) '"');
+            socketAddress(t, ep);
             b = t.toByteArray();
             endpoints.put(ep, b);
         }
         return b;
+    }
+
+    /** {@code "address:port"}, quoted. */
+    private static void socketAddress(JsonLineBuffer out, InetSocketAddress a) {
+        out.raw((byte) '"');
+        address(out, a.getAddress());
+        out.raw((byte) ':').number(a.getPort()).raw((byte) '"');
     }
 
     /** IPv4 without a String per line; IPv6 through the JDK's formatter. */
