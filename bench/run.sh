@@ -10,19 +10,24 @@
 # without the access log.
 # Small GET, 50 keep-alive connections. After a JIT warm-up (WARMUP seconds per JVM, in four turns: code that
 # runs rarely, like the OTLP exporter's, is still being compiled a minute in, on the same core), the proxies are
-# measured alternately, ROUNDS times each, DURATION seconds per measurement. The gatehouse JVMs are started
+# measured ROUNDS times each, DURATION seconds per measurement. A measurement is cut into SLICES slices and the
+# proxies take turns slice by slice: this host's speed drifts by up to 10-20 % from one minute to the next (nginx,
+# which has no JIT, shows it), and interleaving spreads every proxy's measurement over the same stretch of
+# time so that the drift hits all of them alike. The gatehouse JVMs are started
 # LAUNCHES times (fresh JVMs, fresh warm-up): one JVM's JIT decisions move its throughput by several percent, as much as the cost being
 # measured, so a single launch cannot tell a few percent apart. Every measurement also records the CPU time
 # the proxy's process(es) used (/proc, all threads: event loop, access-log writer, exporters, GC, JIT).
 # Reported: per proxy the median over all rounds of all launches; costs are medians of per-round ratios
 # (observed / off measured back to back, so slow spells of the host cancel out).
 #
-#   bench/run.sh                        # defaults: LAUNCHES=2 ROUNDS=3 DURATION=8 WARMUP=60 CONNECTIONS=50 (~15 min)
+#   bench/run.sh                        # defaults: LAUNCHES=4 ROUNDS=3 DURATION=8 SLICES=4 WARMUP=40 CONNECTIONS=50 (~22 min)
 #   LAUNCHES=3 ROUNDS=5 DURATION=15 bench/run.sh
 #   TRACE_SAMPLE=0.1 bench/run.sh       # the observed gatehouse samples 10 % of new traces instead of 1 %
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-LAUNCHES=${LAUNCHES:-2}; ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-60}; CONNECTIONS=${CONNECTIONS:-50}
+LAUNCHES=${LAUNCHES:-4}; ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; SLICES=${SLICES:-4}; WARMUP=${WARMUP:-40}
+CONNECTIONS=${CONNECTIONS:-50}
+(( DURATION % SLICES == 0 )) || { echo "bench: DURATION must be a multiple of SLICES"; exit 1; }
 # share of requests traced by the "observed" gatehouse (every span is exported when 1.0)
 TRACE_SAMPLE=${TRACE_SAMPLE:-0.01}
 GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=256m -Dio.netty.leakDetection.level=disabled}
@@ -104,16 +109,30 @@ for l in $(seq "$LAUNCHES"); do
     for p in 18082 18083 18084 18086; do load "http://127.0.0.1:$p/" $(( (WARMUP + 3) / 4 )) > /dev/null; done
   done
   for r in $(seq "$ROUNDS"); do
-    for who in nginx nginx-logged gatehouse gatehouse-observed gatehouse-observed-all gatehouse-no-log; do
-      case $who in nginx) port=18081 ;; nginx-logged) port=18085 ;; gatehouse) port=18082 ;;
-        gatehouse-observed) port=18083 ;; gatehouse-observed-all) port=18084 ;; *) port=18086 ;; esac
-      # shellcheck disable=SC2086
-      before=$(cpu_ticks ${pid_of[$who]})
-      line=$(load "http://127.0.0.1:$port/" "$DURATION" | tee "$out/wrk-$who-$l-$r.txt" | parse)
-      # shellcheck disable=SC2086
-      cpu=$(( ($(cpu_ticks ${pid_of[$who]}) - before) * tick_us ))
-      echo "$who $l.$r $line $cpu" | tee -a "$out/results.txt"
+    : > "$out/slices.txt"
+    for _ in $(seq "$SLICES"); do
+      for who in nginx nginx-logged gatehouse gatehouse-observed gatehouse-observed-all gatehouse-no-log; do
+        case $who in nginx) port=18081 ;; nginx-logged) port=18085 ;; gatehouse) port=18082 ;;
+          gatehouse-observed) port=18083 ;; gatehouse-observed-all) port=18084 ;; *) port=18086 ;; esac
+        # shellcheck disable=SC2086
+        before=$(cpu_ticks ${pid_of[$who]})
+        line=$(load "http://127.0.0.1:$port/" $((DURATION / SLICES)) | tee -a "$out/wrk-$who-$l-$r.txt" | parse)
+        # shellcheck disable=SC2086
+        echo "$who $line $(( ($(cpu_ticks ${pid_of[$who]}) - before) * tick_us ))" >> "$out/slices.txt"
+      done
     done
+    # a line per proxy for the round: requests/s over its slices, the median slice's p50 and p99, any errors,
+    # requests, CPU time
+    python3 - "$out/slices.txt" "$l.$r" <<'PY' | tee -a "$out/results.txt"
+import statistics, sys
+by = {}
+for who, rps, p50, p99, err, n, cpu in (l.split() for l in open(sys.argv[1]) if l.strip()):
+    by.setdefault(who, []).append((float(rps), float(p50), float(p99), err, int(n), int(cpu)))
+for who, s in by.items():
+    print(who, sys.argv[2], "%.2f" % statistics.mean(x[0] for x in s), "%.3f" % statistics.median(x[1] for x in s),
+          "%.3f" % statistics.median(x[2] for x in s), "ERR" if any(x[3] != "-" for x in s) else "-",
+          sum(x[4] for x in s), sum(x[5] for x in s))
+PY
   done
   stop_gatehouses
 done
@@ -133,7 +152,8 @@ for who in ("nginx", "nginx-logged", "gatehouse", "gatehouse-observed", "gatehou
     d = by[who]
     print("%-22s %12.0f %10.3f %10.3f %14.2f%s" % (who, med(d["rps"]), med(d["p50"]), med(d["p99"]), med(d["cpu"]),
           "  (errors: see bench/out)" if d["err"] else ""))
-print("\n(medians of %s launches x %s rounds; proxy pinned to CPU 0, wrk + origin on CPU 1; CPU is the proxy"
+print("\n(medians of %s launches x %s rounds, each round's measurements interleaved in slices; proxy pinned to"
+      " CPU 0, wrk + origin on CPU 1; CPU is the proxy"
       " process's user + system time, all threads)" % (sys.argv[2], sys.argv[3]))
 def cost(a, b):  # per-round ratios of a to b, measured back to back
     rps = med(per_round[r][a][0] / per_round[r][b][0] for r in per_round)

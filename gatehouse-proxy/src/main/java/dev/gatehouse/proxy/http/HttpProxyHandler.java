@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -297,7 +299,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         releasePipelined();
         boolean close = !http2;
         FullHttpResponse response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
-        boolean decoded = request.decoderResult().isSuccess();
+        boolean decoded = headDecoded(request.decoderResult());
         Observability observability = context.observability();
         CharSequence requestId = null;
         if (observability.requestIds()) {
@@ -318,6 +320,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (log != null && log.complete(System.nanoTime())) {
             observer.onComplete(log);
         }
+    }
+
+    /** Whether the head itself was read whole: all but a body too large to take (an h2c upgrade's) is suspect. */
+    private static boolean headDecoded(DecoderResult result) {
+        return result.isSuccess() || result.cause() instanceof TooLongHttpContentException;
     }
 
     /**

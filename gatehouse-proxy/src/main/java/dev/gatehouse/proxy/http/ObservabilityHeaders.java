@@ -21,14 +21,19 @@ final class ObservabilityHeaders {
      * @return the id in force
      */
     static CharSequence assignRequestId(HttpHeaders headers, boolean trust) {
+        String given = null;
         if (trust) {
-            String given = headers.get(X_REQUEST_ID);
+            given = headers.get(X_REQUEST_ID);
             if (given != null && RequestIds.acceptable(given) && !hasSecond(headers)) {
                 return given;
             }
         }
         CharSequence id = RequestIds.generate();
-        headers.set(X_REQUEST_ID, id);
+        if (trust && given == null) {
+            headers.add(X_REQUEST_ID, id); // known absent: no removal pass over the headers
+        } else {
+            headers.set(X_REQUEST_ID, id);
+        }
         return id;
     }
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
@@ -56,6 +57,9 @@ final class RequestValidator {
             }
             if (cause instanceof TooLongHttpHeaderException) {
                 return HEADERS_TOO_LARGE;
+            }
+            if (cause instanceof TooLongHttpContentException) {
+                return new Rejection(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, cause.getMessage());
             }
             return new Rejection(HttpResponseStatus.BAD_REQUEST, "malformed request: " + safeMessage(cause));
         }

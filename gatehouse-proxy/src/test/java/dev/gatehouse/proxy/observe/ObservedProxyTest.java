@@ -310,6 +310,28 @@ class ObservedProxyTest {
     }
 
     @Test
+    void anH2cUpgradeWithABodyTooLargeToTakeIsRefusedAndObservedLikeAnyRefusal() throws Exception {
+        double before = unrouted4xx(metrics.scrape());
+        String upgrade = "POST /ok/upgrade HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nContent-Length: 100000\r\n\r\n" + "x".repeat(1000);
+        RawHttp.Reply reply = RawHttp.send(port, upgrade, 3000);
+        assertThat(reply.status()).isEqualTo(413);
+        assertThat(reply.text()).containsIgnoringCase("x-request-id: ").contains("h2c upgrade request body larger than");
+
+        RequestLog log = awaitLog("/ok/upgrade");
+        assertThat(log.status()).isEqualTo(413);
+        assertThat(log.method()).isEqualTo("POST"); // the head was read whole: it is logged as received
+        assertThat(log.route()).isNull();
+        assertThat(log.failure()).isEqualTo("h2c upgrade request body larger than 65536 bytes");
+        await().atMost(Duration.ofSeconds(5)).until(() -> unrouted4xx(metrics.scrape()) - before >= 1);
+        JsonNode line = await().atMost(Duration.ofSeconds(5)).until(() -> accessLines().stream()
+                .filter(n -> n.path("path").asText().equals("/ok/upgrade")).findFirst().orElse(null), n -> n != null);
+        assertThat(line.path("status").asInt()).isEqualTo(413);
+        assertThat(line.path("failure").asText()).startsWith("h2c upgrade request body larger than");
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
     void theConnectionGaugeSaysWhetherAConnectionSpeaksHttp1OrH2AndStaysBalanced() throws Exception {
         GatewayMetrics own = new GatewayMetrics();
         int p = freePort();

@@ -10,10 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -44,14 +42,18 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     /** How long a line may wait in a quiet loop's chunk. */
     static final long FLUSH_MILLIS = 20;
     private static final long IDLE_NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * How long lines given to the sink may be held back there (a file's partial block) while traffic is
+     * steady; when it pauses for a nap they go at once.
+     */
+    static final long MAX_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Emptied chunks kept for reuse: enough for the chunks in flight at a few loops' full rate. */
     private static final int POOL = 64;
 
     private final Set<AccessLogField> fields;
     private final double sample;
     private final long budget;
-    private final OutputStream out;
-    private final boolean closeOut;
+    private final LogSink sink;
     /** Chunks waiting for the writer, in hand-over order; bounded by {@link #queuedBytes} against the budget. */
     private final Queue<Chunk> full = PlatformDependent.newMpscQueue();
     private final Queue<Chunk> free = PlatformDependent.newFixedMpmcQueue(POOL);
@@ -82,13 +84,12 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     /** Cleared once every loop has handed its last chunk over: the writer then drains and stops. */
     private volatile boolean running = true;
 
-    private AccessLog(OutputStream out, boolean closeOut, Set<AccessLogField> fields, double sample, long budget) {
+    private AccessLog(LogSink sink, Set<AccessLogField> fields, double sample, long budget) {
         checkSample(sample);
         this.fields = Set.copyOf(fields);
         this.sample = sample;
         this.budget = budget;
-        this.out = out;
-        this.closeOut = closeOut;
+        this.sink = sink;
         this.foreign = new Lines(null);
         this.writer = new Thread(this::writeLoop, "gatehouse-access-log");
         writer.setDaemon(true);
@@ -103,7 +104,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
 
     /** Lines to standard output (not closed by {@link #close}). */
     public static AccessLog toStdout(Set<AccessLogField> fields, double sample) {
-        return new AccessLog(System.out, false, fields, sample, DEFAULT_BUDGET_BYTES);
+        return new AccessLog(LogSink.of(System.out, false), fields, sample, DEFAULT_BUDGET_BYTES);
     }
 
     /** Lines appended to {@code file} (created with its parent directories when missing). */
@@ -118,9 +119,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        OutputStream w = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
-        return new AccessLog(w, true, fields, sample, budgetBytes);
+        return new AccessLog(BlockFileSink.append(file), fields, sample, budgetBytes);
     }
 
     /** Lines dropped because the writer fell behind by more than the budget, since start. */
@@ -171,9 +170,12 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     /**
      * Writes chunks as they come and naps when there are none, rather than blocking: a writer waiting on a
      * condition would be woken by every hand-over (a futex call and a context switch on a busy core); napping
-     * costs at most 100 wake-ups a second and delays a line by as much.
+     * costs at most 100 wake-ups a second and delays a line by as much. What the sink holds back goes out
+     * after a nap that brought nothing new, or once it has waited {@link #MAX_HOLD_NANOS}.
      */
     private void writeLoop() {
+        boolean napped = false;
+        long unflushedSince = 0; // when the first chunk since the sink's last flush was written; 0: none
         while (true) {
             Chunk c = full.poll();
             if (c == null) {
@@ -184,15 +186,21 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
                 if (!running) {
                     break;
                 }
+                if (unflushedSince != 0 && (napped || System.nanoTime() - unflushedSince > MAX_HOLD_NANOS)) {
+                    flushSink();
+                    unflushedSince = 0;
+                }
                 LockSupport.parkNanos(IDLE_NAP_NANOS);
+                napped = true;
                 continue;
+            }
+            napped = false;
+            if (unflushedSince == 0) {
+                unflushedSince = System.nanoTime() | 1;
             }
             int size = c.bytes.size();
             try {
-                c.bytes.writeTo(out);
-                if (full.isEmpty()) {
-                    out.flush(); // System.out buffers; a file stream does not
-                }
+                c.bytes.writeTo(sink);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("access log write failed: {}", e.toString());
             } finally {
@@ -200,6 +208,19 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
                 c.clear();
                 free.offer(c);
             }
+        }
+        try {
+            sink.close(); // what it held back, then the file (standard output stays open)
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("access log close failed: {}", e.toString());
+        }
+    }
+
+    private void flushSink() {
+        try {
+            sink.flush();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("access log write failed: {}", e.toString());
         }
     }
 
@@ -218,16 +239,9 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         }
         running = false;
         try {
-            writer.join(2000);
+            writer.join(2000); // it closes the sink last: a disk slower than that keeps it, not the caller
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (closeOut) {
-            try {
-                out.close();
-            } catch (IOException e) {
-                LOG.warn("access log close failed: {}", e.toString());
-            }
         }
     }
 

@@ -3,7 +3,6 @@ package dev.gatehouse.proxy.observe.accesslog;
 import io.netty.util.AsciiString;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
@@ -202,7 +201,7 @@ final class JsonLineBuffer {
     }
 
     /** Writes what is buffered and empties the buffer, also when the write fails (those lines are lost). */
-    void writeTo(OutputStream out) throws IOException {
+    void writeTo(LogSink out) throws IOException {
         try {
             out.write(buf, 0, size);
         } finally {
