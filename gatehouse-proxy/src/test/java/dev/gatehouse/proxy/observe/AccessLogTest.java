@@ -71,6 +71,35 @@ class AccessLogTest {
     }
 
     @Test
+    void aLogMovedAwayByLogrotateIsFollowedByANewFileWithoutLosingALine() throws Exception {
+        Path file = dir.resolve("rotate/access.log");
+        Path rotated = dir.resolve("rotate/access.log.1");
+        int sent = 0;
+        try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("request_id"), 1.0)) {
+            log.onComplete(request("/", 200, "before"));
+            sent++;
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(file) && Files.size(file) > 0);
+            Files.move(file, rotated);
+            // lines keep coming; within about a second of the move they land in a new file at the path
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.exists(file) && Files.size(file) > 0) && System.nanoTime() < deadline) {
+                log.onComplete(request("/", 200, "after-" + sent));
+                sent++;
+                Thread.sleep(50);
+            }
+            assertThat(file).exists();
+        }
+        List<String> ids = new ArrayList<>();
+        for (Path p : List.of(rotated, file)) {
+            for (JsonNode n : lines(p)) {
+                ids.add(n.path("request_id").asText());
+            }
+        }
+        assertThat(ids).hasSize(sent).doesNotHaveDuplicates().startsWith("before");
+        assertThat(lines(file)).isNotEmpty();
+    }
+
+    @Test
     void chosenFieldsOnlyAndSamplingKeepsEvery5xx() throws Exception {
         Path file = dir.resolve("sampled.log");
         try (AccessLog log = AccessLog.toFile(file, AccessLogField.parse("request_id,status"), 0.0)) {

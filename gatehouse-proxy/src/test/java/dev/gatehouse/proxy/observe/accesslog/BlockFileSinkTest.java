@@ -120,6 +120,48 @@ class BlockFileSinkTest {
         assertThat(Files.size(path)).isEqualTo(8 + BLOCK + 10);
     }
 
+    private static void line(BlockFileSink sink, String text) throws IOException {
+        byte[] b = (text + "\n").getBytes(StandardCharsets.US_ASCII);
+        sink.write(b, 0, b.length);
+    }
+
+    @Test
+    void aFileMovedAwayOrDeletedIsReplacedAtTheNextFlush() throws IOException {
+        Path path = dir.resolve("access.log");
+        Path rotated = dir.resolve("access.log.1");
+        try (BlockFileSink sink = BlockFileSink.append(path, 0)) {
+            line(sink, "a");
+            sink.flush();
+            Files.move(path, rotated); // logrotate's "create" mode: rename, then expect a new file
+            line(sink, "b");
+            sink.flush(); // the move is noticed before the held line goes out
+            line(sink, "c");
+            sink.flush();
+            assertThat(Files.readString(path)).isEqualTo("b\nc\n");
+            Files.delete(path);
+            line(sink, "d");
+            sink.flush();
+            line(sink, "e");
+        }
+        assertThat(Files.readString(rotated)).isEqualTo("a\n");
+        assertThat(Files.readString(path)).isEqualTo("d\ne\n");
+    }
+
+    @Test
+    void aFileLeftInPlaceIsKeptOpen() throws IOException {
+        Path path = dir.resolve("access.log");
+        try (BlockFileSink sink = BlockFileSink.append(path, 0)) {
+            line(sink, "a");
+            sink.flush();
+            try (FileChannel other = FileChannel.open(path, StandardOpenOption.APPEND, StandardOpenOption.WRITE)) {
+                other.write(ByteBuffer.wrap("x\n".getBytes(StandardCharsets.US_ASCII))); // someone else appends
+            }
+            line(sink, "b");
+            sink.flush();
+        }
+        assertThat(Files.readString(path)).isEqualTo("a\nx\nb\n");
+    }
+
     @Test
     void realignsFromTheFileSizeWhenSomeoneElseTruncatedTheFile() throws IOException {
         Path path = dir.resolve("access.log");
