@@ -21,7 +21,7 @@
 # (observed / off measured back to back, so slow spells of the host cancel out).
 #
 #   bench/run.sh                        # defaults: LAUNCHES=4 ROUNDS=3 DURATION=8 SLICES=4 WARMUP=40 CONNECTIONS=50 (~22 min)
-#   LAUNCHES=3 ROUNDS=5 DURATION=15 bench/run.sh
+#   LAUNCHES=3 ROUNDS=5 DURATION=16 bench/run.sh
 #   TRACE_SAMPLE=0.1 bench/run.sh       # the observed gatehouse samples 10 % of new traces instead of 1 %
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +31,7 @@ CONNECTIONS=${CONNECTIONS:-50}
 # share of requests traced by the "observed" gatehouse (every span is exported when 1.0)
 TRACE_SAMPLE=${TRACE_SAMPLE:-0.01}
 GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=256m -Dio.netty.leakDetection.level=disabled}
-out="$root/bench/out"; mkdir -p "$out"; rm -f "$out"/*.pid
+out="$root/bench/out"; mkdir -p "$out"; rm -f "$out"/*.pid "$out"/wrk-*.txt
 for tool in wrk nginx taskset java; do command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install wrk nginx-light util-linux)"; exit 1; }; done
 [ "$(nproc --all)" -ge 2 ] || { echo "bench: needs 2 CPUs"; exit 1; }
 

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * and nginx). {@link #onComplete} runs on the request's event loop: a sampling draw, then the line is formatted
  * straight into that loop's chunk while the request's strings are still in the core's cache; a chunk goes to
  * the writer when it holds {@link #CHUNK_BYTES}, or {@link #FLUSH_MILLIS} after its first line on a quiet
- * loop. No object per line, no queue operation per line. The writer only writes, one {@code write} per chunk.
+ * loop. No object per line, no queue operation per line. The writer only writes (to a file in whole aligned
+ * blocks, {@link BlockFileSink}).
  *
  * <p>What waits for the writer is bounded in bytes: a chunk that would pass the budget (a slow disk) is
  * dropped and its lines counted in {@link #dropped()}; requests never wait for the log. Lines from one loop
@@ -37,7 +38,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
     /** Bytes waiting for the writer, at most: ~8k lines of ~450 bytes, a few seconds of a slow disk. */
     public static final int DEFAULT_BUDGET_BYTES = 4 * 1024 * 1024;
-    /** A chunk is handed over once it holds this much: ~70 lines, one {@code write}. */
+    /** A chunk is handed over once it holds this much: ~70 lines. */
     static final int CHUNK_BYTES = 32 * 1024;
     /** How long a line may wait in a quiet loop's chunk. */
     static final long FLUSH_MILLIS = 20;
