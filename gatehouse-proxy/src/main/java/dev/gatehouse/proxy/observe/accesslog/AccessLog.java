@@ -155,14 +155,18 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         return c != null ? c : new Chunk();
     }
 
+    private void recycle(Chunk c) {
+        c.clear();
+        free.offer(c); // a full pool lets it go
+    }
+
     /** Gives a chunk to the writer, or drops its lines when the writer is too far behind. */
     private void handOver(Chunk c) {
         int size = c.bytes.size();
         if (queuedBytes.addAndGet(size) > budget) {
             queuedBytes.addAndGet(-size);
             dropped.add(c.lines);
-            c.clear();
-            free.offer(c);
+            recycle(c);
             return;
         }
         full.offer(c);
@@ -206,8 +210,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
                 LOG.warn("access log write failed: {}", e.toString());
             } finally {
                 queuedBytes.addAndGet(-size);
-                c.clear();
-                free.offer(c);
+                recycle(c);
             }
         }
         try {

@@ -117,8 +117,7 @@ final class BlockFileSink implements LogSink {
             LOG.warn("access log: closing the rotated file failed: {}", e.toString());
         }
         file = fresh;
-        fileKey = freshKey;
-        end = fresh.size();
+        fileKey = freshKey; // the flush that called this re-reads the offset from the new file's size
         LOG.info("access log {} was moved or deleted (rotated): writing to a new file there", path);
     }
 
