@@ -27,6 +27,8 @@ public final class ConfigWatcher implements AutoCloseable {
     private final long settleNanos;
     private final WatchService watch;
     private final Thread thread;
+    /** The files as they were when the watch began: a change after it is a change, even before {@link #start}. */
+    private final String initialStamp;
     private volatile boolean closed;
 
     public ConfigWatcher(Path path, long settleMillis, Runnable onChange) throws IOException {
@@ -37,6 +39,7 @@ public final class ConfigWatcher implements AutoCloseable {
         this.watch = FileSystems.getDefault().newWatchService();
         directory.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                 StandardWatchEventKinds.ENTRY_DELETE);
+        this.initialStamp = stamp();
         this.thread = new Thread(this::loop, "gatehouse-config-watch");
         thread.setDaemon(true);
     }
@@ -46,7 +49,7 @@ public final class ConfigWatcher implements AutoCloseable {
     }
 
     private void loop() {
-        String lastStamp = stamp();
+        String lastStamp = initialStamp;
         long pendingSince = 0;
         while (!closed) {
             try {

@@ -54,15 +54,20 @@ public final class ControlLoop implements AutoCloseable {
         this.compiler = new SnapshotCompiler(server.health());
     }
 
-    /** Loads the config once (waiting for it) and starts watching; returns whether the first load served. */
+    /**
+     * Loads the config once (waiting for it) and starts watching; returns whether the first load served. The
+     * watch begins before the load, so an edit made while gatehouse starts is reloaded, not missed.
+     */
     public boolean start() throws Exception {
-        Future<Boolean> first = thread.submit(this::reload);
-        boolean ok = first.get();
         try {
             watcher = new ConfigWatcher(configPath, 150, () -> thread.submit(this::reload));
-            watcher.start();
         } catch (IOException e) {
             log.warn("cannot watch {} for changes ({}); hot reload is off", configPath, e.toString());
+        }
+        Future<Boolean> first = thread.submit(this::reload);
+        boolean ok = first.get();
+        if (watcher != null) {
+            watcher.start();
         }
         return ok;
     }

@@ -36,6 +36,19 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void aChangeBetweenMakingTheWatcherAndStartingItIsNotMissed() throws Exception {
+        Path file = dir.resolve("gateway.yaml");
+        Files.writeString(file, "x: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(file, 100, calls::incrementAndGet)) {
+            Files.writeString(file, "x: 22\n"); // while the gateway does its first load
+            Thread.sleep(100);
+            watcher.start();
+            await().atMost(Duration.ofSeconds(3)).until(() -> calls.get() == 1);
+        }
+    }
+
+    @Test
     void deletingAFileIsAChangeAndOtherNamesAreIgnoredByThePoll() throws Exception {
         Files.writeString(dir.resolve("a.yaml"), "a: 1\n");
         Files.writeString(dir.resolve("b.yaml"), "b: 1\n");
