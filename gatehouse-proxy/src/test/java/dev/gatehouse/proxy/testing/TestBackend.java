@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A streaming test backend on loopback. Paths:
  * <ul>
  * <li>default: 200, body lists method, uri, received body bytes and every request header ("h:name=value")</li>
- * <li>/sse: text/event-stream, 3 events 300 ms apart, each flushed</li>
+ * <li>/sse: text/event-stream, 3 events 300 ms apart (or {@code ?gap=MILLIS}), the first after one gap, each
+ * flushed</li>
  * <li>/chunked: 200 chunked, 3 chunks</li>
  * <li>/slow: answers after 2 s</li>
  * <li>/ws: WebSocket echo (text frames, upper-cased)</li>
@@ -154,6 +155,7 @@ public final class TestBackend implements AutoCloseable {
                 res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
                 HttpUtil.setTransferEncodingChunked(res, true);
                 ctx.writeAndFlush(res);
+                long gap = path.contains("gap=") ? Long.parseLong(path.substring(path.indexOf("gap=") + 4)) : 300;
                 for (int i = 0; i < 3; i++) {
                     int n = i;
                     ctx.executor().schedule(() -> {
@@ -161,7 +163,7 @@ public final class TestBackend implements AutoCloseable {
                         if (n == 2) {
                             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
                         }
-                    }, 300L * (i + 1), TimeUnit.MILLISECONDS);
+                    }, gap * (i + 1), TimeUnit.MILLISECONDS);
                 }
                 return;
             }
