@@ -3,47 +3,65 @@ package dev.gatehouse.e2e;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code examples/hardened/} exactly as shipped (listener 8080, backend 127.0.0.1:18080), served by the jar: the
- * deny holds for every spelling of /admin, smuggling shapes get 400, upgrades outside /ws are refused, and the
- * backend sees only what it should. Skipped when 8080 or 18080 is taken on this machine.
+ * {@code examples/hardened/} as shipped, served by the jar: the deny holds for every spelling of /admin, smuggling
+ * shapes get 400, upgrades outside /ws are refused, and the backend sees only what it should. Only its two ports
+ * change (listener 8080 and backend 127.0.0.1:18080 become free ports, in a copy), so that a busy 8080 on this
+ * machine cannot skip the test or send it to someone else's server.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HardenedExampleEndToEndTest {
+    static final Path EXAMPLE = Path.of("../examples/hardened");
     static ServerSocket backend;
     static final List<String> seen = new CopyOnWriteArrayList<>();
     static GatewayProcess gateway;
+    static int port;
+    @TempDir
+    static Path config;
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(free(8080) && free(18080), "ports 8080 and 18080 must be free for examples/hardened");
-        backend = new ServerSocket();
-        backend.setReuseAddress(true);
-        backend.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 18080));
+        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        port = GatewayProcess.freePort();
+        copyWithPorts(port, backend.getLocalPort());
         Thread t = new Thread(HardenedExampleEndToEndTest::serve, "hardened-backend");
         t.setDaemon(true);
         t.start();
-        gateway = GatewayProcess.start(Path.of("../examples/hardened"), "-Xmx256m");
+        gateway = GatewayProcess.start(config, "-Xmx256m");
+    }
+
+    /** The example's files with 8080 (listener) and 18080 (backend) replaced; fails if either is not there. */
+    private static void copyWithPorts(int listener, int backendPort) throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.list(EXAMPLE)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                String text = Files.readString(f).replaceAll("\\b8080\\b", String.valueOf(listener))
+                        .replaceAll("\\b18080\\b", String.valueOf(backendPort));
+                Files.writeString(config.resolve(f.getFileName()), text);
+                all.append(text);
+            }
+        }
+        assertThat(all.toString()).as("examples/hardened with its ports replaced")
+                .contains("port: " + listener, "port: " + backendPort);
     }
 
     @AfterAll
@@ -89,7 +107,7 @@ class HardenedExampleEndToEndTest {
     private static void serve() {
         while (!backend.isClosed()) {
             try (Socket s = backend.accept()) {
-                s.setSoTimeout(2000);
+                s.setSoTimeout(15_000);
                 InputStream in = s.getInputStream();
                 StringBuilder head = new StringBuilder();
                 int b;
@@ -110,31 +128,18 @@ class HardenedExampleEndToEndTest {
         }
     }
 
+    /** @return the response head: reading stops there, so a kept-alive connection costs no wait */
     private static String send(String raw) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", 8080)) {
-            s.setSoTimeout(1500);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(15_000); // only a missing answer waits this long
             s.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[4096];
-            try {
-                int n;
-                while ((n = s.getInputStream().read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                }
-            } catch (SocketTimeoutException quiet) {
-                // kept alive
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            int b;
+            while (head.indexOf("\r\n\r\n") < 0 && (b = in.read()) >= 0) {
+                head.append((char) b);
             }
-            return out.toString(StandardCharsets.ISO_8859_1);
-        }
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (IOException e) {
-            return false;
+            return head.toString();
         }
     }
 }
