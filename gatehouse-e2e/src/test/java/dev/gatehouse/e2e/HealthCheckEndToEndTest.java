@@ -62,15 +62,15 @@ class HealthCheckEndToEndTest {
         Configs.write(dir.resolve("gateway.yaml"), Configs.base(port) + twoEndpointService(backendPort)
                 + Configs.route("echo", "v1"));
         gateway = GatewayProcess.start(dir, List.of("-Xmx256m"),
-                List.of("--health-check-interval", "200ms", "--health-check-timeout", "200ms"));
+                List.of("--health-check-interval", "200ms", "--health-check-timeout", "1s"));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> "HEALTHY".equals(health("127.0.0.1:" + backendPort))
+        await().atMost(Duration.ofSeconds(15)).until(() -> "HEALTHY".equals(health("127.0.0.1:" + backendPort))
                 && "HEALTHY".equals(health("127.0.0.2:" + backendPort)));
         assertThat(send(port, 10)).isEqualTo(Map.of("200 pod-1", 5, "200 pod-2", 5));
 
         second.close();
         second = null;
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "UNHEALTHY".equals(health("127.0.0.2:" + backendPort)));
         assertThat(gateway.log()).contains("endpoint 127.0.0.2:" + backendPort + " of default/echo:80 is now UNHEALTHY: "
                 + "connection refused");

@@ -110,8 +110,9 @@ class ProxyEndToEndTest {
             lines.filter(l -> l.startsWith("data:")).forEach(l -> arrivals.add((System.nanoTime() - start) / 1_000_000));
         }
         assertThat(arrivals).hasSize(5);
-        // The backend sends one event every 200 ms: buffered, they would all arrive together at the end.
-        assertThat(arrivals.get(4) - arrivals.get(0)).isGreaterThan(500);
+        // The backend sends one event every 200 ms: buffered, they would all arrive together at the end; a client slow
+        // to read may bunch a few, so half the 800 ms from first to last is enough.
+        assertThat(arrivals.get(4) - arrivals.get(0)).isGreaterThan(400);
     }
 
     @Test

@@ -227,9 +227,8 @@ class HardeningAttackTest {
 
     @Test
     void resetMidHeadersIsAQuick502AndTheGatewayKeepsServing() throws Exception {
-        long t0 = System.nanoTime();
+        // quick: a gateway that missed the reset would wait for the 5 s backend timeout and answer 504, not 502
         faultyBackend("/bad/reset-headers");
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
     }
 
     @Test

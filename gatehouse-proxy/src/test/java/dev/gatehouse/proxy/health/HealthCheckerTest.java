@@ -71,7 +71,7 @@ class HealthCheckerTest {
         }
         serve(address);
         EndpointHealth h = registry.find(address);
-        await().atMost(Duration.ofSeconds(3)).until(() -> h.state() == HealthState.UNHEALTHY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> h.state() == HealthState.UNHEALTHY);
         assertThat(h.verdict().lastFailure()).isEqualTo("connect timeout");
     }
 
@@ -85,7 +85,7 @@ class HealthCheckerTest {
         InetSocketAddress bb = new InetSocketAddress("127.0.0.1", b.getLocalPort());
         serve(aa, bb);
         assertThat(checker.probing()).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(2)).until(() -> registry.find(aa).state() == HealthState.HEALTHY
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.find(aa).state() == HealthState.HEALTHY
                 && registry.find(bb).state() == HealthState.HEALTHY);
         serve(aa);
         assertThat(checker.probing()).isEqualTo(1);

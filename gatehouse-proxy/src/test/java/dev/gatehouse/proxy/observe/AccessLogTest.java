@@ -185,7 +185,7 @@ class AccessLogTest {
                 live.submit(() -> log.onComplete(r)).sync();
             }
             // a quiet loop hands its partial chunk over on a timer, not when the next line comes
-            await().atMost(Duration.ofSeconds(2)).until(() -> Files.exists(file) && Files.readAllLines(file).size() == 3);
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(file) && Files.readAllLines(file).size() == 3);
 
             for (int i = 0; i < 2; i++) {
                 RequestLog r = request("/live/" + i, 200, "l-" + i);

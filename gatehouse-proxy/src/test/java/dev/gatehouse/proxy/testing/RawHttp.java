@@ -9,12 +9,18 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Writes raw bytes to a loopback port and reads what comes back until EOF or a quiet period. */
+/**
+ * Writes raw bytes to a loopback port and reads what comes back until EOF, or a quiet period once an answer (a
+ * status line other than 100 Continue) has begun: before that, silence may be a busy machine, so the read goes on
+ * for up to {@link #ANSWER_PATIENCE_MILLIS}.
+ */
 public final class RawHttp {
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3})");
+    static final long ANSWER_PATIENCE_MILLIS = 10_000;
 
     private RawHttp() {
     }
@@ -44,7 +50,8 @@ public final class RawHttp {
     }
 
     /**
-     * @param quietMillis stop reading after this long without a byte (the connection may be kept alive)
+     * @param quietMillis once an answer has begun, stop reading after this long without a byte (the connection may
+     *                    be kept alive)
      */
     public static Reply send(int port, byte[] request, long quietMillis) throws IOException {
         try (Socket s = new Socket()) {
@@ -60,23 +67,34 @@ public final class RawHttp {
         return send(port, request.getBytes(StandardCharsets.ISO_8859_1), quietMillis);
     }
 
+    /** Reads until EOF, or the socket's read timeout passes in silence once an answer has begun (see the class). */
     public static Reply read(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         boolean closed = false;
-        try {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
+        long patience = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_PATIENCE_MILLIS);
+        while (true) {
+            try {
+                int n = in.read(buf);
+                if (n < 0) {
+                    closed = true;
+                    break;
+                }
                 out.write(buf, 0, n);
                 if (out.size() > 1 << 20) {
                     break;
                 }
+            } catch (SocketTimeoutException e) {
+                // quiet: the server keeps the connection open, or has not answered yet
+                boolean answered = new Reply(out.toString(StandardCharsets.ISO_8859_1), false).statuses().stream()
+                        .anyMatch(status -> status != 100);
+                if (answered || System.nanoTime() - patience > 0) {
+                    break;
+                }
+            } catch (IOException e) {
+                closed = true; // reset
+                break;
             }
-            closed = true;
-        } catch (SocketTimeoutException e) {
-            // quiet: the server keeps the connection open
-        } catch (IOException e) {
-            closed = true; // reset
         }
         return new Reply(out.toString(StandardCharsets.ISO_8859_1), closed);
     }
