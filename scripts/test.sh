@@ -30,6 +30,7 @@ print("maven: %d tests, %d failed, %d skipped" % (t, f, s))
 EOF
 }
 
+suite="$root/../shared/conformance"
 maven="maven: not run"
 selection=()
 if [ "${1:-}" = --conformance-only ]; then
@@ -37,13 +38,20 @@ if [ "${1:-}" = --conformance-only ]; then
   selection=("$@")
 else
   rm -rf "$root"/gatehouse-*/target/surefire-reports # counts must come from this run only
+  configs=()
+  if [ -f "$suite/cases.json" ]; then # ConformanceConfigsTest: every case's config translates without errors
+    rendered="$root/gatehouse-translator/target/conformance-configs"
+    rm -rf "$rendered"
+    python3 "$root/gatehouse-translator/src/test/scripts/render-conformance-configs.py" "$suite/cases.json" "$rendered" \
+      >/dev/null || finish FAILED "could not render the conformance configs for ConformanceConfigsTest"
+    configs=("-Dconformance.configs=$rendered")
+  fi
   mvn_status=0
-  mvn -B -ntp verify || mvn_status=$?
+  mvn -B -ntp verify "${configs[@]}" || mvn_status=$?
   maven="$(maven_counts)"
   [ "$mvn_status" -eq 0 ] || finish FAILED "mvn verify exited $mvn_status; $maven"
 fi
 
-suite="$root/../shared/conformance"
 if [ ! -f "$suite/run.py" ]; then
   [ "${CI:-}" != true ] || finish FAILED "$maven; conformance suite missing at $suite (required when CI=true)"
   finish OK "$maven; conformance: SKIPPED, suite not found at $suite"

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refuse what the API server accepts. Render the configs with
  * {@code src/test/scripts/render-conformance-configs.py CASES_JSON DIR}, then run with
  * {@code -Dconformance.configs=DIR} ({@code -Dconformance.print=true} also prints every non-True condition).
- * Skipped when the property is not set, since the cases live outside the repository.
+ * Skipped when the property is not set, since the cases live outside the repository; {@code scripts/test.sh} renders
+ * them and sets it when {@code ../shared/conformance} is there.
  */
 class ConformanceConfigsTest {
     @TestFactory
