@@ -57,13 +57,14 @@ class ConnectionTimeoutHandlerTest {
 
     @Test
     void idleTimeoutAppliesWithoutHeadTimeout() throws Exception {
-        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(20), Duration.ofMillis(60));
+        // a 1 s idle timeout: the "still open" check comes long before it even when this thread oversleeps
+        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(Duration.ofMillis(20), Duration.ofMillis(1000));
         EmbeddedChannel ch = new EmbeddedChannel(h);
         h.stopHeadTimeout();
         Thread.sleep(30);
         ch.runScheduledPendingTasks();
         assertThat(ch.isOpen()).isTrue();
-        Thread.sleep(60);
+        Thread.sleep(1000);
         ch.runScheduledPendingTasks();
         ch.runScheduledPendingTasks();
         assertThat(ch.isOpen()).isFalse();
