@@ -124,8 +124,10 @@ class ProxyIntegrationTest {
                 .pathPrefix("/invalid", new TestRoute("i", List.of(), new Backend(null, List.of(), "Service default/nope not found"),
                         TimeoutSpec.NONE))
                 .when(ex -> !ex.path().startsWith("/nowhere"), TestRoute.to(main));
+        // a 30 s backend response deadline: the 200 MiB upload must reach the backend before it answers, which took
+        // over 5 s on a busy machine; the timeout tests set their own route timeouts
         ServerOptions options = new ServerOptions("127.0.0.1", 2, Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(1), Duration.ofSeconds(5), 16 * 1024, 4096);
+                Duration.ofSeconds(1), Duration.ofSeconds(30), 16 * 1024, 4096);
         gateway = new GatewayServer(options);
         gateway.apply(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(port, router)));
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
