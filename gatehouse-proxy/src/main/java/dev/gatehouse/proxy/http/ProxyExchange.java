@@ -205,6 +205,9 @@ final class ProxyExchange implements UpstreamListener {
         route = router == null ? null : router.route(exchange);
         observeStart();
         if (route == null) {
+            if (log != null && router != null) {
+                log.unmatchedOn(router.listener(exchange)); // a 404 still counts under the listener its host chose
+            }
             respondLocal(HttpResponseStatus.NOT_FOUND,
                     "no route for host " + target.host() + " path " + target.path());
             return;
