@@ -110,6 +110,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     private Map<String, OutcomeCounters> outcomeCounters = Map.of();
 
     public GatewayMetrics() {
+        registry.config().meterFilter(new MissingHelp());
         unrouted = routeMeters(NONE, NONE, new Backend[0], new Cluster[0], null, null, null, permanentSeries);
         Gauge.builder("gatehouse.http2.streams.open", streams, AtomicLong::get)
                 .description("Open HTTP/2 streams (requests in flight on h2 connections)").register(registry);
