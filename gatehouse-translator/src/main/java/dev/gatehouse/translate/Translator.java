@@ -124,17 +124,13 @@ public final class Translator {
         return out;
     }
 
-    /** TLSRoute and TCPRoute parse but are not translated yet: say so once per kind, at its first object. */
+    /** TLSRoute and TCPRoute parse but are not translated yet: say so for each, where it is defined. */
     private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
-        Map<String, HasMetadata> firstOfKind = new TreeMap<>();
         for (HasMetadata o : index.ignored) {
-            firstOfKind.putIfAbsent(o.getKind(), o);
-        }
-        firstOfKind.forEach((kind, o) -> {
             ResourceSet.Entry origin = index.origin(o);
             diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
-                    origin == null ? 0 : origin.document(), kind + " " + ResourceIndex.qualifiedName(o), null,
-                    kind + " is not translated yet; every " + kind + " is ignored"));
-        });
+                    origin == null ? 0 : origin.document(), o.getKind() + " " + ResourceIndex.qualifiedName(o), null,
+                    o.getKind() + " is not translated yet; ignored"));
+        }
     }
 }

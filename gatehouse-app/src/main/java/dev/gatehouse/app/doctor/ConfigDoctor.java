@@ -4,6 +4,7 @@ import dev.gatehouse.app.explain.UnattachedRoute;
 import dev.gatehouse.app.explain.UnattachedRoutes;
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.translate.Condition;
+import dev.gatehouse.translate.Hostnames;
 import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.Translation;
@@ -263,7 +264,7 @@ public final class ConfigDoctor {
                 List<String> listenerHosts = selected.stream().map(l -> l.getHostname() == null
                         ? null : l.getHostname().toLowerCase(Locale.ROOT)).toList();
                 for (String h : hostnames) {
-                    if (listenerHosts.stream().noneMatch(lh -> ListenerHostnames.intersect(lh, h))) {
+                    if (listenerHosts.stream().noneMatch(lh -> Hostnames.intersects(lh, h))) {
                         out.add(new Finding(Finding.Severity.WARNING, "hostname-not-accepted", "HTTPRoute " + key(route),
                                 "hostname " + h + " is accepted by no listener of Gateway " + key(g) + " it attaches to "
                                         + "(listener hostnames: " + listenerHosts.stream()

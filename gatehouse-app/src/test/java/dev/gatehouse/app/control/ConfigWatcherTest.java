@@ -62,6 +62,24 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void filesInSubfoldersAndInNewSubfoldersAreWatched() throws Exception {
+        Files.createDirectories(dir.resolve("team-a"));
+        Files.writeString(dir.resolve("team-a/routes.yaml"), "a: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(dir, 100, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            Files.writeString(dir.resolve("team-a/routes.yaml"), "a: 2\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+            Files.createDirectories(dir.resolve("team-b/deeper"));
+            Thread.sleep(300);
+            int before = calls.get();
+            Files.writeString(dir.resolve("team-b/deeper/routes.yaml"), "b: 1\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() > before);
+        }
+    }
+
+    @Test
     void watchingASingleFileWatchesItsFolder() throws Exception {
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, "x: 1\n");
