@@ -53,11 +53,18 @@ public final class Translator {
 
         Set<String> ourClasses = new HashSet<>();
         for (GatewayClass c : index.gatewayClasses) {
-            if (c.getSpec() != null && options.controllerName().equals(c.getSpec().getControllerName())) {
+            String controller = c.getSpec() == null ? null : c.getSpec().getControllerName();
+            Condition accepted;
+            if (options.controllerName().equals(controller)) {
                 ourClasses.add(c.getMetadata().getName());
-                statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(),
-                        List.of(Conditions.gatewayClassAccepted()), List.of(), List.of()));
+                accepted = Conditions.gatewayClassAccepted();
+            } else {
+                // In a cluster another controller would answer for it; in these files a typo here silently
+                // serves nothing, so the class is reported with what was probably meant.
+                accepted = Conditions.gatewayClassNotOurs(ControllerNames.notOurs(controller, options.controllerName()));
             }
+            statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(), List.of(accepted),
+                    List.of(), List.of()));
         }
 
         GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants));

@@ -78,7 +78,7 @@ final class DoctorCommand implements Callable<Integer> {
             System.out.println(config + ": rejected before any check could run; 'gatehouse validate' says the same");
             return 2;
         }
-        List<Finding> findings = new ConfigDoctor(loaded.resources(), translation, Instant.now()).check();
+        List<Finding> findings = new ConfigDoctor(loaded.resources(), translation, Instant.now(), controllerName).check();
         return FindingReport.print(System.out, config.toString(), findings, List.of());
     }
 }

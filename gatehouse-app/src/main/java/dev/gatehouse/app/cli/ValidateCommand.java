@@ -54,7 +54,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         int problems = 0;
         for (ResourceStatus s : result.translation().statuses()) {
-            out.printf("%s %s/%s%n", s.kind(), s.namespace(), s.name());
+            out.println(s.resource());
             s.conditions().forEach(c -> printCondition(out, "  ", c));
             for (ResourceStatus.ListenerStatus l : s.listeners()) {
                 out.printf("  listener %s (attachedRoutes=%d)%n", l.name(), l.attachedRoutes());

@@ -118,7 +118,7 @@ public final class ControlLoop implements AutoCloseable {
 
     private static void logStatusProblems(Translation translation) {
         translation.statuses().forEach(s -> StatusProblems.of(s)
-                .forEach(p -> log.warn("{} {}/{}: {}", s.kind(), s.namespace(), s.name(), p)));
+                .forEach(p -> log.warn("{}: {}", s.resource(), p)));
     }
 
     private synchronized void record(boolean applied, List<String> errors) {
