@@ -5,38 +5,29 @@ import dev.gatehouse.app.control.StatusProblems;
 import dev.gatehouse.translate.Condition;
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.ResourceStatus;
-import dev.gatehouse.translate.TranslatorOptions;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/**
- * Exit codes: 0 when the config loads and every resource is accepted with its references resolved;
- * 1 when the config is rejected (it would not replace a running one); 3 when it loads but some resource
- * has a problem condition (that resource would be left out or partly served).
- */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a config without serving it: errors, and every resource's status conditions.")
+        description = "Check a config without serving it: errors, and every resource's status conditions.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the config loads and every resource is accepted with its references resolved",
+                "1:the config is rejected (a running gateway would keep its last good config)",
+                "2:usage error (no config path, or it does not exist)",
+                "3:the config loads but some resource reports a problem condition (it would be left out or partly served)"})
 final class ValidateCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "A YAML file or a folder of YAML files.")
-    Path config;
-
-    @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME)
-    String controllerName;
+    @Mixin
+    ConfigSource source;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        if (!Files.exists(config)) {
-            System.err.println("gatehouse: config path " + config + " does not exist");
-            return 2;
-        }
-        ConfigLoader.Result result = new ConfigLoader(new TranslatorOptions(controllerName)).load(config, 1);
+        Path config = source.requiredPath();
+        ConfigLoader.Result result = new ConfigLoader(source.translatorOptions()).load(config, 1);
         int errors = 0;
         int warnings = 0;
         for (Diagnostic d : result.diagnostics()) {
