@@ -1,13 +1,10 @@
 package dev.gatehouse.app.cli;
 
+import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.doctor.AdminDoctor;
-import dev.gatehouse.app.doctor.ConfigDoctor;
 import dev.gatehouse.app.doctor.Finding;
 import dev.gatehouse.app.doctor.FindingReport;
 import dev.gatehouse.translate.Diagnostic;
-import dev.gatehouse.translate.Translation;
-import dev.gatehouse.translate.Translator;
-import dev.gatehouse.translate.YamlResourceLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -23,7 +20,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpConnectTimeoutException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -85,22 +81,14 @@ final class DoctorCommand implements Callable<Integer> {
     }
 
     private int checkConfig(Path path) {
-        YamlResourceLoader.Result loaded = new YamlResourceLoader().load(path);
+        ConfigLoader.Result loaded = new ConfigLoader(config.translatorOptions()).load(path, 1);
         if (loaded.hasErrors()) {
             loaded.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR)
                     .forEach(d -> System.out.println("error: " + d.describe()));
             System.out.println(path + ": rejected before any check could run; 'gatehouse validate' says the same");
             return 2;
         }
-        Translation translation = new Translator(config.translatorOptions()).translate(loaded.resources(), 1);
-        if (translation.hasErrors()) {
-            translation.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR)
-                    .forEach(d -> System.out.println("error: " + d.describe()));
-            System.out.println(path + ": rejected before any check could run; 'gatehouse validate' says the same");
-            return 2;
-        }
-        List<Finding> findings = new ConfigDoctor(loaded.resources(), translation, Instant.now(), config.controllerName).check();
-        return FindingReport.print(System.out, path.toString(), findings, List.of());
+        return FindingReport.print(System.out, path.toString(), loaded.findings(), List.of());
     }
 
     /** "127.0.0.1:9901", "[::1]:9901", "localhost:9901" (as {@code run --admin} takes them) or "http(s)://..." */
