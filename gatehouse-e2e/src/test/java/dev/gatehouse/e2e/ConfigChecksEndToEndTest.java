@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** What validate and doctor find, a running gateway logs: once per reload, never per request. */
+/**
+ * What validate and doctor find, a running gateway logs: once per reload, never per request; a GatewayClass that is
+ * not ours is in /status.
+ */
 class ConfigChecksEndToEndTest {
     static final String MISMATCHED_SERVICE = """
             ---
@@ -66,6 +69,10 @@ class ConfigChecksEndToEndTest {
                 }
                 assertThat(count(gateway.log(), CHECK)).as(gateway.log()).isEqualTo(1);
                 assertThat(count(gateway.log(), KONG)).as(gateway.log()).isEqualTo(1);
+                String status = client.send(HttpRequest.newBuilder(gateway.admin("/status")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(status).contains("\"kind\":\"GatewayClass\",\"namespace\":null,\"name\":\"kong\"",
+                        "\"status\":\"Unknown\",\"reason\":\"Pending\"");
 
                 Configs.write(file, config + Configs.route("a", "v2"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> gateway.log().contains("serving config generation 2"));
