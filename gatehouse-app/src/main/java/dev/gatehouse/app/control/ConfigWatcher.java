@@ -85,24 +85,29 @@ public final class ConfigWatcher implements AutoCloseable {
                 }
             } catch (InterruptedException | ClosedWatchServiceException e) {
                 return;
-            } catch (IOException | RuntimeException e) {
+            } catch (RuntimeException e) {
                 log.warn("config reload failed unexpectedly", e);
             }
         }
     }
 
-    private boolean relevant(Path path) throws IOException {
+    private boolean relevant(Path path) {
+        if (path.getFileName().toString().equals("..data")) {
+            return true; // a ConfigMap volume swapped its files, also a single mounted file
+        }
         if (file != null) {
             return path.equals(file);
-        }
-        if (path.getFileName().toString().equals("..data")) {
-            return true;
         }
         if (ConfigFiles.isHidden(path)) {
             return false;
         }
         if (Files.isDirectory(path)) {
-            register(path); // before its files are written, so none is missed
+            try {
+                register(path); // before its files are written, so none is missed
+            } catch (IOException e) {
+                log.warn("cannot watch {} for changes ({}); changes there are found by the once-a-second poll", path,
+                        e.toString());
+            }
             return true;
         }
         return ConfigFiles.isYaml(path);
