@@ -18,6 +18,14 @@ public final class Conditions {
         return new Condition("Accepted", TRUE, "Accepted", "GatewayClass is accepted");
     }
 
+    /**
+     * A GatewayClass of another controller keeps the status the API server gives a new one, Unknown/Pending (no
+     * controller here may accept or refuse it), with a message that says why and what was probably meant.
+     */
+    public static Condition gatewayClassNotOurs(String message) {
+        return new Condition("Accepted", "Unknown", "Pending", message);
+    }
+
     // Gateway
 
     public static Condition gatewayAccepted() {

@@ -53,11 +53,18 @@ public final class Translator {
 
         Set<String> ourClasses = new HashSet<>();
         for (GatewayClass c : index.gatewayClasses) {
-            if (c.getSpec() != null && options.controllerName().equals(c.getSpec().getControllerName())) {
+            String controller = c.getSpec() == null ? null : c.getSpec().getControllerName();
+            Condition accepted;
+            if (options.controllerName().equals(controller)) {
                 ourClasses.add(c.getMetadata().getName());
-                statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(),
-                        List.of(Conditions.gatewayClassAccepted()), List.of(), List.of()));
+                accepted = Conditions.gatewayClassAccepted();
+            } else {
+                // In a cluster another controller would answer for it; in these files a typo here silently
+                // serves nothing, so the class is reported with what was probably meant.
+                accepted = Conditions.gatewayClassNotOurs(ControllerNames.notOurs(controller, options.controllerName()));
             }
+            statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(), List.of(accepted),
+                    List.of(), List.of()));
         }
 
         GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants));
@@ -124,17 +131,13 @@ public final class Translator {
         return out;
     }
 
-    /** TLSRoute and TCPRoute parse but are not translated yet: say so once per kind, at its first object. */
+    /** TLSRoute and TCPRoute parse but are not translated yet: say so for each, where it is defined. */
     private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
-        Map<String, HasMetadata> firstOfKind = new TreeMap<>();
         for (HasMetadata o : index.ignored) {
-            firstOfKind.putIfAbsent(o.getKind(), o);
-        }
-        firstOfKind.forEach((kind, o) -> {
             ResourceSet.Entry origin = index.origin(o);
             diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
-                    origin == null ? 0 : origin.document(), kind + " " + ResourceIndex.qualifiedName(o), null,
-                    kind + " is not translated yet; every " + kind + " is ignored"));
-        });
+                    origin == null ? 0 : origin.document(), o.getKind() + " " + ResourceIndex.qualifiedName(o), null,
+                    o.getKind() + " is not translated yet; ignored"));
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.gatehouse.app.cli;
 import dev.gatehouse.app.demo.EchoServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,22 +18,26 @@ import java.util.concurrent.Callable;
  * the working directory when there is one, so edits to it hot-reload; else the copy built into the jar).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run gatehouse on the built-in demo: echo backends plus examples/quickstart.")
+        description = "Run gatehouse on the built-in demo: echo backends plus examples/quickstart "
+                + "(or the config PATH given).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C", "1:could not start", "2:usage error (bad option)"})
 final class DemoCommand implements Callable<Integer> {
     static final List<String> QUICKSTART_FILES = List.of("00-gateway.yaml", "10-backends.yaml", "20-routes.yaml");
 
-    @Option(names = "--config", description = "Config to serve (default: examples/quickstart).")
-    Path config;
+    /** Optional here: without one the demo serves examples/quickstart. */
+    @Mixin
+    ConfigSource config;
 
     @Mixin
     GatewayOptions options;
 
     @Override
     public Integer call() throws Exception {
-        Path dir = config != null ? config : quickstart();
+        Path dir = config.path() != null ? config.requiredPath() : quickstart();
         try (EchoServer v1 = new EchoServer(new InetSocketAddress("127.0.0.1", 3001), "echo-v1", "default");
              EchoServer v2 = new EchoServer(new InetSocketAddress("127.0.0.1", 3002), "echo-v2", "default")) {
-            GatewayRuntime runtime = new GatewayRuntime(dir, options);
+            GatewayRuntime runtime = new GatewayRuntime(dir, config.translatorOptions(), options);
             System.out.println("""
 
                     gatehouse demo: echo backends on 127.0.0.1:3001 (echo-v1) and :3002 (echo-v2), config %s

@@ -2,7 +2,6 @@ package dev.gatehouse.app.cli;
 
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import dev.gatehouse.proxy.route.EncodedSlashPolicy;
-import dev.gatehouse.translate.TranslatorOptions;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
@@ -21,10 +20,6 @@ public final class GatewayOptions {
             description = "Bearer token the admin API requires on every path but /live and /ready "
                     + "(default: $GATEHOUSE_ADMIN_TOKEN; none when unset).")
     String adminToken;
-
-    @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME,
-            description = "Serve GatewayClasses with this controllerName (default: ${DEFAULT-VALUE}).")
-    String controllerName;
 
     @picocli.CommandLine.Mixin
     ObservabilityFlags observability = new ObservabilityFlags();

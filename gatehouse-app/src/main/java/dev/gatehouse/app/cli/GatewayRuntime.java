@@ -25,7 +25,7 @@ final class GatewayRuntime implements AutoCloseable {
     private final AdminServer admin;
     private final GatewayObservability observability;
 
-    GatewayRuntime(Path config, GatewayOptions options) throws Exception {
+    GatewayRuntime(Path config, TranslatorOptions translator, GatewayOptions options) throws Exception {
         ServerOptions serverOptions = new ServerOptions(options.bind, options.ioThreads,
                 ServerOptions.defaults().headerReadTimeout(), ServerOptions.defaults().idleTimeout(),
                 ServerOptions.defaults().connectTimeout(), ServerOptions.defaults().defaultBackendTimeout(),
@@ -39,7 +39,7 @@ final class GatewayRuntime implements AutoCloseable {
             var health = server.health().find(endpoint);
             return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
         });
-        this.control = new ControlLoop(config, new ConfigLoader(new TranslatorOptions(options.controllerName)), server,
+        this.control = new ControlLoop(config, new ConfigLoader(translator), server,
                 Clock.systemUTC());
         control.addReloadListener(observability::reloaded);
         InetSocketAddress adminAddress = options.adminAddress();

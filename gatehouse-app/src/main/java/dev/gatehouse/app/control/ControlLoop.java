@@ -110,6 +110,8 @@ public final class ControlLoop implements AutoCloseable {
         serving = translation;
         ready = true;
         logStatusProblems(translation);
+        // the checks validate and doctor show: once per reload, so a served mistake is in the log
+        result.findings().forEach(f -> log.warn("check: {}", f.describe()));
         log.info("serving config generation {} ({} ports, {} clusters)", generation,
                 translation.snapshot().ports().size(), translation.snapshot().clusters().size());
         record(true, List.of());
@@ -118,7 +120,7 @@ public final class ControlLoop implements AutoCloseable {
 
     private static void logStatusProblems(Translation translation) {
         translation.statuses().forEach(s -> StatusProblems.of(s)
-                .forEach(p -> log.warn("{} {}/{}: {}", s.kind(), s.namespace(), s.name(), p)));
+                .forEach(p -> log.warn("{}: {}", s.resource(), p)));
     }
 
     private synchronized void record(boolean applied, List<String> errors) {

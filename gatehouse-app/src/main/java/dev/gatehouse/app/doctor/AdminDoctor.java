@@ -46,7 +46,18 @@ public final class AdminDoctor {
     public List<Finding> check(JsonNode status, JsonNode backends) {
         List<Finding> out = new ArrayList<>();
         for (JsonNode r : status.path("resources")) {
-            String resource = r.path("kind").asText() + " " + r.path("namespace").asText() + "/" + r.path("name").asText();
+            String namespace = r.path("namespace").asText("");
+            String resource = r.path("kind").asText() + " " + (namespace.isEmpty() ? "" : namespace + "/")
+                    + r.path("name").asText();
+            if (r.path("kind").asText().equals("GatewayClass")) {
+                for (JsonNode c : r.path("conditions")) {
+                    if (c.path("type").asText().equals("Accepted") && !c.path("status").asText().equals("True")) {
+                        out.add(new Finding(Finding.Severity.ERROR, "gatewayclass-controller", resource,
+                                c.path("message").asText(), "set the GatewayClass's spec.controllerName to the one "
+                                        + "the message names (or start gatehouse with --controller-name)"));
+                    }
+                }
+            }
             if (r.path("parents").size() > 0) {
                 boolean accepted = false;
                 List<String> why = new ArrayList<>();

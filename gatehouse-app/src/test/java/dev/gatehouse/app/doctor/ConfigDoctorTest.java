@@ -119,6 +119,38 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void aGatewayClassControllerNameTypoIsTheFixNotTheParentRefs() throws Exception {
+        String typo = GATEWAY.replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: gatehouse.dev/gateway-controler");
+        List<Finding> f = doctor(typo + SHOP + route("shop", "{name: edge}", "[]", "shop"));
+        assertThat(f).extracting(Finding::check).containsExactly("gatewayclass-controller", "unattached-route");
+        assertThat(f.get(0).severity()).isEqualTo(Finding.Severity.ERROR);
+        assertThat(f.get(0).resource()).isEqualTo("GatewayClass gatehouse");
+        assertThat(f.get(0).what()).contains("controllerName gatehouse.dev/gateway-controler is not gatehouse's",
+                "did you mean gatehouse.dev/gateway-controller?", "not served: Gateway default/edge");
+        assertThat(f.get(0).fix()).isEqualTo("set spec.controllerName: gatehouse.dev/gateway-controller");
+        assertThat(f.get(1).what()).contains("parent Gateway default/edge is of GatewayClass gatehouse");
+        assertThat(f.get(1).fix()).isEqualTo("set GatewayClass gatehouse's spec.controllerName: gatehouse.dev/gateway-controller")
+                .doesNotContain("parentRefs");
+    }
+
+    @Test
+    void kongsControllerNameIsNamedAsKongs() throws Exception {
+        String kong = GATEWAY.replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: konghq.com/kic-gateway-controller");
+        List<Finding> f = doctor(kong + SHOP + route("shop", "{name: edge}", "[]", "shop"));
+        assertThat(f.get(0).what()).startsWith("controllerName konghq.com/kic-gateway-controller is Kong's controller name; "
+                + "gatehouse serves GatewayClasses whose controllerName is gatehouse.dev/gateway-controller");
+    }
+
+    @Test
+    void aGatewayOfAnUndefinedClassIsNotServed() throws Exception {
+        String missing = GATEWAY.replace("gatewayClassName: gatehouse", "gatewayClassName: gatehuose");
+        List<Finding> f = doctor(missing + SHOP + route("shop", "{name: edge}", "[]", "shop"));
+        assertThat(f).extracting(Finding::check).containsExactly("gatewayclass-missing", "unattached-route");
+        assertThat(f.get(0).what()).isEqualTo("GatewayClass gatehuose is not defined, so the Gateway is not served");
+        assertThat(f.get(0).fix()).contains("or set the Gateway's gatewayClassName to gatehouse");
+    }
+
+    @Test
     void aBackendWithNoReadyEndpointsIsAnError() throws Exception {
         String down = service("shop", "{name: http, port: 80}", "{name: http, port: 9000}",
                 "{addresses: [\"10.0.0.1\"], conditions: {ready: false}}");
