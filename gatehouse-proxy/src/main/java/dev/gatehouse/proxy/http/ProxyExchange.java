@@ -19,6 +19,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -87,6 +88,8 @@ final class ProxyExchange implements UpstreamListener {
     private InetSocketAddress endpoint;
     private UpstreamPool pool;
     private UpstreamHandler upstream;
+    /** the write of the head to a reused connection, when the request is not idempotent; else null */
+    private ChannelPromise headWrite;
     private ArrayDeque<HttpContent> queued;
     private int queuedBytes;
     private Mirrors mirrors;
@@ -392,7 +395,10 @@ final class ProxyExchange implements UpstreamListener {
         headDeadline = backendTimeoutNanos > 0 ? System.nanoTime() + backendTimeoutNanos : 0;
         h.bind(this);
         Channel up = h.channel();
-        up.write(request, up.voidPromise());
+        // a non-idempotent request on a reused connection may be replayed only if its head never left: the
+        // only case that needs to know, so the only one that pays for a promise
+        headWrite = h.reused() && !IdempotentMethods.contains(request.method()) ? up.newPromise() : null;
+        up.write(request, headWrite == null ? up.voidPromise() : headWrite);
         if (queued != null) {
             HttpContent c;
             while ((c = queued.poll()) != null) {
@@ -674,11 +680,18 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (!responseHeadSent) {
             if (h != null && h.reused() && !retried && !bodyForwarded && requestComplete) {
-                // the backend closed an idle pooled connection as we reused it: one retry on a fresh one
-                retried = true;
-                requestSent = false;
-                state = CONNECTING;
-                connect();
+                // the backend closed an idle pooled connection as we reused it: one retry on a fresh one, unless
+                // the backend may have acted on it (RFC 9110 9.2.2: a POST or PATCH must not run twice)
+                if (IdempotentMethods.contains(request.method()) || headNeverLeft()) {
+                    retried = true;
+                    requestSent = false;
+                    state = CONNECTING;
+                    connect();
+                } else {
+                    fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed a reused connection before the response; "
+                            + request.method() + " not replayed, it is not idempotent ("
+                            + UpstreamErrors.address(endpoint) + ")");
+                }
                 return;
             }
             filters.backend().cluster().reportFailure(endpoint, // passive health
@@ -689,6 +702,12 @@ final class ProxyExchange implements UpstreamListener {
         } else {
             abort("upstream closed mid-response");
         }
+    }
+
+    /** True when the write of the head to a reused connection failed: no whole request reached the backend. */
+    private boolean headNeverLeft() {
+        ChannelPromise p = headWrite;
+        return p != null && p.isDone() && !p.isSuccess();
     }
 
     @Override

@@ -88,6 +88,10 @@ public final class UpstreamPool {
         if (!ch.isActive()) {
             return;
         }
+        if (idleTimeoutNanos == 0) {
+            ch.close(); // pooling turned off
+            return;
+        }
         ArrayDeque<UpstreamHandler> deque = idle.computeIfAbsent(handler.endpoint(), k -> new ArrayDeque<>());
         if (deque.size() >= MAX_IDLE_PER_ENDPOINT) {
             ch.close();
