@@ -291,7 +291,13 @@ final class ProxyExchange implements UpstreamListener {
                         }
                         return;
                     }
-                    result = filter.onRequest(exchange);
+                    try {
+                        result = filter.onRequest(exchange);
+                    } catch (RuntimeException e) {
+                        filterFailed("request", e);
+                        respondLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: filter failed");
+                        return;
+                    }
                 }
                 if (result instanceof FilterResult.Continue) {
                     result = null;
@@ -323,7 +329,7 @@ final class ProxyExchange implements UpstreamListener {
         }
         state = ROUTING;
         if (error != null) {
-            LOG.warn("suspended filter failed for {} {}", request.method(), request.uri(), error);
+            filterFailed("request", error);
             respondLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: filter failed");
         } else {
             runFilters(result == null ? FilterResult.CONTINUE : result);
@@ -553,7 +559,12 @@ final class ProxyExchange implements UpstreamListener {
         int code = response.status().code();
         boolean upgraded = websocket && code == 101;
         upstreamReusable = !websocket && HttpUtil.isKeepAlive(response);
-        runResponseFilters(response);
+        if (!runResponseFilters(response)) {
+            // fail closed: the head has not left, and a filter that may have been meant to strip or rewrite it
+            // did not finish (the upstream connection is closed, its body released as it arrives)
+            respondLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: response filter failed");
+            return;
+        }
         HttpHeaders h = response.headers();
         HopByHopHeaders.strip(h, upgraded);
         if (upgraded) {
@@ -573,11 +584,23 @@ final class ProxyExchange implements UpstreamListener {
         }
     }
 
-    private void runResponseFilters(HttpResponse response) {
+    /** @return false when a filter threw (logged and counted) */
+    private boolean runResponseFilters(HttpResponse response) {
         try {
             filters.onResponse(exchange, response);
+            return true;
         } catch (RuntimeException e) {
-            LOG.warn("response filter failed for {} {}", request.method(), request.uri(), e);
+            filterFailed("response", e);
+            return false;
+        }
+    }
+
+    /** A filter threw in {@code phase} ("request" or "response"): one log line with the request id, one count. */
+    private void filterFailed(String phase, Throwable e) {
+        LOG.warn("{} filter failed for {} {} (route {}, request id {}): answered 500", phase, request.method(),
+                request.uri(), route == null ? "-" : route.ref().ruleLabel(), requestId == null ? "-" : requestId, e);
+        if (observer != null) {
+            observer.filterFailed(route, phase);
         }
     }
 
@@ -775,6 +798,9 @@ final class ProxyExchange implements UpstreamListener {
     private void writeLocal(FullHttpResponse response, boolean close) {
         closeUpstream();
         dropQueued();
+        if (!requestComplete) {
+            abortMirrors(); // the rest of the body is dropped, so no copy could be completed
+        }
         state = LOCAL;
         closeClient = close;
         responseHeadSent = true;
