@@ -74,8 +74,7 @@ public final class GatewayServer implements AutoCloseable {
         this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
         UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout(),
                 options.upstreamIdleTimeout());
-        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout(), observability,
-                encodedSlashes);
+        ProxyContext context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         this.bootstrap = new ServerBootstrap()
                 .group(group)
