@@ -45,6 +45,12 @@ public final class GatewayOptions {
             description = "A health check connect must succeed within this (default: ${DEFAULT-VALUE}).")
     Duration healthCheckTimeout;
 
+    @Option(names = "--upstream-idle-timeout", defaultValue = "4s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A pooled backend connection unused this long is closed; keep it below the backends' "
+                    + "keep-alive (5s in Node and many frameworks); 0 = no pooling (default: ${DEFAULT-VALUE}).")
+    Duration upstreamIdleTimeout;
+
     /** picocli: "reject", "keep", "decode" in any case. */
     static final class EncodedSlashesConverter implements picocli.CommandLine.ITypeConverter<EncodedSlashPolicy> {
         @Override

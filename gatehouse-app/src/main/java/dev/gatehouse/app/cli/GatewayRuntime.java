@@ -29,7 +29,8 @@ final class GatewayRuntime implements AutoCloseable {
         ServerOptions serverOptions = new ServerOptions(options.bind, options.ioThreads,
                 ServerOptions.defaults().headerReadTimeout(), ServerOptions.defaults().idleTimeout(),
                 ServerOptions.defaults().connectTimeout(), ServerOptions.defaults().defaultBackendTimeout(),
-                ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength());
+                ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength())
+                .withUpstreamIdleTimeout(options.upstreamIdleTimeout);
         ObservabilityFlags o = options.observability;
         this.observability = new GatewayObservability(o.metrics, o.accessLog, o.accessLogFields, o.accessLogSample,
                 o.requestId, o.trustRequestId, o.otlpEndpoint, o.traceSample, o.debugHeader);

@@ -66,11 +66,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean firstRequestSeen;
     private InetSocketAddress remote;
 
-    /** HTTP/1.1 connection with the server's default limits. */
-    public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts) {
-        this(context, timeouts, false, Integer.MAX_VALUE, context.defaultBackendTimeoutNanos());
-    }
-
     /** HTTP/1.1 connection of a port with its own limits. */
     public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, int maxHeaderFields,
                             java.time.Duration backendTimeout) {
@@ -84,11 +79,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         this.http2 = http2;
         this.maxHeaderFields = maxHeaderFields;
         this.defaultBackendTimeoutNanos = defaultBackendTimeoutNanos;
-    }
-
-    /** For one h2 stream child channel. */
-    public static HttpProxyHandler forHttp2Stream(ProxyContext context) {
-        return new HttpProxyHandler(context, null, true, Integer.MAX_VALUE, context.defaultBackendTimeoutNanos());
     }
 
     /**

@@ -72,9 +72,9 @@ public final class GatewayServer implements AutoCloseable {
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
-        UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout());
-        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout(), observability,
-                encodedSlashes);
+        UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout(),
+                options.upstreamIdleTimeout());
+        ProxyContext context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         this.bootstrap = new ServerBootstrap()
                 .group(group)

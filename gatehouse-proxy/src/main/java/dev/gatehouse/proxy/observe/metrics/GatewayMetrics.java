@@ -54,6 +54,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String UPSTREAM_DURATION = "gatehouse.http.upstream.duration";
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
     static final String MIRROR_REQUESTS = "gatehouse.http.mirror.requests";
+    static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
 
@@ -94,6 +95,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
     /** h2 stream errors and GOAWAYs by port and reason/error: per error, not per request, so a map probe. */
     private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
+    /** Created on a route's first filter failure (a bug, so no always-zero series per route); never removed. */
+    private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -242,6 +245,15 @@ public final class GatewayMetrics implements ExchangeObserver {
         if (route != null && route.observation() instanceof RouteMeters m) {
             m.recordMirror(mirror, result);
         }
+    }
+
+    @Override
+    public void filterFailed(Route route, String phase) {
+        String name = route == null ? NONE : route.ref().ruleLabel();
+        filterFailures.computeIfAbsent(phase + '/' + name, k -> Counter.builder(FILTER_FAILURES)
+                .tags("route", name, "phase", phase)
+                .description("Filters that threw, by route and phase; each request answered 500")
+                .register(registry)).increment();
     }
 
     @Override
