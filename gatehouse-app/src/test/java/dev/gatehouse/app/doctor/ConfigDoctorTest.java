@@ -1,5 +1,6 @@
 package dev.gatehouse.app.doctor;
 
+import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.translate.Translation;
 import dev.gatehouse.translate.Translator;
 import dev.gatehouse.translate.TranslatorOptions;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,13 +79,13 @@ class ConfigDoctorTest {
 
     @TempDir
     Path dir;
+    TranslatorOptions options = TranslatorOptions.defaults();
 
     List<Finding> doctor(String yaml, Instant now) throws Exception {
         Files.writeString(dir.resolve("config.yaml"), yaml);
         YamlResourceLoader.Result loaded = new YamlResourceLoader().load(dir);
         assertThat(loaded.hasErrors()).as(loaded.diagnostics().toString()).isFalse();
-        Translation t = new Translator(new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME))
-                .translate(loaded.resources(), 1);
+        Translation t = new Translator(options).translate(loaded.resources(), 1);
         assertThat(t.hasErrors()).as(t.diagnostics().toString()).isFalse();
         return new ConfigDoctor(loaded.resources(), t, now).check();
     }
@@ -213,6 +215,8 @@ class ConfigDoctorTest {
                   tls.key: %s
                 """.formatted(b64(crt), b64(key)) + route("shop", "{name: edge}", "[shop.example.com]", "shop");
 
+        // certificates are checked on the listeners the snapshot serves: translate as if HTTPS were served
+        options = new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME, Set.of(Protocol.HTTP, Protocol.HTTPS));
         assertThat(doctor(yaml, notAfter.minus(Duration.ofDays(100)))).isEmpty();
         assertThat(doctor(yaml, notAfter.minus(Duration.ofDays(10)))).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Finding.Severity.WARNING);
