@@ -39,7 +39,8 @@ final class GatewayRuntime implements AutoCloseable {
             var health = server.health().find(endpoint);
             return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
         });
-        this.control = new ControlLoop(config, new ConfigLoader(new TranslatorOptions(options.controllerName)), server,
+        this.control = new ControlLoop(config, new ConfigLoader(
+                new TranslatorOptions(options.controllerName, GatewayServer.SERVED_PROTOCOLS)), server,
                 Clock.systemUTC());
         control.addReloadListener(observability::reloaded);
         InetSocketAddress adminAddress = options.adminAddress();

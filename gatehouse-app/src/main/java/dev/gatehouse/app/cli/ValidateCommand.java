@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 
 /**
  * Exit codes: 0 when the config loads and every resource is accepted with its references resolved;
- * 1 when the config is rejected (it would not replace a running one); 3 when it loads but some resource
+ * 1 when the config is rejected or serves nothing (either way it would not replace a running one); 3 when it
+ * loads but some resource
  * has a problem condition (that resource would be left out or partly served).
  */
 @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -65,6 +66,11 @@ final class ValidateCommand implements Callable<Integer> {
                 p.conditions().forEach(c -> printCondition(out, "    ", c));
             }
             problems += StatusProblems.of(s).size();
+        }
+        String nothing = result.translation().nothingServed();
+        if (nothing != null) {
+            out.printf("%s: INVALID: %s; a running gateway would keep its last good config%n", config, nothing);
+            return 1;
         }
         if (problems > 0) {
             out.printf("%s: loads, but %d condition(s) report problems (see above)%n", config, problems);

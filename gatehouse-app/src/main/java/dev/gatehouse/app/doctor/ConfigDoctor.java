@@ -7,6 +7,7 @@ import dev.gatehouse.translate.Condition;
 import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.Translation;
+import dev.gatehouse.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
@@ -50,7 +51,8 @@ public final class ConfigDoctor {
     }
 
     public List<Finding> check() {
-        List<Finding> out = new ArrayList<>();
+        List<Finding> out = new ArrayList<>(nothingServed());
+        out.addAll(listenersNotProgrammed());
         out.addAll(routesAttachedToNothing());
         out.addAll(backendsWithoutReadyEndpoints());
         out.addAll(unresolvedBackendRefs());
@@ -58,6 +60,46 @@ public final class ConfigDoctor {
         out.addAll(listenerProtocolConflicts());
         out.addAll(new CertificateExpiry(now).check(translation.snapshot()));
         out.addAll(hostnamesNoListenerAccepts());
+        return out;
+    }
+
+    /** No port to bind at all: the gateway would answer nothing, and /ready would stay 503. */
+    List<Finding> nothingServed() {
+        String why = translation.nothingServed();
+        return why == null ? List.of() : List.of(new Finding(Finding.Severity.ERROR, "nothing-served", "config",
+                why.substring(Translation.NOTHING_SERVED.length()) + ": nothing is served and /ready stays 503",
+                "add a GatewayClass with gatehouse's controllerName and a Gateway of that class with an HTTP listener"));
+    }
+
+    /**
+     * Listeners that are not programmed (an HTTPS listener, whose protocol is not served yet; a listener without
+     * usable certificates; an unsupported protocol): nothing listens for them. Conflicts have their own check.
+     */
+    List<Finding> listenersNotProgrammed() {
+        Map<String, String> protocols = new LinkedHashMap<>();
+        for (Gateway g : objects(Gateway.class)) {
+            if (g.getSpec() != null && g.getSpec().getListeners() != null) {
+                g.getSpec().getListeners().forEach(l -> protocols.put(key(g) + "/" + l.getName(), l.getProtocol()));
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        for (ResourceStatus gateway : statusesOf("Gateway").values()) {
+            for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
+                boolean conflicted = l.conditions().stream()
+                        .anyMatch(c -> c.type().equals("Conflicted") && c.status().equals("True"));
+                l.conditions().stream().filter(c -> c.type().equals("Programmed") && !c.status().equals("True"))
+                        .filter(c -> !conflicted).forEach(c -> {
+                    String protocol = protocols.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
+                    boolean served = TranslatorOptions.SERVED_PROTOCOLS.stream().anyMatch(p -> p.name().equals(protocol));
+                    out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed",
+                            "Gateway " + gateway.namespace() + "/" + gateway.name(),
+                            "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
+                            served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
+                                    : "gatehouse serves HTTP listeners only for now: terminate TLS in front of it and "
+                                    + "use an HTTP listener until TLS is served"));
+                });
+            }
+        }
         return out;
     }
 
