@@ -95,8 +95,8 @@ public final class ConfigDoctor {
                             "Gateway " + gateway.namespace() + "/" + gateway.name(),
                             "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
                             served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
-                                    : "gatehouse serves HTTP listeners only for now: terminate TLS in front of it and "
-                                    + "use an HTTP listener until TLS is served"));
+                                    : "gatehouse serves HTTP listeners only for now: use protocol HTTP (for HTTPS, "
+                                    + "terminate TLS in front of gatehouse until it serves TLS itself)"));
                 });
             }
         }

@@ -124,6 +124,9 @@ class ListenerBindingTest {
         HttpResponse<String> ready = get("/ready");
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).isEqualTo("not ready: nothing is served: the config has no GatewayClass and no Gateway\n");
+        assertThat(new AdminDoctor().check(URI.create("http://127.0.0.1:" + admin.address().getPort()), null))
+                .anySatisfy(f -> assertThat(f.describe()).isEqualTo("error: config: the config has no GatewayClass and "
+                        + "no Gateway: nothing is served and /ready is 503  ->  run 'gatehouse doctor DIR' on the config files"));
     }
 
     @Test
