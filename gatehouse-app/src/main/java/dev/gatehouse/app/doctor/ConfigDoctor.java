@@ -68,7 +68,7 @@ public final class ConfigDoctor {
         String why = translation.nothingServed();
         return why == null ? List.of() : List.of(new Finding(Finding.Severity.ERROR, "nothing-served", "config",
                 why.substring(Translation.NOTHING_SERVED.length()) + ": nothing is served and /ready stays 503",
-                "add a GatewayClass with gatehouse's controllerName and a Gateway of that class with an HTTP listener"));
+                "serve at least one HTTP listener: a Gateway with one, of a GatewayClass with gatehouse's controllerName"));
     }
 
     /**
