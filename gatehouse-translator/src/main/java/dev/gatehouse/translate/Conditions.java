@@ -86,6 +86,17 @@ public final class Conditions {
         return new Condition("Programmed", FALSE, "Invalid", message);
     }
 
+    /** An accepted listener whose protocol the data plane does not serve yet: its port is never opened. */
+    public static Condition listenerProtocolNotServed(String protocol, int port) {
+        return listenerNotProgrammed("Listener is not programmed: protocol " + protocol + " is not served yet, "
+                + "so port " + port + " is not opened and requests to it are refused");
+    }
+
+    /** Translated and programmed, but its port is not bound (in use, no permission); the bind is retried. */
+    public static Condition listenerPortNotBound(String reason) {
+        return new Condition("Programmed", FALSE, "Pending", "Listener is not programmed: " + reason);
+    }
+
     public static Condition listenerNoConflicts() {
         return new Condition("Conflicted", FALSE, "NoConflicts", "No conflicts");
     }

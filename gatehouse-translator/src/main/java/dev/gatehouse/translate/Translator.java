@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Gateway API resources in, IR snapshot + statuses out. Pure and thread-safe. */
 public final class Translator {
@@ -67,7 +68,8 @@ public final class Translator {
                     List.of(), List.of()));
         }
 
-        GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants));
+        GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants),
+                options.servedProtocols());
         Map<String, List<ListenerState>> listenersByGateway = new LinkedHashMap<>();
         List<ListenerState> allListeners = new ArrayList<>();
         for (Gateway g : index.gateways) {
@@ -110,6 +112,10 @@ public final class Translator {
         statuses.sort(STATUS_ORDER);
         Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),
                 List.copyOf(clusters.values()));
+        if (snapshot.ports().isEmpty()) {
+            diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, null, 0, null, null,
+                    Translation.NOTHING_SERVED + whyNothingIsServed(index, ourClasses, listenersByGateway)));
+        }
         return new Translation(snapshot, statuses, diagnostics);
     }
 
@@ -129,6 +135,22 @@ public final class Translator {
             out.add(new PortSpec(port, states.get(0).protocol, specs, clientTraffic.get(port)));
         });
         return out;
+    }
+
+    private String whyNothingIsServed(ResourceIndex index, Set<String> ourClasses,
+                                      Map<String, List<ListenerState>> listenersByGateway) {
+        if (index.gatewayClasses.isEmpty() && index.gateways.isEmpty()) {
+            return "the config has no GatewayClass and no Gateway";
+        }
+        if (ourClasses.isEmpty()) {
+            return "no GatewayClass has controllerName " + options.controllerName()
+                    + ", so no Gateway is gatehouse's";
+        }
+        if (listenersByGateway.isEmpty()) {
+            return "no Gateway uses GatewayClass " + String.join(" or ", new TreeSet<>(ourClasses));
+        }
+        return "no listener of Gateway " + String.join(", ", listenersByGateway.keySet())
+                + " is programmed (each listener's Programmed condition says why)";
     }
 
     /** TLSRoute and TCPRoute parse but are not translated yet: say so for each, where it is defined. */

@@ -26,7 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
- * The admin API. {@code /live}, {@code /ready} (200 once the first config serves, 503 before), {@code /config}
+ * The admin API. {@code /live}, {@code /ready} (200 while some listener is served: a config is loaded and one of
+ * its ports is bound; 503 with the reason otherwise), {@code /config}
  * (the running snapshot as text), and as JSON: {@code /status} ({@code ?format=text} for the text form),
  * {@code /routes}, {@code /backends}, {@code /reloads}, {@code /explain} ({@code ?format=text}); plus the
  * dashboard at {@code /ui/} and any extra endpoint from {@link AdminSettings} (e.g. {@code /metrics}).
@@ -60,8 +61,11 @@ public final class AdminServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         endpoints.put("/live", q -> AdminResponse.text(200, "live\n"));
-        endpoints.put("/ready", q -> control.ready() ? AdminResponse.text(200, "ready\n")
-                : AdminResponse.text(503, "not ready: no config served yet\n"));
+        endpoints.put("/ready", q -> {
+            String notReady = control.notReady();
+            return notReady == null ? AdminResponse.text(200, "ready\n")
+                    : AdminResponse.text(503, "not ready: " + notReady + "\n");
+        });
         endpoints.put("/config", q -> withServing(t -> AdminResponse.text(200, SnapshotPrinter.print(t.snapshot()))));
         endpoints.put("/status", q -> withServing(t -> "text".equals(first(q, "format"))
                 ? AdminResponse.text(200, SnapshotPrinter.print(t.statuses()))

@@ -40,7 +40,9 @@ final class GatewayRuntime implements AutoCloseable {
             var health = server.health().find(endpoint);
             return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
         });
-        this.control = new ControlLoop(config, new ConfigLoader(translator), server,
+        // the protocols the data plane serves decide which listeners the translator may program
+        this.control = new ControlLoop(config, new ConfigLoader(
+                new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS)), server,
                 Clock.systemUTC());
         control.addReloadListener(observability::reloaded);
         InetSocketAddress adminAddress = options.adminAddress();

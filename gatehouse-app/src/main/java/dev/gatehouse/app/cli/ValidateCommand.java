@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the config loads and every resource is accepted with its references resolved (warnings "
                         + "do not count, unless --strict)",
-                "1:the config is rejected (a running gateway would keep its last good config); with --strict, "
+                "1:the config is rejected or serves nothing (a running gateway would keep its last good config); with --strict, "
                         + "anything reported, warnings included",
                 "2:usage error (no config path, or it does not exist)",
                 "3:the config loads but some resource reports a problem condition or a check finds an error "
@@ -77,6 +77,11 @@ final class ValidateCommand implements Callable<Integer> {
             } else {
                 warnings++;
             }
+        }
+        String nothing = result.translation().nothingServed();
+        if (nothing != null) {
+            out.printf("%s: INVALID: %s; a running gateway would keep its last good config%n", config, nothing);
+            return 1;
         }
         if (problems > 0 || checkErrors > 0) {
             out.printf("%s: loads, but %d condition(s) and %d check(s) report problems, %d warning(s) (see above)%n",

@@ -59,9 +59,11 @@ public final class ConfigDoctor {
     }
 
     public List<Finding> check() {
-        List<Finding> out = new ArrayList<>();
-        out.addAll(gatewayClassesNotOurs());
+        // causes before their consequence: a mistyped class is why nothing is served
+        List<Finding> out = new ArrayList<>(gatewayClassesNotOurs());
         out.addAll(gatewaysOfNoClass());
+        out.addAll(listenersNotProgrammed());
+        out.addAll(nothingServed());
         out.addAll(routesAttachedToNothing());
         out.addAll(backendsWithoutReadyEndpoints());
         out.addAll(unresolvedBackendRefs());
@@ -69,6 +71,46 @@ public final class ConfigDoctor {
         out.addAll(listenerProtocolConflicts());
         out.addAll(new CertificateExpiry(now).check(translation.snapshot()));
         out.addAll(hostnamesNoListenerAccepts());
+        return out;
+    }
+
+    /** No port to bind at all: the gateway would answer nothing, and /ready would stay 503. */
+    List<Finding> nothingServed() {
+        String why = translation.nothingServed();
+        return why == null ? List.of() : List.of(new Finding(Finding.Severity.ERROR, "nothing-served", "config",
+                why.substring(Translation.NOTHING_SERVED.length()) + ": nothing is served and /ready stays 503",
+                "serve at least one HTTP listener: a Gateway with one, of a GatewayClass with gatehouse's controllerName"));
+    }
+
+    /**
+     * Listeners that are not programmed (an HTTPS listener, whose protocol is not served yet; a listener without
+     * usable certificates; an unsupported protocol): nothing listens for them. Conflicts have their own check.
+     */
+    List<Finding> listenersNotProgrammed() {
+        Map<String, String> protocols = new LinkedHashMap<>();
+        for (Gateway g : objects(Gateway.class)) {
+            if (g.getSpec() != null && g.getSpec().getListeners() != null) {
+                g.getSpec().getListeners().forEach(l -> protocols.put(key(g) + "/" + l.getName(), l.getProtocol()));
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        for (ResourceStatus gateway : statusesOf("Gateway").values()) {
+            for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
+                boolean conflicted = l.conditions().stream()
+                        .anyMatch(c -> c.type().equals("Conflicted") && c.status().equals("True"));
+                l.conditions().stream().filter(c -> c.type().equals("Programmed") && !c.status().equals("True"))
+                        .filter(c -> !conflicted).forEach(c -> {
+                    String protocol = protocols.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
+                    boolean served = TranslatorOptions.SERVED_PROTOCOLS.stream().anyMatch(p -> p.name().equals(protocol));
+                    out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed",
+                            "Gateway " + gateway.namespace() + "/" + gateway.name(),
+                            "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
+                            served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
+                                    : "gatehouse serves HTTP listeners only for now: use protocol HTTP (for HTTPS, "
+                                    + "terminate TLS in front of gatehouse until it serves TLS itself)"));
+                });
+            }
+        }
         return out;
     }
 

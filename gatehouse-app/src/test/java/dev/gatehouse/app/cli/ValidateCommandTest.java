@@ -49,9 +49,9 @@ class ValidateCommandTest {
     void aControllerNameThatIsNotOursIsNamedWithWhatWasMeantAndKongsGetsASentenceOfItsOwn() throws Exception {
         String ours = "controllerName: gatehouse.dev/gateway-controller";
         assertThat(console.run("validate", config(ours, "controllerName: gatehouse.dev/gateway-controler").toString()))
-                .isEqualTo(3);
+                .isEqualTo(1);
         assertThat(console.run("validate", config(ours, "controllerName: konghq.com/kic-gateway-controller").toString()))
-                .isEqualTo(3);
+                .isEqualTo(1);
         assertThat(console.out()).contains("GatewayClass gatehouse\n  Accepted=Unknown reason=Pending: controllerName "
                         + "gatehouse.dev/gateway-controler is not gatehouse's (gatehouse.dev/gateway-controller): did you mean "
                         + "gatehouse.dev/gateway-controller?",
