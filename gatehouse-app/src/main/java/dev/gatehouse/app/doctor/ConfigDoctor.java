@@ -1,7 +1,7 @@
 package dev.gatehouse.app.doctor;
 
-import dev.gatehouse.app.explain.UnattachedRoute;
-import dev.gatehouse.app.explain.UnattachedRoutes;
+import dev.gatehouse.app.doctor.UnattachedRoute;
+import dev.gatehouse.app.doctor.UnattachedRoutes;
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.translate.Condition;
 import dev.gatehouse.translate.Hostnames;
