@@ -17,6 +17,8 @@ public final class ProxyContext {
     /** null when nothing observes, so the hot path tests one field */
     private final ExchangeObserver observer;
     private final EncodedSlashPolicy encodedSlashes;
+    /** Set once, when the server starts draining; read as each response head is written and each exchange ends. */
+    private volatile boolean draining;
 
     /**
      * @param defaultBackendTimeout response-head deadline when a route sets none; zero disables it
@@ -55,6 +57,15 @@ public final class ProxyContext {
 
     EncodedSlashPolicy encodedSlashes() {
         return encodedSlashes;
+    }
+
+    /** From now on HTTP/1.1 responses say {@code Connection: close} and connections close after their exchange. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     public Observability observability() {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +54,9 @@ public final class GatewayServer implements AutoCloseable {
     /** Long-lived: outlives every snapshot, so health survives reloads (see {@link EndpointHealthRegistry}). */
     private final EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
     private HealthChecker healthChecker;
+    private final ProxyContext context;
+    private final ConnectionDrain connections = new ConnectionDrain();
+    private boolean draining;
     private boolean closed;
 
     public GatewayServer(ServerOptions options) {
@@ -73,7 +77,7 @@ public final class GatewayServer implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
         UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout());
-        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout(), observability,
+        this.context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout(), observability,
                 encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         this.bootstrap = new ServerBootstrap()
@@ -84,7 +88,8 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                .childHandler(ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots)));
+                .childHandler(connections.tracking(
+                        ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
     }
 
@@ -124,7 +129,7 @@ public final class GatewayServer implements AutoCloseable {
      * @throws java.io.UncheckedIOException naming the port when a bind fails; the snapshot stays published
      */
     public synchronized void apply(RuntimeSnapshot snapshot) {
-        if (closed) {
+        if (closed || draining) {
             throw new IllegalStateException("server closed");
         }
         // meters are bound to the compiled routes before any event loop can see them
@@ -169,6 +174,29 @@ public final class GatewayServer implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * The first half of a graceful stop: closes the listening sockets (new connections are refused), then lets
+     * the open connections finish what they have in flight for up to {@code timeout} and closes the rest (see
+     * {@link ConnectionDrain}). Blocks the caller; {@link #apply} is refused from here on; {@link #close} follows.
+     */
+    public void drain(Duration timeout) {
+        synchronized (this) {
+            if (closed || draining) {
+                return;
+            }
+            draining = true;
+            // before the listeners close, so no response that starts from here on promises keep-alive
+            context.startDraining();
+            for (Channel ch : listeners.values()) {
+                ch.close().syncUninterruptibly();
+            }
+            LOG.info("stopped accepting connections on port(s) {}", new TreeSet<>(listeners.keySet()));
+            listeners.clear();
+        }
+        // outside the lock: boundPorts (the admin API) must not wait for the drain
+        connections.drain(timeout);
     }
 
     @Override
