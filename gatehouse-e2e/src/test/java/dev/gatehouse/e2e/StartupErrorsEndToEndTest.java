@@ -77,6 +77,14 @@ class StartupErrorsEndToEndTest {
     }
 
     @Test
+    void aSampleRatioOutOfRangeNamesTheFlag() throws Exception {
+        Run run = run("--admin", "off", "--trace-sample", "2");
+        assertThat(run.exit()).as(run.stderr()).isEqualTo(2);
+        assertThat(run.lines()).as(run.stderr()).hasSize(1);
+        assertThat(run.stderr()).contains("--trace-sample", "2.0").doesNotContain("Exception");
+    }
+
+    @Test
     void anAccessLogThatCannotBeWrittenNamesThePathAndTheFlag() throws Exception {
         Path notAFolder = Files.writeString(dir.resolve("plain-file"), "x");
         Path log = notAFolder.resolve("access.log");

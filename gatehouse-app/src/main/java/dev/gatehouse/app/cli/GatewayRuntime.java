@@ -84,12 +84,20 @@ final class GatewayRuntime implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw StartupFailure.badValue("--access-log-fields", e.getMessage());
         }
+        ratio("--access-log-sample", o.accessLogSample);
+        ratio("--trace-sample", o.traceSample);
         try {
             return new GatewayObservability(o.metrics, o.accessLog, o.accessLogFields, o.accessLogSample,
                     o.requestId, o.trustRequestId, o.otlpEndpoint, o.traceSample, o.debugHeader);
         } catch (IOException e) {
             // the only file it opens
             throw StartupFailure.accessLogNotWritable(o.accessLog, e);
+        }
+    }
+
+    private static void ratio(String flag, double value) {
+        if (!(value >= 0.0 && value <= 1.0)) {
+            throw StartupFailure.badValue(flag, "expected a ratio within 0.0..1.0, got " + value);
         }
     }
 
