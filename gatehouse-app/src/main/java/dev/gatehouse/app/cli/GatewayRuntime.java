@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A running gateway: data plane, control loop, admin endpoint; closed in reverse order. */
 final class GatewayRuntime implements AutoCloseable {
@@ -126,18 +127,18 @@ final class GatewayRuntime implements AutoCloseable {
     void awaitShutdown() throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "gatehouse-shutdown"));
         CountDownLatch signalled = new CountDownLatch(1);
-        String[] received = new String[1];
+        AtomicReference<String> received = new AtomicReference<>();
         SignalHandler first = sig -> {
             handleTermination(again -> {
                 log.warn("SIG{} again: exiting without waiting for the drain", again.getName());
                 Runtime.getRuntime().halt(128 + again.getNumber());
             });
-            received[0] = "SIG" + sig.getName();
+            received.set("SIG" + sig.getName());
             signalled.countDown();
         };
         handleTermination(first);
         signalled.await();
-        log.info("{}: stopping (a second signal exits at once)", received[0]);
+        log.info("{}: stopping (a second signal exits at once)", received.get());
         stop();
     }
 
@@ -161,7 +162,7 @@ final class GatewayRuntime implements AutoCloseable {
             return;
         }
         stopped = true;
-        control.close();
+        control.close(); // first: a reload must not bind ports again during the drain
         if (admin != null) {
             admin.draining();
         }
