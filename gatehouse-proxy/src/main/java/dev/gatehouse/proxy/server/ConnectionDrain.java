@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionDrain {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionDrain.class);
+    private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** A closed connection leaves the group by itself. */
     private final ChannelGroup connections = new DefaultChannelGroup("gatehouse-connections",
@@ -67,7 +68,8 @@ final class ConnectionDrain {
                         + "SSE, WebSocket or slow downloads)", seconds(System.nanoTime() - start), open);
                 return;
             }
-            connections.newCloseFuture().awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
+            // a short wait, so a late joiner is asked soon rather than once all the others have closed
+            connections.newCloseFuture().awaitUninterruptibly(Math.min(left, POLL_NANOS), TimeUnit.NANOSECONDS);
             ask(asked, deadline);
         }
         LOG.info("drained in {}", seconds(System.nanoTime() - start));
