@@ -45,6 +45,8 @@ public final class AdminServer implements AutoCloseable {
     private final AdminSettings settings;
     private final Map<String, AdminEndpoint> endpoints = new LinkedHashMap<>();
     private final UiAssets ui = new UiAssets();
+    /** Set once the gateway starts to stop: /ready says 503 so load balancers send nothing new; /live stays 200. */
+    private volatile boolean draining;
 
     public AdminServer(InetSocketAddress address, ControlLoop control) throws IOException {
         this(address, control, AdminSettings.defaults());
@@ -62,6 +64,9 @@ public final class AdminServer implements AutoCloseable {
         server.setExecutor(executor);
         endpoints.put("/live", q -> AdminResponse.text(200, "live\n"));
         endpoints.put("/ready", q -> {
+            if (draining) {
+                return AdminResponse.text(503, "not ready: draining, shutting down\n");
+            }
             String notReady = control.notReady();
             return notReady == null ? AdminResponse.text(200, "ready\n")
                     : AdminResponse.text(503, "not ready: " + notReady + "\n");
@@ -84,6 +89,11 @@ public final class AdminServer implements AutoCloseable {
         endpoints.put("/explain", this::explain);
         endpoints.putAll(settings.extraEndpoints());
         server.createContext("/", this::dispatch);
+    }
+
+    /** The gateway is draining its connections before it stops. */
+    public void draining() {
+        draining = true;
     }
 
     private AdminResponse explain(Map<String, List<String>> query) {

@@ -51,6 +51,13 @@ public final class GatewayOptions {
                     + "keep-alive (5s in Node and many frameworks); 0 = no pooling (default: ${DEFAULT-VALUE}).")
     Duration upstreamIdleTimeout;
 
+    @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to this long, "
+                    + "then close long-lived streams (SSE, WebSocket) and exit 0; a second signal exits at once; "
+                    + "0 = close at once (default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
+
     /** picocli: "reject", "keep", "decode" in any case. */
     static final class EncodedSlashesConverter implements picocli.CommandLine.ITypeConverter<EncodedSlashPolicy> {
         @Override

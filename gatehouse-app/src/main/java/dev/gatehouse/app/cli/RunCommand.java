@@ -8,7 +8,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Serve the Gateway API resources of a YAML file or folder; reload when they change.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C", "1:could not start", "2:usage error (no config, bad option)"})
+        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C, after draining", "2:could not start (the admin port in use, a bad option "
+                + "value, an unwritable access log) or usage error (no config)", "130/143:a second Ctrl-C/SIGTERM during the drain"})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigSource config;

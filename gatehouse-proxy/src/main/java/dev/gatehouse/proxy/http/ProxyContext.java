@@ -14,6 +14,8 @@ public final class ProxyContext {
     /** null when nothing observes, so the hot path tests one field */
     private final ExchangeObserver observer;
     private final EncodedSlashPolicy encodedSlashes;
+    /** Set once, when the server starts draining; read as each response head is written and each exchange ends. */
+    private volatile boolean draining;
 
     /** A route without a timeout gets its port's response-head deadline (FrontendInitializer reads the limits). */
     public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools) {
@@ -44,6 +46,15 @@ public final class ProxyContext {
 
     EncodedSlashPolicy encodedSlashes() {
         return encodedSlashes;
+    }
+
+    /** From now on HTTP/1.1 responses say {@code Connection: close} and connections close after their exchange. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     public Observability observability() {

@@ -576,7 +576,7 @@ final class ProxyExchange implements UpstreamListener {
         } else if (!http2) {
             boolean requestStillComing = expectsBody && !requestComplete;
             closeClient = MessageHeaders.prepareHttp1Response(response, clientVersion, headRequest,
-                    closeClient || requestStillComing || !clientKeepAlive);
+                    closeClient || requestStillComing || !keepClient());
         }
         decorateResponse(response);
         responseHeadSent = true;
@@ -788,14 +788,19 @@ final class ProxyExchange implements UpstreamListener {
             abort(message);
             return;
         }
-        boolean close = !http2 && (closeClient || !clientKeepAlive || expectsBody && !requestComplete);
+        boolean close = !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
         writeLocal(GatewayResponses.text(client.alloc(), status, message, close), close);
     }
 
     private void respondFromFilter(FullHttpResponse response) {
-        boolean close = !http2 && (closeClient || !clientKeepAlive || expectsBody && !requestComplete);
+        boolean close = !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
         GatewayResponses.prepare(response, close);
         writeLocal(response, close);
+    }
+
+    /** An HTTP/1.1 connection stays open after this response if the client wants it and the server is not draining. */
+    private boolean keepClient() {
+        return clientKeepAlive && !owner.context().draining();
     }
 
     private void writeLocal(FullHttpResponse response, boolean close) {

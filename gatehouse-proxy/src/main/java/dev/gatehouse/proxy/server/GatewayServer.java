@@ -74,6 +74,9 @@ public final class GatewayServer implements AutoCloseable {
     /** Long-lived: outlives every snapshot, so health survives reloads (see {@link EndpointHealthRegistry}). */
     private final EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
     private HealthChecker healthChecker;
+    private final ProxyContext context;
+    private final ConnectionDrain connections = new ConnectionDrain();
+    private boolean draining;
     private boolean closed;
 
     public GatewayServer(ServerOptions options) {
@@ -95,7 +98,7 @@ public final class GatewayServer implements AutoCloseable {
         this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
         UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout(),
                 options.upstreamIdleTimeout());
-        ProxyContext context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
+        this.context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         this.bootstrap = new ServerBootstrap()
                 .group(group)
@@ -105,7 +108,8 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                .childHandler(ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots)));
+                .childHandler(connections.tracking(
+                        ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
         bindRetries.scheduleWithFixedDelay(this::retryUnbound, retryMillis, retryMillis, TimeUnit.MILLISECONDS);
@@ -161,7 +165,7 @@ public final class GatewayServer implements AutoCloseable {
      * ports are bound all the same.
      */
     public synchronized void apply(RuntimeSnapshot snapshot) {
-        if (closed) {
+        if (closed || draining) {
             throw new IllegalStateException("server closed");
         }
         // meters are bound to the compiled routes before any event loop can see them
@@ -235,7 +239,8 @@ public final class GatewayServer implements AutoCloseable {
 
     /** On the retry thread: binds what has become bindable (a port freed by another process). */
     private synchronized void retryUnbound() {
-        if (closed) {
+        // a drain has closed every listener on purpose: a retry must not reopen one
+        if (closed || draining) {
             return;
         }
         try {
@@ -248,6 +253,29 @@ public final class GatewayServer implements AutoCloseable {
             // a scheduled task that throws is never run again: keep retrying
             LOG.warn("bind retry failed", e);
         }
+    }
+
+    /**
+     * The first half of a graceful stop: closes the listening sockets (new connections are refused), then lets
+     * the open connections finish what they have in flight for up to {@code timeout} and closes the rest (see
+     * {@link ConnectionDrain}). Blocks the caller; {@link #apply} is refused from here on; {@link #close} follows.
+     */
+    public void drain(Duration timeout) {
+        synchronized (this) {
+            if (closed || draining) {
+                return;
+            }
+            draining = true;
+            // before the listeners close, so no response that starts from here on promises keep-alive
+            context.startDraining();
+            for (Channel ch : listeners.values()) {
+                ch.close().syncUninterruptibly();
+            }
+            LOG.info("stopped accepting connections on port(s) {}", new TreeSet<>(listeners.keySet()));
+            listeners.clear();
+        }
+        // outside the lock: boundPorts (the admin API) must not wait for the drain
+        connections.drain(timeout);
     }
 
     @Override
