@@ -1,6 +1,7 @@
 package dev.gatehouse.app;
 
 import dev.gatehouse.app.cli.GatehouseCommand;
+import dev.gatehouse.app.cli.StartupFailure;
 import picocli.CommandLine;
 
 /** Entry point of the jar. */
@@ -10,7 +11,8 @@ public final class Main {
 
     public static void main(String[] args) {
         configureLogging();
-        int code = new CommandLine(new GatehouseCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code = new CommandLine(new GatehouseCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(StartupFailure.HANDLER).execute(args);
         System.exit(code);
     }
 

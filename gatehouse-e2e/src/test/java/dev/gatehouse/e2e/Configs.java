@@ -52,6 +52,11 @@ final class Configs {
 
     /** An HTTPRoute sending PathPrefix "/" (any host) to a Service, adding a request header. */
     static String route(String service, String headerValue) {
+        return route(service, headerValue, "*");
+    }
+
+    /** The same for one hostname only ("*" for any), so that other hosts get a 404 on the listener. */
+    static String route(String service, String headerValue, String hostname) {
         return """
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
@@ -59,6 +64,7 @@ final class Configs {
                 metadata: {name: all, namespace: default}
                 spec:
                   parentRefs: [{name: edge}]
+                """ + (hostname.equals("*") ? "" : "  hostnames: [" + hostname + "]\n") + """
                   rules:
                   - filters:
                     - type: RequestHeaderModifier

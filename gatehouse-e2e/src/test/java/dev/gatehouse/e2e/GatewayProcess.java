@@ -78,6 +78,16 @@ final class GatewayProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** SIGTERM, as Kubernetes and systemd stop a process: on Linux {@link Process#destroy} sends it, each call. */
+    void terminate() {
+        process.destroy();
+    }
+
+    /** @return the exit code, or {@code null} when the process still runs after {@code wait} */
+    Integer awaitExit(Duration wait) throws InterruptedException {
+        return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);

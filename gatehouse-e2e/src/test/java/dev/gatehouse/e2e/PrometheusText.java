@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * A parser of the Prometheus text exposition format (0.0.4) as the tests need it: samples with their
- * labels (quoted values with \\, \" and \n escapes), comments and TYPE/HELP lines skipped, values including
- * NaN and +Inf/-Inf, optional timestamps ignored. Strict: a malformed line fails the test.
+ * labels (quoted values with \\, \" and \n escapes), comments and TYPE/HELP lines skipped (HELP texts by
+ * {@link #help}), values including NaN and +Inf/-Inf, optional timestamps ignored. Strict: a malformed line
+ * fails the test.
  */
 final class PrometheusText {
     record Sample(String name, Map<String, String> labels, double value) {
@@ -29,6 +30,22 @@ final class PrometheusText {
             samples.add(parseLine(line));
         }
         return samples;
+    }
+
+    /** Each family's {@code # HELP} text (empty when the line has none) by family name, for every {@code # TYPE}. */
+    static Map<String, String> help(String text) {
+        Map<String, String> help = new LinkedHashMap<>();
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            String[] parts = line.split(" ", 4);
+            if (line.startsWith("# HELP ") && parts.length >= 3) {
+                given.put(parts[2], parts.length == 4 ? parts[3].trim() : "");
+            } else if (line.startsWith("# TYPE ") && parts.length >= 3) {
+                help.put(parts[2], "");
+            }
+        }
+        help.replaceAll((family, none) -> given.getOrDefault(family, ""));
+        return help;
     }
 
     /** The sum of every sample named {@code name} whose labels include {@code labels}. */

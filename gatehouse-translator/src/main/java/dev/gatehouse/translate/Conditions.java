@@ -18,6 +18,14 @@ public final class Conditions {
         return new Condition("Accepted", TRUE, "Accepted", "GatewayClass is accepted");
     }
 
+    /**
+     * A GatewayClass of another controller keeps the status the API server gives a new one, Unknown/Pending (no
+     * controller here may accept or refuse it), with a message that says why and what was probably meant.
+     */
+    public static Condition gatewayClassNotOurs(String message) {
+        return new Condition("Accepted", "Unknown", "Pending", message);
+    }
+
     // Gateway
 
     public static Condition gatewayAccepted() {
@@ -76,6 +84,17 @@ public final class Conditions {
 
     public static Condition listenerNotProgrammed(String message) {
         return new Condition("Programmed", FALSE, "Invalid", message);
+    }
+
+    /** An accepted listener whose protocol the data plane does not serve yet: its port is never opened. */
+    public static Condition listenerProtocolNotServed(String protocol, int port) {
+        return listenerNotProgrammed("Listener is not programmed: protocol " + protocol + " is not served yet, "
+                + "so port " + port + " is not opened and requests to it are refused");
+    }
+
+    /** Translated and programmed, but its port is not bound (in use, no permission); the bind is retried. */
+    public static Condition listenerPortNotBound(String reason) {
+        return new Condition("Programmed", FALSE, "Pending", "Listener is not programmed: " + reason);
     }
 
     public static Condition listenerNoConflicts() {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Our Gateways' listeners: protocol support, allowed route kinds, certificates, conflicts between listeners
@@ -18,9 +19,12 @@ final class GatewayTranslator {
     static final String HTTP_ROUTE = "HTTPRoute";
 
     private final ListenerTlsResolver tlsResolver;
+    private final Set<Protocol> served;
 
-    GatewayTranslator(ListenerTlsResolver tlsResolver) {
+    /** @param served the protocols the data plane binds; listeners of the others are not programmed */
+    GatewayTranslator(ListenerTlsResolver tlsResolver, Set<Protocol> served) {
         this.tlsResolver = tlsResolver;
+        this.served = served;
     }
 
     List<ListenerState> listenersOf(Gateway gateway) {
@@ -41,7 +45,7 @@ final class GatewayTranslator {
             case "TCP" -> Protocol.TCP;
             default -> null;
         };
-        ListenerState state = new ListenerState(gateway, listener, index, p);
+        ListenerState state = new ListenerState(gateway, listener, index, p, p != null && served.contains(p));
         if (p != Protocol.HTTP && p != Protocol.HTTPS) {
             state.accepted = Conditions.listenerUnsupportedProtocol(protocol);
             return state;

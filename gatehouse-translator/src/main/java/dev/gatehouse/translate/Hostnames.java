@@ -9,9 +9,10 @@ import java.util.TreeSet;
 /**
  * Hostname rules of the Gateway API: a leading "*." matches one or more labels ("*.example.com" matches
  * "a.example.com" and "a.b.example.com", not "example.com"); a route's hostnames are intersected with its
- * listener's; "*" stands for "any host" in the IR.
+ * listener's; "*" stands for "any host" in the IR. Public for the doctor, which must judge hostnames exactly as
+ * the translator attaches them.
  */
-final class Hostnames {
+public final class Hostnames {
     static final String ANY = "*";
 
     /**
@@ -49,6 +50,16 @@ final class Hostnames {
         String suffix = wildcard.substring(1);
         String h = host.startsWith("*.") ? host.substring(1) : host;
         return h.length() > suffix.length() && h.endsWith(suffix);
+    }
+
+    /**
+     * Whether a listener accepts requests for one route hostname.
+     *
+     * @param listenerHostname lower case; {@code null} or "*" for any
+     * @param routeHostname lower case
+     */
+    public static boolean intersects(String listenerHostname, String routeHostname) {
+        return !intersect(listenerHostname, List.of(routeHostname)).isEmpty();
     }
 
     /**

@@ -23,6 +23,8 @@ final class ListenerState {
     final String gatewayKey;
     final String hostname;
     final Protocol protocol;
+    /** Whether the data plane binds this protocol at all (see {@link TranslatorOptions#servedProtocols()}). */
+    final boolean served;
     final List<String> supportedKinds = new ArrayList<>();
     final Set<String> attachedRoutes = new HashSet<>();
     /** Effective hostname -> rules attached under it. */
@@ -33,13 +35,14 @@ final class ListenerState {
     TlsSpec tls;
     boolean certificatesValid = true;
 
-    ListenerState(Gateway gateway, Listener listener, int index, Protocol protocol) {
+    ListenerState(Gateway gateway, Listener listener, int index, Protocol protocol, boolean served) {
         this.gateway = gateway;
         this.listener = listener;
         this.index = index;
         this.gatewayKey = ResourceIndex.qualifiedName(gateway);
         this.hostname = Hostnames.normalize(listener.getHostname());
         this.protocol = protocol;
+        this.served = served;
     }
 
     String name() {
@@ -55,9 +58,12 @@ final class ListenerState {
         return Conditions.TRUE.equals(accepted.status()) && !Conditions.TRUE.equals(conflicted.status());
     }
 
-    /** Goes into the snapshot: accepted, no conflicts, and certificates usable when it terminates TLS. */
+    /**
+     * Goes into the snapshot: accepted, no conflicts, certificates usable when it terminates TLS, and a
+     * protocol the data plane serves (routes still attach to an HTTPS listener, so its status is complete).
+     */
     boolean programmed() {
-        return acceptsRoutes() && certificatesValid;
+        return acceptsRoutes() && certificatesValid && served;
     }
 
     void attach(RouteRule rule, String effectiveHostname) {
@@ -65,10 +71,15 @@ final class ListenerState {
     }
 
     List<Condition> conditions() {
-        Condition programmed = programmed()
-                ? Conditions.listenerProgrammed()
-                : Conditions.listenerNotProgrammed("Listener is not programmed: " + (acceptsRoutes()
-                        ? resolvedRefs.message() : accepted.message()));
+        Condition programmed;
+        if (programmed()) {
+            programmed = Conditions.listenerProgrammed();
+        } else if (acceptsRoutes() && !served) {
+            programmed = Conditions.listenerProtocolNotServed(listener.getProtocol(), port());
+        } else {
+            programmed = Conditions.listenerNotProgrammed("Listener is not programmed: " + (acceptsRoutes()
+                    ? resolvedRefs.message() : accepted.message()));
+        }
         return List.of(accepted, conflicted, programmed, resolvedRefs);
     }
 }

@@ -1,5 +1,7 @@
 package dev.gatehouse.translate;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import dev.gatehouse.ir.HttpMatchSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderMatch;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathMatch;
@@ -9,13 +11,12 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * HTTPRouteMatch to {@link HttpMatchSpec} with the spec's defaults (PathPrefix "/", Exact header and
- * query matches). Regular expressions must compile with {@link java.util.regex.Pattern}, the engine the data
- * plane uses; one that does not makes the route unsupported.
+ * query matches). Regular expressions must compile with RE2 ({@link com.google.re2j.Pattern}), the engine the
+ * data plane matches with (linear time, as Envoy); one that does not, for instance one with a backreference,
+ * lookaround or a possessive quantifier, makes the route unsupported.
  */
 final class MatchTranslator {
     static final HttpMatchSpec.PathMatchSpec DEFAULT_PATH = new HttpMatchSpec.PathMatchSpec(
@@ -79,8 +80,10 @@ final class MatchTranslator {
         try {
             Pattern.compile(value);
         } catch (PatternSyntaxException e) {
-            problems.unsupported(field + ".value: regular expression " + value + " does not compile: "
-                    + e.getDescription());
+            // re2j's message names the part it refused ("invalid escape sequence: `\1`"); drop its fixed prefix
+            String why = e.getMessage().replaceFirst("^error parsing regexp: ", "");
+            problems.unsupported(field + ".value: regular expression " + value + " is not RE2 syntax (no "
+                    + "backreferences, lookaround or possessive quantifiers): " + why);
         }
     }
 }

@@ -18,6 +18,11 @@ public record ResourceStatus(String kind, String namespace, String name, List<Co
         parents = List.copyOf(parents);
     }
 
+    /** "Kind namespace/name", or "Kind name" for a cluster-scoped kind (GatewayClass). */
+    public String resource() {
+        return kind + " " + (namespace == null ? "" : namespace + "/") + name;
+    }
+
     /** @param supportedKinds route kinds the listener accepts */
     public record ListenerStatus(String name, int attachedRoutes, List<String> supportedKinds, List<Condition> conditions) {
         public ListenerStatus {

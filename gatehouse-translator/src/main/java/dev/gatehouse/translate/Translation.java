@@ -2,7 +2,13 @@ package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.Snapshot;
 
+import dev.gatehouse.ir.ListenerSpec;
+import dev.gatehouse.ir.PortSpec;
+
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The result of translating a {@link ResourceSet}.
@@ -12,6 +18,9 @@ import java.util.List;
  * @param diagnostics warnings (skipped kinds, ignored fields) and errors; any ERROR means "do not serve this"
  */
 public record Translation(Snapshot snapshot, List<ResourceStatus> statuses, List<Diagnostic> diagnostics) {
+    /** How the warning starts that the translator adds when no listener is programmed. */
+    public static final String NOTHING_SERVED = "nothing is served: ";
+
     public Translation {
         statuses = List.copyOf(statuses);
         diagnostics = List.copyOf(diagnostics);
@@ -19,5 +28,62 @@ public record Translation(Snapshot snapshot, List<ResourceStatus> statuses, List
 
     public boolean hasErrors() {
         return diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+    }
+
+    /**
+     * @return "nothing is served: " and why (no Gateway of ours, no programmed listener), or {@code null} when
+     *         the snapshot has a port to bind
+     */
+    public String nothingServed() {
+        if (!snapshot.ports().isEmpty()) {
+            return null;
+        }
+        return diagnostics.stream().map(Diagnostic::message).filter(m -> m.startsWith(NOTHING_SERVED)).findFirst()
+                .orElse(NOTHING_SERVED + "no listener is programmed");
+    }
+
+    /**
+     * The statuses as they hold while the given ports of the snapshot are not bound: their listeners are not
+     * programmed (with the reason), nor is a Gateway left with no programmed listener. The translation is pure;
+     * this is where the data plane's bind results meet it.
+     *
+     * @param unbound port -> why it is not bound, e.g. "port 8080 on 0.0.0.0: Address already in use"
+     */
+    public Translation withUnboundPorts(Map<Integer, String> unbound) {
+        Map<String, String> byListener = new HashMap<>();
+        for (PortSpec port : snapshot.ports()) {
+            String reason = unbound.get(port.port());
+            if (reason != null) {
+                for (ListenerSpec l : port.listeners()) {
+                    byListener.put(l.gateway() + "/" + l.name(), reason);
+                }
+            }
+        }
+        if (byListener.isEmpty()) {
+            return this;
+        }
+        List<ResourceStatus> out = new ArrayList<>(statuses.size());
+        for (ResourceStatus s : statuses) {
+            out.add(s.kind().equals("Gateway") ? withUnboundListeners(s, byListener) : s);
+        }
+        return new Translation(snapshot, out, diagnostics);
+    }
+
+    private static ResourceStatus withUnboundListeners(ResourceStatus gateway, Map<String, String> byListener) {
+        List<ResourceStatus.ListenerStatus> listeners = new ArrayList<>();
+        boolean anyProgrammed = false;
+        for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
+            String reason = byListener.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
+            List<Condition> conditions = reason == null ? l.conditions() : l.conditions().stream()
+                    .map(c -> c.type().equals("Programmed") ? Conditions.listenerPortNotBound(reason) : c).toList();
+            anyProgrammed |= conditions.stream().anyMatch(c -> c.type().equals("Programmed")
+                    && c.status().equals(Conditions.TRUE));
+            listeners.add(new ResourceStatus.ListenerStatus(l.name(), l.attachedRoutes(), l.supportedKinds(), conditions));
+        }
+        boolean programmed = anyProgrammed;
+        List<Condition> conditions = gateway.conditions().stream()
+                .map(c -> c.type().equals("Programmed") && !programmed ? Conditions.gatewayNotProgrammed() : c).toList();
+        return new ResourceStatus(gateway.kind(), gateway.namespace(), gateway.name(), conditions, listeners,
+                gateway.parents());
     }
 }

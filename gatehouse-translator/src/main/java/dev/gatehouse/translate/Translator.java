@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Gateway API resources in, IR snapshot + statuses out. Pure and thread-safe. */
 public final class Translator {
@@ -53,14 +54,22 @@ public final class Translator {
 
         Set<String> ourClasses = new HashSet<>();
         for (GatewayClass c : index.gatewayClasses) {
-            if (c.getSpec() != null && options.controllerName().equals(c.getSpec().getControllerName())) {
+            String controller = c.getSpec() == null ? null : c.getSpec().getControllerName();
+            Condition accepted;
+            if (options.controllerName().equals(controller)) {
                 ourClasses.add(c.getMetadata().getName());
-                statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(),
-                        List.of(Conditions.gatewayClassAccepted()), List.of(), List.of()));
+                accepted = Conditions.gatewayClassAccepted();
+            } else {
+                // In a cluster another controller would answer for it; in these files a typo here silently
+                // serves nothing, so the class is reported with what was probably meant.
+                accepted = Conditions.gatewayClassNotOurs(ControllerNames.notOurs(controller, options.controllerName()));
             }
+            statuses.add(new ResourceStatus("GatewayClass", null, c.getMetadata().getName(), List.of(accepted),
+                    List.of(), List.of()));
         }
 
-        GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants));
+        GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants),
+                options.servedProtocols());
         Map<String, List<ListenerState>> listenersByGateway = new LinkedHashMap<>();
         List<ListenerState> allListeners = new ArrayList<>();
         for (Gateway g : index.gateways) {
@@ -103,6 +112,10 @@ public final class Translator {
         statuses.sort(STATUS_ORDER);
         Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),
                 List.copyOf(clusters.values()));
+        if (snapshot.ports().isEmpty()) {
+            diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, null, 0, null, null,
+                    Translation.NOTHING_SERVED + whyNothingIsServed(index, ourClasses, listenersByGateway)));
+        }
         return new Translation(snapshot, statuses, diagnostics);
     }
 
@@ -124,17 +137,29 @@ public final class Translator {
         return out;
     }
 
-    /** TLSRoute and TCPRoute parse but are not translated yet: say so once per kind, at its first object. */
-    private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
-        Map<String, HasMetadata> firstOfKind = new TreeMap<>();
-        for (HasMetadata o : index.ignored) {
-            firstOfKind.putIfAbsent(o.getKind(), o);
+    private String whyNothingIsServed(ResourceIndex index, Set<String> ourClasses,
+                                      Map<String, List<ListenerState>> listenersByGateway) {
+        if (index.gatewayClasses.isEmpty() && index.gateways.isEmpty()) {
+            return "the config has no GatewayClass and no Gateway";
         }
-        firstOfKind.forEach((kind, o) -> {
+        if (ourClasses.isEmpty()) {
+            return "no GatewayClass has controllerName " + options.controllerName()
+                    + ", so no Gateway is gatehouse's";
+        }
+        if (listenersByGateway.isEmpty()) {
+            return "no Gateway uses GatewayClass " + String.join(" or ", new TreeSet<>(ourClasses));
+        }
+        return "no listener of Gateway " + String.join(", ", listenersByGateway.keySet())
+                + " is programmed (each listener's Programmed condition says why)";
+    }
+
+    /** TLSRoute and TCPRoute parse but are not translated yet: say so for each, where it is defined. */
+    private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
+        for (HasMetadata o : index.ignored) {
             ResourceSet.Entry origin = index.origin(o);
             diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
-                    origin == null ? 0 : origin.document(), kind + " " + ResourceIndex.qualifiedName(o), null,
-                    kind + " is not translated yet; every " + kind + " is ignored"));
-        });
+                    origin == null ? 0 : origin.document(), o.getKind() + " " + ResourceIndex.qualifiedName(o), null,
+                    o.getKind() + " is not translated yet; ignored"));
+        }
     }
 }

@@ -1,10 +1,26 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.Protocol;
+
+import java.util.Set;
+
 /**
  * @param controllerName GatewayClasses whose controllerName equals this are ours
+ * @param servedProtocols the listener protocols the data plane binds; a listener of another protocol the
+ *                        translator understands (HTTPS today) is validated but not programmed, and says so
  */
-public record TranslatorOptions(String controllerName) {
+public record TranslatorOptions(String controllerName, Set<Protocol> servedProtocols) {
     public static final String DEFAULT_CONTROLLER_NAME = "gatehouse.dev/gateway-controller";
+    /** What gatehouse's data plane serves today: the proxy's {@code GatewayServer.SERVED_PROTOCOLS}. */
+    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP);
+
+    public TranslatorOptions {
+        servedProtocols = Set.copyOf(servedProtocols);
+    }
+
+    public TranslatorOptions(String controllerName) {
+        this(controllerName, SERVED_PROTOCOLS);
+    }
 
     public static TranslatorOptions defaults() {
         return new TranslatorOptions(DEFAULT_CONTROLLER_NAME);

@@ -10,24 +10,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gatehouse.translate.load.ConfigFiles;
+import dev.gatehouse.translate.load.ForeignAnnotations;
 import dev.gatehouse.translate.load.ResourceKinds;
 import dev.gatehouse.translate.load.UnknownFields;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Stream;
+import java.util.Map;
 
 /**
- * Reads a YAML file or a folder of {@code *.yaml}/{@code *.yml} files (multi-document) into a {@link ResourceSet},
- * with the fabric8 model classes. Blocking I/O: call it off the event loops.
+ * Reads a YAML file or a folder of {@code *.yaml}/{@code *.yml} files (multi-document; subfolders too, as
+ * {@code kubectl apply -R}; see {@link ConfigFiles}) into a {@link ResourceSet}, with the fabric8 model classes.
+ * A {@code kind: List} (what {@code kubectl get -o yaml} exports) stands for its items. Blocking I/O: call it off
+ * the event loops.
  */
 public final class YamlResourceLoader {
     // kubectl refuses a mapping with a key twice; silently keeping the last value would hide mistakes.
@@ -38,7 +40,8 @@ public final class YamlResourceLoader {
 
     /**
      * @param resources what parsed
-     * @param diagnostics parse errors (ERROR: the config must not be served) and skipped kinds (WARNING)
+     * @param diagnostics parse errors and resources defined twice (ERROR: the config must not be served), skipped
+     *                    kinds and ignored annotations (WARNING)
      */
     public record Result(ResourceSet resources, List<Diagnostic> diagnostics) {
         public Result {
@@ -51,57 +54,153 @@ public final class YamlResourceLoader {
     }
 
     public Result load(Path fileOrDirectory) {
-        List<ResourceSet.Entry> entries = new ArrayList<>();
-        List<Diagnostic> diagnostics = new ArrayList<>();
-        Set<String> skippedKinds = new LinkedHashSet<>();
-        for (Path file : filesOf(fileOrDirectory, diagnostics)) {
-            loadFile(file, entries, diagnostics, skippedKinds);
-        }
-        return new Result(new ResourceSet(entries), diagnostics);
-    }
-
-    private static List<Path> filesOf(Path fileOrDirectory, List<Diagnostic> diagnostics) {
-        if (!Files.isDirectory(fileOrDirectory)) {
-            if (!Files.isRegularFile(fileOrDirectory)) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, fileOrDirectory.toString(), 0, null, null,
-                        "no such file or directory"));
-                return List.of();
-            }
-            return List.of(fileOrDirectory);
-        }
-        try (Stream<Path> s = Files.list(fileOrDirectory)) {
-            return s.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().endsWith(".yaml") || p.getFileName().toString().endsWith(".yml"))
-                    .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-                    .toList();
+        Load load = new Load();
+        List<Path> files;
+        try {
+            files = ConfigFiles.of(fileOrDirectory);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            load.diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, fileOrDirectory.toString(), 0, null, null,
+                    "cannot read: " + e));
+            return load.result();
         }
+        if (files.isEmpty() && !Files.isDirectory(fileOrDirectory)) {
+            load.diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, fileOrDirectory.toString(), 0, null, null,
+                    "no such file or directory"));
+        }
+        for (Path file : files) {
+            load.file(file);
+        }
+        return load.result();
     }
 
-    private void loadFile(Path file, List<ResourceSet.Entry> entries, List<Diagnostic> diagnostics,
-                          Set<String> skippedKinds) {
-        String name = file.toString();
-        int document = 0;
-        try (JsonParser parser = yaml.createParser(Files.readString(file))) {
-            while (true) {
-                JsonToken token;
-                try {
-                    token = parser.nextToken();
-                    if (token == null) {
+    /** One load's state: what was read so far, and where each resource was first defined. */
+    private final class Load {
+        final List<ResourceSet.Entry> entries = new ArrayList<>();
+        final List<Diagnostic> diagnostics = new ArrayList<>();
+        /** "Kind namespace/name" -> "file (document n)" of its first definition */
+        final Map<String, String> definedAt = new HashMap<>();
+
+        Result result() {
+            return new Result(new ResourceSet(entries), diagnostics);
+        }
+
+        void file(Path file) {
+            String name = file.toString();
+            int document = 0;
+            try (JsonParser parser = yaml.createParser(Files.readString(file))) {
+                while (true) {
+                    JsonToken token;
+                    try {
+                        token = parser.nextToken();
+                        if (token == null) {
+                            return;
+                        }
+                        document++;
+                        JsonNode node = mapper.readTree(parser);
+                        document(name, document, node);
+                    } catch (JsonProcessingException e) {
+                        diagnostics.add(syntaxError(name, Math.max(document, 1), e));
                         return;
                     }
-                    document++;
-                    JsonNode node = mapper.readTree(parser);
-                    readDocument(name, document, node, entries, diagnostics, skippedKinds);
-                } catch (JsonProcessingException e) {
-                    diagnostics.add(syntaxError(name, Math.max(document, 1), e));
-                    return;
                 }
+            } catch (IOException e) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, name, 0, null, null,
+                        "cannot read: " + e.getMessage()));
             }
-        } catch (IOException e) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, name, 0, null, null,
-                    "cannot read: " + e.getMessage()));
+        }
+
+        void document(String file, int document, JsonNode node) {
+            if (node == null || node.isNull() || node.isMissingNode()) {
+                return;
+            }
+            String kind = node.path("kind").asText("");
+            if (kind.endsWith("List") && node.path("items").isArray()) {
+                // A typed list (HTTPRouteList, straight from the API) leaves kind and apiVersion out of its items.
+                String itemKind = kind.equals("List") ? null : kind.substring(0, kind.length() - "List".length());
+                String apiVersion = node.path("apiVersion").asText(null);
+                int i = 0;
+                for (JsonNode item : node.path("items")) {
+                    if (itemKind != null && item instanceof ObjectNode o && !o.has("kind")) {
+                        o.put("kind", itemKind);
+                        if (!o.has("apiVersion") && apiVersion != null) {
+                            o.put("apiVersion", apiVersion);
+                        }
+                    }
+                    resource(file, document, "items[" + i++ + "].", item);
+                }
+                return;
+            }
+            resource(file, document, "", node);
+        }
+
+        /** @param at where the resource is inside its document: "" or "items[3]." */
+        private void resource(String file, int document, String at, JsonNode node) {
+            if (!(node instanceof ObjectNode object)) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null, at.isEmpty() ? null : at.substring(0, at.length() - 1),
+                        "a document must be a mapping with apiVersion and kind"));
+                return;
+            }
+            String apiVersion = object.path("apiVersion").asText(null);
+            String kind = object.path("kind").asText(null);
+            if (apiVersion == null || kind == null) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null,
+                        at + (apiVersion == null ? "apiVersion" : "kind"), "required field is missing"));
+                return;
+            }
+            boolean namespaced = ResourceKinds.isNamespaced(kind);
+            JsonNode metadata = object.path("metadata");
+            String resource = kind + " " + resourceName(metadata, namespaced);
+            Class<? extends HasMetadata> type = ResourceKinds.classFor(apiVersion, kind);
+            if (type == null) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource, null,
+                        "kind " + kind + " (" + apiVersion + ") is not read by gatehouse; ignored"));
+                return;
+            }
+            if (metadata.path("name").asText("").isEmpty()) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, at + "metadata.name",
+                        "required field is missing"));
+                return;
+            }
+            HasMetadata value;
+            try {
+                value = mapper.treeToValue(object, type);
+            } catch (JsonMappingException e) {
+                String field = pathOf(e);
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource,
+                        field == null ? null : at + field, e.getOriginalMessage()));
+                return;
+            } catch (JsonProcessingException e) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, null,
+                        e.getOriginalMessage()));
+                return;
+            }
+            // a generic resource keeps its whole body in additionalProperties: its validator checks the fields
+            List<String> unknown = value instanceof GenericKubernetesResource ? List.of() : unknownFields.find(value);
+            for (String field : unknown) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, at + field,
+                        "unknown field"));
+            }
+            if (!unknown.isEmpty()) {
+                return;
+            }
+            if (namespaced && (value.getMetadata().getNamespace() == null || value.getMetadata().getNamespace().isEmpty())) {
+                value.getMetadata().setNamespace("default");
+            }
+            String here = document > 0 ? file + " (document " + document + ")" : file;
+            String first = definedAt.putIfAbsent(resource, here);
+            if (first != null) {
+                // kubectl apply would let the later file win; which one was meant is for the user to say
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, null,
+                        "defined twice: in " + first + " and in " + here + "; keep one"));
+                return;
+            }
+            Map<String, String> annotations = value.getMetadata().getAnnotations();
+            String foreign = annotations == null ? null : ForeignAnnotations.describe(List.copyOf(annotations.keySet()));
+            if (foreign != null) {
+                diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource,
+                        at + "metadata.annotations", foreign + " mean nothing to gatehouse; ignored"));
+            }
+            entries.add(new ResourceSet.Entry(value, file, document));
         }
     }
 
@@ -110,66 +209,6 @@ public final class YamlResourceLoader {
         String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
         return new Diagnostic(Diagnostic.Severity.ERROR, file, document, null, null,
                 "YAML syntax error" + where + ": " + e.getOriginalMessage());
-    }
-
-    private void readDocument(String file, int document, JsonNode node, List<ResourceSet.Entry> entries,
-                              List<Diagnostic> diagnostics, Set<String> skippedKinds) {
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return;
-        }
-        if (!(node instanceof ObjectNode object)) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null, null,
-                    "a document must be a mapping with apiVersion and kind"));
-            return;
-        }
-        String apiVersion = object.path("apiVersion").asText(null);
-        String kind = object.path("kind").asText(null);
-        if (apiVersion == null || kind == null) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null,
-                    apiVersion == null ? "apiVersion" : "kind", "required field is missing"));
-            return;
-        }
-        boolean namespaced = ResourceKinds.isNamespaced(kind);
-        JsonNode metadata = object.path("metadata");
-        String resource = kind + " " + resourceName(metadata, namespaced);
-        Class<? extends HasMetadata> type = ResourceKinds.classFor(apiVersion, kind);
-        if (type == null) {
-            if (skippedKinds.add(apiVersion + " " + kind)) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource, null,
-                        "kind " + kind + " (" + apiVersion + ") is not supported; every object of it is skipped"));
-            }
-            return;
-        }
-        if (metadata.path("name").asText("").isEmpty()) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, "metadata.name",
-                    "required field is missing"));
-            return;
-        }
-        HasMetadata value;
-        try {
-            value = mapper.treeToValue(object, type);
-        } catch (JsonMappingException e) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, pathOf(e),
-                    e.getOriginalMessage()));
-            return;
-        } catch (JsonProcessingException e) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, null,
-                    e.getOriginalMessage()));
-            return;
-        }
-        // a generic resource keeps its whole body in additionalProperties: its validator checks the fields
-        List<String> unknown = value instanceof GenericKubernetesResource ? List.of() : unknownFields.find(value);
-        for (String field : unknown) {
-            diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, field,
-                    "unknown field"));
-        }
-        if (!unknown.isEmpty()) {
-            return;
-        }
-        if (namespaced && (value.getMetadata().getNamespace() == null || value.getMetadata().getNamespace().isEmpty())) {
-            value.getMetadata().setNamespace("default");
-        }
-        entries.add(new ResourceSet.Entry(value, file, document));
     }
 
     private static String resourceName(JsonNode metadata, boolean namespaced) {

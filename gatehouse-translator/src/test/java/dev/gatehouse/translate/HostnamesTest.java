@@ -34,6 +34,18 @@ class HostnamesTest {
     }
 
     @Test
+    void oneRouteHostnameUnderAListenerAsTheDoctorAsksIt() {
+        // the doctor's own copy of these rules had no bare "*" and said such a listener accepted nothing
+        assertThat(Hostnames.intersects("*", "a.example.com")).isTrue();
+        assertThat(Hostnames.intersects("*", "*.example.com")).isTrue();
+        assertThat(Hostnames.intersects(null, "a.example.com")).isTrue();
+        assertThat(Hostnames.intersects("*.example.com", "a.b.example.com")).isTrue();
+        assertThat(Hostnames.intersects("a.example.com", "*.example.com")).isTrue();
+        assertThat(Hostnames.intersects("*.example.com", "example.com")).isFalse();
+        assertThat(Hostnames.intersects("a.example.com", "b.example.com")).isFalse();
+    }
+
+    @Test
     void ordersMostSpecificFirst() {
         List<String> hosts = new ArrayList<>(List.of("*", "*.com", "b.com", "*.a.com", "a.com"));
         hosts.sort(Hostnames.MOST_SPECIFIC_FIRST);

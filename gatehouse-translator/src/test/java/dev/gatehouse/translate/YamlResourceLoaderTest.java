@@ -86,12 +86,16 @@ class YamlResourceLoaderTest {
     }
 
     @Test
-    void readsYamlFilesOfADirectoryInNameOrderWithEmptyDocumentsAndDefaultNamespace() throws IOException {
+    void readsYamlFilesOfADirectoryAndItsSubfoldersInPathOrderWithEmptyDocumentsAndDefaultNamespace() throws IOException {
         write("b.yml", "---\n---\n" + ROUTE.replace("name: r", "name: second").replace("  namespace: infra\n", ""));
         write("a.yaml", ROUTE.replace("name: r", "name: first"));
         write("c.txt", ROUTE.replace("name: r", "name: ignored"));
-        Files.createDirectories(dir.resolve("sub"));
+        write(".swap.yaml", ROUTE.replace("name: r", "name: hidden"));
+        Files.createDirectories(dir.resolve("sub/deeper"));
         write("sub/d.yaml", ROUTE.replace("name: r", "name: nested"));
+        write("sub/deeper/e.yaml", ROUTE.replace("name: r", "name: deeper"));
+        Files.createDirectories(dir.resolve(".git"));
+        write(".git/f.yaml", ROUTE.replace("name: r", "name: in-hidden-folder"));
 
         YamlResourceLoader.Result result = loader.load(dir);
 
@@ -99,12 +103,119 @@ class YamlResourceLoaderTest {
         List<ResourceSet.Entry> entries = result.resources().entries();
         assertThat(entries).extracting(e -> e.object().getMetadata().getName(), e -> e.object().getMetadata().getNamespace(),
                         ResourceSet.Entry::document)
-                .containsExactly(tuple("first", "infra", 1), tuple("second", "default", 2));
+                .containsExactly(tuple("first", "infra", 1), tuple("second", "default", 2), tuple("nested", "infra", 1),
+                        tuple("deeper", "infra", 1));
         assertThat(entries.get(0).object()).isInstanceOf(HTTPRoute.class);
     }
 
+    /** A ConfigMap volume: the files live in a timestamped hidden folder behind ..data, linked from the top. */
     @Test
-    void unsupportedKindsWarnOncePerKindAndOldApiVersionsUseTheirClasses() throws IOException {
+    void aConfigMapVolumeIsReadThroughItsTopLevelLinksOnce() throws IOException {
+        Path real = Files.createDirectories(dir.resolve("..2026_12_06_22_00_00.000000001"));
+        Files.writeString(real.resolve("routes.yaml"), ROUTE);
+        Files.createSymbolicLink(dir.resolve("..data"), real.getFileName());
+        Files.createSymbolicLink(dir.resolve("routes.yaml"), Path.of("..data/routes.yaml"));
+        Files.createSymbolicLink(dir.resolve("loop"), Path.of("."));
+
+        YamlResourceLoader.Result result = loader.load(dir);
+
+        assertThat(result.diagnostics()).isEmpty();
+        assertThat(result.resources().entries()).singleElement()
+                .satisfies(e -> assertThat(e.file()).isEqualTo(dir.resolve("routes.yaml").toString()));
+    }
+
+    @Test
+    void aListStandsForItsItems() throws IOException {
+        write("export.yaml", """
+                apiVersion: v1
+                kind: List
+                metadata: {resourceVersion: ""}
+                items:
+                - apiVersion: gateway.networking.k8s.io/v1
+                  kind: HTTPRoute
+                  metadata: {name: a, namespace: infra}
+                  spec: {parentRefs: [{name: gw}]}
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: s}
+                  spec: {ports: [{port: 80}]}
+                - apiVersion: v1
+                  kind: Service
+                  metadata: {name: broken}
+                  spec: {ports: [{port: eighty}]}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRouteList
+                items:
+                - metadata: {name: b, namespace: infra}
+                  spec: {parentRefs: [{name: gw}]}
+                """);
+
+        YamlResourceLoader.Result result = loader.load(dir);
+
+        assertThat(result.resources().entries()).extracting(e -> e.object().getKind() + " " + e.object().getMetadata().getName(),
+                ResourceSet.Entry::document).containsExactly(tuple("HTTPRoute a", 1), tuple("Service s", 1), tuple("HTTPRoute b", 2));
+        assertThat(result.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.resource()).isEqualTo("Service default/broken");
+            assertThat(d.field()).isEqualTo("items[2].spec.ports[0].port");
+        });
+    }
+
+    @Test
+    void aResourceDefinedTwiceIsAnErrorNamingBothFiles() throws IOException {
+        Path first = write("a.yaml", ROUTE);
+        Files.createDirectories(dir.resolve("team"));
+        Path second = write("team/b.yaml", "---\n" + ROUTE.replace("[{name: gw}]", "[{name: other}]"));
+        write("c.yaml", ROUTE.replace("namespace: infra", "namespace: apps"));
+
+        YamlResourceLoader.Result result = loader.load(dir);
+
+        assertThat(result.hasErrors()).isTrue();
+        assertThat(result.diagnostics()).singleElement().satisfies(d -> {
+            assertThat(d.resource()).isEqualTo("HTTPRoute infra/r");
+            assertThat(d.message()).isEqualTo("defined twice: in " + first + " (document 1) and in " + second
+                    + " (document 1); keep one");
+        });
+    }
+
+    @Test
+    void eachIgnoredResourceAndEachResourceWithAnotherGatewaysAnnotationsGetsAWarning() throws IOException {
+        Path file = write("kong.yaml", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: kong, namespace: kong}
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: echo}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata:
+                  name: r
+                  namespace: infra
+                  annotations:
+                    konghq.com/strip-path: "true"
+                    konghq.com/plugins: rate-limit
+                    kubectl.kubernetes.io/last-applied-configuration: "{}"
+                spec:
+                  parentRefs: [{name: gw}]
+                """);
+
+        YamlResourceLoader.Result result = loader.load(file);
+
+        assertThat(result.hasErrors()).isFalse();
+        assertThat(result.diagnostics()).extracting(Diagnostic::file, Diagnostic::document, Diagnostic::resource,
+                Diagnostic::message).containsExactly(
+                tuple(file.toString(), 1, "Deployment kong/kong", "kind Deployment (apps/v1) is not read by gatehouse; ignored"),
+                tuple(file.toString(), 2, "Deployment default/echo", "kind Deployment (apps/v1) is not read by gatehouse; ignored"),
+                tuple(file.toString(), 3, "HTTPRoute infra/r",
+                        "Kong annotations konghq.com/plugins, konghq.com/strip-path mean nothing to gatehouse; ignored"));
+        assertThat(result.resources().entries()).hasSize(1);
+    }
+
+    @Test
+    void unsupportedKindsWarnPerObjectAndOldApiVersionsUseTheirClasses() throws IOException {
         Path file = write("mixed.yaml", """
                 apiVersion: v1
                 kind: ConfigMap
@@ -125,7 +236,7 @@ class YamlResourceLoaderTest {
         YamlResourceLoader.Result result = loader.load(file);
 
         assertThat(result.diagnostics()).extracting(Diagnostic::severity, Diagnostic::document)
-                .containsExactly(tuple(Diagnostic.Severity.WARNING, 1));
+                .containsExactly(tuple(Diagnostic.Severity.WARNING, 1), tuple(Diagnostic.Severity.WARNING, 2));
         assertThat(result.resources().entries()).singleElement().satisfies(e -> assertThat(e.object())
                 .isInstanceOf(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class));
     }

@@ -26,7 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
- * The admin API. {@code /live}, {@code /ready} (200 once the first config serves, 503 before), {@code /config}
+ * The admin API. {@code /live}, {@code /ready} (200 while some listener is served: a config is loaded and one of
+ * its ports is bound; 503 with the reason otherwise), {@code /config}
  * (the running snapshot as text), and as JSON: {@code /status} ({@code ?format=text} for the text form),
  * {@code /routes}, {@code /backends}, {@code /reloads}, {@code /explain} ({@code ?format=text}); plus the
  * dashboard at {@code /ui/} and any extra endpoint from {@link AdminSettings} (e.g. {@code /metrics}).
@@ -44,6 +45,8 @@ public final class AdminServer implements AutoCloseable {
     private final AdminSettings settings;
     private final Map<String, AdminEndpoint> endpoints = new LinkedHashMap<>();
     private final UiAssets ui = new UiAssets();
+    /** Set once the gateway starts to stop: /ready says 503 so load balancers send nothing new; /live stays 200. */
+    private volatile boolean draining;
 
     public AdminServer(InetSocketAddress address, ControlLoop control) throws IOException {
         this(address, control, AdminSettings.defaults());
@@ -60,8 +63,14 @@ public final class AdminServer implements AutoCloseable {
         });
         server.setExecutor(executor);
         endpoints.put("/live", q -> AdminResponse.text(200, "live\n"));
-        endpoints.put("/ready", q -> control.ready() ? AdminResponse.text(200, "ready\n")
-                : AdminResponse.text(503, "not ready: no config served yet\n"));
+        endpoints.put("/ready", q -> {
+            if (draining) {
+                return AdminResponse.text(503, "not ready: draining, shutting down\n");
+            }
+            String notReady = control.notReady();
+            return notReady == null ? AdminResponse.text(200, "ready\n")
+                    : AdminResponse.text(503, "not ready: " + notReady + "\n");
+        });
         endpoints.put("/config", q -> withServing(t -> AdminResponse.text(200, SnapshotPrinter.print(t.snapshot()))));
         endpoints.put("/status", q -> withServing(t -> "text".equals(first(q, "format"))
                 ? AdminResponse.text(200, SnapshotPrinter.print(t.statuses()))
@@ -80,6 +89,11 @@ public final class AdminServer implements AutoCloseable {
         endpoints.put("/explain", this::explain);
         endpoints.putAll(settings.extraEndpoints());
         server.createContext("/", this::dispatch);
+    }
+
+    /** The gateway is draining its connections before it stops. */
+    public void draining() {
+        draining = true;
     }
 
     private AdminResponse explain(Map<String, List<String>> query) {

@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "echo", mixinStandardHelpOptions = true,
-        description = "Run an echo backend that answers each request with what it received, as JSON.")
+        description = "Run an echo backend that answers each request with what it received, as JSON.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C", "1:could not start", "2:usage error (bad option)"})
 final class EchoCommand implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1:3001", description = "host:port (default: ${DEFAULT-VALUE}).")
     String listen;

@@ -2,7 +2,6 @@ package dev.gatehouse.app.cli;
 
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import dev.gatehouse.proxy.route.EncodedSlashPolicy;
-import dev.gatehouse.translate.TranslatorOptions;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;
@@ -21,10 +20,6 @@ public final class GatewayOptions {
             description = "Bearer token the admin API requires on every path but /live and /ready "
                     + "(default: $GATEHOUSE_ADMIN_TOKEN; none when unset).")
     String adminToken;
-
-    @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME,
-            description = "Serve GatewayClasses with this controllerName (default: ${DEFAULT-VALUE}).")
-    String controllerName;
 
     @picocli.CommandLine.Mixin
     ObservabilityFlags observability = new ObservabilityFlags();
@@ -49,6 +44,19 @@ public final class GatewayOptions {
             paramLabel = "DURATION",
             description = "A health check connect must succeed within this (default: ${DEFAULT-VALUE}).")
     Duration healthCheckTimeout;
+
+    @Option(names = "--upstream-idle-timeout", defaultValue = "4s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A pooled backend connection unused this long is closed; keep it below the backends' "
+                    + "keep-alive (5s in Node and many frameworks); 0 = no pooling (default: ${DEFAULT-VALUE}).")
+    Duration upstreamIdleTimeout;
+
+    @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to this long, "
+                    + "then close long-lived streams (SSE, WebSocket) and exit 0; a second signal exits at once; "
+                    + "0 = close at once (default: ${DEFAULT-VALUE}).")
+    Duration drainTimeout;
 
     /** picocli: "reject", "keep", "decode" in any case. */
     static final class EncodedSlashesConverter implements picocli.CommandLine.ITypeConverter<EncodedSlashPolicy> {

@@ -5,16 +5,23 @@ import dev.gatehouse.app.admin.AdminSettings;
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.control.ControlLoop;
 import dev.gatehouse.app.observe.GatewayObservability;
+import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
 import dev.gatehouse.translate.TranslatorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** A running gateway: data plane, control loop, admin endpoint; closed in reverse order. */
 final class GatewayRuntime implements AutoCloseable {
@@ -24,33 +31,39 @@ final class GatewayRuntime implements AutoCloseable {
     private final ControlLoop control;
     private final AdminServer admin;
     private final GatewayObservability observability;
+    private final Duration drainTimeout;
+    private boolean stopped;
 
-    GatewayRuntime(Path config, GatewayOptions options) throws Exception {
+    GatewayRuntime(Path config, TranslatorOptions translator, GatewayOptions options) throws Exception {
         ServerOptions serverOptions = new ServerOptions(options.bind, options.ioThreads,
                 ServerOptions.defaults().headerReadTimeout(), ServerOptions.defaults().idleTimeout(),
                 ServerOptions.defaults().connectTimeout(), ServerOptions.defaults().defaultBackendTimeout(),
-                ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength());
-        ObservabilityFlags o = options.observability;
-        this.observability = new GatewayObservability(o.metrics, o.accessLog, o.accessLogFields, o.accessLogSample,
-                o.requestId, o.trustRequestId, o.otlpEndpoint, o.traceSample, o.debugHeader);
+                ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength())
+                .withUpstreamIdleTimeout(options.upstreamIdleTimeout);
+        this.drainTimeout = options.drainTimeout;
+        InetSocketAddress adminAddress = adminAddress(options);
+        if (adminAddress != null && PortCheck.inUse(adminAddress)) {
+            throw StartupFailure.adminPortInUse(adminAddress);
+        }
+        this.observability = observability(options.observability);
         this.server = new GatewayServer(serverOptions, observability.observability(), options.encodedSlashes);
         server.healthChecks(options.healthChecks());
         observability.healthSource((cluster, endpoint) -> {
             var health = server.health().find(endpoint);
             return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
         });
-        this.control = new ControlLoop(config, new ConfigLoader(new TranslatorOptions(options.controllerName)), server,
+        // the protocols the data plane serves decide which listeners the translator may program
+        this.control = new ControlLoop(config, new ConfigLoader(
+                new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS)), server,
                 Clock.systemUTC());
         control.addReloadListener(observability::reloaded);
-        InetSocketAddress adminAddress = options.adminAddress();
         AdminSettings settings = AdminSettings.defaults().withToken(options.adminToken)
                 .withHealth(new RegistryHealthView(server.health()));
         if (observability.metricsEndpoint() != null) {
             settings = settings.withEndpoint("/metrics", observability.metricsEndpoint());
         }
-        this.admin = adminAddress == null ? null : new AdminServer(adminAddress, control, settings);
+        this.admin = adminAddress == null ? null : startAdmin(adminAddress, settings);
         if (admin != null) {
-            admin.start();
             log.info("admin endpoint on http://{}:{}/ (dashboard /ui/; ready, config, status, routes, backends, reloads, "
                     + "explain){}", admin.address().getHostString(), admin.address().getPort(),
                     options.adminToken == null || options.adminToken.isBlank() ? "" : ", bearer token required");
@@ -60,15 +73,104 @@ final class GatewayRuntime implements AutoCloseable {
         }
     }
 
-    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then shuts down in order. */
-    void awaitShutdown() throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
+    /** Bad values fail before anything starts, in one line naming the flag. */
+    static InetSocketAddress adminAddress(GatewayOptions options) {
+        try {
+            return options.adminAddress();
+        } catch (IllegalArgumentException e) {
+            throw StartupFailure.badValue("--admin", "expected host:port or off, got '" + options.admin + "'");
+        }
+    }
+
+    private static GatewayObservability observability(ObservabilityFlags o) {
+        try {
+            AccessLogField.parse(o.accessLogFields);
+        } catch (IllegalArgumentException e) {
+            throw StartupFailure.badValue("--access-log-fields", e.getMessage());
+        }
+        ratio("--access-log-sample", o.accessLogSample);
+        ratio("--trace-sample", o.traceSample);
+        try {
+            return new GatewayObservability(o.metrics, o.accessLog, o.accessLogFields, o.accessLogSample,
+                    o.requestId, o.trustRequestId, o.otlpEndpoint, o.traceSample, o.debugHeader);
+        } catch (IOException e) {
+            // the only file it opens
+            throw StartupFailure.accessLogNotWritable(o.accessLog, e);
+        }
+    }
+
+    private static void ratio(String flag, double value) {
+        if (!(value >= 0.0 && value <= 1.0)) {
+            throw StartupFailure.badValue(flag, "expected a ratio within 0.0..1.0, got " + value);
+        }
+    }
+
+    private AdminServer startAdmin(InetSocketAddress address, AdminSettings settings) throws IOException {
+        AdminServer started;
+        try {
+            started = new AdminServer(address, control, settings);
+        } catch (BindException e) {
             close();
-            stopped.countDown();
-        }, "gatehouse-shutdown"));
-        stopped.await();
+            throw StartupFailure.adminPortInUse(address);
+        }
+        started.start();
+        return started;
+    }
+
+    /**
+     * Blocks until SIGTERM or SIGINT (Ctrl-C), then stops gracefully ({@link #stop}) and returns; a second signal
+     * during the drain ends the process at once with 128 + its number (143, 130).
+     *
+     * <p>Why {@code sun.misc.Signal} rather than only a shutdown hook: a hook runs once the JVM has decided to exit
+     * with 128 + the signal's number, so a clean drained stop could not exit 0, and a second signal would wait behind
+     * the running hook instead of ending the process. The handler only wakes this thread, which drains and lets the
+     * command return 0. A hook remains for the other ways a JVM stops (SIGHUP, a failed handler install): it
+     * drains too, and finds the work done when a signal came first.
+     */
+    void awaitShutdown() throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "gatehouse-shutdown"));
+        CountDownLatch signalled = new CountDownLatch(1);
+        AtomicReference<String> received = new AtomicReference<>();
+        SignalHandler first = sig -> {
+            handleTermination(again -> {
+                log.warn("SIG{} again: exiting without waiting for the drain", again.getName());
+                Runtime.getRuntime().halt(128 + again.getNumber());
+            });
+            received.set("SIG" + sig.getName());
+            signalled.countDown();
+        };
+        handleTermination(first);
+        signalled.await();
+        log.info("{}: stopping (a second signal exits at once)", received.get());
+        stop();
+    }
+
+    private static void handleTermination(SignalHandler handler) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), handler);
+            } catch (IllegalArgumentException e) {
+                // this JVM keeps the signal (e.g. -Xrs): its shutdown hook still drains
+                log.debug("cannot handle SIG{}: {}", name, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Once: no more reloads, /ready 503, listening sockets closed, requests in flight finished for up to
+     * --drain-timeout (see GatewayServer#drain), then everything closed.
+     */
+    private synchronized void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        control.close(); // first: a reload must not bind ports again during the drain
+        if (admin != null) {
+            admin.draining();
+        }
+        server.drain(drainTimeout);
+        close();
     }
 
     @Override

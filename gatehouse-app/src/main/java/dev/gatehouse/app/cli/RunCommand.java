@@ -2,28 +2,24 @@ package dev.gatehouse.app.cli;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Serve the Gateway API resources of a YAML file or folder; reload when they change.")
+        description = "Serve the Gateway API resources of a YAML file or folder; reload when they change.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM or Ctrl-C, after draining", "2:could not start (the admin port in use, a bad option "
+                + "value, an unwritable access log) or usage error (no config)", "130/143:a second Ctrl-C/SIGTERM during the drain"})
 final class RunCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, description = "A YAML file or a folder of YAML files.")
-    Path config;
+    @Mixin
+    ConfigSource config;
 
     @Mixin
     GatewayOptions options;
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.exists(config)) {
-            System.err.println("gatehouse: config path " + config + " does not exist");
-            return 2;
-        }
-        GatewayRuntime runtime = new GatewayRuntime(config, options);
+        GatewayRuntime runtime = new GatewayRuntime(config.requiredPath(), config.translatorOptions(), options);
         runtime.awaitShutdown();
         return 0;
     }

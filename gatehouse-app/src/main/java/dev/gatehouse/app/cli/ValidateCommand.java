@@ -2,41 +2,43 @@ package dev.gatehouse.app.cli;
 
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.control.StatusProblems;
+import dev.gatehouse.app.doctor.Finding;
+import dev.gatehouse.app.doctor.FindingReport;
 import dev.gatehouse.translate.Condition;
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.ResourceStatus;
-import dev.gatehouse.translate.TranslatorOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/**
- * Exit codes: 0 when the config loads and every resource is accepted with its references resolved;
- * 1 when the config is rejected (it would not replace a running one); 3 when it loads but some resource
- * has a problem condition (that resource would be left out or partly served).
- */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a config without serving it: errors, and every resource's status conditions.")
+        description = "Check a config without serving it: errors, every resource's status conditions, and the "
+                + "checks of 'gatehouse doctor' with their fixes.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the config loads and every resource is accepted with its references resolved (warnings "
+                        + "do not count, unless --strict)",
+                "1:the config is rejected or serves nothing (a running gateway would keep its last good config); with --strict, "
+                        + "anything reported, warnings included",
+                "2:usage error (no config path, or it does not exist)",
+                "3:the config loads but some resource reports a problem condition or a check finds an error "
+                        + "(it would be left out or partly served)"})
 final class ValidateCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "A YAML file or a folder of YAML files.")
-    Path config;
+    @Mixin
+    ConfigSource source;
 
-    @Option(names = "--controller-name", defaultValue = TranslatorOptions.DEFAULT_CONTROLLER_NAME)
-    String controllerName;
+    @Option(names = "--strict", description = "Exit 1 on anything reported: warnings, and problems that would "
+            + "otherwise exit 3 (for CI that wants a clean config).")
+    boolean strict;
 
     @Override
     public Integer call() {
         PrintStream out = System.out;
-        if (!Files.exists(config)) {
-            System.err.println("gatehouse: config path " + config + " does not exist");
-            return 2;
-        }
-        ConfigLoader.Result result = new ConfigLoader(new TranslatorOptions(controllerName)).load(config, 1);
+        Path config = source.requiredPath();
+        ConfigLoader.Result result = new ConfigLoader(source.translatorOptions()).load(config, 1);
         int errors = 0;
         int warnings = 0;
         for (Diagnostic d : result.diagnostics()) {
@@ -54,7 +56,7 @@ final class ValidateCommand implements Callable<Integer> {
         }
         int problems = 0;
         for (ResourceStatus s : result.translation().statuses()) {
-            out.printf("%s %s/%s%n", s.kind(), s.namespace(), s.name());
+            out.println(s.resource());
             s.conditions().forEach(c -> printCondition(out, "  ", c));
             for (ResourceStatus.ListenerStatus l : s.listeners()) {
                 out.printf("  listener %s (attachedRoutes=%d)%n", l.name(), l.attachedRoutes());
@@ -66,9 +68,29 @@ final class ValidateCommand implements Callable<Integer> {
             }
             problems += StatusProblems.of(s).size();
         }
-        if (problems > 0) {
-            out.printf("%s: loads, but %d condition(s) report problems (see above)%n", config, problems);
-            return 3;
+        // the doctor's checks say what a condition cannot (a slice port named unlike its Service port), with the fix
+        int checkErrors = 0;
+        for (Finding f : FindingReport.sorted(result.findings())) {
+            out.println(f.describe());
+            if (f.severity() == Finding.Severity.ERROR) {
+                checkErrors++;
+            } else {
+                warnings++;
+            }
+        }
+        String nothing = result.translation().nothingServed();
+        if (nothing != null) {
+            out.printf("%s: INVALID: %s; a running gateway would keep its last good config%n", config, nothing);
+            return 1;
+        }
+        if (problems > 0 || checkErrors > 0) {
+            out.printf("%s: loads, but %d condition(s) and %d check(s) report problems, %d warning(s) (see above)%n",
+                    config, problems, checkErrors, warnings);
+            return strict ? 1 : 3;
+        }
+        if (strict && warnings > 0) {
+            out.printf("%s: loads, with %d warning(s) (see above); --strict makes them fail%n", config, warnings);
+            return 1;
         }
         out.printf("%s: OK (%d resources with status, %d warnings)%n", config,
                 result.translation().statuses().size(), warnings);

@@ -1,5 +1,7 @@
 package dev.gatehouse.app.control;
 
+import dev.gatehouse.app.doctor.ConfigDoctor;
+import dev.gatehouse.app.doctor.Finding;
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.Translation;
 import dev.gatehouse.translate.Translator;
@@ -7,23 +9,38 @@ import dev.gatehouse.translate.TranslatorOptions;
 import dev.gatehouse.translate.YamlResourceLoader;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads and translates a config path; shared by {@code run}, {@code validate} and the reload loop. */
+/**
+ * Reads, translates and checks a config path; shared by {@code run} (each reload), {@code validate}, {@code explain}
+ * and {@code doctor}, so that all of them find the same problems: the loader's and translator's diagnostics, and the
+ * doctor's findings on what was accepted.
+ */
 public final class ConfigLoader {
     private final YamlResourceLoader yaml = new YamlResourceLoader();
+    private final TranslatorOptions options;
     private final Translator translator;
+    private final Clock clock;
 
     public ConfigLoader(TranslatorOptions options) {
+        this(options, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is for the checks (certificate expiry) */
+    public ConfigLoader(TranslatorOptions options, Clock clock) {
+        this.options = options;
         this.translator = new Translator(options);
+        this.clock = clock;
     }
 
     /**
      * @param translation the translation, or {@code null} when the files did not parse
      * @param diagnostics everything found, loader's first
+     * @param findings the doctor's findings on a config without errors (empty otherwise)
      */
-    public record Result(Translation translation, List<Diagnostic> diagnostics) {
+    public record Result(Translation translation, List<Diagnostic> diagnostics, List<Finding> findings) {
         public boolean hasErrors() {
             return translation == null
                     || diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
@@ -35,10 +52,12 @@ public final class ConfigLoader {
         YamlResourceLoader.Result loaded = yaml.load(path);
         List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
         if (loaded.hasErrors()) {
-            return new Result(null, all);
+            return new Result(null, all, List.of());
         }
         Translation translation = translator.translate(loaded.resources(), generation);
         all.addAll(translation.diagnostics());
-        return new Result(translation, all);
+        List<Finding> findings = translation.hasErrors() ? List.of()
+                : new ConfigDoctor(loaded.resources(), translation, clock.instant(), options.controllerName()).check();
+        return new Result(translation, all, findings);
     }
 }

@@ -14,14 +14,20 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
  * Standalone mode's control plane: loads the config path, translates, compiles and applies it on one
- * dedicated thread, and again whenever the files change. Whatever fails (parse, validation, compile, bind)
- * leaves the last good snapshot serving and is logged with file, document, resource and field.
+ * dedicated thread, and again whenever the files change. Whatever fails (parse, validation, compile) leaves the
+ * last good snapshot serving and is logged with file, document, resource and field. So does a config that would
+ * serve nothing while something is served (all files deleted, every Gateway removed): that is far more often an
+ * accident than the intent, and stopping gatehouse is the way to stop serving. A port that cannot be bound is
+ * not a failure of the config: the server retries it, and {@link #serving()} reports its listeners as not
+ * programmed meanwhile.
  */
 public final class ControlLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
@@ -43,7 +49,6 @@ public final class ControlLoop implements AutoCloseable {
     private ConfigWatcher watcher;
     private long nextGeneration = 1;
     private volatile Translation serving;
-    private volatile boolean ready;
 
     public ControlLoop(Path configPath, ConfigLoader loader, GatewayServer server, Clock clock) {
         this.configPath = configPath;
@@ -84,7 +89,8 @@ public final class ControlLoop implements AutoCloseable {
             return false;
         }
         for (Diagnostic d : result.diagnostics()) {
-            if (d.severity() == Diagnostic.Severity.WARNING) {
+            // "nothing is served" is logged below, as the error it is to a gateway
+            if (d.severity() == Diagnostic.Severity.WARNING && !d.message().startsWith(Translation.NOTHING_SERVED)) {
                 log.warn("{}", d.describe());
             }
         }
@@ -97,6 +103,13 @@ public final class ControlLoop implements AutoCloseable {
             return false;
         }
         Translation translation = result.translation();
+        String nothing = translation.nothingServed();
+        if (nothing != null && servesSomething()) {
+            log.error("config {} rejected: {}; still serving generation {} (to stop serving, stop gatehouse)",
+                    configPath, nothing, servingGeneration());
+            record(false, List.of(nothing + "; a config that serves nothing does not replace one that serves"));
+            return false;
+        }
         try {
             RuntimeSnapshot runtime = compiler.compile(translation.snapshot(), server.snapshots().current());
             server.apply(runtime);
@@ -108,8 +121,12 @@ public final class ControlLoop implements AutoCloseable {
         }
         nextGeneration++;
         serving = translation;
-        ready = true;
         logStatusProblems(translation);
+        // the checks validate and doctor show: once per reload, so a served mistake is in the log
+        result.findings().forEach(f -> log.warn("check: {}", f.describe()));
+        if (nothing != null) {
+            log.error("config {}: {}; /ready answers 503 until a listener is served", configPath, nothing);
+        }
         log.info("serving config generation {} ({} ports, {} clusters)", generation,
                 translation.snapshot().ports().size(), translation.snapshot().clusters().size());
         record(true, List.of());
@@ -118,7 +135,7 @@ public final class ControlLoop implements AutoCloseable {
 
     private static void logStatusProblems(Translation translation) {
         translation.statuses().forEach(s -> StatusProblems.of(s)
-                .forEach(p -> log.warn("{} {}/{}: {}", s.kind(), s.namespace(), s.name(), p)));
+                .forEach(p -> log.warn("{}: {}", s.resource(), p)));
     }
 
     private synchronized void record(boolean applied, List<String> errors) {
@@ -146,13 +163,45 @@ public final class ControlLoop implements AutoCloseable {
         return new ArrayList<>(history);
     }
 
+    /** Whether some listener is served: a config is loaded and at least one of its ports is bound. */
     public boolean ready() {
-        return ready;
+        return notReady() == null;
     }
 
-    /** @return the translation being served, or {@code null} before the first good config */
+    /** @return why {@link #ready()} is false ("nothing is served: ...", the ports that failed), or {@code null} */
+    public String notReady() {
+        Translation t = serving;
+        if (t == null) {
+            return "no config served yet";
+        }
+        if (t.nothingServed() != null) {
+            return t.nothingServed();
+        }
+        if (server.boundPorts().isEmpty()) {
+            return "no port is bound: " + String.join("; ", unboundReasons().values());
+        }
+        return null;
+    }
+
+    /**
+     * @return the translation being served, with the listeners of ports the server could not bind reported as
+     *         not programmed; or {@code null} before the first good config
+     */
     public Translation serving() {
-        return serving;
+        Translation t = serving;
+        return t == null ? null : t.withUnboundPorts(unboundReasons());
+    }
+
+    private Map<Integer, String> unboundReasons() {
+        Map<Integer, String> out = new TreeMap<>();
+        server.unboundPorts().forEach((port, u) -> out.put(port, u.reason() + (u.retrying()
+                ? "; retrying every " + GatewayServer.BIND_RETRY_INTERVAL.toSeconds() + "s" : "")));
+        return out;
+    }
+
+    private boolean servesSomething() {
+        Translation t = serving;
+        return t != null && !t.snapshot().ports().isEmpty();
     }
 
     /** The compiled snapshot the data plane serves now (for explain and /backends). */

@@ -2,6 +2,7 @@ package dev.gatehouse.app.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.translate.Translation;
 
 import java.io.IOException;
 import java.net.URI;
@@ -45,8 +46,27 @@ public final class AdminDoctor {
     /** The pure part: findings from the two documents. */
     public List<Finding> check(JsonNode status, JsonNode backends) {
         List<Finding> out = new ArrayList<>();
+        for (JsonNode w : status.path("warnings")) {
+            String message = w.path("message").asText();
+            if (message.startsWith(Translation.NOTHING_SERVED)) {
+                out.add(new Finding(Finding.Severity.ERROR, "nothing-served", "config",
+                        message.substring(Translation.NOTHING_SERVED.length()) + ": nothing is served and /ready is 503",
+                        "run 'gatehouse doctor DIR' on the config files"));
+            }
+        }
         for (JsonNode r : status.path("resources")) {
-            String resource = r.path("kind").asText() + " " + r.path("namespace").asText() + "/" + r.path("name").asText();
+            String namespace = r.path("namespace").asText("");
+            String resource = r.path("kind").asText() + " " + (namespace.isEmpty() ? "" : namespace + "/")
+                    + r.path("name").asText();
+            if (r.path("kind").asText().equals("GatewayClass")) {
+                for (JsonNode c : r.path("conditions")) {
+                    if (c.path("type").asText().equals("Accepted") && !c.path("status").asText().equals("True")) {
+                        out.add(new Finding(Finding.Severity.ERROR, "gatewayclass-controller", resource,
+                                c.path("message").asText(), "set the GatewayClass's spec.controllerName to the one "
+                                        + "the message names (or start gatehouse with --controller-name)"));
+                    }
+                }
+            }
             if (r.path("parents").size() > 0) {
                 boolean accepted = false;
                 List<String> why = new ArrayList<>();
@@ -75,12 +95,26 @@ public final class AdminDoctor {
                 }
             }
             for (JsonNode l : r.path("listeners")) {
+                boolean conflicted = false;
                 for (JsonNode c : l.path("conditions")) {
                     if (c.path("type").asText().equals("Conflicted") && c.path("status").asText().equals("True")) {
+                        conflicted = true;
                         out.add(new Finding(Finding.Severity.ERROR, "listener-protocol-conflict", resource,
                                 "listener " + l.path("name").asText() + " is conflicted (" + c.path("reason").asText()
                                         + ": " + c.path("message").asText() + ") and not served",
                                 "give each protocol its own port, or distinct hostnames"));
+                    }
+                }
+                for (JsonNode c : l.path("conditions")) {
+                    if (!conflicted && c.path("type").asText().equals("Programmed")
+                            && !c.path("status").asText().equals("True")) {
+                        boolean pending = c.path("reason").asText().equals("Pending");
+                        out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed", resource,
+                                "listener " + l.path("name").asText() + " is not served (" + c.path("reason").asText()
+                                        + ": " + c.path("message").asText() + ")",
+                                pending ? "free the port (another process holds it) or give the listener another "
+                                        + "port; gatehouse keeps retrying and serves it once the bind succeeds"
+                                        : "see the listener's conditions; 'gatehouse doctor DIR' on the files says more"));
                     }
                 }
             }

@@ -1,12 +1,14 @@
 package dev.gatehouse.app.doctor;
 
-import dev.gatehouse.app.explain.UnattachedRoute;
-import dev.gatehouse.app.explain.UnattachedRoutes;
+import dev.gatehouse.app.doctor.UnattachedRoute;
+import dev.gatehouse.app.doctor.UnattachedRoutes;
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.translate.Condition;
+import dev.gatehouse.translate.Hostnames;
 import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.Translation;
+import dev.gatehouse.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
@@ -42,15 +44,26 @@ public final class ConfigDoctor {
     private final ResourceSet resources;
     private final Translation translation;
     private final Instant now;
+    private final String controllerName;
 
     public ConfigDoctor(ResourceSet resources, Translation translation, Instant now) {
+        this(resources, translation, now, TranslatorOptions.DEFAULT_CONTROLLER_NAME);
+    }
+
+    /** @param controllerName the one gatehouse serves (the translation was made with it) */
+    public ConfigDoctor(ResourceSet resources, Translation translation, Instant now, String controllerName) {
         this.resources = resources;
         this.translation = translation;
         this.now = now;
+        this.controllerName = controllerName;
     }
 
     public List<Finding> check() {
-        List<Finding> out = new ArrayList<>();
+        // causes before their consequence: a mistyped class is why nothing is served
+        List<Finding> out = new ArrayList<>(gatewayClassesNotOurs());
+        out.addAll(gatewaysOfNoClass());
+        out.addAll(listenersNotProgrammed());
+        out.addAll(nothingServed());
         out.addAll(routesAttachedToNothing());
         out.addAll(backendsWithoutReadyEndpoints());
         out.addAll(unresolvedBackendRefs());
@@ -58,6 +71,46 @@ public final class ConfigDoctor {
         out.addAll(listenerProtocolConflicts());
         out.addAll(new CertificateExpiry(now).check(translation.snapshot()));
         out.addAll(hostnamesNoListenerAccepts());
+        return out;
+    }
+
+    /** No port to bind at all: the gateway would answer nothing, and /ready would stay 503. */
+    List<Finding> nothingServed() {
+        String why = translation.nothingServed();
+        return why == null ? List.of() : List.of(new Finding(Finding.Severity.ERROR, "nothing-served", "config",
+                why.substring(Translation.NOTHING_SERVED.length()) + ": nothing is served and /ready stays 503",
+                "serve at least one HTTP listener: a Gateway with one, of a GatewayClass with gatehouse's controllerName"));
+    }
+
+    /**
+     * Listeners that are not programmed (an HTTPS listener, whose protocol is not served yet; a listener without
+     * usable certificates; an unsupported protocol): nothing listens for them. Conflicts have their own check.
+     */
+    List<Finding> listenersNotProgrammed() {
+        Map<String, String> protocols = new LinkedHashMap<>();
+        for (Gateway g : objects(Gateway.class)) {
+            if (g.getSpec() != null && g.getSpec().getListeners() != null) {
+                g.getSpec().getListeners().forEach(l -> protocols.put(key(g) + "/" + l.getName(), l.getProtocol()));
+            }
+        }
+        List<Finding> out = new ArrayList<>();
+        for (ResourceStatus gateway : statusesOf("Gateway").values()) {
+            for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
+                boolean conflicted = l.conditions().stream()
+                        .anyMatch(c -> c.type().equals("Conflicted") && c.status().equals("True"));
+                l.conditions().stream().filter(c -> c.type().equals("Programmed") && !c.status().equals("True"))
+                        .filter(c -> !conflicted).forEach(c -> {
+                    String protocol = protocols.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
+                    boolean served = TranslatorOptions.SERVED_PROTOCOLS.stream().anyMatch(p -> p.name().equals(protocol));
+                    out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed",
+                            "Gateway " + gateway.namespace() + "/" + gateway.name(),
+                            "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
+                            served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
+                                    : "gatehouse serves HTTP listeners only for now: use protocol HTTP (for HTTPS, "
+                                    + "terminate TLS in front of gatehouse until it serves TLS itself)"));
+                });
+            }
+        }
         return out;
     }
 
@@ -72,9 +125,7 @@ public final class ConfigDoctor {
             String resource = "HTTPRoute " + key;
             ResourceStatus status = routeStatus.get(key);
             if (status == null) {
-                out.add(new Finding(Finding.Severity.ERROR, "unattached-route", resource,
-                        "no parentRef names a Gateway that gatehouse serves, so the route serves nothing",
-                        "set spec.parentRefs to one of: " + ourGateways()));
+                out.add(unservedParents(route, resource));
                 continue;
             }
             boolean anyAccepted = status.parents().stream().flatMap(p -> p.conditions().stream())
@@ -89,6 +140,77 @@ public final class ConfigDoctor {
             }
         }
         return out;
+    }
+
+    /**
+     * A route none of whose parents gatehouse serves. When a parent Gateway exists, the parentRef is right and
+     * its GatewayClass is what to fix: pointing at parentRefs would send the user the wrong way.
+     */
+    private Finding unservedParents(HTTPRoute route, String resource) {
+        Map<String, Gateway> gateways = new LinkedHashMap<>();
+        objects(Gateway.class).forEach(g -> gateways.put(key(g), g));
+        Set<String> classes = gatewayClasses().keySet();
+        for (ParentReference ref : route.getSpec() == null || route.getSpec().getParentRefs() == null
+                ? List.<ParentReference>of() : route.getSpec().getParentRefs()) {
+            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
+            Gateway g = gateways.get(ns + "/" + ref.getName());
+            if (g == null || g.getSpec() == null) {
+                continue;
+            }
+            String className = g.getSpec().getGatewayClassName();
+            if (classes.contains(className)) {
+                return new Finding(Finding.Severity.ERROR, "unattached-route", resource,
+                        "its parent Gateway " + key(g) + " is of GatewayClass " + className
+                                + ", whose controllerName is not gatehouse's, so the route serves nothing",
+                        "set GatewayClass " + className + "'s spec.controllerName: " + controllerName);
+            }
+            return new Finding(Finding.Severity.ERROR, "unattached-route", resource,
+                    "its parent Gateway " + key(g) + " names GatewayClass " + className
+                            + ", which is not defined, so the route serves nothing",
+                    fixForMissingClass(className));
+        }
+        return new Finding(Finding.Severity.ERROR, "unattached-route", resource,
+                "no parentRef names a Gateway that gatehouse serves, so the route serves nothing",
+                "set spec.parentRefs to one of: " + ourGateways());
+    }
+
+    /** GatewayClasses of another controller (a typo, or a name pasted from another gateway's docs). */
+    List<Finding> gatewayClassesNotOurs() {
+        List<Finding> out = new ArrayList<>();
+        for (ResourceStatus s : gatewayClasses().values()) {
+            for (Condition c : s.conditions()) {
+                if (c.type().equals("Accepted") && !c.status().equals("True")) {
+                    List<String> unserved = objects(Gateway.class).stream()
+                            .filter(g -> g.getSpec() != null && s.name().equals(g.getSpec().getGatewayClassName()))
+                            .map(ConfigDoctor::key).toList();
+                    // a class nothing uses may belong to another controller on purpose: then it is only a warning
+                    out.add(new Finding(unserved.isEmpty() ? Finding.Severity.WARNING : Finding.Severity.ERROR,
+                            "gatewayclass-controller", s.resource(), c.message()
+                                    + (unserved.isEmpty() ? "" : "; not served: Gateway " + String.join(", ", unserved)),
+                            "set spec.controllerName: " + controllerName));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Gateways whose gatewayClassName names no GatewayClass at all: served by nobody. */
+    List<Finding> gatewaysOfNoClass() {
+        Set<String> classes = gatewayClasses().keySet();
+        return objects(Gateway.class).stream()
+                .filter(g -> g.getSpec() != null && !classes.contains(g.getSpec().getGatewayClassName()))
+                .map(g -> new Finding(Finding.Severity.ERROR, "gatewayclass-missing", "Gateway " + key(g),
+                        "GatewayClass " + g.getSpec().getGatewayClassName() + " is not defined, so the Gateway is not served",
+                        fixForMissingClass(g.getSpec().getGatewayClassName())))
+                .toList();
+    }
+
+    private String fixForMissingClass(String className) {
+        List<String> ours = gatewayClasses().values().stream()
+                .filter(s -> s.conditions().stream().allMatch(c -> c.status().equals("True")))
+                .map(ResourceStatus::name).toList();
+        return "define GatewayClass " + className + " with spec.controllerName: " + controllerName
+                + (ours.isEmpty() ? "" : ", or set the Gateway's gatewayClassName to " + String.join(" or ", ours));
     }
 
     private static String fixFor(UnattachedRoute u) {
@@ -263,7 +385,7 @@ public final class ConfigDoctor {
                 List<String> listenerHosts = selected.stream().map(l -> l.getHostname() == null
                         ? null : l.getHostname().toLowerCase(Locale.ROOT)).toList();
                 for (String h : hostnames) {
-                    if (listenerHosts.stream().noneMatch(lh -> ListenerHostnames.intersect(lh, h))) {
+                    if (listenerHosts.stream().noneMatch(lh -> Hostnames.intersects(lh, h))) {
                         out.add(new Finding(Finding.Severity.WARNING, "hostname-not-accepted", "HTTPRoute " + key(route),
                                 "hostname " + h + " is accepted by no listener of Gateway " + key(g) + " it attaches to "
                                         + "(listener hostnames: " + listenerHosts.stream()
@@ -281,6 +403,13 @@ public final class ConfigDoctor {
         Set<String> ours = statusesOf("Gateway").keySet();
         return ours.isEmpty() ? "(none: no Gateway uses a GatewayClass with gatehouse's controllerName)"
                 : String.join(", ", ours);
+    }
+
+    /** Every GatewayClass (each has a status, ours or not) by name. */
+    private Map<String, ResourceStatus> gatewayClasses() {
+        Map<String, ResourceStatus> out = new LinkedHashMap<>();
+        translation.statuses().stream().filter(s -> s.kind().equals("GatewayClass")).forEach(s -> out.put(s.name(), s));
+        return out;
     }
 
     private Map<String, ResourceStatus> statusesOf(String kind) {

@@ -12,9 +12,14 @@ public final class FindingReport {
     private FindingReport() {
     }
 
+    /** Errors first, then by resource: the order every command prints findings in. */
+    public static List<Finding> sorted(List<Finding> findings) {
+        return findings.stream().sorted(ORDER).toList();
+    }
+
     /** @return 1 when any finding is an error, else 0 */
     public static int print(PrintStream out, String subject, List<Finding> findings, List<String> notes) {
-        List<Finding> sorted = findings.stream().sorted(ORDER).toList();
+        List<Finding> sorted = sorted(findings);
         sorted.forEach(f -> out.println(f.describe()));
         notes.forEach(n -> out.println("note: " + n));
         long errors = sorted.stream().filter(f -> f.severity() == Finding.Severity.ERROR).count();

@@ -1,5 +1,7 @@
 package dev.gatehouse.app.explain;
 
+import dev.gatehouse.app.doctor.UnattachedRoute;
+import dev.gatehouse.app.doctor.UnattachedRoutes;
 import dev.gatehouse.proxy.explain.Explanation;
 import dev.gatehouse.proxy.explain.ExplanationPrinter;
 

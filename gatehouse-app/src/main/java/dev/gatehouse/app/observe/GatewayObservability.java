@@ -25,6 +25,7 @@ import java.util.Map;
  */
 public final class GatewayObservability implements AutoCloseable {
     private final GatewayMetrics metrics;
+    private final ProcessMetrics processMetrics;
     private final AccessLog accessLog;
     private final OtlpTracing tracing;
     private final Observability observability;
@@ -38,6 +39,7 @@ public final class GatewayObservability implements AutoCloseable {
                                 boolean debugHeader) throws IOException {
         List<ExchangeObserver> observers = new ArrayList<>();
         this.metrics = metricsOn ? new GatewayMetrics() : null;
+        this.processMetrics = metricsOn ? new ProcessMetrics(metrics.registry()) : null;
         if (metrics != null) {
             observers.add(metrics);
         }
@@ -106,6 +108,9 @@ public final class GatewayObservability implements AutoCloseable {
 
     @Override
     public void close() {
+        if (processMetrics != null) {
+            processMetrics.close();
+        }
         if (tracing != null) {
             tracing.close();
         }

@@ -1,13 +1,13 @@
 package dev.gatehouse.app.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,47 +16,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code gatehouse doctor DIR}: findings printed with their fixes, exit 1 only for errors. */
 class DoctorCommandTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     @TempDir
     Path dir;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
 
     private int doctor(String... args) {
         String[] all = new String[args.length + 1];
         all[0] = "doctor";
         System.arraycopy(args, 0, all, 1, args.length);
-        return new CommandLine(new GatehouseCommand()).execute(all);
+        return console.run(all);
     }
 
     @Test
     void aCleanConfigExitsZero() {
         int code = doctor("src/test/resources/explain/matched.yaml");
-        assertThat(code).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("no problems found");
+        assertThat(code).as(console.out()).isZero();
+        assertThat(console.out()).contains("no problems found");
     }
 
     @Test
     void errorsExitOneWithTheFix() {
         int code = doctor("src/test/resources/explain/unattached.yaml");
         assertThat(code).isEqualTo(1);
-        assertThat(out.toString()).contains("error: HTTPRoute default/admin: not attached to Gateway default/edge/https",
+        assertThat(console.out()).contains("error: HTTPRoute default/admin: not attached to Gateway default/edge/https",
                 "  ->  make the parentRef's sectionName/port name a listener", "1 error(s), 0 warning(s)");
     }
 
@@ -67,14 +51,52 @@ class DoctorCommandTest {
         Files.writeString(dir.resolve("c.yaml"), yaml);
         int code = doctor(dir.toString());
         assertThat(code).isZero();
-        assertThat(out.toString()).contains("warning: Service default/shop: port 80 ('http') has targetPort 8000",
+        assertThat(console.out()).contains("warning: Service default/shop: port 80 ('http') has targetPort 8000",
                 "0 error(s), 1 warning(s)");
     }
 
     @Test
-    void configOrAdminIsRequiredAndAnUnreachableAdminExitsTwo() {
+    void configOrAdminIsRequiredAndAnUnreachableAdminSaysSo() {
         assertThat(doctor()).isEqualTo(2);
+        assertThat(console.err()).contains("give a config PATH (or -c PATH) or --admin HOST:PORT");
         assertThat(doctor("--admin", "http://127.0.0.1:1")).isEqualTo(2);
-        assertThat(err.toString()).contains("cannot read the admin API at http://127.0.0.1:1");
+        assertThat(console.err()).contains("gatehouse doctor: cannot reach the admin API at http://127.0.0.1:1: "
+                + "connection refused; is gatehouse running with --admin 127.0.0.1:1?").doesNotContain("null");
+    }
+
+    @Test
+    void adminTakesHostAndPortLikeRunDoes() throws Exception {
+        HttpServer admin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        admin.createContext("/status", x -> answer(x, """
+                {"resources": [{"kind": "GatewayClass", "namespace": null, "name": "gatehouse", "conditions": [
+                  {"type": "Accepted", "status": "Unknown", "reason": "Pending",
+                   "message": "controllerName gatehouse.dev/gateway-controler is not gatehouse's"}]}]}"""));
+        admin.createContext("/backends", x -> answer(x, "{\"clusters\": []}"));
+        admin.start();
+        try {
+            int code = doctor("--admin", "127.0.0.1:" + admin.getAddress().getPort());
+            assertThat(code).as(console.err()).isEqualTo(1);
+            assertThat(console.out()).contains("error: GatewayClass gatehouse: controllerName gatehouse.dev/gateway-controler");
+        } finally {
+            admin.stop(0);
+        }
+    }
+
+    private static void answer(HttpExchange x, String json) throws java.io.IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        x.sendResponseHeaders(200, body.length);
+        x.getResponseBody().write(body);
+        x.close();
+    }
+
+    @Test
+    void aControllerNameTypoIsTheFix() throws Exception {
+        String yaml = Files.readString(Path.of("src/test/resources/explain/matched.yaml"))
+                .replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: konghq.com/kic-gateway-controller");
+        Files.writeString(dir.resolve("c.yaml"), yaml);
+        assertThat(doctor("-c", dir.toString())).isEqualTo(1);
+        assertThat(console.out()).contains("error: GatewayClass gatehouse: controllerName konghq.com/kic-gateway-controller "
+                + "is Kong's controller name", "->  set spec.controllerName: gatehouse.dev/gateway-controller")
+                .doesNotContain("set spec.parentRefs");
     }
 }

@@ -45,6 +45,15 @@ class HealthCheckFlagsTest {
     }
 
     @Test
+    void upstreamIdleTimeoutDefaultsBelowFiveSecondsAndIsSet() {
+        Probe probe = new Probe();
+        new CommandLine(probe).parseArgs();
+        assertThat(probe.options.upstreamIdleTimeout).isEqualTo(Duration.ofSeconds(4));
+        new CommandLine(probe = new Probe()).parseArgs("--upstream-idle-timeout", "1500ms");
+        assertThat(probe.options.upstreamIdleTimeout).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
     void zeroTurnsActiveChecksOff() {
         HealthCheckOptions o = parse("--health-check-interval", "0");
         assertThat(o.active()).isFalse();

@@ -64,6 +64,43 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void filesInSubfoldersAndInNewSubfoldersAreWatched() throws Exception {
+        Files.createDirectories(dir.resolve("team-a"));
+        Files.writeString(dir.resolve("team-a/routes.yaml"), "a: 1\n");
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(dir, 100, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            Files.writeString(dir.resolve("team-a/routes.yaml"), "a: 2\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+            Files.createDirectories(dir.resolve("team-b/deeper"));
+            Thread.sleep(300);
+            int before = calls.get();
+            Files.writeString(dir.resolve("team-b/deeper/routes.yaml"), "b: 1\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() > before);
+        }
+    }
+
+    /** kubelet updates a ConfigMap volume by writing a new hidden folder and renaming a new ..data link over the old. */
+    @Test
+    void aConfigMapVolumeSwappingItsDataLinkIsAChange() throws Exception {
+        Path v1 = Files.createDirectories(dir.resolve("..2026_01_01_00_00_00.1"));
+        Files.writeString(v1.resolve("routes.yaml"), "a: 1\n");
+        Files.createSymbolicLink(dir.resolve("..data"), v1.getFileName());
+        Files.createSymbolicLink(dir.resolve("routes.yaml"), Path.of("..data/routes.yaml"));
+        AtomicInteger calls = new AtomicInteger();
+        try (ConfigWatcher watcher = new ConfigWatcher(dir, 100, calls::incrementAndGet)) {
+            watcher.start();
+            Thread.sleep(200);
+            Path v2 = Files.createDirectories(dir.resolve("..2026_01_01_00_01_00.2"));
+            Files.writeString(v2.resolve("routes.yaml"), "a: 2\n");
+            Files.createSymbolicLink(dir.resolve("..data_tmp"), v2.getFileName());
+            Files.move(dir.resolve("..data_tmp"), dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE);
+            await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+        }
+    }
+
+    @Test
     void watchingASingleFileWatchesItsFolder() throws Exception {
         Path file = dir.resolve("gateway.yaml");
         Files.writeString(file, "x: 1\n");

@@ -1,5 +1,6 @@
 package dev.gatehouse.app.doctor;
 
+import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.translate.Translation;
 import dev.gatehouse.translate.Translator;
 import dev.gatehouse.translate.TranslatorOptions;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -77,13 +79,13 @@ class ConfigDoctorTest {
 
     @TempDir
     Path dir;
+    TranslatorOptions options = TranslatorOptions.defaults();
 
     List<Finding> doctor(String yaml, Instant now) throws Exception {
         Files.writeString(dir.resolve("config.yaml"), yaml);
         YamlResourceLoader.Result loaded = new YamlResourceLoader().load(dir);
         assertThat(loaded.hasErrors()).as(loaded.diagnostics().toString()).isFalse();
-        Translation t = new Translator(new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME))
-                .translate(loaded.resources(), 1);
+        Translation t = new Translator(options).translate(loaded.resources(), 1);
         assertThat(t.hasErrors()).as(t.diagnostics().toString()).isFalse();
         return new ConfigDoctor(loaded.resources(), t, now).check();
     }
@@ -116,6 +118,38 @@ class ConfigDoctorTest {
             assertThat(x.check()).isEqualTo("unattached-route");
             assertThat(x.fix()).contains("default/edge");
         });
+    }
+
+    @Test
+    void aGatewayClassControllerNameTypoIsTheFixNotTheParentRefs() throws Exception {
+        String typo = GATEWAY.replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: gatehouse.dev/gateway-controler");
+        List<Finding> f = doctor(typo + SHOP + route("shop", "{name: edge}", "[]", "shop"));
+        assertThat(f).extracting(Finding::check).containsExactly("gatewayclass-controller", "nothing-served", "unattached-route");
+        assertThat(f.get(0).severity()).isEqualTo(Finding.Severity.ERROR);
+        assertThat(f.get(0).resource()).isEqualTo("GatewayClass gatehouse");
+        assertThat(f.get(0).what()).contains("controllerName gatehouse.dev/gateway-controler is not gatehouse's",
+                "did you mean gatehouse.dev/gateway-controller?", "not served: Gateway default/edge");
+        assertThat(f.get(0).fix()).isEqualTo("set spec.controllerName: gatehouse.dev/gateway-controller");
+        assertThat(f.get(2).what()).contains("parent Gateway default/edge is of GatewayClass gatehouse");
+        assertThat(f.get(2).fix()).isEqualTo("set GatewayClass gatehouse's spec.controllerName: gatehouse.dev/gateway-controller")
+                .doesNotContain("parentRefs");
+    }
+
+    @Test
+    void kongsControllerNameIsNamedAsKongs() throws Exception {
+        String kong = GATEWAY.replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: konghq.com/kic-gateway-controller");
+        List<Finding> f = doctor(kong + SHOP + route("shop", "{name: edge}", "[]", "shop"));
+        assertThat(f.get(0).what()).startsWith("controllerName konghq.com/kic-gateway-controller is Kong's controller name; "
+                + "gatehouse serves GatewayClasses whose controllerName is gatehouse.dev/gateway-controller");
+    }
+
+    @Test
+    void aGatewayOfAnUndefinedClassIsNotServed() throws Exception {
+        String missing = GATEWAY.replace("gatewayClassName: gatehouse", "gatewayClassName: gatehuose");
+        List<Finding> f = doctor(missing + SHOP + route("shop", "{name: edge}", "[]", "shop"));
+        assertThat(f).extracting(Finding::check).containsExactly("gatewayclass-missing", "nothing-served", "unattached-route");
+        assertThat(f.get(0).what()).isEqualTo("GatewayClass gatehuose is not defined, so the Gateway is not served");
+        assertThat(f.get(0).fix()).contains("or set the Gateway's gatewayClassName to gatehouse");
     }
 
     @Test
@@ -213,6 +247,8 @@ class ConfigDoctorTest {
                   tls.key: %s
                 """.formatted(b64(crt), b64(key)) + route("shop", "{name: edge}", "[shop.example.com]", "shop");
 
+        // certificates are checked on the listeners the snapshot serves: translate as if HTTPS were served
+        options = new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME, Set.of(Protocol.HTTP, Protocol.HTTPS));
         assertThat(doctor(yaml, notAfter.minus(Duration.ofDays(100)))).isEmpty();
         assertThat(doctor(yaml, notAfter.minus(Duration.ofDays(10)))).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Finding.Severity.WARNING);

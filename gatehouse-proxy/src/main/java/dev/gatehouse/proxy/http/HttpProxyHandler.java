@@ -5,6 +5,7 @@ import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.observe.RequestIds;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.route.PathNormalizer;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandler;
@@ -66,11 +67,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean firstRequestSeen;
     private InetSocketAddress remote;
 
-    /** HTTP/1.1 connection with the server's default limits. */
-    public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts) {
-        this(context, timeouts, false, Integer.MAX_VALUE, context.defaultBackendTimeoutNanos());
-    }
-
     /** HTTP/1.1 connection of a port with its own limits. */
     public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, int maxHeaderFields,
                             java.time.Duration backendTimeout) {
@@ -84,11 +80,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         this.http2 = http2;
         this.maxHeaderFields = maxHeaderFields;
         this.defaultBackendTimeoutNanos = defaultBackendTimeoutNanos;
-    }
-
-    /** For one h2 stream child channel. */
-    public static HttpProxyHandler forHttp2Stream(ProxyContext context) {
-        return new HttpProxyHandler(context, null, true, Integer.MAX_VALUE, context.defaultBackendTimeoutNanos());
     }
 
     /**
@@ -370,10 +361,35 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             releasePipelined();
             return;
         }
+        if (context.draining() && (pipelined == null || pipelined.isEmpty())) {
+            // its head went out before the drain began and promised keep-alive: close once it is all written
+            closing = true;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         if (timeouts != null) {
             timeouts.awaitHead();
         }
         drainPipelined();
+    }
+
+    /**
+     * The server is draining ({@link ProxyContext#startDraining}). A keep-alive connection between requests
+     * closes now; one with a request in flight closes after its response. One that has not sent its first
+     * request yet stays: closing it could cut a request already on its way, and its header deadline bounds it.
+     * Called on the connection's event loop.
+     *
+     * @return whether a request is in flight
+     */
+    public boolean drain() {
+        if (current != null) {
+            return true;
+        }
+        if (firstRequestSeen && !closing && (pipelined == null || pipelined.isEmpty())) {
+            closing = true;
+            ctx.close();
+        }
+        return false;
     }
 
     /** The exchange switched the connection to a WebSocket splice; this handler is about to be removed. */

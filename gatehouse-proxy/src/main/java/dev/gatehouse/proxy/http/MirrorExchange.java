@@ -48,7 +48,8 @@ final class MirrorExchange implements UpstreamListener {
     private ArrayDeque<HttpContent> queued;
     private int queuedBytes;
     private boolean requestSent;
-    private boolean dropped;
+    /** dropped, failed or answered: chunks offered from now on are released at once */
+    private boolean over;
     private boolean flushPending;
     private boolean reusable;
     private long deadlineNanos;
@@ -100,7 +101,7 @@ final class MirrorExchange implements UpstreamListener {
 
     /** Takes ownership of {@code copy} (a retained duplicate of a chunk of the real request). */
     void offer(HttpContent copy) {
-        if (dropped) {
+        if (over) {
             copy.release();
             return;
         }
@@ -148,7 +149,7 @@ final class MirrorExchange implements UpstreamListener {
             drop(MirrorResult.FAILED);
             return;
         }
-        if (dropped) {
+        if (over) {
             f.channel().close();
             return;
         }
@@ -182,10 +183,10 @@ final class MirrorExchange implements UpstreamListener {
 
     private void drop(MirrorResult result) {
         report(result);
-        if (dropped) {
+        if (over) {
             return;
         }
-        dropped = true;
+        over = true;
         if (queued != null) {
             HttpContent c;
             while ((c = queued.poll()) != null) {
@@ -212,13 +213,15 @@ final class MirrorExchange implements UpstreamListener {
                 }
             }
             if (msg instanceof LastHttpContent && upstream != null) {
-                UpstreamHandler h = upstream;
-                upstream = null;
-                if (reusable && requestSent && !dropped) {
+                if (reusable && requestSent && !over) {
+                    UpstreamHandler h = upstream;
+                    upstream = null;
+                    over = true;
                     pool.release(h);
                 } else {
-                    h.unbind();
-                    h.channel().close();
+                    // answered before it had the whole body (or not reusable): the rest of the body is released
+                    // as it is offered, never queued for a connection that will not come
+                    drop(MirrorResult.FAILED);
                 }
             }
         } finally {
@@ -236,7 +239,7 @@ final class MirrorExchange implements UpstreamListener {
 
     @Override
     public void onUpstreamInactive(Throwable cause) {
-        upstream = null;
+        upstream = null; // already closed: drop() must not unbind or close it again
         drop(MirrorResult.FAILED);
     }
 

@@ -6,39 +6,34 @@ import dev.gatehouse.proxy.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 
-import java.time.Duration;
-
 /** What every proxy handler of one server shares: the snapshot publication point and the per-loop pools. */
 public final class ProxyContext {
     private final SnapshotHolder snapshots;
     private final UpstreamPools pools;
-    private final long defaultBackendTimeoutNanos;
     private final Observability observability;
     /** null when nothing observes, so the hot path tests one field */
     private final ExchangeObserver observer;
     private final EncodedSlashPolicy encodedSlashes;
+    /** Set once, when the server starts draining; read as each response head is written and each exchange ends. */
+    private volatile boolean draining;
 
-    /**
-     * @param defaultBackendTimeout response-head deadline when a route sets none; zero disables it
-     */
-    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Duration defaultBackendTimeout) {
-        this(snapshots, pools, defaultBackendTimeout, Observability.defaults());
+    /** A route without a timeout gets its port's response-head deadline (FrontendInitializer reads the limits). */
+    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools) {
+        this(snapshots, pools, Observability.defaults());
     }
 
-    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Duration defaultBackendTimeout,
-                        Observability observability) {
-        this(snapshots, pools, defaultBackendTimeout, observability, EncodedSlashPolicy.KEEP);
+    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Observability observability) {
+        this(snapshots, pools, observability, EncodedSlashPolicy.KEEP);
     }
 
     /** @param encodedSlashes what path normalisation does with {@code %2F} (see {@link EncodedSlashPolicy}) */
-    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Duration defaultBackendTimeout,
-                        Observability observability, EncodedSlashPolicy encodedSlashes) {
+    public ProxyContext(SnapshotHolder snapshots, UpstreamPools pools, Observability observability,
+                        EncodedSlashPolicy encodedSlashes) {
         this.encodedSlashes = encodedSlashes == null ? EncodedSlashPolicy.KEEP : encodedSlashes;
         this.observability = observability == null ? Observability.defaults() : observability;
         this.observer = this.observability.observing() ? this.observability.observer() : null;
         this.snapshots = snapshots;
         this.pools = pools;
-        this.defaultBackendTimeoutNanos = defaultBackendTimeout == null ? 0 : defaultBackendTimeout.toNanos();
     }
 
     SnapshotHolder snapshots() {
@@ -49,12 +44,17 @@ public final class ProxyContext {
         return pools;
     }
 
-    long defaultBackendTimeoutNanos() {
-        return defaultBackendTimeoutNanos;
-    }
-
     EncodedSlashPolicy encodedSlashes() {
         return encodedSlashes;
+    }
+
+    /** From now on HTTP/1.1 responses say {@code Connection: close} and connections close after their exchange. */
+    public void startDraining() {
+        draining = true;
+    }
+
+    boolean draining() {
+        return draining;
     }
 
     public Observability observability() {

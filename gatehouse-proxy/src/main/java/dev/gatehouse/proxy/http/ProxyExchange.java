@@ -19,6 +19,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -87,6 +88,8 @@ final class ProxyExchange implements UpstreamListener {
     private InetSocketAddress endpoint;
     private UpstreamPool pool;
     private UpstreamHandler upstream;
+    /** the write of the head to a reused connection, when the request is not idempotent; else null */
+    private ChannelPromise headWrite;
     private ArrayDeque<HttpContent> queued;
     private int queuedBytes;
     private Mirrors mirrors;
@@ -205,6 +208,9 @@ final class ProxyExchange implements UpstreamListener {
         route = router == null ? null : router.route(exchange);
         observeStart();
         if (route == null) {
+            if (log != null && router != null) {
+                log.unmatchedOn(router.listener(exchange)); // a 404 still counts under the listener its host chose
+            }
             respondLocal(HttpResponseStatus.NOT_FOUND,
                     "no route for host " + target.host() + " path " + target.path());
             return;
@@ -288,7 +294,13 @@ final class ProxyExchange implements UpstreamListener {
                         }
                         return;
                     }
-                    result = filter.onRequest(exchange);
+                    try {
+                        result = filter.onRequest(exchange);
+                    } catch (RuntimeException e) {
+                        filterFailed("request", e);
+                        respondLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: filter failed");
+                        return;
+                    }
                 }
                 if (result instanceof FilterResult.Continue) {
                     result = null;
@@ -320,7 +332,7 @@ final class ProxyExchange implements UpstreamListener {
         }
         state = ROUTING;
         if (error != null) {
-            LOG.warn("suspended filter failed for {} {}", request.method(), request.uri(), error);
+            filterFailed("request", error);
             respondLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: filter failed");
         } else {
             runFilters(result == null ? FilterResult.CONTINUE : result);
@@ -392,7 +404,10 @@ final class ProxyExchange implements UpstreamListener {
         headDeadline = backendTimeoutNanos > 0 ? System.nanoTime() + backendTimeoutNanos : 0;
         h.bind(this);
         Channel up = h.channel();
-        up.write(request, up.voidPromise());
+        // a non-idempotent request on a reused connection may be replayed only if its head never left: the
+        // only case that needs to know, so the only one that pays for a promise
+        headWrite = h.reused() && !IdempotentMethods.contains(request.method()) ? up.newPromise() : null;
+        up.write(request, headWrite == null ? up.voidPromise() : headWrite);
         if (queued != null) {
             HttpContent c;
             while ((c = queued.poll()) != null) {
@@ -547,7 +562,12 @@ final class ProxyExchange implements UpstreamListener {
         int code = response.status().code();
         boolean upgraded = websocket && code == 101;
         upstreamReusable = !websocket && HttpUtil.isKeepAlive(response);
-        runResponseFilters(response);
+        if (!runResponseFilters(response)) {
+            // fail closed: the head has not left, and a filter that may have been meant to strip or rewrite it
+            // did not finish (the upstream connection is closed, its body released as it arrives)
+            respondLocal(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: response filter failed");
+            return;
+        }
         HttpHeaders h = response.headers();
         HopByHopHeaders.strip(h, upgraded);
         if (upgraded) {
@@ -556,7 +576,7 @@ final class ProxyExchange implements UpstreamListener {
         } else if (!http2) {
             boolean requestStillComing = expectsBody && !requestComplete;
             closeClient = MessageHeaders.prepareHttp1Response(response, clientVersion, headRequest,
-                    closeClient || requestStillComing || !clientKeepAlive);
+                    closeClient || requestStillComing || !keepClient());
         }
         decorateResponse(response);
         responseHeadSent = true;
@@ -567,11 +587,23 @@ final class ProxyExchange implements UpstreamListener {
         }
     }
 
-    private void runResponseFilters(HttpResponse response) {
+    /** @return false when a filter threw (logged and counted) */
+    private boolean runResponseFilters(HttpResponse response) {
         try {
             filters.onResponse(exchange, response);
+            return true;
         } catch (RuntimeException e) {
-            LOG.warn("response filter failed for {} {}", request.method(), request.uri(), e);
+            filterFailed("response", e);
+            return false;
+        }
+    }
+
+    /** A filter threw in {@code phase} ("request" or "response"): one log line with the request id, one count. */
+    private void filterFailed(String phase, Throwable e) {
+        LOG.warn("{} filter failed for {} {} (route {}, request id {}): answered 500", phase, request.method(),
+                request.uri(), route == null ? "-" : route.ref().ruleLabel(), requestId == null ? "-" : requestId, e);
+        if (observer != null) {
+            observer.filterFailed(route, phase);
         }
     }
 
@@ -674,11 +706,18 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (!responseHeadSent) {
             if (h != null && h.reused() && !retried && !bodyForwarded && requestComplete) {
-                // the backend closed an idle pooled connection as we reused it: one retry on a fresh one
-                retried = true;
-                requestSent = false;
-                state = CONNECTING;
-                connect();
+                // the backend closed an idle pooled connection as we reused it: one retry on a fresh one, unless
+                // the backend may have acted on it (RFC 9110 9.2.2: a POST or PATCH must not run twice)
+                if (IdempotentMethods.contains(request.method()) || headNeverLeft()) {
+                    retried = true;
+                    requestSent = false;
+                    state = CONNECTING;
+                    connect();
+                } else {
+                    fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed a reused connection before the response; "
+                            + request.method() + " not replayed, it is not idempotent ("
+                            + UpstreamErrors.address(endpoint) + ")");
+                }
                 return;
             }
             filters.backend().cluster().reportFailure(endpoint, // passive health
@@ -689,6 +728,12 @@ final class ProxyExchange implements UpstreamListener {
         } else {
             abort("upstream closed mid-response");
         }
+    }
+
+    /** True when the write of the head to a reused connection failed: no whole request reached the backend. */
+    private boolean headNeverLeft() {
+        ChannelPromise p = headWrite;
+        return p != null && p.isDone() && !p.isSuccess();
     }
 
     @Override
@@ -743,19 +788,27 @@ final class ProxyExchange implements UpstreamListener {
             abort(message);
             return;
         }
-        boolean close = !http2 && (closeClient || !clientKeepAlive || expectsBody && !requestComplete);
+        boolean close = !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
         writeLocal(GatewayResponses.text(client.alloc(), status, message, close), close);
     }
 
     private void respondFromFilter(FullHttpResponse response) {
-        boolean close = !http2 && (closeClient || !clientKeepAlive || expectsBody && !requestComplete);
+        boolean close = !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
         GatewayResponses.prepare(response, close);
         writeLocal(response, close);
+    }
+
+    /** An HTTP/1.1 connection stays open after this response if the client wants it and the server is not draining. */
+    private boolean keepClient() {
+        return clientKeepAlive && !owner.context().draining();
     }
 
     private void writeLocal(FullHttpResponse response, boolean close) {
         closeUpstream();
         dropQueued();
+        if (!requestComplete) {
+            abortMirrors(); // the rest of the body is dropped, so no copy could be completed
+        }
         state = LOCAL;
         closeClient = close;
         responseHeadSent = true;

@@ -64,6 +64,14 @@ public interface ExchangeObserver {
     }
 
     /**
+     * A filter of {@code route} threw in {@code phase} ({@code request} or {@code response}); the client got a 500
+     * (or, when the response head had already left, a broken connection). On the request's event loop; rare, so
+     * an observer may look its counter up here.
+     */
+    default void filterFailed(Route route, String phase) {
+    }
+
+    /**
      * The HTTP/2 codec of a connection on {@code port} refused or reset a stream by itself because of what the
      * client sent (an invalid header, too many concurrent streams, a header list over the limit, a flow-control
      * or framing error on the stream). {@code reason} is one of a small closed set: {@code refused_stream},

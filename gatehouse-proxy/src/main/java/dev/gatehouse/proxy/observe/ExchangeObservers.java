@@ -117,6 +117,13 @@ public final class ExchangeObservers implements ExchangeObserver {
     }
 
     @Override
+    public void filterFailed(Route route, String phase) {
+        for (ExchangeObserver o : all) {
+            o.filterFailed(route, phase);
+        }
+    }
+
+    @Override
     public void http2StreamError(int port, String reason) {
         for (ExchangeObserver o : all) {
             o.http2StreamError(port, reason);

@@ -4,6 +4,7 @@ import dev.gatehouse.proxy.filter.AuthOutcome;
 import dev.gatehouse.proxy.filter.FilterOutcomes;
 import dev.gatehouse.proxy.filter.RateLimitOutcome;
 import dev.gatehouse.proxy.route.Backend;
+import dev.gatehouse.proxy.route.ListenerRouter;
 import dev.gatehouse.proxy.route.Route;
 
 import java.net.InetSocketAddress;
@@ -33,6 +34,7 @@ public final class RequestLog implements FilterOutcomes {
     private String host;
     private CharSequence requestId;
     private Route route;
+    private ListenerRouter unmatchedOn;
     private Backend backend;
     private InetSocketAddress endpoint;
     private long upstreamStartNanos;
@@ -114,6 +116,15 @@ public final class RequestLog implements FilterOutcomes {
 
     public void route(Route route) {
         this.route = route;
+    }
+
+    /** The listener whose host took the request when none of its rules matched (404); {@code null} otherwise. */
+    public ListenerRouter unmatchedOn() {
+        return unmatchedOn;
+    }
+
+    public void unmatchedOn(ListenerRouter listener) {
+        this.unmatchedOn = listener;
     }
 
     /** The picked backendRef, or {@code null} when none was picked (404, filter answered). */

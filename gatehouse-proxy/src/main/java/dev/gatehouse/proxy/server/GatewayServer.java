@@ -23,13 +23,15 @@ import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,11 +39,23 @@ import java.util.concurrent.TimeUnit;
  * the bound ports with it: new ports are bound, ports no longer declared are closed (their open
  * connections finish on their own), unchanged ports stay bound. Thread-safe; called by the control loop.
  *
+ * <p>A port that cannot be bound (in use, no permission) does not stop the others: it is reported by
+ * {@link #unboundPorts()} with the reason and retried every {@link #BIND_RETRY_INTERVAL} on a thread of its own
+ * (binding blocks, so never on an event loop) until it binds or leaves the config.
+ *
  * <p>One {@link MultiThreadIoEventLoopGroup} accepts and serves (a separate boss thread only adds a thread);
  * threads = {@link ServerOptions#ioThreads()} or one per available processor.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    /**
+     * The protocols this data plane binds. The translator is told the same set (TranslatorOptions) so that a
+     * listener of any other protocol is reported as not programmed instead of silently skipped here.
+     */
+    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP);
+    public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
+    /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
+    private static final int RETRIES_PER_LOG = 20;
 
     private final ServerOptions options;
     private final Transport transport;
@@ -49,10 +63,20 @@ public final class GatewayServer implements AutoCloseable {
     private final SnapshotHolder snapshots;
     private final ServerBootstrap bootstrap;
     private final Map<Integer, Channel> listeners = new HashMap<>();
+    /** Ports of the current snapshot that are not bound, and why; the bindable ones are retried. */
+    private final Map<Integer, Unbound> unbound = new TreeMap<>();
+    private final ScheduledExecutorService bindRetries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-bind-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private final ExchangeObserver observer;
     /** Long-lived: outlives every snapshot, so health survives reloads (see {@link EndpointHealthRegistry}). */
     private final EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
     private HealthChecker healthChecker;
+    private final ProxyContext context;
+    private final ConnectionDrain connections = new ConnectionDrain();
+    private boolean draining;
     private boolean closed;
 
     public GatewayServer(ServerOptions options) {
@@ -72,9 +96,9 @@ public final class GatewayServer implements AutoCloseable {
         int threads = options.ioThreads() > 0 ? options.ioThreads() : Runtime.getRuntime().availableProcessors();
         this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         this.snapshots = new SnapshotHolder(RuntimeSnapshot.empty());
-        UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout());
-        ProxyContext context = new ProxyContext(snapshots, pools, options.defaultBackendTimeout(), observability,
-                encodedSlashes);
+        UpstreamPools pools = new UpstreamPools(group, transport.channelClass(), options.connectTimeout(),
+                options.upstreamIdleTimeout());
+        this.context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
         this.bootstrap = new ServerBootstrap()
                 .group(group)
@@ -84,9 +108,21 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                .childHandler(ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots)));
+                .childHandler(connections.tracking(
+                        ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
+        long retryMillis = BIND_RETRY_INTERVAL.toMillis();
+        bindRetries.scheduleWithFixedDelay(this::retryUnbound, retryMillis, retryMillis, TimeUnit.MILLISECONDS);
     }
+
+    /**
+     * Why a port of the current snapshot is not bound.
+     *
+     * @param reason e.g. "port 8080 on 0.0.0.0: Address already in use"
+     * @param retrying whether it is retried (false when its protocol is not served at all)
+     * @param attempts failed binds so far
+     */
+    public record Unbound(String reason, boolean retrying, int attempts) { }
 
     public SnapshotHolder snapshots() {
         return snapshots;
@@ -118,13 +154,18 @@ public final class GatewayServer implements AutoCloseable {
         return new TreeSet<>(listeners.keySet());
     }
 
+    /** @return the snapshot's ports that are not bound (sorted), each with the reason */
+    public synchronized Map<Integer, Unbound> unboundPorts() {
+        return new TreeMap<>(unbound);
+    }
+
     /**
      * Publishes the snapshot, then binds/unbinds ports. Blocks the caller (never an event loop) until binds finish.
-     *
-     * @throws java.io.UncheckedIOException naming the port when a bind fails; the snapshot stays published
+     * A port that fails to bind is left to the retries and reported by {@link #unboundPorts()}; the other
+     * ports are bound all the same.
      */
     public synchronized void apply(RuntimeSnapshot snapshot) {
-        if (closed) {
+        if (closed || draining) {
             throw new IllegalStateException("server closed");
         }
         // meters are bound to the compiled routes before any event loop can see them
@@ -135,11 +176,15 @@ public final class GatewayServer implements AutoCloseable {
             healthChecker.sync();
         }
         Set<Integer> wanted = new TreeSet<>();
+        Map<Integer, Unbound> before = new TreeMap<>(unbound);
+        unbound.clear();
         for (PortSpec port : snapshot.source().ports()) {
-            if (port.protocol() == Protocol.HTTP) {
+            if (SERVED_PROTOCOLS.contains(port.protocol())) {
                 wanted.add(port.port());
             } else {
-                LOG.info("port {}: protocol {} not supported yet, skipped", port.port(), port.protocol());
+                // the translator leaves such listeners out; this only guards a snapshot built elsewhere
+                unbound.put(port.port(), new Unbound("protocol " + port.protocol() + " is not served yet", false, 0));
+                LOG.warn("port {}: protocol {} is not served yet; not bound", port.port(), port.protocol());
             }
         }
         for (Integer port : new TreeSet<>(listeners.keySet())) {
@@ -149,26 +194,88 @@ public final class GatewayServer implements AutoCloseable {
                 LOG.info("port {}: closed", port);
             }
         }
-        UncheckedIOException failure = null;
         for (Integer port : wanted) {
-            if (listeners.containsKey(port)) {
-                continue;
+            if (!listeners.containsKey(port)) {
+                bind(port, before.get(port));
             }
-            InetSocketAddress address = new InetSocketAddress(options.bindAddress(), port);
-            ChannelFuture f = bootstrap.bind(address).awaitUninterruptibly();
-            if (f.isSuccess()) {
-                listeners.put(port, f.channel());
+        }
+    }
+
+    /** Binds one port, or records why not; {@code previous} is the failure before this attempt, if any. */
+    private void bind(int port, Unbound previous) {
+        InetSocketAddress address = new InetSocketAddress(options.bindAddress(), port);
+        ChannelFuture f = bootstrap.bind(address).awaitUninterruptibly();
+        if (f.isSuccess()) {
+            listeners.put(port, f.channel());
+            unbound.remove(port);
+            if (previous == null) {
                 LOG.info("port {}: listening on {}", port, address);
-            } else if (failure == null) {
-                Throwable cause = f.cause();
-                String message = "cannot bind port " + port + " on " + options.bindAddress() + ": " + cause.getMessage();
-                failure = new UncheckedIOException(message,
-                        cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause));
+            } else {
+                LOG.info("port {}: listening on {} after {} failed attempt(s); its listeners are served now", port,
+                        address, previous.attempts());
             }
+            return;
         }
-        if (failure != null) {
-            throw failure;
+        String reason = "port " + port + " on " + options.bindAddress() + ": " + bindError(f.cause());
+        Unbound now = new Unbound(reason, true, previous == null ? 1 : previous.attempts() + 1);
+        unbound.put(port, now);
+        if (previous == null || !previous.reason().equals(reason)) {
+            LOG.warn("cannot bind {}; its listeners are not served; retrying every {}s", reason,
+                    BIND_RETRY_INTERVAL.toSeconds());
+        } else if (now.attempts() % RETRIES_PER_LOG == 0) {
+            LOG.warn("still cannot bind {} after {} attempts; retrying every {}s", reason, now.attempts(),
+                    BIND_RETRY_INTERVAL.toSeconds());
+        } else {
+            LOG.debug("retry {}: cannot bind {}", now.attempts(), reason);
         }
+    }
+
+    /** epoll says "bind(..) failed with error(-98): Address already in use", NIO "Address already in use". */
+    private static String bindError(Throwable cause) {
+        String m = String.valueOf(cause.getMessage());
+        int colon = m.startsWith("bind(") ? m.lastIndexOf(": ") : -1;
+        return colon < 0 ? m : m.substring(colon + 2);
+    }
+
+    /** On the retry thread: binds what has become bindable (a port freed by another process). */
+    private synchronized void retryUnbound() {
+        // a drain has closed every listener on purpose: a retry must not reopen one
+        if (closed || draining) {
+            return;
+        }
+        try {
+            for (Map.Entry<Integer, Unbound> e : new TreeMap<>(unbound).entrySet()) {
+                if (e.getValue().retrying()) {
+                    bind(e.getKey(), e.getValue());
+                }
+            }
+        } catch (RuntimeException e) {
+            // a scheduled task that throws is never run again: keep retrying
+            LOG.warn("bind retry failed", e);
+        }
+    }
+
+    /**
+     * The first half of a graceful stop: closes the listening sockets (new connections are refused), then lets
+     * the open connections finish what they have in flight for up to {@code timeout} and closes the rest (see
+     * {@link ConnectionDrain}). Blocks the caller; {@link #apply} is refused from here on; {@link #close} follows.
+     */
+    public void drain(Duration timeout) {
+        synchronized (this) {
+            if (closed || draining) {
+                return;
+            }
+            draining = true;
+            // before the listeners close, so no response that starts from here on promises keep-alive
+            context.startDraining();
+            for (Channel ch : listeners.values()) {
+                ch.close().syncUninterruptibly();
+            }
+            LOG.info("stopped accepting connections on port(s) {}", new TreeSet<>(listeners.keySet()));
+            listeners.clear();
+        }
+        // outside the lock: boundPorts (the admin API) must not wait for the drain
+        connections.drain(timeout);
     }
 
     @Override
@@ -177,6 +284,7 @@ public final class GatewayServer implements AutoCloseable {
             return;
         }
         closed = true;
+        bindRetries.shutdownNow();
         if (healthChecker != null) {
             healthChecker.close();
         }

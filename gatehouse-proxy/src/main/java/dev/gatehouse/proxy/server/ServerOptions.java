@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
+import dev.gatehouse.proxy.upstream.UpstreamPools;
 
 import java.time.Duration;
 
@@ -19,16 +20,30 @@ import java.time.Duration;
  * @param maxInitialLineLength request line limit in bytes
  * @param clientTraffic the full set of client-side limits for ports without a policy; its timeouts and sizes
  *                      agree with the components above (the canonical constructor keeps them in step)
+ * @param upstreamIdleTimeout a pooled backend connection unused this long is closed; zero keeps none. Below the
+ *                            5 s keep-alive of Node and many frameworks, so the backend rarely closes one first
  */
 public record ServerOptions(String bindAddress, int ioThreads, Duration headerReadTimeout, Duration idleTimeout,
                             Duration connectTimeout, Duration defaultBackendTimeout, int maxHeaderSize,
-                            int maxInitialLineLength, ClientTrafficSpec clientTraffic) {
+                            int maxInitialLineLength, ClientTrafficSpec clientTraffic, Duration upstreamIdleTimeout) {
     public ServerOptions {
+        if (upstreamIdleTimeout == null) {
+            upstreamIdleTimeout = UpstreamPools.POOL_IDLE_TIMEOUT;
+        } else if (upstreamIdleTimeout.isNegative()) {
+            throw new IllegalArgumentException("upstreamIdleTimeout must not be negative: " + upstreamIdleTimeout);
+        }
         ClientTrafficSpec base = clientTraffic == null ? ClientTrafficSpec.DEFAULTS : clientTraffic;
         // The older components win: they are what existing callers set.
         clientTraffic = new ClientTrafficSpec(headerReadTimeout, base.bodyIdle(), base.bodyTotal(), idleTimeout,
                 defaultBackendTimeout, maxHeaderSize, base.maxHeaderFields(), maxInitialLineLength,
                 base.http2MaxConcurrentStreams(), base.http2MaxHeaderListBytes(), base.minBodyRateBytesPerSecond());
+    }
+
+    public ServerOptions(String bindAddress, int ioThreads, Duration headerReadTimeout, Duration idleTimeout,
+                         Duration connectTimeout, Duration defaultBackendTimeout, int maxHeaderSize,
+                         int maxInitialLineLength, ClientTrafficSpec clientTraffic) {
+        this(bindAddress, ioThreads, headerReadTimeout, idleTimeout, connectTimeout, defaultBackendTimeout,
+                maxHeaderSize, maxInitialLineLength, clientTraffic, null);
     }
 
     /** The pre-policy signature; the remaining limits take the contract's defaults. */
@@ -39,31 +54,39 @@ public record ServerOptions(String bindAddress, int ioThreads, Duration headerRe
                 maxHeaderSize, maxInitialLineLength, ClientTrafficSpec.DEFAULTS);
     }
 
-    /** Header 10 s, body idle 10 s, backend 15 s, idle 60 s, 64 KiB / 1000 header fields, 100 h2 streams. */
+    /**
+     * Header 10 s, body idle 10 s, backend 15 s, idle 60 s, 64 KiB / 1000 header fields, 100 h2 streams, pooled
+     * upstream connections idle 4 s.
+     */
     public static ServerOptions defaults() {
         ClientTrafficSpec d = ClientTrafficSpec.DEFAULTS;
         return new ServerOptions("0.0.0.0", 0, d.requestHeader(), d.idle(), Duration.ofSeconds(5),
-                d.backendResponse(), d.maxHeaderBytes(), d.maxUriBytes(), d);
+                d.backendResponse(), d.maxHeaderBytes(), d.maxUriBytes(), d, null);
     }
 
     public ServerOptions withBindAddress(String address) {
         return new ServerOptions(address, ioThreads, headerReadTimeout, idleTimeout, connectTimeout,
-                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic);
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic, upstreamIdleTimeout);
     }
 
     public ServerOptions withIoThreads(int threads) {
         return new ServerOptions(bindAddress, threads, headerReadTimeout, idleTimeout, connectTimeout,
-                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic);
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic, upstreamIdleTimeout);
     }
 
     public ServerOptions withConnectTimeout(Duration timeout) {
         return new ServerOptions(bindAddress, ioThreads, headerReadTimeout, idleTimeout, timeout,
-                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic);
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic, upstreamIdleTimeout);
+    }
+
+    public ServerOptions withUpstreamIdleTimeout(Duration timeout) {
+        return new ServerOptions(bindAddress, ioThreads, headerReadTimeout, idleTimeout, connectTimeout,
+                defaultBackendTimeout, maxHeaderSize, maxInitialLineLength, clientTraffic, timeout);
     }
 
     /** Replaces every client-side limit and timeout (the older components follow it). */
     public ServerOptions withClientTraffic(ClientTrafficSpec spec) {
         return new ServerOptions(bindAddress, ioThreads, spec.requestHeader(), spec.idle(), connectTimeout,
-                spec.backendResponse(), spec.maxHeaderBytes(), spec.maxUriBytes(), spec);
+                spec.backendResponse(), spec.maxHeaderBytes(), spec.maxUriBytes(), spec, upstreamIdleTimeout);
     }
 }

@@ -124,10 +124,8 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         cancelTimer();
-        if (idle) {
-            pool.remove(this);
-            idle = false;
-        }
+        pool.closed(this, idle);
+        idle = false;
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {
@@ -147,7 +145,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (timer != null) {
-            if (timerAtNanos <= deadlineNanos) {
+            if (timerAtNanos - deadlineNanos <= 0) { // nanoTime values wrap: compare their difference
                 return; // fires earlier; it re-checks and re-arms for the rest
             }
             timer.cancel(false);

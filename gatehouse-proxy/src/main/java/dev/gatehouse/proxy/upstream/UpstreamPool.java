@@ -88,6 +88,10 @@ public final class UpstreamPool {
         if (!ch.isActive()) {
             return;
         }
+        if (idleTimeoutNanos == 0) {
+            ch.close(); // pooling turned off
+            return;
+        }
         ArrayDeque<UpstreamHandler> deque = idle.computeIfAbsent(handler.endpoint(), k -> new ArrayDeque<>());
         if (deque.size() >= MAX_IDLE_PER_ENDPOINT) {
             ch.close();
@@ -97,11 +101,27 @@ public final class UpstreamPool {
         handler.markIdle(System.nanoTime());
     }
 
-    void remove(UpstreamHandler handler) {
+    /**
+     * A connection closed: it leaves the idle deque, and a deque left empty leaves the map, so endpoints that
+     * left the config (pod churn) do not stay in it. Per connection close, never per request: an endpoint in
+     * use keeps its deque while a connection to it is pooled.
+     */
+    void closed(UpstreamHandler handler, boolean wasIdle) {
         ArrayDeque<UpstreamHandler> deque = idle.get(handler.endpoint());
-        if (deque != null) {
+        if (deque == null) {
+            return;
+        }
+        if (wasIdle) {
             deque.remove(handler);
         }
+        if (deque.isEmpty()) {
+            idle.remove(handler.endpoint());
+        }
+    }
+
+    /** @return endpoints with a deque of idle connections (tests) */
+    int endpoints() {
+        return idle.size();
     }
 
     /** @return idle connections to an endpoint (tests, metrics) */

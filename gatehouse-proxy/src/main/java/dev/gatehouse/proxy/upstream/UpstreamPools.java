@@ -14,8 +14,12 @@ import java.util.Map;
  * loop may look up its own pool without synchronisation.
  */
 public final class UpstreamPools {
-    /** Pooled connections idle longer than this are closed (below common backend keep-alive limits). */
-    public static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Pooled connections idle longer than this are closed: below the 5 s keep-alive of Node and of many
+     * frameworks, so the gateway closes an idle connection before the backend does and seldom reuses one the
+     * backend is closing (a request that then cannot be replayed would get a 502).
+     */
+    public static final Duration POOL_IDLE_TIMEOUT = Duration.ofSeconds(4);
 
     private final Map<EventExecutor, UpstreamPool> byLoop;
 

@@ -193,6 +193,9 @@ class ObservedProxyTest {
         assertThat(nf.route()).isNull();
         assertThat(nf.status()).isEqualTo(404);
         assertThat(nf.failure()).startsWith("no route");
+        // the host chose a listener, none of its rules matched: counted under that listener, not under none
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics.scrape()).contains(
+                "gatehouse_http_requests_total{backend=\"none\",listener=\"default/gw/web\",route=\"none\",status_class=\"4xx\"} "));
 
         assertThat(get("/dead").statusCode()).isEqualTo(502);
         RequestLog dead = awaitLog("/dead");

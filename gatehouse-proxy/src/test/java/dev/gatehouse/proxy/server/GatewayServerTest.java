@@ -10,7 +10,6 @@ import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -57,20 +56,38 @@ class GatewayServerTest {
             server.apply(new RuntimeSnapshot(new Snapshot(2, List.of(new PortSpec(a, Protocol.HTTPS, List.of()),
                     new PortSpec(a + 0, Protocol.TCP, List.of())), List.of()), Map.of()));
             assertThat(server.boundPorts()).isEmpty();
+            assertThat(server.unboundPorts().get(a).reason()).isEqualTo("protocol TCP is not served yet");
+            assertThat(server.unboundPorts().get(a).retrying()).isFalse();
         }
     }
 
     @Test
-    void bindFailureNamesThePortAndKeepsTheSnapshot() throws Exception {
-        try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress("127.0.0.1", 0));
-            int port = taken.getLocalPort();
-            try (GatewayServer server = new GatewayServer(options())) {
-                RuntimeSnapshot s = TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(port, new TestRouter()));
-                assertThatThrownBy(() -> server.apply(s)).isInstanceOf(UncheckedIOException.class)
-                        .hasMessageContaining("port " + port);
-                assertThat(server.snapshots().current()).isSameAs(s);
+    void aTakenPortIsReportedAndRetriedWhileTheOthersServe() throws Exception {
+        int free = ProxyIntegrationTest.freePort();
+        ServerSocket taken = new ServerSocket();
+        taken.bind(new InetSocketAddress("127.0.0.1", 0));
+        int port = taken.getLocalPort();
+        try (GatewayServer server = new GatewayServer(options())) {
+            RuntimeSnapshot s = TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(port, new TestRouter(),
+                    free, new TestRouter()));
+            server.apply(s);
+            assertThat(server.snapshots().current()).isSameAs(s);
+            assertThat(server.boundPorts()).containsExactly(free);
+            GatewayServer.Unbound why = server.unboundPorts().get(port);
+            assertThat(why.reason()).isEqualTo("port " + port + " on 127.0.0.1: Address already in use");
+            assertThat(why.retrying()).isTrue();
+            new Socket("127.0.0.1", free).close();
+
+            taken.close();
+            long deadline = System.nanoTime() + GatewayServer.BIND_RETRY_INTERVAL.multipliedBy(5).toNanos();
+            while (!server.boundPorts().contains(port) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
             }
+            assertThat(server.boundPorts()).containsExactlyInAnyOrder(free, port);
+            assertThat(server.unboundPorts()).isEmpty();
+            new Socket("127.0.0.1", port).close();
+        } finally {
+            taken.close();
         }
     }
 

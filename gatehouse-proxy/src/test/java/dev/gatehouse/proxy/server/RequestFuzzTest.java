@@ -79,7 +79,7 @@ class RequestFuzzTest {
                 new TestRoute("all", List.of(record, answer), new Backend(none, List.of(), null), TimeoutSpec.NONE));
         SnapshotHolder holder = new SnapshotHolder(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(0, router)));
         ProxyContext context = new ProxyContext(holder, new UpstreamPools(group, NioSocketChannel.class,
-                Duration.ofSeconds(1)), Duration.ofSeconds(5));
+                Duration.ofSeconds(1)));
         ServerOptions options = new ServerOptions("127.0.0.1", 1, Duration.ofSeconds(10), Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofSeconds(5), 8 * 1024, 2048);
         initializer = new FrontendInitializer(context, options);

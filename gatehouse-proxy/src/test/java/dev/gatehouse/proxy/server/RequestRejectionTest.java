@@ -44,7 +44,7 @@ class RequestRejectionTest {
         router = new TestRouter();
         SnapshotHolder holder = new SnapshotHolder(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(0, router)));
         ProxyContext context = new ProxyContext(holder, new UpstreamPools(group, NioSocketChannel.class,
-                Duration.ofSeconds(1)), Duration.ofSeconds(5));
+                Duration.ofSeconds(1)));
         ServerOptions options = new ServerOptions("127.0.0.1", 1, Duration.ofSeconds(10), Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofSeconds(5), 1024, 256);
         initializer = new FrontendInitializer(context, options);

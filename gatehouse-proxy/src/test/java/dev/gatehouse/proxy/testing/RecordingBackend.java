@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  * flagged request).
  *
  * <p>It misbehaves on demand, by path: {@code /bad/two-cl}, {@code /bad/cl-te}, {@code /bad/reset-headers},
- * {@code /bad/short-body}, {@code /bad/refuse-upgrade} (answers 200 to an upgrade, then keeps talking HTTP);
+ * {@code /bad/short-body}, {@code /bad/refuse-upgrade} (answers 200 to an upgrade, then keeps talking HTTP),
+ * {@code /bad/close-when-reused...} (recorded, then the connection is closed unanswered unless it is the
+ * connection's first request);
  * {@code /ws...} with {@code Upgrade: websocket} gets a 101 and then a raw byte echo.
  */
 public final class RecordingBackend implements AutoCloseable {
@@ -392,6 +394,10 @@ public final class RecordingBackend implements AutoCloseable {
     /** @return whether the connection stays open for another request */
     private static boolean respond(Received r, Socket s, InputStream in, OutputStream out) throws IOException {
         String path = r.path();
+        if (path.startsWith("/bad/close-when-reused") && r.indexOnConnection() > 1) {
+            s.close(); // as a backend closing an idle keep-alive connection just as the gateway reuses it
+            return false;
+        }
         byte[] reply;
         switch (path) {
             case "/bad/two-cl" -> reply = ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\nokSMUG");

@@ -94,6 +94,52 @@ class UpstreamHandlerTest {
     }
 
     @Test
+    void anEarlierDeadlineReplacesATimerSetForALaterOneAcrossTheNanoTimeWrap() throws Exception {
+        long now = System.nanoTime();
+        long soon = now + 20_000_000L;
+        // later than soon by ~292 years: as a difference it is later, but its raw value has wrapped below soon's
+        long far = soon + (Long.MAX_VALUE - 1_000_000_000L);
+        org.junit.jupiter.api.Assumptions.assumeTrue(far < soon, "needs System.nanoTime() > ~1 s to wrap");
+        EmbeddedChannel ch = new EmbeddedChannel();
+        UpstreamHandler h = new UpstreamHandler(pool(ch), ENDPOINT);
+        ch.pipeline().addLast(h);
+        RecordingListener l = new RecordingListener();
+        l.deadline = far;
+        h.bind(l);
+        l.deadline = soon;
+        h.rearm();
+        Thread.sleep(40);
+        ch.runScheduledPendingTasks();
+        assertThat(l.events).containsExactly("deadline");
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void poolForgetsAnEndpointOnceItsLastConnectionCloses() {
+        EmbeddedChannel a = new EmbeddedChannel();
+        UpstreamPool pool = pool(a);
+        UpstreamHandler ha = new UpstreamHandler(pool, ENDPOINT);
+        a.pipeline().addLast(ha);
+        InetSocketAddress other = new InetSocketAddress("127.0.0.1", 10);
+        EmbeddedChannel b = new EmbeddedChannel();
+        UpstreamHandler hb = new UpstreamHandler(pool, other);
+        b.pipeline().addLast(hb);
+        ha.bind(new RecordingListener());
+        hb.bind(new RecordingListener());
+        pool.release(ha);
+        pool.release(hb);
+        assertThat(pool.endpoints()).isEqualTo(2);
+        a.close(); // idle, closed by the backend (or its endpoint left and the idle timeout closed it)
+        assertThat(pool.endpoints()).isEqualTo(1);
+        assertThat(pool.pollIdle(other)).isSameAs(hb);
+        hb.bind(new RecordingListener());
+        b.close(); // in use when it closed
+        assertThat(pool.endpoints()).isZero();
+        assertThat(a.finishAndReleaseAll()).isFalse();
+        assertThat(b.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void poolReusesLifoAndForgetsClosedOrExpiredConnections() throws Exception {
         EmbeddedChannel a = new EmbeddedChannel();
         UpstreamPool pool = pool(a);

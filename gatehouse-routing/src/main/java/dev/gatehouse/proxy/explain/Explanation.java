@@ -45,6 +45,12 @@ public record Explanation(ExplainRequest request, int port, String protocol, Lis
                 filters, backends, outcome, all);
     }
 
+    /** A copy with another outcome, e.g. refused because the port, though configured, is not bound. */
+    public Explanation withOutcome(Outcome other) {
+        return new Explanation(request, port, protocol, httpPorts, listeners, virtualHosts, rules, matchedRule,
+                filters, backends, other, notes);
+    }
+
     /**
      * @param id "namespace/gateway/listener"
      * @param hostname the listener hostname, "*" when it has none

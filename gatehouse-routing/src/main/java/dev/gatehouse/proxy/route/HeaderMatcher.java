@@ -6,20 +6,18 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 import java.util.Locale;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * One header condition. The name is an {@link AsciiString} (Netty compares names case-insensitively);
- * the value is compared exactly or as a whole-value regex. A repeated request header is matched on
+ * the value is compared exactly or as a whole-value regex ({@link RouteRegex}). A repeated request header is matched on
  * its first line, as the Gateway API leaves repeated headers implementation-specific.
  */
 final class HeaderMatcher {
     private final AsciiString name;
     private final String exact;
-    private final Pattern pattern;
+    private final RouteRegex pattern;
 
-    private HeaderMatcher(AsciiString name, String exact, Pattern pattern) {
+    private HeaderMatcher(AsciiString name, String exact, RouteRegex pattern) {
         this.name = name;
         this.exact = exact;
         this.pattern = pattern;
@@ -28,12 +26,7 @@ final class HeaderMatcher {
     static HeaderMatcher compile(HeaderMatchSpec spec) {
         AsciiString name = AsciiString.cached(spec.name().toLowerCase(Locale.ROOT));
         if (spec.type() == ValueMatchType.REGULAR_EXPRESSION) {
-            try {
-                return new HeaderMatcher(name, null, Pattern.compile(spec.value()));
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("header " + spec.name() + " RegularExpression '" + spec.value()
-                        + "': " + e.getDescription(), e);
-            }
+            return new HeaderMatcher(name, null, RouteRegex.compile(spec.value(), "header " + spec.name()));
         }
         return new HeaderMatcher(name, spec.value(), null);
     }
@@ -62,7 +55,7 @@ final class HeaderMatcher {
     }
 
     private boolean valueMatches(String value) {
-        return pattern == null ? exact.equals(value) : pattern.matcher(value).matches();
+        return pattern == null ? exact.equals(value) : pattern.matches(value);
     }
 
     String describe() {

@@ -93,6 +93,16 @@ public final class HostIndexedPortRouter implements HttpPortRouter {
     }
 
     @Override
+    public ListenerRouter listener(HttpExchange exchange) {
+        return listeners.lookup(exchange.host());
+    }
+
+    @Override
+    public List<ListenerRouter> listeners() {
+        return listenerOrder;
+    }
+
+    @Override
     public boolean isMisdirected(String sniHost, String host) {
         return sniHost != null && listeners.lookup(sniHost) != listeners.lookup(host);
     }

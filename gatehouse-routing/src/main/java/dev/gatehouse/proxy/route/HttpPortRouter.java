@@ -47,6 +47,19 @@ public interface HttpPortRouter {
         return java.util.List.of();
     }
 
+    /**
+     * The listener {@link #route} chose by the exchange's host, or {@code null} when no listener of the port
+     * takes the host. One hash probe: for labelling a request that matched no rule (404), not for routing.
+     */
+    default ListenerRouter listener(HttpExchange exchange) {
+        return null;
+    }
+
+    /** Every listener of the port, for binding per-listener state when a snapshot is applied. */
+    default java.util.List<ListenerRouter> listeners() {
+        return java.util.List.of();
+    }
+
     /** A human-readable dump of listeners, hosts and rules in match order, for /config and explain. */
     default String describe() {
         return toString();

@@ -11,14 +11,18 @@ import java.util.Map;
  * in precedence order (the translator already folded in the fall-through rules of less specific hosts),
  * so matching is "most specific vhost, then first rule that matches" (scanning only the rules that the
  * path's first segment leaves possible, see {@link SegmentIndexedRules}).
+ * Public only for what observers bind to it: a request that matched none of its rules (404) is still counted
+ * under the listener its host selected.
  */
-final class ListenerRouter {
+public final class ListenerRouter {
     private final String gateway;
     private final String name;
     private final String hostname;
     private final String label;
     private final HostIndex<SegmentIndexedRules> virtualHosts;
     private final Map<String, List<CompiledRoute>> rulesByHost;
+    /** Set once by the server before the snapshot is published, as {@link CompiledRoute#bindObservation}. */
+    private Object observation;
 
     /**
      * @param gateway "namespace/name" of the Gateway
@@ -40,9 +44,19 @@ final class ListenerRouter {
         return label;
     }
 
-    /** "namespace/gateway/listener", the form explain and debug traces print. */
-    String id() {
+    /** "namespace/gateway/listener", the form explain, debug traces and metric labels print. */
+    public String id() {
         return gateway + "/" + name;
+    }
+
+    /** What the data plane's observers bound to this listener for requests none of its rules matched. */
+    public Object observation() {
+        return observation;
+    }
+
+    /** Off the event loops, before the snapshot is published. */
+    public void bindObservation(Object state) {
+        this.observation = state;
     }
 
     String gateway() {

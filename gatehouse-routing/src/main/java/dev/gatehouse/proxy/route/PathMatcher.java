@@ -2,9 +2,6 @@ package dev.gatehouse.proxy.route;
 
 import dev.gatehouse.ir.HttpMatchSpec.PathMatchSpec;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-
 /** Matches the request path (as received, no query). Compiled once; implementations are immutable. */
 interface PathMatcher {
 
@@ -40,12 +37,7 @@ interface PathMatcher {
             case PATH_PREFIX:
                 return PrefixPathMatcher.of(spec.value());
             case REGULAR_EXPRESSION:
-                try {
-                    return new RegexPathMatcher(Pattern.compile(spec.value()));
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("path RegularExpression '" + spec.value() + "': "
-                            + e.getDescription(), e);
-                }
+                return new RegexPathMatcher(RouteRegex.compile(spec.value(), "path"));
             default:
                 throw new IllegalArgumentException("unsupported path match type " + spec.type());
         }

@@ -4,9 +4,6 @@ import dev.gatehouse.ir.HttpMatchSpec.QueryParamMatchSpec;
 import dev.gatehouse.ir.HttpMatchSpec.ValueMatchType;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
-
 /**
  * One query parameter condition. Scans the raw query for the FIRST parameter with the name (the spec's
  * recommendation for repeated parameters) without building a map; names are case-sensitive. Names and
@@ -19,9 +16,9 @@ final class QueryParamMatcher {
 
     private final String name;
     private final String exact;
-    private final Pattern pattern;
+    private final RouteRegex pattern;
 
-    private QueryParamMatcher(String name, String exact, Pattern pattern) {
+    private QueryParamMatcher(String name, String exact, RouteRegex pattern) {
         this.name = name;
         this.exact = exact;
         this.pattern = pattern;
@@ -29,12 +26,8 @@ final class QueryParamMatcher {
 
     static QueryParamMatcher compile(QueryParamMatchSpec spec) {
         if (spec.type() == ValueMatchType.REGULAR_EXPRESSION) {
-            try {
-                return new QueryParamMatcher(spec.name(), null, Pattern.compile(spec.value()));
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("query param " + spec.name() + " RegularExpression '"
-                        + spec.value() + "': " + e.getDescription(), e);
-            }
+            return new QueryParamMatcher(spec.name(), null,
+                    RouteRegex.compile(spec.value(), "query param " + spec.name()));
         }
         return new QueryParamMatcher(spec.name(), spec.value(), null);
     }
@@ -116,7 +109,7 @@ final class QueryParamMatcher {
         if (decode) {
             value = decode(value);
         }
-        return pattern == null ? exact.equals(value) : pattern.matcher(value).matches();
+        return pattern == null ? exact.equals(value) : pattern.matches(value);
     }
 
     private static boolean needsDecoding(String s, int from, int to) {

@@ -1,18 +1,16 @@
 package dev.gatehouse.proxy.route;
 
-import java.util.regex.Pattern;
-
-/** Path {@code RegularExpression}: java.util.regex, whole-path match, compiled at snapshot time. */
+/** Path {@code RegularExpression}: whole-path match with RE2 semantics ({@link RouteRegex}). */
 final class RegexPathMatcher implements PathMatcher {
-    private final Pattern pattern;
+    private final RouteRegex pattern;
 
-    RegexPathMatcher(Pattern pattern) {
+    RegexPathMatcher(RouteRegex pattern) {
         this.pattern = pattern;
     }
 
     @Override
     public boolean matches(String path) {
-        return pattern.matcher(path).matches();
+        return pattern.matches(path);
     }
 
     @Override

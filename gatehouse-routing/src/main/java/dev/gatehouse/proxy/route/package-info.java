@@ -3,7 +3,8 @@
  * hostname (exact, longest wildcard, catch-all; never falling through to another listener), then the
  * listener's most specific virtual host, then the first {@link dev.gatehouse.proxy.route.CompiledRoute}
  * of that host's precedence-ordered list whose path, method, header and query conditions hold. All
- * matchers, regexes and header names are compiled with the snapshot.
+ * matchers, regexes (RE2 semantics, linear time: {@link dev.gatehouse.proxy.route.RouteRegex}) and header names
+ * are compiled with the snapshot.
  *
  * <p>Each matcher also says why it does not match, from the same code path it matches with (a failing
  * condition's index, turned into words only on request), and {@link dev.gatehouse.proxy.route.HostIndexedPortRouter#trace}

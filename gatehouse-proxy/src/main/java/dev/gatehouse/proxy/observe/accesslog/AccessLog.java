@@ -84,6 +84,11 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     private volatile boolean closing;
     /** Cleared once every loop has handed its last chunk over: the writer then drains and stops. */
     private volatile boolean running = true;
+    /**
+     * Writer thread only: a write failed and no flush has succeeded since. A full or failing disk fails every
+     * chunk, so it is said once when it starts and once when a flush (which always reaches the file) succeeds.
+     */
+    private boolean failing;
 
     private AccessLog(LogSink sink, Set<AccessLogField> fields, double sample, long budget) {
         checkSample(sample);
@@ -101,6 +106,11 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         if (!(sample >= 0 && sample <= 1)) {
             throw new IllegalArgumentException("access log sample must be within 0.0..1.0, got " + sample);
         }
+    }
+
+    /** Lines to {@code sink} (tests: a sink that fails on demand). */
+    static AccessLog toSink(LogSink sink, Set<AccessLogField> fields) {
+        return new AccessLog(sink, fields, 1.0, DEFAULT_BUDGET_BYTES);
     }
 
     /** Lines to standard output (not closed by {@link #close}). */
@@ -207,7 +217,7 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
             try {
                 c.bytes.writeTo(sink);
             } catch (IOException | RuntimeException e) {
-                LOG.warn("access log write failed: {}", e.toString());
+                writeFailed(e);
             } finally {
                 queuedBytes.addAndGet(-size);
                 recycle(c);
@@ -223,8 +233,20 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     private void flushSink() {
         try {
             sink.flush();
+            if (failing) {
+                failing = false;
+                LOG.info("access log writes succeed again");
+            }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("access log write failed: {}", e.toString());
+            writeFailed(e);
+        }
+    }
+
+    private void writeFailed(Exception e) {
+        if (!failing) {
+            failing = true;
+            LOG.warn("access log write failed: {}; lines are lost until a write succeeds again (said once)",
+                    e.toString());
         }
     }
 

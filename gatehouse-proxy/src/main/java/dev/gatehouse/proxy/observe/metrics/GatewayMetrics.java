@@ -12,6 +12,7 @@ import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.route.Backend;
 import dev.gatehouse.proxy.route.CompiledRoute;
 import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.route.ListenerRouter;
 import dev.gatehouse.proxy.route.Route;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import io.micrometer.core.instrument.Counter;
@@ -24,6 +25,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.TreeMap;
@@ -41,25 +44,40 @@ import java.util.function.LongSupplier;
  * text format for the admin endpoint.
  */
 public final class GatewayMetrics implements ExchangeObserver {
-    /** The label value of requests that matched no route (404) or were refused before routing. */
+    /**
+     * The label value of requests that matched no route (404) or were refused before routing; a 404 keeps the
+     * listener its host chose, only a request refused before routing has listener {@code none} too.
+     */
     public static final String NONE = "none";
     static final String REQUESTS = "gatehouse.http.requests";
     static final String REQUEST_DURATION = "gatehouse.http.request.duration";
     static final String UPSTREAM_DURATION = "gatehouse.http.upstream.duration";
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
     static final String MIRROR_REQUESTS = "gatehouse.http.mirror.requests";
+    static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
+
+    /** A filter-outcome counter family: its name, help and the {@code outcome} label of each ordinal. */
+    private record OutcomeFamily(String name, String help, String[] labels) {
+    }
+
+    private static final OutcomeFamily AUTH_OUTCOMES = new OutcomeFamily("gatehouse.auth.outcomes",
+            "Auth filter decisions by route and outcome",
+            Arrays.stream(AuthOutcome.values()).map(AuthOutcome::label).toArray(String[]::new));
+    private static final OutcomeFamily RATELIMIT_OUTCOMES = new OutcomeFamily("gatehouse.ratelimit.outcomes",
+            "Rate-limit filter decisions by route and outcome",
+            Arrays.stream(RateLimitOutcome.values()).map(RateLimitOutcome::label).toArray(String[]::new));
     /** 100 us .. 10 s: the gateway's own part lives in the lowest buckets, backends in the middle ones. */
     private static final long[] BUCKETS = {
             100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000,
             100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000L, 5_000_000_000L, 10_000_000_000L};
-    /** The {@code le} label of each bucket, as the Prometheus client prints doubles ("1.0E-4", "10.0"). */
+    /** The {@code le} label of each bucket, in the canonical form Prometheus itself normalises to. */
     private static final String[] LE = new String[BUCKETS.length + 1];
 
     static {
         for (int i = 0; i < BUCKETS.length; i++) {
-            LE[i] = Double.toString(BUCKETS[i] / 1e9);
+            LE[i] = canonical(BUCKETS[i] / 1e9);
         }
         LE[BUCKETS.length] = "+Inf";
     }
@@ -77,6 +95,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, AtomicLong> connections = new ConcurrentHashMap<>();
     /** h2 stream errors and GOAWAYs by port and reason/error: per error, not per request, so a map probe. */
     private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
+    /** Created on a route's first filter failure (a bug, so no always-zero series per route); never removed. */
+    private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -84,10 +104,19 @@ public final class GatewayMetrics implements ExchangeObserver {
     private volatile EndpointHealthSource health = EndpointHealthSource.READY;
     /** Route and endpoint meters of the last bind; control thread only. */
     private Set<Meter.Id> bound = new HashSet<>();
+    /**
+     * Endpoint health gauges by cluster and endpoint, registered once and kept while the endpoint stays: a
+     * gauge registered again is ignored with a warning by Micrometer. They read {@link #health}, not a snapshot.
+     */
+    private final Map<String, Gauge> endpointGauges = new HashMap<>();
+    /** Auth and rate-limit counters of the last bind by family and route; control thread only. */
+    private Map<String, OutcomeCounters> outcomeCounters = Map.of();
 
     public GatewayMetrics() {
-        unrouted = routeMeters(NONE, NONE, new Backend[0], new Cluster[0], null, permanentSeries);
-        registry.gauge("gatehouse.http2.streams.open", streams);
+        registry.config().meterFilter(new MissingHelp());
+        unrouted = routeMeters(NONE, NONE, new Backend[0], new Cluster[0], null, null, null, permanentSeries);
+        Gauge.builder("gatehouse.http2.streams.open", streams, AtomicLong::get)
+                .description("Open HTTP/2 streams (requests in flight on h2 connections)").register(registry);
         reloadsOk = Counter.builder("gatehouse.config.reloads").tag("result", "success")
                 .description("Config reloads by result").register(registry);
         reloadsFailed = Counter.builder("gatehouse.config.reloads").tag("result", "failure")
@@ -150,20 +179,23 @@ public final class GatewayMetrics implements ExchangeObserver {
     public synchronized void bind(RuntimeSnapshot snapshot) {
         Set<Meter.Id> now = new HashSet<>();
         Map<String, Series> series = new LinkedHashMap<>();
+        Map<String, OutcomeCounters> outcomes = new HashMap<>();
         for (HttpPortRouter router : snapshot.httpRouters().values()) {
             for (CompiledRoute route : router.routes()) {
                 Backend[] backends = route.backends().toArray(new Backend[0]);
-                route.bindObservation(routeMeters(listenerLabel(route), route.label(), backends, mirrorClusters(route),
+                String label = route.label();
+                route.bindObservation(routeMeters(listenerLabel(route), label, backends, mirrorClusters(route),
+                        outcomeCounters(outcomes, AUTH_OUTCOMES, label), outcomeCounters(outcomes, RATELIMIT_OUTCOMES, label),
+                        now, series));
+            }
+            for (ListenerRouter listener : router.listeners()) {
+                listener.bindObservation(routeMeters(listener.id(), NONE, new Backend[0], new Cluster[0], null, null,
                         now, series));
             }
         }
         for (Cluster cluster : snapshot.clusters().values()) {
             for (InetSocketAddress endpoint : cluster.endpoints()) {
-                String name = cluster.name();
-                Gauge g = Gauge.builder("gatehouse.backend.endpoint.healthy", () -> health.healthy(name, endpoint) ? 1 : 0)
-                        .tags("cluster", name, "endpoint", endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort())
-                        .description("1 when the endpoint is ready and not marked unhealthy").register(registry);
-                now.add(g.getId());
+                now.add(endpointGauge(cluster.name(), endpoint).getId());
             }
         }
         for (Meter.Id gone : bound) {
@@ -171,14 +203,38 @@ public final class GatewayMetrics implements ExchangeObserver {
                 registry.remove(gone);
             }
         }
+        endpointGauges.values().removeIf(g -> !now.contains(g.getId()));
+        for (Map.Entry<String, OutcomeCounters> e : outcomeCounters.entrySet()) {
+            if (!outcomes.containsKey(e.getKey())) {
+                e.getValue().retire();
+            }
+        }
+        outcomeCounters = outcomes;
         bound = now;
         boundSeries = series;
+    }
+
+    private Gauge endpointGauge(String cluster, InetSocketAddress endpoint) {
+        String address = endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
+        return endpointGauges.computeIfAbsent(cluster + ' ' + address, k ->
+                Gauge.builder("gatehouse.backend.endpoint.healthy", () -> health.healthy(cluster, endpoint) ? 1 : 0)
+                        .tags("cluster", cluster, "endpoint", address)
+                        .description("1 when the endpoint is ready and not marked unhealthy").register(registry));
+    }
+
+    /** The route's counters of one outcome family, the same object across binds while the route stays. */
+    private OutcomeCounters outcomeCounters(Map<String, OutcomeCounters> into, OutcomeFamily family, String route) {
+        return into.computeIfAbsent(family.name() + ' ' + route, key -> {
+            OutcomeCounters kept = outcomeCounters.get(key);
+            return kept != null ? kept : new OutcomeCounters(registry, family.name(), family.help(), route, family.labels());
+        });
     }
 
     @Override
     public void onComplete(RequestLog log) {
         Route route = log.route();
-        Object bound = route == null ? null : route.observation();
+        Object bound = route != null ? route.observation()
+                : log.unmatchedOn() != null ? log.unmatchedOn().observation() : null;
         RouteMeters m = bound instanceof RouteMeters rm ? rm : unrouted;
         m.record(log.backend(), log.status(), log.durationNanos(), log.upstreamNanos(), log.gatewayNanos(),
                 log.requestBytes(), log.responseBytes(), log.authOutcome(), log.rateLimitOutcome());
@@ -189,6 +245,15 @@ public final class GatewayMetrics implements ExchangeObserver {
         if (route != null && route.observation() instanceof RouteMeters m) {
             m.recordMirror(mirror, result);
         }
+    }
+
+    @Override
+    public void filterFailed(Route route, String phase) {
+        String name = route == null ? NONE : route.ref().ruleLabel();
+        filterFailures.computeIfAbsent(phase + '/' + name, k -> Counter.builder(FILTER_FAILURES)
+                .tags("route", name, "phase", phase)
+                .description("Filters that threw, by route and phase; each request answered 500")
+                .register(registry)).increment();
     }
 
     @Override
@@ -260,7 +325,9 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
     }
 
+    /** The auth and rate-limit counters are {@code null} where no filter runs (requests that matched no rule). */
     private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
+                                    OutcomeCounters auth, OutcomeCounters rateLimit,
                                     Set<Meter.Id> ids, Map<String, Series> series) {
         Tags routeTags = Tags.of("listener", listener, "route", route);
         int slots = RouteMeters.extraSlots() + backends.length;
@@ -285,16 +352,6 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
         if (!anyInvalid) {
             requests[RouteMeters.INVALID_BACKEND] = requests[RouteMeters.NO_BACKEND];
-        }
-        Counter[] auth = new Counter[AuthOutcome.values().length];
-        for (AuthOutcome o : AuthOutcome.values()) {
-            auth[o.ordinal()] = track(ids, Counter.builder("gatehouse.auth.outcomes").tags("route", route, "outcome", o.label())
-                    .description("Auth filter decisions").register(registry));
-        }
-        Counter[] rateLimit = new Counter[RateLimitOutcome.values().length];
-        for (RateLimitOutcome o : RateLimitOutcome.values()) {
-            rateLimit[o.ordinal()] = track(ids, Counter.builder("gatehouse.ratelimit.outcomes")
-                    .tags("route", route, "outcome", o.label()).description("Rate-limit filter decisions").register(registry));
         }
         Counter[][] mirrorCopies = new Counter[mirrors.length][MirrorResult.values().length];
         for (int i = 0; i < mirrors.length; i++) {
@@ -335,6 +392,15 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
         into.put(key, s);
         return s.histogram();
+    }
+
+    /**
+     * A float label value ({@code le}) as Prometheus normalises it: shortest decimal, never an exponent for our
+     * bounds, ".0" on integers ({@code 0.0001}, {@code 0.25}, {@code 1.0}, {@code 10.0}).
+     */
+    static String canonical(double v) {
+        String plain = java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
+        return plain.indexOf('.') < 0 ? plain + ".0" : plain;
     }
 
     /** Label values come from config names; escaped as the text format asks all the same. */

@@ -26,8 +26,9 @@ final class RouteMeters {
     private final LatencyHistogram gateway;
     private final Counter requestBytes;
     private final Counter responseBytes;
-    private final Counter[] auth;
-    private final Counter[] rateLimit;
+    /** {@code null} where no filter runs */
+    private final OutcomeCounters auth;
+    private final OutcomeCounters rateLimit;
     /** The distinct clusters the rule's RequestMirror filters (rule and backendRef level) copy to. */
     private final Cluster[] mirrors;
     /** [mirror index][MirrorResult ordinal] */
@@ -35,7 +36,7 @@ final class RouteMeters {
 
     RouteMeters(Backend[] backends, Counter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
                 LatencyHistogram gateway,
-                Counter requestBytes, Counter responseBytes, Counter[] auth, Counter[] rateLimit,
+                Counter requestBytes, Counter responseBytes, OutcomeCounters auth, OutcomeCounters rateLimit,
                 Cluster[] mirrors, Counter[][] mirrorCopies) {
         this.backends = backends;
         this.requests = requests;
@@ -74,11 +75,11 @@ final class RouteMeters {
         if (outBytes > 0) {
             responseBytes.increment(outBytes);
         }
-        if (authOutcome != null) {
-            auth[authOutcome.ordinal()].increment();
+        if (authOutcome != null && auth != null) {
+            auth.increment(authOutcome.ordinal());
         }
-        if (rateLimitOutcome != null) {
-            rateLimit[rateLimitOutcome.ordinal()].increment();
+        if (rateLimitOutcome != null && rateLimit != null) {
+            rateLimit.increment(rateLimitOutcome.ordinal());
         }
     }
 

@@ -11,14 +11,22 @@ import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
+import dev.gatehouse.proxy.filter.AuthOutcome;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.route.CompiledRoute;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotCompiler;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,11 +51,16 @@ class GatewayMetricsBindTest {
     }
 
     private static void complete(GatewayMetrics metrics, CompiledRoute route) {
-        RequestLog log = new RequestLog(1_000_000L, 0L, "GET", "/", "HTTP/1.1", new InetSocketAddress("127.0.0.1", 1), PORT);
+        RequestLog log = log(200);
         log.route(route);
-        log.status(200);
-        log.complete(3_000_000L);
         metrics.onComplete(log);
+    }
+
+    private static RequestLog log(int status) {
+        RequestLog log = new RequestLog(1_000_000L, 0L, "GET", "/", "HTTP/1.1", new InetSocketAddress("127.0.0.1", 1), PORT);
+        log.status(status);
+        log.complete(3_000_000L);
+        return log;
     }
 
     private static String count(String scrape) {
@@ -68,5 +81,108 @@ class GatewayMetricsBindTest {
         metrics.bind(runtime); // a reload keeps the series and its counts
         complete(metrics, routes.get(0));
         assertThat(count(metrics.scrape())).endsWith("} 3.0");
+    }
+
+    private static final Pattern LE = Pattern.compile("[{,]le=\"([^\"]*)\"");
+
+    @Test
+    void leLabelsAreNumbersInPrometheusCanonicalFormWithoutExponents() {
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.bind(twoMatchesOfOneRule());
+        Matcher m = LE.matcher(metrics.scrape());
+        int seen = 0;
+        while (m.find()) {
+            String le = m.group(1);
+            seen++;
+            assertThat(le).as("le").doesNotContainIgnoringCase("e-").doesNotContain("E");
+            if (!le.equals("+Inf")) {
+                assertThat(Double.parseDouble(le)).isPositive();
+            }
+        }
+        assertThat(seen).isGreaterThan(17);
+        assertThat(metrics.scrape()).contains("le=\"0.0001\"", "le=\"0.00025\"", "le=\"1.0\"", "le=\"10.0\"")
+                .doesNotContain("le=\"1.0E-4\"");
+        assertThat(GatewayMetrics.canonical(2.5)).isEqualTo("2.5");
+        assertThat(GatewayMetrics.canonical(5)).isEqualTo("5.0");
+    }
+
+    @Test
+    void everyMetricFamilyHasAHelpText() {
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.bind(twoMatchesOfOneRule());
+        metrics.connectionOpened(PORT, "h2");
+        metrics.http2StreamError(PORT, "protocol_error");
+        metrics.http2GoAwaySent(PORT, "no_error");
+        metrics.monitorDrops("gatehouse.accesslog.dropped", "Access log lines dropped", () -> 0);
+        Map<String, String> help = new HashMap<>();
+        List<String> types = new java.util.ArrayList<>();
+        for (String line : metrics.scrape().split("\n")) {
+            if (line.startsWith("# HELP ")) {
+                String[] parts = line.split(" ", 4);
+                help.put(parts[2], parts.length > 3 ? parts[3].trim() : "");
+            } else if (line.startsWith("# TYPE ")) {
+                types.add(line.split(" ")[2]);
+            }
+        }
+        assertThat(types).hasSizeGreaterThan(8);
+        for (String family : types) {
+            assertThat(help.get(family)).as("# HELP of " + family).isNotBlank();
+        }
+    }
+
+    @Test
+    void filterOutcomeSeriesAppearOnlyOnceAFilterRecordsOne() {
+        RuntimeSnapshot runtime = twoMatchesOfOneRule();
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.bind(runtime);
+        complete(metrics, runtime.httpRouter(PORT).routes().get(0));
+        assertThat(metrics.scrape()).doesNotContain("gatehouse_auth_outcomes", "gatehouse_ratelimit_outcomes");
+
+        RequestLog denied = log(403);
+        denied.route(runtime.httpRouter(PORT).routes().get(1));
+        denied.auth(AuthOutcome.DENIED);
+        metrics.onComplete(denied);
+        metrics.bind(runtime); // a reload keeps the counter
+        assertThat(metrics.scrape()).contains("gatehouse_auth_outcomes_total{outcome=\"denied\",route=\"default/shop#0\"} 1.0")
+                .doesNotContain("outcome=\"allowed\"", "gatehouse_ratelimit_outcomes");
+        metrics.bind(new SnapshotCompiler().compile(new Snapshot(2, List.of(), List.of()), runtime));
+        assertThat(metrics.scrape()).doesNotContain("gatehouse_auth_outcomes");
+    }
+
+    @Test
+    void aRequestThatMatchedNoRuleIsCountedUnderTheListenerItsHostChose() {
+        RuntimeSnapshot runtime = twoMatchesOfOneRule();
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.bind(runtime);
+        RequestLog notFound = log(404);
+        notFound.unmatchedOn(runtime.httpRouter(PORT).listeners().get(0));
+        metrics.onComplete(notFound);
+        metrics.onComplete(log(400)); // refused before routing: no listener
+        String text = metrics.scrape();
+        assertThat(text).contains("gatehouse_http_requests_total{backend=\"none\",listener=\"default/gw/web\",route=\"none\",status_class=\"4xx\"} 1.0")
+                .contains("gatehouse_http_requests_total{backend=\"none\",listener=\"none\",route=\"none\",status_class=\"4xx\"} 1.0")
+                .contains("gatehouse_http_request_duration_seconds_count{listener=\"default/gw/web\",route=\"none\"} 1.0");
+    }
+
+    /**
+     * Micrometer ignores a gauge registered again under the same id and says so at WARN once per JVM, then at
+     * DEBUG; simplelogger.properties puts MeterRegistry at DEBUG so that every occurrence is seen here.
+     */
+    @Test
+    void reloadsRegisterNoGaugeTwice() {
+        RuntimeSnapshot runtime = twoMatchesOfOneRule();
+        GatewayMetrics metrics = new GatewayMetrics();
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            metrics.bind(runtime);
+            metrics.bind(new SnapshotCompiler().compile(runtime.source(), runtime));
+            metrics.bind(runtime);
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("already registered");
+        assertThat(metrics.scrape()).contains("gatehouse_backend_endpoint_healthy{cluster=\"default/echo:80\",endpoint=\"127.0.0.1:1\"} 1.0");
     }
 }

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LatencyHistogramTest {
     private static final long[] BOUNDS = {1_000, 10_000, 100_000};
-    private static final String[] LE = {"1.0E-6", "1.0E-5", "1.0E-4", "+Inf"};
+    private static final String[] LE = {"0.000001", "0.00001", "0.0001", "+Inf"};
 
     private static String render(LatencyHistogram h) {
         StringBuilder sb = new StringBuilder();
@@ -28,9 +28,9 @@ class LatencyHistogramTest {
         h.record(5_000_000); // +Inf only
         h.record(-5);      // a clock step backwards counts as 0
         assertThat(render(h)).isEqualTo("""
-                t_seconds_bucket{route="r",le="1.0E-6"} 2.0
-                t_seconds_bucket{route="r",le="1.0E-5"} 3.0
-                t_seconds_bucket{route="r",le="1.0E-4"} 4.0
+                t_seconds_bucket{route="r",le="0.000001"} 2.0
+                t_seconds_bucket{route="r",le="0.00001"} 3.0
+                t_seconds_bucket{route="r",le="0.0001"} 4.0
                 t_seconds_bucket{route="r",le="+Inf"} 5.0
                 t_seconds_count{route="r"} 5.0
                 t_seconds_sum{route="r"} 0.005102001

@@ -1,4 +1,4 @@
-package dev.gatehouse.app.explain;
+package dev.gatehouse.app.doctor;
 
 import dev.gatehouse.translate.Condition;
 import dev.gatehouse.translate.ResourceStatus;

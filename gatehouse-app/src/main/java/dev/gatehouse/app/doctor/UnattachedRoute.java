@@ -1,4 +1,4 @@
-package dev.gatehouse.app.explain;
+package dev.gatehouse.app.doctor;
 
 /**
  * A route that names a Gateway in a parentRef but is not attached to it.

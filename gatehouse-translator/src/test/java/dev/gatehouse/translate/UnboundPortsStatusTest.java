@@ -1,0 +1,48 @@
+package dev.gatehouse.translate;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The data plane's bind results laid over the translated statuses: a listener never claims an unbound port. */
+class UnboundPortsStatusTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void listenersOfAnUnboundPortAreNotProgrammedAndTheGatewayFollows() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), NothingServedTest.CLASS.formatted(TranslatorOptions.DEFAULT_CONTROLLER_NAME)
+                + NothingServedTest.GATEWAY.formatted("""
+                          - {name: a, protocol: HTTP, port: 8080}
+                          - {name: b, protocol: HTTP, port: 8081}\
+                        """));
+        Translation t = new Translator(TranslatorOptions.defaults())
+                .translate(new YamlResourceLoader().load(dir).resources(), 1);
+        assertThat(t.withUnboundPorts(Map.of(9999, "not ours"))).isSameAs(t);
+
+        Translation one = t.withUnboundPorts(Map.of(8081, "port 8081 on 0.0.0.0: Address already in use"));
+        ResourceStatus gateway = gateway(one);
+        assertThat(programmed(gateway.listeners().get(0))).isEqualTo(Conditions.listenerProgrammed());
+        assertThat(programmed(gateway.listeners().get(1))).isEqualTo(new Condition("Programmed", "False", "Pending",
+                "Listener is not programmed: port 8081 on 0.0.0.0: Address already in use"));
+        assertThat(gateway.conditions()).contains(Conditions.gatewayProgrammed());
+        assertThat(gateway(t).listeners().get(1).conditions()).contains(Conditions.listenerProgrammed());
+
+        Translation both = t.withUnboundPorts(Map.of(8080, "x", 8081, "y"));
+        assertThat(gateway(both).conditions()).contains(Conditions.gatewayNotProgrammed())
+                .doesNotContain(Conditions.gatewayProgrammed());
+    }
+
+    private static ResourceStatus gateway(Translation t) {
+        return t.statuses().stream().filter(s -> s.kind().equals("Gateway")).findFirst().orElseThrow();
+    }
+
+    private static Condition programmed(ResourceStatus.ListenerStatus l) {
+        return l.conditions().stream().filter(c -> c.type().equals("Programmed")).findFirst().orElseThrow();
+    }
+}
