@@ -1,0 +1,170 @@
+package dev.gatehouse.kubernetes;
+
+import dev.gatehouse.translate.ResourceStatus;
+import dev.gatehouse.translate.StatusSink;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Writes the translator's statuses to GatewayClass, Gateway and HTTPRoute through the status subresource, from a
+ * thread of its own (the control thread only hands the list over). Only the leader writes; a replica that becomes
+ * leader writes the latest statuses at once. Each object is compared with the informer's copy first, so an
+ * unchanged status costs no request; a write carries the resourceVersion it was computed from, and a conflict (the
+ * object changed meanwhile) is retried on a fresh read. Publications that arrive while a write runs collapse into
+ * one more run with the newest list.
+ */
+public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KubernetesStatusSink.class);
+    private static final int ATTEMPTS = 5;
+
+    private final KubernetesClient client;
+    private final KubernetesResourceSource cache;
+    private final KubernetesSettings settings;
+    private final Clock clock;
+    private final NodeAddresses nodeAddresses;
+    private final AtomicReference<List<ResourceStatus>> latest = new AtomicReference<>();
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final AtomicLong writes = new AtomicLong();
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-status-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean leading;
+
+    public KubernetesStatusSink(KubernetesClient client, KubernetesResourceSource cache, KubernetesSettings settings,
+                                Clock clock) {
+        this.client = client;
+        this.cache = cache;
+        this.settings = settings;
+        this.clock = clock;
+        this.nodeAddresses = new NodeAddresses(client);
+    }
+
+    @Override
+    public void publish(List<ResourceStatus> statuses) {
+        latest.set(statuses);
+        schedule();
+    }
+
+    /** Told by the leader election: only the leader writes. */
+    public void leading(boolean now) {
+        leading = now;
+        if (now) {
+            schedule();
+        }
+    }
+
+    public boolean isLeading() {
+        return leading;
+    }
+
+    /** Status writes that reached the API server (for tests and the log). */
+    public long writes() {
+        return writes.get();
+    }
+
+    private void schedule() {
+        if (leading && latest.get() != null && queued.compareAndSet(false, true)) {
+            writer.execute(this::writeLatest);
+        }
+    }
+
+    private void writeLatest() {
+        queued.set(false);
+        List<ResourceStatus> statuses = latest.get();
+        List<String> addresses = statuses.stream().anyMatch(s -> s.kind().equals("Gateway"))
+                ? addresses() : null;
+        StatusMerge merge = new StatusMerge(settings.controllerName(), clock.instant());
+        for (ResourceStatus s : statuses) {
+            if (!leading) {
+                return;
+            }
+            try {
+                switch (s.kind()) {
+                    case "GatewayClass" -> update(GatewayClass.class, null, s.name(), live -> {
+                        var status = merge.gatewayClass(live, s);
+                        return status == null ? null : new GatewayClassBuilder(live).withStatus(status).build();
+                    });
+                    case "Gateway" -> update(Gateway.class, s.namespace(), s.name(), live -> {
+                        var status = merge.gateway(live, s, addresses);
+                        return status == null ? null : new GatewayBuilder(live).withStatus(status).build();
+                    });
+                    case "HTTPRoute" -> update(HTTPRoute.class, s.namespace(), s.name(), live -> {
+                        var status = merge.httpRoute(live, s);
+                        return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
+                    });
+                    default -> { } // policies' ancestor statuses: not written yet
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot write the status of {}: {}", s.resource(), e.getMessage());
+            }
+        }
+    }
+
+    private List<String> addresses() {
+        KubernetesSettings.GatewayAddresses a = settings.gatewayAddresses();
+        return switch (a.mode()) {
+            case "fixed" -> a.fixed();
+            case "nodes-external" -> nodeAddresses.of("ExternalIP");
+            default -> nodeAddresses.of("InternalIP");
+        };
+    }
+
+    /**
+     * @param desired the object with the status it should have, or {@code null} when it has it already
+     */
+    private <T extends HasMetadata> void update(Class<T> type, String namespace, String name, Function<T, T> desired) {
+        T live = cache.cached(type, namespace, name);
+        for (int attempt = 1; ; attempt++) {
+            if (live == null) {
+                live = namespace == null ? client.resources(type).withName(name).get()
+                        : client.resources(type).inNamespace(namespace).withName(name).get();
+                if (live == null) {
+                    return; // deleted meanwhile
+                }
+            }
+            T updated = desired.apply(live);
+            if (updated == null) {
+                return;
+            }
+            try {
+                client.resource(updated).updateStatus();
+                writes.incrementAndGet();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return;
+                }
+                if (e.getCode() != 409 || attempt == ATTEMPTS) {
+                    throw e;
+                }
+                live = null; // changed since our copy: read it again and recompute
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        leading = false;
+        writer.shutdownNow();
+    }
+}
