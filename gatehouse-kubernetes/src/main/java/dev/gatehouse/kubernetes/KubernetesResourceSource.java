@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * whose CRD is not installed is skipped with one warning and looked for again every {@code crdRecheck}, so
  * installing the CRDs after gatehouse needs no restart.
  */
-public final class KubernetesResourceSource implements ResourceSource {
+public final class KubernetesResourceSource implements ResourceSource, CachedObjects {
     private static final Logger log = LoggerFactory.getLogger(KubernetesResourceSource.class);
     /** How long the first read waits for the informers' initial lists. */
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
@@ -210,11 +210,8 @@ public final class KubernetesResourceSource implements ResourceSource {
         return o;
     }
 
-    /**
-     * @return the cached object, or {@code null} (not watched, or not there): the status writer diffs against it
-     *         without asking the API server
-     */
-    <T extends HasMetadata> T cached(Class<T> type, String namespace, String name) {
+    @Override
+    public <T extends HasMetadata> T cached(Class<T> type, String namespace, String name) {
         for (Map.Entry<WatchedKind, SharedIndexInformer<? extends HasMetadata>> e : informers.entrySet()) {
             if (e.getKey().type() == type) {
                 HasMetadata o = e.getValue().getStore().getByKey(namespace == null ? name : namespace + "/" + name);

@@ -36,7 +36,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     private static final int ATTEMPTS = 5;
 
     private final KubernetesClient client;
-    private final KubernetesResourceSource cache;
+    private final CachedObjects cache;
     private final KubernetesSettings settings;
     private final Clock clock;
     private final NodeAddresses nodeAddresses;
@@ -50,7 +50,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     });
     private volatile boolean leading;
 
-    public KubernetesStatusSink(KubernetesClient client, KubernetesResourceSource cache, KubernetesSettings settings,
+    KubernetesStatusSink(KubernetesClient client, CachedObjects cache, KubernetesSettings settings,
                                 Clock clock) {
         this.client = client;
         this.cache = cache;
@@ -147,6 +147,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                 return;
             }
             try {
+                // carries the resourceVersion read: the API server refuses it (409) if the object changed since
                 client.resource(updated).updateStatus();
                 writes.incrementAndGet();
                 return;

@@ -1,0 +1,9 @@
+package dev.gatehouse.kubernetes;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+/** The informers' copies, so the status writer compares without asking the API server. */
+interface CachedObjects {
+    /** @return the cached object, or {@code null} (not watched, or not there) */
+    <T extends HasMetadata> T cached(Class<T> type, String namespace, String name);
+}
