@@ -15,8 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,6 +36,7 @@ import java.util.function.Function;
 public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubernetesStatusSink.class);
     private static final int ATTEMPTS = 5;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final KubernetesClient client;
     private final CachedObjects cache;
@@ -43,7 +46,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     private final AtomicReference<List<ResourceStatus>> latest = new AtomicReference<>();
     private final AtomicBoolean queued = new AtomicBoolean();
     private final AtomicLong writes = new AtomicLong();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-status-writer");
         t.setDaemon(true);
         return t;
@@ -59,6 +62,10 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         this.nodeAddresses = new NodeAddresses(client);
     }
 
+    /**
+     * After each reload (the same conditions may now belong to a newer generation) and when the served statuses
+     * change without one (a port bound on a retry).
+     */
     @Override
     public void publish(List<ResourceStatus> statuses) {
         latest.set(statuses);
@@ -91,6 +98,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     private void writeLatest() {
         queued.set(false);
         List<ResourceStatus> statuses = latest.get();
+        boolean failed = false;
         List<String> addresses = statuses.stream().anyMatch(s -> s.kind().equals("Gateway"))
                 ? addresses() : null;
         StatusMerge merge = new StatusMerge(settings.controllerName(), clock.instant());
@@ -115,8 +123,13 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                     default -> { } // policies' ancestor statuses: not written yet
                 }
             } catch (RuntimeException e) {
+                failed = true;
                 log.warn("cannot write the status of {}: {}", s.resource(), e.getMessage());
             }
+        }
+        if (failed) {
+            // the API server may be back soon: try the newest list again rather than wait for a change
+            writer.schedule(this::schedule, RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -5,6 +5,7 @@ import dev.gatehouse.proxy.runtime.SnapshotCompiler;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.ResourceSource;
+import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
 import dev.gatehouse.translate.Translation;
 import org.slf4j.Logger;
@@ -17,9 +18,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The control plane of both modes: reads the {@link ResourceSource} (files, or the Kubernetes API), translates,
@@ -42,7 +44,13 @@ public final class ControlLoop implements AutoCloseable {
     private final SnapshotCompiler compiler;
     private final GatewayServer server;
     private final Clock clock;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    /**
+     * How often the served statuses are compared with the last ones published: a port the server binds on a retry
+     * changes them without a reload.
+     */
+    private static final long STATUS_REFRESH_SECONDS = 3;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-control");
         t.setDaemon(true);
         return t;
@@ -52,6 +60,8 @@ public final class ControlLoop implements AutoCloseable {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private long nextGeneration = 1;
     private volatile Translation serving;
+    /** the statuses last handed to the sink; control thread only */
+    private List<ResourceStatus> published;
 
     /** Standalone mode: the files at {@code configPath}, statuses not written anywhere. */
     public ControlLoop(Path configPath, ConfigLoader loader, GatewayServer server, Clock clock) {
@@ -78,6 +88,14 @@ public final class ControlLoop implements AutoCloseable {
     public boolean start() throws Exception {
         source.watch(() -> thread.submit(this::reload));
         Future<Boolean> first = thread.submit(this::reload);
+        if (statusSink != StatusSink.NONE) {
+            thread.scheduleWithFixedDelay(() -> {
+                Translation t = serving();
+                if (t != null && !t.statuses().equals(published)) {
+                    publishStatuses();
+                }
+            }, STATUS_REFRESH_SECONDS, STATUS_REFRESH_SECONDS, TimeUnit.SECONDS);
+        }
         return first.get();
     }
 
@@ -134,8 +152,17 @@ public final class ControlLoop implements AutoCloseable {
         log.info("serving config generation {} ({} ports, {} clusters)", generation,
                 translation.snapshot().ports().size(), translation.snapshot().clusters().size());
         record(true, List.of());
-        statusSink.publish(serving().statuses());
+        publishStatuses();
         return true;
+    }
+
+    /** On the control thread: the statuses as served, with the ports the server could not bind laid over. */
+    private void publishStatuses() {
+        Translation t = serving();
+        if (t != null) {
+            published = t.statuses();
+            statusSink.publish(published);
+        }
     }
 
     private static void logStatusProblems(Translation translation) {

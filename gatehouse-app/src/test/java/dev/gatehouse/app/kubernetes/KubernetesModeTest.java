@@ -167,6 +167,24 @@ class KubernetesModeTest {
     }
 
     @Test
+    void aPortBoundOnARetryTurnsItsListenerProgrammed() throws Exception {
+        ServerSocket taken = add(new ServerSocket());
+        taken.bind(new InetSocketAddress("127.0.0.1", port));
+        apply(resources(port, podA.address().getPort()));
+        add(new Replica(api, settings(), "127.0.0.1"));
+        await().atMost(AWAIT).untilAsserted(() -> {
+            Condition programmed = condition(gateway().getStatus().getListeners().get(0).getConditions(), "Programmed");
+            assertThat(programmed.getStatus()).isEqualTo("False");
+            assertThat(programmed.getMessage()).contains("Address already in use");
+        });
+
+        taken.close(); // no reload happens: the server's bind retry alone changes what is served
+        await().atMost(AWAIT).untilAsserted(() -> assertCondition(gateway().getStatus().getListeners().get(0)
+                .getConditions(), "Programmed", "True", 1L));
+        assertThat(get("127.0.0.1", "/hello").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void otherControllersParentStatusesAreLeftAlone() throws Exception {
         apply(resources(port, podA.address().getPort()));
         RouteParentStatus theirs = new RouteParentStatus(List.of(new ConditionBuilder().withType("Accepted")
