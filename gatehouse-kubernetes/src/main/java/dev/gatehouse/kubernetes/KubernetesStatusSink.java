@@ -59,7 +59,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         this.cache = cache;
         this.settings = settings;
         this.clock = clock;
-        this.nodeAddresses = new NodeAddresses(client);
+        this.nodeAddresses = new NodeAddresses(client, this::schedule);
     }
 
     /**
@@ -180,5 +180,6 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     public void close() {
         leading = false;
         writer.shutdownNow();
+        nodeAddresses.close();
     }
 }

@@ -185,6 +185,35 @@ class KubernetesModeTest {
     }
 
     @Test
+    void aGatewaysAddressesAreThoseOfTheReadySchedulableNodes() throws Exception {
+        apply(node("node-1", "10.0.0.1", true, false) + "\n---\n" + node("node-2", "10.0.0.2", false, false)
+                + "\n---\n" + node("node-3", "10.0.0.3", true, true) + "\n---\n" + resources(port, podA.address().getPort()));
+        add(new Replica(api, settings().withGatewayAddresses(KubernetesSettings.GatewayAddresses.nodes()), "127.0.0.1"));
+        await().atMost(AWAIT).untilAsserted(() -> assertThat(gateway().getStatus().getAddresses())
+                .extracting(a -> a.getType() + " " + a.getValue()).containsExactly("IPAddress 10.0.0.1"));
+
+        // node-2 becomes Ready: no Gateway API object changed, the addresses follow the Nodes
+        api.nodes().withName("node-2").editStatus(n -> {
+            n.getStatus().getConditions().get(0).setStatus("True");
+            return n;
+        });
+        await().atMost(AWAIT).untilAsserted(() -> assertThat(gateway().getStatus().getAddresses())
+                .extracting(a -> a.getValue()).containsExactly("10.0.0.1", "10.0.0.2"));
+    }
+
+    static String node(String name, String internalIp, boolean ready, boolean cordoned) {
+        return """
+                apiVersion: v1
+                kind: Node
+                metadata: {name: %s}
+                spec: {unschedulable: %s}
+                status:
+                  conditions: [{type: Ready, status: "%s"}]
+                  addresses: [{type: InternalIP, address: %s}, {type: ExternalIP, address: 198.51.100.9}]
+                """.formatted(name, cordoned, ready ? "True" : "False", internalIp);
+    }
+
+    @Test
     void otherControllersParentStatusesAreLeftAlone() throws Exception {
         apply(resources(port, podA.address().getPort()));
         RouteParentStatus theirs = new RouteParentStatus(List.of(new ConditionBuilder().withType("Accepted")
