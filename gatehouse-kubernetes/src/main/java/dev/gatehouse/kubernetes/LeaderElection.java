@@ -53,10 +53,14 @@ final class LeaderElection implements AutoCloseable {
                             leading.accept(true);
                         },
                         () -> {
-                            log.info("no longer the leader ({}): status is written by another replica", identity);
+                            log.info("no longer the leader ({}): another replica writes status", identity);
                             leading.accept(false);
                         },
-                        leader -> log.info("leader is {}", leader)))
+                        leader -> {
+                            if (leader != null) { // null: the Lease was given up
+                                log.info("leader is {}", leader);
+                            }
+                        }))
                 .build();
         CompletableFuture<?> f = client.leaderElector().withConfig(config).build().start();
         running = f;
