@@ -221,6 +221,17 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         return null;
     }
 
+    @Override
+    public <T extends HasMetadata> List<T> all(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        informers.forEach((kind, informer) -> {
+            if (kind.type() == type) {
+                informer.getStore().list().forEach(o -> out.add(type.cast(o)));
+            }
+        });
+        return out;
+    }
+
     /** The kinds being watched, and the ones skipped because their CRD is missing (for logs and tests). */
     public Set<String> watchedKinds() {
         Set<String> out = new java.util.TreeSet<>();

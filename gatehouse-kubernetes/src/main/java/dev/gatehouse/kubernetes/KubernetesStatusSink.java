@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
@@ -127,10 +129,44 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                 log.warn("cannot write the status of {}: {}", s.resource(), e.getMessage());
             }
         }
+        failed |= !forgetDetachedRoutes(statuses, merge);
         if (failed) {
             // the API server may be back soon: try the newest list again rather than wait for a change
             writer.schedule(this::schedule, RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * A route that no longer names any Gateway of ours gets no status from the translator; the entries we wrote
+     * in its status.parents are removed (other controllers' stay).
+     *
+     * @return false when a write failed
+     */
+    private boolean forgetDetachedRoutes(List<ResourceStatus> statuses, StatusMerge merge) {
+        Set<String> current = new HashSet<>();
+        statuses.stream().filter(s -> s.kind().equals("HTTPRoute"))
+                .forEach(s -> current.add(s.namespace() + "/" + s.name()));
+        boolean ok = true;
+        for (HTTPRoute route : cache.all(HTTPRoute.class)) {
+            String ns = StatusMerge.namespace(route);
+            String name = route.getMetadata().getName();
+            if (!leading || current.contains(ns + "/" + name) || route.getStatus() == null
+                    || route.getStatus().getParents() == null || route.getStatus().getParents().stream()
+                    .noneMatch(p -> settings.controllerName().equals(p.getControllerName()))) {
+                continue;
+            }
+            ResourceStatus none = new ResourceStatus("HTTPRoute", ns, name, List.of(), List.of(), List.of());
+            try {
+                update(HTTPRoute.class, ns, name, live -> {
+                    var status = merge.httpRoute(live, none);
+                    return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
+                });
+            } catch (RuntimeException e) {
+                ok = false;
+                log.warn("cannot write the status of {}: {}", none.resource(), e.getMessage());
+            }
+        }
+        return ok;
     }
 
     private List<String> addresses() {

@@ -69,6 +69,11 @@ class StatusConflictTest {
             public <T extends HasMetadata> T cached(Class<T> type, String namespace, String name) {
                 return type.cast(stale);
             }
+
+            @Override
+            public <T extends HasMetadata> List<T> all(Class<T> type) {
+                return List.of();
+            }
         }, KubernetesSettings.defaults(OURS).withGatewayAddresses(KubernetesSettings.GatewayAddresses.parse("192.0.2.1")),
                 Clock.systemUTC());
         try {

@@ -230,6 +230,13 @@ class KubernetesModeTest {
                 .extracting(RouteParentStatus::getControllerName)
                 .containsExactly("example.com/other-controller", CONTROLLER));
         assertThat(route().getStatus().getParents().get(0)).isEqualTo(theirs);
+
+        // the route leaves our Gateway: our entry goes, theirs stays
+        edit(api, HTTPRoute.class, "echo", r -> {
+            r.getSpec().setParentRefs(List.of(new ParentReferenceBuilder().withName("other-gateway").build()));
+            return r;
+        });
+        await().atMost(AWAIT).untilAsserted(() -> assertThat(route().getStatus().getParents()).containsExactly(theirs));
     }
 
     @Test
