@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -93,7 +94,11 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
 
     private void schedule() {
         if (leading && latest.get() != null && queued.compareAndSet(false, true)) {
-            writer.execute(this::writeLatest);
+            try {
+                writer.execute(this::writeLatest);
+            } catch (RejectedExecutionException closed) {
+                // an informer event or a retry after close: nothing more to write
+            }
         }
     }
 
