@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Two replicas against one mock API server: both serve traffic (each on a loopback address of its own, the same
@@ -53,7 +52,7 @@ class LeaderElectionTest {
 
         KubernetesClient clientA = cluster.newClient();
         Replica a = add(new Replica(clientA, KubernetesModeTest.settings(), "127.0.0.1"));
-        await().atMost(AWAIT).until(a.controller::leading);
+        KubernetesModeTest.eventually().until(a.controller::leading);
         Replica b = add(new Replica(cluster.newClient(), KubernetesModeTest.settings(), "127.0.0.2"));
 
         // every replica serves
@@ -63,7 +62,7 @@ class LeaderElectionTest {
         awaitObservedGeneration(api, 1);
         setPath(api, "/v2");
         awaitObservedGeneration(api, 2);
-        await().atMost(AWAIT).until(() -> get("127.0.0.2", port, "/v2/x").statusCode() == 200);
+        KubernetesModeTest.eventually().until(() -> get("127.0.0.2", port, "/v2/x").statusCode() == 200);
         assertThat(b.controller.leading()).isFalse();
         assertThat(b.controller.statusSink().writes()).isZero();
         assertThat(a.controller.statusSink().writes()).isPositive();
@@ -73,7 +72,7 @@ class LeaderElectionTest {
         // A dies: its connection goes first, so it cannot give the Lease up; B waits for it to expire
         clientA.close();
         a.close();
-        await().atMost(AWAIT).until(b.controller::leading);
+        KubernetesModeTest.eventually().until(b.controller::leading);
         setPath(api, "/v3");
         awaitObservedGeneration(api, 3);
         assertThat(b.controller.statusSink().writes()).isPositive();
@@ -90,7 +89,7 @@ class LeaderElectionTest {
     }
 
     private static void awaitObservedGeneration(KubernetesClient api, long generation) {
-        await().atMost(AWAIT).untilAsserted(() -> {
+        KubernetesModeTest.eventually().untilAsserted(() -> {
             HTTPRoute route = api.resources(HTTPRoute.class).inNamespace("default").withName("echo").get();
             assertThat(route.getMetadata().getGeneration()).isEqualTo(generation);
             assertThat(route.getStatus()).isNotNull();
