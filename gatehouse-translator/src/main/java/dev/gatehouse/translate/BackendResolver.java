@@ -4,6 +4,7 @@ import dev.gatehouse.ir.ClusterSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
@@ -73,10 +74,15 @@ final class BackendResolver {
         return new Resolution(name, null);
     }
 
-    /** Ready endpoints of every slice of the Service, on the slice port named like the Service port. */
+    /**
+     * Ready endpoints of every slice of the Service, on the slice port named like the Service port. When none is
+     * ready, the serving ones that are terminating (a rollout's last pods, still draining): as kube-proxy does,
+     * better a pod on its way out than no answer at all.
+     */
     private List<ClusterSpec.EndpointSpec> endpoints(String serviceKey, ServicePort servicePort) {
         String portName = servicePort.getName() == null ? "" : servicePort.getName();
-        TreeSet<ClusterSpec.EndpointSpec> out = new TreeSet<>(ENDPOINT_ORDER);
+        TreeSet<ClusterSpec.EndpointSpec> ready = new TreeSet<>(ENDPOINT_ORDER);
+        TreeSet<ClusterSpec.EndpointSpec> terminating = new TreeSet<>(ENDPOINT_ORDER);
         for (EndpointSlice slice : index.slicesByService.getOrDefault(serviceKey, List.of())) {
             if (slice.getPorts() == null || slice.getEndpoints() == null) {
                 continue;
@@ -88,18 +94,21 @@ final class BackendResolver {
                 continue;
             }
             for (Endpoint e : slice.getEndpoints()) {
+                EndpointConditions c = e.getConditions();
                 // Unknown readiness counts as ready, as kube-proxy does.
-                if (e.getConditions() != null && Boolean.FALSE.equals(e.getConditions().getReady())) {
+                TreeSet<ClusterSpec.EndpointSpec> into = c == null || !Boolean.FALSE.equals(c.getReady()) ? ready
+                        : Boolean.TRUE.equals(c.getServing()) ? terminating : null;
+                if (into == null) {
                     continue;
                 }
                 for (String address : e.getAddresses() == null ? List.<String>of() : e.getAddresses()) {
                     if (isIpLiteral(address)) {
-                        out.add(new ClusterSpec.EndpointSpec(address.toLowerCase(Locale.ROOT), port));
+                        into.add(new ClusterSpec.EndpointSpec(address.toLowerCase(Locale.ROOT), port));
                     }
                 }
             }
         }
-        return List.copyOf(out);
+        return List.copyOf(ready.isEmpty() ? terminating : ready);
     }
 
     /** FQDN endpoints would need resolution on the data plane; we only take IP literals. */

@@ -36,5 +36,21 @@ public record ResourceStatus(String kind, String namespace, String name, List<Co
         public ParentStatus {
             conditions = List.copyOf(conditions);
         }
+
+        /**
+         * The {@link #parentRef} of a Gateway parentRef, so that a status writer finds the ref it belongs to.
+         *
+         * @param namespace the ref's namespace, defaulted to the route's
+         */
+        public static String gatewayRef(String namespace, String name, String sectionName, Integer port) {
+            StringBuilder b = new StringBuilder("Gateway ").append(namespace).append('/').append(name);
+            if (sectionName != null) {
+                b.append('/').append(sectionName);
+            }
+            if (port != null) {
+                b.append(':').append(port);
+            }
+            return b.toString();
+        }
     }
 }

@@ -103,13 +103,6 @@ final class RouteAttacher {
 
     /** "Gateway ns/name[/sectionName][:port]", as {@link ResourceStatus.ParentStatus} documents. */
     static String describe(ParentReference ref, String namespace) {
-        StringBuilder b = new StringBuilder("Gateway ").append(namespace).append('/').append(ref.getName());
-        if (ref.getSectionName() != null) {
-            b.append('/').append(ref.getSectionName());
-        }
-        if (ref.getPort() != null) {
-            b.append(':').append(ref.getPort());
-        }
-        return b.toString();
+        return ResourceStatus.ParentStatus.gatewayRef(namespace, ref.getName(), ref.getSectionName(), ref.getPort());
     }
 }

@@ -44,7 +44,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = config.path() != null ? config.requiredPath() : quickstart();
         try (EchoServer v1 = new EchoServer(ECHO_V1, "echo-v1", "default");
              EchoServer v2 = new EchoServer(ECHO_V2, "echo-v2", "default")) {
-            GatewayRuntime runtime = new GatewayRuntime(dir, config.translatorOptions(), options);
+            GatewayRuntime runtime = new GatewayRuntime(dir, null, config.translatorOptions(), options);
             System.out.println("""
 
                     gatehouse demo: echo backends on 127.0.0.1:3001 (echo-v1) and :3002 (echo-v2), config %s

@@ -5,6 +5,8 @@ import dev.gatehouse.app.admin.AdminSettings;
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.control.ControlLoop;
 import dev.gatehouse.app.observe.GatewayObservability;
+import dev.gatehouse.kubernetes.KubernetesController;
+import dev.gatehouse.kubernetes.KubernetesSettings;
 import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
@@ -29,12 +31,19 @@ final class GatewayRuntime implements AutoCloseable {
 
     private final GatewayServer server;
     private final ControlLoop control;
+    /** controller mode's informers, status writer and leader election; {@code null} in standalone mode */
+    private final KubernetesController kubernetes;
     private final AdminServer admin;
     private final GatewayObservability observability;
     private final Duration drainTimeout;
     private boolean stopped;
 
-    GatewayRuntime(Path config, TranslatorOptions translator, GatewayOptions options) throws Exception {
+    /**
+     * @param config the config path (standalone mode), or {@code null} with {@code kubernetesSettings}
+     * @param kubernetesSettings controller mode's settings, or {@code null} for standalone mode
+     */
+    GatewayRuntime(Path config, KubernetesSettings kubernetesSettings, TranslatorOptions translator,
+                   GatewayOptions options) throws Exception {
         ServerOptions serverOptions = new ServerOptions(options.bind, options.ioThreads,
                 ServerOptions.defaults().headerReadTimeout(), ServerOptions.defaults().idleTimeout(),
                 ServerOptions.defaults().connectTimeout(), ServerOptions.defaults().defaultBackendTimeout(),
@@ -53,9 +62,17 @@ final class GatewayRuntime implements AutoCloseable {
             return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
         });
         // the protocols the data plane serves decide which listeners the translator may program
-        this.control = new ControlLoop(config, new ConfigLoader(
-                new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS)), server,
-                Clock.systemUTC());
+        ConfigLoader loader = new ConfigLoader(
+                new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS));
+        if (kubernetesSettings == null) {
+            this.kubernetes = null;
+            this.control = new ControlLoop(config, loader, server, Clock.systemUTC());
+        } else {
+            // the same loop as standalone: only where the resources come from and where statuses go differ
+            this.kubernetes = KubernetesController.connect(kubernetesSettings);
+            this.control = new ControlLoop(kubernetes.source(), kubernetes.statusSink(), loader, server,
+                    Clock.systemUTC());
+        }
         control.addReloadListener(observability::reloaded);
         AdminSettings settings = AdminSettings.defaults().withToken(options.adminToken)
                 .withHealth(new RegistryHealthView(server.health()));
@@ -68,8 +85,19 @@ final class GatewayRuntime implements AutoCloseable {
                     + "explain){}", admin.address().getHostString(), admin.address().getPort(),
                     options.adminToken == null || options.adminToken.isBlank() ? "" : ", bearer token required");
         }
-        if (!control.start()) {
-            log.warn("the first config was rejected; serving nothing until the files are fixed (watching {})", config);
+        boolean served;
+        try {
+            served = control.start();
+        } catch (Exception e) {
+            close();
+            throw kubernetes != null ? StartupFailure.kubernetesUnreachable(kubernetes.source().describe(), e) : e;
+        }
+        if (kubernetes != null) {
+            kubernetes.startLeaderElection(); // once the caches are synced: a new leader writes what it serves
+        }
+        if (!served) {
+            log.warn("the first config was rejected; serving nothing until it is fixed (watching {})",
+                    config != null ? config : "the Kubernetes API");
         }
     }
 
@@ -176,6 +204,9 @@ final class GatewayRuntime implements AutoCloseable {
     @Override
     public void close() {
         control.close();
+        if (kubernetes != null) {
+            kubernetes.close();
+        }
         if (admin != null) {
             admin.close();
         }

@@ -44,6 +44,15 @@ public final class StartupFailure extends RuntimeException {
                 + "; give --access-log a writable FILE, or stdout, or off");
     }
 
+    static StartupFailure kubernetesUnreachable(String what, Exception e) {
+        Throwable cause = e; // fabric8 wraps the reason ("Connection refused", "forbidden") in generic layers
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return new StartupFailure("cannot watch " + what + ": " + cause.getMessage() + " (check --kubeconfig, or "
+                + "the service account's RBAC in a cluster)");
+    }
+
     /** The demo's fixed ports, each named with what it is, e.g. "127.0.0.1:3001 (echo-v1 backend)". */
     static StartupFailure demoPortsInUse(String ports) {
         return new StartupFailure("demo port(s) already in use: " + ports + " (is another gatehouse demo running? "

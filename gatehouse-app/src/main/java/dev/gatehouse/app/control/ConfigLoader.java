@@ -49,7 +49,11 @@ public final class ConfigLoader {
 
     /** Blocking file I/O: never call on an event loop. */
     public Result load(Path path, long generation) {
-        YamlResourceLoader.Result loaded = yaml.load(path);
+        return translate(yaml.load(path), generation);
+    }
+
+    /** Translates and checks what a {@link dev.gatehouse.translate.ResourceSource} read (files or the API). */
+    public Result translate(YamlResourceLoader.Result loaded, long generation) {
         List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
         if (loaded.hasErrors()) {
             return new Result(null, all, List.of());

@@ -4,11 +4,13 @@ import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotCompiler;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.translate.Diagnostic;
+import dev.gatehouse.translate.ResourceSource;
+import dev.gatehouse.translate.ResourceStatus;
+import dev.gatehouse.translate.StatusSink;
 import dev.gatehouse.translate.Translation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -16,16 +18,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Standalone mode's control plane: loads the config path, translates, compiles and applies it on one
- * dedicated thread, and again whenever the files change. Whatever fails (parse, validation, compile) leaves the
+ * The control plane of both modes: reads the {@link ResourceSource} (files, or the Kubernetes API), translates,
+ * compiles and applies it on one dedicated thread, and again whenever the source says it changed; then hands the
+ * statuses to the {@link StatusSink} (which, for Kubernetes, writes them from a thread of its own). Whatever fails (parse, validation, compile) leaves the
  * last good snapshot serving and is logged with file, document, resource and field. So does a config that would
- * serve nothing while something is served (all files deleted, every Gateway removed): that is far more often an
- * accident than the intent, and stopping gatehouse is the way to stop serving. A port that cannot be bound is
+ * serve nothing while something is served (all files deleted, every Gateway removed), when the source says that
+ * is more often an accident than the intent (files: stopping gatehouse is the way to stop serving; in the API,
+ * deleting the last Gateway is deliberate and closes its ports). A port that cannot be bound is
  * not a failure of the config: the server retries it, and {@link #serving()} reports its listeners as not
  * programmed meanwhile.
  */
@@ -33,12 +38,19 @@ public final class ControlLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final int HISTORY = 20;
 
-    private final Path configPath;
+    private final ResourceSource source;
+    private final StatusSink statusSink;
     private final ConfigLoader loader;
     private final SnapshotCompiler compiler;
     private final GatewayServer server;
     private final Clock clock;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+    /**
+     * How often the served statuses are compared with the last ones published: a port the server binds on a retry
+     * changes them without a reload.
+     */
+    private static final long STATUS_REFRESH_SECONDS = 3;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-control");
         t.setDaemon(true);
         return t;
@@ -46,12 +58,20 @@ public final class ControlLoop implements AutoCloseable {
     private final ArrayDeque<ReloadEvent> history = new ArrayDeque<>();
     private final java.util.concurrent.CopyOnWriteArrayList<ReloadListener> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
-    private ConfigWatcher watcher;
     private long nextGeneration = 1;
     private volatile Translation serving;
+    /** the statuses last handed to the sink; control thread only */
+    private List<ResourceStatus> published;
 
+    /** Standalone mode: the files at {@code configPath}, statuses not written anywhere. */
     public ControlLoop(Path configPath, ConfigLoader loader, GatewayServer server, Clock clock) {
-        this.configPath = configPath;
+        this(new FileSource(configPath), StatusSink.NONE, loader, server, clock);
+    }
+
+    public ControlLoop(ResourceSource source, StatusSink statusSink, ConfigLoader loader, GatewayServer server,
+                       Clock clock) {
+        this.source = source;
+        this.statusSink = statusSink;
         this.loader = loader;
         this.server = server;
         this.clock = clock;
@@ -62,19 +82,21 @@ public final class ControlLoop implements AutoCloseable {
     /**
      * Loads the config once (waiting for it) and starts watching; returns whether the first load served. The
      * watch begins before the load, so an edit made while gatehouse starts is reloaded, not missed.
+     *
+     * @throws Exception when the source cannot be watched (the Kubernetes API cannot be reached)
      */
     public boolean start() throws Exception {
-        try {
-            watcher = new ConfigWatcher(configPath, 150, () -> thread.submit(this::reload));
-        } catch (IOException e) {
-            log.warn("cannot watch {} for changes ({}); hot reload is off", configPath, e.toString());
-        }
+        source.watch(() -> thread.submit(this::reload));
         Future<Boolean> first = thread.submit(this::reload);
-        boolean ok = first.get();
-        if (watcher != null) {
-            watcher.start();
+        if (statusSink != StatusSink.NONE) {
+            thread.scheduleWithFixedDelay(() -> {
+                Translation t = serving();
+                if (t != null && !t.statuses().equals(published)) {
+                    publishStatuses();
+                }
+            }, STATUS_REFRESH_SECONDS, STATUS_REFRESH_SECONDS, TimeUnit.SECONDS);
         }
-        return ok;
+        return first.get();
     }
 
     /** Runs on the control thread only. */
@@ -82,9 +104,9 @@ public final class ControlLoop implements AutoCloseable {
         long generation = nextGeneration;
         ConfigLoader.Result result;
         try {
-            result = loader.load(configPath, generation);
+            result = loader.translate(source.read(), generation);
         } catch (RuntimeException e) {
-            log.error("config {} could not be loaded", configPath, e);
+            log.error("{} could not be loaded", source.describe(), e);
             record(false, List.of(String.valueOf(e)));
             return false;
         }
@@ -98,15 +120,15 @@ public final class ControlLoop implements AutoCloseable {
             List<String> errors = result.diagnostics().stream()
                     .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::describe).toList();
             errors.forEach(e -> log.error("config rejected: {}", e));
-            log.error("config {} rejected; still serving generation {}", configPath, servingGeneration());
+            log.error("{} rejected; still serving generation {}", source.describe(), servingGeneration());
             record(false, errors);
             return false;
         }
         Translation translation = result.translation();
         String nothing = translation.nothingServed();
-        if (nothing != null && servesSomething()) {
-            log.error("config {} rejected: {}; still serving generation {} (to stop serving, stop gatehouse)",
-                    configPath, nothing, servingGeneration());
+        if (nothing != null && servesSomething() && source.emptyIsAccident()) {
+            log.error("{} rejected: {}; still serving generation {} (to stop serving, stop gatehouse)",
+                    source.describe(), nothing, servingGeneration());
             record(false, List.of(nothing + "; a config that serves nothing does not replace one that serves"));
             return false;
         }
@@ -114,7 +136,7 @@ public final class ControlLoop implements AutoCloseable {
             RuntimeSnapshot runtime = compiler.compile(translation.snapshot(), server.snapshots().current());
             server.apply(runtime);
         } catch (RuntimeException e) {
-            log.error("config {} rejected: {}; still serving generation {}", configPath, e.getMessage(),
+            log.error("{} rejected: {}; still serving generation {}", source.describe(), e.getMessage(),
                     servingGeneration());
             record(false, List.of(String.valueOf(e.getMessage())));
             return false;
@@ -125,12 +147,22 @@ public final class ControlLoop implements AutoCloseable {
         // the checks validate and doctor show: once per reload, so a served mistake is in the log
         result.findings().forEach(f -> log.warn("check: {}", f.describe()));
         if (nothing != null) {
-            log.error("config {}: {}; /ready answers 503 until a listener is served", configPath, nothing);
+            log.error("{}: {}; /ready answers 503 until a listener is served", source.describe(), nothing);
         }
         log.info("serving config generation {} ({} ports, {} clusters)", generation,
                 translation.snapshot().ports().size(), translation.snapshot().clusters().size());
         record(true, List.of());
+        publishStatuses();
         return true;
+    }
+
+    /** On the control thread: the statuses as served, with the ports the server could not bind laid over. */
+    private void publishStatuses() {
+        Translation t = serving();
+        if (t != null) {
+            published = t.statuses();
+            statusSink.publish(published);
+        }
     }
 
     private static void logStatusProblems(Translation translation) {
@@ -216,9 +248,7 @@ public final class ControlLoop implements AutoCloseable {
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.close();
-        }
+        source.close();
         thread.shutdownNow();
     }
 }

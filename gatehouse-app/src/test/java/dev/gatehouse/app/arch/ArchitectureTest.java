@@ -57,6 +57,15 @@ final class ArchitectureTest {
                 .check(classes);
     }
 
+    /** Controller mode feeds the translator and never touches the data plane: the app wires the two. */
+    @Test
+    void kubernetesModeNeverSeesTheDataPlane() {
+        noClasses().that().resideInAPackage("dev.gatehouse.kubernetes..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.gatehouse.proxy..",
+                        "dev.gatehouse.app..")
+                .check(classes);
+    }
+
     /**
      * Route regexes run on attacker input on an event loop, so they must be RE2 (linear time): no
      * java.util.regex in the data plane, where a backtracking pattern could hold a loop for seconds, and no

@@ -1,0 +1,418 @@
+package dev.gatehouse.app.kubernetes;
+
+import dev.gatehouse.app.demo.EchoServer;
+import dev.gatehouse.kubernetes.KubernetesSettings;
+import dev.gatehouse.translate.TranslatorOptions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.awaitility.core.ConditionFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Controller mode against fabric8's mock API server (CRUD mode, the real Gateway API CRDs): resources applied to the
+ * API reach the in-JVM data plane, which proxies real requests to the EndpointSlice's loopback backends, and the
+ * statuses come back through the status subresource.
+ */
+@Timeout(120)
+class KubernetesModeTest {
+    static final String CONTROLLER = TranslatorOptions.DEFAULT_CONTROLLER_NAME;
+    /** generous: the machine is busy; each step normally takes well under a second */
+    static final Duration AWAIT = Duration.ofSeconds(30);
+
+    final List<AutoCloseable> open = new ArrayList<>();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    MockCluster cluster;
+    KubernetesClient api;
+    EchoServer podA;
+    EchoServer podB;
+    int port;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        cluster = add(new MockCluster().withGatewayApi().withGatehouseCrds());
+        api = cluster.client;
+        podA = add(new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default"));
+        podB = add(new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-b", "default"));
+        port = freePort();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    @Test
+    void resourcesInTheApiAreServedAndTheirStatusWrittenBack() throws Exception {
+        apply(resources(port, podA.address().getPort()));
+        Replica replica = add(new Replica(api, settings(), "127.0.0.1"));
+
+        assertThat(get("127.0.0.1", "/hello").body()).contains("\"pod\":\"pod-a\"");
+
+        eventually().untilAsserted(() -> {
+            GatewayClass gc = api.resources(GatewayClass.class).withName("gatehouse").get();
+            assertCondition(gc.getStatus().getConditions(), "Accepted", "True", gc.getMetadata().getGeneration());
+            Gateway gw = gateway();
+            assertCondition(gw.getStatus().getConditions(), "Accepted", "True", gw.getMetadata().getGeneration());
+            assertCondition(gw.getStatus().getConditions(), "Programmed", "True", gw.getMetadata().getGeneration());
+            assertThat(gw.getStatus().getListeners()).singleElement().satisfies(l -> {
+                assertThat(l.getName()).isEqualTo("web");
+                assertThat(l.getAttachedRoutes()).isEqualTo(1);
+                assertCondition(l.getConditions(), "Programmed", "True", gw.getMetadata().getGeneration());
+            });
+            assertThat(gw.getStatus().getAddresses()).extracting(a -> a.getValue()).containsExactly("203.0.113.7");
+            HTTPRoute route = route();
+            assertThat(route.getStatus().getParents()).singleElement().satisfies(p -> {
+                assertThat(p.getControllerName()).isEqualTo(CONTROLLER);
+                assertThat(p.getParentRef().getName()).isEqualTo("edge");
+                assertCondition(p.getConditions(), "Accepted", "True", route.getMetadata().getGeneration());
+                assertCondition(p.getConditions(), "ResolvedRefs", "True", route.getMetadata().getGeneration());
+            });
+        });
+        String acceptedSince = condition(route().getStatus().getParents().get(0).getConditions(), "Accepted")
+                .getLastTransitionTime();
+
+        // a route change: only /v2 goes to the backend now; still accepted, so the transition time stays
+        Thread.sleep(1100); // lastTransitionTime has a resolution of one second
+        edit(api, HTTPRoute.class, "echo", r -> {
+            r.getSpec().getRules().get(0).setMatches(List.of(new io.fabric8.kubernetes.api.model.gatewayapi.v1
+                    .HTTPRouteMatchBuilder().withNewPath().withType("PathPrefix").withValue("/v2").endPath().build()));
+            return r;
+        });
+        eventually().until(() -> get("127.0.0.1", "/hello").statusCode() == 404);
+        assertThat(get("127.0.0.1", "/v2/x").body()).contains("\"pod\":\"pod-a\"");
+        eventually().untilAsserted(() -> {
+            HTTPRoute route = route();
+            Condition accepted = condition(route.getStatus().getParents().get(0).getConditions(), "Accepted");
+            assertThat(accepted.getObservedGeneration()).isEqualTo(route.getMetadata().getGeneration()).isEqualTo(2L);
+            assertThat(accepted.getLastTransitionTime()).isEqualTo(acceptedSince);
+        });
+
+        // an endpoint change: the pod moved; traffic follows the EndpointSlice, not a cluster IP
+        edit(api, EndpointSlice.class, "echo-1", s -> {
+            s.getPorts().get(0).setPort(podB.address().getPort());
+            return s;
+        });
+        eventually().until(() -> get("127.0.0.1", "/v2/x").body().contains("\"pod\":\"pod-b\""));
+
+        // deleting the Gateway closes its port: in the API that is deliberate, not an accident to refuse
+        long writes = replica.controller.statusSink().writes();
+        api.resources(Gateway.class).inNamespace("default").withName("edge").delete();
+        eventually().untilAsserted(() -> assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
+                .isInstanceOf(ConnectException.class));
+        assertThat(replica.control.ready()).isFalse();
+        assertThat(writes).isPositive();
+    }
+
+    @Test
+    void notReadyEndpointsGetNoTrafficAndServingTerminatingOnesOnlyWhenNoneIsReady() throws Exception {
+        apply(resources(port, podA.address().getPort()));
+        add(new Replica(api, settings(), "127.0.0.1"));
+        assertThat(get("127.0.0.1", "/hello").body()).contains("\"pod\":\"pod-a\"");
+
+        // pod-a is terminating but still serving, pod-b (another slice) is ready: pod-b takes all new requests
+        edit(api, EndpointSlice.class, "echo-1", s -> {
+            s.getEndpoints().get(0).getConditions().setReady(false);
+            s.getEndpoints().get(0).getConditions().setServing(true);
+            s.getEndpoints().get(0).getConditions().setTerminating(true);
+            return s;
+        });
+        apply(slice("echo-2", "127.0.0.1", podB.address().getPort(), true));
+        eventually().untilAsserted(() -> {
+            for (int i = 0; i < 4; i++) {
+                assertThat(get("127.0.0.1", "/hello").body()).contains("\"pod\":\"pod-b\"");
+            }
+        });
+
+        // pod-b goes away: the serving, terminating pod-a still answers rather than nobody
+        api.resources(EndpointSlice.class).inNamespace("default").withName("echo-2").delete();
+        eventually().until(() -> get("127.0.0.1", "/hello").body().contains("\"pod\":\"pod-a\""));
+
+        // and once pod-a stops serving, nothing is left: 503
+        edit(api, EndpointSlice.class, "echo-1", s -> {
+            s.getEndpoints().get(0).getConditions().setServing(false);
+            return s;
+        });
+        eventually().until(() -> get("127.0.0.1", "/hello").statusCode() == 503);
+    }
+
+    @Test
+    void aPortBoundOnARetryTurnsItsListenerProgrammed() throws Exception {
+        ServerSocket taken = add(new ServerSocket());
+        taken.bind(new InetSocketAddress("127.0.0.1", port));
+        apply(resources(port, podA.address().getPort()));
+        add(new Replica(api, settings(), "127.0.0.1"));
+        eventually().untilAsserted(() -> {
+            Condition programmed = condition(gateway().getStatus().getListeners().get(0).getConditions(), "Programmed");
+            assertThat(programmed.getStatus()).isEqualTo("False");
+            assertThat(programmed.getMessage()).contains("Address already in use");
+        });
+
+        taken.close(); // no reload happens: the server's bind retry alone changes what is served
+        eventually().untilAsserted(() -> assertCondition(gateway().getStatus().getListeners().get(0)
+                .getConditions(), "Programmed", "True", 1L));
+        assertThat(get("127.0.0.1", "/hello").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aGatewaysAddressesAreThoseOfTheReadySchedulableNodes() throws Exception {
+        apply(node("node-1", "10.0.0.1", true, false) + "\n---\n" + node("node-2", "10.0.0.2", false, false)
+                + "\n---\n" + node("node-3", "10.0.0.3", true, true) + "\n---\n" + resources(port, podA.address().getPort()));
+        add(new Replica(api, settings().withGatewayAddresses(KubernetesSettings.GatewayAddresses.nodes()), "127.0.0.1"));
+        eventually().untilAsserted(() -> assertThat(gateway().getStatus().getAddresses())
+                .extracting(a -> a.getType() + " " + a.getValue()).containsExactly("IPAddress 10.0.0.1"));
+
+        // node-2 becomes Ready: no Gateway API object changed, the addresses follow the Nodes
+        api.nodes().withName("node-2").editStatus(n -> {
+            n.getStatus().getConditions().get(0).setStatus("True");
+            return n;
+        });
+        eventually().untilAsserted(() -> assertThat(gateway().getStatus().getAddresses())
+                .extracting(a -> a.getValue()).containsExactly("10.0.0.1", "10.0.0.2"));
+    }
+
+    static String node(String name, String internalIp, boolean ready, boolean cordoned) {
+        return """
+                apiVersion: v1
+                kind: Node
+                metadata: {name: %s}
+                spec: {unschedulable: %s}
+                status:
+                  conditions: [{type: Ready, status: "%s"}]
+                  addresses: [{type: InternalIP, address: %s}, {type: ExternalIP, address: 198.51.100.9}]
+                """.formatted(name, cordoned, ready ? "True" : "False", internalIp);
+    }
+
+    @Test
+    void otherControllersParentStatusesAreLeftAlone() throws Exception {
+        apply(resources(port, podA.address().getPort()));
+        RouteParentStatus theirs = new RouteParentStatus(List.of(new ConditionBuilder().withType("Accepted")
+                .withStatus("False").withReason("NotAllowedByListeners").withMessage("theirs")
+                .withLastTransitionTime("2026-01-01T00:00:00Z").withObservedGeneration(1L).build()),
+                "example.com/other-controller", new ParentReferenceBuilder().withName("other-gateway").build());
+        HTTPRoute route = route();
+        route.setStatus(new HTTPRouteStatus(List.of(theirs)));
+        api.resource(route).updateStatus();
+
+        add(new Replica(api, settings(), "127.0.0.1"));
+
+        eventually().untilAsserted(() -> assertThat(route().getStatus().getParents())
+                .extracting(RouteParentStatus::getControllerName)
+                .containsExactly("example.com/other-controller", CONTROLLER));
+        assertThat(route().getStatus().getParents().get(0)).isEqualTo(theirs);
+
+        // the route leaves our Gateway: our entry goes, theirs stays
+        edit(api, HTTPRoute.class, "echo", r -> {
+            r.getSpec().setParentRefs(List.of(new ParentReferenceBuilder().withName("other-gateway").build()));
+            return r;
+        });
+        eventually().untilAsserted(() -> assertThat(route().getStatus().getParents()).containsExactly(theirs));
+    }
+
+    @Test
+    void aBurstOfUpdatesCompilesAHandfulOfSnapshots() throws Exception {
+        apply(resources(port, podA.address().getPort()));
+        Replica replica = add(new Replica(api, settings(), "127.0.0.1"));
+        int before = replica.applied.get();
+
+        int updates = 500;
+        for (int i = 1; i <= updates; i++) {
+            String prefix = "/v" + i;
+            edit(api, HTTPRoute.class, "echo", r -> {
+                r.getSpec().getRules().get(0).setMatches(List.of(new io.fabric8.kubernetes.api.model.gatewayapi.v1
+                        .HTTPRouteMatchBuilder().withNewPath().withType("PathPrefix").withValue(prefix).endPath()
+                        .build()));
+                return r;
+            });
+        }
+        eventually().until(() -> get("127.0.0.1", "/v" + updates + "/x").statusCode() == 200);
+        Thread.sleep(500); // a trailing compile would show up here
+        int compiles = replica.applied.get() - before;
+        // one per debounce window (150 ms quiet, at most 1 s): a handful however fast the updates come
+        assertThat(compiles).as("compiles for %d updates", updates).isBetween(1, 40);
+    }
+
+    @Test
+    void aKindWhoseCrdAppearsLaterIsPickedUp() throws Exception {
+        MockCluster bare = add(new MockCluster().withGatewayApi()); // no gatehouse.dev CRDs yet
+        KubernetesClient api2 = bare.client;
+        String yaml = resources(port, podA.address().getPort());
+        for (String doc : yaml.split("\n---\n")) {
+            api2.resource(doc).create();
+        }
+        add(new Replica(api2, settings().withCrdRecheck(Duration.ofMillis(300)), "127.0.0.1"));
+        assertThat(get("127.0.0.1", "/hello").statusCode()).isEqualTo(200);
+
+        try (var in = java.nio.file.Files.newInputStream(MockCluster.OUR_CRDS.resolve(
+                "gatehouse.dev_requestterminations.yaml"))) {
+            api2.apiextensions().v1().customResourceDefinitions().resource(
+                    api2.apiextensions().v1().customResourceDefinitions().load(in).item()).create();
+        }
+        api2.resource("""
+                apiVersion: gatehouse.dev/v1alpha1
+                kind: RequestTermination
+                metadata: {name: closed, namespace: default}
+                spec: {statusCode: 418, body: closed}
+                """).create();
+        edit(api2, HTTPRoute.class, "echo", r -> {
+            r.getSpec().getRules().get(0).setFilters(List.of(new io.fabric8.kubernetes.api.model.gatewayapi.v1
+                    .HTTPRouteFilterBuilder().withType("ExtensionRef").withNewExtensionRef().withGroup("gatehouse.dev")
+                    .withKind("RequestTermination").withName("closed").endExtensionRef().build()));
+            return r;
+        });
+        eventually().until(() -> get("127.0.0.1", "/hello").statusCode() == 418);
+    }
+
+    /**
+     * Waits for a condition, generously (a busy machine): a status not written yet reads as null, so exceptions
+     * count as "not yet" too.
+     */
+    static ConditionFactory eventually() {
+        return await().atMost(AWAIT).pollInterval(Duration.ofMillis(100)).ignoreExceptions();
+    }
+
+    static KubernetesSettings settings() {
+        return KubernetesSettings.defaults(CONTROLLER)
+                .withLeaderElection("default", Duration.ofSeconds(2))
+                .withGatewayAddresses(KubernetesSettings.GatewayAddresses.parse("203.0.113.7"));
+    }
+
+    static String resources(int port, int backendPort) {
+        return """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GatewayClass
+                metadata: {name: gatehouse}
+                spec: {controllerName: gatehouse.dev/gateway-controller}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: edge, namespace: default}
+                spec:
+                  gatewayClassName: gatehouse
+                  listeners:
+                  - {name: web, protocol: HTTP, port: %1$d}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: echo, namespace: default}
+                spec:
+                  ports: [{name: http, port: 80}]
+                ---
+                %2$s
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: echo, namespace: default}
+                spec:
+                  parentRefs: [{name: edge}]
+                  rules:
+                  - backendRefs: [{name: echo, port: 80}]
+                """.formatted(port, slice("echo-1", "127.0.0.1", backendPort, true));
+    }
+
+    static String slice(String name, String address, int port, boolean ready) {
+        return """
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: %s
+                  namespace: default
+                  labels: {kubernetes.io/service-name: echo}
+                addressType: IPv4
+                ports: [{name: http, port: %d}]
+                endpoints:
+                - addresses: ["%s"]
+                  conditions: {ready: %s, serving: %4$s, terminating: false}
+                """.formatted(name, port, address, ready);
+    }
+
+    void apply(String yaml) {
+        for (String doc : yaml.split("\n---\n")) {
+            api.resource(doc).create();
+        }
+    }
+
+    /**
+     * As any client must: a status write between our read and our write is a conflict (fabric8's edit sends the
+     * resourceVersion it read), so read again and retry.
+     */
+    static <T extends HasMetadata> void edit(KubernetesClient api, Class<T> type, String name, UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                api.resources(type).inNamespace("default").withName(name).edit(change);
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 50) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    Gateway gateway() {
+        return api.resources(Gateway.class).inNamespace("default").withName("edge").get();
+    }
+
+    HTTPRoute route() {
+        return api.resources(HTTPRoute.class).inNamespace("default").withName("echo").get();
+    }
+
+    static Condition condition(List<Condition> conditions, String type) {
+        return conditions.stream().filter(c -> c.getType().equals(type)).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type + " in " + conditions));
+    }
+
+    static void assertCondition(List<Condition> conditions, String type, String status, Long generation) {
+        Condition c = condition(conditions, type);
+        assertThat(c.getStatus()).as(type + ": " + c.getMessage()).isEqualTo(status);
+        assertThat(c.getObservedGeneration()).as(type + " observedGeneration").isEqualTo(generation);
+        assertThat(c.getLastTransitionTime()).isNotBlank();
+    }
+
+    HttpResponse<String> get(String host, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    <T extends AutoCloseable> T add(T closeable) {
+        open.add(closeable);
+        return closeable;
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.gatehouse.app.kubernetes;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * fabric8's mock API server in CRUD mode (it keeps what is created, serves lists, watches and the status
+ * subresource), on loopback, knowing the real Gateway API CRDs, read from the shared copy at test time (never
+ * copied into the project), and ours from deploy/crds.
+ */
+final class MockCluster implements AutoCloseable {
+    /** The standard channel, as upstream publishes it; the working directory of a module's tests is the module. */
+    static final Path GATEWAY_API_CRDS = Path.of("../../shared/gateway-api-crds/standard");
+    static final Path OUR_CRDS = Path.of("../deploy/crds");
+
+    private final KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
+            new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    private final List<KubernetesClient> clients = new ArrayList<>();
+    final KubernetesClient client;
+
+    MockCluster() throws IOException {
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        client = newClient();
+    }
+
+    /** Another client, as another replica would have. */
+    KubernetesClient newClient() {
+        KubernetesClient c = server.createClient();
+        clients.add(c);
+        return c;
+    }
+
+    /** Installs the Gateway API CRDs; fails naming the folder when the shared copy is missing. */
+    MockCluster withGatewayApi() throws IOException {
+        if (!Files.isDirectory(GATEWAY_API_CRDS)) {
+            throw new IllegalStateException("the Gateway API CRDs are not at " + GATEWAY_API_CRDS.toAbsolutePath()
+                    .normalize() + " (the tests read upstream's CRDs from ../shared/gateway-api-crds/ beside the "
+                    + "repository)");
+        }
+        try (Stream<Path> files = Files.list(GATEWAY_API_CRDS)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gateway.networking.k8s.io_")
+                    && !p.getFileName().toString().contains("_vap_")).sorted().toList()) {
+                install(f);
+            }
+        }
+        return this;
+    }
+
+    /** Installs our own gatehouse.dev CRDs. */
+    MockCluster withGatehouseCrds() throws IOException {
+        try (Stream<Path> files = Files.list(OUR_CRDS)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+                install(f);
+            }
+        }
+        return this;
+    }
+
+    private void install(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(KubernetesClient::close);
+        server.destroy();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.gatehouse.e2e;
+
+import dev.gatehouse.app.demo.EchoServer;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real jar in controller mode: {@code run --kubeconfig FILE} against fabric8's mock API server (CRUD mode, the
+ * real Gateway API CRDs) serves what is applied there and writes the Gateway's status; SIGTERM stops it with 0.
+ * This is what the in-process tests cannot show: the shaded jar's Kubernetes client works.
+ */
+@Timeout(120)
+class KubernetesModeEndToEndTest {
+    static final Path GATEWAY_API_CRDS = Path.of("../../shared/gateway-api-crds/standard");
+
+    @Test
+    void theJarServesWhatTheApiHoldsAndWritesStatus() throws Exception {
+        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        api.init(InetAddress.getLoopbackAddress(), 0);
+        Path kubeconfig = Files.createTempFile("gatehouse-e2e", ".kubeconfig");
+        Path log = Files.createTempFile("gatehouse-e2e", ".log");
+        Process gatehouse = null;
+        try (KubernetesClient client = api.createClient();
+             EchoServer pod = new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default")) {
+            assertThat(GATEWAY_API_CRDS).as("upstream's Gateway API CRDs beside the repository").isDirectory();
+            try (Stream<Path> files = Files.list(GATEWAY_API_CRDS)) {
+                for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gateway.networking.k8s.io_")
+                        && !p.getFileName().toString().contains("_vap_")).toList()) {
+                    try (InputStream in = Files.newInputStream(f)) {
+                        client.apiextensions().v1().customResourceDefinitions().resource(
+                                client.apiextensions().v1().customResourceDefinitions().load(in).item()).create();
+                    }
+                }
+            }
+            int port = GatewayProcess.freePort();
+            String resources = Configs.base(port) + Configs.service("echo", pod.address().getPort())
+                    + Configs.route("echo", "1");
+            for (String doc : resources.split("\n---\n")) {
+                client.resource(doc).create();
+            }
+            Files.writeString(kubeconfig, """
+                    apiVersion: v1
+                    kind: Config
+                    clusters: [{name: mock, cluster: {server: "%s"}}]
+                    contexts: [{name: mock, context: {cluster: mock, user: test, namespace: default}}]
+                    current-context: mock
+                    users: [{name: test, user: {token: test}}]
+                    """.formatted(client.getMasterUrl()));
+
+            int admin = GatewayProcess.freePort();
+            gatehouse = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", GatewayProcess.JAR.toString(), "run", "--kubeconfig", kubeconfig.toString(),
+                    "--bind", "127.0.0.1", "--admin", "127.0.0.1:" + admin, "--gateway-addresses", "203.0.113.7")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            Process running = gatehouse;
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        assertThat(running.isAlive()).as(Files.readString(log)).isTrue();
+                        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/hello"))
+                                .build(), HttpResponse.BodyHandlers.ofString()).body()).contains("\"pod\":\"pod-a\"");
+                    });
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Gateway gw = client.resources(Gateway.class).inNamespace("default").withName("edge").get();
+                assertThat(gw.getStatus().getConditions()).extracting(Condition::getType, Condition::getStatus)
+                        .contains(org.assertj.core.groups.Tuple.tuple("Programmed", "True"));
+                assertThat(gw.getStatus().getAddresses()).extracting(a -> a.getValue()).isEqualTo(List.of("203.0.113.7"));
+            });
+
+            gatehouse.destroy(); // SIGTERM
+            assertThat(gatehouse.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+            assertThat(gatehouse.exitValue()).as(Files.readString(log)).isZero();
+            assertThat(Files.readString(log)).contains("watching", "leader");
+        } finally {
+            if (gatehouse != null && gatehouse.isAlive()) {
+                gatehouse.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            api.destroy();
+            Files.deleteIfExists(kubeconfig);
+            Files.deleteIfExists(log);
+        }
+    }
+}

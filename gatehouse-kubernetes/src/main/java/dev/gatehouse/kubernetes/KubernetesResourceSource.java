@@ -1,0 +1,247 @@
+package dev.gatehouse.kubernetes;
+
+import dev.gatehouse.translate.ResourceSet;
+import dev.gatehouse.translate.ResourceSource;
+import dev.gatehouse.translate.YamlResourceLoader;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Controller mode's source: one fabric8 shared informer per {@link WatchedKind}, in every namespace. The informers
+ * keep the caches; an event only pokes the {@link Debouncer}, and a read copies the caches into one
+ * {@link ResourceSet} (the objects are the informers' own, which are replaced, never changed, on update). A kind
+ * whose CRD is not installed is skipped with one warning and looked for again every {@code crdRecheck}, so
+ * installing the CRDs after gatehouse needs no restart.
+ */
+public final class KubernetesResourceSource implements ResourceSource, CachedObjects {
+    private static final Logger log = LoggerFactory.getLogger(KubernetesResourceSource.class);
+    /** How long the first read waits for the informers' initial lists. */
+    private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+
+    private final KubernetesClient client;
+    private final KubernetesSettings settings;
+    private final Map<WatchedKind, SharedIndexInformer<? extends HasMetadata>> informers = new ConcurrentHashMap<>();
+    private final Set<WatchedKind> missing = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-informer-debounce");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Debouncer debouncer;
+    /** events before the first sync are the initial lists, which the first read covers */
+    private volatile boolean synced;
+
+    public KubernetesResourceSource(KubernetesClient client, KubernetesSettings settings) {
+        this.client = client;
+        this.settings = settings;
+    }
+
+    @Override
+    public String describe() {
+        return "Kubernetes API " + client.getMasterUrl();
+    }
+
+    /** Starts the informers and waits for their first lists, so that the first read sees the whole cluster. */
+    @Override
+    public void watch(Runnable changed) throws Exception {
+        debouncer = new Debouncer(timer, settings.debounceQuiet(), settings.debounceMaxDelay(), changed);
+        log.info("connecting to {}", client.getMasterUrl());
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        for (WatchedKind kind : WatchedKind.ALL) {
+            if (kind.fromCrd() && !served(kind)) {
+                missing.add(kind);
+                log.warn("{} is not served by the API server (its CRD is not installed): skipped; checking again "
+                        + "every {}", kind, settings.crdRecheck().toString().substring(2).toLowerCase(Locale.ROOT));
+                continue;
+            }
+            started.add(start(kind));
+        }
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
+                .get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        synced = true;
+        long every = settings.crdRecheck().toMillis();
+        timer.scheduleWithFixedDelay(this::recheckMissing, every, every, TimeUnit.MILLISECONDS);
+        log.info("watching {} kinds through {}", informers.size(), client.getMasterUrl());
+    }
+
+    private boolean served(WatchedKind kind) {
+        try {
+            APIResourceList resources = client.getApiResources(kind.apiVersion());
+            return resources != null && resources.getResources() != null
+                    && resources.getResources().stream().anyMatch(r -> kind.plural().equals(r.getName()));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private void recheckMissing() {
+        for (WatchedKind kind : List.copyOf(missing)) {
+            try {
+                if (served(kind)) {
+                    missing.remove(kind);
+                    log.info("{} is served now (its CRD was installed): watching it", kind);
+                    start(kind);
+                }
+            } catch (RuntimeException e) {
+                log.warn("cannot check whether {} is served: {}", kind, e.toString());
+            }
+        }
+    }
+
+    private CompletableFuture<Void> start(WatchedKind kind) {
+        SharedIndexInformer<? extends HasMetadata> informer = informer(kind);
+        informers.put(kind, informer);
+        return informer.start().toCompletableFuture();
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private SharedIndexInformer<? extends HasMetadata> informer(WatchedKind kind) {
+        SharedIndexInformer informer;
+        if (kind.generic()) {
+            ResourceDefinitionContext context = new ResourceDefinitionContext.Builder().withGroup(kind.group())
+                    .withVersion(kind.version()).withKind(kind.kind()).withPlural(kind.plural())
+                    .withNamespaced(kind.namespaced()).build();
+            informer = client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0);
+        } else if (kind.namespaced()) {
+            informer = client.resources(kind.type()).inAnyNamespace().runnableInformer(0);
+        } else {
+            informer = client.resources(kind.type()).runnableInformer(0);
+        }
+        informer.addEventHandler(new Poke(kind));
+        return informer;
+    }
+
+    /** Every event is a reason to read again, except an update that changes nothing the translator reads. */
+    private final class Poke implements ResourceEventHandler<HasMetadata> {
+        private final WatchedKind kind;
+
+        Poke(WatchedKind kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public void onAdd(HasMetadata obj) {
+            poke();
+        }
+
+        @Override
+        public void onUpdate(HasMetadata old, HasMetadata now) {
+            if (!onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
+                poke();
+            }
+        }
+
+        @Override
+        public void onDelete(HasMetadata obj, boolean finalStateUnknown) {
+            poke();
+        }
+
+        private boolean onlyStatusChanged(ObjectMeta old, ObjectMeta now) {
+            if (Objects.equals(old.getResourceVersion(), now.getResourceVersion())) {
+                return true; // a resync
+            }
+            return kind.statusWritten() && now.getGeneration() != null
+                    && Objects.equals(old.getGeneration(), now.getGeneration())
+                    && Objects.equals(old.getLabels(), now.getLabels())
+                    && Objects.equals(old.getAnnotations(), now.getAnnotations());
+        }
+
+        private void poke() {
+            Debouncer d = debouncer;
+            if (synced && d != null) {
+                d.poke();
+            }
+        }
+    }
+
+    /** Deleting the last Gateway is deliberate in the API: its ports close. */
+    @Override
+    public boolean emptyIsAccident() {
+        return false;
+    }
+
+    /** Copies every cache; the diagnostics are empty: the API server validated each object on admission. */
+    @Override
+    public YamlResourceLoader.Result read() {
+        List<ResourceSet.Entry> entries = new ArrayList<>();
+        informers.forEach((kind, informer) -> {
+            for (HasMetadata o : informer.getStore().list()) {
+                entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
+            }
+        });
+        return new YamlResourceLoader.Result(new ResourceSet(entries), List.of());
+    }
+
+    /** List items may come without apiVersion and kind; the translator tells our generic kinds apart by them. */
+    private static HasMetadata withKind(WatchedKind kind, HasMetadata o) {
+        if (o instanceof GenericKubernetesResource g && (g.getKind() == null || g.getApiVersion() == null)) {
+            GenericKubernetesResource copy = new GenericKubernetesResource();
+            copy.setApiVersion(kind.apiVersion());
+            copy.setKind(kind.kind());
+            copy.setMetadata(g.getMetadata());
+            copy.setAdditionalProperties(g.getAdditionalProperties());
+            return copy;
+        }
+        return o;
+    }
+
+    @Override
+    public <T extends HasMetadata> T cached(Class<T> type, String namespace, String name) {
+        for (Map.Entry<WatchedKind, SharedIndexInformer<? extends HasMetadata>> e : informers.entrySet()) {
+            if (e.getKey().type() == type) {
+                HasMetadata o = e.getValue().getStore().getByKey(namespace == null ? name : namespace + "/" + name);
+                return type.cast(o);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public <T extends HasMetadata> List<T> all(Class<T> type) {
+        List<T> out = new ArrayList<>();
+        informers.forEach((kind, informer) -> {
+            if (kind.type() == type) {
+                informer.getStore().list().forEach(o -> out.add(type.cast(o)));
+            }
+        });
+        return out;
+    }
+
+    /** The kinds being watched, and the ones skipped because their CRD is missing (for logs and tests). */
+    public Set<String> watchedKinds() {
+        Set<String> out = new java.util.TreeSet<>();
+        informers.keySet().forEach(k -> out.add(k.kind()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        informers.values().forEach(SharedIndexInformer::close);
+    }
+}

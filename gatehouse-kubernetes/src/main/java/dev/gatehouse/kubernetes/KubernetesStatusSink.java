@@ -1,0 +1,226 @@
+package dev.gatehouse.kubernetes;
+
+import dev.gatehouse.translate.ResourceStatus;
+import dev.gatehouse.translate.StatusSink;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/**
+ * Writes the translator's statuses to GatewayClass, Gateway and HTTPRoute through the status subresource, from a
+ * thread of its own (the control thread only hands the list over). Only the leader writes; a replica that becomes
+ * leader writes the latest statuses at once. Each object is compared with the informer's copy first, so an
+ * unchanged status costs no request; a write carries the resourceVersion it was computed from, and a conflict (the
+ * object changed meanwhile) is retried on a fresh read. Publications that arrive while a write runs collapse into
+ * one more run with the newest list.
+ */
+public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KubernetesStatusSink.class);
+    private static final int ATTEMPTS = 5;
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
+
+    private final KubernetesClient client;
+    private final CachedObjects cache;
+    private final KubernetesSettings settings;
+    private final Clock clock;
+    private final NodeAddresses nodeAddresses;
+    private final AtomicReference<List<ResourceStatus>> latest = new AtomicReference<>();
+    private final AtomicBoolean queued = new AtomicBoolean();
+    private final AtomicLong writes = new AtomicLong();
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gatehouse-status-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean leading;
+
+    KubernetesStatusSink(KubernetesClient client, CachedObjects cache, KubernetesSettings settings,
+                                Clock clock) {
+        this.client = client;
+        this.cache = cache;
+        this.settings = settings;
+        this.clock = clock;
+        this.nodeAddresses = new NodeAddresses(client, this::schedule);
+    }
+
+    /**
+     * After each reload (the same conditions may now belong to a newer generation) and when the served statuses
+     * change without one (a port bound on a retry).
+     */
+    @Override
+    public void publish(List<ResourceStatus> statuses) {
+        latest.set(statuses);
+        schedule();
+    }
+
+    /** Told by the leader election: only the leader writes. */
+    public void leading(boolean now) {
+        leading = now;
+        if (now) {
+            schedule();
+        }
+    }
+
+    public boolean isLeading() {
+        return leading;
+    }
+
+    /** Status writes that reached the API server (for tests and the log). */
+    public long writes() {
+        return writes.get();
+    }
+
+    private void schedule() {
+        if (leading && latest.get() != null && queued.compareAndSet(false, true)) {
+            try {
+                writer.execute(this::writeLatest);
+            } catch (RejectedExecutionException closed) {
+                // an informer event or a retry after close: nothing more to write
+            }
+        }
+    }
+
+    private void writeLatest() {
+        queued.set(false);
+        List<ResourceStatus> statuses = latest.get();
+        boolean failed = false;
+        List<String> addresses = statuses.stream().anyMatch(s -> s.kind().equals("Gateway"))
+                ? addresses() : null;
+        StatusMerge merge = new StatusMerge(settings.controllerName(), clock.instant());
+        for (ResourceStatus s : statuses) {
+            if (!leading) {
+                return;
+            }
+            try {
+                switch (s.kind()) {
+                    case "GatewayClass" -> update(GatewayClass.class, null, s.name(), live -> {
+                        var status = merge.gatewayClass(live, s);
+                        return status == null ? null : new GatewayClassBuilder(live).withStatus(status).build();
+                    });
+                    case "Gateway" -> update(Gateway.class, s.namespace(), s.name(), live -> {
+                        var status = merge.gateway(live, s, addresses);
+                        return status == null ? null : new GatewayBuilder(live).withStatus(status).build();
+                    });
+                    case "HTTPRoute" -> update(HTTPRoute.class, s.namespace(), s.name(), live -> {
+                        var status = merge.httpRoute(live, s);
+                        return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
+                    });
+                    default -> { } // policies' ancestor statuses: not written yet
+                }
+            } catch (RuntimeException e) {
+                failed = true;
+                log.warn("cannot write the status of {}: {}", s.resource(), e.getMessage());
+            }
+        }
+        failed |= !forgetDetachedRoutes(statuses, merge);
+        if (failed) {
+            // the API server may be back soon: try the newest list again rather than wait for a change
+            writer.schedule(this::schedule, RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * A route that no longer names any Gateway of ours gets no status from the translator; the entries we wrote
+     * in its status.parents are removed (other controllers' stay).
+     *
+     * @return false when a write failed
+     */
+    private boolean forgetDetachedRoutes(List<ResourceStatus> statuses, StatusMerge merge) {
+        Set<String> current = new HashSet<>();
+        statuses.stream().filter(s -> s.kind().equals("HTTPRoute"))
+                .forEach(s -> current.add(s.namespace() + "/" + s.name()));
+        boolean ok = true;
+        for (HTTPRoute route : cache.all(HTTPRoute.class)) {
+            String ns = StatusMerge.namespace(route);
+            String name = route.getMetadata().getName();
+            if (!leading || current.contains(ns + "/" + name) || route.getStatus() == null
+                    || route.getStatus().getParents() == null || route.getStatus().getParents().stream()
+                    .noneMatch(p -> settings.controllerName().equals(p.getControllerName()))) {
+                continue;
+            }
+            ResourceStatus none = new ResourceStatus("HTTPRoute", ns, name, List.of(), List.of(), List.of());
+            try {
+                update(HTTPRoute.class, ns, name, live -> {
+                    var status = merge.httpRoute(live, none);
+                    return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
+                });
+            } catch (RuntimeException e) {
+                ok = false;
+                log.warn("cannot write the status of {}: {}", none.resource(), e.getMessage());
+            }
+        }
+        return ok;
+    }
+
+    private List<String> addresses() {
+        KubernetesSettings.GatewayAddresses a = settings.gatewayAddresses();
+        return switch (a.mode()) {
+            case "fixed" -> a.fixed();
+            case "nodes-external" -> nodeAddresses.of("ExternalIP");
+            default -> nodeAddresses.of("InternalIP");
+        };
+    }
+
+    /**
+     * @param desired the object with the status it should have, or {@code null} when it has it already
+     */
+    private <T extends HasMetadata> void update(Class<T> type, String namespace, String name, Function<T, T> desired) {
+        T live = cache.cached(type, namespace, name);
+        for (int attempt = 1; ; attempt++) {
+            if (live == null) {
+                live = namespace == null ? client.resources(type).withName(name).get()
+                        : client.resources(type).inNamespace(namespace).withName(name).get();
+                if (live == null) {
+                    return; // deleted meanwhile
+                }
+            }
+            T updated = desired.apply(live);
+            if (updated == null) {
+                return;
+            }
+            try {
+                // carries the resourceVersion read: the API server refuses it (409) if the object changed since
+                client.resource(updated).updateStatus();
+                writes.incrementAndGet();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return;
+                }
+                if (e.getCode() != 409 || attempt == ATTEMPTS) {
+                    throw e;
+                }
+                live = null; // changed since our copy: read it again and recompute
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        leading = false;
+        writer.shutdownNow();
+        nodeAddresses.close();
+    }
+}

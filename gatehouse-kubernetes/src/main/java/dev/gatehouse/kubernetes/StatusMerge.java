@@ -1,0 +1,146 @@
+package dev.gatehouse.kubernetes;
+
+import dev.gatehouse.translate.ResourceStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The status a resource should have: the translator's conditions laid over the live object's status. Pure, so the
+ * writer only compares and writes. A condition keeps its lastTransitionTime while its status is unchanged (the
+ * spec's meaning of the field); every condition carries the generation it was computed from; in a route's
+ * status.parents, the entries of other controllers stay as they are and only ours are replaced.
+ */
+final class StatusMerge {
+    private static final String GATEWAY_API = "gateway.networking.k8s.io";
+
+    private final String controllerName;
+    private final String now;
+
+    StatusMerge(String controllerName, Instant now) {
+        this.controllerName = controllerName;
+        this.now = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** @return the status to write, or {@code null} when the class is not ours or nothing changes */
+    GatewayClassStatus gatewayClass(GatewayClass live, ResourceStatus computed) {
+        if (live.getSpec() == null || !controllerName.equals(live.getSpec().getControllerName())) {
+            return null; // another controller's class: its status is not ours to write
+        }
+        GatewayClassStatus old = live.getStatus();
+        GatewayClassStatus out = (old == null ? new GatewayClassStatusBuilder() : new GatewayClassStatusBuilder(old))
+                .withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+                .build();
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /**
+     * @param addresses status.addresses to report, or {@code null} to leave them as they are
+     * @return the status to write, or {@code null} when nothing changes
+     */
+    GatewayStatus gateway(Gateway live, ResourceStatus computed, List<String> addresses) {
+        GatewayStatus old = live.getStatus();
+        List<ListenerStatus> listeners = new ArrayList<>();
+        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
+            ListenerStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
+                    .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
+            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
+                    .toList();
+            listeners.add(new ListenerStatus(l.attachedRoutes(),
+                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds));
+        }
+        GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
+        b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+                .withListeners(listeners);
+        if (addresses != null) {
+            b.withAddresses(addresses.stream().map(a -> new GatewayStatusAddress(addressType(a), a)).toList());
+        }
+        GatewayStatus out = b.build();
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /** @return the status to write, or {@code null} when nothing changes */
+    HTTPRouteStatus httpRoute(HTTPRoute live, ResourceStatus computed) {
+        HTTPRouteStatus old = live.getStatus();
+        List<RouteParentStatus> previous = old == null || old.getParents() == null ? List.of() : old.getParents();
+        List<RouteParentStatus> parents = new ArrayList<>();
+        for (RouteParentStatus p : previous) {
+            if (!controllerName.equals(p.getControllerName())) {
+                parents.add(p);
+            }
+        }
+        String routeNs = namespace(live);
+        Set<String> written = new HashSet<>();
+        for (ParentReference ref : live.getSpec() == null || live.getSpec().getParentRefs() == null
+                ? List.<ParentReference>of() : live.getSpec().getParentRefs()) {
+            String key = key(ref, routeNs);
+            ResourceStatus.ParentStatus mine = computed.parents().stream()
+                    .filter(p -> p.parentRef().equals(key) && controllerName.equals(p.controllerName()))
+                    .findFirst().orElse(null);
+            if (mine == null || !written.add(key)) {
+                continue;
+            }
+            RouteParentStatus prev = previous.stream().filter(p -> controllerName.equals(p.getControllerName())
+                    && p.getParentRef() != null && key(p.getParentRef(), routeNs).equals(key)).findFirst().orElse(null);
+            parents.add(new RouteParentStatus(conditions(prev == null ? null : prev.getConditions(),
+                    mine.conditions(), live), controllerName, ref));
+        }
+        HTTPRouteStatus out = new HTTPRouteStatus(parents);
+        if (old != null) {
+            out.setAdditionalProperties(old.getAdditionalProperties());
+        }
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    private List<Condition> conditions(List<Condition> old, List<dev.gatehouse.translate.Condition> computed,
+                                       HasMetadata live) {
+        List<Condition> out = new ArrayList<>();
+        for (dev.gatehouse.translate.Condition c : computed) {
+            Condition prev = old == null ? null : old.stream().filter(o -> c.type().equals(o.getType()))
+                    .findFirst().orElse(null);
+            boolean same = prev != null && c.status().equals(prev.getStatus()) && prev.getLastTransitionTime() != null;
+            out.add(new ConditionBuilder().withType(c.type()).withStatus(c.status()).withReason(c.reason())
+                    .withMessage(c.message() == null ? "" : c.message())
+                    .withObservedGeneration(live.getMetadata().getGeneration())
+                    .withLastTransitionTime(same ? prev.getLastTransitionTime() : now).build());
+        }
+        return out;
+    }
+
+    private static String key(ParentReference ref, String routeNs) {
+        String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNs : ref.getNamespace();
+        return ResourceStatus.ParentStatus.gatewayRef(ns, ref.getName(), ref.getSectionName(), ref.getPort());
+    }
+
+    static String namespace(HasMetadata o) {
+        String ns = o.getMetadata().getNamespace();
+        return ns == null || ns.isEmpty() ? "default" : ns;
+    }
+
+    /** An IP literal (v4 dotted or v6 with colons) is an IPAddress; anything else a Hostname. */
+    static String addressType(String address) {
+        return address.contains(":") || address.chars().allMatch(ch -> ch == '.' || Character.isDigit(ch))
+                ? "IPAddress" : "Hostname";
+    }
+}
