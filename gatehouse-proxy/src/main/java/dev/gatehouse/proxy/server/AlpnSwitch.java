@@ -6,6 +6,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniCompletionEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sits behind the {@code SniHandler} of a TLS connection until the handshake completes, then puts the frontend the
@@ -14,6 +16,8 @@ import io.netty.handler.ssl.SniCompletionEvent;
  * RFC 9113 3.2 reserves the upgrade for cleartext.
  */
 final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(AlpnSwitch.class);
+
     private final ChannelHandler http1;
     private final ChannelHandler http2;
     private String serverName;
@@ -34,6 +38,16 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
             serverName = sni.hostname();
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * Netty logs each failed handshake at WARN with a stack trace; scanners and clients that reject the
+     * certificate would fill the log at their rate, so it is a DEBUG line here.
+     */
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{} TLS handshake failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
     }
 
     @Override

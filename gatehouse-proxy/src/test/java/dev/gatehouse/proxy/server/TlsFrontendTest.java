@@ -119,6 +119,20 @@ class TlsFrontendTest {
         client.finishAndReleaseAll();
     }
 
+    @Test
+    void cleartextOnAnHttpsPortIsClosedWithoutAnAnswer() {
+        EmbeddedChannel server = new EmbeddedChannel(initializer);
+        server.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n", StandardCharsets.US_ASCII));
+        server.runPendingTasks();
+        assertThat(server.isOpen()).isFalse();
+        for (Object o; (o = server.readOutbound()) != null; ) {
+            ByteBuf b = (ByteBuf) o;
+            assertThat(b.toString(StandardCharsets.US_ASCII)).doesNotContain("HTTP/1.1");
+            b.release();
+        }
+        server.finishAndReleaseAll();
+    }
+
     private static EmbeddedChannel client(String serverName, String alpn) throws Exception {
         SslHandler ssl = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
                 .trustManager(InsecureTrustManagerFactory.INSTANCE)
