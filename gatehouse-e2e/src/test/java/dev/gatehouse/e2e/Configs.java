@@ -11,6 +11,11 @@ final class Configs {
     }
 
     static String base(int listenerPort) {
+        return gateway("  - {name: web, protocol: HTTP, port: %d}\n".formatted(listenerPort));
+    }
+
+    /** Our GatewayClass and Gateway default/edge with these listeners (YAML list items, each line indented 2). */
+    static String gateway(String listeners) {
         return """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GatewayClass
@@ -23,8 +28,7 @@ final class Configs {
                 spec:
                   gatewayClassName: gatehouse
                   listeners:
-                  - {name: web, protocol: HTTP, port: %d}
-                """.formatted(listenerPort);
+                """ + listeners;
     }
 
     /** A Service "name" with port 80 served by one endpoint 127.0.0.1:port. */

@@ -46,13 +46,18 @@ final class ListenerTlsResolver {
                         "certificateRef Secret " + key + " is not permitted by any ReferenceGrant"));
                 return;
             }
-            TlsSpec.CertificateSpec cert = certificateOf(index.secrets.get(key), key);
-            if (cert == null) {
+            String[] pems = pemsOf(index.secrets.get(key));
+            if (pems == null) {
                 fail(state, Conditions.listenerInvalidCertificateRef(
                         "Secret " + key + " does not exist or is not a kubernetes.io/tls Secret with PEM tls.crt and tls.key"));
                 return;
             }
-            certs.add(cert);
+            try {
+                certs.add(PemCertificate.read(key, pems[0], pems[1]));
+            } catch (PemCertificate.InvalidPem e) {
+                fail(state, Conditions.listenerInvalidCertificateRef("Secret " + key + ": " + e.getMessage()));
+                return;
+            }
         }
         state.tls = new TlsSpec(certs);
     }
@@ -62,7 +67,8 @@ final class ListenerTlsResolver {
         state.certificatesValid = false;
     }
 
-    private static TlsSpec.CertificateSpec certificateOf(Secret secret, String key) {
+    /** @return tls.crt and tls.key, or null when the Secret is missing, of another type or without PEM in them */
+    private static String[] pemsOf(Secret secret) {
         if (secret == null || !"kubernetes.io/tls".equals(secret.getType())) {
             return null;
         }
@@ -71,7 +77,7 @@ final class ListenerTlsResolver {
         if (crt == null || pkey == null || !crt.contains("-----BEGIN") || !pkey.contains("-----BEGIN")) {
             return null;
         }
-        return new TlsSpec.CertificateSpec(key, crt, pkey);
+        return new String[] {crt, pkey};
     }
 
     /** data is base64 (as the API stores it); stringData is plain text, as kubectl would merge it. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The result of translating a {@link ResourceSet}.
@@ -59,23 +60,45 @@ public record Translation(Snapshot snapshot, List<ResourceStatus> statuses, List
                 }
             }
         }
+        return withListenerConditions(byListener,
+                (c, reason) -> c.type().equals("Programmed") ? Conditions.listenerPortNotBound(reason) : c);
+    }
+
+    /**
+     * The statuses as they hold when the data plane could not build a TLS context from a listener's certificate
+     * (the translator checked the PEM, so this is a provider refusing it): that listener has
+     * {@code ResolvedRefs=False/InvalidCertificateRef} and is not programmed; the others are untouched.
+     *
+     * @param byListener "gateway namespace/name/listener" -> why
+     */
+    public Translation withInvalidCertificates(Map<String, String> byListener) {
+        return withListenerConditions(byListener, (c, reason) -> switch (c.type()) {
+            case "Programmed" -> Conditions.listenerNotProgrammed("Listener is not programmed: " + reason);
+            case "ResolvedRefs" -> Conditions.listenerInvalidCertificateRef(reason);
+            default -> c;
+        });
+    }
+
+    private Translation withListenerConditions(Map<String, String> byListener,
+                                               BiFunction<Condition, String, Condition> replace) {
         if (byListener.isEmpty()) {
             return this;
         }
         List<ResourceStatus> out = new ArrayList<>(statuses.size());
         for (ResourceStatus s : statuses) {
-            out.add(s.kind().equals("Gateway") ? withUnboundListeners(s, byListener) : s);
+            out.add(s.kind().equals("Gateway") ? withListenerConditions(s, byListener, replace) : s);
         }
         return new Translation(snapshot, out, diagnostics);
     }
 
-    private static ResourceStatus withUnboundListeners(ResourceStatus gateway, Map<String, String> byListener) {
+    private static ResourceStatus withListenerConditions(ResourceStatus gateway, Map<String, String> byListener,
+                                                         BiFunction<Condition, String, Condition> replace) {
         List<ResourceStatus.ListenerStatus> listeners = new ArrayList<>();
         boolean anyProgrammed = false;
         for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
             String reason = byListener.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
             List<Condition> conditions = reason == null ? l.conditions() : l.conditions().stream()
-                    .map(c -> c.type().equals("Programmed") ? Conditions.listenerPortNotBound(reason) : c).toList();
+                    .map(c -> replace.apply(c, reason)).toList();
             anyProgrammed |= conditions.stream().anyMatch(c -> c.type().equals("Programmed")
                     && c.status().equals(Conditions.TRUE));
             listeners.add(new ResourceStatus.ListenerStatus(l.name(), l.attachedRoutes(), l.supportedKinds(), conditions));

@@ -7,12 +7,12 @@ import java.util.Set;
 /**
  * @param controllerName GatewayClasses whose controllerName equals this are ours
  * @param servedProtocols the listener protocols the data plane binds; a listener of another protocol the
- *                        translator understands (HTTPS today) is validated but not programmed, and says so
+ *                        translator understands is validated but not programmed, and says so
  */
 public record TranslatorOptions(String controllerName, Set<Protocol> servedProtocols) {
     public static final String DEFAULT_CONTROLLER_NAME = "gatehouse.dev/gateway-controller";
     /** What gatehouse's data plane serves today: the proxy's {@code GatewayServer.SERVED_PROTOCOLS}. */
-    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP);
+    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS);
 
     public TranslatorOptions {
         servedProtocols = Set.copyOf(servedProtocols);

@@ -50,10 +50,12 @@ class NothingServedTest {
     }
 
     @Test
-    void aGatewayOfOursWithOnlyAnHttpsListener() throws IOException {
+    void aGatewayOfOursWithOnlyAListenerTheDataPlaneDoesNotServe() throws IOException {
+        // a data plane that serves HTTP only (HTTPS is served since TLS termination landed; the rule stays)
         Translation t = translate(CLASS.formatted(TranslatorOptions.DEFAULT_CONTROLLER_NAME)
                 + GATEWAY.formatted(
-                "  - {name: web, port: 8443, protocol: HTTPS, tls: {certificateRefs: [{name: cert}]}}"), TranslatorOptions.defaults());
+                "  - {name: web, port: 8443, protocol: HTTPS, tls: {certificateRefs: [{name: cert}]}}"),
+                new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME, Set.of(Protocol.HTTP)));
         assertThat(t.snapshot().ports()).isEmpty();
         assertThat(t.nothingServed()).isEqualTo("nothing is served: no listener of Gateway default/edge is programmed "
                 + "(each listener's Programmed condition says why)");

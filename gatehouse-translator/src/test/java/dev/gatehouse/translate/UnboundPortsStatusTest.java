@@ -9,20 +9,17 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The data plane's bind results laid over the translated statuses: a listener never claims an unbound port. */
+/**
+ * The data plane's results laid over the translated statuses: a listener never claims an unbound port, nor a
+ * certificate the TLS provider refused.
+ */
 class UnboundPortsStatusTest {
     @TempDir
     Path dir;
 
     @Test
     void listenersOfAnUnboundPortAreNotProgrammedAndTheGatewayFollows() throws Exception {
-        Files.writeString(dir.resolve("config.yaml"), NothingServedTest.CLASS.formatted(TranslatorOptions.DEFAULT_CONTROLLER_NAME)
-                + NothingServedTest.GATEWAY.formatted("""
-                          - {name: a, protocol: HTTP, port: 8080}
-                          - {name: b, protocol: HTTP, port: 8081}\
-                        """));
-        Translation t = new Translator(TranslatorOptions.defaults())
-                .translate(new YamlResourceLoader().load(dir).resources(), 1);
+        Translation t = twoHttpListeners();
         assertThat(t.withUnboundPorts(Map.of(9999, "not ours"))).isSameAs(t);
 
         Translation one = t.withUnboundPorts(Map.of(8081, "port 8081 on 0.0.0.0: Address already in use"));
@@ -36,6 +33,29 @@ class UnboundPortsStatusTest {
         Translation both = t.withUnboundPorts(Map.of(8080, "x", 8081, "y"));
         assertThat(gateway(both).conditions()).contains(Conditions.gatewayNotProgrammed())
                 .doesNotContain(Conditions.gatewayProgrammed());
+    }
+
+    @Test
+    void aCertificateTheDataPlaneRefusedFailsItsListenerOnly() throws Exception {
+        Translation t = twoHttpListeners();
+        assertThat(t.withInvalidCertificates(Map.of())).isSameAs(t);
+
+        ResourceStatus gateway = gateway(t.withInvalidCertificates(Map.of("default/edge/b", "Secret default/s cannot be used")));
+        assertThat(gateway.listeners().get(0).conditions()).contains(Conditions.listenerProgrammed());
+        assertThat(gateway.listeners().get(1).conditions()).contains(
+                Conditions.listenerInvalidCertificateRef("Secret default/s cannot be used"),
+                Conditions.listenerNotProgrammed("Listener is not programmed: Secret default/s cannot be used"));
+        assertThat(gateway.conditions()).contains(Conditions.gatewayProgrammed());
+    }
+
+    private Translation twoHttpListeners() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), NothingServedTest.CLASS.formatted(TranslatorOptions.DEFAULT_CONTROLLER_NAME)
+                + NothingServedTest.GATEWAY.formatted("""
+                          - {name: a, protocol: HTTP, port: 8080}
+                          - {name: b, protocol: HTTP, port: 8081}\
+                        """));
+        return new Translator(TranslatorOptions.defaults())
+                .translate(new YamlResourceLoader().load(dir).resources(), 1);
     }
 
     private static ResourceStatus gateway(Translation t) {

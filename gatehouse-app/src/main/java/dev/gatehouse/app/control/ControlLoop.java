@@ -132,8 +132,9 @@ public final class ControlLoop implements AutoCloseable {
             record(false, List.of(nothing + "; a config that serves nothing does not replace one that serves"));
             return false;
         }
+        RuntimeSnapshot runtime;
         try {
-            RuntimeSnapshot runtime = compiler.compile(translation.snapshot(), server.snapshots().current());
+            runtime = compiler.compile(translation.snapshot(), server.snapshots().current());
             server.apply(runtime);
         } catch (RuntimeException e) {
             log.error("{} rejected: {}; still serving generation {}", source.describe(), e.getMessage(),
@@ -142,8 +143,9 @@ public final class ControlLoop implements AutoCloseable {
             return false;
         }
         nextGeneration++;
-        serving = translation;
-        logStatusProblems(translation);
+        // a certificate the TLS provider refused fails its listener only; the others are served
+        serving = translation.withInvalidCertificates(runtime.certificateFailures());
+        logStatusProblems(serving);
         // the checks validate and doctor show: once per reload, so a served mistake is in the log
         result.findings().forEach(f -> log.warn("check: {}", f.describe()));
         if (nothing != null) {

@@ -1,6 +1,5 @@
 package dev.gatehouse.app.doctor;
 
-import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.translate.Translation;
 import dev.gatehouse.translate.Translator;
 import dev.gatehouse.translate.TranslatorOptions;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -247,8 +245,7 @@ class ConfigDoctorTest {
                   tls.key: %s
                 """.formatted(b64(crt), b64(key)) + route("shop", "{name: edge}", "[shop.example.com]", "shop");
 
-        // certificates are checked on the listeners the snapshot serves: translate as if HTTPS were served
-        options = new TranslatorOptions(TranslatorOptions.DEFAULT_CONTROLLER_NAME, Set.of(Protocol.HTTP, Protocol.HTTPS));
+        // certificates are checked on the listeners the snapshot serves
         assertThat(doctor(yaml, notAfter.minus(Duration.ofDays(100)))).isEmpty();
         assertThat(doctor(yaml, notAfter.minus(Duration.ofDays(10)))).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Finding.Severity.WARNING);

@@ -128,6 +128,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return a instanceof InetSocketAddress ip ? ip : UNKNOWN_PEER;
     }
 
+    /** The connection's TLS session, or {@code null} when it is cleartext; read once per request. */
+    TlsSession tls() {
+        return TlsSession.of(ctx.channel());
+    }
+
     int localPort() {
         Channel ch = ctx.channel();
         Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;

@@ -27,7 +27,7 @@ final class MessageHeaders {
     }
 
     static void prepareUpstreamRequest(HttpRequest request, boolean fromHttp2, boolean websocket, boolean hasBody,
-                                       InetAddress client, String originalHost) {
+                                       InetAddress client, String originalHost, String scheme) {
         HttpHeaders h = request.headers();
         HopByHopHeaders.strip(h, websocket);
         if (fromHttp2) {
@@ -42,7 +42,7 @@ final class MessageHeaders {
         if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        ForwardedHeaders.apply(h, client, originalHost, "http");
+        ForwardedHeaders.apply(h, client, originalHost, scheme);
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 

@@ -81,6 +81,8 @@ final class ProxyExchange implements UpstreamListener {
     private final boolean expectContinue;
     private boolean websocket;
     private String originalHost;
+    /** "https" on a TLS connection, else "http": for redirects and X-Forwarded-Proto / Forwarded. */
+    private String scheme = "http";
     private InetSocketAddress remote;
     private HttpExchange exchange;
     private Route route;
@@ -201,10 +203,19 @@ final class ProxyExchange implements UpstreamListener {
         boolean debugAsked = ObservabilityHeaders.takeDebugRequest(headers);
         debugTrace = debugAsked && observability.debugHeader();
         // the path is already normal (PathNormalizer); routing reads ';' parameters and %2F as backends may
-        exchange = new HttpExchange(request, "http", localPort, remote, target.host(),
+        TlsSession tls = owner.tls();
+        scheme = tls == null ? "http" : "https";
+        exchange = new HttpExchange(request, scheme, localPort, remote, target.host(),
                 PathNormalizer.routingView(target.path()), target.query());
         RuntimeSnapshot snapshot = owner.context().snapshots().current();
         router = snapshot.httpRouter(localPort);
+        if (tls != null && router != null && router.isMisdirected(tls.serverName(), target.host())) {
+            // the connection was set up (certificate, SNI) for another listener: the client must open a new one
+            observeStart();
+            respondLocal(HttpResponseStatus.MISDIRECTED_REQUEST, "host " + target.host()
+                    + " is not served by the listener chosen by TLS server name " + tls.serverName());
+            return;
+        }
         route = router == null ? null : router.route(exchange);
         observeStart();
         if (route == null) {
@@ -351,7 +362,8 @@ final class ProxyExchange implements UpstreamListener {
             respondLocal(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoints for " + cluster.name());
             return;
         }
-        MessageHeaders.prepareUpstreamRequest(request, http2, websocket, expectsBody, remote.getAddress(), originalHost);
+        MessageHeaders.prepareUpstreamRequest(request, http2, websocket, expectsBody, remote.getAddress(), originalHost,
+                scheme);
         if (log != null) {
             log.upstreamStart(System.nanoTime());
             observer.onUpstreamRequest(log, request.headers());

@@ -6,7 +6,9 @@ import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.http.StrictHttpServerCodec;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import dev.gatehouse.proxy.tls.PortCertificates;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -24,15 +26,17 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * Builds the pipeline of an accepted plain-text HTTP connection from the limits of its port (a
- * ClientTrafficPolicy, else the server's defaults). One port serves HTTP/1.1, h2c with prior knowledge and
- * h2c via {@code Upgrade: h2c}:
+ * Builds the pipeline of an accepted HTTP connection from the limits of its port (a
+ * ClientTrafficPolicy, else the server's defaults). A cleartext port serves HTTP/1.1, h2c with prior knowledge and
+ * h2c via {@code Upgrade: h2c}; an HTTPS port (one with certificates in the snapshot) starts with
+ * {@code SniHandler -> AlpnSwitch}, which installs the HTTP/1.1 codec or the h2 stack below once the handshake is done:
  * <pre>
  * timeouts -> CleartextUpgradeHandler (peeks at the preface)
  *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
@@ -68,6 +72,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     private final ProxyContext context;
     private final PortLimits.Table limits;
+    private final SnapshotHolder snapshots;
 
     FrontendInitializer(ProxyContext context, ServerOptions options) {
         this(context, options, null);
@@ -76,6 +81,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots) {
         this.context = context;
         this.limits = new PortLimits.Table(snapshots, options.clientTraffic());
+        this.snapshots = snapshots;
     }
 
     @Override
@@ -101,8 +107,24 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         };
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
-        p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
+        PortCertificates tls = certificates(localPort);
+        if (tls != null && tls.byServerName() == null) {
+            ch.close(); // an HTTPS port whose every certificate failed: never answer it in cleartext
+            return;
+        } else if (tls != null) {
+            // TLS: the SNI name picks the SslContext (mapping built per snapshot), ALPN picks h1 or h2
+            p.addLast("sni", new SniHandler(tls.byServerName()));
+            p.addLast("alpn", new AlpnSwitch(codec, priorKnowledge));
+        } else {
+            p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
+        }
         p.addLast("proxy", new HttpProxyHandler(context, timeouts, spec.maxHeaderFields(), spec.backendResponse()));
+    }
+
+    /** The port's certificates in the current snapshot (one map lookup), or null for a cleartext port. */
+    private PortCertificates certificates(int port) {
+        RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
+        return current == null ? null : current.certificates(port);
     }
 
     private static int localPort(Channel ch) {

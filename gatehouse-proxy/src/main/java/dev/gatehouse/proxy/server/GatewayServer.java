@@ -12,6 +12,7 @@ import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import dev.gatehouse.proxy.tls.TlsProvider;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -52,7 +53,7 @@ public final class GatewayServer implements AutoCloseable {
      * The protocols this data plane binds. The translator is told the same set (TranslatorOptions) so that a
      * listener of any other protocol is reported as not programmed instead of silently skipped here.
      */
-    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP);
+    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS);
     public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
     /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
     private static final int RETRIES_PER_LOG = 20;
@@ -111,6 +112,7 @@ public final class GatewayServer implements AutoCloseable {
                 .childHandler(connections.tracking(
                         ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
+        LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
         bindRetries.scheduleWithFixedDelay(this::retryUnbound, retryMillis, retryMillis, TimeUnit.MILLISECONDS);
     }

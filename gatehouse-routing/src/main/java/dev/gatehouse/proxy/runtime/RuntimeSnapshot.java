@@ -3,6 +3,7 @@ package dev.gatehouse.proxy.runtime;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.tls.PortCertificates;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,11 +15,20 @@ import java.util.TreeMap;
  * @param source the IR it was compiled from (for /config and explain)
  * @param httpRouters HTTP routers by port
  * @param clusters every cluster of the snapshot by name (TCP/TLS routes and mirrors resolve here)
+ * @param certificates the SNI mapping of each HTTPS port, by port (new connections handshake with these;
+ *                     open ones keep the context they started with)
  */
-public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters) {
+public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters,
+                              Map<Integer, PortCertificates> certificates) {
     public RuntimeSnapshot {
         httpRouters = Map.copyOf(httpRouters);
         clusters = Map.copyOf(clusters);
+        certificates = Map.copyOf(certificates);
+    }
+
+    /** A snapshot without HTTPS ports. */
+    public RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters) {
+        this(source, httpRouters, clusters, Map.of());
     }
 
     /** A snapshot without clusters (kept for callers written against the first contract). */
@@ -33,6 +43,18 @@ public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> http
     /** @return the router for a local port, or {@code null} when the port serves no HTTP */
     public HttpPortRouter httpRouter(int port) {
         return httpRouters.get(port);
+    }
+
+    /** @return the certificates of a local port, or {@code null} when the port does not terminate TLS */
+    public PortCertificates certificates(int port) {
+        return certificates.get(port);
+    }
+
+    /** "gateway namespace/name/listener" to why its certificate cannot be served, over every port. */
+    public Map<String, String> certificateFailures() {
+        Map<String, String> out = new TreeMap<>();
+        certificates.values().forEach(c -> out.putAll(c.failures()));
+        return out;
     }
 
     /** @return the cluster named "namespace/service:port", or {@code null} */

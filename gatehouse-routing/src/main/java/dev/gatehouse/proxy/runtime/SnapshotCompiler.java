@@ -4,11 +4,14 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.ir.TlsSpec.CertificateSpec;
 import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
 import dev.gatehouse.proxy.balance.RoundRobinCluster;
 import dev.gatehouse.proxy.route.HostIndexedPortRouter;
 import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.tls.PortCertificates;
+import io.netty.handler.ssl.SslContext;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -52,7 +55,26 @@ public final class SnapshotCompiler {
             }
             routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
         }
-        return new RuntimeSnapshot(snapshot, routers, clusters);
+        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous));
+    }
+
+    /**
+     * SslContexts are built here, on the control thread, never on an event loop. A certificate unchanged since
+     * the previous snapshot keeps its context (and the provider's session cache); a changed Secret gets a new one
+     * that only new connections use.
+     */
+    private static Map<Integer, PortCertificates> compileCertificates(Snapshot snapshot, RuntimeSnapshot previous) {
+        Map<CertificateSpec, SslContext> reuse = new HashMap<>();
+        if (previous != null) {
+            previous.certificates().values().forEach(c -> reuse.putAll(c.contexts()));
+        }
+        Map<Integer, PortCertificates> out = new HashMap<>();
+        for (PortSpec port : snapshot.ports()) {
+            if (port.protocol() == Protocol.HTTPS) {
+                out.put(port.port(), PortCertificates.compile(port, reuse));
+            }
+        }
+        return out;
     }
 
     private Map<String, Cluster> compileClusters(Snapshot snapshot, RuntimeSnapshot previous) {

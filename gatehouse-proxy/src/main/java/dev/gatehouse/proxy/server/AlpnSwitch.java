@@ -1,0 +1,62 @@
+package dev.gatehouse.proxy.server;
+
+import dev.gatehouse.proxy.http.TlsSession;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniCompletionEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sits behind the {@code SniHandler} of a TLS connection until the handshake completes, then puts the frontend the
+ * client chose by ALPN in its place: the h2 stack for "h2", the HTTP/1.1 codec otherwise (a client without ALPN
+ * speaks HTTP/1.1). It also records the SNI name for the requests' 421 check ({@link TlsSession}). No h2c over TLS:
+ * RFC 9113 3.2 reserves the upgrade for cleartext.
+ */
+final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(AlpnSwitch.class);
+
+    private final ChannelHandler http1;
+    private final ChannelHandler http2;
+    private String serverName;
+
+    /**
+     * @param http1 the HTTP/1.1 codec
+     * @param http2 an initializer that installs the h2 stack (and removes the connection's HTTP/1.1 proxy handler)
+     */
+    AlpnSwitch(ChannelHandler http1, ChannelHandler http2) {
+        super(ApplicationProtocolNames.HTTP_1_1);
+        this.http1 = http1;
+        this.http2 = http2;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SniCompletionEvent sni && sni.isSuccess()) {
+            serverName = sni.hostname();
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /**
+     * Netty logs each failed handshake at WARN with a stack trace; scanners and clients that reject the
+     * certificate would fill the log at their rate, so it is a DEBUG line here.
+     */
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{} TLS handshake failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+        TlsSession.attach(ctx.channel(), serverName);
+        if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+            ctx.pipeline().addAfter(ctx.name(), "h2", http2);
+        } else {
+            ctx.pipeline().addAfter(ctx.name(), "http1", http1);
+        }
+    }
+}
