@@ -36,6 +36,14 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(120)
 class KubernetesModeEndToEndTest {
+    /** The mock API server logs every request at INFO (thousands per run, mostly Lease polls): keep its warnings only. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet(java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"));
+
+    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     static final Path GATEWAY_API_CRDS = Path.of("../../shared/gateway-api-crds/standard");
 
     @Test

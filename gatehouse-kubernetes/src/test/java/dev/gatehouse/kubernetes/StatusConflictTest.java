@@ -33,6 +33,14 @@ import static org.awaitility.Awaitility.await;
 @Timeout(60)
 @EnableKubernetesMockClient(crud = true)
 class StatusConflictTest {
+    /** The mock API server logs every request at INFO (thousands per run, mostly Lease polls): keep its warnings only. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet(java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"));
+
+    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     static final Path HTTPROUTE_CRD = Path.of("../../shared/gateway-api-crds/standard/"
             + "gateway.networking.k8s.io_httproutes.yaml");
     static final String OURS = "gatehouse.dev/gateway-controller";

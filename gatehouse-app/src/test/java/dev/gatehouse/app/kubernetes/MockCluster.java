@@ -23,6 +23,14 @@ import java.util.stream.Stream;
  * copied into the project), and ours from deploy/crds.
  */
 final class MockCluster implements AutoCloseable {
+    /** The mock API server logs every request at INFO (thousands per run, mostly Lease polls): keep its warnings only. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet(java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"));
+
+    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
     /** The standard channel, as upstream publishes it; the working directory of a module's tests is the module. */
     static final Path GATEWAY_API_CRDS = Path.of("../../shared/gateway-api-crds/standard");
     static final Path OUR_CRDS = Path.of("../deploy/crds");
