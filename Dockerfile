@@ -1,0 +1,14 @@
+# The gatehouse image. Build the jar first, then the image:
+#   mvn -B -ntp -DskipTests package -pl gatehouse-app -am
+#   docker build -t registry.example/gatehouse:0.1.0 .
+# deploy/ and the chart run it with a read-only root filesystem (an emptyDir on /tmp) as a non-root user.
+FROM eclipse-temurin:17-jre
+# A fixed numeric id, so that runAsNonRoot can verify it without resolving names.
+RUN groupadd --system --gid 10001 gatehouse \
+ && useradd --system --uid 10001 --gid gatehouse --no-create-home --shell /usr/sbin/nologin gatehouse
+COPY gatehouse-app/target/gatehouse.jar /opt/gatehouse/gatehouse.jar
+USER 10001:10001
+# 8080/8443: listeners (unprivileged ports, so no NET_BIND_SERVICE); 9901: the read-only admin API.
+EXPOSE 8080 8443 9901
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/gatehouse/gatehouse.jar"]
+CMD ["run", "--kubernetes"]

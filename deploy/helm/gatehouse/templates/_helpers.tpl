@@ -1,0 +1,3 @@
+{{- define "gatehouse.labels" -}}
+app.kubernetes.io/name: gatehouse
+{{- end -}}

@@ -1,0 +1,261 @@
+package dev.gatehouse.app.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.StreamSupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * deploy/ (kustomize) and deploy/helm/gatehouse (Helm, default values) render the same objects, with the settings
+ * the install promises, and every object of them and of examples/kubernetes passes the API server's schemas.
+ */
+final class DeployManifestsTest {
+    private static List<JsonNode> kustomize;
+    private static List<JsonNode> helm;
+
+    private static synchronized List<JsonNode> rendering(String tool) throws Exception {
+        if ("helm".equals(tool)) {
+            if (helm == null) {
+                helm = Renderings.helm();
+            }
+            return helm;
+        }
+        if (kustomize == null) {
+            kustomize = Renderings.kustomize();
+        }
+        assumeTrue(kustomize != null, "kubectl is not on the PATH: the kustomize rendering of deploy/ is not tested");
+        return kustomize;
+    }
+
+    @Test
+    void kustomizeAndTheChartRenderTheSameObjects() throws Exception {
+        Map<String, JsonNode> fromKustomize = byId(rendering("kustomize"));
+        Map<String, JsonNode> fromHelm = byId(rendering("helm"));
+        assertEquals(fromKustomize.keySet(), fromHelm.keySet());
+        for (String id : fromKustomize.keySet()) {
+            assertEquals(fromKustomize.get(id), fromHelm.get(id), id + " differs between kustomize and helm");
+        }
+        assertEquals(Set.of("CustomResourceDefinition", "Namespace", "ServiceAccount", "ClusterRole",
+                "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "PodDisruptionBudget", "Service",
+                "GatewayClass"), Set.copyOf(fromKustomize.keySet().stream().map(id -> id.split("/")[0]).toList()));
+    }
+
+    @Test
+    void theChartPassesHelmLint() {
+        LintResult lint = new Helm(Renderings.CHART).lint().strict().call();
+        assertFalse(lint.isFailed(), "helm lint --strict: " + lint.getMessages());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kustomize", "helm"})
+    void twoReplicasProbedOnTheAdminPortDrainWithinTheGracePeriod(String tool) throws Exception {
+        List<JsonNode> objects = rendering(tool);
+        JsonNode deployment = Renderings.find(objects, "Deployment", "gatehouse");
+        assertEquals(2, deployment.at("/spec/replicas").asInt());
+        JsonNode pod = deployment.at("/spec/template/spec");
+        JsonNode container = pod.at("/containers/0");
+        List<String> args = texts(container.path("args"));
+        assertTrue(args.contains("--admin=0.0.0.0:9901"), "args " + args);
+        assertEquals(9901, port(container, "admin"));
+        assertEquals("/ready", container.at("/readinessProbe/httpGet/path").asText());
+        assertEquals("admin", container.at("/readinessProbe/httpGet/port").asText());
+        assertEquals("/live", container.at("/livenessProbe/httpGet/path").asText());
+        assertEquals("admin", container.at("/livenessProbe/httpGet/port").asText());
+
+        Duration drain = Duration.parse("PT" + arg(args, "--drain-timeout=").toUpperCase());
+        assertTrue(pod.path("terminationGracePeriodSeconds").asLong() > drain.toSeconds(),
+                "terminationGracePeriodSeconds " + pod.path("terminationGracePeriodSeconds") + " <= drain " + drain);
+        assertEquals("$(POD_NAMESPACE)", arg(args, "--leader-election-namespace="));
+        JsonNode env = StreamSupport.stream(container.path("env").spliterator(), false)
+                .filter(e -> e.path("name").asText().equals("POD_NAMESPACE")).findFirst().orElseThrow();
+        assertEquals("metadata.namespace", env.at("/valueFrom/fieldRef/fieldPath").asText());
+
+        JsonNode term = pod.at("/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm");
+        assertEquals("kubernetes.io/hostname", term.path("topologyKey").asText());
+        assertEquals(deployment.at("/spec/template/metadata/labels"), term.at("/labelSelector/matchLabels"));
+        assertTrue(container.at("/resources/requests/cpu").isTextual() && container.at("/resources/requests/memory").isTextual());
+        assertTrue(container.at("/resources/limits/memory").isTextual());
+
+        JsonNode pdb = Renderings.find(objects, "PodDisruptionBudget", "gatehouse");
+        assertEquals(1, pdb.at("/spec/minAvailable").asInt());
+        assertEquals(deployment.at("/spec/template/metadata/labels"), pdb.at("/spec/selector/matchLabels"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kustomize", "helm"})
+    void nonRootReadOnlyNoCapabilitiesUnprivilegedPorts(String tool) throws Exception {
+        JsonNode pod = Renderings.find(rendering(tool), "Deployment", "gatehouse").at("/spec/template/spec");
+        assertTrue(pod.at("/securityContext/runAsNonRoot").asBoolean());
+        JsonNode container = pod.at("/containers/0");
+        JsonNode sc = container.path("securityContext");
+        assertTrue(sc.path("readOnlyRootFilesystem").asBoolean());
+        assertFalse(sc.path("allowPrivilegeEscalation").asBoolean(true));
+        assertEquals(List.of("ALL"), texts(sc.at("/capabilities/drop")));
+        assertTrue(sc.at("/capabilities/add").isMissingNode(), "no capability added: " + sc);
+        for (JsonNode p : container.path("ports")) {
+            assertTrue(p.path("containerPort").asInt() >= 1024, "a privileged container port: " + p);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kustomize", "helm"})
+    void nodePortServiceOnThirtyEightyAndThirtyFourFortyThreeWithoutTheAdminPort(String tool) throws Exception {
+        List<JsonNode> objects = rendering(tool);
+        JsonNode service = Renderings.find(objects, "Service", "gatehouse");
+        assertEquals("NodePort", service.at("/spec/type").asText());
+        Map<Integer, String> ports = new TreeMap<>();
+        for (JsonNode p : service.at("/spec/ports")) {
+            ports.put(p.path("port").asInt(), p.path("targetPort").asText() + " " + p.path("nodePort").asText());
+        }
+        assertEquals(Map.of(80, "8080 30080", 443, "8443 30443"), ports);
+        JsonNode container = Renderings.find(objects, "Deployment", "gatehouse").at("/spec/template/spec/containers/0");
+        assertEquals(8080, port(container, "http"));
+        assertEquals(8443, port(container, "https"));
+        assertEquals("gatehouse.dev/gateway-controller",
+                Renderings.find(objects, "GatewayClass", "gatehouse").at("/spec/controllerName").asText());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kustomize", "helm"})
+    void rbacWritesOnlyStatusSubresourcesAndItsLease(String tool) throws Exception {
+        List<JsonNode> objects = rendering(tool);
+        Set<String> readOnly = Set.of("get", "list", "watch");
+        List<String> reads = new ArrayList<>();
+        for (JsonNode rule : Renderings.find(objects, "ClusterRole", "gatehouse").path("rules")) {
+            List<String> verbs = texts(rule.path("verbs"));
+            for (String resource : texts(rule.path("resources"))) {
+                String qualified = rule.at("/apiGroups/0").asText() + "/" + resource;
+                assertFalse(resource.contains("*") || verbs.contains("*"), "a wildcard in " + rule);
+                if (readOnly.containsAll(verbs)) {
+                    reads.add(qualified);
+                } else {
+                    assertTrue(resource.endsWith("/status") && Set.of("update", "patch").containsAll(verbs),
+                            "a write outside a status subresource: " + qualified + " " + verbs);
+                }
+            }
+        }
+        assertTrue(reads.containsAll(List.of("gateway.networking.k8s.io/gatewayclasses",
+                "gateway.networking.k8s.io/gateways", "gateway.networking.k8s.io/httproutes",
+                "gateway.networking.k8s.io/referencegrants", "/services", "/secrets", "/namespaces", "/nodes",
+                "discovery.k8s.io/endpointslices", "gatehouse.dev/requestterminations")), "reads " + reads);
+        JsonNode role = Renderings.find(objects, "Role", "gatehouse-leader-election");
+        assertEquals("gatehouse-system", role.at("/metadata/namespace").asText());
+        assertEquals(1, role.path("rules").size());
+        assertEquals(List.of("leases"), texts(role.at("/rules/0/resources")));
+        assertEquals(List.of("coordination.k8s.io"), texts(role.at("/rules/0/apiGroups")));
+        assertEquals(Set.of("get", "create", "update"), Set.copyOf(texts(role.at("/rules/0/verbs"))));
+        JsonNode binding = Renderings.find(objects, "ClusterRoleBinding", "gatehouse");
+        assertEquals("gatehouse", binding.at("/subjects/0/name").asText());
+        assertEquals("gatehouse", Renderings.find(objects, "Deployment", "gatehouse")
+                .at("/spec/template/spec/serviceAccountName").asText());
+    }
+
+    @Test
+    void everyObjectOfTheInstallAndTheExamplePassesTheSchemas() throws Exception {
+        ObjectSchemas schemas = new ObjectSchemas();
+        List<JsonNode> all = new ArrayList<>(rendering("helm"));
+        all.addAll(Renderings.helm("hostNetwork", "true"));
+        all.addAll(Renderings.examples());
+        if (Renderings.kustomize() != null) {
+            all.addAll(rendering("kustomize"));
+        }
+        assertEquals(List.of(), schemas.violations(all));
+    }
+
+    @Test
+    void theSchemaCheckRefusesUnknownFieldsAndWrongTypes() throws Exception {
+        ObjectSchemas schemas = new ObjectSchemas();
+        List<JsonNode> bad = Renderings.parse("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: typo}
+                spec: {replica: 2, selector: {}, template: {}}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: typo}
+                spec:
+                  gatewayClassName: gatehouse
+                  listeners: [{name: http, protocol: HTTP, port: "8080", hostnme: a.example}]
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: bad}
+                spec: {hostnames: ["-bad-"], rules: [{backendRefs: [{name: echo}]}]}
+                """);
+        String found = String.join("\n", schemas.violations(bad));
+        assertTrue(found.contains("Deployment//typo: Unrecognized property \"replica\""), found);
+        assertTrue(found.contains("Gateway//typo .spec.listeners[0].port: expected integer"), found);
+        assertTrue(found.contains("Gateway//typo .spec.listeners[0].hostnme: unknown field"), found);
+        assertTrue(found.contains("HTTPRoute//bad .spec.hostnames[0]: '-bad-' does not match"), found);
+    }
+
+    @Test
+    void theHostNetworkOptionRunsADaemonSetOnTheNodesPortsWithoutAService() throws Exception {
+        List<JsonNode> objects = Renderings.helm("hostNetwork", "true");
+        JsonNode daemonSet = Renderings.find(objects, "DaemonSet", "gatehouse");
+        assertTrue(daemonSet.at("/spec/template/spec/hostNetwork").asBoolean());
+        assertTrue(objects.stream().noneMatch(o -> o.path("kind").asText().equals("Service")));
+        assertTrue(objects.stream().noneMatch(o -> o.path("kind").asText().equals("Deployment")));
+    }
+
+    @Test
+    void theExampleRoutesEchoThroughAGatewayOnTheContainersHttpPort() throws Exception {
+        List<JsonNode> objects = Renderings.examples();
+        assertTrue(objects.stream().noneMatch(o -> o.path("kind").asText().equals("GatewayClass")),
+                "the install ships the GatewayClass");
+        JsonNode gateway = Renderings.find(objects, "Gateway", "demo");
+        assertEquals("gatehouse", gateway.at("/spec/gatewayClassName").asText());
+        JsonNode container = Renderings.find(rendering("helm"), "Deployment", "gatehouse")
+                .at("/spec/template/spec/containers/0");
+        assertEquals(port(container, "http"), gateway.at("/spec/listeners/0/port").asInt());
+        JsonNode route = Renderings.find(objects, "HTTPRoute", "echo");
+        assertEquals(List.of("echo.example.com"), texts(route.at("/spec/hostnames")));
+        assertEquals("demo", route.at("/spec/parentRefs/0/name").asText());
+        JsonNode service = Renderings.find(objects, "Service", route.at("/spec/rules/0/backendRefs/0/name").asText());
+        assertEquals(route.at("/spec/rules/0/backendRefs/0/port").asInt(), service.at("/spec/ports/0/port").asInt());
+        Renderings.find(objects, "Deployment", "echo");
+    }
+
+    private static Map<String, JsonNode> byId(List<JsonNode> objects) {
+        Map<String, JsonNode> out = new TreeMap<>();
+        objects.forEach(o -> assertEquals(null, out.put(Renderings.id(o), o), "twice: " + Renderings.id(o)));
+        return out;
+    }
+
+    private static int port(JsonNode container, String name) {
+        for (JsonNode p : container.path("ports")) {
+            if (p.path("name").asText().equals(name)) {
+                return p.path("containerPort").asInt();
+            }
+        }
+        throw new AssertionError("no container port " + name + " in " + container.path("ports"));
+    }
+
+    private static String arg(List<String> args, String prefix) {
+        return args.stream().filter(a -> a.startsWith(prefix)).map(a -> a.substring(prefix.length())).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + prefix + " in " + args));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+}
