@@ -3,11 +3,15 @@ package dev.gatehouse.app.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.gatehouse.app.cli.GatehouseCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +82,7 @@ final class DeployManifestsTest {
         assertEquals("/live", container.at("/livenessProbe/httpGet/path").asText());
         assertEquals("admin", container.at("/livenessProbe/httpGet/port").asText());
 
-        Duration drain = Duration.parse("PT" + arg(args, "--drain-timeout=").toUpperCase());
+        Duration drain = run(args).matchedOptionValue("--drain-timeout", Duration.ZERO);
         assertTrue(pod.path("terminationGracePeriodSeconds").asLong() > drain.toSeconds(),
                 "terminationGracePeriodSeconds " + pod.path("terminationGracePeriodSeconds") + " <= drain " + drain);
         assertEquals("$(POD_NAMESPACE)", arg(args, "--leader-election-namespace="));
@@ -231,6 +235,53 @@ final class DeployManifestsTest {
         JsonNode service = Renderings.find(objects, "Service", route.at("/spec/rules/0/backendRefs/0/name").asText());
         assertEquals(route.at("/spec/rules/0/backendRefs/0/port").asInt(), service.at("/spec/ports/0/port").asInt());
         Renderings.find(objects, "Deployment", "echo");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kustomize", "helm"})
+    void theContainersArgumentsAreGatehouseCommandLines(String tool) throws Exception {
+        List<JsonNode> objects = new ArrayList<>(rendering(tool));
+        objects.addAll(Renderings.examples());
+        List<String> parsed = new ArrayList<>();
+        for (JsonNode o : objects) {
+            for (JsonNode container : o.at("/spec/template/spec/containers")) {
+                if (container.path("image").asText().startsWith("ghcr.io/gatehouse-dev/gatehouse:")) {
+                    ParseResult command = gatehouse(texts(container.path("args")));
+                    parsed.add(Renderings.id(o) + " " + command.commandSpec().name());
+                }
+            }
+        }
+        assertEquals(List.of("Deployment/gatehouse-system/gatehouse run", "Deployment/default/echo echo"), parsed);
+        ParseResult run = run(texts(Renderings.find(objects, "Deployment", "gatehouse")
+                .at("/spec/template/spec/containers/0/args")));
+        assertTrue(run.matchedOptionValue("--kubernetes", false));
+        assertEquals("0.0.0.0:9901", run.matchedOptionValue("--admin", ""));
+    }
+
+    @Test
+    void theImageRunsTheShadedJarAsThePodsNonRootUser() throws Exception {
+        String dockerfile = Files.readString(Path.of("../Dockerfile"));
+        assertTrue(dockerfile.contains("COPY gatehouse-app/target/gatehouse.jar "), dockerfile);
+        assertTrue(Files.readString(Path.of("pom.xml")).contains("${project.build.directory}/gatehouse.jar"));
+        JsonNode pod = Renderings.find(rendering("helm"), "Deployment", "gatehouse").at("/spec/template/spec");
+        String uid = pod.at("/securityContext/runAsUser").asText();
+        assertTrue(dockerfile.contains("\nUSER " + uid + ":"), "the image's USER is not the pod's runAsUser " + uid);
+        gatehouse(List.of(dockerfile.lines().filter(l -> l.startsWith("CMD ")).findFirst().orElseThrow()
+                .replaceAll("CMD \\[|\\]|\"", "").split(",\\s*")));
+    }
+
+    /** Parsed, not run, as the jar's Main would: an unknown option or a bad value fails here. */
+    private static ParseResult gatehouse(List<String> args) {
+        ParseResult root = new CommandLine(new GatehouseCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .parseArgs(args.toArray(String[]::new));
+        assertTrue(root.hasSubcommand(), "no subcommand in " + args);
+        return root.subcommand();
+    }
+
+    private static ParseResult run(List<String> args) {
+        ParseResult run = gatehouse(args);
+        assertEquals("run", run.commandSpec().name());
+        return run;
     }
 
     private static Map<String, JsonNode> byId(List<JsonNode> objects) {
