@@ -16,10 +16,18 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * TCPRoute and TLS passthrough against the real jar: a TCP echo backend reached through a TCP listener (bytes
  * both ways, and the echo still arriving after the client shut its output), and two {@code openssl s_server}
  * backends reached through a TLS passthrough listener by the SNI name {@code openssl s_client} sends; the
- * certificate the client sees is the backend's own, so the gateway did not terminate TLS.
+ * certificate the client sees is the backend's own, so the gateway did not terminate TLS. A TLS listener with
+ * {@code mode: Terminate} handshakes with its own certificate and relays the plain bytes to the echo backend.
  */
 class L4EndToEndTest {
     @TempDir
@@ -39,6 +48,8 @@ class L4EndToEndTest {
     static final List<Process> servers = new ArrayList<>();
     static int tcpPort;
     static int tlsPort;
+    static int terminatePort;
+    static Pem terminating;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,42 +61,40 @@ class L4EndToEndTest {
                 "DNS:abc.example.com"));
         int wildBackend = startTlsServer(TestCertificates.create(dir, "wild-backend", KeyForm.SEC1_EC,
                 "DNS:*.example.com"));
+        terminating = TestCertificates.create(dir, "terminate", KeyForm.PKCS1_RSA, "DNS:term.example.org");
         tcpPort = GatewayProcess.freePort();
         tlsPort = GatewayProcess.freePort();
+        terminatePort = GatewayProcess.freePort();
         String config = Configs.gateway("""
                   - {name: tcp, protocol: TCP, port: %d}
                   - {name: tls, protocol: TLS, port: %d, hostname: "*.example.com", tls: {mode: Passthrough}}
-                """.formatted(tcpPort, tlsPort))
+                  - {name: term, protocol: TLS, port: %d, hostname: term.example.org, tls: {mode: Terminate, certificateRefs: [{name: terminate}]}}
+                """.formatted(tcpPort, tlsPort, terminatePort))
+                + terminating.secret()
                 + Configs.service("echo", echo.getLocalPort())
                 + Configs.service("exact", exactBackend)
                 + Configs.service("wild", wildBackend)
-                + """
-                ---
-                apiVersion: gateway.networking.k8s.io/v1alpha2
-                kind: TCPRoute
-                metadata: {name: echo, namespace: default}
-                spec:
-                  parentRefs: [{name: edge, sectionName: tcp}]
-                  rules: [{backendRefs: [{name: echo, port: 80}]}]
-                ---
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: TLSRoute
-                metadata: {name: exact, namespace: default}
-                spec:
-                  parentRefs: [{name: edge, sectionName: tls}]
-                  hostnames: [abc.example.com]
-                  rules: [{backendRefs: [{name: exact, port: 80}]}]
-                ---
-                apiVersion: gateway.networking.k8s.io/v1alpha2
-                kind: TLSRoute
-                metadata: {name: wild, namespace: default}
-                spec:
-                  parentRefs: [{name: edge, sectionName: tls}]
-                  hostnames: ["*.example.com"]
-                  rules: [{backendRefs: [{name: wild, port: 80}]}]
-                """;
+                + route("v1alpha2", "TCPRoute", "echo", "tcp", null, "echo")
+                + route("v1", "TLSRoute", "exact", "tls", "abc.example.com", "exact")
+                + route("v1alpha2", "TLSRoute", "wild", "tls", "\"*.example.com\"", "wild")
+                + route("v1", "TLSRoute", "term", "term", "term.example.org", "echo");
         Configs.write(dir.resolve("gateway.yaml"), config);
         gateway = GatewayProcess.start(dir, "-Xmx256m");
+    }
+
+    /** A TCPRoute or TLSRoute (of that apiVersion) from one listener of Gateway edge to a Service's port 80. */
+    private static String route(String version, String kind, String name, String listener, String hostname,
+                                String service) {
+        return """
+                ---
+                apiVersion: gateway.networking.k8s.io/%s
+                kind: %s
+                metadata: {name: %s, namespace: default}
+                spec:
+                  parentRefs: [{name: edge, sectionName: %s}]
+                """.formatted(version, kind, name, listener)
+                + (hostname == null ? "" : "  hostnames: [" + hostname + "]\n")
+                + "  rules: [{backendRefs: [{name: " + service + ", port: 80}]}]\n";
     }
 
     /** openssl s_server -www answers every connection with its own certificate; stdin is not read. */
@@ -193,6 +202,29 @@ class L4EndToEndTest {
     void aConnectionWithoutServerNameOrWithAnUnroutedOneIsClosed() throws Exception {
         assertThat(subject("-servername", "shop.example.org")).doesNotContain("subject=");
         assertThat(subject("-noservername")).doesNotContain("subject=");
+    }
+
+    @Test
+    void aTerminatingListenerHandshakesWithItsOwnCertificateAndRelaysTheDecryptedBytes() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("gateway", CertificateFactory.getInstance("X.509")
+                .generateCertificate(Files.newInputStream(terminating.crt())));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+        try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket()) {
+            SSLParameters params = s.getSSLParameters();
+            params.setServerNames(List.of(new SNIHostName("term.example.org")));
+            s.setSSLParameters(params);
+            s.connect(new InetSocketAddress("127.0.0.1", terminatePort), 10_000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(new String(s.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("hello\n");
+            assertThat(s.getSession().getPeerPrincipal().getName()).isEqualTo("CN=terminate");
+        }
     }
 
     private static String subject(String... sni) throws Exception {

@@ -53,9 +53,8 @@ final class GatewayTranslator {
         }
         String tlsMode = listener.getTls() == null || listener.getTls().getMode() == null ? "Terminate"
                 : listener.getTls().getMode();
-        if (p == Protocol.TLS && !tlsMode.equals("Passthrough")) {
-            state.accepted = Conditions.listenerUnsupportedTlsMode(
-                    "tls.mode " + tlsMode + " on a TLS listener is not supported yet (Passthrough is)");
+        if (p == Protocol.TLS && !tlsMode.equals("Passthrough") && !tlsMode.equals("Terminate")) {
+            state.accepted = Conditions.listenerUnsupportedTlsMode("tls.mode " + tlsMode + " is not Terminate or Passthrough");
             return state;
         }
         String routeKind = switch (p) {
@@ -84,7 +83,7 @@ final class GatewayTranslator {
                         "route kinds " + String.join(", ", invalid) + " are not supported on " + protocol + " listeners");
             }
         }
-        if (p == Protocol.HTTPS) {
+        if (p == Protocol.HTTPS || p == Protocol.TLS && tlsMode.equals("Terminate")) {
             tlsResolver.resolve(state);
         }
         return state;

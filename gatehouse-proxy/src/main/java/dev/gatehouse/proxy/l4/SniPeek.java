@@ -8,7 +8,7 @@ import io.netty.util.concurrent.Future;
 /**
  * Reads the SNI name of a ClientHello without terminating TLS (Netty parses it and keeps the bytes), picks the
  * TLSRoute backend for that name, then hands the buffered ClientHello and everything after it to a
- * {@link BackendConnect}. No SNI, no route for the name, or an invalid backend: the connection is closed.
+ * {@link BackendConnect} (through an SslHandler first when the route's listener terminates TLS). No SNI, no route for the name, or an invalid backend: the connection is closed.
  */
 final class SniPeek extends AbstractSniHandler<L4PortRouter.L4Backend> {
     private final L4PortRouter router;
@@ -34,6 +34,10 @@ final class SniPeek extends AbstractSniHandler<L4PortRouter.L4Backend> {
             return;
         }
         ctx.pipeline().addAfter(ctx.name(), "connect", new BackendConnect(backend.cluster(), settings));
+        if (backend.terminate() != null) {
+            // mode Terminate: the backend gets the decrypted bytes; the handshake runs while it connects
+            ctx.pipeline().addAfter(ctx.name(), "tls", backend.terminate().newHandler(ctx.alloc()));
+        }
         // removing a decoder passes the bytes it buffered (the ClientHello) to the next handler
         ctx.pipeline().remove(this);
     }

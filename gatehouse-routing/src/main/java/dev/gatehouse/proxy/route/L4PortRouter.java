@@ -7,6 +7,8 @@ import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.balance.SmoothWeightedRoundRobin;
+import dev.gatehouse.proxy.tls.PortCertificates;
+import io.netty.handler.ssl.SslContext;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,8 +30,10 @@ public final class L4PortRouter {
      * One backendRef of a TCPRoute/TLSRoute rule.
      *
      * @param cluster where to relay, or {@code null} when the reference is invalid (the connection is closed)
+     * @param terminate the context to terminate TLS with before relaying (a TLS listener with
+     *                  {@code mode: Terminate}), or {@code null} to relay the bytes as they come
      */
-    public record L4Backend(Cluster cluster, String invalidReason) { }
+    public record L4Backend(Cluster cluster, String invalidReason, SslContext terminate) { }
 
     /** A compiled rule: its weighted backends ({@code null} picker when no weight is positive). */
     private record Target(String rule, SmoothWeightedRoundRobin<L4Backend> balancer) { }
@@ -60,8 +64,9 @@ public final class L4PortRouter {
         Target any = null;
         // listeners come most specific hostname first, routes oldest first: the first claim of a name wins
         for (ListenerSpec listener : port.listeners()) {
+            SslContext terminate = terminating(listener);
             for (L4RouteSpec rule : listener.l4Routes() == null ? List.<L4RouteSpec>of() : listener.l4Routes()) {
-                Target t = target(rule, clusters);
+                Target t = target(rule, clusters, terminate);
                 String h = rule.hostname();
                 if (h == null) {
                     any = any == null ? t : any;
@@ -77,12 +82,25 @@ public final class L4PortRouter {
         return new L4PortRouter(Map.copyOf(exact), List.copyOf(sorted), any, port.protocol() == Protocol.TLS);
     }
 
-    private static Target target(L4RouteSpec rule, Map<String, Cluster> clusters) {
+    /** The listener's first certificate, built here on the control thread; {@code null} for passthrough. */
+    private static SslContext terminating(ListenerSpec listener) {
+        if (listener.tls() == null || listener.tls().certificates().isEmpty()) {
+            return null;
+        }
+        try {
+            return PortCertificates.buildWithoutAlpn(listener.tls().certificates().get(0));
+        } catch (Exception e) {
+            throw new IllegalArgumentException("listener " + listener.gateway() + "/" + listener.name()
+                    + ": its certificate cannot be used for TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static Target target(L4RouteSpec rule, Map<String, Cluster> clusters, SslContext terminate) {
         List<L4Backend> backends = new ArrayList<>();
         List<Integer> weights = new ArrayList<>();
         for (BackendRefSpec b : rule.backends()) {
             Cluster c = b.cluster() == null ? null : clusters.get(b.cluster());
-            backends.add(new L4Backend(c, c == null ? String.valueOf(b.invalidReason()) : null));
+            backends.add(new L4Backend(c, c == null ? String.valueOf(b.invalidReason()) : null, terminate));
             weights.add(b.weight());
         }
         return new Target(rule.route().ruleLabel(), SmoothWeightedRoundRobin.of(backends, weights));
