@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
@@ -14,7 +15,7 @@ import io.netty.handler.timeout.IdleStateEvent;
  * (its outbound buffer above the high watermark) this side stops reading, and reads again once the peer drains.
  * Half-close: when this side's input ends (the sender shut its output; needs {@code ALLOW_HALF_CLOSURE}), the
  * peer's output is shut after what was read is flushed, so the other direction keeps flowing; once both
- * directions are shut, both channels close.
+ * directions are shut, both channels close. A peer that terminates TLS cannot half-close: both close instead.
  */
 public final class ByteSplice extends ChannelInboundHandlerAdapter {
     private final Channel peer;
@@ -60,7 +61,7 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
-            if (peer instanceof DuplexChannel duplex && peer.isActive()) {
+            if (peer instanceof DuplexChannel duplex && peer.isActive() && peer.pipeline().get(SslHandler.class) == null) {
                 peer.flush();
                 duplex.shutdownOutput().addListener(f -> {
                     if (self instanceof DuplexChannel d && d.isOutputShutdown()) {
@@ -70,6 +71,9 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
                     }
                 });
             } else {
+                // TLS has no half-close (a bare FIN would truncate the client's stream): end both, the
+                // SslHandler sending close_notify after what is still queued
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
                 self.close();
             }
         } else if (evt instanceof IdleStateEvent) {
