@@ -58,7 +58,7 @@ if [ ! -f "$suite/run.py" ]; then
 fi
 # Every HTTPRoute case except retries and those that need an HTTPS listener (later issues:
 # traffic management, TLS); TLSRoute and TCPRoute come with the L4 path.
-skip='HTTPRouteRetry*,TLSRoute*,TCPRoute*'
+skip='HTTPRouteRetry*'
 report="$root/gatehouse-app/target/conformance-report.json"
 log="$root/gatehouse-app/target/conformance.log"
 mkdir -p "$(dirname "$report")"

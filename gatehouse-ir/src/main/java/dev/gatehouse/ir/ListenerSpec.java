@@ -10,10 +10,18 @@ import java.util.List;
  * @param hostname the listener hostname ({@code null} matches every host), lower case, may start with "*."
  * @param tls certificates to terminate with, or {@code null} for plain listeners
  * @param virtualHosts the attached HTTPRoutes grouped by effective hostname, most specific first
+ * @param l4Routes of a TCP or TLS listener: the attached TCPRoute/TLSRoute rules, oldest route first;
+ *                 {@code null} on HTTP listeners (so their printed form does not change)
  */
 public record ListenerSpec(String gateway, String name, String hostname, TlsSpec tls,
-                           List<VirtualHostSpec> virtualHosts) {
+                           List<VirtualHostSpec> virtualHosts, List<L4RouteSpec> l4Routes) {
     public ListenerSpec {
         virtualHosts = List.copyOf(virtualHosts);
+        l4Routes = l4Routes == null ? null : List.copyOf(l4Routes);
+    }
+
+    /** An HTTP or HTTPS listener. */
+    public ListenerSpec(String gateway, String name, String hostname, TlsSpec tls, List<VirtualHostSpec> virtualHosts) {
+        this(gateway, name, hostname, tls, virtualHosts, null);
     }
 }

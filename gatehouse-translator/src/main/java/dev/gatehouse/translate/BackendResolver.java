@@ -44,6 +44,11 @@ final class BackendResolver {
     }
 
     Resolution resolve(Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
+        return resolve(GatewayTranslator.HTTP_ROUTE, t, routeNamespace, clusters);
+    }
+
+    /** @param fromKind the referring route's kind, which a ReferenceGrant must name */
+    Resolution resolve(String fromKind, Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
         String group = t.group() == null ? "" : t.group();
         String kind = t.kind() == null ? "Service" : t.kind();
         String ns = t.namespace() == null || t.namespace().isEmpty() ? routeNamespace : t.namespace();
@@ -52,7 +57,7 @@ final class BackendResolver {
             return new Resolution(null, Conditions.routeInvalidKind(
                     "backendRef " + (group.isEmpty() ? "" : group + "/") + kind + " " + key + " is not a core Service"));
         }
-        if (!grants.permits(GatewayTranslator.HTTP_ROUTE, routeNamespace, "Service", ns, t.name())) {
+        if (!grants.permits(fromKind, routeNamespace, "Service", ns, t.name())) {
             return new Resolution(null, Conditions.routeRefNotPermitted(
                     "backendRef Service " + key + " is in another namespace and no ReferenceGrant permits it"));
         }

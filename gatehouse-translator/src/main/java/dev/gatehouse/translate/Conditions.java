@@ -57,6 +57,10 @@ public final class Conditions {
                 "protocol " + protocol + " is not supported yet");
     }
 
+    public static Condition listenerUnsupportedTlsMode(String message) {
+        return new Condition("Accepted", FALSE, "UnsupportedValue", message);
+    }
+
     /** A conflicted listener is not accepted either, with the conflict's reason (as NGINX Gateway Fabric does). */
     public static Condition listenerConflictNotAccepted(Condition conflicted) {
         return new Condition("Accepted", FALSE, conflicted.reason(), conflicted.message());

@@ -43,23 +43,36 @@ final class GatewayTranslator {
             case "HTTPS" -> Protocol.HTTPS;
             case "TLS" -> Protocol.TLS;
             case "TCP" -> Protocol.TCP;
+            case "UDP" -> Protocol.UDP;
             default -> null;
         };
         ListenerState state = new ListenerState(gateway, listener, index, p, p != null && served.contains(p));
-        if (p != Protocol.HTTP && p != Protocol.HTTPS) {
+        if (p == null) {
             state.accepted = Conditions.listenerUnsupportedProtocol(protocol);
             return state;
         }
+        String tlsMode = listener.getTls() == null || listener.getTls().getMode() == null ? "Terminate"
+                : listener.getTls().getMode();
+        if (p == Protocol.TLS && !tlsMode.equals("Passthrough") && !tlsMode.equals("Terminate")) {
+            state.accepted = Conditions.listenerUnsupportedTlsMode("tls.mode " + tlsMode + " is not Terminate or Passthrough");
+            return state;
+        }
+        String routeKind = switch (p) {
+            case HTTP, HTTPS -> HTTP_ROUTE;
+            case TCP -> L4Route.TCP_ROUTE;
+            case TLS -> L4Route.TLS_ROUTE;
+            case UDP -> "UDPRoute";
+        };
         List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getKinds();
         if (kinds == null || kinds.isEmpty()) {
-            state.supportedKinds.add(HTTP_ROUTE);
+            state.supportedKinds.add(routeKind);
         } else {
             List<String> invalid = new ArrayList<>();
             for (RouteGroupKind k : kinds) {
                 String group = k.getGroup() == null ? ReferenceGrants.GATEWAY_GROUP : k.getGroup();
-                if (group.equals(ReferenceGrants.GATEWAY_GROUP) && HTTP_ROUTE.equals(k.getKind())) {
-                    if (!state.supportedKinds.contains(HTTP_ROUTE)) {
-                        state.supportedKinds.add(HTTP_ROUTE);
+                if (group.equals(ReferenceGrants.GATEWAY_GROUP) && routeKind.equals(k.getKind())) {
+                    if (!state.supportedKinds.contains(routeKind)) {
+                        state.supportedKinds.add(routeKind);
                     }
                 } else {
                     invalid.add(group + "/" + k.getKind());
@@ -70,7 +83,7 @@ final class GatewayTranslator {
                         "route kinds " + String.join(", ", invalid) + " are not supported on " + protocol + " listeners");
             }
         }
-        if (p == Protocol.HTTPS) {
+        if (p == Protocol.HTTPS || p == Protocol.TLS && tlsMode.equals("Terminate")) {
             tlsResolver.resolve(state);
         }
         return state;

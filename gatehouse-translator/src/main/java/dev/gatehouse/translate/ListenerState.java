@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.TlsSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -29,6 +30,8 @@ final class ListenerState {
     final Set<String> attachedRoutes = new HashSet<>();
     /** Effective hostname -> rules attached under it. */
     final Map<String, List<RouteRule>> rulesByHostname = new LinkedHashMap<>();
+    /** TCPRoute/TLSRoute rules attached, oldest route first (the order routes are attached in). */
+    final List<L4RouteSpec> l4Routes = new ArrayList<>();
     Condition accepted = Conditions.listenerAccepted();
     Condition resolvedRefs = Conditions.listenerResolvedRefs();
     Condition conflicted = Conditions.listenerNoConflicts();

@@ -11,7 +11,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-/** Resolves an HTTPS listener's certificateRefs to Secrets holding PEM certificate and key. */
+/** Resolves the certificateRefs of a listener that terminates TLS (HTTPS, or TLS with {@code mode: Terminate}) to Secrets holding PEM certificate and key. */
 final class ListenerTlsResolver {
     private final ResourceIndex index;
     private final ReferenceGrants grants;
@@ -26,7 +26,8 @@ final class ListenerTlsResolver {
         ListenerTLSConfig tls = state.listener.getTls();
         List<SecretObjectReference> refs = tls == null || tls.getCertificateRefs() == null ? List.of() : tls.getCertificateRefs();
         if (refs.isEmpty()) {
-            fail(state, Conditions.listenerInvalidCertificateRef("HTTPS listener has no certificateRefs"));
+            fail(state, Conditions.listenerInvalidCertificateRef(
+                    state.listener.getProtocol() + " listener has no certificateRefs"));
             return;
         }
         String gatewayNs = ResourceIndex.namespace(state.gateway);

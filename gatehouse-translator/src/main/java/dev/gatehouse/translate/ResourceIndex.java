@@ -35,6 +35,8 @@ final class ResourceIndex {
     final List<GatewayClass> gatewayClasses = new ArrayList<>();
     final List<Gateway> gateways = new ArrayList<>();
     final List<HTTPRoute> httpRoutes = new ArrayList<>();
+    /** TCPRoutes and TLSRoutes of every version, oldest first (an older route wins a TCP listener) */
+    final List<L4Route> l4Routes = new ArrayList<>();
     final List<Grant> grants = new ArrayList<>();
     final Map<String, Service> services = new HashMap<>();
     final Map<String, Secret> secrets = new HashMap<>();
@@ -53,6 +55,7 @@ final class ResourceIndex {
         gatewayClasses.sort(Comparator.comparing(g -> g.getMetadata().getName()));
         gateways.sort(ResourceIndex::byAge);
         httpRoutes.sort(ResourceIndex::byAge);
+        l4Routes.sort((a, b) -> byAge(a.object(), b.object()));
         clientTrafficPolicies.sort(ResourceIndex::byAge);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
@@ -77,6 +80,9 @@ final class ResourceIndex {
         } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute r) {
             remember(e, new HTTPRoute(r.getApiVersion(), r.getKind(), r.getMetadata(), r.getSpec(), r.getStatus()),
                     httpRoutes);
+        } else if (L4Route.of(o) != null) {
+            origins.put(o, e);
+            l4Routes.add(L4Route.of(o));
         } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant g) {
             grants.add(new Grant(namespace(g), g.getSpec()));
         } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteNamespaces;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Attaches a translated HTTPRoute to the listeners its parentRefs select, and computes one parent status
+ * Attaches a translated route (HTTPRoute, TCPRoute, TLSRoute) to the listeners its parentRefs select, and computes one parent status
  * per parentRef that names one of our Gateways (others belong to other controllers: no status from us).
  */
 final class RouteAttacher {
@@ -22,34 +23,52 @@ final class RouteAttacher {
         this.index = index;
     }
 
+    /** What a route leaves on a listener that takes it, under the effective hostnames there. */
+    interface Attachment {
+        void attach(ListenerState listener, List<String> effectiveHostnames);
+    }
+
     /** @param attached receives {@code true} when some listener took the route */
     List<ResourceStatus.ParentStatus> attach(HTTPRoute route, HttpRouteTranslator.Result result, String controllerName,
                                              boolean[] attached) {
+        return attach(route, GatewayTranslator.HTTP_ROUTE, route.getSpec().getParentRefs(), route.getSpec().getHostnames(),
+                result.rejection(), result.resolvedRefs(),
+                (l, effective) -> effective.forEach(h -> result.rules().forEach(rule -> l.attach(rule, h))),
+                controllerName, attached);
+    }
+
+    /**
+     * Any route kind: listeners take it when they list {@code kind} among their supported kinds.
+     *
+     * @param hostnames the route's hostnames as written (null or empty: any)
+     * @param rejection Accepted=False for a route that must not be served, else {@code null}
+     * @param attached receives {@code true} when some listener took the route
+     */
+    List<ResourceStatus.ParentStatus> attach(HasMetadata route, String kind, List<ParentReference> parentRefs,
+                                             List<String> hostnames, Condition rejection, Condition resolvedRefs,
+                                             Attachment attachment, String controllerName, boolean[] attached) {
         String routeNs = ResourceIndex.namespace(route);
-        String routeKey = ResourceIndex.qualifiedName(route);
-        List<String> hostnames = route.getSpec().getHostnames() == null ? List.of()
-                : route.getSpec().getHostnames().stream().map(Hostnames::normalize).distinct().toList();
+        String routeKey = kind + " " + ResourceIndex.qualifiedName(route);
+        List<String> normalized = hostnames == null ? List.of()
+                : hostnames.stream().map(Hostnames::normalize).distinct().toList();
         List<ResourceStatus.ParentStatus> out = new ArrayList<>();
-        for (ParentReference ref : route.getSpec().getParentRefs() == null ? List.<ParentReference>of()
-                : route.getSpec().getParentRefs()) {
+        for (ParentReference ref : parentRefs == null ? List.<ParentReference>of() : parentRefs) {
             String group = ref.getGroup() == null ? ReferenceGrants.GATEWAY_GROUP : ref.getGroup();
-            String kind = ref.getKind() == null ? "Gateway" : ref.getKind();
+            String refKind = ref.getKind() == null ? "Gateway" : ref.getKind();
             String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNs : ref.getNamespace();
             List<ListenerState> listeners = listenersByGateway.get(ns + "/" + ref.getName());
-            if (!group.equals(ReferenceGrants.GATEWAY_GROUP) || !kind.equals("Gateway") || listeners == null) {
+            if (!group.equals(ReferenceGrants.GATEWAY_GROUP) || !refKind.equals("Gateway") || listeners == null) {
                 continue;
             }
-            Condition accepted = result.rejection() != null ? result.rejection()
-                    : attachTo(listeners, ref, route, routeNs, routeKey, hostnames, result, attached);
-            out.add(new ResourceStatus.ParentStatus(describe(ref, ns), controllerName,
-                    List.of(accepted, result.resolvedRefs())));
+            Condition accepted = rejection != null ? rejection
+                    : attachTo(listeners, ref, kind, routeNs, routeKey, normalized, attachment, attached);
+            out.add(new ResourceStatus.ParentStatus(describe(ref, ns), controllerName, List.of(accepted, resolvedRefs)));
         }
         return out;
     }
 
-    private Condition attachTo(List<ListenerState> listeners, ParentReference ref, HTTPRoute route, String routeNs,
-                               String routeKey, List<String> hostnames, HttpRouteTranslator.Result result,
-                               boolean[] attached) {
+    private Condition attachTo(List<ListenerState> listeners, ParentReference ref, String kind, String routeNs,
+                               String routeKey, List<String> hostnames, Attachment attachment, boolean[] attached) {
         List<ListenerState> selected = listeners.stream()
                 .filter(l -> ref.getSectionName() == null || ref.getSectionName().equals(l.name()))
                 .filter(l -> ref.getPort() == null || ref.getPort() == l.port())
@@ -62,7 +81,7 @@ final class RouteAttacher {
         }
         List<ListenerState> allowed = selected.stream()
                 .filter(ListenerState::acceptsRoutes)
-                .filter(l -> l.supportedKinds.contains(GatewayTranslator.HTTP_ROUTE))
+                .filter(l -> l.supportedKinds.contains(kind))
                 .filter(l -> namespaceAllowed(l, routeNs))
                 .toList();
         if (allowed.isEmpty()) {
@@ -77,9 +96,7 @@ final class RouteAttacher {
             any = true;
             // Two parentRefs may select the same listener; its rules must be there once.
             if (l.attachedRoutes.add(routeKey)) {
-                for (String h : effective) {
-                    result.rules().forEach(rule -> l.attach(rule, h));
-                }
+                attachment.attach(l, effective);
             }
         }
         if (!any) {

@@ -2,8 +2,10 @@ package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.translate.validate.SchemaValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -99,6 +101,23 @@ public final class Translator {
             }
         }
 
+        L4RouteTranslator l4 = new L4RouteTranslator(backends);
+        for (L4Route route : index.l4Routes) {
+            L4RouteTranslator.Result result = l4.translate(route);
+            boolean[] attached = {false};
+            List<ResourceStatus.ParentStatus> parents = attacher.attach(route.object(), route.kind(), route.parentRefs(),
+                    route.hostnames(), null, result.resolvedRefs(),
+                    (l, effective) -> attachL4(l, effective, route.kind(), result.rules()),
+                    options.controllerName(), attached);
+            if (attached[0]) {
+                clusters.putAll(result.clusters());
+            }
+            if (!parents.isEmpty()) {
+                statuses.add(new ResourceStatus(route.kind(), ResourceIndex.namespace(route.object()),
+                        route.object().getMetadata().getName(), List.of(), List.of(), parents));
+            }
+        }
+
         for (Gateway g : index.gateways) {
             List<ListenerState> states = listenersByGateway.get(ResourceIndex.qualifiedName(g));
             if (states != null) {
@@ -119,6 +138,16 @@ public final class Translator {
         return new Translation(snapshot, statuses, diagnostics);
     }
 
+    /** A TLSRoute's rules go on the listener once per effective SNI name; a TCPRoute's rules once, without. */
+    private static void attachL4(ListenerState l, List<String> effective, String kind, List<L4RouteSpec> rules) {
+        List<String> hostnames = kind.equals(L4Route.TLS_ROUTE) ? effective : java.util.Collections.singletonList(null);
+        for (String h : hostnames) {
+            for (L4RouteSpec rule : rules) {
+                l.l4Routes.add(new L4RouteSpec(rule.route(), Hostnames.ANY.equals(h) ? null : h, rule.backends()));
+            }
+        }
+    }
+
     private static List<PortSpec> ports(List<ListenerState> listeners, Map<Integer, ClientTrafficSpec> clientTraffic) {
         Map<Integer, List<ListenerState>> byPort = new TreeMap<>();
         for (ListenerState l : listeners) {
@@ -130,7 +159,8 @@ public final class Translator {
         byPort.forEach((port, states) -> {
             List<ListenerSpec> specs = states.stream().sorted(LISTENER_ORDER)
                     .map(l -> new ListenerSpec(l.gatewayKey, l.name(), l.hostname, l.tls,
-                            VirtualHostAssembler.assemble(l.rulesByHostname)))
+                            VirtualHostAssembler.assemble(l.rulesByHostname),
+                            l.protocol == Protocol.TCP || l.protocol == Protocol.TLS ? l.l4Routes : null))
                     .toList();
             out.add(new PortSpec(port, states.get(0).protocol, specs, clientTraffic.get(port)));
         });
@@ -153,7 +183,7 @@ public final class Translator {
                 + " is programmed (each listener's Programmed condition says why)";
     }
 
-    /** TLSRoute and TCPRoute parse but are not translated yet: say so for each, where it is defined. */
+    /** Kinds that parse but are not translated yet (UDPRoute, GRPCRoute ...): say so for each, where it is defined. */
     private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
         for (HasMetadata o : index.ignored) {
             ResourceSet.Entry origin = index.origin(o);

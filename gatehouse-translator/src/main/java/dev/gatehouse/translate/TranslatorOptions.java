@@ -12,7 +12,8 @@ import java.util.Set;
 public record TranslatorOptions(String controllerName, Set<Protocol> servedProtocols) {
     public static final String DEFAULT_CONTROLLER_NAME = "gatehouse.dev/gateway-controller";
     /** What gatehouse's data plane serves today: the proxy's {@code GatewayServer.SERVED_PROTOCOLS}. */
-    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS);
+    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS, Protocol.TCP,
+            Protocol.TLS);
 
     public TranslatorOptions {
         servedProtocols = Set.copyOf(servedProtocols);

@@ -83,7 +83,7 @@ public final class ConfigDoctor {
     }
 
     /**
-     * Listeners that are not programmed (a TLS or TCP listener, whose protocol is not served yet; a listener without
+     * Listeners that are not programmed (a UDP listener, whose protocol is not served yet; a listener without
      * usable certificates; an unsupported protocol): nothing listens for them. Conflicts have their own check.
      */
     List<Finding> listenersNotProgrammed() {
@@ -106,8 +106,8 @@ public final class ConfigDoctor {
                             "Gateway " + gateway.namespace() + "/" + gateway.name(),
                             "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
                             served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
-                                    : "gatehouse serves HTTP and HTTPS listeners only for now: use protocol HTTP or "
-                                    + "HTTPS (TLS passthrough and TCP are not served yet)"));
+                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough) and TCP listeners only for now "
+                                    + "(UDP is not served yet)"));
                 });
             }
         }

@@ -28,7 +28,7 @@ class UnservedListenersCommandTest {
             spec:
               gatewayClassName: gatehouse
               listeners:
-              - {name: secure, protocol: TLS, port: 8443, tls: {mode: Passthrough}}
+              - {name: secure, protocol: UDP, port: 8443}
             """;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -59,19 +59,19 @@ class UnservedListenersCommandTest {
     }
 
     @Test
-    void aTlsPassthroughOnlyGatewayServesNothing() throws Exception {
+    void aUdpOnlyGatewayServesNothing() throws Exception {
         Files.writeString(dir.resolve("gw.yaml"), CLASS);
         assertThat(run("validate", dir.toString())).as(out.toString()).isEqualTo(1);
         assertThat(out.toString()).contains("listener secure", "Programmed=False reason=Invalid: Listener is not "
-                        + "programmed: protocol TLS is not supported yet",
+                        + "programmed: protocol UDP is not served yet",
                 "INVALID: nothing is served: no listener of Gateway default/edge is programmed");
     }
 
     @Test
-    void aTlsListenerBesideAnHttpOneIsAProblem() throws Exception {
+    void aUdpListenerBesideAnHttpOneIsAProblem() throws Exception {
         Files.writeString(dir.resolve("gw.yaml"), CLASS + "  - {name: web, protocol: HTTP, port: 8080}\n");
         assertThat(run("validate", dir.toString())).as(out.toString()).isEqualTo(3);
-        assertThat(out.toString()).contains("protocol TLS is not supported yet");
+        assertThat(out.toString()).contains("protocol UDP is not served yet");
     }
 
     @Test
@@ -80,8 +80,8 @@ class UnservedListenersCommandTest {
         assertThat(run("doctor", dir.toString())).as(out.toString()).isEqualTo(1);
         assertThat(out.toString()).contains("error: config: no listener of Gateway default/edge is programmed",
                 "error: Gateway default/edge: listener secure is not served (Invalid: Listener is not programmed: "
-                        + "protocol TLS is not supported yet",
-                "gatehouse serves HTTP and HTTPS listeners only for now");
+                        + "protocol UDP is not served yet",
+                "gatehouse serves HTTP, HTTPS, TLS (passthrough) and TCP listeners only for now");
     }
 
     @Test
@@ -89,7 +89,7 @@ class UnservedListenersCommandTest {
         Files.writeString(dir.resolve("gw.yaml"), CLASS + "  - {name: web, protocol: HTTP, port: 8080}\n");
         assertThat(run("explain", "-c", dir.toString(), "--url", "https://shop.example.com:8443/")).isEqualTo(1);
         assertThat(out.toString()).contains("no listener on port 8443; ports are 8080",
-                "note: listener default/edge/secure is not served: Listener is not programmed: protocol TLS is not "
-                        + "supported yet");
+                "note: listener default/edge/secure is not served: Listener is not programmed: protocol UDP is not "
+                        + "served yet");
     }
 }

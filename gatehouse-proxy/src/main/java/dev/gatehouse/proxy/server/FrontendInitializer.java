@@ -5,7 +5,10 @@ import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.http.StrictHttpServerCodec;
+import dev.gatehouse.proxy.l4.L4Pipeline;
+import dev.gatehouse.proxy.l4.L4Settings;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.route.L4PortRouter;
 import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.tls.PortCertificates;
@@ -33,7 +36,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * Builds the pipeline of an accepted HTTP connection from the limits of its port (a
+ * Builds the pipeline of an accepted connection: on a TCP or TLS passthrough port the L4 relay's
+ * ({@link L4Pipeline}); on an HTTP port, from the limits of its port (a
  * ClientTrafficPolicy, else the server's defaults). A cleartext port serves HTTP/1.1, h2c with prior knowledge and
  * h2c via {@code Upgrade: h2c}; an HTTPS port (one with certificates in the snapshot) starts with
  * {@code SniHandler -> AlpnSwitch}, which installs the HTTP/1.1 codec or the h2 stack below once the handshake is done:
@@ -73,19 +77,28 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final ProxyContext context;
     private final PortLimits.Table limits;
     private final SnapshotHolder snapshots;
+    private final L4Settings l4;
 
     FrontendInitializer(ProxyContext context, ServerOptions options) {
-        this(context, options, null);
+        this(context, options, null, null);
     }
 
-    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots) {
+    /** @param l4 how TCP and TLS passthrough ports connect to backends, or {@code null} when none are bound */
+    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots, L4Settings l4) {
         this.context = context;
         this.limits = new PortLimits.Table(snapshots, options.clientTraffic());
         this.snapshots = snapshots;
+        this.l4 = l4;
     }
 
     @Override
     protected void initChannel(Channel ch) {
+        RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
+        L4PortRouter l4Router = current == null || l4 == null ? null : current.l4Router(localPort(ch));
+        if (l4Router != null) {
+            L4Pipeline.init(ch, l4Router, l4);
+            return;
+        }
         PortLimits port = limits.forPort(localPort(ch));
         ClientTrafficSpec spec = port.spec();
         ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),

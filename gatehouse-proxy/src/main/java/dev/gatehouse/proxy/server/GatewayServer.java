@@ -7,6 +7,7 @@ import dev.gatehouse.proxy.balance.HealthPolicy;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import dev.gatehouse.proxy.health.HealthChecker;
 import dev.gatehouse.proxy.http.ProxyContext;
+import dev.gatehouse.proxy.l4.L4Settings;
 import dev.gatehouse.proxy.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
@@ -53,7 +54,8 @@ public final class GatewayServer implements AutoCloseable {
      * The protocols this data plane binds. The translator is told the same set (TranslatorOptions) so that a
      * listener of any other protocol is reported as not programmed instead of silently skipped here.
      */
-    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS);
+    public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS, Protocol.TCP,
+            Protocol.TLS);
     public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
     /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
     private static final int RETRIES_PER_LOG = 20;
@@ -110,7 +112,8 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
                 .childHandler(connections.tracking(
-                        ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots))));
+                        ConnectionCounter.wrap(observer, new FrontendInitializer(context, options, snapshots, new L4Settings(transport.channelClass(),
+                                options.connectTimeout(), L4Settings.DEFAULT_IDLE_TIMEOUT)))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();

@@ -53,10 +53,10 @@ class GatewayServerTest {
     void skipsProtocolsNotSupportedYet() {
         int a = freePortQuiet();
         try (GatewayServer server = new GatewayServer(options())) {
-            server.apply(new RuntimeSnapshot(new Snapshot(2, List.of(new PortSpec(a, Protocol.TLS, List.of()),
-                    new PortSpec(a + 0, Protocol.TCP, List.of())), List.of()), Map.of()));
+            server.apply(new RuntimeSnapshot(new Snapshot(2, List.of(new PortSpec(a, Protocol.UDP, List.of())),
+                    List.of()), Map.of()));
             assertThat(server.boundPorts()).isEmpty();
-            assertThat(server.unboundPorts().get(a).reason()).isEqualTo("protocol TCP is not served yet");
+            assertThat(server.unboundPorts().get(a).reason()).isEqualTo("protocol UDP is not served yet");
             assertThat(server.unboundPorts().get(a).retrying()).isFalse();
         }
     }

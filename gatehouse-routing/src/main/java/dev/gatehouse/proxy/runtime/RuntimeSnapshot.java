@@ -3,6 +3,7 @@ package dev.gatehouse.proxy.runtime;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.proxy.balance.Cluster;
 import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.route.L4PortRouter;
 import dev.gatehouse.proxy.tls.PortCertificates;
 
 import java.util.Map;
@@ -17,13 +18,21 @@ import java.util.TreeMap;
  * @param clusters every cluster of the snapshot by name (TCP/TLS routes and mirrors resolve here)
  * @param certificates the SNI mapping of each HTTPS port, by port (new connections handshake with these;
  *                     open ones keep the context they started with)
+ * @param l4Routers the router of each TCP and TLS passthrough port, by port
  */
 public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters,
-                              Map<Integer, PortCertificates> certificates) {
+                              Map<Integer, PortCertificates> certificates, Map<Integer, L4PortRouter> l4Routers) {
     public RuntimeSnapshot {
         httpRouters = Map.copyOf(httpRouters);
         clusters = Map.copyOf(clusters);
         certificates = Map.copyOf(certificates);
+        l4Routers = Map.copyOf(l4Routers);
+    }
+
+    /** A snapshot without TCP or TLS passthrough ports. */
+    public RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters,
+                           Map<Integer, PortCertificates> certificates) {
+        this(source, httpRouters, clusters, certificates, Map.of());
     }
 
     /** A snapshot without HTTPS ports. */
@@ -43,6 +52,11 @@ public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> http
     /** @return the router for a local port, or {@code null} when the port serves no HTTP */
     public HttpPortRouter httpRouter(int port) {
         return httpRouters.get(port);
+    }
+
+    /** @return the router of a TCP or TLS passthrough port, or {@code null} when the port serves HTTP */
+    public L4PortRouter l4Router(int port) {
+        return l4Routers.get(port);
     }
 
     /** @return the certificates of a local port, or {@code null} when the port does not terminate TLS */

@@ -10,6 +10,7 @@ import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
 import dev.gatehouse.proxy.balance.RoundRobinCluster;
 import dev.gatehouse.proxy.route.HostIndexedPortRouter;
 import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.proxy.route.L4PortRouter;
 import dev.gatehouse.proxy.tls.PortCertificates;
 import io.netty.handler.ssl.SslContext;
 
@@ -46,16 +47,18 @@ public final class SnapshotCompiler {
     public RuntimeSnapshot compile(Snapshot snapshot, RuntimeSnapshot previous) {
         Map<String, Cluster> clusters = compileClusters(snapshot, previous);
         Map<Integer, HttpPortRouter> routers = new HashMap<>();
+        Map<Integer, L4PortRouter> l4Routers = new HashMap<>();
         for (PortSpec port : snapshot.ports()) {
-            if (port.protocol() != Protocol.HTTP && port.protocol() != Protocol.HTTPS) {
-                continue;
-            }
-            if (routers.containsKey(port.port())) {
+            if (routers.containsKey(port.port()) || l4Routers.containsKey(port.port())) {
                 throw new IllegalArgumentException("port " + port.port() + " appears twice in the snapshot");
             }
-            routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
+            if (port.protocol() == Protocol.HTTP || port.protocol() == Protocol.HTTPS) {
+                routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
+            } else if (port.protocol() == Protocol.TCP || port.protocol() == Protocol.TLS) {
+                l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
+            }
         }
-        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous));
+        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous), l4Routers);
     }
 
     /**

@@ -161,15 +161,26 @@ public final class PortCertificates {
 
     /** The modern set: TLS 1.3 and 1.2 with ECDHE and AEAD ciphers only (RFC 9113 9.2.2's list); ALPN h2 first. */
     static SslContext build(CertificateSpec spec) throws Exception {
-        return SslContextBuilder.forServer(stream(spec.certificateChainPem()), stream(spec.privateKeyPem()))
-                .sslProvider(TlsProvider.provider())
-                .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2)
-                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        return modern(spec).applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
                 .build();
+    }
+
+    /**
+     * For a TLS listener that terminates and relays bytes (TLSRoute, {@code mode: Terminate}): the same protocols
+     * and ciphers, no ALPN, since the gateway does not know what the backend speaks.
+     */
+    public static SslContext buildWithoutAlpn(CertificateSpec spec) throws Exception {
+        return modern(spec).build();
+    }
+
+    private static SslContextBuilder modern(CertificateSpec spec) throws Exception {
+        return SslContextBuilder.forServer(stream(spec.certificateChainPem()), stream(spec.privateKeyPem()))
+                .sslProvider(TlsProvider.provider())
+                .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2)
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
     }
 
     private static InputStream stream(String pem) {

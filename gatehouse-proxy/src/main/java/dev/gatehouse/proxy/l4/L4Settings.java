@@ -1,0 +1,15 @@
+package dev.gatehouse.proxy.l4;
+
+import io.netty.channel.Channel;
+
+import java.time.Duration;
+
+/**
+ * @param channelClass the transport's client channel class (epoll or NIO, as the server's)
+ * @param connectTimeout how long a backend connect may take before the client is closed
+ * @param idleTimeout a relayed connection with no byte either way for this long is closed
+ */
+public record L4Settings(Class<? extends Channel> channelClass, Duration connectTimeout, Duration idleTimeout) {
+    /** Long-lived L4 sessions (databases, brokers) are often quiet for minutes; an hour is Envoy's default. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
+}
