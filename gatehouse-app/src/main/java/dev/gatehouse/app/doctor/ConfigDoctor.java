@@ -106,7 +106,7 @@ public final class ConfigDoctor {
                             "Gateway " + gateway.namespace() + "/" + gateway.name(),
                             "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
                             served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
-                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough) and TCP listeners only for now "
+                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate) and TCP listeners only for now "
                                     + "(UDP is not served yet)"));
                 });
             }

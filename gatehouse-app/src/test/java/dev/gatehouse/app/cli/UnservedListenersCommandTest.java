@@ -81,7 +81,7 @@ class UnservedListenersCommandTest {
         assertThat(out.toString()).contains("error: config: no listener of Gateway default/edge is programmed",
                 "error: Gateway default/edge: listener secure is not served (Invalid: Listener is not programmed: "
                         + "protocol UDP is not served yet",
-                "gatehouse serves HTTP, HTTPS, TLS (passthrough) and TCP listeners only for now");
+                "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate) and TCP listeners only for now");
     }
 
     @Test
