@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         List<String> busy = new ArrayList<>();
         checkFree(busy, ECHO_V1, "echo-v1 backend");
         checkFree(busy, ECHO_V2, "echo-v2 backend");
-        if (config == null) {
+        if (config.path() == null) { // the quickstart is served: its listener port is known
             checkFree(busy, new InetSocketAddress(options.bind, QUICKSTART_PORT), "quickstart listener");
         }
         InetSocketAddress admin = GatewayRuntime.adminAddress(options);
