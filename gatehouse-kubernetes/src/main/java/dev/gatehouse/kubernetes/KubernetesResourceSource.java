@@ -232,13 +232,6 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         return out;
     }
 
-    /** The kinds being watched, and the ones skipped because their CRD is missing (for logs and tests). */
-    public Set<String> watchedKinds() {
-        Set<String> out = new java.util.TreeSet<>();
-        informers.keySet().forEach(k -> out.add(k.kind()));
-        return out;
-    }
-
     @Override
     public void close() {
         timer.shutdownNow();

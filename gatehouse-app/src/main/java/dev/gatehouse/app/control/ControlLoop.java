@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The control plane of both modes: reads the {@link ResourceSource} (files, or the Kubernetes API), translates,
  * compiles and applies it on one dedicated thread, and again whenever the source says it changed; then hands the
- * statuses to the {@link StatusSink} (which, for Kubernetes, writes them from a thread of its own). Whatever fails (parse, validation, compile) leaves the
- * last good snapshot serving and is logged with file, document, resource and field. So does a config that would
+ * statuses to the {@link StatusSink} (which, for Kubernetes, writes them from a thread of its own). Whatever fails
+ * (parse, validation, compile) leaves the last good snapshot serving and is logged with file, document, resource
+ * and field. So does a config that would
  * serve nothing while something is served (all files deleted, every Gateway removed), when the source says that
  * is more often an accident than the intent (files: stopping gatehouse is the way to stop serving; in the API,
  * deleting the last Gateway is deliberate and closes its ports). A port that cannot be bound is
@@ -92,7 +93,7 @@ public final class ControlLoop implements AutoCloseable {
             thread.scheduleWithFixedDelay(() -> {
                 Translation t = serving();
                 if (t != null && !t.statuses().equals(published)) {
-                    publishStatuses();
+                    publishStatuses(t);
                 }
             }, STATUS_REFRESH_SECONDS, STATUS_REFRESH_SECONDS, TimeUnit.SECONDS);
         }
@@ -154,17 +155,14 @@ public final class ControlLoop implements AutoCloseable {
         log.info("serving config generation {} ({} ports, {} clusters)", generation,
                 translation.snapshot().ports().size(), translation.snapshot().clusters().size());
         record(true, List.of());
-        publishStatuses();
+        publishStatuses(serving());
         return true;
     }
 
     /** On the control thread: the statuses as served, with the ports the server could not bind laid over. */
-    private void publishStatuses() {
-        Translation t = serving();
-        if (t != null) {
-            published = t.statuses();
-            statusSink.publish(published);
-        }
+    private void publishStatuses(Translation t) {
+        published = t.statuses();
+        statusSink.publish(published);
     }
 
     private static void logStatusProblems(Translation translation) {

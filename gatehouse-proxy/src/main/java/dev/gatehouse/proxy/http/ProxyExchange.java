@@ -800,14 +800,22 @@ final class ProxyExchange implements UpstreamListener {
             abort(message);
             return;
         }
-        boolean close = !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
+        boolean close = closeAfterLocalAnswer();
         writeLocal(GatewayResponses.text(client.alloc(), status, message, close), close);
     }
 
     private void respondFromFilter(FullHttpResponse response) {
-        boolean close = !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
+        boolean close = closeAfterLocalAnswer();
         GatewayResponses.prepare(response, close);
         writeLocal(response, close);
+    }
+
+    /**
+     * Whether an HTTP/1.1 connection closes after an answer of the gateway's own: also when the rest of the
+     * request body would otherwise be read as the next request.
+     */
+    private boolean closeAfterLocalAnswer() {
+        return !http2 && (closeClient || !keepClient() || expectsBody && !requestComplete);
     }
 
     /** An HTTP/1.1 connection stays open after this response if the client wants it and the server is not draining. */

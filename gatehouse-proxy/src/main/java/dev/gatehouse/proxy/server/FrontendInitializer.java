@@ -93,19 +93,26 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        // one snapshot read and one port lookup per accept: the router, limits and certificates then come from the
+        // same config even when a reload lands meanwhile
         RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
-        L4PortRouter l4Router = current == null || l4 == null ? null : current.l4Router(localPort(ch));
+        int localPort = localPort(ch);
+        L4PortRouter l4Router = current == null || l4 == null ? null : current.l4Router(localPort);
         if (l4Router != null) {
             L4Pipeline.init(ch, l4Router, l4);
             return;
         }
-        PortLimits port = limits.forPort(localPort(ch));
+        PortCertificates tls = current == null ? null : current.certificates(localPort);
+        if (tls != null && tls.byServerName() == null) {
+            ch.close(); // an HTTPS port whose every certificate failed: never answer it in cleartext
+            return;
+        }
+        PortLimits port = limits.forPort(current, localPort);
         ClientTrafficSpec spec = port.spec();
         ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),
                 spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
         StrictHttpServerCodec codec = new StrictHttpServerCodec(port.decoderConfig().clone());
         Http2StreamCount streams = new Http2StreamCount(timeouts);
-        int localPort = localPort(ch);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(newFrameCodec(spec, localPort), new Http2FloodGuard(),
@@ -120,11 +127,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         };
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
-        PortCertificates tls = certificates(localPort);
-        if (tls != null && tls.byServerName() == null) {
-            ch.close(); // an HTTPS port whose every certificate failed: never answer it in cleartext
-            return;
-        } else if (tls != null) {
+        if (tls != null) {
             // TLS: the SNI name picks the SslContext (mapping built per snapshot), ALPN picks h1 or h2
             p.addLast("sni", new SniHandler(tls.byServerName()));
             p.addLast("alpn", new AlpnSwitch(codec, priorKnowledge));
@@ -132,12 +135,6 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
         }
         p.addLast("proxy", new HttpProxyHandler(context, timeouts, spec.maxHeaderFields(), spec.backendResponse()));
-    }
-
-    /** The port's certificates in the current snapshot (one map lookup), or null for a cleartext port. */
-    private PortCertificates certificates(int port) {
-        RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
-        return current == null ? null : current.certificates(port);
     }
 
     private static int localPort(Channel ch) {

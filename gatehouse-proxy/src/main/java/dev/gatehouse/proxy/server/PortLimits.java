@@ -45,8 +45,8 @@ record PortLimits(ClientTrafficSpec spec, HttpDecoderConfig decoderConfig) {
             this.fallback = of(fallback);
         }
 
-        PortLimits forPort(int port) {
-            RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
+        /** @param current the snapshot the connection was accepted under, read once by the caller (or null) */
+        PortLimits forPort(RuntimeSnapshot current, int port) {
             if (current == null) {
                 return fallback;
             }

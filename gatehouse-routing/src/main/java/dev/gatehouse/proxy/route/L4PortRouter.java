@@ -33,10 +33,10 @@ public final class L4PortRouter {
      * @param terminate the context to terminate TLS with before relaying (a TLS listener with
      *                  {@code mode: Terminate}), or {@code null} to relay the bytes as they come
      */
-    public record L4Backend(Cluster cluster, String invalidReason, SslContext terminate) { }
+    public record L4Backend(Cluster cluster, SslContext terminate) { }
 
     /** A compiled rule: its weighted backends ({@code null} picker when no weight is positive). */
-    private record Target(String rule, SmoothWeightedRoundRobin<L4Backend> balancer) { }
+    private record Target(SmoothWeightedRoundRobin<L4Backend> balancer) { }
 
     private final Map<String, Target> exact;
     /** "*.example.com" keys as ".example.com" suffixes, longest first */
@@ -100,10 +100,10 @@ public final class L4PortRouter {
         List<Integer> weights = new ArrayList<>();
         for (BackendRefSpec b : rule.backends()) {
             Cluster c = b.cluster() == null ? null : clusters.get(b.cluster());
-            backends.add(new L4Backend(c, c == null ? String.valueOf(b.invalidReason()) : null, terminate));
+            backends.add(new L4Backend(c, terminate));
             weights.add(b.weight());
         }
-        return new Target(rule.route().ruleLabel(), SmoothWeightedRoundRobin.of(backends, weights));
+        return new Target(SmoothWeightedRoundRobin.of(backends, weights));
     }
 
     /**
@@ -126,10 +126,5 @@ public final class L4PortRouter {
             }
         }
         return any;
-    }
-
-    /** True when no route is attached at all: every connection is closed. */
-    public boolean isEmpty() {
-        return exact.isEmpty() && wildcards.isEmpty() && any == null;
     }
 }
