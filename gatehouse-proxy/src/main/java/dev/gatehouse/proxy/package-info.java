@@ -1,5 +1,5 @@
 /**
  * The Netty data plane. It sees only the IR ({@link dev.gatehouse.ir}) compiled into a
- * {@link dev.gatehouse.proxy.runtime.RuntimeSnapshot}; it never sees fabric8.
+ * {@link dev.gatehouse.routing.runtime.RuntimeSnapshot}; it never sees fabric8.
  */
 package dev.gatehouse.proxy;

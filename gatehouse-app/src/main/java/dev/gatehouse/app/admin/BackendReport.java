@@ -8,8 +8,8 @@ import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.VirtualHostSpec;
-import dev.gatehouse.proxy.balance.Cluster;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.proxy.health.HealthCheckOptions;
-import dev.gatehouse.proxy.route.EncodedSlashPolicy;
+import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import picocli.CommandLine.Option;
 
 import java.net.InetSocketAddress;

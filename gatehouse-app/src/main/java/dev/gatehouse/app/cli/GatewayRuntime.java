@@ -59,7 +59,7 @@ final class GatewayRuntime implements AutoCloseable {
         server.healthChecks(options.healthChecks());
         observability.healthSource((cluster, endpoint) -> {
             var health = server.health().find(endpoint);
-            return health == null || health.verdict().state() != dev.gatehouse.proxy.balance.HealthState.UNHEALTHY;
+            return health == null || health.verdict().state() != dev.gatehouse.routing.balance.HealthState.UNHEALTHY;
         });
         // the protocols the data plane serves decide which listeners the translator may program
         ConfigLoader loader = new ConfigLoader(

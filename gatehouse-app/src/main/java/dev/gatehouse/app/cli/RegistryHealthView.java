@@ -2,8 +2,8 @@ package dev.gatehouse.app.cli;
 
 import dev.gatehouse.app.admin.EndpointHealth;
 import dev.gatehouse.app.admin.EndpointHealthView;
-import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
-import dev.gatehouse.proxy.balance.HealthVerdict;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthVerdict;
 
 import java.net.InetSocketAddress;
 
@@ -20,7 +20,7 @@ final class RegistryHealthView implements EndpointHealthView {
 
     @Override
     public EndpointHealth of(String cluster, InetSocketAddress endpoint) {
-        dev.gatehouse.proxy.balance.EndpointHealth health = registry.find(endpoint);
+        dev.gatehouse.routing.balance.EndpointHealth health = registry.find(endpoint);
         if (health == null) {
             return EndpointHealth.UNKNOWN;
         }

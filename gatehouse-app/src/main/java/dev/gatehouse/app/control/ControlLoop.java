@@ -1,7 +1,7 @@
 package dev.gatehouse.app.control;
 
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
-import dev.gatehouse.proxy.runtime.SnapshotCompiler;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.ResourceSource;

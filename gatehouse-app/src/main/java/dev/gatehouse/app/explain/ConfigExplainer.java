@@ -1,9 +1,9 @@
 package dev.gatehouse.app.explain;
 
 import dev.gatehouse.app.control.ConfigLoader;
-import dev.gatehouse.proxy.explain.ExplainRequest;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
-import dev.gatehouse.proxy.runtime.SnapshotCompiler;
+import dev.gatehouse.routing.explain.ExplainRequest;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.TranslatorOptions;
 

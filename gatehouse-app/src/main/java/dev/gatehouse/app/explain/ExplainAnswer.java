@@ -2,8 +2,8 @@ package dev.gatehouse.app.explain;
 
 import dev.gatehouse.app.doctor.UnattachedRoute;
 import dev.gatehouse.app.doctor.UnattachedRoutes;
-import dev.gatehouse.proxy.explain.Explanation;
-import dev.gatehouse.proxy.explain.ExplanationPrinter;
+import dev.gatehouse.routing.explain.Explanation;
+import dev.gatehouse.routing.explain.ExplanationPrinter;
 
 import java.util.List;
 

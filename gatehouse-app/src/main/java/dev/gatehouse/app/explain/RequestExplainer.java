@@ -2,10 +2,10 @@ package dev.gatehouse.app.explain;
 
 import dev.gatehouse.app.doctor.UnattachedRoute;
 import dev.gatehouse.app.doctor.UnattachedRoutes;
-import dev.gatehouse.proxy.explain.ExplainRequest;
-import dev.gatehouse.proxy.explain.Explanation;
-import dev.gatehouse.proxy.explain.RouteExplainer;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.explain.ExplainRequest;
+import dev.gatehouse.routing.explain.Explanation;
+import dev.gatehouse.routing.explain.RouteExplainer;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.Translation;
 

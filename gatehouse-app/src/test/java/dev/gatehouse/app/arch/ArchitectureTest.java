@@ -39,7 +39,7 @@ final class ArchitectureTest {
     /** The data plane sees only the compiled snapshot: never the Kubernetes model, the translator or the CLI. */
     @Test
     void dataPlaneNeverSeesTheControlPlane() {
-        noClasses().that().resideInAPackage("dev.gatehouse.proxy..")
+        noClasses().that().resideInAnyPackage("dev.gatehouse.proxy..", "dev.gatehouse.routing..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.fabric8..", "dev.gatehouse.translate..",
                         "dev.gatehouse.app..")
                 .check(classes);
@@ -49,7 +49,7 @@ final class ArchitectureTest {
     @Test
     void translatorIsPure() {
         noClasses().that().resideInAPackage("dev.gatehouse.translate..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.gatehouse.proxy..",
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.gatehouse.proxy..", "dev.gatehouse.routing..",
                         "dev.gatehouse.app..")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.gatehouse.ir..")
@@ -57,11 +57,19 @@ final class ArchitectureTest {
                 .check(classes);
     }
 
+    /** The compiled snapshot knows nothing of sockets: routing never reaches into the Netty data plane. */
+    @Test
+    void routingNeverSeesTheServer() {
+        noClasses().that().resideInAPackage("dev.gatehouse.routing..")
+                .should().dependOnClassesThat().resideInAPackage("dev.gatehouse.proxy..")
+                .check(classes);
+    }
+
     /** Controller mode feeds the translator and never touches the data plane: the app wires the two. */
     @Test
     void kubernetesModeNeverSeesTheDataPlane() {
         noClasses().that().resideInAPackage("dev.gatehouse.kubernetes..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.gatehouse.proxy..",
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.gatehouse.proxy..", "dev.gatehouse.routing..",
                         "dev.gatehouse.app..")
                 .check(classes);
     }
@@ -74,7 +82,7 @@ final class ArchitectureTest {
      */
     @Test
     void dataPlaneUsesNoBacktrackingRegex() {
-        noClasses().that().resideInAPackage("dev.gatehouse.proxy..")
+        noClasses().that().resideInAnyPackage("dev.gatehouse.proxy..", "dev.gatehouse.routing..")
                 .should().dependOnClassesThat().resideInAPackage("java.util.regex..")
                 .orShould().callMethod(String.class, "matches", String.class)
                 .orShould().callMethod(String.class, "replaceAll", String.class, String.class)

@@ -1,6 +1,6 @@
 package dev.gatehouse.app.cli;
 
-import dev.gatehouse.proxy.route.EncodedSlashPolicy;
+import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

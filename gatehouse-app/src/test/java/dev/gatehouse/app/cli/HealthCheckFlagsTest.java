@@ -1,8 +1,8 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.app.admin.EndpointHealth;
-import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
-import dev.gatehouse.proxy.balance.HealthPolicy;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

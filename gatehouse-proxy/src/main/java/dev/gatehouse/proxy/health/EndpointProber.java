@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.health;
 
-import dev.gatehouse.proxy.balance.EndpointHealth;
+import dev.gatehouse.routing.balance.EndpointHealth;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

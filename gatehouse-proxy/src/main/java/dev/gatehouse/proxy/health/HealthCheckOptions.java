@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.health;
 
-import dev.gatehouse.proxy.balance.HealthPolicy;
+import dev.gatehouse.routing.balance.HealthPolicy;
 
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package dev.gatehouse.proxy.health;
 
-import dev.gatehouse.proxy.balance.EndpointHealth;
-import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.EndpointHealth;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;

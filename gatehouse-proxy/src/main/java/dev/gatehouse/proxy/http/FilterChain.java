@@ -1,9 +1,9 @@
 package dev.gatehouse.proxy.http;
 
-import dev.gatehouse.proxy.filter.HttpExchange;
-import dev.gatehouse.proxy.filter.HttpFilter;
-import dev.gatehouse.proxy.route.Backend;
-import dev.gatehouse.proxy.route.Route;
+import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
+import dev.gatehouse.routing.route.Backend;
+import dev.gatehouse.routing.route.Route;
 import io.netty.handler.codec.http.HttpResponse;
 
 import java.util.List;

@@ -4,7 +4,7 @@ import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.observe.RequestIds;
 import dev.gatehouse.proxy.observe.RequestLog;
-import dev.gatehouse.proxy.route.PathNormalizer;
+import dev.gatehouse.routing.route.PathNormalizer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;

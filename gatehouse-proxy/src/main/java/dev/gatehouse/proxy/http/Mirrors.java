@@ -1,9 +1,9 @@
 package dev.gatehouse.proxy.http;
 
-import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.MirrorResult;
-import dev.gatehouse.proxy.route.Route;
+import dev.gatehouse.routing.route.Route;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpContent;

@@ -2,8 +2,8 @@ package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
-import dev.gatehouse.proxy.route.EncodedSlashPolicy;
-import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import dev.gatehouse.routing.route.EncodedSlashPolicy;
+import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 
 /** What every proxy handler of one server shares: the snapshot publication point and the per-loop pools. */

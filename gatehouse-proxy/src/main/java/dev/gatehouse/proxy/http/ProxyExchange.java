@@ -1,17 +1,17 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.ir.TimeoutSpec;
-import dev.gatehouse.proxy.balance.Cluster;
-import dev.gatehouse.proxy.filter.FilterResult;
-import dev.gatehouse.proxy.filter.HttpExchange;
-import dev.gatehouse.proxy.filter.HttpFilter;
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.filter.FilterResult;
+import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.observe.RequestLog;
-import dev.gatehouse.proxy.route.HttpPortRouter;
-import dev.gatehouse.proxy.route.PathNormalizer;
-import dev.gatehouse.proxy.route.Route;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.route.HttpPortRouter;
+import dev.gatehouse.routing.route.PathNormalizer;
+import dev.gatehouse.routing.route.Route;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
 import dev.gatehouse.proxy.upstream.UpstreamListener;
 import dev.gatehouse.proxy.upstream.UpstreamPool;

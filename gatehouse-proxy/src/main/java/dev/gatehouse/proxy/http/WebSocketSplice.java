@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
 import dev.gatehouse.proxy.l4.ByteSplice;
 import io.netty.channel.Channel;

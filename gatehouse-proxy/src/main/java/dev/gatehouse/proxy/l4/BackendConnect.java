@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.l4;
 
-import dev.gatehouse.proxy.balance.Cluster;
+import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.l4;
 
-import dev.gatehouse.proxy.route.L4PortRouter;
+import dev.gatehouse.routing.route.L4PortRouter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;

@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.l4;
 
-import dev.gatehouse.proxy.route.L4PortRouter;
+import dev.gatehouse.routing.route.L4PortRouter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.util.concurrent.Future;

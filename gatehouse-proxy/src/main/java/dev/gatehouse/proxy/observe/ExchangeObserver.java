@@ -1,8 +1,8 @@
 package dev.gatehouse.proxy.observe;
 
-import dev.gatehouse.proxy.balance.Cluster;
-import dev.gatehouse.proxy.route.Route;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.route.Route;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**

@@ -1,11 +1,11 @@
 package dev.gatehouse.proxy.observe;
 
-import dev.gatehouse.proxy.filter.AuthOutcome;
-import dev.gatehouse.proxy.filter.FilterOutcomes;
-import dev.gatehouse.proxy.filter.RateLimitOutcome;
-import dev.gatehouse.proxy.route.Backend;
-import dev.gatehouse.proxy.route.ListenerRouter;
-import dev.gatehouse.proxy.route.Route;
+import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.filter.FilterOutcomes;
+import dev.gatehouse.routing.filter.RateLimitOutcome;
+import dev.gatehouse.routing.route.Backend;
+import dev.gatehouse.routing.route.ListenerRouter;
+import dev.gatehouse.routing.route.Route;
 
 import java.net.InetSocketAddress;
 

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Netty's {@code CleartextHttp2ServerUpgradeHandler}, which only takes Netty's own {@code HttpServerCodec}, for
- * any HTTP/1.1 codec (ours is {@link dev.gatehouse.proxy.http.StrictHttpServerCodec}): installs the codec and the
+ * any HTTP/1.1 codec (ours is {@link dev.gatehouse.proxy.http1.StrictHttpServerCodec}): installs the codec and the
  * h2c upgrade handler behind itself, then looks at the first bytes; the HTTP/2 preface (prior knowledge) swaps
  * both for the HTTP/2 handler, anything else leaves them in place. Netty's {@code PriorKnowledgeUpgradeEvent}
  * cannot be created outside Netty and nothing in our pipeline listens for it, so it is not fired.

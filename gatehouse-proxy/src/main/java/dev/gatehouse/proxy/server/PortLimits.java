@@ -2,8 +2,8 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.ir.PortSpec;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
-import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.runtime.SnapshotHolder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package dev.gatehouse.proxy.health;
 
 import dev.gatehouse.ir.ClusterSpec;
-import dev.gatehouse.proxy.balance.EndpointHealth;
-import dev.gatehouse.proxy.balance.EndpointHealthRegistry;
-import dev.gatehouse.proxy.balance.HealthState;
-import dev.gatehouse.proxy.balance.RoundRobinCluster;
+import dev.gatehouse.routing.balance.EndpointHealth;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthState;
+import dev.gatehouse.routing.balance.RoundRobinCluster;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

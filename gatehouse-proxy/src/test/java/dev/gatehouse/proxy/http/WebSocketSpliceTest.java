@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;

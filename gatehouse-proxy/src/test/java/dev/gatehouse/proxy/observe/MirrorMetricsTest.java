@@ -13,7 +13,7 @@ import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
 import dev.gatehouse.proxy.observe.metrics.GatewayMetrics;
-import dev.gatehouse.proxy.runtime.SnapshotCompiler;
+import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
 import dev.gatehouse.proxy.testing.RecordingBackend;

@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.server;
 
-import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.proxy.testing.RawH2Client;
 import dev.gatehouse.proxy.testing.TestBackend;
 import dev.gatehouse.proxy.testing.TestRouting;

@@ -1,11 +1,11 @@
 package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.TimeoutSpec;
-import dev.gatehouse.proxy.filter.FilterResult;
-import dev.gatehouse.proxy.filter.HttpExchange;
-import dev.gatehouse.proxy.filter.HttpFilter;
-import dev.gatehouse.proxy.route.Backend;
-import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.routing.filter.FilterResult;
+import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
+import dev.gatehouse.routing.route.Backend;
+import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.proxy.testing.TestBackend;
 import dev.gatehouse.proxy.testing.TestRouting;
 import dev.gatehouse.proxy.testing.TestRouting.TestCluster;

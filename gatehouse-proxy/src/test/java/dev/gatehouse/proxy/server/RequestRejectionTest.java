@@ -1,8 +1,8 @@
 package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.proxy.http.ProxyContext;
-import dev.gatehouse.proxy.route.HttpPortRouter;
-import dev.gatehouse.proxy.runtime.SnapshotHolder;
+import dev.gatehouse.routing.route.HttpPortRouter;
+import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.testing.TestRouting;
 import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
 import dev.gatehouse.proxy.upstream.UpstreamPools;

@@ -1,6 +1,6 @@
 package dev.gatehouse.proxy.server;
 
-import dev.gatehouse.proxy.route.HttpPortRouter;
+import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.proxy.testing.RawHttp;
 import dev.gatehouse.proxy.testing.RecordingBackend;
 import dev.gatehouse.proxy.testing.TestRouting;

@@ -1,8 +1,8 @@
 package dev.gatehouse.proxy.observe.accesslog;
 
 import dev.gatehouse.proxy.observe.RequestLog;
-import dev.gatehouse.proxy.route.Backend;
-import dev.gatehouse.proxy.route.Route;
+import dev.gatehouse.routing.route.Backend;
+import dev.gatehouse.routing.route.Route;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

@@ -1,10 +1,10 @@
 package dev.gatehouse.proxy.observe.metrics;
 
-import dev.gatehouse.proxy.balance.Cluster;
-import dev.gatehouse.proxy.filter.AuthOutcome;
-import dev.gatehouse.proxy.filter.RateLimitOutcome;
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.filter.RateLimitOutcome;
 import dev.gatehouse.proxy.observe.MirrorResult;
-import dev.gatehouse.proxy.route.Backend;
+import dev.gatehouse.routing.route.Backend;
 import io.micrometer.core.instrument.Counter;
 
 /**

@@ -3,7 +3,7 @@ package dev.gatehouse.proxy.observe.trace;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.observe.TraceParent;
-import dev.gatehouse.proxy.route.Route;
+import dev.gatehouse.routing.route.Route;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 import io.opentelemetry.api.common.AttributeKey;

@@ -11,11 +11,11 @@ import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
-import dev.gatehouse.proxy.filter.AuthOutcome;
+import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.proxy.observe.RequestLog;
-import dev.gatehouse.proxy.route.CompiledRoute;
-import dev.gatehouse.proxy.runtime.RuntimeSnapshot;
-import dev.gatehouse.proxy.runtime.SnapshotCompiler;
+import dev.gatehouse.routing.route.CompiledRoute;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

@@ -1,0 +1,8 @@
+/**
+ * The HTTP/1.1 wire codec the front end speaks: Netty's decoder and encoder, made strict. The request head is
+ * scanned for the ambiguities that enable request smuggling (both Content-Length and Transfer-Encoding, obs-fold,
+ * bare CR or LF, duplicate Content-Length) before Netty parses it, and the codec pairs each response with its
+ * request so that a pipelined client sees answers in order. Everything past the codec (routing, filters, the
+ * upstream attempt) lives in {@code dev.gatehouse.proxy.http} and never sees HTTP/1.1 framing.
+ */
+package dev.gatehouse.proxy.http1;

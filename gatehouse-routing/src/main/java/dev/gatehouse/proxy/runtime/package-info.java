@@ -1,2 +1,0 @@
-/** The compiled, immutable view of a snapshot that requests read, and the one place it is published. */
-package dev.gatehouse.proxy.runtime;

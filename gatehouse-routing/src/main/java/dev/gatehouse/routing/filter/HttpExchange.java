@@ -1,0 +1,123 @@
+package dev.gatehouse.routing.filter;
+
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.route.Route;
+import io.netty.handler.codec.http.HttpRequest;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Typed per-request state, created by the frontend handler when a request head arrives and confined to
+ * that request's event loop. Filters read and change it; nothing here is looked up by name.
+ */
+public final class HttpExchange {
+    private final HttpRequest request;
+    private final String scheme;
+    private final int listenerPort;
+    private final InetSocketAddress remoteAddress;
+    private String host;
+    private String path;
+    private String query;
+    private Route route;
+    private List<Cluster> mirrors;
+    private FilterOutcomes outcomes = FilterOutcomes.NONE;
+
+    /**
+     * @param request the decoded request head; its headers and URI are changed in place and forwarded
+     * @param scheme "http" or "https", as the client spoke to us
+     * @param listenerPort the local port the request arrived on
+     * @param remoteAddress the client's address
+     * @param host the request host without port, lower case (from Host or :authority)
+     * @param path the path part of the request-target (no query), as received
+     * @param query the query string without '?', or {@code null}
+     */
+    public HttpExchange(HttpRequest request, String scheme, int listenerPort, InetSocketAddress remoteAddress,
+                        String host, String path, String query) {
+        this.request = request;
+        this.scheme = scheme;
+        this.listenerPort = listenerPort;
+        this.remoteAddress = remoteAddress;
+        this.host = host;
+        this.path = path;
+        this.query = query;
+    }
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public String scheme() {
+        return scheme;
+    }
+
+    public int listenerPort() {
+        return listenerPort;
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public String query() {
+        return query;
+    }
+
+    public Route route() {
+        return route;
+    }
+
+    public void route(Route route) {
+        this.route = route;
+    }
+
+    /** Rewrites the request-target sent upstream (URLRewrite). */
+    public void setPathAndQuery(String newPath, String newQuery) {
+        this.path = newPath;
+        this.query = newQuery;
+        request.setUri(newQuery == null ? newPath : newPath + '?' + newQuery);
+    }
+
+    /** Rewrites the Host sent upstream (URLRewrite hostname). */
+    public void setHost(String newHost) {
+        this.host = newHost;
+        request.headers().set(io.netty.handler.codec.http.HttpHeaderNames.HOST, newHost);
+    }
+
+    /** Asks the proxy to send a copy of this request to {@code cluster} and drop its response (RequestMirror). */
+    public void addMirror(Cluster cluster) {
+        if (mirrors == null) {
+            mirrors = new ArrayList<>(2);
+        }
+        mirrors.add(cluster);
+    }
+
+    /** @return clusters to mirror to; empty when none */
+    public List<Cluster> mirrors() {
+        return mirrors == null ? List.of() : mirrors;
+    }
+
+    /** Where filters' outcomes are recorded; set by the proxy when observability is on. */
+    public void outcomes(FilterOutcomes sink) {
+        this.outcomes = sink == null ? FilterOutcomes.NONE : sink;
+    }
+
+    /** An auth filter's decision, for {@code gatehouse_auth_outcomes_total} and the access log. */
+    public void recordAuth(AuthOutcome outcome) {
+        outcomes.auth(outcome);
+    }
+
+    /** A rate-limit filter's decision, for {@code gatehouse_ratelimit_outcomes_total} and the access log. */
+    public void recordRateLimit(RateLimitOutcome outcome) {
+        outcomes.rateLimit(outcome);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.gatehouse.routing.route;
+
+import dev.gatehouse.ir.RouteRef;
+import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.routing.balance.SmoothWeightedRoundRobin;
+import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
+
+import java.util.List;
+
+/**
+ * One match of one HTTPRoute rule as served on one listener: its matcher, filters, weighted backends and
+ * timeouts. Immutable apart from the balancer's counter; shared by all event loops.
+ */
+public final class CompiledRoute implements Route {
+    private final RouteRef ref;
+    private final String label;
+    private final String listener;
+    private final RequestMatcher matcher;
+    private final List<HttpFilter> filters;
+    private final List<Backend> backends;
+    private final List<Integer> weights;
+    private final SmoothWeightedRoundRobin<Backend> balancer;
+    private final TimeoutSpec timeouts;
+    /** Set once by the server before the snapshot is published (the publication's volatile write orders it). */
+    private Object observation;
+
+    CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
+                  List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
+        this.ref = ref;
+        this.label = ref.ruleLabel();
+        this.listener = listener;
+        this.matcher = matcher;
+        this.filters = List.copyOf(filters);
+        this.backends = List.copyOf(backends);
+        this.weights = List.copyOf(weights);
+        this.balancer = SmoothWeightedRoundRobin.of(this.backends, this.weights);
+        this.timeouts = timeouts == null ? TimeoutSpec.NONE : timeouts;
+    }
+
+    /** Whether the request satisfies this route's match (host was already chosen by the router). */
+    public boolean matches(HttpExchange exchange) {
+        return matcher.matches(exchange);
+    }
+
+    /** Why the request does not satisfy this route's match, or {@code null} when it does; see {@link RequestMatcher#explain}. */
+    String explain(HttpExchange exchange) {
+        return matcher.explain(exchange);
+    }
+
+    /** The match conditions, e.g. {@code PathPrefix /v1 method=GET header:x-env=prod}. */
+    public String describeMatch() {
+        return matcher.describe();
+    }
+
+    /** The first path segment a matching request must have, or {@code null} for any. */
+    String firstPathSegment() {
+        return matcher.firstPathSegment();
+    }
+
+    @Override
+    public RouteRef ref() {
+        return ref;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String listener() {
+        return listener;
+    }
+
+    @Override
+    public List<HttpFilter> filters() {
+        return filters;
+    }
+
+    @Override
+    public Backend pickBackend() {
+        return balancer == null ? null : balancer.pick();
+    }
+
+    @Override
+    public TimeoutSpec timeouts() {
+        return timeouts;
+    }
+
+    @Override
+    public Object observation() {
+        return observation;
+    }
+
+    /** Binds observer state (meters); call before the snapshot holding this route is published. */
+    public void bindObservation(Object state) {
+        this.observation = state;
+    }
+
+    /** Every backendRef, weight 0 included, in declared order. */
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    /** The declared weight of each of {@link #backends()}, same order. */
+    public List<Integer> weights() {
+        return weights;
+    }
+
+    /** One line: ref, match, filters, weighted backends; for /config and explain. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(ref.kind()).append(' ').append(ref.qualifiedName()).append(" rule ").append(ref.ruleIndex());
+        if (ref.ruleName() != null) {
+            sb.append(" (").append(ref.ruleName()).append(')');
+        }
+        sb.append(" match ").append(ref.matchIndex()).append(": ").append(matcher.describe());
+        if (!filters.isEmpty()) {
+            sb.append(" filters=").append(filters);
+        }
+        sb.append(" -> ");
+        if (backends.isEmpty()) {
+            sb.append("(no backends: 500)");
+        }
+        for (int i = 0; i < backends.size(); i++) {
+            Backend b = backends.get(i);
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(b.cluster() != null ? b.cluster().name() : "invalid(" + b.invalidReason() + ")")
+                    .append(" w=").append(weights.get(i));
+            if (!b.filters().isEmpty()) {
+                sb.append(" filters=").append(b.filters());
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.gatehouse.routing.runtime;
+
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.ir.TlsSpec.CertificateSpec;
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.RoundRobinCluster;
+import dev.gatehouse.routing.route.HostIndexedPortRouter;
+import dev.gatehouse.routing.route.HttpPortRouter;
+import dev.gatehouse.routing.route.L4PortRouter;
+import dev.gatehouse.routing.tls.PortCertificates;
+import io.netty.handler.ssl.SslContext;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * IR in, runtime tables out: host indexes, path matchers, regexes, filters and balancers are all built
+ * here, once per config, off the event loops. Throws {@link IllegalArgumentException} naming the
+ * offending route when the IR cannot be compiled (the caller keeps the previous snapshot).
+ *
+ * <p>Carried over from the previous snapshot: a cluster whose {@link ClusterSpec} is unchanged keeps its
+ * {@link Cluster} instance, so its round-robin position and its identity (which per-loop connection pools
+ * may key on) survive a reload. Endpoint health lives in the {@link EndpointHealthRegistry} passed in, keyed by
+ * address, so it survives even when the cluster is rebuilt. Everything else is rebuilt; long-lived per-route state (meters, rate-limit
+ * buckets) would be keyed by {@code RouteRef} and per-endpoint state (health, pools) by address.
+ */
+public final class SnapshotCompiler {
+    private final EndpointHealthRegistry health;
+
+    /** Clusters get private health entries nothing probes (explain, tests). */
+    public SnapshotCompiler() {
+        this.health = null;
+    }
+
+    /** Clusters consult {@code health}, the server's long-lived registry, so checks steer every snapshot. */
+    public SnapshotCompiler(EndpointHealthRegistry health) {
+        this.health = health;
+    }
+
+    /**
+     * @param previous the snapshot being replaced (long-lived state keyed by identity may be carried over), or null
+     */
+    public RuntimeSnapshot compile(Snapshot snapshot, RuntimeSnapshot previous) {
+        Map<String, Cluster> clusters = compileClusters(snapshot, previous);
+        Map<Integer, HttpPortRouter> routers = new HashMap<>();
+        Map<Integer, L4PortRouter> l4Routers = new HashMap<>();
+        for (PortSpec port : snapshot.ports()) {
+            if (routers.containsKey(port.port()) || l4Routers.containsKey(port.port())) {
+                throw new IllegalArgumentException("port " + port.port() + " appears twice in the snapshot");
+            }
+            if (port.protocol() == Protocol.HTTP || port.protocol() == Protocol.HTTPS) {
+                routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
+            } else if (port.protocol() == Protocol.TCP || port.protocol() == Protocol.TLS) {
+                l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
+            }
+        }
+        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous), l4Routers);
+    }
+
+    /**
+     * SslContexts are built here, on the control thread, never on an event loop. A certificate unchanged since
+     * the previous snapshot keeps its context (and the provider's session cache); a changed Secret gets a new one
+     * that only new connections use.
+     */
+    private static Map<Integer, PortCertificates> compileCertificates(Snapshot snapshot, RuntimeSnapshot previous) {
+        Map<CertificateSpec, SslContext> reuse = new HashMap<>();
+        if (previous != null) {
+            previous.certificates().values().forEach(c -> reuse.putAll(c.contexts()));
+        }
+        Map<Integer, PortCertificates> out = new HashMap<>();
+        for (PortSpec port : snapshot.ports()) {
+            if (port.protocol() == Protocol.HTTPS) {
+                out.put(port.port(), PortCertificates.compile(port, reuse));
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Cluster> compileClusters(Snapshot snapshot, RuntimeSnapshot previous) {
+        Map<String, Cluster> clusters = new HashMap<>();
+        for (ClusterSpec spec : snapshot.clusters()) {
+            Cluster old = previous == null ? null : previous.cluster(spec.name());
+            Cluster cluster = old instanceof RoundRobinCluster rr && rr.spec().equals(spec)
+                    && (health == null || rr.boundTo(health))
+                    ? old
+                    : health == null ? RoundRobinCluster.compile(spec) : RoundRobinCluster.compile(spec, health);
+            if (clusters.put(spec.name(), cluster) != null) {
+                throw new IllegalArgumentException("cluster " + spec.name() + " appears twice in the snapshot");
+            }
+        }
+        return clusters;
+    }
+}

@@ -1,7 +1,0 @@
-package dev.gatehouse.proxy;
-
-import dev.gatehouse.testing.LeakCheckSelfTest;
-
-/** The leak check is live in this module's tests. */
-class LeakCheckWiringTest extends LeakCheckSelfTest {
-}
