@@ -129,6 +129,16 @@ public final class Conditions {
                 "no listener hostname intersects the route's hostnames");
     }
 
+    /**
+     * An HTTPRoute and a GRPCRoute may not share a hostname on a listener; the older keeps it. The spec names no
+     * reason for the younger's Accepted=False, so this one is ours (Istio and Traefik use the same).
+     */
+    public static Condition routeHostnameConflict(String holder) {
+        return new Condition("Accepted", FALSE, "HostnameConflict", "the route's hostnames intersect those of "
+                + holder + ", an older route of the other kind on the same listener (HTTPRoute and GRPCRoute "
+                + "may not share a hostname)");
+    }
+
     public static Condition routeNoMatchingParent(String message) {
         return new Condition("Accepted", FALSE, "NoMatchingParent", message);
     }

@@ -24,10 +24,17 @@ final class FilterTranslator {
     private final BackendResolver backends;
     /** gatehouse.dev RequestTerminations by "namespace/name" */
     private final Map<String, RequestTermination> terminations;
+    /** the kind of route whose filters these are, which a ReferenceGrant for a mirror's backend must name */
+    private final String routeKind;
 
     FilterTranslator(BackendResolver backends, Map<String, RequestTermination> terminations) {
+        this(backends, terminations, GatewayTranslator.HTTP_ROUTE);
+    }
+
+    FilterTranslator(BackendResolver backends, Map<String, RequestTermination> terminations, String routeKind) {
         this.backends = backends;
         this.terminations = terminations;
+        this.routeKind = routeKind;
     }
 
     /**
@@ -94,8 +101,8 @@ final class FilterTranslator {
     private FilterSpec mirror(HTTPRequestMirrorFilter m, String routeNamespace, Map<String, ClusterSpec> clusters,
                               RouteProblems problems) {
         BackendObjectReference ref = m.getBackendRef();
-        BackendResolver.Resolution r = backends.resolve(new BackendResolver.Target(ref.getGroup(), ref.getKind(),
-                ref.getName(), ref.getNamespace(), ref.getPort()), routeNamespace, clusters);
+        BackendResolver.Resolution r = backends.resolve(routeKind, new BackendResolver.Target(ref.getGroup(),
+                ref.getKind(), ref.getName(), ref.getNamespace(), ref.getPort()), routeNamespace, clusters);
         if (r.failure() != null) {
             problems.unresolved(r.failure());
         }

@@ -57,22 +57,23 @@ final class GatewayTranslator {
             state.accepted = Conditions.listenerUnsupportedTlsMode("tls.mode " + tlsMode + " is not Terminate or Passthrough");
             return state;
         }
-        String routeKind = switch (p) {
-            case HTTP, HTTPS -> HTTP_ROUTE;
-            case TCP -> L4Route.TCP_ROUTE;
-            case TLS -> L4Route.TLS_ROUTE;
-            case UDP -> "UDPRoute";
+        // HTTP and HTTPS listeners take GRPCRoutes too: gRPC is HTTP/2 (h2c with prior knowledge, or ALPN h2).
+        List<String> routeKinds = switch (p) {
+            case HTTP, HTTPS -> List.of(HTTP_ROUTE, GrpcRouteTranslator.GRPC_ROUTE);
+            case TCP -> List.of(L4Route.TCP_ROUTE);
+            case TLS -> List.of(L4Route.TLS_ROUTE);
+            case UDP -> List.of("UDPRoute");
         };
         List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getKinds();
         if (kinds == null || kinds.isEmpty()) {
-            state.supportedKinds.add(routeKind);
+            state.supportedKinds.addAll(routeKinds);
         } else {
             List<String> invalid = new ArrayList<>();
             for (RouteGroupKind k : kinds) {
                 String group = k.getGroup() == null ? ReferenceGrants.GATEWAY_GROUP : k.getGroup();
-                if (group.equals(ReferenceGrants.GATEWAY_GROUP) && routeKind.equals(k.getKind())) {
-                    if (!state.supportedKinds.contains(routeKind)) {
-                        state.supportedKinds.add(routeKind);
+                if (group.equals(ReferenceGrants.GATEWAY_GROUP) && routeKinds.contains(k.getKind())) {
+                    if (!state.supportedKinds.contains(k.getKind())) {
+                        state.supportedKinds.add(k.getKind());
                     }
                 } else {
                     invalid.add(group + "/" + k.getKind());

@@ -30,6 +30,8 @@ final class ListenerState {
     final Set<String> attachedRoutes = new HashSet<>();
     /** Effective hostname -> rules attached under it. */
     final Map<String, List<RouteRule>> rulesByHostname = new LinkedHashMap<>();
+    /** Effective hostname -> "kind namespace/name" of each HTTPRoute and GRPCRoute attached under it. */
+    private final Map<String, List<String>> httpFamilyHostnames = new LinkedHashMap<>();
     /** TCPRoute/TLSRoute rules attached, oldest route first (the order routes are attached in). */
     final List<L4RouteSpec> l4Routes = new ArrayList<>();
     Condition accepted = Conditions.listenerAccepted();
@@ -71,6 +73,26 @@ final class ListenerState {
 
     void attach(RouteRule rule, String effectiveHostname) {
         rulesByHostname.computeIfAbsent(effectiveHostname, h -> new ArrayList<>()).add(rule);
+    }
+
+    /**
+     * The route of the other kind (HTTPRoute for a GRPCRoute and the other way round) already attached here under a
+     * hostname that intersects {@code effective}, or {@code null}: the spec lets only one of them have it, the older.
+     */
+    String rivalOf(String kind, List<String> effective) {
+        for (Map.Entry<String, List<String>> e : httpFamilyHostnames.entrySet()) {
+            for (String owner : e.getValue()) {
+                if (!owner.startsWith(kind + " ") && effective.stream().anyMatch(h -> h.equals(e.getKey())
+                        || Hostnames.covers(h, e.getKey()) || Hostnames.covers(e.getKey(), h))) {
+                    return owner;
+                }
+            }
+        }
+        return null;
+    }
+
+    void claim(String routeKey, List<String> effective) {
+        effective.forEach(h -> httpFamilyHostnames.computeIfAbsent(h, k -> new ArrayList<>()).add(routeKey));
     }
 
     List<Condition> conditions() {

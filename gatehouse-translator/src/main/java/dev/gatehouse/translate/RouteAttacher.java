@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Attaches a translated route (HTTPRoute, TCPRoute, TLSRoute) to the listeners its parentRefs select, and computes one parent status
+ * Attaches a translated route (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute) to the listeners its parentRefs select, and computes one parent status
  * per parentRef that names one of our Gateways (others belong to other controllers: no status from us).
  */
 final class RouteAttacher {
@@ -88,19 +88,31 @@ final class RouteAttacher {
             return Conditions.routeNotAllowedByListeners();
         }
         boolean any = false;
+        String rival = null;
+        boolean httpFamily = kind.equals(GatewayTranslator.HTTP_ROUTE) || kind.equals(GrpcRouteTranslator.GRPC_ROUTE);
         for (ListenerState l : allowed) {
             List<String> effective = Hostnames.intersect(l.hostname, hostnames);
             if (effective.isEmpty()) {
                 continue;
             }
+            // Routes are attached oldest first, so the one already here is the one the spec keeps.
+            String holder = httpFamily ? l.rivalOf(kind, effective) : null;
+            if (holder != null) {
+                rival = holder;
+                continue;
+            }
             any = true;
             // Two parentRefs may select the same listener; its rules must be there once.
             if (l.attachedRoutes.add(routeKey)) {
+                if (httpFamily) {
+                    l.claim(routeKey, effective);
+                }
                 attachment.attach(l, effective);
             }
         }
         if (!any) {
-            return Conditions.routeNoMatchingListenerHostname();
+            return rival != null ? Conditions.routeHostnameConflict(rival)
+                    : Conditions.routeNoMatchingListenerHostname();
         }
         attached[0] = true;
         return Conditions.routeAccepted();

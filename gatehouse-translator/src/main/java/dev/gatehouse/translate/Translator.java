@@ -9,6 +9,7 @@ import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.translate.validate.SchemaValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -86,17 +87,36 @@ public final class Translator {
         BackendResolver backends = new BackendResolver(index, grants);
         HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
         RouteAttacher attacher = new RouteAttacher(listenersByGateway, index);
+        GrpcRouteTranslator grpc = new GrpcRouteTranslator(backends,
+                new FilterTranslator(backends, index.requestTerminations, GrpcRouteTranslator.GRPC_ROUTE));
         Map<String, ClusterSpec> clusters = new TreeMap<>();
-        for (HTTPRoute route : index.httpRoutes) {
-            HttpRouteTranslator.Result result = routes.translate(route, index.origin(route));
-            diagnostics.addAll(result.warnings());
+        // HTTPRoutes and GRPCRoutes oldest first, so that of two of different kinds sharing a hostname on a
+        // listener the older is attached first and keeps it.
+        List<HasMetadata> httpFamily = new ArrayList<>(index.httpRoutes);
+        httpFamily.addAll(index.grpcRoutes);
+        httpFamily.sort(ResourceIndex::byAge);
+        for (HasMetadata route : httpFamily) {
             boolean[] attached = {false};
-            List<ResourceStatus.ParentStatus> parents = attacher.attach(route, result, options.controllerName(), attached);
+            HttpRouteTranslator.Result result;
+            List<ResourceStatus.ParentStatus> parents;
+            if (route instanceof HTTPRoute http) {
+                result = routes.translate(http, index.origin(route));
+                parents = attacher.attach(http, result, options.controllerName(), attached);
+            } else {
+                GRPCRoute g = (GRPCRoute) route;
+                result = grpc.translate(g);
+                parents = attacher.attach(g, GrpcRouteTranslator.GRPC_ROUTE, g.getSpec().getParentRefs(),
+                        g.getSpec().getHostnames(), result.rejection(), result.resolvedRefs(),
+                        (l, effective) -> effective.forEach(h -> result.rules().forEach(rule -> l.attach(rule, h))),
+                        options.controllerName(), attached);
+            }
+            diagnostics.addAll(result.warnings());
             if (attached[0]) {
                 clusters.putAll(result.clusters());
             }
             if (!parents.isEmpty()) {
-                statuses.add(new ResourceStatus("HTTPRoute", ResourceIndex.namespace(route),
+                String kind = route instanceof HTTPRoute ? GatewayTranslator.HTTP_ROUTE : GrpcRouteTranslator.GRPC_ROUTE;
+                statuses.add(new ResourceStatus(kind, ResourceIndex.namespace(route),
                         route.getMetadata().getName(), List.of(), List.of(), parents));
             }
         }
@@ -183,7 +203,7 @@ public final class Translator {
                 + " is programmed (each listener's Programmed condition says why)";
     }
 
-    /** Kinds that parse but are not translated yet (UDPRoute, GRPCRoute ...): say so for each, where it is defined. */
+    /** Kinds that parse but are not translated yet (UDPRoute ...): say so for each, where it is defined. */
     private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
         for (HasMetadata o : index.ignored) {
             ResourceSet.Entry origin = index.origin(o);

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
@@ -114,18 +115,30 @@ public final class ConfigDoctor {
         return out;
     }
 
-    /** HTTPRoutes that no parentRef attaches: they serve nothing. */
+    /** An HTTPRoute or a GRPCRoute: what the route checks read of either. */
+    private record HttpFamilyRoute(String kind, HasMetadata object, List<ParentReference> parentRefs,
+                                   List<String> hostnames) { }
+
+    private List<HttpFamilyRoute> httpFamilyRoutes() {
+        List<HttpFamilyRoute> out = new ArrayList<>();
+        objects(HTTPRoute.class).forEach(r -> out.add(new HttpFamilyRoute("HTTPRoute", r,
+                r.getSpec() == null ? null : r.getSpec().getParentRefs(), r.getSpec() == null ? null : r.getSpec().getHostnames())));
+        objects(GRPCRoute.class).forEach(r -> out.add(new HttpFamilyRoute("GRPCRoute", r,
+                r.getSpec() == null ? null : r.getSpec().getParentRefs(), r.getSpec() == null ? null : r.getSpec().getHostnames())));
+        return out;
+    }
+
+    /** HTTPRoutes and GRPCRoutes that no parentRef attaches: they serve nothing. */
     List<Finding> routesAttachedToNothing() {
         List<Finding> out = new ArrayList<>();
-        Map<String, ResourceStatus> routeStatus = statusesOf("HTTPRoute");
         Map<String, List<UnattachedRoute>> unattached = new UnattachedRoutes(translation.statuses()).all().stream()
                 .collect(Collectors.groupingBy(UnattachedRoute::route, LinkedHashMap::new, Collectors.toList()));
-        for (HTTPRoute route : objects(HTTPRoute.class)) {
-            String key = key(route);
-            String resource = "HTTPRoute " + key;
-            ResourceStatus status = routeStatus.get(key);
+        for (HttpFamilyRoute route : httpFamilyRoutes()) {
+            String key = key(route.object());
+            String resource = route.kind() + " " + key;
+            ResourceStatus status = statusesOf(route.kind()).get(key);
             if (status == null) {
-                out.add(unservedParents(route, resource));
+                out.add(unservedParents(route.object(), route.parentRefs(), resource));
                 continue;
             }
             boolean anyAccepted = status.parents().stream().flatMap(p -> p.conditions().stream())
@@ -146,12 +159,11 @@ public final class ConfigDoctor {
      * A route none of whose parents gatehouse serves. When a parent Gateway exists, the parentRef is right and
      * its GatewayClass is what to fix: pointing at parentRefs would send the user the wrong way.
      */
-    private Finding unservedParents(HTTPRoute route, String resource) {
+    private Finding unservedParents(HasMetadata route, List<ParentReference> parentRefs, String resource) {
         Map<String, Gateway> gateways = new LinkedHashMap<>();
         objects(Gateway.class).forEach(g -> gateways.put(key(g), g));
         Set<String> classes = gatewayClasses().keySet();
-        for (ParentReference ref : route.getSpec() == null || route.getSpec().getParentRefs() == null
-                ? List.<ParentReference>of() : route.getSpec().getParentRefs()) {
+        for (ParentReference ref : parentRefs == null ? List.<ParentReference>of() : parentRefs) {
             String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
             Gateway g = gateways.get(ns + "/" + ref.getName());
             if (g == null || g.getSpec() == null) {
@@ -220,6 +232,8 @@ public final class ConfigDoctor {
                     + "(namespaces.from: All or a Selector), or move the route to the Gateway's namespace";
             case "NoMatchingListenerHostname" -> "use route hostnames that the listener hostname covers, "
                     + "or widen the listener hostname";
+            case "HostnameConflict" -> "give the HTTPRoute and the GRPCRoute hostnames that do not intersect, "
+                    + "or attach them to different listeners";
             default -> "fix what the condition names, then run 'gatehouse validate'";
         };
     }
@@ -253,7 +267,7 @@ public final class ConfigDoctor {
                                 c.reason() + ": " + c.message() + "; that backend's share of requests gets 500",
                                 switch (c.reason()) {
                                     case "RefNotPermitted" -> "add a ReferenceGrant in the Service's namespace "
-                                            + "that allows HTTPRoutes from " + s.namespace();
+                                            + "that allows " + s.kind() + "s from " + s.namespace();
                                     case "BackendNotFound" -> "create the Service (and its EndpointSlice) or fix "
                                             + "the backendRef's name and port";
                                     default -> "point the backendRef at a core Service";
@@ -363,14 +377,15 @@ public final class ConfigDoctor {
         Set<String> ours = statusesOf("Gateway").keySet();
         objects(Gateway.class).stream().filter(g -> ours.contains(key(g))).forEach(g -> gateways.put(key(g), g));
         List<Finding> out = new ArrayList<>();
-        for (HTTPRoute route : objects(HTTPRoute.class)) {
-            List<String> hostnames = route.getSpec() == null || route.getSpec().getHostnames() == null ? List.of()
-                    : route.getSpec().getHostnames().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
-            if (hostnames.isEmpty() || route.getSpec().getParentRefs() == null) {
+        for (HttpFamilyRoute route : httpFamilyRoutes()) {
+            List<String> hostnames = route.hostnames() == null ? List.of()
+                    : route.hostnames().stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            if (hostnames.isEmpty() || route.parentRefs() == null) {
                 continue;
             }
-            for (ParentReference ref : route.getSpec().getParentRefs()) {
-                String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
+            for (ParentReference ref : route.parentRefs()) {
+                String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route.object())
+                        : ref.getNamespace();
                 Gateway g = gateways.get(ns + "/" + ref.getName());
                 if (g == null || g.getSpec() == null || g.getSpec().getListeners() == null) {
                     continue;
@@ -386,7 +401,8 @@ public final class ConfigDoctor {
                         ? null : l.getHostname().toLowerCase(Locale.ROOT)).toList();
                 for (String h : hostnames) {
                     if (listenerHosts.stream().noneMatch(lh -> Hostnames.intersects(lh, h))) {
-                        out.add(new Finding(Finding.Severity.WARNING, "hostname-not-accepted", "HTTPRoute " + key(route),
+                        out.add(new Finding(Finding.Severity.WARNING, "hostname-not-accepted",
+                                route.kind() + " " + key(route.object()),
                                 "hostname " + h + " is accepted by no listener of Gateway " + key(g) + " it attaches to "
                                         + "(listener hostnames: " + listenerHosts.stream()
                                         .map(lh -> lh == null ? "*" : lh).collect(Collectors.joining(", "))

@@ -213,6 +213,15 @@ final class FilterValidator {
         f.matches(field, hostname, ApiFormats.PRECISE_HOSTNAME, "hostname (lower-case DNS name, no wildcard)");
     }
 
+    /** A route's backendRef: a backend reference with a weight in 0..1000000. */
+    static void backendRef(String group, String kind, String name, Integer port, Integer weight, String field,
+                           Findings f) {
+        backendRef(group, kind, name, port, field, f);
+        if (weight != null && (weight < 0 || weight > 1_000_000)) {
+            f.error(field + ".weight", "weight " + weight + " is outside 0..1000000");
+        }
+    }
+
     /** A backend reference: name required, and a port when it names a Service. */
     static void backendRef(String group, String kind, String name, Integer port, String field, Findings f) {
         f.required(field + ".name", name);

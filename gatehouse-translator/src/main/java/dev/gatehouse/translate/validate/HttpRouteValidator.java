@@ -21,7 +21,7 @@ import java.util.Set;
 /** HTTPRoute spec: parentRefs, hostnames, matches, backendRefs and timeouts (filters: {@link FilterValidator}). */
 final class HttpRouteValidator {
     private static final List<String> PATH_TYPES = List.of("Exact", "PathPrefix", "RegularExpression");
-    private static final List<String> VALUE_TYPES = List.of("Exact", "RegularExpression");
+    static final List<String> VALUE_TYPES = List.of("Exact", "RegularExpression");
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
 
@@ -29,7 +29,17 @@ final class HttpRouteValidator {
     }
 
     static void validate(HTTPRouteSpec spec, Findings f) {
-        List<ParentReference> parents = spec.getParentRefs() == null ? List.of() : spec.getParentRefs();
+        parentsAndHostnames(spec.getParentRefs(), spec.getHostnames(), f);
+        f.maxItems("spec.rules", spec.getRules(), 16);
+        List<HTTPRouteRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
+        for (int r = 0; r < rules.size(); r++) {
+            rule(rules.get(r), "spec.rules[" + r + "]", f);
+        }
+    }
+
+    /** What HTTPRoute and GRPCRoute share: parentRefs (with the CEL rules on several to one parent) and hostnames. */
+    static void parentsAndHostnames(List<ParentReference> parentRefs, List<String> hostnameList, Findings f) {
+        List<ParentReference> parents = parentRefs == null ? List.of() : parentRefs;
         f.maxItems("spec.parentRefs", parents, 32);
         for (int i = 0; i < parents.size(); i++) {
             String field = "spec.parentRefs[" + i + "]";
@@ -37,15 +47,10 @@ final class HttpRouteValidator {
             f.port(field + ".port", parents.get(i).getPort());
         }
         sameParentRules(parents, f);
-        f.maxItems("spec.hostnames", spec.getHostnames(), 16);
-        f.maxItems("spec.rules", spec.getRules(), 16);
-        List<String> hostnames = spec.getHostnames() == null ? List.of() : spec.getHostnames();
+        f.maxItems("spec.hostnames", hostnameList, 16);
+        List<String> hostnames = hostnameList == null ? List.of() : hostnameList;
         for (int i = 0; i < hostnames.size(); i++) {
             GatewayValidator.hostname("spec.hostnames[" + i + "]", hostnames.get(i), f);
-        }
-        List<HTTPRouteRule> rules = spec.getRules() == null ? List.of() : spec.getRules();
-        for (int r = 0; r < rules.size(); r++) {
-            rule(rules.get(r), "spec.rules[" + r + "]", f);
         }
     }
 
@@ -91,10 +96,7 @@ final class HttpRouteValidator {
         for (int b = 0; b < refs.size(); b++) {
             HTTPBackendRef ref = refs.get(b);
             String bf = field + ".backendRefs[" + b + "]";
-            FilterValidator.backendRef(ref.getGroup(), ref.getKind(), ref.getName(), ref.getPort(), bf, f);
-            if (ref.getWeight() != null && (ref.getWeight() < 0 || ref.getWeight() > 1_000_000)) {
-                f.error(bf + ".weight", "weight " + ref.getWeight() + " is outside 0..1000000");
-            }
+            FilterValidator.backendRef(ref.getGroup(), ref.getKind(), ref.getName(), ref.getPort(), ref.getWeight(), bf, f);
             FilterValidator.validate(ref.getFilters(), matches, bf + ".filters", f);
         }
         timeouts(rule.getTimeouts(), field + ".timeouts", f);

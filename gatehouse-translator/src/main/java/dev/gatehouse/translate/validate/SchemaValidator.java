@@ -4,6 +4,7 @@ import dev.gatehouse.translate.Diagnostic;
 import dev.gatehouse.translate.ResourceSet;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -16,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Entry point: validates every Gateway, HTTPRoute and ReferenceGrant (v1 and v1beta1) and our own
+ * Entry point: validates every Gateway, HTTPRoute, GRPCRoute and ReferenceGrant (v1 and v1beta1) and our own
  * gatehouse.dev kinds of a resource set
  * as the API server would on admission.
  */
@@ -37,6 +38,10 @@ public final class SchemaValidator {
                 route(r.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute r) {
                 route(r.getSpec(), findings);
+            } else if (o instanceof GRPCRoute r) {
+                if (findings.required("spec", r.getSpec())) {
+                    GrpcRouteValidator.validate(r.getSpec(), findings);
+                }
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant g) {
                 grant(g.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
