@@ -3,12 +3,15 @@ package dev.gatehouse.kubernetes;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
@@ -127,6 +130,10 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         var status = merge.httpRoute(live, s);
                         return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
                     });
+                    case "GRPCRoute" -> update(GRPCRoute.class, s.namespace(), s.name(), live -> {
+                        var status = merge.grpcRoute(live, s);
+                        return status == null ? null : new GRPCRouteBuilder(live).withStatus(status).build();
+                    });
                     default -> { } // policies' ancestor statuses: not written yet
                 }
             } catch (RuntimeException e) {
@@ -149,29 +156,42 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
      */
     private boolean forgetDetachedRoutes(List<ResourceStatus> statuses, StatusMerge merge) {
         Set<String> current = new HashSet<>();
-        statuses.stream().filter(s -> s.kind().equals("HTTPRoute"))
-                .forEach(s -> current.add(s.namespace() + "/" + s.name()));
+        statuses.forEach(s -> current.add(s.kind() + " " + s.namespace() + "/" + s.name()));
         boolean ok = true;
         for (HTTPRoute route : cache.all(HTTPRoute.class)) {
-            String ns = StatusMerge.namespace(route);
-            String name = route.getMetadata().getName();
-            if (!leading || current.contains(ns + "/" + name) || route.getStatus() == null
-                    || route.getStatus().getParents() == null || route.getStatus().getParents().stream()
-                    .noneMatch(p -> settings.controllerName().equals(p.getControllerName()))) {
-                continue;
-            }
-            ResourceStatus none = new ResourceStatus("HTTPRoute", ns, name, List.of(), List.of(), List.of());
-            try {
-                update(HTTPRoute.class, ns, name, live -> {
-                    var status = merge.httpRoute(live, none);
-                    return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
-                });
-            } catch (RuntimeException e) {
-                ok = false;
-                log.warn("cannot write the status of {}: {}", none.resource(), e.getMessage());
-            }
+            ok &= forgetDetached("HTTPRoute", route, route.getStatus() == null ? null : route.getStatus().getParents(),
+                    current, none -> update(HTTPRoute.class, none.namespace(), none.name(), live -> {
+                        var status = merge.httpRoute(live, none);
+                        return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
+                    }));
+        }
+        for (GRPCRoute route : cache.all(GRPCRoute.class)) {
+            ok &= forgetDetached("GRPCRoute", route, route.getStatus() == null ? null : route.getStatus().getParents(),
+                    current, none -> update(GRPCRoute.class, none.namespace(), none.name(), live -> {
+                        var status = merge.grpcRoute(live, none);
+                        return status == null ? null : new GRPCRouteBuilder(live).withStatus(status).build();
+                    }));
         }
         return ok;
+    }
+
+    /** @return false when the write failed */
+    private boolean forgetDetached(String kind, HasMetadata route, List<RouteParentStatus> parents, Set<String> current,
+                                   java.util.function.Consumer<ResourceStatus> write) {
+        String ns = StatusMerge.namespace(route);
+        String name = route.getMetadata().getName();
+        if (!leading || current.contains(kind + " " + ns + "/" + name) || parents == null
+                || parents.stream().noneMatch(p -> settings.controllerName().equals(p.getControllerName()))) {
+            return true;
+        }
+        ResourceStatus none = new ResourceStatus(kind, ns, name, List.of(), List.of(), List.of());
+        try {
+            write.accept(none);
+            return true;
+        } catch (RuntimeException e) {
+            log.warn("cannot write the status of {}: {}", none.resource(), e.getMessage());
+            return false;
+        }
     }
 
     private List<String> addresses() {

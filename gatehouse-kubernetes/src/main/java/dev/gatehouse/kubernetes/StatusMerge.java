@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
@@ -83,7 +85,31 @@ final class StatusMerge {
     /** @return the status to write, or {@code null} when nothing changes */
     HTTPRouteStatus httpRoute(HTTPRoute live, ResourceStatus computed) {
         HTTPRouteStatus old = live.getStatus();
-        List<RouteParentStatus> previous = old == null || old.getParents() == null ? List.of() : old.getParents();
+        List<RouteParentStatus> parents = routeParents(live, old == null ? null : old.getParents(),
+                live.getSpec() == null ? null : live.getSpec().getParentRefs(), computed);
+        HTTPRouteStatus out = new HTTPRouteStatus(parents);
+        if (old != null) {
+            out.setAdditionalProperties(old.getAdditionalProperties());
+        }
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /** @return the status to write, or {@code null} when nothing changes */
+    GRPCRouteStatus grpcRoute(GRPCRoute live, ResourceStatus computed) {
+        GRPCRouteStatus old = live.getStatus();
+        List<RouteParentStatus> parents = routeParents(live, old == null ? null : old.getParents(),
+                live.getSpec() == null ? null : live.getSpec().getParentRefs(), computed);
+        GRPCRouteStatus out = new GRPCRouteStatus(parents);
+        if (old != null) {
+            out.setAdditionalProperties(old.getAdditionalProperties());
+        }
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /** Other controllers' parent entries as they are, then ours, one per parentRef we have a status for. */
+    private List<RouteParentStatus> routeParents(HasMetadata live, List<RouteParentStatus> oldParents,
+                                                 List<ParentReference> parentRefs, ResourceStatus computed) {
+        List<RouteParentStatus> previous = oldParents == null ? List.of() : oldParents;
         List<RouteParentStatus> parents = new ArrayList<>();
         for (RouteParentStatus p : previous) {
             if (!controllerName.equals(p.getControllerName())) {
@@ -92,8 +118,7 @@ final class StatusMerge {
         }
         String routeNs = namespace(live);
         Set<String> written = new HashSet<>();
-        for (ParentReference ref : live.getSpec() == null || live.getSpec().getParentRefs() == null
-                ? List.<ParentReference>of() : live.getSpec().getParentRefs()) {
+        for (ParentReference ref : parentRefs == null ? List.<ParentReference>of() : parentRefs) {
             String key = key(ref, routeNs);
             ResourceStatus.ParentStatus mine = computed.parents().stream()
                     .filter(p -> p.parentRef().equals(key) && controllerName.equals(p.controllerName()))
@@ -106,11 +131,7 @@ final class StatusMerge {
             parents.add(new RouteParentStatus(conditions(prev == null ? null : prev.getConditions(),
                     mine.conditions(), live), controllerName, ref));
         }
-        HTTPRouteStatus out = new HTTPRouteStatus(parents);
-        if (old != null) {
-            out.setAdditionalProperties(old.getAdditionalProperties());
-        }
-        return Objects.equals(old, out) ? null : out;
+        return parents;
     }
 
     private List<Condition> conditions(List<Condition> old, List<dev.gatehouse.translate.Condition> computed,

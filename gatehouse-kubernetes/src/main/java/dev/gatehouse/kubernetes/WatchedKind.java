@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -32,6 +33,7 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind(GATEWAY_API, "v1", "GatewayClass", "gatewayclasses", false, GatewayClass.class, true),
             new WatchedKind(GATEWAY_API, "v1", "Gateway", "gateways", true, Gateway.class, true),
             new WatchedKind(GATEWAY_API, "v1", "HTTPRoute", "httproutes", true, HTTPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "GRPCRoute", "grpcroutes", true, GRPCRoute.class, true),
             new WatchedKind(GATEWAY_API, "v1", "ReferenceGrant", "referencegrants", true, ReferenceGrant.class, false),
             new WatchedKind("", "v1", "Service", "services", true, Service.class, false),
             new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class,

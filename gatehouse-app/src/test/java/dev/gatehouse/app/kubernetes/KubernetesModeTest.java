@@ -6,6 +6,7 @@ import dev.gatehouse.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -133,6 +134,36 @@ class KubernetesModeTest {
                 .isInstanceOf(ConnectException.class));
         assertThat(replica.control.ready()).isFalse();
         assertThat(writes).isPositive();
+    }
+
+    @Test
+    void aGrpcRouteInTheApiIsServedAndItsStatusWrittenBack() throws Exception {
+        String httpRoute = resources(port, podA.address().getPort());
+        apply(httpRoute.substring(0, httpRoute.lastIndexOf("---\n")) + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: echo, namespace: default}
+                spec:
+                  parentRefs: [{name: edge}]
+                  rules:
+                  - matches: [{method: {service: echo.v1.Echo, method: Unary}}]
+                    backendRefs: [{name: echo, port: 80}]
+                """);
+        add(new Replica(api, settings(), "127.0.0.1"));
+
+        eventually().until(() -> post("/echo.v1.Echo/Unary").body().contains("\"pod\":\"pod-a\""));
+        assertThat(post("/echo.v1.Echo/Other").statusCode()).isEqualTo(404);
+        eventually().untilAsserted(() -> {
+            GRPCRoute route = api.resources(GRPCRoute.class).inNamespace("default").withName("echo").get();
+            assertThat(route.getStatus().getParents()).singleElement().satisfies(p -> {
+                assertThat(p.getControllerName()).isEqualTo(CONTROLLER);
+                assertCondition(p.getConditions(), "Accepted", "True", route.getMetadata().getGeneration());
+                assertCondition(p.getConditions(), "ResolvedRefs", "True", route.getMetadata().getGeneration());
+            });
+            assertThat(gateway().getStatus().getListeners().get(0).getSupportedKinds())
+                    .extracting(k -> k.getKind()).containsExactly("HTTPRoute", "GRPCRoute");
+        });
     }
 
     @Test
@@ -398,6 +429,13 @@ class KubernetesModeTest {
         assertThat(c.getStatus()).as(type + ": " + c.getMessage()).isEqualTo(status);
         assertThat(c.getObservedGeneration()).as(type + " observedGeneration").isEqualTo(generation);
         assertThat(c.getLastTransitionTime()).isNotBlank();
+    }
+
+    /** A gRPC call's request line and content type, over HTTP/1.1: enough to show what routes it. */
+    HttpResponse<String> post(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("content-type", "application/grpc").POST(HttpRequest.BodyPublishers.ofString("")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> get(String host, String path) throws Exception {
