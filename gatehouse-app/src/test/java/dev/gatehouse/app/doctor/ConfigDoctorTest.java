@@ -110,6 +110,29 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void aGrpcRouteThatLosesItsHostnameToAnOlderHttpRouteIsAttachedToNothing() throws Exception {
+        String grpc = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: GRPCRoute
+                metadata: {name: api, namespace: default, creationTimestamp: "2026-02-01T00:00:00Z"}
+                spec:
+                  parentRefs: [{name: edge}]
+                  hostnames: [shop.example.com, api.example.org]
+                  rules:
+                  - backendRefs: [{name: shop, port: 80}]
+                """;
+        String http = route("shop", "{name: edge}", "[\"*.example.com\"]", "shop")
+                .replace("namespace: default}", "namespace: default, creationTimestamp: \"2026-01-01T00:00:00Z\"}");
+        List<Finding> f = doctor(GATEWAY + SHOP + http + grpc);
+        assertThat(f).extracting(Finding::check).containsExactly("unattached-route", "hostname-not-accepted");
+        assertThat(f.get(0).resource()).isEqualTo("GRPCRoute default/api");
+        assertThat(f.get(0).what()).contains("HostnameConflict", "HTTPRoute default/shop");
+        assertThat(f.get(0).fix()).contains("hostnames that do not intersect");
+        assertThat(f.get(1).what()).contains("hostname api.example.org is accepted by no listener");
+    }
+
+    @Test
     void aRouteNamingNoGatewayOfOursIsAttachedToNothing() throws Exception {
         List<Finding> f = doctor(GATEWAY + SHOP + route("shop", "{name: elsewhere}", "[]", "shop"));
         assertThat(f).singleElement().satisfies(x -> {
