@@ -87,7 +87,8 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
             if (s.kind().equals("Gateway")) {
                 s.listeners().forEach(l -> listenerStatus.put(s.namespace() + "/" + s.name() + "/" + l.name(), l));
             } else if (!s.parents().isEmpty()) {
-                routeStatus.put(s.namespace() + "/" + s.name(), s);
+                // by kind too: an HTTPRoute and a GRPCRoute may have the same namespace/name
+                routeStatus.put(s.kind() + " " + s.namespace() + "/" + s.name(), s);
                 for (ResourceStatus.ParentStatus p : s.parents()) {
                     for (Condition c : p.conditions()) {
                         if (c.type().equals("Accepted") && !c.status().equals("True")) {
@@ -115,12 +116,10 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
     private static List<RouteView> routes(ListenerSpec listener, Map<String, ResourceStatus> statuses) {
         Map<String, Set<String>> hostnames = new LinkedHashMap<>();
         Map<String, Map<Integer, List<HttpRuleSpec>>> rules = new LinkedHashMap<>();
-        Map<String, String> kinds = new LinkedHashMap<>();
         Set<String> seen = new LinkedHashSet<>();
         for (VirtualHostSpec v : listener.virtualHosts()) {
             for (HttpRuleSpec rule : v.rules()) {
-                String route = rule.route().qualifiedName();
-                kinds.putIfAbsent(route, rule.route().kind());
+                String route = rule.route().kind() + " " + rule.route().qualifiedName();
                 hostnames.computeIfAbsent(route, k -> new LinkedHashSet<>()).add(v.hostname());
                 String key = route + "#" + rule.route().ruleIndex() + "#" + rule.route().matchIndex();
                 if (seen.add(key)) {
@@ -143,7 +142,9 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
             List<Condition> conditions = status == null ? List.of()
                     : status.parents().stream().flatMap(p -> p.conditions().stream()).distinct().toList();
             List<String> problems = status == null ? List.of() : StatusProblems.of(status);
-            out.add(new RouteView(route, kinds.get(route), narrowest(hostnames.get(route)), views, conditions, problems));
+            int space = route.indexOf(' ');
+            out.add(new RouteView(route.substring(space + 1), route.substring(0, space), narrowest(hostnames.get(route)),
+                    views, conditions, problems));
         });
         return out;
     }
