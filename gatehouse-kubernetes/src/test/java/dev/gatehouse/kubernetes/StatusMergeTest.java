@@ -8,6 +8,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
@@ -69,6 +72,23 @@ class StatusMergeTest {
         assertThat(merged.getParents().get(0)).isEqualTo(theirs);
         assertThat(merged.getParents().get(1).getControllerName()).isEqualTo(OURS);
         assertThat(merged.getParents().get(1).getParentRef().getName()).isEqualTo("edge");
+    }
+
+    @Test
+    void aGrpcRouteIsMergedAsAnHttpRoute() {
+        RouteParentStatus theirs = new RouteParentStatus(List.of(), "example.com/other",
+                new ParentReferenceBuilder().withName("edge").build());
+        GRPCRoute route = new GRPCRouteBuilder().withNewMetadata().withName("echo").withNamespace("default")
+                .withGeneration(3L).endMetadata()
+                .withNewSpec().addNewParentRef().withName("edge").endParentRef().endSpec()
+                .withStatus(new GRPCRouteStatus(List.of(theirs))).build();
+        GRPCRouteStatus merged = new StatusMerge(OURS, T1).grpcRoute(route, routeStatus(ACCEPTED, RESOLVED));
+        assertThat(merged.getParents()).hasSize(2);
+        assertThat(merged.getParents().get(0)).isEqualTo(theirs);
+        assertThat(merged.getParents().get(1).getConditions()).allSatisfy(c ->
+                assertThat(c.getObservedGeneration()).isEqualTo(3L));
+        route.setStatus(merged);
+        assertThat(new StatusMerge(OURS, T2).grpcRoute(route, routeStatus(ACCEPTED, RESOLVED))).isNull();
     }
 
     @Test
