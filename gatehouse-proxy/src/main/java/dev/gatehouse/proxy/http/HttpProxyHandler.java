@@ -294,8 +294,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         releasePipelined();
         boolean close = !http2;
-        FullHttpResponse response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
         boolean decoded = headDecoded(request.decoderResult());
+        FullHttpResponse response;
+        if (decoded && GrpcAnswers.isGrpc(request)) {
+            response = GrpcAnswers.answer(rejection.status(), rejection.reason());
+            GatewayResponses.prepare(response, close);
+        } else {
+            response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
+        }
         Observability observability = context.observability();
         CharSequence requestId = null;
         if (observability.requestIds()) {
@@ -462,7 +468,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean read = pipelinedBytes <= MAX_PIPELINED_BYTES && (ex == null || !ex.pausesClient());
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead() != read) {
-            config.setAutoRead(read);
+            StreamReads.setAutoRead(ctx.channel(), read);
         }
     }
 
