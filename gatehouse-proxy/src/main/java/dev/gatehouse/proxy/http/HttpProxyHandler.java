@@ -295,13 +295,10 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         releasePipelined();
         boolean close = !http2;
         boolean decoded = headDecoded(request.decoderResult());
-        FullHttpResponse response;
-        if (decoded && GrpcAnswers.isGrpc(request)) {
-            response = GrpcAnswers.answer(rejection.status(), rejection.reason());
-            GatewayResponses.prepare(response, close);
-        } else {
-            response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
-        }
+        // a head the decoder failed on is a placeholder: its content type says nothing
+        FullHttpResponse response = decoded
+                ? GatewayResponses.answer(ctx.alloc(), request, rejection.status(), rejection.reason(), close)
+                : GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
         Observability observability = context.observability();
         CharSequence requestId = null;
         if (observability.requestIds()) {

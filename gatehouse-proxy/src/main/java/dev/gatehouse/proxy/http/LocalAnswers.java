@@ -30,9 +30,7 @@ final class LocalAnswers {
             return;
         }
         boolean close = closeAfterLocalAnswer();
-        FullHttpResponse response = GrpcAnswers.isGrpc(ex.request) ? GrpcAnswers.answer(status, message)
-                : GatewayResponses.text(ex.client.alloc(), status, message, close);
-        write(response, close);
+        write(GatewayResponses.answer(ex.client.alloc(), ex.request, status, message, close), close);
     }
 
     void respondFromFilter(FullHttpResponse response) {
