@@ -36,7 +36,7 @@ final class Configs {
         return service(name, port, null);
     }
 
-    /** The same with the port's appProtocol ({@code null}: none, HTTP/1.1), e.g. kubernetes.io/h2c. */
+    /** The same, its port with an appProtocol ({@code kubernetes.io/h2c}...) unless null. */
     static String service(String name, int port, String appProtocol) {
         return """
                 ---

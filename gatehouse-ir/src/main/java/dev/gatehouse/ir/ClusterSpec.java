@@ -8,10 +8,26 @@ import java.util.List;
  * @param name "namespace/service:port", unique in a snapshot
  * @param endpoints ready endpoints, sorted by address then port
  * @param loadBalancer how to pick among them
+ * @param protocol how to speak to them; {@code null} for HTTP/1.1, the default (so printed snapshots name it only
+ *                 when it differs)
  */
-public record ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalancerType loadBalancer) {
+public record ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalancerType loadBalancer,
+                          BackendProtocol protocol) {
     public ClusterSpec {
         endpoints = List.copyOf(endpoints);
+        if (protocol == BackendProtocol.HTTP_1_1) {
+            protocol = null;
+        }
+    }
+
+    /** An HTTP/1.1 cluster. */
+    public ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalancerType loadBalancer) {
+        this(name, endpoints, loadBalancer, null);
+    }
+
+    /** @return the protocol, never null */
+    public BackendProtocol backendProtocol() {
+        return protocol == null ? BackendProtocol.HTTP_1_1 : protocol;
     }
 
     public enum LoadBalancerType { ROUND_ROBIN }

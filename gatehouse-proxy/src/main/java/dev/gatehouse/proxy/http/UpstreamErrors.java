@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.upstream.UpstreamStreamReset;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.util.NetUtil;
@@ -13,6 +14,9 @@ final class UpstreamErrors {
     }
 
     static String describe(Throwable cause) {
+        if (cause instanceof UpstreamStreamReset) {
+            return cause.getMessage(); // says which h2 error code
+        }
         if (cause instanceof ConnectTimeoutException) {
             return "connect timeout";
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamHandler extends ChannelInboundHandlerAdapter implements Runnable {
     private final UpstreamPool pool;
-    private final InetSocketAddress endpoint;
+    private final UpstreamKey key;
     private ChannelHandlerContext ctx;
     private UpstreamListener listener;
     private Throwable failure;
@@ -28,9 +28,13 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> timer;
     private long timerAtNanos;
 
-    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
+    UpstreamHandler(UpstreamPool pool, UpstreamKey key) {
         this.pool = pool;
-        this.endpoint = endpoint;
+        this.key = key;
+    }
+
+    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
+        this(pool, UpstreamKey.http1(endpoint));
     }
 
     public Channel channel() {
@@ -38,7 +42,11 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     public InetSocketAddress endpoint() {
-        return endpoint;
+        return key.endpoint();
+    }
+
+    public UpstreamKey key() {
+        return key;
     }
 
     /** @return true when this connection already served an earlier request (a stale-connection retry is safe) */

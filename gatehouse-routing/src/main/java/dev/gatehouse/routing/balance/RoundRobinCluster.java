@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.balance;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.ClusterSpec;
 import io.netty.util.NetUtil;
 
@@ -99,6 +100,11 @@ public final class RoundRobinCluster implements Cluster {
     @Override
     public String name() {
         return spec.name();
+    }
+
+    @Override
+    public BackendProtocol protocol() {
+        return spec.backendProtocol();
     }
 
     @Override
