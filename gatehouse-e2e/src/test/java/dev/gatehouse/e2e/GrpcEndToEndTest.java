@@ -44,8 +44,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * gRPC-shaped: UNIMPLEMENTED where no rule matches, UNAVAILABLE for a dead backend.
  */
 @Timeout(180)
-@Disabled("needs HTTP/2 to backends (appProtocol kubernetes.io/h2c) and gRPC-shaped local answers, which branch "
-        + "feat/exchange brings; until it is merged every call gets the 500 of an unsupported appProtocol")
 class GrpcEndToEndTest {
     /** generous: a busy machine; every call normally takes milliseconds */
     private static final long DEADLINE_SECONDS = 30;
@@ -95,6 +93,9 @@ class GrpcEndToEndTest {
                   - matches:
                     - method: {service: dead.v1.Dead}
                     backendRefs: [{name: dead, port: 80}]
+                  - matches:
+                    - method: {service: gone.v1.Gone}
+                    backendRefs: [{name: missing, port: 80}]
                 """;
         Configs.write(dir.resolve("gateway.yaml"), config);
         gateway = GatewayProcess.start(dir, "-Xmx256m");
@@ -180,6 +181,10 @@ class GrpcEndToEndTest {
         assertThat(answers.done.get(DEADLINE_SECONDS, TimeUnit.SECONDS)).hasSize(10).startsWith("a:m0").endsWith("a:m9");
     }
 
+    @Disabled("feat/exchange's h2 upstream relays a Trailers-Only answer (one HEADERS frame with END_STREAM and "
+            + "grpc-status, the shape grpc-java gives every error) as HEADERS then an empty DATA with END_STREAM, so the "
+            + "status is in the head and grpc-java says INTERNAL: unexpected EOS on empty DATA frame; the fix belongs to "
+            + "UpstreamStreamCodec/ResponseRelay (feat/exchange)")
     @ParameterizedTest
     @ValueSource(strings = {"h2c", "h2"})
     void aServersErrorStatusAndTrailersReachTheClient(String channel) {
@@ -217,6 +222,16 @@ class GrpcEndToEndTest {
     @ValueSource(strings = {"h2c", "h2"})
     void aDeadBackendIsUnavailableInGrpcTerms(String channel) {
         assertGatewayAnswered(channel, GrpcEcho.method("dead.v1.Dead", "Call", MethodDescriptor.MethodType.UNARY),
+                Status.Code.UNAVAILABLE);
+    }
+
+    /** The spec: a call routed to an invalid backendRef (here a Service that does not exist) gets UNAVAILABLE. */
+    @Disabled("feat/exchange's GrpcAnswers maps the invalid backend's 500 to UNKNOWN; GRPCRoute's spec wants "
+            + "UNAVAILABLE for a call routed to an invalid backendRef")
+    @ParameterizedTest
+    @ValueSource(strings = {"h2c", "h2"})
+    void anInvalidBackendRefIsUnavailableInGrpcTerms(String channel) {
+        assertGatewayAnswered(channel, GrpcEcho.method("gone.v1.Gone", "Call", MethodDescriptor.MethodType.UNARY),
                 Status.Code.UNAVAILABLE);
     }
 
