@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /** A running gateway: data plane, control loop, admin endpoint; closed in reverse order. */
 final class GatewayRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayRuntime.class);
+    static final Duration DEFAULT_KUBERNETES_DRAIN_PERIOD = Duration.ofSeconds(10);
 
     private final GatewayServer server;
     private final ControlLoop control;
@@ -35,6 +36,7 @@ final class GatewayRuntime implements AutoCloseable {
     private final KubernetesController kubernetes;
     private final AdminServer admin;
     private final GatewayObservability observability;
+    private final Duration drainPeriod;
     private final Duration drainTimeout;
     private boolean stopped;
 
@@ -50,6 +52,9 @@ final class GatewayRuntime implements AutoCloseable {
                 ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength())
                 .withUpstreamIdleTimeout(options.upstreamIdleTimeout);
         this.drainTimeout = options.drainTimeout;
+        // in a cluster the endpoints controller needs time to take this pod out of its Services: keep serving
+        this.drainPeriod = options.drainPeriod != null ? options.drainPeriod
+                : kubernetesSettings != null ? DEFAULT_KUBERNETES_DRAIN_PERIOD : Duration.ZERO;
         InetSocketAddress adminAddress = adminAddress(options);
         if (adminAddress != null && PortCheck.inUse(adminAddress)) {
             throw StartupFailure.adminPortInUse(adminAddress);
@@ -185,8 +190,9 @@ final class GatewayRuntime implements AutoCloseable {
     }
 
     /**
-     * Once: no more reloads, /ready 503, listening sockets closed, requests in flight finished for up to
-     * --drain-timeout (see GatewayServer#drain), then everything closed.
+     * Once: no more reloads, /ready 503 and HTTP/1.1 answers with Connection: close while still serving for
+     * --drain-period (so balancers and the endpoints controller stop sending here), then listening sockets
+     * closed, requests in flight finished for up to --drain-timeout (see GatewayServer#drain), everything closed.
      */
     private synchronized void stop() {
         if (stopped) {
@@ -196,6 +202,15 @@ final class GatewayRuntime implements AutoCloseable {
         control.close(); // first: a reload must not bind ports again during the drain
         if (admin != null) {
             admin.draining();
+        }
+        server.announceDrain();
+        if (!drainPeriod.isZero()) {
+            log.info("draining: not ready, still serving for {} ms (--drain-period)", drainPeriod.toMillis());
+            try {
+                Thread.sleep(drainPeriod.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         server.drain(drainTimeout);
         close();
