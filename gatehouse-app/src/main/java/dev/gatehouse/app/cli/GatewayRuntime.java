@@ -1,10 +1,12 @@
 package dev.gatehouse.app.cli;
 
+import dev.gatehouse.app.admin.AdminResponse;
 import dev.gatehouse.app.admin.AdminServer;
 import dev.gatehouse.app.admin.AdminSettings;
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.control.ControlLoop;
 import dev.gatehouse.app.observe.GatewayObservability;
+import dev.gatehouse.kubernetes.ControllerView;
 import dev.gatehouse.kubernetes.KubernetesController;
 import dev.gatehouse.kubernetes.KubernetesSettings;
 import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
@@ -22,6 +24,8 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -84,10 +88,11 @@ final class GatewayRuntime implements AutoCloseable {
         if (observability.metricsEndpoint() != null) {
             settings = settings.withEndpoint("/metrics", observability.metricsEndpoint());
         }
+        settings = settings.withEndpoint("/source", q -> AdminResponse.json(200, sourceView(config)));
         this.admin = adminAddress == null ? null : startAdmin(adminAddress, settings);
         if (admin != null) {
             log.info("admin endpoint on http://{}:{}/ (dashboard /ui/; ready, config, status, routes, backends, reloads, "
-                    + "explain){}", admin.address().getHostString(), admin.address().getPort(),
+                    + "explain, source){}", admin.address().getHostString(), admin.address().getPort(),
                     options.adminToken == null || options.adminToken.isBlank() ? "" : ", bearer token required");
         }
         boolean served;
@@ -136,6 +141,29 @@ final class GatewayRuntime implements AutoCloseable {
         if (!(value >= 0.0 && value <= 1.0)) {
             throw StartupFailure.badValue(flag, "expected a ratio within 0.0..1.0, got " + value);
         }
+    }
+
+    /**
+     * {@code GET /source}: where the config comes from. Standalone: the path; controller mode: the API server, this
+     * replica and the leader, every kind with its count (or missing), and when the caches last changed.
+     */
+    private Map<String, Object> sourceView(Path config) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        if (kubernetes == null) {
+            view.put("mode", "standalone");
+            view.put("config", config.toAbsolutePath().toString());
+            return view;
+        }
+        ControllerView c = kubernetes.view();
+        view.put("mode", "kubernetes");
+        view.put("apiServer", c.apiServer());
+        view.put("identity", c.identity());
+        view.put("leading", c.leading());
+        view.put("leader", c.leader());
+        view.put("lease", c.lease());
+        view.put("lastChange", c.lastChange() == null ? null : c.lastChange().toString());
+        view.put("kinds", c.kinds());
+        return view;
     }
 
     private AdminServer startAdmin(InetSocketAddress address, AdminSettings settings) throws IOException {
