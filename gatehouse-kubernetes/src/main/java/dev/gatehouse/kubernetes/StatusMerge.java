@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
@@ -65,19 +69,40 @@ final class StatusMerge {
         for (ResourceStatus.ListenerStatus l : computed.listeners()) {
             ListenerStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
                     .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
-            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
-                    .toList();
             listeners.add(new ListenerStatus(l.attachedRoutes(),
-                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds));
+                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds(l)));
         }
         GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
         b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
                 .withListeners(listeners);
+        if (computed.attachedListenerSets() != null) {
+            b.withAttachedListenerSets(computed.attachedListenerSets());
+        }
         if (addresses != null) {
             b.withAddresses(addresses.stream().map(a -> new GatewayStatusAddress(addressType(a), a)).toList());
         }
         GatewayStatus out = b.build();
         return Objects.equals(old, out) ? null : out;
+    }
+
+    /** @return the status to write, or {@code null} when nothing changes */
+    ListenerSetStatus listenerSet(ListenerSet live, ResourceStatus computed) {
+        ListenerSetStatus old = live.getStatus();
+        List<ListenerEntryStatus> listeners = new ArrayList<>();
+        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
+            ListenerEntryStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
+                    .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
+            listeners.add(new ListenerEntryStatus(l.attachedRoutes(),
+                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds(l)));
+        }
+        ListenerSetStatus out = (old == null ? new ListenerSetStatusBuilder() : new ListenerSetStatusBuilder(old))
+                .withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+                .withListeners(listeners).build();
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    private static List<RouteGroupKind> kinds(ResourceStatus.ListenerStatus l) {
+        return l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k)).toList();
     }
 
     /** @return the status to write, or {@code null} when nothing changes */
@@ -130,7 +155,8 @@ final class StatusMerge {
 
     private static String key(ParentReference ref, String routeNs) {
         String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNs : ref.getNamespace();
-        return ResourceStatus.ParentStatus.gatewayRef(ns, ref.getName(), ref.getSectionName(), ref.getPort());
+        return ResourceStatus.ParentStatus.parentRef(ref.getKind() == null ? "Gateway" : ref.getKind(), ns,
+                ref.getName(), ref.getSectionName(), ref.getPort());
     }
 
     static String namespace(HasMetadata o) {
