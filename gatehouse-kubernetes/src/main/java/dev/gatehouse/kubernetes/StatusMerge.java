@@ -29,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The status a resource should have: the translator's conditions laid over the live object's status. Pure, so the
@@ -65,13 +66,9 @@ final class StatusMerge {
      */
     GatewayStatus gateway(Gateway live, ResourceStatus computed, List<String> addresses) {
         GatewayStatus old = live.getStatus();
-        List<ListenerStatus> listeners = new ArrayList<>();
-        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
-            ListenerStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
-                    .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
-            listeners.add(new ListenerStatus(l.attachedRoutes(),
-                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds(l)));
-        }
+        List<ListenerStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
+                ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
+                .map(ListenerStatus::getConditions).findFirst().orElse(null), ListenerStatus::new);
         GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
         b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
                 .withListeners(listeners);
@@ -88,21 +85,31 @@ final class StatusMerge {
     /** @return the status to write, or {@code null} when nothing changes */
     ListenerSetStatus listenerSet(ListenerSet live, ResourceStatus computed) {
         ListenerSetStatus old = live.getStatus();
-        List<ListenerEntryStatus> listeners = new ArrayList<>();
-        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
-            ListenerEntryStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
-                    .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
-            listeners.add(new ListenerEntryStatus(l.attachedRoutes(),
-                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds(l)));
-        }
+        List<ListenerEntryStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
+                ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
+                .map(ListenerEntryStatus::getConditions).findFirst().orElse(null), ListenerEntryStatus::new);
         ListenerSetStatus out = (old == null ? new ListenerSetStatusBuilder() : new ListenerSetStatusBuilder(old))
                 .withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
                 .withListeners(listeners).build();
         return Objects.equals(old, out) ? null : out;
     }
 
-    private static List<RouteGroupKind> kinds(ResourceStatus.ListenerStatus l) {
-        return l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k)).toList();
+    /** A Gateway's ListenerStatus and a ListenerSet's ListenerEntryStatus: the same fields in two classes. */
+    private interface ListenerStatusOf<T> {
+        T of(Integer attachedRoutes, List<Condition> conditions, String name, List<RouteGroupKind> supportedKinds);
+    }
+
+    /** @param previous a listener's conditions as written, by name, or null */
+    private <T> List<T> listeners(ResourceStatus computed, HasMetadata live,
+                                  Function<String, List<Condition>> previous, ListenerStatusOf<T> make) {
+        List<T> out = new ArrayList<>();
+        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
+            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
+                    .toList();
+            out.add(make.of(l.attachedRoutes(), conditions(previous.apply(l.name()), l.conditions(), live), l.name(),
+                    kinds));
+        }
+        return out;
     }
 
     /** @return the status to write, or {@code null} when nothing changes */
