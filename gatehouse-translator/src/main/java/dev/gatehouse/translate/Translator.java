@@ -132,7 +132,8 @@ public final class Translator {
         }
         statuses.addAll(listenerSets.statuses());
         ClientTrafficPolicyTranslator.Result clientTraffic = ClientTrafficPolicyTranslator.translate(
-                index.clientTrafficPolicies, listenersByGateway, index, diagnostics);
+                index.clientTrafficPolicies, listenersByGateway, listenerSets.listenersBySet, allListeners, index,
+                diagnostics);
         statuses.addAll(clientTraffic.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
