@@ -225,7 +225,7 @@ public final class ConfigDoctor {
         for (ParentReference ref : route.getSpec() == null || route.getSpec().getParentRefs() == null
                 ? List.<ParentReference>of() : route.getSpec().getParentRefs()) {
             String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
-            Gateway g = gateways.get(ns + "/" + ref.getName());
+            Gateway g = namesGateway(ref) ? gateways.get(ns + "/" + ref.getName()) : null;
             if (g == null || g.getSpec() == null) {
                 continue;
             }
@@ -444,7 +444,7 @@ public final class ConfigDoctor {
             }
             for (ParentReference ref : route.getSpec().getParentRefs()) {
                 String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
-                Gateway g = gateways.get(ns + "/" + ref.getName());
+                Gateway g = namesGateway(ref) ? gateways.get(ns + "/" + ref.getName()) : null;
                 if (g == null || g.getSpec() == null || g.getSpec().getListeners() == null) {
                     continue;
                 }
@@ -470,6 +470,11 @@ public final class ConfigDoctor {
             }
         }
         return out;
+    }
+
+    /** A parentRef of kind Gateway (the default); a ListenerSet may share a Gateway's name. */
+    private static boolean namesGateway(ParentReference ref) {
+        return ref.getKind() == null || ref.getKind().equals("Gateway");
     }
 
     private String ourGateways() {

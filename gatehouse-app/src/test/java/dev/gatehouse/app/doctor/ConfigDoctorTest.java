@@ -163,6 +163,23 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void aRouteOfAListenerSetNamedLikeTheGatewayIsCheckedAgainstTheListenerSetsListeners() throws Exception {
+        String open = GATEWAY.replace("  gatewayClassName: gatehouse\n",
+                "  gatewayClassName: gatehouse\n  allowedListeners: {namespaces: {from: Same}}\n");
+        String set = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: edge, namespace: default}
+                spec:
+                  parentRef: {name: edge}
+                  listeners: [{name: team, protocol: HTTP, port: 8081, hostname: team.test}]
+                """;
+        assertThat(doctor(open + set + SHOP + route("shop", "{kind: ListenerSet, name: edge}", "[team.test]", "shop")))
+                .isEmpty();
+    }
+
+    @Test
     void aGatewayClassControllerNameTypoIsTheFixNotTheParentRefs() throws Exception {
         String typo = GATEWAY.replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: gatehouse.dev/gateway-controler");
         List<Finding> f = doctor(typo + SHOP + route("shop", "{name: edge}", "[]", "shop"));
