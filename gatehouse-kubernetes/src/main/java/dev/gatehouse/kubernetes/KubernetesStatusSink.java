@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
@@ -29,7 +31,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * Writes the translator's statuses to GatewayClass, Gateway and HTTPRoute through the status subresource, from a
+ * Writes the translator's statuses to GatewayClass, Gateway, ListenerSet and HTTPRoute through the status subresource, from a
  * thread of its own (the control thread only hands the list over). Only the leader writes; a replica that becomes
  * leader writes the latest statuses at once. Each object is compared with the informer's copy first, so an
  * unchanged status costs no request; a write carries the resourceVersion it was computed from, and a conflict (the
@@ -141,6 +143,10 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                     case "Gateway" -> update(Gateway.class, s.namespace(), s.name(), live -> {
                         var status = merge.gateway(live, s, addresses);
                         return status == null ? null : new GatewayBuilder(live).withStatus(status).build();
+                    });
+                    case "ListenerSet" -> update(ListenerSet.class, s.namespace(), s.name(), live -> {
+                        var status = merge.listenerSet(live, s);
+                        return status == null ? null : new ListenerSetBuilder(live).withStatus(status).build();
                     });
                     case "HTTPRoute" -> update(HTTPRoute.class, s.namespace(), s.name(), live -> {
                         var status = merge.httpRoute(live, s);

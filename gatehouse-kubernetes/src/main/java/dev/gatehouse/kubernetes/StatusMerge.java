@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
@@ -25,6 +29,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The status a resource should have: the translator's conditions laid over the live object's status. Pure, so the
@@ -61,23 +66,50 @@ final class StatusMerge {
      */
     GatewayStatus gateway(Gateway live, ResourceStatus computed, List<String> addresses) {
         GatewayStatus old = live.getStatus();
-        List<ListenerStatus> listeners = new ArrayList<>();
-        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
-            ListenerStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
-                    .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
-            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
-                    .toList();
-            listeners.add(new ListenerStatus(l.attachedRoutes(),
-                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds));
-        }
+        List<ListenerStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
+                ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
+                .map(ListenerStatus::getConditions).findFirst().orElse(null), ListenerStatus::new);
         GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
         b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
                 .withListeners(listeners);
+        if (computed.attachedListenerSets() != null) {
+            b.withAttachedListenerSets(computed.attachedListenerSets());
+        }
         if (addresses != null) {
             b.withAddresses(addresses.stream().map(a -> new GatewayStatusAddress(addressType(a), a)).toList());
         }
         GatewayStatus out = b.build();
         return Objects.equals(old, out) ? null : out;
+    }
+
+    /** @return the status to write, or {@code null} when nothing changes */
+    ListenerSetStatus listenerSet(ListenerSet live, ResourceStatus computed) {
+        ListenerSetStatus old = live.getStatus();
+        List<ListenerEntryStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
+                ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
+                .map(ListenerEntryStatus::getConditions).findFirst().orElse(null), ListenerEntryStatus::new);
+        ListenerSetStatus out = (old == null ? new ListenerSetStatusBuilder() : new ListenerSetStatusBuilder(old))
+                .withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+                .withListeners(listeners).build();
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /** A Gateway's ListenerStatus and a ListenerSet's ListenerEntryStatus: the same fields in two classes. */
+    private interface ListenerStatusOf<T> {
+        T of(Integer attachedRoutes, List<Condition> conditions, String name, List<RouteGroupKind> supportedKinds);
+    }
+
+    /** @param previous a listener's conditions as written, by name, or null */
+    private <T> List<T> listeners(ResourceStatus computed, HasMetadata live,
+                                  Function<String, List<Condition>> previous, ListenerStatusOf<T> make) {
+        List<T> out = new ArrayList<>();
+        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
+            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
+                    .toList();
+            out.add(make.of(l.attachedRoutes(), conditions(previous.apply(l.name()), l.conditions(), live), l.name(),
+                    kinds));
+        }
+        return out;
     }
 
     /** @return the status to write, or {@code null} when nothing changes */
@@ -130,7 +162,8 @@ final class StatusMerge {
 
     private static String key(ParentReference ref, String routeNs) {
         String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNs : ref.getNamespace();
-        return ResourceStatus.ParentStatus.gatewayRef(ns, ref.getName(), ref.getSectionName(), ref.getPort());
+        return ResourceStatus.ParentStatus.parentRef(ref.getKind() == null ? "Gateway" : ref.getKind(), ns,
+                ref.getName(), ref.getSectionName(), ref.getPort());
     }
 
     static String namespace(HasMetadata o) {

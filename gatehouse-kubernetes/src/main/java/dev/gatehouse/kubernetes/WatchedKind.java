@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 
 import java.util.List;
@@ -31,6 +32,7 @@ record WatchedKind(String group, String version, String kind, String plural, boo
     static final List<WatchedKind> ALL = List.of(
             new WatchedKind(GATEWAY_API, "v1", "GatewayClass", "gatewayclasses", false, GatewayClass.class, true),
             new WatchedKind(GATEWAY_API, "v1", "Gateway", "gateways", true, Gateway.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "ListenerSet", "listenersets", true, ListenerSet.class, true),
             new WatchedKind(GATEWAY_API, "v1", "HTTPRoute", "httproutes", true, HTTPRoute.class, true),
             new WatchedKind(GATEWAY_API, "v1", "ReferenceGrant", "referencegrants", true, ReferenceGrant.class, false),
             new WatchedKind("", "v1", "Service", "services", true, Service.class, false),

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantSpec;
 
 import java.time.Instant;
@@ -35,6 +36,8 @@ final class ResourceIndex {
     final List<GatewayClass> gatewayClasses = new ArrayList<>();
     final List<Gateway> gateways = new ArrayList<>();
     final List<HTTPRoute> httpRoutes = new ArrayList<>();
+    /** oldest first, then by namespace/name: the spec's precedence among a Gateway's ListenerSets */
+    final List<ListenerSet> listenerSets = new ArrayList<>();
     /** TCPRoutes and TLSRoutes of every version, oldest first (an older route wins a TCP listener) */
     final List<L4Route> l4Routes = new ArrayList<>();
     final List<Grant> grants = new ArrayList<>();
@@ -55,6 +58,7 @@ final class ResourceIndex {
         gatewayClasses.sort(Comparator.comparing(g -> g.getMetadata().getName()));
         gateways.sort(ResourceIndex::byAge);
         httpRoutes.sort(ResourceIndex::byAge);
+        listenerSets.sort(ResourceIndex::byAge);
         l4Routes.sort((a, b) -> byAge(a.object(), b.object()));
         clientTrafficPolicies.sort(ResourceIndex::byAge);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
@@ -80,6 +84,8 @@ final class ResourceIndex {
         } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute r) {
             remember(e, new HTTPRoute(r.getApiVersion(), r.getKind(), r.getMetadata(), r.getSpec(), r.getStatus()),
                     httpRoutes);
+        } else if (o instanceof ListenerSet s) {
+            remember(e, s, listenerSets);
         } else if (L4Route.of(o) != null) {
             origins.put(o, e);
             l4Routes.add(L4Route.of(o));

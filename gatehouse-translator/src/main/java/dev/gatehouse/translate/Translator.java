@@ -31,8 +31,8 @@ public final class Translator {
             .thenComparing(ResourceStatus::name);
     private static final Comparator<ListenerState> LISTENER_ORDER = Comparator
             .comparing((ListenerState l) -> l.hostname, Hostnames.MOST_SPECIFIC_FIRST)
-            .thenComparing(l -> ResourceIndex.created(l.gateway))
-            .thenComparing(l -> l.gatewayKey)
+            .thenComparing(l -> ResourceIndex.created(l.owner))
+            .thenComparing(ListenerState::ownerKey)
             .thenComparingInt(l -> l.index);
 
     private final TranslatorOptions options;
@@ -73,19 +73,25 @@ public final class Translator {
         GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants),
                 options.servedProtocols());
         Map<String, List<ListenerState>> listenersByGateway = new LinkedHashMap<>();
+        Map<String, Gateway> ourGateways = new LinkedHashMap<>();
         List<ListenerState> allListeners = new ArrayList<>();
         for (Gateway g : index.gateways) {
             if (ourClasses.contains(g.getSpec().getGatewayClassName())) {
                 List<ListenerState> states = gateways.listenersOf(g);
                 listenersByGateway.put(ResourceIndex.qualifiedName(g), states);
+                ourGateways.put(ResourceIndex.qualifiedName(g), g);
                 allListeners.addAll(states);
             }
         }
         GatewayTranslator.markConflicts(allListeners);
+        // every Gateway's own listeners win over any ListenerSet's: those are marked after them
+        ListenerSetTranslator listenerSets = new ListenerSetTranslator(index, gateways);
+        allListeners.addAll(listenerSets.attach(ourGateways, listenersByGateway));
+        GatewayTranslator.markConflicts(allListeners);
 
         BackendResolver backends = new BackendResolver(index, grants);
         HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
-        RouteAttacher attacher = new RouteAttacher(listenersByGateway, index);
+        RouteAttacher attacher = new RouteAttacher(listenersByGateway, listenerSets.listenersBySet, index);
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         for (HTTPRoute route : index.httpRoutes) {
             HttpRouteTranslator.Result result = routes.translate(route, index.origin(route));
@@ -121,11 +127,13 @@ public final class Translator {
         for (Gateway g : index.gateways) {
             List<ListenerState> states = listenersByGateway.get(ResourceIndex.qualifiedName(g));
             if (states != null) {
-                statuses.add(GatewayTranslator.status(g, states));
+                statuses.add(listenerSets.withListenerSets(g, GatewayTranslator.status(g, states)));
             }
         }
+        statuses.addAll(listenerSets.statuses());
         ClientTrafficPolicyTranslator.Result clientTraffic = ClientTrafficPolicyTranslator.translate(
-                index.clientTrafficPolicies, listenersByGateway, index, diagnostics);
+                index.clientTrafficPolicies, listenersByGateway, listenerSets.listenersBySet, allListeners, index,
+                diagnostics);
         statuses.addAll(clientTraffic.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
@@ -158,7 +166,7 @@ public final class Translator {
         List<PortSpec> out = new ArrayList<>();
         byPort.forEach((port, states) -> {
             List<ListenerSpec> specs = states.stream().sorted(LISTENER_ORDER)
-                    .map(l -> new ListenerSpec(l.gatewayKey, l.name(), l.hostname, l.tls,
+                    .map(l -> new ListenerSpec(l.ownerKey(), l.name(), l.hostname, l.tls,
                             VirtualHostAssembler.assemble(l.rulesByHostname),
                             l.protocol == Protocol.TCP || l.protocol == Protocol.TLS ? l.l4Routes : null))
                     .toList();
