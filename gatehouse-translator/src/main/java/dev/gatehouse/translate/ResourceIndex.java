@@ -56,11 +56,11 @@ final class ResourceIndex {
             add(e);
         }
         gatewayClasses.sort(Comparator.comparing(g -> g.getMetadata().getName()));
-        gateways.sort(ResourceIndex::byAge);
-        httpRoutes.sort(ResourceIndex::byAge);
-        listenerSets.sort(ResourceIndex::byAge);
-        l4Routes.sort((a, b) -> byAge(a.object(), b.object()));
-        clientTrafficPolicies.sort(ResourceIndex::byAge);
+        sortByAge(gateways, o -> o);
+        sortByAge(httpRoutes, o -> o);
+        sortByAge(listenerSets, o -> o);
+        sortByAge(l4Routes, L4Route::object);
+        sortByAge(clientTrafficPolicies, o -> o);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
 
@@ -159,6 +159,22 @@ final class ResourceIndex {
         } catch (DateTimeParseException e) {
             return Instant.MAX;
         }
+    }
+
+    /**
+     * Sorts oldest first (then by namespace/name), each timestamp parsed once: a comparator that parses in every
+     * comparison costs n log n parses, which was most of indexing 5,000 routes.
+     */
+    static <T> void sortByAge(List<T> list, java.util.function.Function<T, HasMetadata> object) {
+        record Keyed<T>(T item, Instant created, String name) { }
+        List<Keyed<T>> keyed = new ArrayList<>(list.size());
+        for (T t : list) {
+            HasMetadata o = object.apply(t);
+            keyed.add(new Keyed<>(t, created(o), qualifiedName(o)));
+        }
+        keyed.sort(Comparator.comparing((Keyed<T> k) -> k.created()).thenComparing(Keyed::name));
+        list.clear();
+        keyed.forEach(k -> list.add(k.item()));
     }
 
     static int byAge(HasMetadata a, HasMetadata b) {

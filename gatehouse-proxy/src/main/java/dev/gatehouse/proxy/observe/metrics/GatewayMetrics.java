@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -109,6 +108,13 @@ public final class GatewayMetrics implements ExchangeObserver {
      * gauge registered again is ignored with a warning by Micrometer. They read {@link #health}, not a snapshot.
      */
     private final Map<String, Gauge> endpointGauges = new HashMap<>();
+    /**
+     * The route counters of the last bind and of the bind in progress, by name and tags: registering a counter
+     * with Micrometer builds and sorts its id and looks it up in the registry, which for 5,000 routes (12 counters
+     * each) was most of a reload's time; a counter whose route stays is taken from here instead.
+     */
+    private Map<String, Counter> counters = new HashMap<>();
+    private Map<String, Counter> nextCounters = new HashMap<>();
     /** Auth and rate-limit counters of the last bind by family and route; control thread only. */
     private Map<String, OutcomeCounters> outcomeCounters = Map.of();
 
@@ -178,6 +184,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     @Override
     public synchronized void bind(RuntimeSnapshot snapshot) {
         Set<Meter.Id> now = new HashSet<>();
+        nextCounters = new HashMap<>();
         Map<String, Series> series = new LinkedHashMap<>();
         Map<String, OutcomeCounters> outcomes = new HashMap<>();
         for (HttpPortRouter router : snapshot.httpRouters().values()) {
@@ -210,6 +217,7 @@ public final class GatewayMetrics implements ExchangeObserver {
             }
         }
         outcomeCounters = outcomes;
+        counters = nextCounters;
         bound = now;
         boundSeries = series;
     }
@@ -329,7 +337,6 @@ public final class GatewayMetrics implements ExchangeObserver {
     private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
                                     OutcomeCounters auth, OutcomeCounters rateLimit,
                                     Set<Meter.Id> ids, Map<String, Series> series) {
-        Tags routeTags = Tags.of("listener", listener, "route", route);
         int slots = RouteMeters.extraSlots() + backends.length;
         Counter[][] requests = new Counter[slots][5];
         boolean anyInvalid = false;
@@ -345,9 +352,9 @@ public final class GatewayMetrics implements ExchangeObserver {
                     : backends[b - RouteMeters.extraSlots()].cluster() == null ? "invalid"
                     : backends[b - RouteMeters.extraSlots()].cluster().name();
             for (int s = 0; s < 5; s++) {
-                requests[b][s] = track(ids, Counter.builder(REQUESTS).tags(routeTags)
-                        .tag("backend", backend).tag("status_class", RouteMeters.statusClassLabel(s))
-                        .description("HTTP requests by listener, route, backend and status class").register(registry));
+                requests[b][s] = counter(ids, REQUESTS, "HTTP requests by listener, route, backend and status class",
+                        null, "listener", listener, "route", route, "backend", backend,
+                        "status_class", RouteMeters.statusClassLabel(s));
             }
         }
         if (!anyInvalid) {
@@ -356,20 +363,19 @@ public final class GatewayMetrics implements ExchangeObserver {
         Counter[][] mirrorCopies = new Counter[mirrors.length][MirrorResult.values().length];
         for (int i = 0; i < mirrors.length; i++) {
             for (MirrorResult r : MirrorResult.values()) {
-                mirrorCopies[i][r.ordinal()] = track(ids, Counter.builder(MIRROR_REQUESTS)
-                        .tags("route", route, "backend", mirrors[i].name(), "result", r.label())
-                        .description("Mirror copies of requests (RequestMirror) by route, mirror backend and result")
-                        .register(registry));
+                mirrorCopies[i][r.ordinal()] = counter(ids, MIRROR_REQUESTS,
+                        "Mirror copies of requests (RequestMirror) by route, mirror backend and result", null,
+                        "route", route, "backend", mirrors[i].name(), "result", r.label());
             }
         }
         return new RouteMeters(backends, requests,
                 histogram(series, REQUEST_DURATION, "Whole request, first byte in to last byte out", listener, route),
                 histogram(series, UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", listener, route),
                 histogram(series, GATEWAY_DURATION, "Gateway's own part: request minus upstream", listener, route),
-                track(ids, Counter.builder("gatehouse.http.request.bytes").baseUnit("bytes").tags(routeTags)
-                        .description("Request body bytes received").register(registry)),
-                track(ids, Counter.builder("gatehouse.http.response.bytes").baseUnit("bytes").tags(routeTags)
-                        .description("Response body bytes sent").register(registry)),
+                counter(ids, "gatehouse.http.request.bytes", "Request body bytes received", "bytes",
+                        "listener", listener, "route", route),
+                counter(ids, "gatehouse.http.response.bytes", "Response body bytes sent", "bytes",
+                        "listener", listener, "route", route),
                 auth, rateLimit, mirrors, mirrorCopies);
     }
 
@@ -408,11 +414,25 @@ public final class GatewayMetrics implements ExchangeObserver {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
-    private static <M extends Meter> M track(Set<Meter.Id> ids, M meter) {
-        if (ids != null) {
-            ids.add(meter.getId());
+    /**
+     * A counter of the bind in progress: the last bind's when it had the same name and tags, else registered.
+     * {@code ids == null}: a permanent counter (the unrouted series), registered and never removed.
+     */
+    private Counter counter(Set<Meter.Id> ids, String name, String description, String baseUnit, String... tags) {
+        if (ids == null) {
+            return Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
         }
-        return meter;
+        String key = name + '\u0000' + String.join("\u0000", tags);
+        Counter c = nextCounters.get(key);
+        if (c == null) {
+            c = counters.get(key);
+            if (c == null) {
+                c = Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
+            }
+            nextCounters.put(key, c);
+        }
+        ids.add(c.getId());
+        return c;
     }
 
     /** "namespace/gateway/listener" */
