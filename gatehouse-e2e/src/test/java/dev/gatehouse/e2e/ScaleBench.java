@@ -148,8 +148,10 @@ class ScaleBench {
                     median(endpointChanges), max(endpointChanges), CHANGES);
             System.out.print(report);
             Files.writeString(Path.of("target", "scale.txt"), report);
-            System.out.println(Files.readAllLines(log).stream()
-                    .filter(l -> l.contains("serving config generation") || l.contains("watching")).limit(4).toList());
+            Files.readAllLines(log).stream()
+                    .filter(l -> l.contains("serving config generation") || l.contains("watching")
+                            || l.contains("WARN") || l.contains("reading the caches"))
+                    .limit(40).forEach(l -> System.out.println("  log: " + l));
         } finally {
             if (gatehouse != null && gatehouse.isAlive()) {
                 gatehouse.destroy(); // SIGTERM: a flight recording is written on the way out

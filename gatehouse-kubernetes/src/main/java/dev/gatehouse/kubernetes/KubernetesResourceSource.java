@@ -53,6 +53,8 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private volatile Debouncer debouncer;
     /** events before the first sync are the initial lists, which the first read covers */
     private volatile boolean synced;
+    /** events since the last read, by kind: the log says what a reload is for */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> changes = new ConcurrentHashMap<>();
     /** when the caches last changed (an event that the translator reads), or the first sync; null before it */
     private volatile Instant lastChange;
 
@@ -179,6 +181,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
             Debouncer d = debouncer;
             if (synced && d != null) {
                 lastChange = Instant.now();
+                changes.computeIfAbsent(kind.kind(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
                 d.poke();
             }
         }
@@ -209,6 +212,14 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     /** Copies every cache; the diagnostics are empty: the API server validated each object on admission. */
     @Override
     public YamlResourceLoader.Result read() {
+        if (!changes.isEmpty()) {
+            java.util.TreeMap<String, Integer> counts = new java.util.TreeMap<>();
+            changes.forEach((kind, n) -> counts.put(kind, n.getAndSet(0)));
+            changes.values().removeIf(n -> n.get() == 0);
+            counts.values().removeIf(n -> n == 0);
+            log.info("reading the caches after {} change(s): {}", counts.values().stream().mapToInt(i -> i).sum(),
+                    counts);
+        }
         List<ResourceSet.Entry> entries = new ArrayList<>();
         informers.forEach((kind, informer) -> {
             for (HasMetadata o : informer.getStore().list()) {

@@ -102,7 +102,11 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final AtomicLong generation = new AtomicLong();
     private volatile EndpointHealthSource health = EndpointHealthSource.READY;
     /** Route and endpoint meters of the last bind; control thread only. */
-    private Set<Meter.Id> bound = new HashSet<>();
+    /**
+     * The meters of the last bind, by identity: a Meter.Id hashes all its tags on every call, which made the
+     * sets of 60,000 ids of a 5,000-route bind a good part of a reload.
+     */
+    private Set<Meter> bound = identitySet();
     /**
      * Endpoint health gauges by cluster and endpoint, registered once and kept while the endpoint stays: a
      * gauge registered again is ignored with a warning by Micrometer. They read {@link #health}, not a snapshot.
@@ -183,7 +187,7 @@ public final class GatewayMetrics implements ExchangeObserver {
 
     @Override
     public synchronized void bind(RuntimeSnapshot snapshot) {
-        Set<Meter.Id> now = new HashSet<>();
+        Set<Meter> now = identitySet();
         nextCounters = new HashMap<>();
         Map<String, Series> series = new LinkedHashMap<>();
         Map<String, OutcomeCounters> outcomes = new HashMap<>();
@@ -202,15 +206,15 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
         for (Cluster cluster : snapshot.clusters().values()) {
             for (InetSocketAddress endpoint : cluster.endpoints()) {
-                now.add(endpointGauge(cluster.name(), endpoint).getId());
+                now.add(endpointGauge(cluster.name(), endpoint));
             }
         }
-        for (Meter.Id gone : bound) {
+        for (Meter gone : bound) {
             if (!now.contains(gone)) {
                 registry.remove(gone);
             }
         }
-        endpointGauges.values().removeIf(g -> !now.contains(g.getId()));
+        endpointGauges.values().removeIf(g -> !now.contains(g));
         for (Map.Entry<String, OutcomeCounters> e : outcomeCounters.entrySet()) {
             if (!outcomes.containsKey(e.getKey())) {
                 e.getValue().retire();
@@ -336,7 +340,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     /** The auth and rate-limit counters are {@code null} where no filter runs (requests that matched no rule). */
     private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
                                     OutcomeCounters auth, OutcomeCounters rateLimit,
-                                    Set<Meter.Id> ids, Map<String, Series> series) {
+                                    Set<Meter> ids, Map<String, Series> series) {
         int slots = RouteMeters.extraSlots() + backends.length;
         Counter[][] requests = new Counter[slots][5];
         boolean anyInvalid = false;
@@ -414,11 +418,15 @@ public final class GatewayMetrics implements ExchangeObserver {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
+    private static Set<Meter> identitySet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
     /**
      * A counter of the bind in progress: the last bind's when it had the same name and tags, else registered.
      * {@code ids == null}: a permanent counter (the unrouted series), registered and never removed.
      */
-    private Counter counter(Set<Meter.Id> ids, String name, String description, String baseUnit, String... tags) {
+    private Counter counter(Set<Meter> ids, String name, String description, String baseUnit, String... tags) {
         if (ids == null) {
             return Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
         }
@@ -431,7 +439,7 @@ public final class GatewayMetrics implements ExchangeObserver {
             }
             nextCounters.put(key, c);
         }
-        ids.add(c.getId());
+        ids.add(c);
         return c;
     }
 
