@@ -35,7 +35,7 @@ final class ResourceIndex {
     final List<GatewayClass> gatewayClasses = new ArrayList<>();
     final List<Gateway> gateways = new ArrayList<>();
     final List<HTTPRoute> httpRoutes = new ArrayList<>();
-    /** TCPRoutes and TLSRoutes of every version, oldest first (an older route wins a TCP listener) */
+    /** TCPRoutes, UDPRoutes and TLSRoutes of every version, oldest first (an older route wins a TCP listener) */
     final List<L4Route> l4Routes = new ArrayList<>();
     final List<Grant> grants = new ArrayList<>();
     final Map<String, Service> services = new HashMap<>();
