@@ -11,6 +11,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +39,7 @@ class UdpEndToEndTest {
     static final List<DatagramSocket> backends = new ArrayList<>();
     static int weightedPort;
     static int alphaPort;
+    static Path accessLog;
 
     @BeforeAll
     static void start() throws Exception {
@@ -66,7 +70,9 @@ class UdpEndToEndTest {
                   rules: [{backendRefs: [{name: b, port: 80}]}]
                 """;
         Configs.write(dir.resolve("gateway.yaml"), config);
-        gateway = GatewayProcess.start(dir, List.of("-Xmx256m"), List.of("--udp-session-idle-timeout", "2s"));
+        accessLog = dir.resolve("access.log");
+        gateway = GatewayProcess.start(dir, List.of("-Xmx256m"), List.of("--udp-session-idle-timeout", "2s",
+                "--access-log", accessLog.toString()));
     }
 
     @AfterAll
@@ -175,6 +181,18 @@ class UdpEndToEndTest {
             String[] later = ask(c, alphaPort, "three");
             assertThat(later[2]).isEqualTo("three");
             assertThat(later[1]).as("a new session socket after the idle timeout").isNotEqualTo(first[1]);
+            // the expired session's line: its client, route, backend, the bytes both ways and why it ended
+            String client = "\"client\":\"127.0.0.1:" + c.getLocalPort() + "\"";
+            String line = AccessLogLines.await(accessLog, client);
+            assertThat(line).contains("\"protocol\":\"udp\"", "\"route\":\"default/alpha#0\"",
+                    "\"backend\":\"default/b:80\"", "\"bytes_in\":6,", "\"close\":\"idle_timeout\"",
+                    "\"failure\":null", "\"endpoint\":\"127.0.0.1:");
         }
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(gateway.admin("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("# HELP gatehouse_l4_sessions_total ",
+                "gatehouse_l4_sessions_closed_total{port=\"" + alphaPort + "\",protocol=\"udp\",reason=\"idle_timeout\","
+                        + "route=\"default/alpha#0\"}",
+                "gatehouse_l4_received_bytes_total{backend=\"default/b:80\",port=\"" + alphaPort + "\",protocol=\"udp\"");
     }
 }
