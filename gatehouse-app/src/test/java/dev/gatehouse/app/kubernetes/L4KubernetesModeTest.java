@@ -2,6 +2,8 @@ package dev.gatehouse.app.kubernetes;
 
 import dev.gatehouse.app.demo.EchoServer;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Controller mode reads TCPRoutes, TLSRoutes and UDPRoutes as standalone mode does: routes in fabric8's mock API
  * server (CRUD mode, the real CRDs) are relayed by the in-JVM data plane; where a cluster serves only an older
- * version of a route CRD (an older CRD bundle) that version is read, and a route CRD installed after start is picked up.
+ * version of a route CRD (an older CRD bundle) that version is read (and its status written), and a route CRD installed after start is picked up.
  */
 @Timeout(120)
 class L4KubernetesModeTest {
@@ -76,6 +78,15 @@ class L4KubernetesModeTest {
 
         assertThat(viaTcp()).contains("\"pod\":\"pod-a\"");
         eventually().until(() -> "ping".equals(viaUdp("ping")));
+        // their status is written back as an HTTPRoute's is
+        eventually().untilAsserted(() -> {
+            var tcp = api.resources(TCPRoute.class).inNamespace("default").withName("web").get();
+            assertThat(tcp.getStatus().getParents()).singleElement().satisfies(p -> KubernetesModeTest.assertCondition(
+                    p.getConditions(), "Accepted", "True", tcp.getMetadata().getGeneration()));
+            var udp = api.resources(UDPRoute.class).inNamespace("default").withName("dns").get();
+            assertThat(udp.getStatus().getParents()).singleElement().satisfies(p -> KubernetesModeTest.assertCondition(
+                    p.getConditions(), "ResolvedRefs", "True", udp.getMetadata().getGeneration()));
+        });
     }
 
     @Test
@@ -90,6 +101,10 @@ class L4KubernetesModeTest {
         add(new Replica(api, settings().withCrdRecheck(Duration.ofMillis(300)), "127.0.0.1"));
 
         assertThat(viaTcp()).contains("\"pod\":\"pod-a\"");
+        eventually().untilAsserted(() -> assertThat(api.resources(
+                io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class).inNamespace("default").withName("web")
+                .get().getStatus().getParents()).singleElement().satisfies(p -> assertThat(p.getConditions())
+                .anySatisfy(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Accepted=True"))));
         assertThat(viaUdp("early")).as("no UDPRoute yet: the datagram is dropped").isNull();
 
         cluster.installGatewayApi("udproutes", c -> c);
