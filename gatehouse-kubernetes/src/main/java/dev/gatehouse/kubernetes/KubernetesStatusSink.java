@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
@@ -152,6 +153,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         var status = merge.httpRoute(live, s);
                         return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
                     });
+                    case "TCPRoute", "TLSRoute", "UDPRoute" -> updateL4Route(s, merge);
                     default -> { } // policies' ancestor statuses: not written yet
                 }
             } catch (RuntimeException e) {
@@ -197,6 +199,25 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             }
         }
         return ok;
+    }
+
+    /** Writes through whichever version of the kind the source watches (the one holding the object). */
+    private void updateL4Route(ResourceStatus s, StatusMerge merge) {
+        for (L4RouteKinds.Kind k : L4RouteKinds.ALL) {
+            if (k.kind().equals(s.kind()) && cache.cached(k.type(), s.namespace(), s.name()) != null) {
+                updateL4Route(k, k.type(), s, merge);
+                return;
+            }
+        }
+    }
+
+    private <T extends HasMetadata> void updateL4Route(L4RouteKinds.Kind k, Class<T> type, ResourceStatus s,
+                                                       StatusMerge merge) {
+        update(type, s.namespace(), s.name(), live -> {
+            List<RouteParentStatus> before = k.parents().apply(live);
+            List<RouteParentStatus> after = merge.routeParents(live, before, k.parentRefs().apply(live), s);
+            return after.equals(before == null ? List.of() : before) ? null : type.cast(k.withParents().apply(live, after));
+        });
     }
 
     private List<String> addresses() {

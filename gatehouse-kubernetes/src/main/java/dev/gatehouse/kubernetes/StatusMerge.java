@@ -115,7 +115,25 @@ final class StatusMerge {
     /** @return the status to write, or {@code null} when nothing changes */
     HTTPRouteStatus httpRoute(HTTPRoute live, ResourceStatus computed) {
         HTTPRouteStatus old = live.getStatus();
-        List<RouteParentStatus> previous = old == null || old.getParents() == null ? List.of() : old.getParents();
+        List<RouteParentStatus> parents = routeParents(live, old == null ? null : old.getParents(),
+                live.getSpec() == null ? null : live.getSpec().getParentRefs(), computed);
+        HTTPRouteStatus out = new HTTPRouteStatus(parents);
+        if (old != null) {
+            out.setAdditionalProperties(old.getAdditionalProperties());
+        }
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /**
+     * A route's {@code status.parents} (any route kind: they share RouteParentStatus): other controllers' entries
+     * kept, ours replaced by the computed ones, one per parentRef in the spec's order.
+     *
+     * @param previous the live status.parents, or {@code null}
+     * @param refs the live spec.parentRefs, or {@code null}
+     */
+    List<RouteParentStatus> routeParents(HasMetadata live, List<RouteParentStatus> previousOrNull,
+                                         List<ParentReference> refs, ResourceStatus computed) {
+        List<RouteParentStatus> previous = previousOrNull == null ? List.of() : previousOrNull;
         List<RouteParentStatus> parents = new ArrayList<>();
         for (RouteParentStatus p : previous) {
             if (!controllerName.equals(p.getControllerName())) {
@@ -124,8 +142,7 @@ final class StatusMerge {
         }
         String routeNs = namespace(live);
         Set<String> written = new HashSet<>();
-        for (ParentReference ref : live.getSpec() == null || live.getSpec().getParentRefs() == null
-                ? List.<ParentReference>of() : live.getSpec().getParentRefs()) {
+        for (ParentReference ref : refs == null ? List.<ParentReference>of() : refs) {
             String key = key(ref, routeNs);
             ResourceStatus.ParentStatus mine = computed.parents().stream()
                     .filter(p -> p.parentRef().equals(key) && controllerName.equals(p.controllerName()))
@@ -138,11 +155,7 @@ final class StatusMerge {
             parents.add(new RouteParentStatus(conditions(prev == null ? null : prev.getConditions(),
                     mine.conditions(), live), controllerName, ref));
         }
-        HTTPRouteStatus out = new HTTPRouteStatus(parents);
-        if (old != null) {
-            out.setAdditionalProperties(old.getAdditionalProperties());
-        }
-        return Objects.equals(old, out) ? null : out;
+        return parents;
     }
 
     private List<Condition> conditions(List<Condition> old, List<dev.gatehouse.translate.Condition> computed,

@@ -82,7 +82,7 @@ final class GatewayTranslator {
             case HTTP, HTTPS -> HTTP_ROUTE;
             case TCP -> L4Route.TCP_ROUTE;
             case TLS -> L4Route.TLS_ROUTE;
-            case UDP -> "UDPRoute";
+            case UDP -> L4Route.UDP_ROUTE;
         };
         List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getKinds();
         if (kinds == null || kinds.isEmpty()) {

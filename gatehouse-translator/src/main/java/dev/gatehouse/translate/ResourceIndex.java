@@ -38,7 +38,7 @@ final class ResourceIndex {
     final List<HTTPRoute> httpRoutes = new ArrayList<>();
     /** oldest first, then by namespace/name: the spec's precedence among a Gateway's ListenerSets */
     final List<ListenerSet> listenerSets = new ArrayList<>();
-    /** TCPRoutes and TLSRoutes of every version, oldest first (an older route wins a TCP listener) */
+    /** TCPRoutes, UDPRoutes and TLSRoutes of every version, oldest first (an older route wins a TCP listener) */
     final List<L4Route> l4Routes = new ArrayList<>();
     final List<Grant> grants = new ArrayList<>();
     final Map<String, Service> services = new HashMap<>();

@@ -146,7 +146,7 @@ public final class Translator {
         return new Translation(snapshot, statuses, diagnostics);
     }
 
-    /** A TLSRoute's rules go on the listener once per effective SNI name; a TCPRoute's rules once, without. */
+    /** A TLSRoute's rules go on the listener once per effective SNI name; a TCPRoute's or UDPRoute's once, without. */
     private static void attachL4(ListenerState l, List<String> effective, String kind, List<L4RouteSpec> rules) {
         List<String> hostnames = kind.equals(L4Route.TLS_ROUTE) ? effective : java.util.Collections.singletonList(null);
         for (String h : hostnames) {
@@ -168,7 +168,7 @@ public final class Translator {
             List<ListenerSpec> specs = states.stream().sorted(LISTENER_ORDER)
                     .map(l -> new ListenerSpec(l.ownerKey(), l.name(), l.hostname, l.tls,
                             VirtualHostAssembler.assemble(l.rulesByHostname),
-                            l.protocol == Protocol.TCP || l.protocol == Protocol.TLS ? l.l4Routes : null))
+                            l.protocol.isL4() ? l.l4Routes : null))
                     .toList();
             out.add(new PortSpec(port, states.get(0).protocol, specs, clientTraffic.get(port)));
         });
@@ -191,7 +191,7 @@ public final class Translator {
                 + " is programmed (each listener's Programmed condition says why)";
     }
 
-    /** Kinds that parse but are not translated yet (UDPRoute, GRPCRoute ...): say so for each, where it is defined. */
+    /** Kinds that parse but are not translated yet (GRPCRoute ...): say so for each, where it is defined. */
     private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
         for (HasMetadata o : index.ignored) {
             ResourceSet.Entry origin = index.origin(o);

@@ -87,8 +87,8 @@ public final class ConfigDoctor {
     }
 
     /**
-     * Listeners that are not programmed (a UDP listener, whose protocol is not served yet; a listener without
-     * usable certificates; an unsupported protocol): nothing listens for them. Conflicts have their own check.
+     * Listeners that are not programmed (a listener without usable certificates; a protocol gatehouse does not
+     * serve): nothing listens for them. Conflicts have their own check.
      */
     List<Finding> listenersNotProgrammed() {
         Map<String, String> protocols = new LinkedHashMap<>();
@@ -121,8 +121,7 @@ public final class ConfigDoctor {
                     out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed", gateway.resource(),
                             "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
                             served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
-                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate) and TCP listeners only for now "
-                                    + "(UDP is not served yet)"));
+                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate), TCP and UDP listeners"));
                 });
             }
         }

@@ -36,6 +36,8 @@ public final class ResourceKinds {
             Map.entry(GW + "v1alpha3 TLSRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.TLSRoute.class),
             Map.entry(GW + "v1 TCPRoute", TCPRoute.class),
             Map.entry(GW + "v1alpha2 TCPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class),
+            Map.entry(GW + "v1 UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class),
+            Map.entry(GW + "v1alpha2 UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRoute.class),
             Map.entry("v1 Service", Service.class),
             Map.entry("v1 Secret", Secret.class),
             Map.entry("v1 Namespace", Namespace.class),

@@ -7,6 +7,7 @@ import dev.gatehouse.routing.filter.RateLimitOutcome;
 import dev.gatehouse.routing.filter.RequestMirrorFilter;
 import dev.gatehouse.proxy.observe.EndpointHealthSource;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.proxy.observe.MirrorResult;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.routing.route.Backend;
@@ -56,6 +57,11 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
+    static final String L4_SESSIONS = "gatehouse.l4.sessions";
+    static final String L4_CLOSED = "gatehouse.l4.sessions.closed";
+    static final String L4_RECEIVED = "gatehouse.l4.received.bytes";
+    static final String L4_SENT = "gatehouse.l4.sent.bytes";
+    static final String UDP_DROPPED = "gatehouse.udp.datagrams.dropped";
 
     /** A filter-outcome counter family: its name, help and the {@code outcome} label of each ordinal. */
     private record OutcomeFamily(String name, String help, String[] labels) {
@@ -96,6 +102,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
     /** Created on a route's first filter failure (a bug, so no always-zero series per route); never removed. */
     private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
+    /** L4 counters by name and labels: per connection or session, not per byte or datagram, so a map probe. */
+    private final Map<String, Counter> l4Counters = new ConcurrentHashMap<>();
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -286,6 +294,54 @@ public final class GatewayMetrics implements ExchangeObserver {
     private Counter http2Counter(String name, String help, int port, String key, String value) {
         return http2Errors.computeIfAbsent(name + '/' + port + '/' + value, k -> Counter.builder(name)
                 .tags("port", Integer.toString(port), key, value).description(help).register(registry));
+    }
+
+    @Override
+    public void l4Opened(L4Log log) {
+        l4Counter(L4_SESSIONS, "L4 connections (TCP, TLS) and UDP sessions relayed to a backend, by port, "
+                + "protocol, route and backend", log, null).increment();
+    }
+
+    @Override
+    public void l4Closed(L4Log log) {
+        l4Counter(L4_CLOSED, "L4 connections and UDP sessions ended, by port, protocol, route and close reason",
+                log, log.closeReason().label()).increment();
+        if (log.bytesIn() > 0) {
+            l4Counter(L4_RECEIVED, "Bytes received from L4 clients (TCP, TLS, UDP), counted when the connection or "
+                    + "session ends", log, null).increment(log.bytesIn());
+        }
+        if (log.bytesOut() > 0) {
+            l4Counter(L4_SENT, "Bytes sent to L4 clients (TCP, TLS, UDP), counted when the connection or session "
+                    + "ends", log, null).increment(log.bytesOut());
+        }
+    }
+
+    @Override
+    public void udpDatagramDropped(int port, String reason) {
+        l4Counters.computeIfAbsent(UDP_DROPPED + '/' + port + '/' + reason, k -> Counter.builder(UDP_DROPPED)
+                .tags("port", Integer.toString(port), "reason", reason)
+                .description("UDP datagrams dropped, by port and reason").register(registry)).increment();
+    }
+
+    /**
+     * Created once per name and labels, kept for the registry's life (routes of L4 ports are few).
+     *
+     * @param reason the close reason label, or {@code null} for the families without one
+     */
+    private Counter l4Counter(String name, String help, L4Log log, String reason) {
+        String route = log.route() == null ? NONE : log.route().ruleLabel();
+        String backend = log.backend() == null ? NONE : log.backend();
+        String key = name + '/' + log.port() + '/' + log.protocol() + '/' + route + '/'
+                + (reason == null ? backend : reason);
+        return l4Counters.computeIfAbsent(key, k -> {
+            Counter.Builder b = Counter.builder(name).tags("port", Integer.toString(log.port()),
+                    "protocol", log.protocol(), "route", route).description(help);
+            b = reason == null ? b.tag("backend", backend) : b.tag("reason", reason);
+            if (name.endsWith(".bytes")) {
+                b = b.baseUnit("bytes");
+            }
+            return b.register(registry);
+        });
     }
 
     @Override
