@@ -39,7 +39,7 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class,
                     false),
             new WatchedKind(GATEWAY_API, "v1", "BackendTLSPolicy", "backendtlspolicies", true, BackendTLSPolicy.class,
-                    false),
+                    true),
             new WatchedKind("", "v1", "Secret", "secrets", true, Secret.class, false),
             // the translator gets only the ConfigMaps a BackendTLSPolicy names (ConfigMapReferences)
             new WatchedKind("", "v1", "ConfigMap", "configmaps", true, ConfigMap.class, false),
