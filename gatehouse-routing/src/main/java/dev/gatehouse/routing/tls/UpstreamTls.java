@@ -34,10 +34,13 @@ public final class UpstreamTls {
 
     private final UpstreamTlsSpec spec;
     private final SslContext context;
+    /** the spec's, computed once: a pool lookup must not hash PEM text per request */
+    private final int hash;
 
     private UpstreamTls(UpstreamTlsSpec spec, SslContext context) {
         this.spec = spec;
         this.context = context;
+        this.hash = spec.hashCode();
     }
 
     /** @throws IllegalArgumentException naming the policy when the provider refuses the trust or the client key */
@@ -99,5 +102,24 @@ public final class UpstreamTls {
         SslHandler handler = context.newHandler(alloc, spec.serverName(), endpoint.getPort());
         handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT.toMillis());
         return handler;
+    }
+
+    /**
+     * Equal by spec, so it can key connection pools: one instance per identity is shared by a snapshot's clusters
+     * and kept across snapshots, so the comparison is nearly always the identity check.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof UpstreamTls t && hash == t.hash && spec.equals(t.spec);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return "UpstreamTls[" + spec.policy() + ", " + spec.serverName() + "]";
     }
 }
