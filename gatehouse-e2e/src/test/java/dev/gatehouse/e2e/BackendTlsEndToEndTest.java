@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +34,8 @@ class BackendTlsEndToEndTest {
     static Path dir;
 
     static GatewayProcess gateway;
+    /** accepts connections (the kernel's backlog does) and never says a word: a handshake that never ends */
+    static ServerSocket silent;
     static final List<Process> servers = new ArrayList<>();
     static int port;
     static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -44,6 +48,7 @@ class BackendTlsEndToEndTest {
         Path client = signed("gateway-client", ca, "DNS:gateway.example.com");
         int plain = startBackend(server, List.of());
         int mutual = startBackend(server, List.of("-Verify", "1", "-CAfile", ca.toString()));
+        silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         port = GatewayProcess.freePort();
         // spec.tls after the listeners: the Gateway's backend client certificate
         String config = Configs.gateway("""
@@ -71,6 +76,7 @@ class BackendTlsEndToEndTest {
                         "    subjectAltNames: [{type: URI, uri: \"spiffe://test/backend\"}]\n")
                 + backend("mutual", mutual, "backend-ca", "backend.example.com", "")
                 + backend("no-ca", plain, "missing-ca", "backend.example.com", "")
+                + backend("silent", silent.getLocalPort(), "backend-ca", "backend.example.com", "")
                 + """
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
@@ -81,7 +87,7 @@ class BackendTlsEndToEndTest {
                   rules:
                 """
                 + rule("verified") + rule("wrong-ca") + rule("wrong-name") + rule("by-san") + rule("mutual")
-                + rule("no-ca");
+                + rule("no-ca") + rule("silent");
         Files.writeString(dir.resolve("gateway.yaml"), config);
         gateway = GatewayProcess.start(dir.resolve("gateway.yaml"), "-Xmx256m");
     }
@@ -178,6 +184,9 @@ class BackendTlsEndToEndTest {
             p.destroy();
             p.waitFor(10, TimeUnit.SECONDS);
         }
+        if (silent != null) {
+            silent.close();
+        }
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
@@ -217,6 +226,13 @@ class BackendTlsEndToEndTest {
         HttpResponse<String> r = get("/mutual");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("Client certificate").contains("CN=gateway-client");
+    }
+
+    @Test
+    void aBackendThatNeverAnswersTheHandshakeGetsA502AfterTheHandshakeTimeoutNotAHang() throws Exception {
+        HttpResponse<String> r = get("/silent");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.body()).contains("TLS handshake failed").contains("timed out");
     }
 
     @Test
