@@ -1,5 +1,21 @@
 package dev.gatehouse.e2e;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -7,17 +23,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +47,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * made here, BackendTLSPolicies naming that CA in a ConfigMap. A verified backend answers; a policy with another
  * CA, or a hostname the certificate does not carry, gets a 502 naming the TLS failure (at once, not after a
  * timeout); subjectAltNames replace the hostname check; a backend that requires a client certificate gets the
- * Gateway's {@code spec.tls.backend.clientCertificateRef}; a policy whose CA cannot be read answers 500.
+ * Gateway's {@code spec.tls.backend.clientCertificateRef}; a backend that never answers the handshake gets a 502 after
+ * the handshake timeout; a WebSocket reaches an {@code appProtocol: kubernetes.io/wss} backend over TLS; a policy
+ * whose CA cannot be read answers 500.
  */
 class BackendTlsEndToEndTest {
     @TempDir
@@ -36,6 +58,7 @@ class BackendTlsEndToEndTest {
     static GatewayProcess gateway;
     /** accepts connections (the kernel's backlog does) and never says a word: a handshake that never ends */
     static ServerSocket silent;
+    static EventLoopGroup wssGroup;
     static final List<Process> servers = new ArrayList<>();
     static int port;
     static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -49,6 +72,7 @@ class BackendTlsEndToEndTest {
         int plain = startBackend(server, List.of());
         int mutual = startBackend(server, List.of("-Verify", "1", "-CAfile", ca.toString()));
         silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        int wss = startWebSocketBackend(server);
         port = GatewayProcess.freePort();
         // spec.tls after the listeners: the Gateway's backend client certificate
         String config = Configs.gateway("""
@@ -77,6 +101,8 @@ class BackendTlsEndToEndTest {
                 + backend("mutual", mutual, "backend-ca", "backend.example.com", "")
                 + backend("no-ca", plain, "missing-ca", "backend.example.com", "")
                 + backend("silent", silent.getLocalPort(), "backend-ca", "backend.example.com", "")
+                + backend("ws", wss, "backend-ca", "backend.example.com", "")
+                    .replace("ports: [{name: http, port: 80}]", "ports: [{name: http, port: 80, appProtocol: kubernetes.io/wss}]")
                 + """
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
@@ -87,7 +113,7 @@ class BackendTlsEndToEndTest {
                   rules:
                 """
                 + rule("verified") + rule("wrong-ca") + rule("wrong-name") + rule("by-san") + rule("mutual")
-                + rule("no-ca") + rule("silent");
+                + rule("no-ca") + rule("silent") + rule("ws");
         Files.writeString(dir.resolve("gateway.yaml"), config);
         gateway = GatewayProcess.start(dir.resolve("gateway.yaml"), "-Xmx256m");
     }
@@ -175,8 +201,33 @@ class BackendTlsEndToEndTest {
         }
     }
 
+    /** A Netty WebSocket echo on /ws behind TLS with the backend's certificate (appProtocol kubernetes.io/wss). */
+    private static int startWebSocketBackend(Path crt) throws Exception {
+        SslContext tls = SslContextBuilder.forServer(crt.toFile(), Path.of(crt.toString().replace(".crt", ".key")).toFile())
+                .build();
+        wssGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        Channel server = new ServerBootstrap().group(wssGroup).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(tls.newHandler(ch.alloc()), new HttpServerCodec(),
+                                new HttpObjectAggregator(65536), new WebSocketServerProtocolHandler("/ws"),
+                                new SimpleChannelInboundHandler<TextWebSocketFrame>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame f) {
+                                        ctx.writeAndFlush(new TextWebSocketFrame("tls echo: " + f.text()));
+                                    }
+                                });
+                    }
+                }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
     @AfterAll
     static void stop() throws Exception {
+        if (wssGroup != null) {
+            wssGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
         if (gateway != null) {
             gateway.close();
         }
@@ -233,6 +284,23 @@ class BackendTlsEndToEndTest {
         HttpResponse<String> r = get("/silent");
         assertThat(r.statusCode()).isEqualTo(502);
         assertThat(r.body()).contains("TLS handshake failed").contains("timed out");
+    }
+
+    @Test
+    void aWebSocketToAWssBackendIsSplicedOverTls() throws Exception {
+        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+        WebSocket ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
+        assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("tls echo: hello");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
     }
 
     @Test
