@@ -36,7 +36,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -289,15 +288,7 @@ class BackendTlsEndToEndTest {
     @Test
     void aWebSocketToAWssBackendIsSplicedOverTls() throws Exception {
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        WebSocket ws = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        received.add(data.toString());
-                        webSocket.request(1);
-                        return null;
-                    }
-                }).get(30, TimeUnit.SECONDS);
+        WebSocket ws = WebSockets.open(client, URI.create("ws://127.0.0.1:" + port + "/ws"), received);
         ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
         assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("tls echo: hello");
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
