@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +55,8 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private volatile Debouncer debouncer;
     /** events before the first sync are the initial lists, which the first read covers */
     private volatile boolean synced;
+    /** when the caches last changed (an event that the translator reads), or the first sync; null before it */
+    private volatile Instant lastChange;
 
     public KubernetesResourceSource(KubernetesClient client, KubernetesSettings settings) {
         this.client = client;
@@ -83,6 +86,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         synced = true;
+        lastChange = Instant.now();
         long every = settings.crdRecheck().toMillis();
         timer.scheduleWithFixedDelay(this::recheckMissing, every, every, TimeUnit.MILLISECONDS);
         log.info("watching {} kinds through {}", informers.size(), client.getMasterUrl());
@@ -185,9 +189,26 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         private void poke() {
             Debouncer d = debouncer;
             if (synced && d != null) {
+                lastChange = Instant.now();
                 d.poke();
             }
         }
+    }
+
+    /** Every kind this source knows: watched ones with the number of objects cached, missing ones with -1. */
+    public List<ControllerView.Kind> kinds() {
+        List<ControllerView.Kind> out = new ArrayList<>();
+        for (WatchedKind kind : WatchedKind.ALL) {
+            SharedIndexInformer<? extends HasMetadata> informer = informers.get(kind);
+            out.add(new ControllerView.Kind(kind.kind(), kind.apiVersion(),
+                    informer != null ? informer.getStore().list().size() : -1, informer != null));
+        }
+        return out;
+    }
+
+    /** @return when the caches last changed in a way the translator reads (or first synced); null before that */
+    public Instant lastChange() {
+        return lastChange;
     }
 
     /** Deleting the last Gateway is deliberate in the API: its ports close. */

@@ -104,6 +104,25 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         }
     }
 
+    /**
+     * A GatewayClass we accepted also says whether the cluster's Gateway API CRDs are a release we support
+     * (read once per write round, from the Gateway CRD's bundle-version annotation).
+     */
+    private ResourceStatus withSupportedVersion(ResourceStatus s) {
+        boolean accepted = s.conditions().stream()
+                .anyMatch(c -> c.type().equals("Accepted") && c.status().equals("True"));
+        if (!accepted) {
+            return s;
+        }
+        dev.gatehouse.translate.Condition version = GatewayApiVersion.check(client);
+        if (version == null) {
+            return s;
+        }
+        List<dev.gatehouse.translate.Condition> conditions = new java.util.ArrayList<>(s.conditions());
+        conditions.add(version);
+        return new ResourceStatus(s.kind(), s.namespace(), s.name(), conditions, s.listeners(), s.parents());
+    }
+
     private void writeLatest() {
         queued.set(false);
         List<ResourceStatus> statuses = latest.get();
@@ -118,7 +137,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             try {
                 switch (s.kind()) {
                     case "GatewayClass" -> update(GatewayClass.class, null, s.name(), live -> {
-                        var status = merge.gatewayClass(live, s);
+                        var status = merge.gatewayClass(live, withSupportedVersion(s));
                         return status == null ? null : new GatewayClassBuilder(live).withStatus(status).build();
                     });
                     case "Gateway" -> update(Gateway.class, s.namespace(), s.name(), live -> {

@@ -51,6 +51,14 @@ public final class GatewayOptions {
                     + "keep-alive (5s in Node and many frameworks); 0 = no pooling (default: ${DEFAULT-VALUE}).")
     Duration upstreamIdleTimeout;
 
+    @Option(names = "--drain-period", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "On SIGTERM or Ctrl-C, first fail readiness and keep serving (and accepting) for this long, "
+                    + "answering HTTP/1.1 with Connection: close, so that load balancers and Kubernetes endpoints "
+                    + "stop sending here before the listeners close; then --drain-timeout applies. Keep the pod's "
+                    + "terminationGracePeriodSeconds above the two together (default: 10s with --kubernetes, 0s "
+                    + "otherwise, so Ctrl-C stays quick).")
+    Duration drainPeriod;
+
     @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to this long, "

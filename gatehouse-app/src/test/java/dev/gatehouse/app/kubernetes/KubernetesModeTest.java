@@ -84,6 +84,8 @@ class KubernetesModeTest {
         eventually().untilAsserted(() -> {
             GatewayClass gc = api.resources(GatewayClass.class).withName("gatehouse").get();
             assertCondition(gc.getStatus().getConditions(), "Accepted", "True", gc.getMetadata().getGeneration());
+            // the CRDs loaded are upstream's HEAD (bundle-version v0.0.0-dev), newer than any release
+            assertCondition(gc.getStatus().getConditions(), "SupportedVersion", "True", gc.getMetadata().getGeneration());
             Gateway gw = gateway();
             assertCondition(gw.getStatus().getConditions(), "Accepted", "True", gw.getMetadata().getGeneration());
             assertCondition(gw.getStatus().getConditions(), "Programmed", "True", gw.getMetadata().getGeneration());

@@ -265,6 +265,14 @@ public final class GatewayServer implements AutoCloseable {
      * the open connections finish what they have in flight for up to {@code timeout} and closes the rest (see
      * {@link ConnectionDrain}). Blocks the caller; {@link #apply} is refused from here on; {@link #close} follows.
      */
+    /**
+     * The drain period begins: HTTP/1.1 responses say {@code Connection: close} from now on, so clients move to
+     * other replicas while this one still accepts and serves (the listeners close later, in {@link #drain}).
+     */
+    public void announceDrain() {
+        context.startDraining();
+    }
+
     public void drain(Duration timeout) {
         synchronized (this) {
             if (closed || draining) {
