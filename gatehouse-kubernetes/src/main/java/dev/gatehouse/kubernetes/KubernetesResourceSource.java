@@ -4,9 +4,11 @@ import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.ResourceSource;
 import dev.gatehouse.translate.YamlResourceLoader;
 import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -181,19 +183,28 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
 
         @Override
         public void onAdd(HasMetadata obj) {
-            poke();
+            if (read(obj)) {
+                poke();
+            }
         }
 
         @Override
         public void onUpdate(HasMetadata old, HasMetadata now) {
-            if (!onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
+            if ((read(old) || read(now)) && !onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
                 poke();
             }
         }
 
         @Override
         public void onDelete(HasMetadata obj, boolean finalStateUnknown) {
-            poke();
+            if (read(obj)) {
+                poke();
+            }
+        }
+
+        /** A ConfigMap no policy names is never read, so its changes are not a reason to translate. */
+        private boolean read(HasMetadata obj) {
+            return !(obj instanceof ConfigMap c) || ConfigMapReferences.referenced(configMapReferences(), c);
         }
 
         private boolean onlyStatusChanged(ObjectMeta old, ObjectMeta now) {
@@ -238,7 +249,10 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         return false;
     }
 
-    /** Copies every cache; the diagnostics are empty: the API server validated each object on admission. */
+    /**
+     * Copies every cache (of ConfigMaps, the referenced ones); the diagnostics are empty: the API server validated
+     * each object on admission.
+     */
     @Override
     public YamlResourceLoader.Result read() {
         if (!changes.isEmpty()) {
@@ -250,9 +264,12 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
                     counts);
         }
         List<ResourceSet.Entry> entries = new ArrayList<>();
+        Set<String> configMaps = configMapReferences();
         informers.forEach((kind, informer) -> {
             for (HasMetadata o : informer.getStore().list()) {
-                entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
+                if (!(o instanceof ConfigMap c) || ConfigMapReferences.referenced(configMaps, c)) {
+                    entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
+                }
             }
         });
         return new YamlResourceLoader.Result(new ResourceSet(entries), List.of());
@@ -269,6 +286,10 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
             return copy;
         }
         return o;
+    }
+
+    private Set<String> configMapReferences() {
+        return ConfigMapReferences.of(all(BackendTLSPolicy.class));
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.gatehouse.kubernetes;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
@@ -154,7 +156,11 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
                     });
                     case "TCPRoute", "TLSRoute", "UDPRoute" -> updateL4Route(s, merge);
-                    default -> { } // policies' ancestor statuses: not written yet
+                    case "BackendTLSPolicy" -> update(BackendTLSPolicy.class, s.namespace(), s.name(), live -> {
+                        var status = merge.policy(live, live.getStatus(), s);
+                        return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
+                    });
+                    default -> { } // ClientTrafficPolicy's ancestor statuses: not written yet
                 }
             } catch (RuntimeException e) {
                 failed = true;
@@ -162,6 +168,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             }
         }
         failed |= !forgetDetachedRoutes(statuses, merge);
+        failed |= !forgetUnusedPolicies(statuses, merge);
         if (failed) {
             // the API server may be back soon: try the newest list again rather than wait for a change
             writer.schedule(this::schedule, RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
@@ -218,6 +225,39 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             List<RouteParentStatus> after = merge.routeParents(live, before, k.parentRefs().apply(live), s);
             return after.equals(before == null ? List.of() : before) ? null : type.cast(k.withParents().apply(live, after));
         });
+    }
+
+    /**
+     * A BackendTLSPolicy no attached route reaches any more gets no status from the translator; the ancestors we
+     * wrote are removed (other controllers' stay).
+     *
+     * @return false when a write failed
+     */
+    private boolean forgetUnusedPolicies(List<ResourceStatus> statuses, StatusMerge merge) {
+        Set<String> current = new HashSet<>();
+        statuses.stream().filter(s -> s.kind().equals("BackendTLSPolicy"))
+                .forEach(s -> current.add(s.namespace() + "/" + s.name()));
+        boolean ok = true;
+        for (BackendTLSPolicy policy : cache.all(BackendTLSPolicy.class)) {
+            String ns = StatusMerge.namespace(policy);
+            String name = policy.getMetadata().getName();
+            if (!leading || current.contains(ns + "/" + name) || policy.getStatus() == null
+                    || policy.getStatus().getAncestors() == null || policy.getStatus().getAncestors().stream()
+                    .noneMatch(a -> settings.controllerName().equals(a.getControllerName()))) {
+                continue;
+            }
+            ResourceStatus none = new ResourceStatus("BackendTLSPolicy", ns, name, List.of(), List.of(), List.of());
+            try {
+                update(BackendTLSPolicy.class, ns, name, live -> {
+                    var status = merge.policy(live, live.getStatus(), none);
+                    return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
+                });
+            } catch (RuntimeException e) {
+                ok = false;
+                log.warn("cannot write the status of {}: {}", none.resource(), e.getMessage());
+            }
+        }
+        return ok;
     }
 
     private List<String> addresses() {

@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 
@@ -156,6 +158,35 @@ final class StatusMerge {
                     mine.conditions(), live), controllerName, ref));
         }
         return parents;
+    }
+
+    /**
+     * A BackendTLSPolicy's ancestors: ours (one per Gateway, "Gateway ns/name" in the computed parents) replaced,
+     * other controllers' kept, as the spec's composite key (ancestorRef, controllerName) asks.
+     *
+     * @return the status to write, or {@code null} when nothing changes
+     */
+    PolicyStatus policy(HasMetadata live, PolicyStatus old, ResourceStatus computed) {
+        List<PolicyAncestorStatus> previous = old == null || old.getAncestors() == null ? List.of() : old.getAncestors();
+        List<PolicyAncestorStatus> ancestors = new ArrayList<>();
+        for (PolicyAncestorStatus a : previous) {
+            if (!controllerName.equals(a.getControllerName())) {
+                ancestors.add(a);
+            }
+        }
+        for (ResourceStatus.ParentStatus mine : computed.parents()) {
+            String[] gw = mine.parentRef().substring("Gateway ".length()).split("/", 2);
+            ParentReference ref = new ParentReference(GATEWAY_API, "Gateway", gw[1], gw[0], null, null);
+            PolicyAncestorStatus prev = previous.stream().filter(a -> controllerName.equals(a.getControllerName())
+                    && ref.equals(a.getAncestorRef())).findFirst().orElse(null);
+            ancestors.add(new PolicyAncestorStatus(ref,
+                    conditions(prev == null ? null : prev.getConditions(), mine.conditions(), live), controllerName));
+        }
+        PolicyStatus out = new PolicyStatus(ancestors);
+        if (old != null) {
+            out.setAdditionalProperties(old.getAdditionalProperties());
+        }
+        return Objects.equals(old, out) ? null : out;
     }
 
     private List<Condition> conditions(List<Condition> old, List<dev.gatehouse.translate.Condition> computed,

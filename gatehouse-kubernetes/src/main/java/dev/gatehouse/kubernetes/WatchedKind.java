@@ -1,11 +1,13 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -54,7 +56,11 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind("", "v1", "Service", "services", true, Service.class, false),
             new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class,
                     false),
+            new WatchedKind(GATEWAY_API, "v1", "BackendTLSPolicy", "backendtlspolicies", true, BackendTLSPolicy.class,
+                    true),
             new WatchedKind("", "v1", "Secret", "secrets", true, Secret.class, false),
+            // the translator gets only the ConfigMaps a BackendTLSPolicy names (ConfigMapReferences)
+            new WatchedKind("", "v1", "ConfigMap", "configmaps", true, ConfigMap.class, false),
             new WatchedKind("", "v1", "Namespace", "namespaces", false, Namespace.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,
                     GenericKubernetesResource.class, false),

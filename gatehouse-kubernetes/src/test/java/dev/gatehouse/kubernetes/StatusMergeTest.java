@@ -147,6 +147,34 @@ class StatusMergeTest {
         assertThat(new StatusMerge(OURS, T2).gateway(gw, computed, null)).as("addresses null: kept").isNull();
     }
 
+    @Test
+    void aBackendTlsPolicyGetsOneAncestorPerGatewayAndOtherControllersAncestorsStay() {
+        var theirs = new io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus(
+                new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference(
+                        "gateway.networking.k8s.io", "Gateway", "mesh", "default", null, null),
+                List.of(), "example.com/other");
+        var policy = new io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder().withNewMetadata()
+                .withName("tls").withNamespace("apps").withGeneration(4L).endMetadata()
+                .withNewStatus().withAncestors(theirs).endStatus().build();
+        ResourceStatus computed = new ResourceStatus("BackendTLSPolicy", "apps", "tls", List.of(), List.of(),
+                List.of(new ResourceStatus.ParentStatus("Gateway infra/edge", OURS, List.of(
+                        new Condition("Accepted", "False", "NoValidCACertificate", "no caCertificateRef is valid"),
+                        new Condition("ResolvedRefs", "False", "InvalidCACertificateRef", "missing")))));
+        var status = new StatusMerge(OURS, T1).policy(policy, policy.getStatus(), computed);
+        assertThat(status.getAncestors()).hasSize(2).first().isEqualTo(theirs);
+        assertThat(status.getAncestors().get(1)).satisfies(a -> {
+            assertThat(a.getControllerName()).isEqualTo(OURS);
+            assertThat(a.getAncestorRef().getKind()).isEqualTo("Gateway");
+            assertThat(a.getAncestorRef().getNamespace() + "/" + a.getAncestorRef().getName()).isEqualTo("infra/edge");
+            assertThat(a.getConditions()).extracting(c -> c.getReason() + " " + c.getObservedGeneration())
+                    .containsExactly("NoValidCACertificate 4", "InvalidCACertificateRef 4");
+        });
+        policy.setStatus(status);
+        assertThat(new StatusMerge(OURS, T2).policy(policy, status, computed)).as("unchanged").isNull();
+        var none = new ResourceStatus("BackendTLSPolicy", "apps", "tls", List.of(), List.of(), List.of());
+        assertThat(new StatusMerge(OURS, T2).policy(policy, status, none).getAncestors()).containsExactly(theirs);
+    }
+
     static HTTPRoute route(long generation, HTTPRouteStatus status) {
         return new HTTPRouteBuilder().withNewMetadata().withName("echo").withNamespace("default")
                 .withGeneration(generation).endMetadata()

@@ -70,7 +70,7 @@ final class ListenerTlsResolver {
     }
 
     /** @return tls.crt and tls.key, or null when the Secret is missing, of another type or without PEM in them */
-    private static String[] pemsOf(Secret secret) {
+    static String[] pemsOf(Secret secret) {
         if (secret == null || !"kubernetes.io/tls".equals(secret.getType())) {
             return null;
         }
@@ -83,7 +83,7 @@ final class ListenerTlsResolver {
     }
 
     /** data is base64 (as the API stores it); stringData is plain text, as kubectl would merge it. */
-    private static String pem(Secret secret, String name) {
+    static String pem(Secret secret, String name) {
         Map<String, String> data = secret.getData();
         if (data != null && data.get(name) != null) {
             try {

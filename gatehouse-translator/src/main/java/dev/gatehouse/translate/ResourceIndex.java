@@ -43,6 +43,9 @@ final class ResourceIndex {
     final List<Grant> grants = new ArrayList<>();
     final Map<String, Service> services = new HashMap<>();
     final Map<String, Secret> secrets = new HashMap<>();
+    final Map<String, io.fabric8.kubernetes.api.model.ConfigMap> configMaps = new HashMap<>();
+    /** BackendTLSPolicies of every version as v1, oldest first (the oldest wins a target) */
+    final List<io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy> backendTlsPolicies = new ArrayList<>();
     final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     final Map<String, List<EndpointSlice>> slicesByService = new TreeMap<>();
     final Map<String, RequestTermination> requestTerminations = new HashMap<>();
@@ -61,6 +64,7 @@ final class ResourceIndex {
         sortByAge(listenerSets, o -> o);
         sortByAge(l4Routes, L4Route::object);
         sortByAge(clientTrafficPolicies, o -> o);
+        sortByAge(backendTlsPolicies, o -> o);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
 
@@ -97,6 +101,13 @@ final class ResourceIndex {
             services.put(key(namespace(s), s.getMetadata().getName()), s);
         } else if (o instanceof Secret s) {
             secrets.put(key(namespace(s), s.getMetadata().getName()), s);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.ConfigMap c) {
+            configMaps.put(key(namespace(c), c.getMetadata().getName()), c);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy p) {
+            remember(e, p, backendTlsPolicies);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.BackendTLSPolicy p) {
+            remember(e, new io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy(p.getApiVersion(), p.getKind(),
+                    p.getMetadata(), p.getSpec(), p.getStatus()), backendTlsPolicies);
         } else if (o instanceof Namespace n) {
             namespaceLabels.put(n.getMetadata().getName(),
                     n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());

@@ -89,17 +89,22 @@ public final class Translator {
         allListeners.addAll(listenerSets.attach(ourGateways, listenersByGateway));
         GatewayTranslator.markConflicts(allListeners);
 
-        BackendResolver backends = new BackendResolver(index, grants);
+        BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(index, grants, diagnostics);
+        List<Gateway> ours = index.gateways.stream().filter(g -> listenersByGateway.containsKey(ResourceIndex.qualifiedName(g))).toList();
+        tlsPolicies.resolveClientCertificates(ours);
+        BackendResolver backends = new BackendResolver(index, grants, tlsPolicies);
         HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
         RouteAttacher attacher = new RouteAttacher(listenersByGateway, listenerSets.listenersBySet, index);
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         for (HTTPRoute route : index.httpRoutes) {
             HttpRouteTranslator.Result result = routes.translate(route, index.origin(route));
+            Set<String> tlsClusters = tlsPolicies.takeUsed();
             diagnostics.addAll(result.warnings());
             boolean[] attached = {false};
             List<ResourceStatus.ParentStatus> parents = attacher.attach(route, result, options.controllerName(), attached);
             if (attached[0]) {
                 clusters.putAll(result.clusters());
+                tlsPolicies.usedBy(tlsClusters, acceptedGateways(parents));
             }
             if (!parents.isEmpty()) {
                 statuses.add(new ResourceStatus("HTTPRoute", ResourceIndex.namespace(route),
@@ -110,6 +115,7 @@ public final class Translator {
         L4RouteTranslator l4 = new L4RouteTranslator(backends);
         for (L4Route route : index.l4Routes) {
             L4RouteTranslator.Result result = l4.translate(route);
+            tlsPolicies.takeUsed(); // relayed bytes: a BackendTLSPolicy does not apply to L4 routes (yet)
             boolean[] attached = {false};
             List<ResourceStatus.ParentStatus> parents = attacher.attach(route.object(), route.kind(), route.parentRefs(),
                     route.hostnames(), null, result.resolvedRefs(),
@@ -127,10 +133,13 @@ public final class Translator {
         for (Gateway g : index.gateways) {
             List<ListenerState> states = listenersByGateway.get(ResourceIndex.qualifiedName(g));
             if (states != null) {
-                statuses.add(listenerSets.withListenerSets(g, GatewayTranslator.status(g, states)));
+                statuses.add(listenerSets.withListenerSets(g, withCondition(GatewayTranslator.status(g, states),
+                        tlsPolicies.clientCertificateFailure(ResourceIndex.qualifiedName(g)))));
             }
         }
         statuses.addAll(listenerSets.statuses());
+        tlsPolicies.finish(clusters, ours.stream().map(ResourceIndex::qualifiedName).toList(), diagnostics);
+        statuses.addAll(tlsPolicies.statuses(options.controllerName()));
         ClientTrafficPolicyTranslator.Result clientTraffic = ClientTrafficPolicyTranslator.translate(
                 index.clientTrafficPolicies, listenersByGateway, listenerSets.listenersBySet, allListeners, index,
                 diagnostics);
@@ -144,6 +153,28 @@ public final class Translator {
                     Translation.NOTHING_SERVED + whyNothingIsServed(index, ourClasses, listenersByGateway)));
         }
         return new Translation(snapshot, statuses, diagnostics);
+    }
+
+    /** "ns/name" of each Gateway that accepted the route. */
+    private static List<String> acceptedGateways(List<ResourceStatus.ParentStatus> parents) {
+        List<String> out = new ArrayList<>();
+        for (ResourceStatus.ParentStatus p : parents) {
+            if (p.conditions().stream().anyMatch(c -> c.type().equals("Accepted") && c.status().equals(Conditions.TRUE))
+                    && p.parentRef().startsWith("Gateway ")) {
+                String[] parts = p.parentRef().substring("Gateway ".length()).split("[/:]");
+                out.add(parts[0] + "/" + parts[1]);
+            }
+        }
+        return out;
+    }
+
+    private static ResourceStatus withCondition(ResourceStatus s, Condition extra) {
+        if (extra == null) {
+            return s;
+        }
+        List<Condition> conditions = new ArrayList<>(s.conditions());
+        conditions.add(extra);
+        return new ResourceStatus(s.kind(), s.namespace(), s.name(), conditions, s.listeners(), s.parents());
     }
 
     /** A TLSRoute's rules go on the listener once per effective SNI name; a TCPRoute's or UDPRoute's once, without. */

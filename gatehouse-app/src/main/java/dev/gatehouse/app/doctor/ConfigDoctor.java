@@ -324,6 +324,11 @@ public final class ConfigDoctor {
                                 s.kind() + " " + s.namespace() + "/" + s.name(),
                                 c.reason() + ": " + c.message() + "; that backend's share of requests gets 500",
                                 switch (c.reason()) {
+                                    case "InvalidCACertificateRef" -> "create the ConfigMap (or Secret) with a PEM "
+                                            + "ca.crt in " + s.namespace() + ", or fix the caCertificateRef";
+                                    case "InvalidKind" -> s.kind().equals("BackendTLSPolicy")
+                                            ? "name a core ConfigMap or Secret in caCertificateRefs"
+                                            : "point the backendRef at a core Service";
                                     case "RefNotPermitted" -> "add a ReferenceGrant in the Service's namespace "
                                             + "that allows HTTPRoutes from " + s.namespace();
                                     case "BackendNotFound" -> "create the Service (and its EndpointSlice) or fix "

@@ -229,6 +229,25 @@ class ConfigDoctorTest {
     }
 
     @Test
+    void aBackendTlsPolicyWithoutItsCaConfigMapSaysWhichConfigMapToCreate() throws Exception {
+        List<Finding> f = doctor(GATEWAY + SHOP + route("shop", "{name: edge}", "[]", "shop") + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: BackendTLSPolicy
+                metadata: {name: shop-tls, namespace: default}
+                spec:
+                  targetRefs: [{group: "", kind: Service, name: shop}]
+                  validation:
+                    caCertificateRefs: [{group: "", kind: ConfigMap, name: shop-ca}]
+                    hostname: shop.example.com
+                """);
+        assertThat(f).extracting(Finding::check).containsExactly("unresolved-backend");
+        assertThat(f.get(0).resource()).isEqualTo("BackendTLSPolicy default/shop-tls");
+        assertThat(f.get(0).what()).contains("InvalidCACertificateRef", "ConfigMap default/shop-ca");
+        assertThat(f.get(0).fix()).contains("ca.crt");
+    }
+
+    @Test
     void aServicePortNamedUnlikeAnySlicePortHasNoEndpoints() throws Exception {
         String misnamed = service("shop", "{name: http, port: 80, targetPort: 9000}", "{name: web, port: 9000}",
                 "{addresses: [\"10.0.0.1\"]}");

@@ -6,6 +6,7 @@ import dev.gatehouse.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -203,6 +204,49 @@ class KubernetesModeTest {
     }
 
     @Test
+    void aBackendTlsPolicyIsReadWithTheConfigMapItNamesAndItsAncestorStatusIsWritten() throws Exception {
+        apply(resources(port, podA.address().getPort()) + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: BackendTLSPolicy
+                metadata: {name: echo-tls, namespace: default}
+                spec:
+                  targetRefs: [{group: "", kind: Service, name: echo, sectionName: http}]
+                  validation:
+                    caCertificateRefs: [{group: "", kind: ConfigMap, name: echo-ca}]
+                    hostname: echo.example.com
+                """);
+        add(new Replica(api, settings(), "127.0.0.1"));
+
+        // the CA is not there yet: the policy cannot be used and its backend answers 500
+        eventually().untilAsserted(() -> assertThat(get("127.0.0.1", "/hello").statusCode()).isEqualTo(500));
+        eventually().untilAsserted(() -> {
+            BackendTLSPolicy p = api.resources(BackendTLSPolicy.class).inNamespace("default").withName("echo-tls").get();
+            assertThat(p.getStatus().getAncestors()).singleElement().satisfies(a -> {
+                assertThat(a.getControllerName()).isEqualTo(CONTROLLER);
+                assertThat(a.getAncestorRef().getName()).isEqualTo("edge");
+                Condition accepted = condition(a.getConditions(), "Accepted");
+                assertThat(accepted.getReason()).isEqualTo("NoValidCACertificate");
+                assertThat(condition(a.getConditions(), "ResolvedRefs").getReason()).isEqualTo("InvalidCACertificateRef");
+            });
+        });
+
+        // the ConfigMap appears: the policy is accepted, and the plaintext pod fails the TLS handshake (502)
+        api.resource("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo-ca, namespace: default}\n"
+                + "data:\n  ca.crt: |\n" + CA_PEM.indent(4)).create();
+        eventually().untilAsserted(() -> {
+            HttpResponse<String> r = get("127.0.0.1", "/hello");
+            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(r.body()).contains("TLS handshake failed");
+        });
+        eventually().untilAsserted(() -> {
+            BackendTLSPolicy p = api.resources(BackendTLSPolicy.class).inNamespace("default").withName("echo-tls").get();
+            assertCondition(p.getStatus().getAncestors().get(0).getConditions(), "Accepted", "True",
+                    p.getMetadata().getGeneration());
+        });
+    }
+
+    @Test
     void notReadyEndpointsGetNoTrafficAndServingTerminatingOnesOnlyWhenNoneIsReady() throws Exception {
         apply(resources(port, podA.address().getPort()));
         add(new Replica(api, settings(), "127.0.0.1"));
@@ -360,6 +404,21 @@ class KubernetesModeTest {
         });
         eventually().until(() -> get("127.0.0.1", "/hello").statusCode() == 418);
     }
+
+    /** A test CA's certificate (P-256, valid until 2126): any PEM CA will do for a policy to be accepted. */
+    static final String CA_PEM = """
+            -----BEGIN CERTIFICATE-----
+            MIIBkDCCATWgAwIBAgIUe+N/3kxSAd87xrdUTJ/n3C6vYrkwCgYIKoZIzj0EAwIw
+            HDEaMBgGA1UEAwwRZ2F0ZWhvdXNlIHRlc3QgQ0EwIBcNMjYxMjA3MDEyODAxWhgP
+            MjEyNjExMTMwMTI4MDFaMBwxGjAYBgNVBAMMEWdhdGVob3VzZSB0ZXN0IENBMFkw
+            EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEc8jBw8kYVrNvQHVpmgMKroNmaz7hjDn+
+            Lf/LxOj7kL10E5DIu2kBVaapz6rsr7AP8cLqEKRy4PfBHjW1nxfi8aNTMFEwHQYD
+            VR0OBBYEFKTtTYZRaVxQtAMUogx4WOGFY4InMB8GA1UdIwQYMBaAFKTtTYZRaVxQ
+            tAMUogx4WOGFY4InMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIh
+            APe/xTLfwEvW68ovgQarI+2dZklVctinwTXDBts9E9dlAiEA2Rc7zzwaq8/MrKp7
+            tw7i1usv8Rb8PNY7Ps4seeiA90o=
+            -----END CERTIFICATE-----
+            """;
 
     /**
      * Waits for a condition, generously (a busy machine): a status not written yet reads as null, so exceptions

@@ -88,7 +88,7 @@ final class UpstreamAttempt implements UpstreamListener {
         }
         ex.state = CONNECTING;
         if (!ex.websocket) {
-            UpstreamHandler idle = pool.pollIdle(endpoint);
+            UpstreamHandler idle = pool.pollIdle(endpoint, cluster.tls());
             if (idle != null) {
                 bind(idle);
                 return;
@@ -98,7 +98,7 @@ final class UpstreamAttempt implements UpstreamListener {
     }
 
     private void connect() {
-        ChannelFuture f = pool.connect(endpoint);
+        ChannelFuture f = pool.connect(endpoint, ex.filters.backend().cluster().tls());
         if (f.isDone()) {
             onConnect(f);
         } else {

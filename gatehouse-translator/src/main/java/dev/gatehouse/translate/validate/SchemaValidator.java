@@ -46,6 +46,10 @@ public final class SchemaValidator {
                 grant(g.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
                 grant(g.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy p) {
+                BackendTlsPolicyValidator.validate(p.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.BackendTLSPolicy p) {
+                BackendTlsPolicyValidator.validate(p.getSpec(), findings);
             } else if (o instanceof GenericKubernetesResource g && "RequestTermination".equals(g.getKind())) {
                 RequestTerminationValidator.validate(g, findings);
             }
