@@ -45,6 +45,7 @@ public final class ConfigDoctor {
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     private final ResourceSet resources;
+    private final Map<Class<?>, List<? extends HasMetadata>> byType = new java.util.HashMap<>();
     private final Translation translation;
     private final Instant now;
     private final String controllerName;
@@ -365,14 +366,16 @@ public final class ConfigDoctor {
             }
             List<EndpointPort> slicePorts = ofService.stream().filter(s -> s.getPorts() != null)
                     .flatMap(s -> s.getPorts().stream()).toList();
-            String available = slicePorts.stream().map(p -> (p.getName() == null || p.getName().isEmpty()
-                    ? "(unnamed)" : p.getName()) + "=" + p.getPort()).distinct().collect(Collectors.joining(", "));
             for (ServicePort port : service.getSpec().getPorts()) {
                 String name = port.getName() == null ? "" : port.getName();
                 List<EndpointPort> named = slicePorts.stream()
                         .filter(p -> name.equals(p.getName() == null ? "" : p.getName())).toList();
                 String portText = "port " + port.getPort() + (name.isEmpty() ? " (unnamed)" : " ('" + name + "')");
                 if (named.isEmpty()) {
+                    // built only for a finding: this check runs on every reload, over every Service
+                    String available = slicePorts.stream().map(p -> (p.getName() == null || p.getName().isEmpty()
+                            ? "(unnamed)" : p.getName()) + "=" + p.getPort()).distinct()
+                            .collect(Collectors.joining(", "));
                     out.add(new Finding(Finding.Severity.ERROR, "service-port-mismatch", "Service " + key(service),
                             portText + " has no EndpointSlice port " + (name.isEmpty() ? "without a name" : "named '" + name + "'")
                                     + " (slice ports: " + available + "), so it has no endpoints",
@@ -501,8 +504,11 @@ public final class ConfigDoctor {
         return out;
     }
 
+    /** The objects of one type, each type gathered once per check (the checks ask for the same types often). */
+    @SuppressWarnings("unchecked")
     private <T extends HasMetadata> List<T> objects(Class<T> type) {
-        return resources.entries().stream().map(ResourceSet.Entry::object).filter(type::isInstance).map(type::cast).toList();
+        return (List<T>) byType.computeIfAbsent(type, t -> resources.entries().stream().map(ResourceSet.Entry::object)
+                .filter(t::isInstance).toList());
     }
 
     private static String namespace(HasMetadata o) {
