@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.upstream.UpstreamStreamReset;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -15,6 +16,9 @@ final class UpstreamErrors {
     }
 
     static String describe(Throwable cause) {
+        if (cause instanceof UpstreamStreamReset) {
+            return cause.getMessage(); // says which h2 error code
+        }
         if (tls(cause)) {
             // the innermost cause says why ("unable to find valid certification path", "No subject alternative
             // DNS name matching ..."); the outer ones repeat it or only say that the handshake failed
