@@ -33,13 +33,18 @@ final class Configs {
 
     /** A Service "name" with port 80 served by one endpoint 127.0.0.1:port. */
     static String service(String name, int port) {
+        return service(name, port, null);
+    }
+
+    /** The same, its port with an appProtocol ({@code kubernetes.io/h2c}...) unless null. */
+    static String service(String name, int port, String appProtocol) {
         return """
                 ---
                 apiVersion: v1
                 kind: Service
                 metadata: {name: %1$s, namespace: default}
                 spec:
-                  ports: [{name: http, port: 80}]
+                  ports: [{name: http, port: 80%3$s}]
                 ---
                 apiVersion: discovery.k8s.io/v1
                 kind: EndpointSlice
@@ -51,7 +56,7 @@ final class Configs {
                 ports: [{name: http, port: %2$d}]
                 endpoints:
                 - addresses: ["127.0.0.1"]
-                """.formatted(name, port);
+                """.formatted(name, port, appProtocol == null ? "" : ", appProtocol: " + appProtocol);
     }
 
     /** An HTTPRoute sending PathPrefix "/" (any host) to a Service, adding a request header. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.UpstreamTlsSpec;
 import io.fabric8.kubernetes.api.model.Service;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 final class BackendResolver {
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
-    /** Backends we cannot speak to yet: the data plane talks HTTP/1.1 (and TLS-less) to upstreams. */
-    private static final Set<String> UNSUPPORTED_APP_PROTOCOLS = Set.of("kubernetes.io/h2c");
+    /** The Service port appProtocol (KEP-3726's standard names) that selects HTTP/2 with prior knowledge. */
+    private static final String H2C = "kubernetes.io/h2c";
     private static final Comparator<ClusterSpec.EndpointSpec> ENDPOINT_ORDER = Comparator
             .comparing(ClusterSpec.EndpointSpec::address).thenComparingInt(ClusterSpec.EndpointSpec::port);
 
@@ -89,10 +89,8 @@ final class BackendResolver {
         if (servicePort == null) {
             return new Resolution(null, Conditions.routeBackendNotFound("Service " + key + " has no port " + t.port()));
         }
-        if (servicePort.getAppProtocol() != null && UNSUPPORTED_APP_PROTOCOLS.contains(servicePort.getAppProtocol())) {
-            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
-                    + " has appProtocol " + servicePort.getAppProtocol() + ", which is not supported yet"));
-        }
+        // kubernetes.io/ws is HTTP/1.1 whose upgrade requests splice; any other value is spoken to as HTTP/1.1 too
+        BackendProtocol protocol = H2C.equals(servicePort.getAppProtocol()) ? BackendProtocol.HTTP_2 : null;
         String name = key + ":" + t.port();
         String[] unusable = {null};
         UpstreamTlsSpec tls = tlsPolicies.apply(key, servicePort, name, unusable);
@@ -104,7 +102,7 @@ final class BackendResolver {
                     + " has appProtocol " + WSS + " but no BackendTLSPolicy says how to verify it"));
         }
         clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort),
-                ClusterSpec.LoadBalancerType.ROUND_ROBIN, tls));
+                ClusterSpec.LoadBalancerType.ROUND_ROBIN, protocol, tls));
         return new Resolution(name, null);
     }
 

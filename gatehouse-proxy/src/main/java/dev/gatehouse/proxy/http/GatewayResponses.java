@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -34,6 +35,17 @@ final class GatewayResponses {
         if (close) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        return response;
+    }
+
+    /** The gateway's own answer to {@code request}: gRPC-shaped for a gRPC call ({@link GrpcAnswers}), else text. */
+    static FullHttpResponse answer(ByteBufAllocator alloc, HttpRequest request, HttpResponseStatus status,
+                                   String message, boolean close) {
+        if (!GrpcAnswers.isGrpc(request)) {
+            return text(alloc, status, message, close);
+        }
+        FullHttpResponse response = GrpcAnswers.answer(status, message);
+        prepare(response, close);
         return response;
     }
 

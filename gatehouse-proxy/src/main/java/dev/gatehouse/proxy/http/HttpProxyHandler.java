@@ -294,8 +294,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         closing = true;
         releasePipelined();
         boolean close = !http2;
-        FullHttpResponse response = GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
         boolean decoded = headDecoded(request.decoderResult());
+        // a head the decoder failed on is a placeholder: its content type says nothing
+        FullHttpResponse response = decoded
+                ? GatewayResponses.answer(ctx.alloc(), request, rejection.status(), rejection.reason(), close)
+                : GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
         Observability observability = context.observability();
         CharSequence requestId = null;
         if (observability.requestIds()) {
@@ -462,7 +465,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean read = pipelinedBytes <= MAX_PIPELINED_BYTES && (ex == null || !ex.pausesClient());
         ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead() != read) {
-            config.setAutoRead(read);
+            StreamReads.setAutoRead(ctx.channel(), read);
         }
     }
 

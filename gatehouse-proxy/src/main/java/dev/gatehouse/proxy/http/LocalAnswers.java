@@ -9,9 +9,10 @@ import static dev.gatehouse.proxy.http.ProxyExchange.LOCAL;
 
 /**
  * The answers the gateway gives itself (404, 417, 5xx with a reason, a filter's response) and whether an
- * HTTP/1.1 connection stays open after one. Answering ends the exchange's upstream side: the connection is
- * closed, held body content released, unfinished mirrors aborted. After the response head has left, an error
- * can no longer be answered and breaks the connection (h1) or stream (h2) instead.
+ * HTTP/1.1 connection stays open after one; a gRPC call gets them gRPC-shaped ({@link GrpcAnswers}). Answering
+ * ends the exchange's upstream side: the connection is closed, held body content released, unfinished mirrors
+ * aborted. After the response head has left, an error can no longer be answered and breaks the connection (h1)
+ * or stream (h2) instead.
  */
 final class LocalAnswers {
     private final ProxyExchange ex;
@@ -29,11 +30,14 @@ final class LocalAnswers {
             return;
         }
         boolean close = closeAfterLocalAnswer();
-        write(GatewayResponses.text(ex.client.alloc(), status, message, close), close);
+        write(GatewayResponses.answer(ex.client.alloc(), ex.request, status, message, close), close);
     }
 
     void respondFromFilter(FullHttpResponse response) {
         boolean close = closeAfterLocalAnswer();
+        if (GrpcAnswers.isGrpc(ex.request) && response.status().code() != 200) {
+            response = GrpcAnswers.fromFilter(response);
+        }
         GatewayResponses.prepare(response, close);
         write(response, close);
     }

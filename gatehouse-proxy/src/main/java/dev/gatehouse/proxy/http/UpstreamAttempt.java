@@ -1,9 +1,12 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
+import dev.gatehouse.proxy.upstream.UpstreamKey;
 import dev.gatehouse.proxy.upstream.UpstreamListener;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
+import dev.gatehouse.proxy.upstream.UpstreamStreamReset;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -11,9 +14,12 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.Future;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -30,6 +36,7 @@ import static dev.gatehouse.proxy.http.ProxyExchange.FORWARDING;
 final class UpstreamAttempt implements UpstreamListener {
     private final ProxyExchange ex;
     private InetSocketAddress endpoint;
+    private UpstreamKey key;
     private UpstreamPool pool;
     private UpstreamHandler handler;
     /** the write of the head to a reused connection, when the request is not idempotent; else null */
@@ -72,8 +79,21 @@ final class UpstreamAttempt implements UpstreamListener {
             ex.answers.respond(HttpResponseStatus.SERVICE_UNAVAILABLE, "no ready endpoints for " + cluster.name());
             return;
         }
+        BackendProtocol protocol = cluster.protocol();
+        if (ex.websocket && protocol == BackendProtocol.HTTP_2) {
+            ex.answers.respond(HttpResponseStatus.BAD_GATEWAY, "WebSocket to an HTTP/2 backend is not supported ("
+                    + cluster.name() + ")");
+            return;
+        }
+        key = new UpstreamKey(endpoint, protocol, cluster.tls());
+        // TE is hop-by-hop, but "TE: trailers" is how a gRPC client says it reads trailers: an h2 backend is told too
+        boolean teTrailers = protocol == BackendProtocol.HTTP_2
+                && ex.request.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
         MessageHeaders.prepareUpstreamRequest(ex.request, ex.http2, ex.websocket, ex.expectsBody,
                 ex.remote.getAddress(), ex.originalHost, ex.scheme);
+        if (teTrailers) {
+            ex.request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
         if (ex.log != null) {
             ex.log.upstreamStart(System.nanoTime());
             ex.observer.onUpstreamRequest(ex.log, ex.request.headers());
@@ -87,8 +107,8 @@ final class UpstreamAttempt implements UpstreamListener {
                     Unpooled.EMPTY_BUFFER), client.voidPromise());
         }
         ex.state = CONNECTING;
-        if (!ex.websocket) {
-            UpstreamHandler idle = pool.pollIdle(endpoint, cluster.tls());
+        if (!ex.websocket && protocol == BackendProtocol.HTTP_1_1) {
+            UpstreamHandler idle = pool.pollIdle(key);
             if (idle != null) {
                 bind(idle);
                 return;
@@ -97,19 +117,20 @@ final class UpstreamAttempt implements UpstreamListener {
         connect();
     }
 
+    /** A new HTTP/1.1 connection, or a stream on an HTTP/2 one (on a new connection for a retry). */
     private void connect() {
-        ChannelFuture f = pool.connect(endpoint, ex.filters.backend().cluster().tls());
+        Future<?> f = key.protocol() == BackendProtocol.HTTP_2 ? pool.openStream(key, retried) : pool.connect(key);
         if (f.isDone()) {
             onConnect(f);
         } else {
-            f.addListener(future -> onConnect((ChannelFuture) future));
+            f.addListener(this::onConnect);
         }
     }
 
-    private void onConnect(ChannelFuture f) {
+    private void onConnect(Future<?> f) {
         if (ex.aborted || ex.state != CONNECTING) {
             if (f.isSuccess()) {
-                f.channel().close();
+                channelOf(f).close();
             }
             return;
         }
@@ -119,7 +140,11 @@ final class UpstreamAttempt implements UpstreamListener {
                     + " (" + UpstreamErrors.address(endpoint) + ")");
             return;
         }
-        bind(f.channel().pipeline().get(UpstreamHandler.class));
+        bind(channelOf(f).pipeline().get(UpstreamHandler.class));
+    }
+
+    private static Channel channelOf(Future<?> connected) {
+        return connected instanceof ChannelFuture f ? f.channel() : (Channel) connected.getNow();
     }
 
     private void bind(UpstreamHandler h) {
@@ -184,7 +209,7 @@ final class UpstreamAttempt implements UpstreamListener {
     void readResponse(boolean read) {
         UpstreamHandler h = handler;
         if (h != null) {
-            h.channel().config().setAutoRead(read);
+            StreamReads.setAutoRead(h.channel(), read);
         }
     }
 
@@ -258,22 +283,30 @@ final class UpstreamAttempt implements UpstreamListener {
             return;
         }
         if (!ex.responseHeadSent) {
-            if (h != null && h.reused() && !retried && !bodyForwarded && ex.requestComplete) {
-                // the backend closed an idle pooled connection as we reused it: one retry on a fresh one, unless
-                // the backend may have acted on it (RFC 9110 9.2.2: a POST or PATCH must not run twice)
+            boolean refused = cause instanceof UpstreamStreamReset reset && reset.refused();
+            if (h != null && (h.reused() || refused) && !retried && !bodyForwarded && ex.requestComplete) {
+                // the backend closed an idle pooled connection as we reused it, or refused the stream (h2): one
+                // retry on a fresh connection, unless the backend may have acted on it (RFC 9110 9.2.2: a POST or
+                // PATCH must not run twice)
                 if (IdempotentMethods.contains(ex.request.method()) || headNeverLeft()) {
                     retried = true;
                     requestSent = false;
                     ex.state = CONNECTING;
                     connect();
                 } else {
-                    ex.fail(HttpResponseStatus.BAD_GATEWAY, "upstream closed a reused connection before the response; "
+                    ex.fail(HttpResponseStatus.BAD_GATEWAY, (refused ? UpstreamErrors.describe(cause)
+                            : "upstream closed a reused connection") + " before the response; "
                             + ex.request.method() + " not replayed, it is not idempotent ("
                             + UpstreamErrors.address(endpoint) + ")");
                 }
                 return;
             }
             String why = cause == null ? "connection closed before response" : UpstreamErrors.describe(cause);
+            if (cause instanceof UpstreamStreamReset) {
+                // one stream ended, not the endpoint: no passive health report
+                ex.fail(HttpResponseStatus.BAD_GATEWAY, why + " (" + UpstreamErrors.address(endpoint) + ")");
+                return;
+            }
             ex.filters.backend().cluster().reportFailure(endpoint, why); // passive health
             ex.fail(HttpResponseStatus.BAD_GATEWAY, "upstream connect error: " + why
                     + " (" + UpstreamErrors.address(endpoint) + ")");

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.upstream.UpstreamStreamReset;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -24,6 +25,9 @@ final class UpstreamErrors {
             }
             return "TLS handshake failed: " + (root.getMessage() == null ? root.getClass().getSimpleName()
                     : root.getMessage());
+        }
+        if (cause instanceof UpstreamStreamReset) {
+            return cause.getMessage(); // says which h2 error code
         }
         if (cause instanceof ConnectTimeoutException) {
             return "connect timeout";

@@ -1,6 +1,5 @@
 package dev.gatehouse.proxy.upstream;
 
-import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,8 +19,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamHandler extends ChannelInboundHandlerAdapter implements Runnable {
     private final UpstreamPool pool;
-    private final InetSocketAddress endpoint;
-    private final UpstreamTls tls;
+    private final UpstreamKey key;
     private ChannelHandlerContext ctx;
     private UpstreamListener listener;
     private Throwable failure;
@@ -31,14 +29,13 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> timer;
     private long timerAtNanos;
 
-    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
-        this(pool, endpoint, null);
+    UpstreamHandler(UpstreamPool pool, UpstreamKey key) {
+        this.pool = pool;
+        this.key = key;
     }
 
-    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint, UpstreamTls tls) {
-        this.pool = pool;
-        this.endpoint = endpoint;
-        this.tls = tls;
+    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
+        this(pool, UpstreamKey.http1(endpoint));
     }
 
     public Channel channel() {
@@ -46,12 +43,11 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     public InetSocketAddress endpoint() {
-        return endpoint;
+        return key.endpoint();
     }
 
-    /** The TLS identity of the connection, or null for cleartext: part of what makes two connections interchangeable. */
-    UpstreamTls tls() {
-        return tls;
+    public UpstreamKey key() {
+        return key;
     }
 
     /** @return true when this connection already served an earlier request (a stale-connection retry is safe) */

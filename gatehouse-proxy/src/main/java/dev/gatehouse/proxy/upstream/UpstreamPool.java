@@ -10,19 +10,21 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.concurrent.Future;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Objects;
 
 /**
- * Idle HTTP/1.1 connections of ONE event loop, by endpoint. Only that loop touches it, so it is a plain
- * {@link HashMap} of LIFO deques (the most recently used connection is the warmest and the least likely to
- * have been closed by the backend). Connections are created on the same loop, so a request and its
- * upstream connection never cross threads.
+ * The upstream connections of ONE event loop, by {@link UpstreamKey} (endpoint, protocol, TLS identity): idle
+ * HTTP/1.1 connections, and the HTTP/2 connections whose streams requests share. Only that loop touches it, so
+ * it is plain {@link HashMap}s; the HTTP/1.1 ones hold LIFO deques (the most recently used connection is the
+ * warmest and the least likely to have been closed by the backend). Connections are created on the same loop,
+ * so a request and its upstream connection never cross threads.
  */
 public final class UpstreamPool {
     /** Idle connections kept per endpoint on one loop; the rest are closed on release. */
@@ -31,7 +33,8 @@ public final class UpstreamPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final long idleTimeoutNanos;
-    private final HashMap<InetSocketAddress, ArrayDeque<UpstreamHandler>> idle = new HashMap<>();
+    private final HashMap<UpstreamKey, ArrayDeque<UpstreamHandler>> idle = new HashMap<>();
+    private final HashMap<UpstreamKey, ArrayList<Http2UpstreamConnection>> http2 = new HashMap<>();
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelClass, Duration connectTimeout, Duration idleTimeout) {
         this.loop = loop;
@@ -53,30 +56,23 @@ public final class UpstreamPool {
         return idleTimeoutNanos;
     }
 
-    /** @return a live idle cleartext connection to {@code endpoint}, or null */
+    /** A cleartext HTTP/1.1 {@link #pollIdle(UpstreamKey)}. */
     public UpstreamHandler pollIdle(InetSocketAddress endpoint) {
-        return pollIdle(endpoint, null);
+        return pollIdle(UpstreamKey.http1(endpoint));
     }
 
-    /**
-     * @param tls the TLS identity the connection must have, or null for cleartext: an endpoint reached through two
-     *            policies (rare) has connections of each in its deque, and only a match is taken
-     * @return a live idle connection, or null; dead ones found on the way are dropped
-     */
-    public UpstreamHandler pollIdle(InetSocketAddress endpoint, UpstreamTls tls) {
-        ArrayDeque<UpstreamHandler> deque = idle.get(endpoint);
+    /** @return a live idle HTTP/1.1 connection for {@code key}, or null; dead ones found on the way are dropped */
+    public UpstreamHandler pollIdle(UpstreamKey key) {
+        ArrayDeque<UpstreamHandler> deque = idle.get(key);
         if (deque == null) {
             return null;
         }
-        for (Iterator<UpstreamHandler> it = deque.iterator(); it.hasNext(); ) {
-            UpstreamHandler h = it.next();
-            if (!h.channel().isActive()) {
-                it.remove();
-                h.channel().close();
-            } else if (Objects.equals(h.tls(), tls)) {
-                it.remove();
+        UpstreamHandler h;
+        while ((h = deque.pollFirst()) != null) {
+            if (h.channel().isActive()) {
                 return h;
             }
+            h.channel().close();
         }
         return null;
     }
@@ -86,36 +82,71 @@ public final class UpstreamPool {
      * The endpoint must be resolved: an unresolved address would block the loop in the JDK resolver.
      */
     public ChannelFuture connect(InetSocketAddress endpoint) {
-        return connect(endpoint, null);
+        return connect(UpstreamKey.http1(endpoint));
     }
 
-    /** @param tls TLS to speak (the cluster's BackendTLSPolicy), or null for cleartext */
-    public ChannelFuture connect(InetSocketAddress endpoint, UpstreamTls tls) {
+    /** Opens a new HTTP/1.1 connection for {@code key}. */
+    public ChannelFuture connect(UpstreamKey key) {
         return bootstrap.clone()
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint));
+                        if (key.tlsIdentity() instanceof UpstreamTls tls) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), key.endpoint()));
                         }
-                        ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, endpoint, tls));
+                        ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, key));
                     }
                 })
-                .connect(endpoint);
+                .connect(key.endpoint());
     }
 
-    /** Returns a connection whose response ended cleanly and which may be reused. */
+    /**
+     * Opens a stream on an HTTP/2 connection for {@code key} that takes one more (connecting one if none does);
+     * the stream's pipeline ends in an {@link UpstreamHandler}.
+     *
+     * @param fresh true to open it on a new connection (a retry of a stream the backend refused)
+     */
+    public Future<Http2StreamChannel> openStream(UpstreamKey key, boolean fresh) {
+        ArrayList<Http2UpstreamConnection> connections = http2.computeIfAbsent(key, k -> new ArrayList<>(1));
+        if (!fresh) {
+            for (int i = 0; i < connections.size(); i++) {
+                Http2UpstreamConnection c = connections.get(i);
+                if (c.takesStreams()) {
+                    return c.openStream();
+                }
+            }
+        }
+        Http2UpstreamConnection c = new Http2UpstreamConnection(this, key, bootstrap);
+        connections.add(c);
+        return c.openStream();
+    }
+
+    /** An HTTP/2 connection closed: new streams go elsewhere. */
+    void closed(Http2UpstreamConnection connection) {
+        ArrayList<Http2UpstreamConnection> connections = http2.get(connection.key());
+        if (connections != null && connections.remove(connection) && connections.isEmpty()) {
+            http2.remove(connection.key());
+        }
+    }
+
+    /** @return open HTTP/2 connections for {@code key} (tests, metrics) */
+    public int http2Connections(UpstreamKey key) {
+        ArrayList<Http2UpstreamConnection> connections = http2.get(key);
+        return connections == null ? 0 : connections.size();
+    }
+
+    /** Returns a connection whose response ended cleanly and which may be reused; an HTTP/2 stream just ends. */
     public void release(UpstreamHandler handler) {
         handler.unbind();
         Channel ch = handler.channel();
         if (!ch.isActive()) {
             return;
         }
-        if (idleTimeoutNanos == 0) {
-            ch.close(); // pooling turned off
+        if (idleTimeoutNanos == 0 || ch instanceof Http2StreamChannel) {
+            ch.close(); // pooling turned off, or a stream (its connection stays for the next ones)
             return;
         }
-        ArrayDeque<UpstreamHandler> deque = idle.computeIfAbsent(handler.endpoint(), k -> new ArrayDeque<>());
+        ArrayDeque<UpstreamHandler> deque = idle.computeIfAbsent(handler.key(), k -> new ArrayDeque<>());
         if (deque.size() >= MAX_IDLE_PER_ENDPOINT) {
             ch.close();
             return;
@@ -130,7 +161,7 @@ public final class UpstreamPool {
      * use keeps its deque while a connection to it is pooled.
      */
     void closed(UpstreamHandler handler, boolean wasIdle) {
-        ArrayDeque<UpstreamHandler> deque = idle.get(handler.endpoint());
+        ArrayDeque<UpstreamHandler> deque = idle.get(handler.key());
         if (deque == null) {
             return;
         }
@@ -138,7 +169,7 @@ public final class UpstreamPool {
             deque.remove(handler);
         }
         if (deque.isEmpty()) {
-            idle.remove(handler.endpoint());
+            idle.remove(handler.key());
         }
     }
 
@@ -149,7 +180,7 @@ public final class UpstreamPool {
 
     /** @return idle connections to an endpoint (tests, metrics) */
     public int idleCount(InetSocketAddress endpoint) {
-        ArrayDeque<UpstreamHandler> deque = idle.get(endpoint);
+        ArrayDeque<UpstreamHandler> deque = idle.get(UpstreamKey.http1(endpoint));
         return deque == null ? 0 : deque.size();
     }
 

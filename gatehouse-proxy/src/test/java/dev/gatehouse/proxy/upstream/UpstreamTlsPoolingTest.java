@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.upstream;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.UpstreamTlsSpec;
 import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -20,6 +21,10 @@ class UpstreamTlsPoolingTest {
     static final UpstreamTls A = UpstreamTls.compile(new UpstreamTlsSpec("ns/a", "a.example.com", List.of(), List.of(), null));
     static final UpstreamTls B = UpstreamTls.compile(new UpstreamTlsSpec("ns/b", "b.example.com", List.of(), List.of(), null));
 
+    private static UpstreamKey key(UpstreamTls tls) {
+        return new UpstreamKey(ENDPOINT, BackendProtocol.HTTP_1_1, tls);
+    }
+
     private static UpstreamPool pool(EmbeddedChannel ch) {
         return new UpstreamPool(ch.eventLoop(), NioSocketChannel.class, Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
@@ -28,21 +33,21 @@ class UpstreamTlsPoolingTest {
     void anIdleConnectionIsReusedOnlyForTheSameTlsIdentity() {
         EmbeddedChannel ch = new EmbeddedChannel();
         UpstreamPool pool = pool(ch);
-        UpstreamHandler h = new UpstreamHandler(pool, ENDPOINT, A);
+        UpstreamHandler h = new UpstreamHandler(pool, key(A));
         ch.pipeline().addLast(h);
         pool.release(h);
         assertThat(pool.pollIdle(ENDPOINT)).as("cleartext").isNull();
-        assertThat(pool.pollIdle(ENDPOINT, B)).as("another policy's identity").isNull();
+        assertThat(pool.pollIdle(key(B))).as("another policy's identity").isNull();
         UpstreamTls equalToA = UpstreamTls.compile(A.spec());
-        assertThat(pool.pollIdle(ENDPOINT, equalToA)).as("an equal identity of a later snapshot").isSameAs(h);
-        assertThat(pool.pollIdle(ENDPOINT, A)).as("taken").isNull();
+        assertThat(pool.pollIdle(key(equalToA))).as("an equal identity of a later snapshot").isSameAs(h);
+        assertThat(pool.pollIdle(key(A))).as("taken").isNull();
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
     @Test
     void aFailedHandshakeIsTheCauseTheExchangeGets() {
         EmbeddedChannel ch = new EmbeddedChannel();
-        UpstreamHandler h = new UpstreamHandler(pool(ch), ENDPOINT, A);
+        UpstreamHandler h = new UpstreamHandler(pool(ch), key(A));
         ch.pipeline().addLast(h);
         Throwable[] cause = {null};
         h.bind(new UpstreamListener() {

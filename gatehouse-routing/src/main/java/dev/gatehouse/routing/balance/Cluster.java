@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.balance;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.routing.tls.UpstreamTls;
 
 import java.net.InetSocketAddress;
@@ -9,6 +10,11 @@ import java.util.List;
 public interface Cluster {
     /** "namespace/service:port" */
     String name();
+
+    /** How the data plane speaks to the endpoints. */
+    default BackendProtocol protocol() {
+        return BackendProtocol.HTTP_1_1;
+    }
 
     /** Resolved addresses (IP literals), never names to resolve on an event loop. */
     List<InetSocketAddress> endpoints();

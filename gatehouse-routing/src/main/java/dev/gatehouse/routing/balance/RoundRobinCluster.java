@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.balance;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.util.NetUtil;
@@ -108,6 +109,11 @@ public final class RoundRobinCluster implements Cluster {
     @Override
     public String name() {
         return spec.name();
+    }
+
+    @Override
+    public BackendProtocol protocol() {
+        return spec.backendProtocol();
     }
 
     @Override

@@ -1,0 +1,109 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The gateway's own answers to gRPC calls, which a gRPC client reads only as a status: HTTP 200, content type
+ * application/grpc, no body, {@code grpc-status} and {@code grpc-message} (a "Trailers-Only" response: on h2 one
+ * HEADERS frame that ends the stream). The HTTP status the gateway would have answered maps to a gRPC code as
+ * gRPC's HTTP-to-gRPC table and Envoy map it: 404 (no route) UNIMPLEMENTED, 502/503/504 and 429 UNAVAILABLE,
+ * 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 INTERNAL, anything else UNKNOWN.
+ */
+final class GrpcAnswers {
+    static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
+    static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
+    private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    static final int UNKNOWN = 2;
+    static final int PERMISSION_DENIED = 7;
+    static final int UNIMPLEMENTED = 12;
+    static final int INTERNAL = 13;
+    static final int UNAVAILABLE = 14;
+    static final int UNAUTHENTICATED = 16;
+
+    private GrpcAnswers() {
+    }
+
+    /** A gRPC call: content type application/grpc, alone or with a +format or parameters. */
+    static boolean isGrpc(HttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type == null || !type.regionMatches(true, 0, "application/grpc", 0, 16)) {
+            return false;
+        }
+        return type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';';
+    }
+
+    static int statusFor(int httpStatus) {
+        return switch (httpStatus) {
+            case 400 -> INTERNAL;
+            case 401 -> UNAUTHENTICATED;
+            case 403 -> PERMISSION_DENIED;
+            case 404 -> UNIMPLEMENTED;
+            case 429, 502, 503, 504 -> UNAVAILABLE;
+            default -> UNKNOWN;
+        };
+    }
+
+    /** @param httpStatus what the gateway would have answered a plain HTTP request */
+    static FullHttpResponse answer(HttpResponseStatus httpStatus, String message) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.EMPTY_BUFFER);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_GRPC);
+        h.setInt(GRPC_STATUS, statusFor(httpStatus.code()));
+        h.set(GRPC_MESSAGE, percentEncode(message));
+        h.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO); // frames the empty body on HTTP/1.1
+        return response;
+    }
+
+    /**
+     * A filter's answer (a 401 with its challenge, a 429, a redirect) to a gRPC call: its headers stay, its status
+     * becomes a gRPC status, its body goes. {@code filterResponse} is released.
+     */
+    static FullHttpResponse fromFilter(FullHttpResponse filterResponse) {
+        HttpResponseStatus status = filterResponse.status();
+        FullHttpResponse response = answer(status, status.toString());
+        HttpHeaders kept = filterResponse.headers();
+        kept.remove(HttpHeaderNames.CONTENT_TYPE);
+        kept.remove(HttpHeaderNames.CONTENT_LENGTH);
+        kept.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        response.headers().add(kept);
+        filterResponse.release();
+        return response;
+    }
+
+    /** gRPC's Percent-Encoded: UTF-8, with '%' and every byte outside printable ASCII as %XX. */
+    static String percentEncode(String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        StringBuilder out = null;
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean plain = b >= 0x20 && b <= 0x7e && b != '%';
+            if (plain && out == null) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(bytes.length + 16);
+                out.append(message, 0, i); // all ASCII so far: byte index is char index
+            }
+            if (plain) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(HEX[b >> 4]).append(HEX[b & 0xf]);
+            }
+        }
+        return out == null ? message : out.toString();
+    }
+}
