@@ -97,6 +97,13 @@ final class BackendResolver {
         if (unusable[0] != null) {
             return new Resolution(null, null, unusable[0]);
         }
+        if (tls != null && protocol == BackendProtocol.HTTP_2) {
+            // h2c is cleartext by definition, and HTTP/2 over TLS to backends is not served yet: never fall back to
+            // cleartext where a policy asks for TLS
+            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
+                    + " has appProtocol " + H2C + " and a BackendTLSPolicy; HTTP/2 over TLS to backends is not "
+                    + "supported yet"));
+        }
         if (tls == null && WSS.equals(servicePort.getAppProtocol())) {
             return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
                     + " has appProtocol " + WSS + " but no BackendTLSPolicy says how to verify it"));
