@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
@@ -31,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * Writes the translator's statuses to GatewayClass, Gateway and HTTPRoute through the status subresource, from a
+ * Writes the translator's statuses to GatewayClass, Gateway, ListenerSet and HTTPRoute through the status subresource, from a
  * thread of its own (the control thread only hands the list over). Only the leader writes; a replica that becomes
  * leader writes the latest statuses at once. Each object is compared with the informer's copy first, so an
  * unchanged status costs no request; a write carries the resourceVersion it was computed from, and a conflict (the
@@ -144,10 +147,15 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         var status = merge.gateway(live, s, addresses);
                         return status == null ? null : new GatewayBuilder(live).withStatus(status).build();
                     });
+                    case "ListenerSet" -> update(ListenerSet.class, s.namespace(), s.name(), live -> {
+                        var status = merge.listenerSet(live, s);
+                        return status == null ? null : new ListenerSetBuilder(live).withStatus(status).build();
+                    });
                     case "HTTPRoute" -> update(HTTPRoute.class, s.namespace(), s.name(), live -> {
                         var status = merge.httpRoute(live, s);
                         return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
                     });
+                    case "TCPRoute", "TLSRoute", "UDPRoute" -> updateL4Route(s, merge);
                     case "BackendTLSPolicy" -> update(BackendTLSPolicy.class, s.namespace(), s.name(), live -> {
                         var status = merge.policy(live, live.getStatus(), s);
                         return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
@@ -198,6 +206,25 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             }
         }
         return ok;
+    }
+
+    /** Writes through whichever version of the kind the source watches (the one holding the object). */
+    private void updateL4Route(ResourceStatus s, StatusMerge merge) {
+        for (L4RouteKinds.Kind k : L4RouteKinds.ALL) {
+            if (k.kind().equals(s.kind()) && cache.cached(k.type(), s.namespace(), s.name()) != null) {
+                updateL4Route(k, k.type(), s, merge);
+                return;
+            }
+        }
+    }
+
+    private <T extends HasMetadata> void updateL4Route(L4RouteKinds.Kind k, Class<T> type, ResourceStatus s,
+                                                       StatusMerge merge) {
+        update(type, s.namespace(), s.name(), live -> {
+            List<RouteParentStatus> before = k.parents().apply(live);
+            List<RouteParentStatus> after = merge.routeParents(live, before, k.parentRefs().apply(live), s);
+            return after.equals(before == null ? List.of() : before) ? null : type.cast(k.withParents().apply(live, after));
+        });
     }
 
     /**

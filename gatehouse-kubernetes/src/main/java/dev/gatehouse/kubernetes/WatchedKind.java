@@ -11,7 +11,11 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 
 import java.util.List;
 
@@ -33,7 +37,21 @@ record WatchedKind(String group, String version, String kind, String plural, boo
     static final List<WatchedKind> ALL = List.of(
             new WatchedKind(GATEWAY_API, "v1", "GatewayClass", "gatewayclasses", false, GatewayClass.class, true),
             new WatchedKind(GATEWAY_API, "v1", "Gateway", "gateways", true, Gateway.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "ListenerSet", "listenersets", true, ListenerSet.class, true),
             new WatchedKind(GATEWAY_API, "v1", "HTTPRoute", "httproutes", true, HTTPRoute.class, true),
+            // L4 routes: several versions of one kind are adjacent, newest first; the newest one the API server
+            // serves is watched (it returns the same objects under every served version)
+            new WatchedKind(GATEWAY_API, "v1", "TCPRoute", "tcproutes", true, TCPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha2", "TCPRoute", "tcproutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "TLSRoute", "tlsroutes", true, TLSRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha3", "TLSRoute", "tlsroutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.TLSRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha2", "TLSRoute", "tlsroutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "UDPRoute", "udproutes", true, UDPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha2", "UDPRoute", "udproutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRoute.class, true),
             new WatchedKind(GATEWAY_API, "v1", "ReferenceGrant", "referencegrants", true, ReferenceGrant.class, false),
             new WatchedKind("", "v1", "Service", "services", true, Service.class, false),
             new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class,
@@ -48,6 +66,11 @@ record WatchedKind(String group, String version, String kind, String plural, boo
                     GenericKubernetesResource.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies", true,
                     GenericKubernetesResource.class, false));
+
+    /** The versions of this kind in {@link #ALL}, newest first (itself alone for most kinds). */
+    List<WatchedKind> versions() {
+        return ALL.stream().filter(k -> k.group.equals(group) && k.kind.equals(kind)).toList();
+    }
 
     String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;

@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,47 @@ class StatusMergeTest {
         assertThat(merged.getParents().get(0)).isEqualTo(theirs);
         assertThat(merged.getParents().get(1).getControllerName()).isEqualTo(OURS);
         assertThat(merged.getParents().get(1).getParentRef().getName()).isEqualTo("edge");
+    }
+
+    @Test
+    void aListenerSetParentAndAGatewayParentOfTheSameNameEachGetTheirOwnEntry() {
+        HTTPRoute route = new HTTPRouteBuilder().withNewMetadata().withName("echo").withNamespace("default")
+                .withGeneration(1L).endMetadata().withNewSpec()
+                .addNewParentRef().withName("edge").endParentRef()
+                .addNewParentRef().withGroup("gateway.networking.k8s.io").withKind("ListenerSet").withName("edge")
+                .withSectionName("web").endParentRef().endSpec().build();
+        Condition refused = new Condition("Accepted", "False", "NotAllowedByListeners", "no");
+        ResourceStatus computed = new ResourceStatus("HTTPRoute", "default", "echo", List.of(), List.of(), List.of(
+                new ResourceStatus.ParentStatus("Gateway default/edge", OURS, List.of(ACCEPTED, RESOLVED)),
+                new ResourceStatus.ParentStatus("ListenerSet default/edge/web", OURS, List.of(refused, RESOLVED))));
+        HTTPRouteStatus merged = new StatusMerge(OURS, T1).httpRoute(route, computed);
+        assertThat(merged.getParents()).hasSize(2);
+        assertThat(merged.getParents().get(0).getConditions().get(0).getStatus()).isEqualTo("True");
+        assertThat(merged.getParents().get(1).getParentRef().getKind()).isEqualTo("ListenerSet");
+        assertThat(merged.getParents().get(1).getConditions().get(0).getReason()).isEqualTo("NotAllowedByListeners");
+    }
+
+    @Test
+    void aListenerSetGetsItsConditionsAndListenersAndItsGatewayTheCount() {
+        ListenerSet set = new ListenerSetBuilder().withNewMetadata().withName("team").withNamespace("apps")
+                .withGeneration(2L).endMetadata().build();
+        ResourceStatus computed = new ResourceStatus("ListenerSet", "apps", "team", List.of(ACCEPTED),
+                List.of(new ResourceStatus.ListenerStatus("web", 3, List.of("HTTPRoute"), List.of(ACCEPTED))), List.of());
+        ListenerSetStatus status = new StatusMerge(OURS, T1).listenerSet(set, computed);
+        assertThat(status.getConditions()).singleElement().satisfies(c -> assertThat(c.getObservedGeneration())
+                .isEqualTo(2L));
+        assertThat(status.getListeners()).singleElement().satisfies(l -> {
+            assertThat(l.getAttachedRoutes()).isEqualTo(3);
+            assertThat(l.getSupportedKinds()).singleElement().satisfies(k -> assertThat(k.getKind()).isEqualTo("HTTPRoute"));
+        });
+        set.setStatus(status);
+        assertThat(new StatusMerge(OURS, T2).listenerSet(set, computed)).isNull();
+
+        Gateway gateway = new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("default")
+                .withGeneration(1L).endMetadata().build();
+        ResourceStatus gatewayStatus = new ResourceStatus("Gateway", "default", "edge", List.of(ACCEPTED), List.of(),
+                List.of(), 1);
+        assertThat(new StatusMerge(OURS, T1).gateway(gateway, gatewayStatus, null).getAttachedListenerSets()).isEqualTo(1);
     }
 
     @Test

@@ -30,19 +30,20 @@ final class ListenerTlsResolver {
                     state.listener.getProtocol() + " listener has no certificateRefs"));
             return;
         }
-        String gatewayNs = ResourceIndex.namespace(state.gateway);
+        // a ListenerSet's own namespace and kind: ReferenceGrants to its Gateway are not inherited (GEP-1713)
+        String ownerNs = state.ownerNamespace();
         List<TlsSpec.CertificateSpec> certs = new ArrayList<>();
         for (SecretObjectReference ref : refs) {
             String group = ref.getGroup() == null ? "" : ref.getGroup();
             String kind = ref.getKind() == null ? "Secret" : ref.getKind();
-            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? gatewayNs : ref.getNamespace();
+            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? ownerNs : ref.getNamespace();
             String key = ns + "/" + ref.getName();
             if (!group.isEmpty() || !kind.equals("Secret")) {
                 fail(state, Conditions.listenerInvalidCertificateRef(
                         "certificateRef " + group + "/" + kind + " " + key + " is not a core Secret"));
                 return;
             }
-            if (!grants.permits("Gateway", gatewayNs, "Secret", ns, ref.getName())) {
+            if (!grants.permits(state.ownerKind(), ownerNs, "Secret", ns, ref.getName())) {
                 fail(state, Conditions.listenerRefNotPermitted(
                         "certificateRef Secret " + key + " is not permitted by any ReferenceGrant"));
                 return;

@@ -1,6 +1,7 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.proxy.health.HealthCheckOptions;
+import dev.gatehouse.proxy.l4.UdpSettings;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import picocli.CommandLine.Option;
 
@@ -59,6 +60,17 @@ public final class GatewayOptions {
                     + "otherwise, so Ctrl-C stays quick).")
     Duration drainPeriod;
 
+    @Option(names = "--udp-session-idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A UDP client's session (its backend and socket) with no datagram either way for this long "
+                    + "ends; its next datagram may go to another backend (default: ${DEFAULT-VALUE}).")
+    Duration udpSessionIdleTimeout;
+
+    @Option(names = "--udp-max-sessions", defaultValue = "16384", paramLabel = "N",
+            description = "UDP sessions each UDP port keeps at once; datagrams of further clients are dropped "
+                    + "and counted (default: ${DEFAULT-VALUE}).")
+    int udpMaxSessions;
+
     @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to this long, "
@@ -81,6 +93,16 @@ public final class GatewayOptions {
 
     HealthCheckOptions healthChecks() {
         return new HealthCheckOptions(healthCheckInterval, healthCheckTimeout);
+    }
+
+    UdpSettings udpSettings() {
+        if (udpSessionIdleTimeout.isZero() || udpSessionIdleTimeout.isNegative()) {
+            throw new IllegalArgumentException("--udp-session-idle-timeout must be positive, got " + udpSessionIdleTimeout);
+        }
+        if (udpMaxSessions < 1) {
+            throw new IllegalArgumentException("--udp-max-sessions must be at least 1, got " + udpMaxSessions);
+        }
+        return new UdpSettings(udpSessionIdleTimeout, udpMaxSessions);
     }
 
     InetSocketAddress adminAddress() {

@@ -66,6 +66,7 @@ final class GatewayRuntime implements AutoCloseable {
         this.observability = observability(options.observability);
         this.server = new GatewayServer(serverOptions, observability.observability(), options.encodedSlashes);
         server.healthChecks(options.healthChecks());
+        server.udpSettings(options.udpSettings());
         observability.healthSource((cluster, endpoint) -> {
             var health = server.health().find(endpoint);
             return health == null || health.verdict().state() != dev.gatehouse.routing.balance.HealthState.UNHEALTHY;

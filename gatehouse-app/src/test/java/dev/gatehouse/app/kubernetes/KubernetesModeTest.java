@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -136,6 +137,70 @@ class KubernetesModeTest {
                 .isInstanceOf(ConnectException.class));
         assertThat(replica.control.ready()).isFalse();
         assertThat(writes).isPositive();
+    }
+
+    @Test
+    void aListenerSetInTheApiIsServedOnItsGatewayAndStatusIsWrittenOnBothAndOnTheRoute() throws Exception {
+        int teamPort = freePort();
+        apply(resources(port, podA.address().getPort()).replace("  gatewayClassName: gatehouse\n",
+                "  gatewayClassName: gatehouse\n  allowedListeners: {namespaces: {from: Same}}\n"));
+        apply("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: team, namespace: default}
+                spec:
+                  parentRef: {name: edge}
+                  listeners:
+                  - {name: team-web, protocol: HTTP, port: %d}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: team, namespace: default}
+                spec:
+                  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: team}]
+                  rules:
+                  - matches: [{path: {type: PathPrefix, value: /team}}]
+                    backendRefs: [{name: echo, port: 80}]
+                """.formatted(teamPort));
+        add(new Replica(api, settings(), "127.0.0.1"));
+
+        assertThat(get(teamPort, "/team").body()).contains("\"pod\":\"pod-a\"");
+        eventually().untilAsserted(() -> {
+            ListenerSet set = listenerSet();
+            long generation = set.getMetadata().getGeneration();
+            assertCondition(set.getStatus().getConditions(), "Accepted", "True", generation);
+            assertCondition(set.getStatus().getConditions(), "Programmed", "True", generation);
+            assertThat(set.getStatus().getListeners()).singleElement().satisfies(l -> {
+                assertThat(l.getName()).isEqualTo("team-web");
+                assertThat(l.getAttachedRoutes()).isEqualTo(1);
+                assertCondition(l.getConditions(), "Programmed", "True", generation);
+            });
+            Gateway gw = gateway();
+            assertThat(gw.getStatus().getAttachedListenerSets()).isEqualTo(1);
+            assertCondition(gw.getStatus().getConditions(), "AttachedListenerSets", "True",
+                    gw.getMetadata().getGeneration());
+            HTTPRoute route = api.resources(HTTPRoute.class).inNamespace("default").withName("team").get();
+            assertThat(route.getStatus().getParents()).singleElement().satisfies(p -> {
+                assertThat(p.getParentRef().getKind()).isEqualTo("ListenerSet");
+                assertCondition(p.getConditions(), "Accepted", "True", route.getMetadata().getGeneration());
+            });
+        });
+
+        // the Gateway stops allowing ListenerSets: the team's port closes, and both objects say why
+        edit(api, Gateway.class, "edge", g -> {
+            g.getSpec().setAllowedListeners(null);
+            return g;
+        });
+        eventually().untilAsserted(() -> assertThatThrownBy(() -> new Socket("127.0.0.1", teamPort).close())
+                .isInstanceOf(ConnectException.class));
+        eventually().untilAsserted(() -> {
+            ListenerSet set = listenerSet();
+            assertThat(condition(set.getStatus().getConditions(), "Accepted").getReason()).isEqualTo("NotAllowed");
+            assertThat(gateway().getStatus().getAttachedListenerSets()).isZero();
+            assertThat(condition(gateway().getStatus().getConditions(), "AttachedListenerSets").getReason())
+                    .isEqualTo("ListenerSetsNotAllowed");
+        });
+        assertThat(get(port, "/hello").body()).contains("\"pod\":\"pod-a\"");
     }
 
     @Test
@@ -464,6 +529,15 @@ class KubernetesModeTest {
     HttpResponse<String> get(String host, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(int toPort, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + toPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    ListenerSet listenerSet() {
+        return api.resources(ListenerSet.class).inNamespace("default").withName("team").get();
     }
 
     <T extends AutoCloseable> T add(T closeable) {

@@ -58,7 +58,7 @@ public final class SnapshotCompiler {
             }
             if (port.protocol() == Protocol.HTTP || port.protocol() == Protocol.HTTPS) {
                 routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
-            } else if (port.protocol() == Protocol.TCP || port.protocol() == Protocol.TLS) {
+            } else if (port.protocol().isL4()) {
                 l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
             }
         }
