@@ -10,9 +10,10 @@ import java.util.List;
  * @param loadBalancer how to pick among them
  * @param protocol how to speak to them; {@code null} for HTTP/1.1, the default (so printed snapshots name it only
  *                 when it differs)
+ * @param tls TLS to the endpoints (a BackendTLSPolicy), or {@code null} for cleartext
  */
 public record ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalancerType loadBalancer,
-                          BackendProtocol protocol) {
+                          BackendProtocol protocol, UpstreamTlsSpec tls) {
     public ClusterSpec {
         endpoints = List.copyOf(endpoints);
         if (protocol == BackendProtocol.HTTP_1_1) {
@@ -20,14 +21,18 @@ public record ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalance
         }
     }
 
-    /** An HTTP/1.1 cluster. */
+    /** A cleartext HTTP/1.1 cluster. */
     public ClusterSpec(String name, List<EndpointSpec> endpoints, LoadBalancerType loadBalancer) {
-        this(name, endpoints, loadBalancer, null);
+        this(name, endpoints, loadBalancer, null, null);
     }
 
     /** @return the protocol, never null */
     public BackendProtocol backendProtocol() {
         return protocol == null ? BackendProtocol.HTTP_1_1 : protocol;
+    }
+
+    public ClusterSpec withTls(UpstreamTlsSpec spec) {
+        return new ClusterSpec(name, endpoints, loadBalancer, protocol, spec);
     }
 
     public enum LoadBalancerType { ROUND_ROBIN }

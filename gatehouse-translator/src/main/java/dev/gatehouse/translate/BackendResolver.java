@@ -2,6 +2,7 @@ package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.UpstreamTlsSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -32,15 +33,33 @@ final class BackendResolver {
     /** A reference as written, with defaults not yet applied. */
     record Target(String group, String kind, String name, String namespace, Integer port) { }
 
-    /** @param cluster the cluster name, or {@code null} when {@code failure} says why not */
-    record Resolution(String cluster, Condition failure) { }
+    /** WebSocket over TLS: the TLS (CA, name to verify) must come from a BackendTLSPolicy. */
+    private static final String WSS = "kubernetes.io/wss";
+
+    /**
+     * @param cluster the cluster name, or {@code null} when {@code failure} says why not, or, with no failure, when
+     *                the reference resolves but the backend cannot be reached ({@code unusable}: its BackendTLSPolicy
+     *                is invalid, which the policy's status reports; the route's references stay resolved)
+     */
+    record Resolution(String cluster, Condition failure, String unusable) {
+        Resolution(String cluster, Condition failure) {
+            this(cluster, failure, null);
+        }
+
+        /** Why this backend's share of traffic is answered 500, or null when it is not. */
+        String invalidReason() {
+            return failure != null ? failure.message() : unusable;
+        }
+    }
 
     private final ResourceIndex index;
     private final ReferenceGrants grants;
+    private final BackendTlsPolicies tlsPolicies;
 
-    BackendResolver(ResourceIndex index, ReferenceGrants grants) {
+    BackendResolver(ResourceIndex index, ReferenceGrants grants, BackendTlsPolicies tlsPolicies) {
         this.index = index;
         this.grants = grants;
+        this.tlsPolicies = tlsPolicies;
     }
 
     Resolution resolve(Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
@@ -70,11 +89,27 @@ final class BackendResolver {
         if (servicePort == null) {
             return new Resolution(null, Conditions.routeBackendNotFound("Service " + key + " has no port " + t.port()));
         }
+        String name = key + ":" + t.port();
+        String[] unusable = {null};
+        UpstreamTlsSpec tls = tlsPolicies.apply(key, servicePort, name, unusable);
+        if (unusable[0] != null) {
+            return new Resolution(null, null, unusable[0]);
+        }
+        if (tls != null && H2C.equals(servicePort.getAppProtocol())) {
+            // h2c is cleartext by definition, and HTTP/2 over TLS to backends is not served yet: never fall back to
+            // cleartext where a policy asks for TLS
+            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
+                    + " has appProtocol " + H2C + " and a BackendTLSPolicy; HTTP/2 over TLS to backends is not "
+                    + "supported yet"));
+        }
+        if (tls == null && WSS.equals(servicePort.getAppProtocol())) {
+            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
+                    + " has appProtocol " + WSS + " but no BackendTLSPolicy says how to verify it"));
+        }
         // kubernetes.io/ws is HTTP/1.1 whose upgrade requests splice; any other value is spoken to as HTTP/1.1 too
         BackendProtocol protocol = H2C.equals(servicePort.getAppProtocol()) ? BackendProtocol.HTTP_2 : null;
-        String name = key + ":" + t.port();
         clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort),
-                ClusterSpec.LoadBalancerType.ROUND_ROBIN, protocol));
+                ClusterSpec.LoadBalancerType.ROUND_ROBIN, protocol, tls));
         return new Resolution(name, null);
     }
 

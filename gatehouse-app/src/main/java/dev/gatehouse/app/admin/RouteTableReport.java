@@ -5,6 +5,7 @@ import dev.gatehouse.ir.BackendRefSpec;
 import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpMatchSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.TimeoutSpec;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
 
 /**
  * {@code GET /routes}: listeners, the routes attached to each with their rules (matches, filters, weighted
- * backends) and status conditions, and the routes that attached nowhere with the condition that says why.
+ * backends; for TCP, UDP and TLS listeners their TCPRoutes, UDPRoutes and TLSRoutes) and status conditions, and the routes that attached nowhere with the condition that says why.
  *
  * <p>The snapshot stores rules per virtual host, already in precedence order and with the rules of less
  * specific hostnames copied into the more specific hosts they also cover. Here they are regrouped by route,
@@ -87,7 +88,7 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
             if (s.kind().equals("Gateway")) {
                 s.listeners().forEach(l -> listenerStatus.put(s.namespace() + "/" + s.name() + "/" + l.name(), l));
             } else if (!s.parents().isEmpty()) {
-                // by kind too: an HTTPRoute and a GRPCRoute may have the same namespace/name
+                // by kind too: an HTTPRoute, a GRPCRoute and a TCPRoute may have the same namespace/name
                 routeStatus.put(s.kind() + " " + s.namespace() + "/" + s.name(), s);
                 for (ResourceStatus.ParentStatus p : s.parents()) {
                     for (Condition c : p.conditions()) {
@@ -107,7 +108,8 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
                 List<String> problems = ls == null ? List.of() : StatusProblems.of(new ResourceStatus("Gateway",
                         null, l.gateway(), List.of(), List.of(ls), List.of()));
                 listeners.add(new ListenerView(id, port.port(), port.protocol().name(), l.gateway(), l.name(),
-                        l.hostname() == null ? "*" : l.hostname(), l.tls() != null, problems, routes(l, routeStatus)));
+                        l.hostname() == null ? "*" : l.hostname(), l.tls() != null, problems,
+                        l.l4Routes() == null ? routes(l, routeStatus) : l4Routes(l, routeStatus)));
             }
         }
         return new RouteTableReport(t.snapshot().generation(), listeners, unattached);
@@ -138,15 +140,47 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
                         first.filters().stream().map(RouteTableReport::filter).toList(),
                         first.backends().stream().map(RouteTableReport::backend).toList(), first.timeouts()));
             });
-            ResourceStatus status = statuses.get(route);
-            List<Condition> conditions = status == null ? List.of()
-                    : status.parents().stream().flatMap(p -> p.conditions().stream()).distinct().toList();
-            List<String> problems = status == null ? List.of() : StatusProblems.of(status);
             int space = route.indexOf(' ');
-            out.add(new RouteView(route.substring(space + 1), route.substring(0, space), narrowest(hostnames.get(route)),
-                    views, conditions, problems));
+            out.add(view(route.substring(space + 1), route.substring(0, space), narrowest(hostnames.get(route)), views,
+                    statuses.get(route)));
         });
         return out;
+    }
+
+    /**
+     * A TCP, UDP or TLS listener's routes: each rule with its weighted backends; a TLSRoute's SNI names as its
+     * hostnames (its rules are stored once per name), none for TCPRoute and UDPRoute.
+     */
+    private static List<RouteView> l4Routes(ListenerSpec listener, Map<String, ResourceStatus> statuses) {
+        Map<String, Set<String>> hostnames = new LinkedHashMap<>();
+        Map<String, Map<Integer, L4RouteSpec>> rules = new LinkedHashMap<>();
+        for (L4RouteSpec rule : listener.l4Routes()) {
+            String key = rule.route().kind() + " " + rule.route().qualifiedName();
+            Set<String> names = hostnames.computeIfAbsent(key, k -> new LinkedHashSet<>());
+            if (rule.hostname() != null) {
+                names.add(rule.hostname());
+            }
+            rules.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(rule.route().ruleIndex(), rule);
+        }
+        List<RouteView> out = new ArrayList<>();
+        rules.forEach((key, byIndex) -> {
+            L4RouteSpec any = byIndex.values().iterator().next();
+            List<RuleView> views = new ArrayList<>();
+            byIndex.forEach((index, rule) -> views.add(new RuleView(index, rule.route().ruleName(), List.of(), List.of(),
+                    rule.backends().stream().map(RouteTableReport::backend).toList(), null)));
+            out.add(view(any.route().qualifiedName(), any.route().kind(), List.copyOf(hostnames.get(key)), views,
+                    statuses.get(key)));
+        });
+        return out;
+    }
+
+    /** @param status the route's status, or {@code null} */
+    private static RouteView view(String route, String kind, List<String> hostnames, List<RuleView> rules,
+                                  ResourceStatus status) {
+        List<Condition> conditions = status == null ? List.of()
+                : status.parents().stream().flatMap(p -> p.conditions().stream()).distinct().toList();
+        List<String> problems = status == null ? List.of() : StatusProblems.of(status);
+        return new RouteView(route, kind, hostnames, rules, conditions, problems);
     }
 
     /** Drops each hostname that another one in the set covers ("*" covers all, "*.a.com" covers "x.a.com"). */

@@ -1,10 +1,12 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.MirrorResult;
 import dev.gatehouse.routing.route.Route;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
+import dev.gatehouse.proxy.upstream.UpstreamKey;
 import dev.gatehouse.proxy.upstream.UpstreamListener;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
 import io.netty.channel.Channel;
@@ -86,12 +88,14 @@ final class MirrorExchange implements UpstreamListener {
     }
 
     void start() {
-        UpstreamHandler idle = pool.pollIdle(endpoint);
+        // a copy is always HTTP/1.1 (an h2 cluster's endpoints get it so too), over the cluster's TLS if it has one
+        UpstreamKey key = new UpstreamKey(endpoint, BackendProtocol.HTTP_1_1, cluster.tls());
+        UpstreamHandler idle = pool.pollIdle(key);
         if (idle != null) {
             bind(idle);
             return;
         }
-        ChannelFuture f = pool.connect(endpoint);
+        ChannelFuture f = pool.connect(key);
         if (f.isDone()) {
             onConnect(f);
         } else {

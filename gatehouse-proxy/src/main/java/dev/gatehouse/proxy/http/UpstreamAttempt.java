@@ -85,7 +85,7 @@ final class UpstreamAttempt implements UpstreamListener {
                     + cluster.name() + ")");
             return;
         }
-        key = new UpstreamKey(endpoint, protocol, null);
+        key = new UpstreamKey(endpoint, protocol, cluster.tls());
         // TE is hop-by-hop, but "TE: trailers" is how a gRPC client says it reads trailers: an h2 backend is told too
         boolean teTrailers = protocol == BackendProtocol.HTTP_2
                 && ex.request.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);

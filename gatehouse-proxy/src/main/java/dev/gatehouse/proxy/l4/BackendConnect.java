@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.l4;
 
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -28,12 +29,15 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
 
     private final Cluster cluster;
     private final L4Settings settings;
+    private final L4Log log;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
     private boolean started;
 
-    BackendConnect(Cluster cluster, L4Settings settings) {
+    /** @param log the connection's log, or {@code null} when nothing observes */
+    BackendConnect(Cluster cluster, L4Settings settings, L4Log log) {
         this.cluster = cluster;
         this.settings = settings;
+        this.log = log;
     }
 
     @Override
@@ -59,6 +63,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         InetSocketAddress endpoint = cluster.pick();
         if (endpoint == null) {
             LOG.debug("{}: cluster {} has no endpoint; closing", client, cluster.name());
+            L4Pipeline.ended(settings, log, L4Log.CloseReason.NO_ROUTE);
             client.close();
             return;
         }
@@ -72,15 +77,20 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(endpoint);
+        if (log != null) {
+            log.endpoint(endpoint);
+        }
         client.closeFuture().addListener(f -> connect.channel().close());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 cluster.reportFailure(endpoint, "connect failed: " + f.cause().getMessage());
                 LOG.debug("{}: connect to {} failed: {}", client, endpoint, f.cause().toString());
+                L4Pipeline.ended(settings, log, L4Log.CloseReason.BACKEND_UNREACHABLE);
                 client.close();
                 return;
             }
             if (!client.isActive()) {
+                L4Pipeline.ended(settings, log, L4Log.CloseReason.CLIENT_CLOSED);
                 connect.channel().close();
                 return;
             }
@@ -90,7 +100,10 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
             }
             backend.flush();
             ctx.pipeline().remove(this);
-            ByteSplice.join(client, backend);
+            if (log != null) {
+                settings.observer().l4Opened(log);
+            }
+            ByteSplice.join(client, backend, log == null ? null : new ByteSplice.Tally(log, settings));
         });
     }
 

@@ -87,4 +87,23 @@ public interface ExchangeObserver {
      */
     default void http2GoAwaySent(int port, String error) {
     }
+
+    /**
+     * An L4 connection (TCP, TLS) or UDP session was routed to a backend endpoint. On its event loop, once per
+     * connection or session, never per byte or datagram.
+     */
+    default void l4Opened(L4Log log) {
+    }
+
+    /** The L4 connection or session ended ({@link L4Log#closeReason()} says why); exactly once, last. */
+    default void l4Closed(L4Log log) {
+    }
+
+    /**
+     * A datagram on UDP {@code port} was dropped: {@code reason} is "session_limit" (the port's sessions are all
+     * taken), "no_route", "backlog" (queued while its session's socket opens) or "unwritable" (a socket's buffer
+     * is full: UDP has no back-pressure, so the relay drops as the network would).
+     */
+    default void udpDatagramDropped(int port, String reason) {
+    }
 }

@@ -136,4 +136,25 @@ public final class ExchangeObservers implements ExchangeObserver {
             o.http2GoAwaySent(port, error);
         }
     }
+
+    @Override
+    public void l4Opened(L4Log log) {
+        for (ExchangeObserver o : all) {
+            o.l4Opened(log);
+        }
+    }
+
+    @Override
+    public void l4Closed(L4Log log) {
+        for (ExchangeObserver o : all) {
+            o.l4Closed(log);
+        }
+    }
+
+    @Override
+    public void udpDatagramDropped(int port, String reason) {
+        for (ExchangeObserver o : all) {
+            o.udpDatagramDropped(port, reason);
+        }
+    }
 }

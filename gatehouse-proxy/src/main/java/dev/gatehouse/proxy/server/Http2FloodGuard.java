@@ -51,6 +51,11 @@ final class Http2FloodGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException) {
+            if (closing) {
+                // the GOAWAY is out and the connection closes with every stream: resetting the streams the
+                // flood keeps provoking in the meantime would only spend more of our writes on the attacker
+                return;
+            }
             long now = System.nanoTime();
             if (now - streamErrorWindowStartNanos >= STREAM_ERROR_WINDOW_NANOS) {
                 streamErrorWindowStartNanos = now;

@@ -59,6 +59,9 @@ final class Http2UpstreamConnection {
         this.connect = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (key.tlsIdentity() != null) {
+                    ch.pipeline().addLast(key.tlsIdentity().newHandler(ch.alloc(), key.endpoint()));
+                }
                 ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)).build(),
                         new Http2MultiplexHandler(REFUSE_PUSHED), CLOSE_ON_ERROR);

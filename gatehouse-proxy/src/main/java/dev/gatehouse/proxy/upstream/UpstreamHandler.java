@@ -3,6 +3,7 @@ package dev.gatehouse.proxy.upstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -127,6 +128,18 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
             failure = cause;
         }
         ctx.close();
+    }
+
+    /**
+     * A failed TLS handshake (a refused certificate, a timeout) closes the connection; its cause is what the exchange
+     * answers with, not "connection closed". Not every such failure reaches exceptionCaught (a timeout does not).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess() && failure == null) {
+            failure = e.cause();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -90,6 +90,9 @@ public final class UpstreamPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (key.tlsIdentity() != null) {
+                            ch.pipeline().addLast(key.tlsIdentity().newHandler(ch.alloc(), key.endpoint()));
+                        }
                         ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, key));
                     }
                 })

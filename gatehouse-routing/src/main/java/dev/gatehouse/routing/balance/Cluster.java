@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.balance;
 
 import dev.gatehouse.ir.BackendProtocol;
+import dev.gatehouse.routing.tls.UpstreamTls;
 
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -30,5 +31,10 @@ public interface Cluster {
      * connection broke before the response head. Called on an event loop, on the failure path only.
      */
     default void reportFailure(InetSocketAddress endpoint, String reason) {
+    }
+
+    /** TLS to the endpoints (a BackendTLSPolicy), or {@code null} for cleartext. */
+    default UpstreamTls tls() {
+        return null;
     }
 }

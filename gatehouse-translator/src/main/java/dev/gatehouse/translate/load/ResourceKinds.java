@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
@@ -29,6 +30,7 @@ public final class ResourceKinds {
             Map.entry(GW + "v1 HTTPRoute", HTTPRoute.class),
             Map.entry(GW + "v1beta1 HTTPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute.class),
             Map.entry(GW + "v1 GRPCRoute", GRPCRoute.class),
+            Map.entry(GW + "v1 ListenerSet", ListenerSet.class),
             Map.entry(GW + "v1 ReferenceGrant", ReferenceGrant.class),
             Map.entry(GW + "v1beta1 ReferenceGrant", io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class),
             Map.entry(GW + "v1 TLSRoute", TLSRoute.class),
@@ -36,6 +38,12 @@ public final class ResourceKinds {
             Map.entry(GW + "v1alpha3 TLSRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.TLSRoute.class),
             Map.entry(GW + "v1 TCPRoute", TCPRoute.class),
             Map.entry(GW + "v1alpha2 TCPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class),
+            Map.entry(GW + "v1 UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class),
+            Map.entry(GW + "v1alpha2 UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRoute.class),
+            Map.entry(GW + "v1 BackendTLSPolicy", io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class),
+            Map.entry(GW + "v1alpha3 BackendTLSPolicy",
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.BackendTLSPolicy.class),
+            Map.entry("v1 ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
             Map.entry("v1 Service", Service.class),
             Map.entry("v1 Secret", Secret.class),
             Map.entry("v1 Namespace", Namespace.class),

@@ -34,6 +34,35 @@ final class RouteMeters {
     /** [mirror index][MirrorResult ordinal] */
     private final Counter[][] mirrorCopies;
 
+    // what a later bind reuses when the route keeps its labels (GatewayMetrics#routeMeters)
+    Counter[][] requestCounters() {
+        return requests;
+    }
+
+    LatencyHistogram total() {
+        return total;
+    }
+
+    LatencyHistogram upstream() {
+        return upstream;
+    }
+
+    LatencyHistogram gateway() {
+        return gateway;
+    }
+
+    Counter requestBytes() {
+        return requestBytes;
+    }
+
+    Counter responseBytes() {
+        return responseBytes;
+    }
+
+    Counter[][] mirrorCounters() {
+        return mirrorCopies;
+    }
+
     RouteMeters(Backend[] backends, Counter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
                 LatencyHistogram gateway,
                 Counter requestBytes, Counter responseBytes, OutcomeCounters auth, OutcomeCounters rateLimit,
