@@ -17,7 +17,6 @@ import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,10 +180,6 @@ class GrpcEndToEndTest {
         assertThat(answers.done.get(DEADLINE_SECONDS, TimeUnit.SECONDS)).hasSize(10).startsWith("a:m0").endsWith("a:m9");
     }
 
-    @Disabled("feat/exchange's h2 upstream relays a Trailers-Only answer (one HEADERS frame with END_STREAM and "
-            + "grpc-status, the shape grpc-java gives every error) as HEADERS then an empty DATA with END_STREAM, so the "
-            + "status is in the head and grpc-java says INTERNAL: unexpected EOS on empty DATA frame; the fix belongs to "
-            + "UpstreamStreamCodec/ResponseRelay (feat/exchange)")
     @ParameterizedTest
     @ValueSource(strings = {"h2c", "h2"})
     void aServersErrorStatusAndTrailersReachTheClient(String channel) {
@@ -226,8 +221,6 @@ class GrpcEndToEndTest {
     }
 
     /** The spec: a call routed to an invalid backendRef (here a Service that does not exist) gets UNAVAILABLE. */
-    @Disabled("feat/exchange's GrpcAnswers maps the invalid backend's 500 to UNKNOWN; GRPCRoute's spec wants "
-            + "UNAVAILABLE for a call routed to an invalid backendRef")
     @ParameterizedTest
     @ValueSource(strings = {"h2c", "h2"})
     void anInvalidBackendRefIsUnavailableInGrpcTerms(String channel) {

@@ -41,10 +41,16 @@ final class GatewayResponses {
     /** The gateway's own answer to {@code request}: gRPC-shaped for a gRPC call ({@link GrpcAnswers}), else text. */
     static FullHttpResponse answer(ByteBufAllocator alloc, HttpRequest request, HttpResponseStatus status,
                                    String message, boolean close) {
+        return answer(alloc, request, status, GrpcAnswers.statusFor(status.code()), message, close);
+    }
+
+    /** @param grpcStatus the gRPC status a gRPC call gets instead of {@code status} */
+    static FullHttpResponse answer(ByteBufAllocator alloc, HttpRequest request, HttpResponseStatus status,
+                                   int grpcStatus, String message, boolean close) {
         if (!GrpcAnswers.isGrpc(request)) {
             return text(alloc, status, message, close);
         }
-        FullHttpResponse response = GrpcAnswers.answer(status, message);
+        FullHttpResponse response = GrpcAnswers.answer(grpcStatus, message);
         prepare(response, close);
         return response;
     }

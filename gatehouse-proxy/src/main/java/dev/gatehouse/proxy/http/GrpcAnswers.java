@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
  * application/grpc, no body, {@code grpc-status} and {@code grpc-message} (a "Trailers-Only" response: on h2 one
  * HEADERS frame that ends the stream). The HTTP status the gateway would have answered maps to a gRPC code as
  * gRPC's HTTP-to-gRPC table and Envoy map it: 404 (no route) UNIMPLEMENTED, 502/503/504 and 429 UNAVAILABLE,
- * 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 INTERNAL, anything else UNKNOWN.
+ * 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 INTERNAL, anything else UNKNOWN; a call routed to an invalid
+ * backendRef (a 500 for plain HTTP) is UNAVAILABLE, as the GRPCRoute spec asks.
  */
 final class GrpcAnswers {
     static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
@@ -58,11 +59,15 @@ final class GrpcAnswers {
 
     /** @param httpStatus what the gateway would have answered a plain HTTP request */
     static FullHttpResponse answer(HttpResponseStatus httpStatus, String message) {
+        return answer(statusFor(httpStatus.code()), message);
+    }
+
+    static FullHttpResponse answer(int grpcStatus, String message) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.EMPTY_BUFFER);
         HttpHeaders h = response.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_GRPC);
-        h.setInt(GRPC_STATUS, statusFor(httpStatus.code()));
+        h.setInt(GRPC_STATUS, grpcStatus);
         h.set(GRPC_MESSAGE, percentEncode(message));
         h.set(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO); // frames the empty body on HTTP/1.1
         return response;

@@ -22,6 +22,11 @@ final class LocalAnswers {
     }
 
     void respond(HttpResponseStatus status, String message) {
+        respond(status, GrpcAnswers.statusFor(status.code()), message);
+    }
+
+    /** @param grpcStatus what a gRPC call gets instead of {@code status} */
+    void respond(HttpResponseStatus status, int grpcStatus, String message) {
         if (ex.log != null) {
             ex.log.failure(message);
         }
@@ -30,7 +35,7 @@ final class LocalAnswers {
             return;
         }
         boolean close = closeAfterLocalAnswer();
-        write(GatewayResponses.answer(ex.client.alloc(), ex.request, status, message, close), close);
+        write(GatewayResponses.answer(ex.client.alloc(), ex.request, status, grpcStatus, message, close), close);
     }
 
     void respondFromFilter(FullHttpResponse response) {

@@ -129,7 +129,9 @@ final class RequestPipeline {
                     HttpFilter filter = ex.filters.next();
                     if (filter == null) {
                         if (ex.filters.backendError() != null) {
-                            ex.answers.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, ex.filters.backendError());
+                            // GRPCRoute's spec: a call routed to an invalid backendRef is UNAVAILABLE
+                            ex.answers.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, GrpcAnswers.UNAVAILABLE,
+                                    ex.filters.backendError());
                         } else if (ex.state == ROUTING) {
                             ex.upstream.forward();
                         }

@@ -46,7 +46,9 @@ final class ResponseRelay {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            onResponseHead(response);
+            // a head that is the whole response (an h2 HEADERS with END_STREAM, gRPC's Trailers-Only) leaves as
+            // one message below: written in two, an h2 client would get HEADERS and then an empty DATA frame
+            onResponseHead(response, !(msg instanceof LastHttpContent));
             if (!(msg instanceof HttpContent)) {
                 return;
             }
@@ -82,7 +84,8 @@ final class ResponseRelay {
         ReferenceCountUtil.release(msg);
     }
 
-    private void onResponseHead(HttpResponse response) {
+    /** @param write false when the head comes with its end, which writes both as one message */
+    private void onResponseHead(HttpResponse response, boolean write) {
         if (response.decoderResult().isFailure()) {
             ex.fail(HttpResponseStatus.BAD_GATEWAY, "upstream sent an invalid response ("
                     + UpstreamErrors.address(ex.upstream.endpoint()) + ")");
@@ -109,8 +112,10 @@ final class ResponseRelay {
         }
         ex.decorateResponse(response);
         ex.responseHeadSent = true;
-        ex.client.write(response, ex.client.voidPromise());
-        clientFlushPending = true;
+        if (write) {
+            ex.client.write(response, ex.client.voidPromise());
+            clientFlushPending = true;
+        }
         if (ex.closeClient) {
             ex.owner.markClosing();
         }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.DecoderResultProvider;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -40,7 +41,7 @@ import java.util.Set;
  * One HTTP/2 stream to a backend, seen as the HTTP/1.1 objects the exchange speaks: the request head becomes
  * HEADERS (Host as :authority, connection-specific fields dropped), content DATA, and trailers a last HEADERS; the
  * response HEADERS, DATA and trailing HEADERS come back as a response head, content, and a last content carrying
- * the trailers. Written by hand rather than with {@code Http2StreamFrameToHttpObjectCodec}, which sends no
+ * the trailers; a head that ends the stream comes back as one full response. Written by hand rather than with {@code Http2StreamFrameToHttpObjectCodec}, which sends no
  * :authority for an origin-form request and parses every target as a {@code java.net.URI}.
  *
  * <p>A reset stream, or a GOAWAY that leaves it out, is reported as an {@link UpstreamStreamReset} through
@@ -150,18 +151,23 @@ final class UpstreamStreamCodec extends ChannelDuplexHandler {
         } catch (RuntimeException e) {
             status = null;
         }
-        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-                status == null ? HttpResponseStatus.BAD_GATEWAY : status, HEADERS);
+        boolean interim = status != null && status.code() < 200;
+        // A final head that ends the stream is one message: an h2 client must get it back as one HEADERS frame
+        // with END_STREAM (gRPC's Trailers-Only error), not as HEADERS and an empty DATA that ends the stream.
+        boolean whole = status != null && !interim && frame.isEndStream();
+        HttpResponseStatus code = status == null ? HttpResponseStatus.BAD_GATEWAY : status;
+        DefaultHttpResponse response = whole
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, code, Unpooled.EMPTY_BUFFER, HEADERS, TRAILERS)
+                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, code, HEADERS);
         if (status == null) {
             response.setDecoderResult(DecoderResult.failure(new IllegalArgumentException("no valid :status")));
         } else {
             copy(h, response.headers(), response);
         }
-        // an interim head (1xx) ends with an empty last content, as the HTTP/1.1 decoder gives it
-        boolean interim = status != null && status.code() < 200;
         headRead = !interim;
         ctx.fireChannelRead(response);
-        if (interim || frame.isEndStream()) {
+        // an interim head (1xx) ends with an empty last content, as the HTTP/1.1 decoder gives it
+        if (interim || !whole && frame.isEndStream()) {
             ctx.fireChannelRead(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }

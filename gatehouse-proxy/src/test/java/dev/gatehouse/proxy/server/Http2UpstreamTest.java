@@ -6,7 +6,9 @@ import dev.gatehouse.proxy.testing.RawHttp;
 import dev.gatehouse.proxy.testing.TestRouting;
 import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
 import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
+import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.route.Backend;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +63,8 @@ class Http2UpstreamTest {
         H2Cluster dead = new H2Cluster("default/dead:50051", List.of(new InetSocketAddress("127.0.0.1", deadPort)));
         server.apply(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(port, new TestRouter()
                 .pathPrefix("/dead", TestRoute.to(dead))
+                .pathPrefix("/gone", new TestRoute("r", List.of(),
+                        new Backend(null, List.of(), "Service default/gone not found"), TimeoutSpec.NONE))
                 .pathPrefix("/api", TestRoute.to(live)))));
     }
 
@@ -148,6 +152,25 @@ class Http2UpstreamTest {
         assertThat(grpc.status()).isEqualTo(200);
         assertThat(grpc.text()).contains("content-type: application/grpc", "grpc-status: 14",
                 "grpc-message: upstream connect error: connection refused");
+    }
+
+    @Test
+    void aGrpcCallToAnInvalidBackendRefIsUnavailableAndAPlainRequestA500() throws Exception {
+        assertThat(get("/gone/x").status()).isEqualTo(500);
+        RawHttp.Reply grpc = RawHttp.send(port, "POST /gone/pkg.Svc/Call HTTP/1.1\r\nHost: a\r\n"
+                + "Content-Type: application/grpc\r\nTE: trailers\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                5000);
+        assertThat(grpc.status()).isEqualTo(200);
+        assertThat(grpc.text()).contains("grpc-status: 14",
+                "grpc-message: backendRef invalid: Service default/gone not found");
+    }
+
+    /** A Trailers-Only answer (one HEADERS frame ending the stream) reaches an HTTP/1.1 client as head and end. */
+    @Test
+    void aBackendsTrailersOnlyAnswerReachesAnHttp11ClientWithItsStatusInTheHead() throws Exception {
+        RawHttp.Reply r = get("/api/grpc-error");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).contains("grpc-status: 9", "grpc-message: refused").endsWith("\r\n0\r\n\r\n");
     }
 
     @Test

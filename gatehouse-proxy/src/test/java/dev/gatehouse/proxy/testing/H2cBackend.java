@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An h2c (prior knowledge) backend on Netty's own server codec, answering by what the path contains:
- * {@code /slow} after 300 ms; {@code /grpc} a body and the trailers grpc-status 0, grpc-message ok; {@code /echo}
+ * {@code /slow} after 300 ms; {@code /grpc} a body and the trailers grpc-status 0, grpc-message ok; {@code /grpc-error} a Trailers-Only answer; {@code /echo}
  * streams the request body back, then trailers with its byte count; {@code /refuse} RST_STREAM(REFUSED_STREAM)
  * while {@link #refusals} lasts; anything else "ok PATH". Counts connections, requests and the most streams open
  * at once.
@@ -132,6 +132,11 @@ public final class H2cBackend implements AutoCloseable {
                         Long.toString(bytes)), true));
             } else if (path.contains("/slow")) {
                 ctx.executor().schedule(() -> answer(ctx, "ok " + path), 300, TimeUnit.MILLISECONDS);
+            } else if (path.contains("/grpc-error")) {
+                // gRPC's Trailers-Only: the status in the one HEADERS frame, which ends the stream
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                        .add("content-type", "application/grpc").add("grpc-status", "9").add("grpc-message", "refused"),
+                        true));
             } else if (path.contains("/grpc")) {
                 ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
                         .add("content-type", "application/grpc")));

@@ -8,6 +8,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -121,14 +122,29 @@ class UpstreamStreamCodecTest {
     }
 
     @Test
-    void interimAndHeadersOnlyResponsesEndWithAnEmptyLastContent() {
+    void anInterimHeadEndsWithAnEmptyLastContentAndAHeadersOnlyResponseIsOneFullResponse() {
         EmbeddedChannel ch = channel();
         ch.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("103")));
         ch.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("204"), true));
         assertThat(((HttpResponse) ch.readInbound()).status().code()).isEqualTo(103);
         assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
-        assertThat(((HttpResponse) ch.readInbound()).status().code()).isEqualTo(204);
-        assertThat((Object) ch.readInbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        FullHttpResponse whole = ch.readInbound();
+        assertThat(whole.status().code()).isEqualTo(204);
+        whole.release();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /** gRPC's Trailers-Only: the status is in the one HEADERS frame, which an h2 client must get as one frame too. */
+    @Test
+    void aTrailersOnlyGrpcErrorComesBackAsOneFullResponseWithItsStatusInTheHead() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                .add("content-type", "application/grpc").add("grpc-status", "9").add("grpc-message", "refused"), true));
+        FullHttpResponse whole = ch.readInbound();
+        assertThat(whole.headers().get("grpc-status")).isEqualTo("9");
+        assertThat(whole.content().isReadable()).isFalse();
+        assertThat(whole.trailingHeaders().isEmpty()).isTrue();
+        whole.release();
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
