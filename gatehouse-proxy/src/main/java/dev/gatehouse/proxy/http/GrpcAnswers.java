@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.routing.route.GrpcCalls;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -37,13 +38,8 @@ final class GrpcAnswers {
     private GrpcAnswers() {
     }
 
-    /** A gRPC call: content type application/grpc, alone or with a +format or parameters. */
     static boolean isGrpc(HttpRequest request) {
-        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null || !type.regionMatches(true, 0, "application/grpc", 0, 16)) {
-            return false;
-        }
-        return type.length() == 16 || type.charAt(16) == '+' || type.charAt(16) == ';';
+        return GrpcCalls.isGrpc(request);
     }
 
     static int statusFor(int httpStatus) {

@@ -16,6 +16,7 @@ import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.route.Backend;
 import dev.gatehouse.routing.route.CompiledRoute;
+import dev.gatehouse.routing.route.GrpcCalls;
 import dev.gatehouse.routing.route.HostIndexedPortRouter;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.routing.route.L4PortRouter;
@@ -232,8 +233,20 @@ public final class RouteExplainer {
         }
 
         Explanation build(Outcome outcome) {
+            String grpcStatus = outcome.kind() == OutcomeKind.NO_ROUTE && outcome.status() == 404
+                    ? "12 (UNIMPLEMENTED)" : outcome.kind() == OutcomeKind.INVALID_BACKEND && outcome.status() == 500
+                    ? "14 (UNAVAILABLE)" : null;
+            if (grpcStatus != null && isGrpc()) {
+                notes.add("a gRPC call: the gateway answers HTTP 200 with grpc-status " + grpcStatus
+                        + " and the reason in grpc-message");
+            }
             return new Explanation(request, request.port(), protocol, httpPorts, listeners, virtualHosts, rules,
                     matchedRule, filters, backends, outcome, notes);
+        }
+
+        private boolean isGrpc() {
+            return request.headers().stream().anyMatch(h -> h.name().equalsIgnoreCase("content-type")
+                    && GrpcCalls.isGrpcContentType(h.value()));
         }
 
         /** The matched rule: its filters (run when side-effect free), backends and the outcome. */
