@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.l4;
 
+import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -58,7 +59,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         client.config().setAutoRead(false);
         InetSocketAddress endpoint = cluster.pick();
         if (endpoint == null) {
-            LOG.debug("{}: cluster {} has no endpoint; closing", client, cluster.name());
+            LOG.debug("{}: cluster {} has no endpoint; closing", ClientAddress.of(client), cluster.name());
             client.close();
             return;
         }
@@ -76,7 +77,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 cluster.reportFailure(endpoint, "connect failed: " + f.cause().getMessage());
-                LOG.debug("{}: connect to {} failed: {}", client, endpoint, f.cause().toString());
+                LOG.debug("{}: connect to {} failed: {}", ClientAddress.of(client), endpoint, f.cause().toString());
                 client.close();
                 return;
             }

@@ -136,4 +136,11 @@ public final class ExchangeObservers implements ExchangeObserver {
             o.http2GoAwaySent(port, error);
         }
     }
+
+    @Override
+    public void proxyProtocolRejected(int port) {
+        for (ExchangeObserver o : all) {
+            o.proxyProtocolRejected(port);
+        }
+    }
 }

@@ -57,6 +57,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
+    static final String PROXY_PROTOCOL_REJECTED = "gatehouse.proxy.protocol.rejected";
 
     /** A filter-outcome counter family: its name, help and the {@code outcome} label of each ordinal. */
     private record OutcomeFamily(String name, String help, String[] labels) {
@@ -265,6 +266,14 @@ public final class GatewayMetrics implements ExchangeObserver {
     @Override
     public void http2GoAwaySent(int port, String error) {
         http2Counter(HTTP2_GOAWAYS, "GOAWAY frames sent, by error code", port, "error", error).increment();
+    }
+
+    @Override
+    public void proxyProtocolRejected(int port) {
+        http2Errors.computeIfAbsent(PROXY_PROTOCOL_REJECTED + '/' + port, k -> Counter.builder(PROXY_PROTOCOL_REJECTED)
+                .tag("port", Integer.toString(port))
+                .description("Connections from trusted PROXY protocol sources closed for a missing or bad header")
+                .register(registry)).increment();
     }
 
     /**
