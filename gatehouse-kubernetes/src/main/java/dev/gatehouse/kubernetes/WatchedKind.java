@@ -3,6 +3,7 @@ package dev.gatehouse.kubernetes;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -37,6 +38,7 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class,
                     false),
             new WatchedKind("", "v1", "Secret", "secrets", true, Secret.class, false),
+            new WatchedKind("", "v1", "ConfigMap", "configmaps", true, ConfigMap.class, false),
             new WatchedKind("", "v1", "Namespace", "namespaces", false, Namespace.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,
                     GenericKubernetesResource.class, false),

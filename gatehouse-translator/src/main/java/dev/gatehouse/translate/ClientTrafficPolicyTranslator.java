@@ -1,6 +1,7 @@
 package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
+import dev.gatehouse.ir.ForwardClientCertSpec;
 import dev.gatehouse.ir.ProxyProtocolSpec;
 import dev.gatehouse.translate.validate.DurationFormat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -30,7 +31,22 @@ final class ClientTrafficPolicyTranslator {
     static final String API_VERSION = "gatehouse.dev/v1alpha1";
     private static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
     private static final Set<String> SPEC_FIELDS = Set.of("targetRefs", "timeouts", "limits", "proxyProtocol",
-            "enableProxyProtocol");
+            "enableProxyProtocol", "headers");
+    /** EG's {@code headers}; of its fields only {@code xForwardedClientCert} for now. */
+    private static final Set<String> HEADERS_FIELDS = Set.of("xForwardedClientCert");
+    private static final Set<String> XFCC_FIELDS = Set.of("mode", "certDetailsToAdd");
+    private static final Map<String, ForwardClientCertSpec.Mode> XFCC_MODES = Map.of(
+            "Sanitize", ForwardClientCertSpec.Mode.SANITIZE,
+            "ForwardOnly", ForwardClientCertSpec.Mode.FORWARD_ONLY,
+            "AppendForward", ForwardClientCertSpec.Mode.APPEND_FORWARD,
+            "SanitizeSet", ForwardClientCertSpec.Mode.SANITIZE_SET,
+            "AlwaysForwardOnly", ForwardClientCertSpec.Mode.ALWAYS_FORWARD_ONLY);
+    private static final Map<String, ForwardClientCertSpec.Detail> XFCC_DETAILS = Map.of(
+            "Subject", ForwardClientCertSpec.Detail.SUBJECT,
+            "Cert", ForwardClientCertSpec.Detail.CERT,
+            "Chain", ForwardClientCertSpec.Detail.CHAIN,
+            "DNS", ForwardClientCertSpec.Detail.DNS,
+            "URI", ForwardClientCertSpec.Detail.URI);
     /** EG's {@code proxyProtocol {optional}} plus our {@code trustedCIDRs}. */
     private static final Set<String> PROXY_PROTOCOL_FIELDS = Set.of("optional", "trustedCIDRs");
     /** EG's meaning of a proxyProtocol without trustedCIDRs: every source must send the header. */
@@ -122,6 +138,7 @@ final class ClientTrafficPolicyTranslator {
             out.add(error(policy, origin, "spec.limits", "must be a mapping"));
         }
         validateProxyProtocol(spec, policy, origin, out);
+        validateHeaders(spec, policy, origin, out);
         return out;
     }
 
@@ -228,6 +245,67 @@ final class ClientTrafficPolicyTranslator {
         }
     }
 
+    /** EG's schema and CEL rule for {@code headers.xForwardedClientCert}. */
+    private static void validateHeaders(Map<?, ?> spec, GenericKubernetesResource policy, ResourceSet.Entry origin,
+                                        List<Diagnostic> out) {
+        Object value = spec.get("headers");
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof Map<?, ?> headers)) {
+            out.add(error(policy, origin, "spec.headers", "must be a mapping"));
+            return;
+        }
+        unknown(headers, HEADERS_FIELDS, "spec.headers", policy, origin, out);
+        Object xfccValue = headers.get("xForwardedClientCert");
+        if (xfccValue == null) {
+            return;
+        }
+        String at = "spec.headers.xForwardedClientCert";
+        if (!(xfccValue instanceof Map<?, ?> xfcc)) {
+            out.add(error(policy, origin, at, "must be a mapping"));
+            return;
+        }
+        unknown(xfcc, XFCC_FIELDS, at, policy, origin, out);
+        Object mode = xfcc.get("mode");
+        if (mode != null && !XFCC_MODES.containsKey(String.valueOf(mode))) {
+            out.add(error(policy, origin, at + ".mode", "must be one of AlwaysForwardOnly, AppendForward, ForwardOnly,"
+                    + " Sanitize, SanitizeSet"));
+        }
+        Object details = xfcc.get("certDetailsToAdd");
+        if (details == null) {
+            return;
+        }
+        if (!(details instanceof List<?> list)) {
+            out.add(error(policy, origin, at + ".certDetailsToAdd", "must be a list"));
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!XFCC_DETAILS.containsKey(String.valueOf(list.get(i)))) {
+                out.add(error(policy, origin, at + ".certDetailsToAdd[" + i + "]",
+                        "must be one of Cert, Chain, DNS, Subject, URI"));
+            }
+        }
+        if (!list.isEmpty() && !"AppendForward".equals(mode) && !"SanitizeSet".equals(mode)) {
+            out.add(error(policy, origin, at, "certDetailsToAdd can only be set when mode is AppendForward or"
+                    + " SanitizeSet"));
+        }
+    }
+
+    private static ForwardClientCertSpec forwardClientCertOf(Map<?, ?> spec) {
+        if (!(spec.get("headers") instanceof Map<?, ?> headers)
+                || !(headers.get("xForwardedClientCert") instanceof Map<?, ?> xfcc)) {
+            return null;
+        }
+        ForwardClientCertSpec.Mode mode = xfcc.get("mode") == null ? ForwardClientCertSpec.Mode.SANITIZE
+                : XFCC_MODES.get(String.valueOf(xfcc.get("mode")));
+        List<ForwardClientCertSpec.Detail> details = new ArrayList<>();
+        if (xfcc.get("certDetailsToAdd") instanceof List<?> list) {
+            list.forEach(d -> details.add(XFCC_DETAILS.get(String.valueOf(d))));
+        }
+        return new ForwardClientCertSpec(mode, details.stream().distinct().sorted().toList());
+    }
+
     /** Deprecated or trust-everything forms, valid in EG and so accepted here, but worth a warning. */
     private static void warnProxyProtocol(Map<?, ?> spec, GenericKubernetesResource policy, ResourceIndex index,
                                           List<Diagnostic> diagnostics) {
@@ -277,7 +355,8 @@ final class ClientTrafficPolicyTranslator {
                 integer(l, "http2MaxConcurrentStreams", d.http2MaxConcurrentStreams()),
                 integer(l, "http2MaxHeaderListBytes", d.http2MaxHeaderListBytes()),
                 l.get("minBodyRateBytesPerSecond") instanceof Number n ? n.longValue() : d.minBodyRateBytesPerSecond(),
-                proxyProtocolOf(spec));
+                proxyProtocolOf(spec),
+                forwardClientCertOf(spec));
     }
 
     private static Duration duration(Map<?, ?> m, String key, Duration fallback) {

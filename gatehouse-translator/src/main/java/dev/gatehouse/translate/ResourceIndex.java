@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -40,6 +41,7 @@ final class ResourceIndex {
     final List<Grant> grants = new ArrayList<>();
     final Map<String, Service> services = new HashMap<>();
     final Map<String, Secret> secrets = new HashMap<>();
+    final Map<String, ConfigMap> configMaps = new HashMap<>();
     final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     final Map<String, List<EndpointSlice>> slicesByService = new TreeMap<>();
     final Map<String, RequestTermination> requestTerminations = new HashMap<>();
@@ -91,6 +93,8 @@ final class ResourceIndex {
             services.put(key(namespace(s), s.getMetadata().getName()), s);
         } else if (o instanceof Secret s) {
             secrets.put(key(namespace(s), s.getMetadata().getName()), s);
+        } else if (o instanceof ConfigMap c) {
+            configMaps.put(key(namespace(c), c.getMetadata().getName()), c);
         } else if (o instanceof Namespace n) {
             namespaceLabels.put(n.getMetadata().getName(),
                     n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());

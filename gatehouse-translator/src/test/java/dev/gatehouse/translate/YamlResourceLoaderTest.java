@@ -218,11 +218,11 @@ class YamlResourceLoaderTest {
     void unsupportedKindsWarnPerObjectAndOldApiVersionsUseTheirClasses() throws IOException {
         Path file = write("mixed.yaml", """
                 apiVersion: v1
-                kind: ConfigMap
+                kind: Pod
                 metadata: {name: a}
                 ---
                 apiVersion: v1
-                kind: ConfigMap
+                kind: Pod
                 metadata: {name: b}
                 ---
                 "apiVersion": "gateway.networking.k8s.io/v1beta1"

@@ -364,6 +364,7 @@ final class ProxyExchange implements UpstreamListener {
         }
         MessageHeaders.prepareUpstreamRequest(request, http2, websocket, expectsBody, remote.getAddress(), originalHost,
                 scheme);
+        ForwardedClientCert.apply(request.headers(), client);
         if (log != null) {
             log.upstreamStart(System.nanoTime());
             observer.onUpstreamRequest(log, request.headers());

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
+import dev.gatehouse.proxy.http.ForwardedClientCert;
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
@@ -141,12 +142,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                         new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams));
             }
         };
+        if (spec.forwardClientCert() != null) {
+            ForwardedClientCert.configure(ch, spec.forwardClientCert());
+        }
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
         if (tls != null) {
             // TLS: the SNI name picks the SslContext (mapping built per snapshot), ALPN picks h1 or h2
-            p.addLast("sni", new SniHandler(tls.byServerName()));
-            p.addLast("alpn", new AlpnSwitch(codec, priorKnowledge));
+            SniHandler sni = new SniHandler(tls.byServerName());
+            p.addLast("sni", sni);
+            p.addLast("alpn", new AlpnSwitch(codec, priorKnowledge, sni, tls));
         } else {
             p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
         }

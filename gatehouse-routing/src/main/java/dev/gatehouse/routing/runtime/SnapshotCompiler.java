@@ -4,7 +4,6 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
-import dev.gatehouse.ir.TlsSpec.CertificateSpec;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.RoundRobinCluster;
@@ -73,7 +72,7 @@ public final class SnapshotCompiler {
      * that only new connections use.
      */
     private static Map<Integer, PortCertificates> compileCertificates(Snapshot snapshot, RuntimeSnapshot previous) {
-        Map<CertificateSpec, SslContext> reuse = new HashMap<>();
+        Map<PortCertificates.ContextKey, SslContext> reuse = new HashMap<>();
         if (previous != null) {
             previous.certificates().values().forEach(c -> reuse.putAll(c.contexts()));
         }

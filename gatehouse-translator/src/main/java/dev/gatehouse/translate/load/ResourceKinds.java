@@ -1,5 +1,6 @@
 package dev.gatehouse.translate.load;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -36,6 +37,7 @@ public final class ResourceKinds {
             Map.entry(GW + "v1alpha2 TCPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class),
             Map.entry("v1 Service", Service.class),
             Map.entry("v1 Secret", Secret.class),
+            Map.entry("v1 ConfigMap", ConfigMap.class),
             Map.entry("v1 Namespace", Namespace.class),
             Map.entry("discovery.k8s.io/v1 EndpointSlice", EndpointSlice.class),
             // our own API: read generically, checked by validate.RequestTerminationValidator
