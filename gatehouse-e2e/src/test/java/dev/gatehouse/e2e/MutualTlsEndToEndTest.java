@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * gets a TLS alert and never a response; port "fallback" (perPort AllowInsecureFallback) serves them all but
  * forwards only a verified certificate. X-Forwarded-Client-Cert (ClientTrafficPolicy SanitizeSet with Subject, URI,
  * DNS) carries the verified subject to the backend, and a client's own copy of the header never gets through:
- * not on these ports, and not on a plain HTTP port without any policy.
+ * not on these ports, and not on a plain HTTP port without any policy. A handshake that asked for no certificate
+ * (another Gateway's listener on the port) cannot be used for the strict listener's host: 421.
  */
 class MutualTlsEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,7 +63,7 @@ class MutualTlsEndToEndTest {
         plain = GatewayProcess.freePort();
         String caIndented = ca.crtPem().strip().replace("\n", "\n    ");
         String config = Configs.gateway("""
-                  - {name: strict, protocol: HTTPS, port: %1$d, tls: {certificateRefs: [{name: server}]}}
+                  - {name: strict, protocol: HTTPS, port: %1$d, hostname: mtls.test, tls: {certificateRefs: [{name: server}]}}
                   - {name: fallback, protocol: HTTPS, port: %2$d, tls: {certificateRefs: [{name: server}]}}
                   - {name: plain, protocol: HTTP, port: %3$d}
                   tls:
@@ -80,6 +81,16 @@ class MutualTlsEndToEndTest {
                 + server.secret()
                 + Configs.service("echo", echo.address().getPort())
                 + Configs.route("echo", "1")
+                + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: {name: open, namespace: default}
+                spec:
+                  gatewayClassName: gatehouse
+                  listeners:
+                  - {name: any, protocol: HTTPS, port: %d, tls: {certificateRefs: [{name: server}]}}
+                """.formatted(strict)
                 + """
                 ---
                 apiVersion: v1
@@ -149,6 +160,17 @@ class MutualTlsEndToEndTest {
             assertThat(r.stdout()).as(who).doesNotContain("headers");
             assertThat(r.stderr()).as(who).containsIgnoringCase("alert");
         }
+        assertThat(echo.requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aHandshakeThatAskedForNoCertificateCannotReachAHostThatRequiresOne() throws Exception {
+        // another Gateway's hostless listener shares the strict port: a client without SNI handshakes with its
+        // certificate, which asks for no client certificate, and then names the strict listener's host
+        long before = echo.requests();
+        Curl.Result r = Curl.run("--http1.1", "-s", "-k", "--max-time", "20", "-H", "Host: " + HOST, "-o", "/dev/null",
+                "-w", "%{http_code}", "https://127.0.0.1:" + strict + "/who");
+        assertThat(r.stdout()).as(r.stderr()).isEqualTo("421");
         assertThat(echo.requests()).isEqualTo(before);
     }
 

@@ -12,6 +12,7 @@ import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.routing.route.PathNormalizer;
 import dev.gatehouse.routing.route.Route;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.tls.PortCertificates;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
 import dev.gatehouse.proxy.upstream.UpstreamListener;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
@@ -214,6 +215,13 @@ final class ProxyExchange implements UpstreamListener {
             observeStart();
             respondLocal(HttpResponseStatus.MISDIRECTED_REQUEST, "host " + target.host()
                     + " is not served by the listener chosen by TLS server name " + tls.serverName());
+            return;
+        }
+        PortCertificates certificates = tls == null ? null : snapshot.certificates(localPort);
+        if (certificates != null && !certificates.sameClientDemand(tls.clientCheck(), target.host())) {
+            observeStart(); // e.g. a handshake without SNI where no client certificate was asked for
+            respondLocal(HttpResponseStatus.MISDIRECTED_REQUEST, "host " + target.host()
+                    + " asks for other client certificates than this connection's TLS handshake did");
             return;
         }
         route = router == null ? null : router.route(exchange);

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.routing.tls.ClientCertificateCheck;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
@@ -15,14 +16,16 @@ import java.util.Locale;
  * @param serverName the SNI name in lower case, or {@code null} when the client sent none
  * @param clientCertificate the client's verified certificate, or {@code null} (none asked for, none sent, or one
  *                          that failed validation on an {@code AllowInsecureFallback} listener)
+ * @param clientCheck the client-certificate demand the handshake made, or {@code null} when it asked for none
  */
-public record TlsSession(String serverName, ClientCertificate clientCertificate) {
+public record TlsSession(String serverName, ClientCertificate clientCertificate, ClientCertificateCheck clientCheck) {
     private static final AttributeKey<TlsSession> KEY = AttributeKey.valueOf(TlsSession.class, "session");
 
     /** Called by the frontend on the connection's loop when the handshake completed. */
-    public static void attach(Channel connection, String serverName, ClientCertificate clientCertificate) {
+    public static void attach(Channel connection, String serverName, ClientCertificate clientCertificate,
+                              ClientCertificateCheck clientCheck) {
         connection.attr(KEY).set(new TlsSession(serverName == null ? null : serverName.toLowerCase(Locale.ROOT),
-                clientCertificate));
+                clientCertificate, clientCheck));
     }
 
     /** @return the session of the connection {@code ch} belongs to, or {@code null} on a cleartext connection */

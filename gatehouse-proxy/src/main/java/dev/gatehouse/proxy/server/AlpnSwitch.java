@@ -98,7 +98,7 @@ final class AlpnSwitch extends ApplicationProtocolNegotiationHandler {
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-        TlsSession.attach(ctx.channel(), serverName, verifiedClient(ctx));
+        TlsSession.attach(ctx.channel(), serverName, verifiedClient(ctx), certificates.clientCheck(sni.sslContext()));
         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
             ctx.pipeline().addAfter(ctx.name(), "h2", http2);
         } else {

@@ -56,7 +56,7 @@ class ForwardedClientCertTest {
             ForwardedClientCert.configure(ch, spec);
         }
         if (tls) {
-            TlsSession.attach(ch, "a.test", verified ? new ClientCertificate(List.of(alice)) : null);
+            TlsSession.attach(ch, "a.test", verified ? new ClientCertificate(List.of(alice)) : null, null);
         }
         HttpHeaders h = new DefaultHttpHeaders().add("x-forwarded-client-cert", FORGED);
         ForwardedClientCert.apply(h, ch);

@@ -26,12 +26,22 @@ import javax.net.ssl.X509TrustManager;
  * as authenticated (only then is its certificate forwarded to backends).
  */
 public final class ClientCertificateCheck {
+    private final ClientValidationSpec spec;
     private final X509TrustManager trust;
     private final boolean fallback;
 
-    private ClientCertificateCheck(X509TrustManager trust, boolean fallback) {
+    private ClientCertificateCheck(ClientValidationSpec spec, X509TrustManager trust) {
+        this.spec = spec;
         this.trust = trust;
-        this.fallback = fallback;
+        this.fallback = spec.allowInsecureFallback();
+    }
+
+    /**
+     * Whether two checks ask the same of a client, also across snapshots (a reload compiles new checks, while open
+     * connections keep the one they handshook with): same CAs, same mode.
+     */
+    public static boolean sameDemand(ClientCertificateCheck a, ClientCertificateCheck b) {
+        return a == b || a != null && b != null && a.spec.equals(b.spec);
     }
 
     static ClientCertificateCheck compile(ClientValidationSpec spec) throws GeneralSecurityException, java.io.IOException {
@@ -46,7 +56,7 @@ public final class ClientCertificateCheck {
         factory.init(anchors);
         for (TrustManager m : factory.getTrustManagers()) {
             if (m instanceof X509TrustManager x) {
-                return new ClientCertificateCheck(x, spec.allowInsecureFallback());
+                return new ClientCertificateCheck(spec, x);
             }
         }
         throw new GeneralSecurityException("no X.509 trust manager");

@@ -70,6 +70,17 @@ public final class PortCertificates {
     }
 
     /**
+     * Whether a request for {@code host} may be served on a connection whose handshake made the demand
+     * {@code handshakeCheck}: the same demand a handshake with {@code host} as its server name would have made.
+     * Without it a client could handshake where no certificate is asked (no SNI, or another Gateway's name on the
+     * port) and then name a host whose listener requires one.
+     */
+    public boolean sameClientDemand(ClientCertificateCheck handshakeCheck, String host) {
+        return clientChecks.isEmpty() || byServerName == null
+                || ClientCertificateCheck.sameDemand(clientChecks.get(byServerName.map(host)), handshakeCheck);
+    }
+
+    /**
      * For the {@code SniHandler}: server name (or {@code null}) to the context to handshake with; {@code null}
      * when no listener of the port has a usable certificate (connections are closed, never served in cleartext).
      */
