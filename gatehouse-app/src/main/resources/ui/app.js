@@ -276,11 +276,26 @@ $('explain-form').addEventListener('submit', async (ev) => {
   }
 });
 
+// ---- where the config comes from: the files, or the cluster (leader, watched kinds) ----
+function renderSource(s) {
+  const el = $('source');
+  if (s.mode !== 'kubernetes') { el.textContent = 'standalone: ' + s.config; el.title = ''; return; }
+  const watched = s.kinds.filter(k => k.watched);
+  const missing = s.kinds.filter(k => !k.watched).map(k => k.kind);
+  el.textContent = 'kubernetes: ' + (s.leading ? 'leader (writes status)' : 'follower, leader ' + (s.leader || 'unknown'))
+    + ' · ' + watched.length + ' kinds watched' + (missing.length ? ', ' + missing.length + ' missing' : '')
+    + (s.lastChange ? ' · last change ' + new Date(s.lastChange).toLocaleTimeString() : '');
+  el.title = s.apiServer + '\n' + watched.map(k => k.kind + ': ' + k.count).join('\n')
+    + (missing.length ? '\nnot installed: ' + missing.join(', ') : '');
+}
+
 // ---- the poll loop ----
 async function poll() {
   try {
-    const [reloads, routes, backends] = await Promise.all([api('/reloads'), api('/routes').catch(noConfig), api('/backends').catch(noConfig)]);
+    const [reloads, routes, backends, source] = await Promise.all([api('/reloads'), api('/routes').catch(noConfig),
+      api('/backends').catch(noConfig), api('/source').catch(noConfig)]);
     renderHeader(reloads);
+    if (source) renderSource(source);
     if (routes) renderRoutes(routes);
     if (backends) renderBackends(backends);
     const r = await api('/metrics', true);

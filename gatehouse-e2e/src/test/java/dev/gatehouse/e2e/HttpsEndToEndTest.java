@@ -112,6 +112,36 @@ class HttpsEndToEndTest {
                 "version=" + (version.equals("--http2") ? "2" : "1.1"));
     }
 
+    /**
+     * h2load, the load generator users benchmark with, through the TLS listener: many multiplexed h2 streams
+     * and keep-alive http/1.1 connections (chosen by ALPN), TLS 1.3, and not one request lost. Bounded in
+     * requests; the process itself is bounded in time.
+     */
+    @Test
+    void h2loadThroughTheTlsListenerLosesNoRequestOverH2OrHttp11() throws Exception {
+        String url = "https://exact.example.com:" + port + "/hello";
+        String h2 = h2load("-n", "4000", "-c", "8", "-m", "16", "--connect-to=127.0.0.1:" + port, url);
+        assertThat(h2).contains("TLS Protocol: TLSv1.3", "Application protocol: h2",
+                "4000 total, 4000 started, 4000 done, 4000 succeeded, 0 failed, 0 errored", "4000 2xx");
+        String h1 = h2load("--h1", "-n", "2000", "-c", "8", "--connect-to=127.0.0.1:" + port, url);
+        assertThat(h1).contains("Application protocol: http/1.1",
+                "2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored", "2000 2xx");
+    }
+
+    private static String h2load(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("h2load", "-t1"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("h2load did not finish: " + cmd);
+        }
+        String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.exitValue()).as(text).isZero();
+        return text;
+    }
+
     @Test
     void opensslSeesTheExactNameBeforeTheWildcardAndTheDefaultWithoutSni() throws Exception {
         assertThat(subject("-servername", "exact.example.com")).contains("CN = exact");

@@ -1,5 +1,7 @@
 package dev.gatehouse.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.app.demo.EchoServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -100,6 +103,21 @@ class KubernetesModeEndToEndTest {
                 assertThat(gw.getStatus().getConditions()).extracting(Condition::getType, Condition::getStatus)
                         .contains(org.assertj.core.groups.Tuple.tuple("Programmed", "True"));
                 assertThat(gw.getStatus().getAddresses()).extracting(a -> a.getValue()).isEqualTo(List.of("203.0.113.7"));
+            });
+
+            // the admin API says where the config comes from: this replica leads, and what it watches
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                JsonNode source = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + admin + "/source")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(source.path("mode").asText()).isEqualTo("kubernetes");
+                assertThat(source.path("leading").asBoolean()).isTrue();
+                assertThat(source.path("leader").asText()).isEqualTo(source.path("identity").asText());
+                assertThat(source.path("lastChange").asText()).isNotEmpty();
+                Map<String, Integer> counts = new HashMap<>();
+                source.path("kinds").forEach(k -> counts.put(k.path("kind").asText(), k.path("count").asInt()));
+                assertThat(counts).containsEntry("Gateway", 1).containsEntry("HTTPRoute", 1)
+                        .containsEntry("GatewayClass", 1);
             });
 
             gatehouse.destroy(); // SIGTERM

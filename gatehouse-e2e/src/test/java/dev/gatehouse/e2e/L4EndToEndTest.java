@@ -50,6 +50,7 @@ class L4EndToEndTest {
     static int tlsPort;
     static int terminatePort;
     static Pem terminating;
+    static Path accessLog;
 
     @BeforeAll
     static void start() throws Exception {
@@ -79,7 +80,8 @@ class L4EndToEndTest {
                 + route("v1alpha2", "TLSRoute", "wild", "tls", "\"*.example.com\"", "wild")
                 + route("v1", "TLSRoute", "term", "term", "term.example.org", "echo");
         Configs.write(dir.resolve("gateway.yaml"), config);
-        gateway = GatewayProcess.start(dir, "-Xmx256m");
+        accessLog = dir.resolve("access.log");
+        gateway = GatewayProcess.start(dir, List.of("-Xmx256m"), List.of("--access-log", accessLog.toString()));
     }
 
     /** A TCPRoute or TLSRoute (of that apiVersion) from one listener of Gateway edge to a Service's port 80. */
@@ -225,6 +227,30 @@ class L4EndToEndTest {
             assertThat(new String(s.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("hello\n");
             assertThat(s.getSession().getPeerPrincipal().getName()).isEqualTo("CN=terminate");
         }
+    }
+
+    @Test
+    void eachConnectionGetsOneAccessLogLineAndIsCounted() throws Exception {
+        int clientPort;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", tcpPort), 10_000);
+            s.setSoTimeout(30_000);
+            clientPort = s.getLocalPort();
+            s.getOutputStream().write("ping\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+        }
+        String tcp = AccessLogLines.await(accessLog, "\"client\":\"127.0.0.1:" + clientPort + "\"");
+        assertThat(tcp).contains("\"protocol\":\"tcp\"", "\"route\":\"default/echo#0\"",
+                "\"backend\":\"default/echo:80\"", "\"bytes_in\":5,", "\"failure\":null", "\"close\":\"");
+        // a TLS name no route claims: closed, logged with the name and why
+        subject("-servername", "unrouted.example.org");
+        assertThat(AccessLogLines.await(accessLog, "\"host\":\"unrouted.example.org\"")).contains(
+                "\"protocol\":\"tls\"", "\"route\":null", "\"failure\":\"no_route\"", "\"close\":\"no_route\"");
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                gateway.admin("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("gatehouse_l4_sessions_total{backend=\"default/echo:80\",port=\"" + tcpPort
+                + "\",protocol=\"tcp\",route=\"default/echo#0\"}", "gatehouse_l4_sessions_closed_total{port=\""
+                + tlsPort + "\",protocol=\"tls\",reason=\"no_route\",route=\"none\"}");
     }
 
     private static String subject(String... sni) throws Exception {

@@ -135,6 +135,34 @@ class ShutdownEndToEndTest {
         }
     }
 
+    /**
+     * --drain-period: after SIGTERM the replica fails readiness at once but keeps accepting and serving (with
+     * Connection: close) until the period ends, so a Service or balancer has time to stop sending to it; only
+     * then does the port close.
+     */
+    @Test
+    void theDrainPeriodKeepsServingNewConnectionsWhileNotReady() throws Exception {
+        try (GatewayProcess gateway = GatewayProcess.start(dir, List.of("-Xmx256m"),
+                List.of("--drain-period", "8s", "--drain-timeout", "5s"))) {
+            long signalled = System.nanoTime();
+            gateway.terminate();
+            HttpClient admin = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
+                    .until(() -> status(admin, gateway.admin("/ready")) == 503);
+
+            // a new connection during the period is still served, and told to go elsewhere next time
+            Curl.Result r = curl("-i", url("/fast"));
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(8));
+            assertThat(r.exit()).as(r.stderr()).isZero();
+            assertThat(r.stdout()).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> refused(port));
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+            assertThat(gateway.awaitExit(Duration.ofSeconds(30))).as(gateway.log()).isZero();
+            assertThat(gateway.log()).contains("still serving for 8000 ms (--drain-period)");
+        }
+    }
+
     @Test
     void anH2RequestInFlightFinishesAfterGoaway() throws Exception {
         try (GatewayProcess gateway = gateway("30s")) {

@@ -22,8 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -59,16 +57,8 @@ class WebSocketEndToEndTest {
             Configs.write(file, services + Configs.route("ws", "one"));
             try (GatewayProcess gateway = GatewayProcess.start(dir, "-Xmx256m")) {
                 LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-                WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), new WebSocket.Listener() {
-                            @Override
-                            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                                received.add(data.toString());
-                                webSocket.request(1);
-                                return null;
-                            }
-                        }).get(10, TimeUnit.SECONDS);
+                WebSocket ws = WebSockets.open(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + "/ws"),
+                        received);
                 ws.sendText("hello", true).get(5, TimeUnit.SECONDS);
                 assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("echo: hello");
 

@@ -10,7 +10,7 @@ import java.util.List;
  * @param hostname the listener hostname ({@code null} matches every host), lower case, may start with "*."
  * @param tls certificates to terminate with, or {@code null} for plain listeners
  * @param virtualHosts the attached HTTPRoutes grouped by effective hostname, most specific first
- * @param l4Routes of a TCP or TLS listener: the attached TCPRoute/TLSRoute rules, oldest route first;
+ * @param l4Routes of a TCP, UDP or TLS listener: the attached TCPRoute/UDPRoute/TLSRoute rules, oldest route first;
  *                 {@code null} on HTTP listeners (so their printed form does not change)
  */
 public record ListenerSpec(String gateway, String name, String hostname, TlsSpec tls,

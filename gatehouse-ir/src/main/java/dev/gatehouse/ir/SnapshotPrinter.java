@@ -73,6 +73,14 @@ public final class SnapshotPrinter {
             writeField(out, "secret", cert.secret(), indent, !inline);
             return;
         }
+        if (record instanceof UpstreamTlsSpec.TrustedCa ca) {
+            // a CA bundle is long and public: the source says which it is
+            if (inline) {
+                out.append('\n');
+            }
+            writeField(out, "source", ca.source(), indent, !inline);
+            return;
+        }
         RecordComponent[] components = record.getClass().getRecordComponents();
         java.util.List<Object[]> fields = new java.util.ArrayList<>(components.length + 1);
         if (record instanceof FilterSpec) {

@@ -75,6 +75,15 @@ public final class KubernetesController implements AutoCloseable {
         return sink.isLeading();
     }
 
+    /**
+     * What the admin API and dashboard show of controller mode: the API server, who writes status, what is
+     * watched (with counts) and what is missing, and when the caches last changed.
+     */
+    public ControllerView view() {
+        return new ControllerView(client.getMasterUrl().toString(), identity, leading(), election.leader(),
+                election.lease(), source.kinds(), source.lastChange());
+    }
+
     private static String hostname() {
         String pod = System.getenv("HOSTNAME"); // the pod's name in a cluster
         if (pod != null && !pod.isBlank()) {

@@ -4,9 +4,12 @@ import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.ResourceSource;
 import dev.gatehouse.translate.YamlResourceLoader;
 import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -16,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * keep the caches; an event only pokes the {@link Debouncer}, and a read copies the caches into one
  * {@link ResourceSet} (the objects are the informers' own, which are replaced, never changed, on update). A kind
  * whose CRD is not installed is skipped with one warning and looked for again every {@code crdRecheck}, so
- * installing the CRDs after gatehouse needs no restart.
+ * installing the CRDs after gatehouse needs no restart. Of a kind with several versions (TLSRoute v1, v1alpha3,
+ * v1alpha2) the newest one the API server serves is watched: every served version lists the same objects.
  */
 public final class KubernetesResourceSource implements ResourceSource, CachedObjects {
     private static final Logger log = LoggerFactory.getLogger(KubernetesResourceSource.class);
@@ -43,6 +48,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private final KubernetesClient client;
     private final KubernetesSettings settings;
     private final Map<WatchedKind, SharedIndexInformer<? extends HasMetadata>> informers = new ConcurrentHashMap<>();
+    /** kinds not served in any version, by their newest version */
     private final Set<WatchedKind> missing = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gatehouse-informer-debounce");
@@ -52,6 +58,10 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private volatile Debouncer debouncer;
     /** events before the first sync are the initial lists, which the first read covers */
     private volatile boolean synced;
+    /** events since the last read, by kind: the log says what a reload is for */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> changes = new ConcurrentHashMap<>();
+    /** when the caches last changed (an event that the translator reads), or the first sync; null before it */
+    private volatile Instant lastChange;
 
     public KubernetesResourceSource(KubernetesClient client, KubernetesSettings settings) {
         this.client = client;
@@ -70,20 +80,47 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         log.info("connecting to {}", client.getMasterUrl());
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (WatchedKind kind : WatchedKind.ALL) {
-            if (kind.fromCrd() && !served(kind)) {
+            if (!kind.versions().get(0).equals(kind)) {
+                continue; // an older version: looked at with the newest
+            }
+            WatchedKind version = kind.fromCrd() ? newestServed(kind) : kind;
+            if (version == null) {
                 missing.add(kind);
                 log.warn("{} is not served by the API server (its CRD is not installed): skipped; checking again "
-                        + "every {}", kind, settings.crdRecheck().toString().substring(2).toLowerCase(Locale.ROOT));
+                        + "every {}", describe(kind), settings.crdRecheck().toString().substring(2).toLowerCase(Locale.ROOT));
                 continue;
             }
-            started.add(start(kind));
+            if (version != kind) {
+                log.info("{} is served as {}, not {}: watching that version", kind.kind(), version.apiVersion(),
+                        kind.apiVersion());
+            }
+            started.add(start(version));
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new))
                 .get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         synced = true;
+        lastChange = Instant.now();
         long every = settings.crdRecheck().toMillis();
         timer.scheduleWithFixedDelay(this::recheckMissing, every, every, TimeUnit.MILLISECONDS);
         log.info("watching {} kinds through {}", informers.size(), client.getMasterUrl());
+    }
+
+    /** @return the newest version of the kind that the API server serves, or {@code null} */
+    private WatchedKind newestServed(WatchedKind kind) {
+        for (WatchedKind v : kind.versions()) {
+            if (served(v)) {
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** "TLSRoute (gateway.networking.k8s.io/v1, v1alpha3 or v1alpha2)" */
+    private static String describe(WatchedKind kind) {
+        List<String> v = kind.versions().stream().map(WatchedKind::version).toList();
+        String versions = v.size() == 1 ? v.get(0)
+                : String.join(", ", v.subList(0, v.size() - 1)) + " or " + v.get(v.size() - 1);
+        return kind.kind() + " (" + (kind.group().isEmpty() ? "" : kind.group() + "/") + versions + ")";
     }
 
     private boolean served(WatchedKind kind) {
@@ -102,10 +139,11 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private void recheckMissing() {
         for (WatchedKind kind : List.copyOf(missing)) {
             try {
-                if (served(kind)) {
+                WatchedKind version = newestServed(kind);
+                if (version != null) {
                     missing.remove(kind);
-                    log.info("{} is served now (its CRD was installed): watching it", kind);
-                    start(kind);
+                    log.info("{} is served now (its CRD was installed): watching it", version);
+                    start(version);
                 }
             } catch (RuntimeException e) {
                 log.warn("cannot check whether {} is served: {}", kind, e.toString());
@@ -146,19 +184,28 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
 
         @Override
         public void onAdd(HasMetadata obj) {
-            poke();
+            if (read(obj)) {
+                poke();
+            }
         }
 
         @Override
         public void onUpdate(HasMetadata old, HasMetadata now) {
-            if (!onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
+            if ((read(old) || read(now)) && !onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
                 poke();
             }
         }
 
         @Override
         public void onDelete(HasMetadata obj, boolean finalStateUnknown) {
-            poke();
+            if (read(obj)) {
+                poke();
+            }
+        }
+
+        /** A ConfigMap no policy or Gateway names is never read, so its changes are not a reason to translate. */
+        private boolean read(HasMetadata obj) {
+            return !(obj instanceof ConfigMap c) || ConfigMapReferences.referenced(configMapReferences(), c);
         }
 
         private boolean onlyStatusChanged(ObjectMeta old, ObjectMeta now) {
@@ -174,9 +221,27 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         private void poke() {
             Debouncer d = debouncer;
             if (synced && d != null) {
+                lastChange = Instant.now();
+                changes.computeIfAbsent(kind.kind(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
                 d.poke();
             }
         }
+    }
+
+    /** Every kind this source knows: watched ones with the number of objects cached, missing ones with -1. */
+    public List<ControllerView.Kind> kinds() {
+        List<ControllerView.Kind> out = new ArrayList<>();
+        for (WatchedKind kind : WatchedKind.ALL) {
+            SharedIndexInformer<? extends HasMetadata> informer = informers.get(kind);
+            out.add(new ControllerView.Kind(kind.kind(), kind.apiVersion(),
+                    informer != null ? informer.getStore().list().size() : -1, informer != null));
+        }
+        return out;
+    }
+
+    /** @return when the caches last changed in a way the translator reads (or first synced); null before that */
+    public Instant lastChange() {
+        return lastChange;
     }
 
     /** Deleting the last Gateway is deliberate in the API: its ports close. */
@@ -185,13 +250,27 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         return false;
     }
 
-    /** Copies every cache; the diagnostics are empty: the API server validated each object on admission. */
+    /**
+     * Copies every cache (of ConfigMaps, the referenced ones); the diagnostics are empty: the API server validated
+     * each object on admission.
+     */
     @Override
     public YamlResourceLoader.Result read() {
+        if (!changes.isEmpty()) {
+            java.util.TreeMap<String, Integer> counts = new java.util.TreeMap<>();
+            changes.forEach((kind, n) -> counts.put(kind, n.getAndSet(0)));
+            changes.values().removeIf(n -> n.get() == 0);
+            counts.values().removeIf(n -> n == 0);
+            log.info("reading the caches after {} change(s): {}", counts.values().stream().mapToInt(i -> i).sum(),
+                    counts);
+        }
         List<ResourceSet.Entry> entries = new ArrayList<>();
+        Set<String> configMaps = configMapReferences();
         informers.forEach((kind, informer) -> {
             for (HasMetadata o : informer.getStore().list()) {
-                entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
+                if (!(o instanceof ConfigMap c) || ConfigMapReferences.referenced(configMaps, c)) {
+                    entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
+                }
             }
         });
         return new YamlResourceLoader.Result(new ResourceSet(entries), List.of());
@@ -208,6 +287,10 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
             return copy;
         }
         return o;
+    }
+
+    private Set<String> configMapReferences() {
+        return ConfigMapReferences.of(all(BackendTLSPolicy.class), all(Gateway.class));
     }
 
     @Override

@@ -3,12 +3,17 @@ package dev.gatehouse.kubernetes;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClassBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.slf4j.Logger;
@@ -29,7 +34,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * Writes the translator's statuses to GatewayClass, Gateway and HTTPRoute through the status subresource, from a
+ * Writes the translator's statuses to GatewayClass, Gateway, ListenerSet and HTTPRoute through the status subresource, from a
  * thread of its own (the control thread only hands the list over). Only the leader writes; a replica that becomes
  * leader writes the latest statuses at once. Each object is compared with the informer's copy first, so an
  * unchanged status costs no request; a write carries the resourceVersion it was computed from, and a conflict (the
@@ -102,6 +107,25 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         }
     }
 
+    /**
+     * A GatewayClass we accepted also says whether the cluster's Gateway API CRDs are a release we support
+     * (read once per write round, from the Gateway CRD's bundle-version annotation).
+     */
+    private ResourceStatus withSupportedVersion(ResourceStatus s) {
+        boolean accepted = s.conditions().stream()
+                .anyMatch(c -> c.type().equals("Accepted") && c.status().equals("True"));
+        if (!accepted) {
+            return s;
+        }
+        dev.gatehouse.translate.Condition version = GatewayApiVersion.check(client);
+        if (version == null) {
+            return s;
+        }
+        List<dev.gatehouse.translate.Condition> conditions = new java.util.ArrayList<>(s.conditions());
+        conditions.add(version);
+        return new ResourceStatus(s.kind(), s.namespace(), s.name(), conditions, s.listeners(), s.parents());
+    }
+
     private void writeLatest() {
         queued.set(false);
         List<ResourceStatus> statuses = latest.get();
@@ -116,18 +140,27 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             try {
                 switch (s.kind()) {
                     case "GatewayClass" -> update(GatewayClass.class, null, s.name(), live -> {
-                        var status = merge.gatewayClass(live, s);
+                        var status = merge.gatewayClass(live, withSupportedVersion(s));
                         return status == null ? null : new GatewayClassBuilder(live).withStatus(status).build();
                     });
                     case "Gateway" -> update(Gateway.class, s.namespace(), s.name(), live -> {
                         var status = merge.gateway(live, s, addresses);
                         return status == null ? null : new GatewayBuilder(live).withStatus(status).build();
                     });
+                    case "ListenerSet" -> update(ListenerSet.class, s.namespace(), s.name(), live -> {
+                        var status = merge.listenerSet(live, s);
+                        return status == null ? null : new ListenerSetBuilder(live).withStatus(status).build();
+                    });
                     case "HTTPRoute" -> update(HTTPRoute.class, s.namespace(), s.name(), live -> {
                         var status = merge.httpRoute(live, s);
                         return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
                     });
-                    default -> { } // policies' ancestor statuses: not written yet
+                    case "TCPRoute", "TLSRoute", "UDPRoute" -> updateL4Route(s, merge);
+                    case "BackendTLSPolicy" -> update(BackendTLSPolicy.class, s.namespace(), s.name(), live -> {
+                        var status = merge.policy(live, live.getStatus(), s);
+                        return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
+                    });
+                    default -> { } // ClientTrafficPolicy's ancestor statuses: not written yet
                 }
             } catch (RuntimeException e) {
                 failed = true;
@@ -135,6 +168,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             }
         }
         failed |= !forgetDetachedRoutes(statuses, merge);
+        failed |= !forgetUnusedPolicies(statuses, merge);
         if (failed) {
             // the API server may be back soon: try the newest list again rather than wait for a change
             writer.schedule(this::schedule, RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
@@ -165,6 +199,58 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                 update(HTTPRoute.class, ns, name, live -> {
                     var status = merge.httpRoute(live, none);
                     return status == null ? null : new HTTPRouteBuilder(live).withStatus(status).build();
+                });
+            } catch (RuntimeException e) {
+                ok = false;
+                log.warn("cannot write the status of {}: {}", none.resource(), e.getMessage());
+            }
+        }
+        return ok;
+    }
+
+    /** Writes through whichever version of the kind the source watches (the one holding the object). */
+    private void updateL4Route(ResourceStatus s, StatusMerge merge) {
+        for (L4RouteKinds.Kind k : L4RouteKinds.ALL) {
+            if (k.kind().equals(s.kind()) && cache.cached(k.type(), s.namespace(), s.name()) != null) {
+                updateL4Route(k, k.type(), s, merge);
+                return;
+            }
+        }
+    }
+
+    private <T extends HasMetadata> void updateL4Route(L4RouteKinds.Kind k, Class<T> type, ResourceStatus s,
+                                                       StatusMerge merge) {
+        update(type, s.namespace(), s.name(), live -> {
+            List<RouteParentStatus> before = k.parents().apply(live);
+            List<RouteParentStatus> after = merge.routeParents(live, before, k.parentRefs().apply(live), s);
+            return after.equals(before == null ? List.of() : before) ? null : type.cast(k.withParents().apply(live, after));
+        });
+    }
+
+    /**
+     * A BackendTLSPolicy no attached route reaches any more gets no status from the translator; the ancestors we
+     * wrote are removed (other controllers' stay).
+     *
+     * @return false when a write failed
+     */
+    private boolean forgetUnusedPolicies(List<ResourceStatus> statuses, StatusMerge merge) {
+        Set<String> current = new HashSet<>();
+        statuses.stream().filter(s -> s.kind().equals("BackendTLSPolicy"))
+                .forEach(s -> current.add(s.namespace() + "/" + s.name()));
+        boolean ok = true;
+        for (BackendTLSPolicy policy : cache.all(BackendTLSPolicy.class)) {
+            String ns = StatusMerge.namespace(policy);
+            String name = policy.getMetadata().getName();
+            if (!leading || current.contains(ns + "/" + name) || policy.getStatus() == null
+                    || policy.getStatus().getAncestors() == null || policy.getStatus().getAncestors().stream()
+                    .noneMatch(a -> settings.controllerName().equals(a.getControllerName()))) {
+                continue;
+            }
+            ResourceStatus none = new ResourceStatus("BackendTLSPolicy", ns, name, List.of(), List.of(), List.of());
+            try {
+                update(BackendTLSPolicy.class, ns, name, live -> {
+                    var status = merge.policy(live, live.getStatus(), none);
+                    return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
                 });
             } catch (RuntimeException e) {
                 ok = false;

@@ -24,6 +24,8 @@ final class LeaderElection implements AutoCloseable {
     private final String identity;
     private final Consumer<Boolean> leading;
     private volatile CompletableFuture<?> running;
+    /** the Lease's holder as last seen, or null while none is known */
+    private volatile String leader;
     private volatile boolean closed;
 
     LeaderElection(KubernetesClient client, KubernetesSettings settings, String namespace, String identity,
@@ -56,9 +58,10 @@ final class LeaderElection implements AutoCloseable {
                             log.info("no longer the leader ({}): another replica writes status", identity);
                             leading.accept(false);
                         },
-                        leader -> {
-                            if (leader != null) { // null: the Lease was given up
-                                log.info("leader is {}", leader);
+                        now -> {
+                            leader = now;
+                            if (now != null) { // null: the Lease was given up
+                                log.info("leader is {}", now);
                             }
                         }))
                 .build();
@@ -72,6 +75,16 @@ final class LeaderElection implements AutoCloseable {
                 start();
             }
         });
+    }
+
+    /** @return the replica holding the Lease as this one last saw it, or null */
+    String leader() {
+        return leader;
+    }
+
+    /** @return "namespace/name" of the Lease */
+    String lease() {
+        return namespace + "/" + settings.leaseName();
     }
 
     @Override

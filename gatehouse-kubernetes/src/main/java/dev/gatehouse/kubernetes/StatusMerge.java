@@ -13,8 +13,14 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusAddress;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntryStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 
@@ -25,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The status a resource should have: the translator's conditions laid over the live object's status. Pure, so the
@@ -61,18 +68,15 @@ final class StatusMerge {
      */
     GatewayStatus gateway(Gateway live, ResourceStatus computed, List<String> addresses) {
         GatewayStatus old = live.getStatus();
-        List<ListenerStatus> listeners = new ArrayList<>();
-        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
-            ListenerStatus prev = old == null || old.getListeners() == null ? null : old.getListeners().stream()
-                    .filter(p -> l.name().equals(p.getName())).findFirst().orElse(null);
-            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
-                    .toList();
-            listeners.add(new ListenerStatus(l.attachedRoutes(),
-                    conditions(prev == null ? null : prev.getConditions(), l.conditions(), live), l.name(), kinds));
-        }
+        List<ListenerStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
+                ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
+                .map(ListenerStatus::getConditions).findFirst().orElse(null), ListenerStatus::new);
         GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
         b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
                 .withListeners(listeners);
+        if (computed.attachedListenerSets() != null) {
+            b.withAttachedListenerSets(computed.attachedListenerSets());
+        }
         if (addresses != null) {
             b.withAddresses(addresses.stream().map(a -> new GatewayStatusAddress(addressType(a), a)).toList());
         }
@@ -81,9 +85,57 @@ final class StatusMerge {
     }
 
     /** @return the status to write, or {@code null} when nothing changes */
+    ListenerSetStatus listenerSet(ListenerSet live, ResourceStatus computed) {
+        ListenerSetStatus old = live.getStatus();
+        List<ListenerEntryStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
+                ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
+                .map(ListenerEntryStatus::getConditions).findFirst().orElse(null), ListenerEntryStatus::new);
+        ListenerSetStatus out = (old == null ? new ListenerSetStatusBuilder() : new ListenerSetStatusBuilder(old))
+                .withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+                .withListeners(listeners).build();
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /** A Gateway's ListenerStatus and a ListenerSet's ListenerEntryStatus: the same fields in two classes. */
+    private interface ListenerStatusOf<T> {
+        T of(Integer attachedRoutes, List<Condition> conditions, String name, List<RouteGroupKind> supportedKinds);
+    }
+
+    /** @param previous a listener's conditions as written, by name, or null */
+    private <T> List<T> listeners(ResourceStatus computed, HasMetadata live,
+                                  Function<String, List<Condition>> previous, ListenerStatusOf<T> make) {
+        List<T> out = new ArrayList<>();
+        for (ResourceStatus.ListenerStatus l : computed.listeners()) {
+            List<RouteGroupKind> kinds = l.supportedKinds().stream().map(k -> new RouteGroupKind(GATEWAY_API, k))
+                    .toList();
+            out.add(make.of(l.attachedRoutes(), conditions(previous.apply(l.name()), l.conditions(), live), l.name(),
+                    kinds));
+        }
+        return out;
+    }
+
+    /** @return the status to write, or {@code null} when nothing changes */
     HTTPRouteStatus httpRoute(HTTPRoute live, ResourceStatus computed) {
         HTTPRouteStatus old = live.getStatus();
-        List<RouteParentStatus> previous = old == null || old.getParents() == null ? List.of() : old.getParents();
+        List<RouteParentStatus> parents = routeParents(live, old == null ? null : old.getParents(),
+                live.getSpec() == null ? null : live.getSpec().getParentRefs(), computed);
+        HTTPRouteStatus out = new HTTPRouteStatus(parents);
+        if (old != null) {
+            out.setAdditionalProperties(old.getAdditionalProperties());
+        }
+        return Objects.equals(old, out) ? null : out;
+    }
+
+    /**
+     * A route's {@code status.parents} (any route kind: they share RouteParentStatus): other controllers' entries
+     * kept, ours replaced by the computed ones, one per parentRef in the spec's order.
+     *
+     * @param previous the live status.parents, or {@code null}
+     * @param refs the live spec.parentRefs, or {@code null}
+     */
+    List<RouteParentStatus> routeParents(HasMetadata live, List<RouteParentStatus> previousOrNull,
+                                         List<ParentReference> refs, ResourceStatus computed) {
+        List<RouteParentStatus> previous = previousOrNull == null ? List.of() : previousOrNull;
         List<RouteParentStatus> parents = new ArrayList<>();
         for (RouteParentStatus p : previous) {
             if (!controllerName.equals(p.getControllerName())) {
@@ -92,8 +144,7 @@ final class StatusMerge {
         }
         String routeNs = namespace(live);
         Set<String> written = new HashSet<>();
-        for (ParentReference ref : live.getSpec() == null || live.getSpec().getParentRefs() == null
-                ? List.<ParentReference>of() : live.getSpec().getParentRefs()) {
+        for (ParentReference ref : refs == null ? List.<ParentReference>of() : refs) {
             String key = key(ref, routeNs);
             ResourceStatus.ParentStatus mine = computed.parents().stream()
                     .filter(p -> p.parentRef().equals(key) && controllerName.equals(p.controllerName()))
@@ -106,7 +157,32 @@ final class StatusMerge {
             parents.add(new RouteParentStatus(conditions(prev == null ? null : prev.getConditions(),
                     mine.conditions(), live), controllerName, ref));
         }
-        HTTPRouteStatus out = new HTTPRouteStatus(parents);
+        return parents;
+    }
+
+    /**
+     * A BackendTLSPolicy's ancestors: ours (one per Gateway, "Gateway ns/name" in the computed parents) replaced,
+     * other controllers' kept, as the spec's composite key (ancestorRef, controllerName) asks.
+     *
+     * @return the status to write, or {@code null} when nothing changes
+     */
+    PolicyStatus policy(HasMetadata live, PolicyStatus old, ResourceStatus computed) {
+        List<PolicyAncestorStatus> previous = old == null || old.getAncestors() == null ? List.of() : old.getAncestors();
+        List<PolicyAncestorStatus> ancestors = new ArrayList<>();
+        for (PolicyAncestorStatus a : previous) {
+            if (!controllerName.equals(a.getControllerName())) {
+                ancestors.add(a);
+            }
+        }
+        for (ResourceStatus.ParentStatus mine : computed.parents()) {
+            String[] gw = mine.parentRef().substring("Gateway ".length()).split("/", 2);
+            ParentReference ref = new ParentReference(GATEWAY_API, "Gateway", gw[1], gw[0], null, null);
+            PolicyAncestorStatus prev = previous.stream().filter(a -> controllerName.equals(a.getControllerName())
+                    && ref.equals(a.getAncestorRef())).findFirst().orElse(null);
+            ancestors.add(new PolicyAncestorStatus(ref,
+                    conditions(prev == null ? null : prev.getConditions(), mine.conditions(), live), controllerName));
+        }
+        PolicyStatus out = new PolicyStatus(ancestors);
         if (old != null) {
             out.setAdditionalProperties(old.getAdditionalProperties());
         }
@@ -130,7 +206,8 @@ final class StatusMerge {
 
     private static String key(ParentReference ref, String routeNs) {
         String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNs : ref.getNamespace();
-        return ResourceStatus.ParentStatus.gatewayRef(ns, ref.getName(), ref.getSectionName(), ref.getPort());
+        return ResourceStatus.ParentStatus.parentRef(ref.getKind() == null ? "Gateway" : ref.getKind(), ns,
+                ref.getName(), ref.getSectionName(), ref.getPort());
     }
 
     static String namespace(HasMetadata o) {

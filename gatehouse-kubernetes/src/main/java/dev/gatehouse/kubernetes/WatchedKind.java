@@ -1,16 +1,21 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute;
 
 import java.util.List;
 
@@ -32,18 +37,40 @@ record WatchedKind(String group, String version, String kind, String plural, boo
     static final List<WatchedKind> ALL = List.of(
             new WatchedKind(GATEWAY_API, "v1", "GatewayClass", "gatewayclasses", false, GatewayClass.class, true),
             new WatchedKind(GATEWAY_API, "v1", "Gateway", "gateways", true, Gateway.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "ListenerSet", "listenersets", true, ListenerSet.class, true),
             new WatchedKind(GATEWAY_API, "v1", "HTTPRoute", "httproutes", true, HTTPRoute.class, true),
+            // L4 routes: several versions of one kind are adjacent, newest first; the newest one the API server
+            // serves is watched (it returns the same objects under every served version)
+            new WatchedKind(GATEWAY_API, "v1", "TCPRoute", "tcproutes", true, TCPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha2", "TCPRoute", "tcproutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "TLSRoute", "tlsroutes", true, TLSRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha3", "TLSRoute", "tlsroutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.TLSRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha2", "TLSRoute", "tlsroutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TLSRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1", "UDPRoute", "udproutes", true, UDPRoute.class, true),
+            new WatchedKind(GATEWAY_API, "v1alpha2", "UDPRoute", "udproutes", true,
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRoute.class, true),
             new WatchedKind(GATEWAY_API, "v1", "ReferenceGrant", "referencegrants", true, ReferenceGrant.class, false),
             new WatchedKind("", "v1", "Service", "services", true, Service.class, false),
             new WatchedKind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, EndpointSlice.class,
                     false),
+            new WatchedKind(GATEWAY_API, "v1", "BackendTLSPolicy", "backendtlspolicies", true, BackendTLSPolicy.class,
+                    true),
             new WatchedKind("", "v1", "Secret", "secrets", true, Secret.class, false),
+            // the translator gets only the ConfigMaps a BackendTLSPolicy or Gateway names (ConfigMapReferences)
             new WatchedKind("", "v1", "ConfigMap", "configmaps", true, ConfigMap.class, false),
             new WatchedKind("", "v1", "Namespace", "namespaces", false, Namespace.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,
                     GenericKubernetesResource.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies", true,
                     GenericKubernetesResource.class, false));
+
+    /** The versions of this kind in {@link #ALL}, newest first (itself alone for most kinds). */
+    List<WatchedKind> versions() {
+        return ALL.stream().filter(k -> k.group.equals(group) && k.kind.equals(kind)).toList();
+    }
 
     String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;

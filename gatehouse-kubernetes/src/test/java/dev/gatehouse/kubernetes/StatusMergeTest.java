@@ -11,6 +11,9 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import org.junit.jupiter.api.Test;
@@ -72,6 +75,47 @@ class StatusMergeTest {
     }
 
     @Test
+    void aListenerSetParentAndAGatewayParentOfTheSameNameEachGetTheirOwnEntry() {
+        HTTPRoute route = new HTTPRouteBuilder().withNewMetadata().withName("echo").withNamespace("default")
+                .withGeneration(1L).endMetadata().withNewSpec()
+                .addNewParentRef().withName("edge").endParentRef()
+                .addNewParentRef().withGroup("gateway.networking.k8s.io").withKind("ListenerSet").withName("edge")
+                .withSectionName("web").endParentRef().endSpec().build();
+        Condition refused = new Condition("Accepted", "False", "NotAllowedByListeners", "no");
+        ResourceStatus computed = new ResourceStatus("HTTPRoute", "default", "echo", List.of(), List.of(), List.of(
+                new ResourceStatus.ParentStatus("Gateway default/edge", OURS, List.of(ACCEPTED, RESOLVED)),
+                new ResourceStatus.ParentStatus("ListenerSet default/edge/web", OURS, List.of(refused, RESOLVED))));
+        HTTPRouteStatus merged = new StatusMerge(OURS, T1).httpRoute(route, computed);
+        assertThat(merged.getParents()).hasSize(2);
+        assertThat(merged.getParents().get(0).getConditions().get(0).getStatus()).isEqualTo("True");
+        assertThat(merged.getParents().get(1).getParentRef().getKind()).isEqualTo("ListenerSet");
+        assertThat(merged.getParents().get(1).getConditions().get(0).getReason()).isEqualTo("NotAllowedByListeners");
+    }
+
+    @Test
+    void aListenerSetGetsItsConditionsAndListenersAndItsGatewayTheCount() {
+        ListenerSet set = new ListenerSetBuilder().withNewMetadata().withName("team").withNamespace("apps")
+                .withGeneration(2L).endMetadata().build();
+        ResourceStatus computed = new ResourceStatus("ListenerSet", "apps", "team", List.of(ACCEPTED),
+                List.of(new ResourceStatus.ListenerStatus("web", 3, List.of("HTTPRoute"), List.of(ACCEPTED))), List.of());
+        ListenerSetStatus status = new StatusMerge(OURS, T1).listenerSet(set, computed);
+        assertThat(status.getConditions()).singleElement().satisfies(c -> assertThat(c.getObservedGeneration())
+                .isEqualTo(2L));
+        assertThat(status.getListeners()).singleElement().satisfies(l -> {
+            assertThat(l.getAttachedRoutes()).isEqualTo(3);
+            assertThat(l.getSupportedKinds()).singleElement().satisfies(k -> assertThat(k.getKind()).isEqualTo("HTTPRoute"));
+        });
+        set.setStatus(status);
+        assertThat(new StatusMerge(OURS, T2).listenerSet(set, computed)).isNull();
+
+        Gateway gateway = new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("default")
+                .withGeneration(1L).endMetadata().build();
+        ResourceStatus gatewayStatus = new ResourceStatus("Gateway", "default", "edge", List.of(ACCEPTED), List.of(),
+                List.of(), 1);
+        assertThat(new StatusMerge(OURS, T1).gateway(gateway, gatewayStatus, null).getAttachedListenerSets()).isEqualTo(1);
+    }
+
+    @Test
     void anotherControllersGatewayClassIsNotWritten() {
         GatewayClass theirs = new GatewayClassBuilder().withNewMetadata().withName("other").withGeneration(1L)
                 .endMetadata().withNewSpec().withControllerName("example.com/other").endSpec().build();
@@ -101,6 +145,34 @@ class StatusMergeTest {
                 .containsExactly("IPAddress 10.0.0.1", "Hostname node-1.example");
         gw.setStatus(status);
         assertThat(new StatusMerge(OURS, T2).gateway(gw, computed, null)).as("addresses null: kept").isNull();
+    }
+
+    @Test
+    void aBackendTlsPolicyGetsOneAncestorPerGatewayAndOtherControllersAncestorsStay() {
+        var theirs = new io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyAncestorStatus(
+                new io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference(
+                        "gateway.networking.k8s.io", "Gateway", "mesh", "default", null, null),
+                List.of(), "example.com/other");
+        var policy = new io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicyBuilder().withNewMetadata()
+                .withName("tls").withNamespace("apps").withGeneration(4L).endMetadata()
+                .withNewStatus().withAncestors(theirs).endStatus().build();
+        ResourceStatus computed = new ResourceStatus("BackendTLSPolicy", "apps", "tls", List.of(), List.of(),
+                List.of(new ResourceStatus.ParentStatus("Gateway infra/edge", OURS, List.of(
+                        new Condition("Accepted", "False", "NoValidCACertificate", "no caCertificateRef is valid"),
+                        new Condition("ResolvedRefs", "False", "InvalidCACertificateRef", "missing")))));
+        var status = new StatusMerge(OURS, T1).policy(policy, policy.getStatus(), computed);
+        assertThat(status.getAncestors()).hasSize(2).first().isEqualTo(theirs);
+        assertThat(status.getAncestors().get(1)).satisfies(a -> {
+            assertThat(a.getControllerName()).isEqualTo(OURS);
+            assertThat(a.getAncestorRef().getKind()).isEqualTo("Gateway");
+            assertThat(a.getAncestorRef().getNamespace() + "/" + a.getAncestorRef().getName()).isEqualTo("infra/edge");
+            assertThat(a.getConditions()).extracting(c -> c.getReason() + " " + c.getObservedGeneration())
+                    .containsExactly("NoValidCACertificate 4", "InvalidCACertificateRef 4");
+        });
+        policy.setStatus(status);
+        assertThat(new StatusMerge(OURS, T2).policy(policy, status, computed)).as("unchanged").isNull();
+        var none = new ResourceStatus("BackendTLSPolicy", "apps", "tls", List.of(), List.of(), List.of());
+        assertThat(new StatusMerge(OURS, T2).policy(policy, status, none).getAncestors()).containsExactly(theirs);
     }
 
     static HTTPRoute route(long generation, HTTPRouteStatus status) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.UpstreamTlsSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -32,15 +33,33 @@ final class BackendResolver {
     /** A reference as written, with defaults not yet applied. */
     record Target(String group, String kind, String name, String namespace, Integer port) { }
 
-    /** @param cluster the cluster name, or {@code null} when {@code failure} says why not */
-    record Resolution(String cluster, Condition failure) { }
+    /** WebSocket over TLS: the TLS (CA, name to verify) must come from a BackendTLSPolicy. */
+    private static final String WSS = "kubernetes.io/wss";
+
+    /**
+     * @param cluster the cluster name, or {@code null} when {@code failure} says why not, or, with no failure, when
+     *                the reference resolves but the backend cannot be reached ({@code unusable}: its BackendTLSPolicy
+     *                is invalid, which the policy's status reports; the route's references stay resolved)
+     */
+    record Resolution(String cluster, Condition failure, String unusable) {
+        Resolution(String cluster, Condition failure) {
+            this(cluster, failure, null);
+        }
+
+        /** Why this backend's share of traffic is answered 500, or null when it is not. */
+        String invalidReason() {
+            return failure != null ? failure.message() : unusable;
+        }
+    }
 
     private final ResourceIndex index;
     private final ReferenceGrants grants;
+    private final BackendTlsPolicies tlsPolicies;
 
-    BackendResolver(ResourceIndex index, ReferenceGrants grants) {
+    BackendResolver(ResourceIndex index, ReferenceGrants grants, BackendTlsPolicies tlsPolicies) {
         this.index = index;
         this.grants = grants;
+        this.tlsPolicies = tlsPolicies;
     }
 
     Resolution resolve(Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
@@ -75,7 +94,17 @@ final class BackendResolver {
                     + " has appProtocol " + servicePort.getAppProtocol() + ", which is not supported yet"));
         }
         String name = key + ":" + t.port();
-        clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort), ClusterSpec.LoadBalancerType.ROUND_ROBIN));
+        String[] unusable = {null};
+        UpstreamTlsSpec tls = tlsPolicies.apply(key, servicePort, name, unusable);
+        if (unusable[0] != null) {
+            return new Resolution(null, null, unusable[0]);
+        }
+        if (tls == null && WSS.equals(servicePort.getAppProtocol())) {
+            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
+                    + " has appProtocol " + WSS + " but no BackendTLSPolicy says how to verify it"));
+        }
+        clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort),
+                ClusterSpec.LoadBalancerType.ROUND_ROBIN, tls));
         return new Resolution(name, null);
     }
 

@@ -101,8 +101,10 @@ final class ClientTrafficPolicyTranslator {
                     continue;
                 }
                 unknown(ref, REF_FIELDS, at, policy, origin, out);
-                if (!GATEWAY_GROUP.equals(ref.get("group")) || !"Gateway".equals(ref.get("kind"))) {
-                    out.add(error(policy, origin, at, "only group " + GATEWAY_GROUP + ", kind Gateway is supported"));
+                if (!GATEWAY_GROUP.equals(ref.get("group"))
+                        || !"Gateway".equals(ref.get("kind")) && !ListenerState.LISTENER_SET.equals(ref.get("kind"))) {
+                    out.add(error(policy, origin, at, "only group " + GATEWAY_GROUP + ", kind Gateway or ListenerSet "
+                            + "is supported"));
                 }
                 if (!(ref.get("name") instanceof String n) || n.isEmpty()) {
                     out.add(error(policy, origin, at + ".name", "required field is missing"));
@@ -145,8 +147,10 @@ final class ClientTrafficPolicyTranslator {
     /**
      * @param policies oldest first
      * @param listenersByGateway "namespace/name" -> its listeners
+     * @param listenersBySet "namespace/name" -> the listeners of a ListenerSet that names a Gateway of ours
      */
     static Result translate(List<GenericKubernetesResource> policies, Map<String, List<ListenerState>> listenersByGateway,
+                            Map<String, List<ListenerState>> listenersBySet, List<ListenerState> allListeners,
                             ResourceIndex index, List<Diagnostic> diagnostics) {
         Map<Integer, ClientTrafficSpec> byPort = new TreeMap<>();
         Map<Integer, String> ownerOfPort = new HashMap<>();
@@ -161,21 +165,33 @@ final class ClientTrafficPolicyTranslator {
             for (Object o : (List<?>) spec.get("targetRefs")) {
                 Map<?, ?> ref = (Map<?, ?>) o;
                 String gateway = namespace + "/" + ref.get("name");
+                String kind = String.valueOf(ref.get("kind"));
                 String section = ref.get("sectionName") instanceof String s ? s : null;
-                String ancestor = "Gateway " + gateway + (section == null ? "" : "/" + section);
-                List<ListenerState> listeners = listenersByGateway.get(gateway);
+                String ancestor = kind + " " + gateway + (section == null ? "" : "/" + section);
+                boolean isSet = kind.equals(ListenerState.LISTENER_SET);
+                List<ListenerState> listeners = (isSet ? listenersBySet : listenersByGateway).get(gateway);
                 List<ListenerState> targets = new ArrayList<>();
                 if (listeners != null) {
                     for (ListenerState l : listeners) {
-                        if (section == null || section.equals(l.name())) {
+                        // a ListenerSet's listener that is not on a port (refused, conflicted) has nothing to limit
+                        if ((section == null || section.equals(l.name())) && (!isSet || l.acceptsRoutes())) {
                             targets.add(l);
                         }
                     }
                 }
                 if (targets.isEmpty()) {
                     ancestors.add(new ResourceStatus.ParentStatus(ancestor, null,
-                            List.of(Conditions.policyTargetNotFound("no Gateway " + gateway
-                                    + (section == null ? "" : " with a listener " + section) + " of this controller"))));
+                            List.of(Conditions.policyTargetNotFound("no " + kind + " " + gateway
+                                    + (section == null ? "" : " with a listener " + section)
+                                    + (isSet ? " attached to a Gateway" : "") + " of this controller"))));
+                    continue;
+                }
+                String shared = isSet ? sharedPort(targets, allListeners) : null;
+                if (shared != null) {
+                    // limits are per port; the spec says a ListenerSet's policy must not reach its Gateway's listeners
+                    ancestors.add(new ResourceStatus.ParentStatus(ancestor, null, List.of(new Condition("Accepted",
+                            Conditions.FALSE, "Invalid", shared + ": limits apply per port, and a ListenerSet's "
+                            + "policy must not change other listeners; give the ListenerSet's listeners ports of their own"))));
                     continue;
                 }
                 String conflict = null;
@@ -209,6 +225,19 @@ final class ClientTrafficPolicyTranslator {
                     ancestors));
         }
         return new Result(byPort, statuses);
+    }
+
+    /** "port P is shared with ..." when a target's port also serves a listener of another owner, else null. */
+    private static String sharedPort(List<ListenerState> targets, List<ListenerState> allListeners) {
+        for (ListenerState t : targets) {
+            for (ListenerState l : allListeners) {
+                if (l.port() == t.port() && l.owner != t.owner && l.acceptsRoutes()) {
+                    return "port " + t.port() + " is shared with " + (l.fromListenerSet() ? "another ListenerSet's"
+                            : "the Gateway's") + " listeners";
+                }
+            }
+        }
+        return null;
     }
 
     private static void validateProxyProtocol(Map<?, ?> spec, GenericKubernetesResource policy, ResourceSet.Entry origin,

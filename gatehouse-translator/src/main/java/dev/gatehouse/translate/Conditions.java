@@ -183,4 +183,36 @@ public final class Conditions {
     public static Condition policyTargetNotFound(String message) {
         return new Condition("Accepted", FALSE, "TargetNotFound", message);
     }
+
+    // BackendTLSPolicy ancestor (a Gateway whose routes use the targeted Service)
+
+    public static Condition backendTlsPolicyInvalid(String message) {
+        return new Condition("Accepted", FALSE, "Invalid", message);
+    }
+
+    public static Condition backendTlsPolicyNoValidCaCertificate(String message) {
+        return new Condition("Accepted", FALSE, "NoValidCACertificate", message);
+    }
+
+    public static Condition backendTlsPolicyResolvedRefs() {
+        return new Condition("ResolvedRefs", TRUE, "ResolvedRefs", "All references are resolved");
+    }
+
+    public static Condition backendTlsPolicyInvalidCaCertificateRef(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidCACertificateRef", message);
+    }
+
+    public static Condition backendTlsPolicyInvalidKind(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidKind", message);
+    }
+
+    // Gateway spec.tls.backend
+
+    public static Condition gatewayInvalidClientCertificateRef(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidClientCertificateRef", message);
+    }
+
+    public static Condition gatewayRefNotPermitted(String message) {
+        return new Condition("ResolvedRefs", FALSE, "RefNotPermitted", message);
+    }
 }

@@ -1,8 +1,11 @@
 package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.Protocol;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerEntry;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteGroupKind;
 
 import java.util.ArrayList;
@@ -31,12 +34,30 @@ final class GatewayTranslator {
         List<ListenerState> states = new ArrayList<>();
         List<Listener> listeners = gateway.getSpec().getListeners();
         for (int i = 0; i < listeners.size(); i++) {
-            states.add(listenerOf(gateway, listeners.get(i), i));
+            states.add(listenerOf(gateway, gateway, listeners.get(i), i));
         }
         return states;
     }
 
-    private ListenerState listenerOf(Gateway gateway, Listener listener, int index) {
+    /** The listeners a ListenerSet brings to its parent Gateway, checked as the Gateway's own are. */
+    List<ListenerState> listenersOf(ListenerSet set, Gateway parent) {
+        List<ListenerState> states = new ArrayList<>();
+        List<Listener> listeners = listeners(set);
+        for (int i = 0; i < listeners.size(); i++) {
+            states.add(listenerOf(parent, set, listeners.get(i), i));
+        }
+        return states;
+    }
+
+    /** A ListenerSet's entries as Gateway listeners: the same fields, so one code path checks both. */
+    static List<Listener> listeners(ListenerSet set) {
+        List<ListenerEntry> entries = set.getSpec() == null || set.getSpec().getListeners() == null ? List.of()
+                : set.getSpec().getListeners();
+        return entries.stream().map(e -> new Listener(e.getAllowedRoutes(), e.getHostname(), e.getName(), e.getPort(),
+                e.getProtocol(), e.getTls())).toList();
+    }
+
+    private ListenerState listenerOf(Gateway gateway, HasMetadata owner, Listener listener, int index) {
         String protocol = listener.getProtocol() == null ? "" : listener.getProtocol();
         Protocol p = switch (protocol) {
             case "HTTP" -> Protocol.HTTP;
@@ -46,7 +67,7 @@ final class GatewayTranslator {
             case "UDP" -> Protocol.UDP;
             default -> null;
         };
-        ListenerState state = new ListenerState(gateway, listener, index, p, p != null && served.contains(p));
+        ListenerState state = new ListenerState(gateway, owner, listener, index, p, p != null && served.contains(p));
         if (p == null) {
             state.accepted = Conditions.listenerUnsupportedProtocol(protocol);
             return state;
@@ -61,7 +82,7 @@ final class GatewayTranslator {
             case HTTP, HTTPS -> HTTP_ROUTE;
             case TCP -> L4Route.TCP_ROUTE;
             case TLS -> L4Route.TLS_ROUTE;
-            case UDP -> "UDPRoute";
+            case UDP -> L4Route.UDP_ROUTE;
         };
         List<RouteGroupKind> kinds = listener.getAllowedRoutes() == null ? null : listener.getAllowedRoutes().getKinds();
         if (kinds == null || kinds.isEmpty()) {
@@ -91,9 +112,12 @@ final class GatewayTranslator {
 
     /**
      * Marks listeners that cannot share their port: a different protocol than the port's first listener
-     * (oldest Gateway first), or the same hostname as an earlier listener on the port.
+     * (oldest Gateway first), or the same hostname as an earlier listener on the port. Calling it again with more
+     * listeners appended marks only those: the earlier ones reach the same verdicts.
      *
-     * @param all listeners of every Gateway, oldest Gateway first, in declared order
+     * @param all listeners of every Gateway, oldest Gateway first, in declared order; then those of ListenerSets
+     *            (the spec's precedence: the Gateway's own first, then ListenerSets oldest first, then by
+     *            namespace/name)
      */
     static void markConflicts(List<ListenerState> all) {
         Map<Integer, Protocol> portProtocol = new HashMap<>();
@@ -105,7 +129,7 @@ final class GatewayTranslator {
             Protocol first = portProtocol.putIfAbsent(s.port(), s.protocol);
             if (first != null && first != s.protocol) {
                 s.conflicted = Conditions.listenerProtocolConflict(
-                        "port " + s.port() + " already serves " + first + " for an older listener");
+                        "port " + s.port() + " already serves " + first + " for " + winner(s));
                 s.accepted = Conditions.listenerConflictNotAccepted(s.conflicted);
                 continue;
             }
@@ -113,7 +137,7 @@ final class GatewayTranslator {
             String h = s.hostname == null ? "" : s.hostname;
             if (hostnames.contains(h)) {
                 s.conflicted = Conditions.listenerHostnameConflict("hostname " + (h.isEmpty() ? "(none)" : h)
-                        + " on port " + s.port() + " is already used by an older listener");
+                        + " on port " + s.port() + " is already used by " + winner(s));
                 s.accepted = Conditions.listenerConflictNotAccepted(s.conflicted);
                 continue;
             }
@@ -121,14 +145,17 @@ final class GatewayTranslator {
         }
     }
 
+    /** Who won the port, in words that leak no sibling's name to a ListenerSet's owner. */
+    private static String winner(ListenerState loser) {
+        return loser.fromListenerSet() ? "a listener of higher precedence (the Gateway's own, or an older ListenerSet's)"
+                : "an older listener";
+    }
+
     static ResourceStatus status(Gateway gateway, List<ListenerState> states) {
-        List<ResourceStatus.ListenerStatus> listeners = new ArrayList<>();
         boolean anyInvalid = false;
         boolean anyValid = false;
         boolean anyProgrammed = false;
         for (ListenerState s : states) {
-            listeners.add(new ResourceStatus.ListenerStatus(s.name(), s.attachedRoutes.size(), s.supportedKinds,
-                    s.conditions()));
             anyInvalid |= !s.acceptsRoutes();
             anyValid |= s.acceptsRoutes();
             anyProgrammed |= s.programmed();
@@ -137,6 +164,11 @@ final class GatewayTranslator {
                 anyInvalid ? Conditions.gatewayListenersNotValid(anyValid) : Conditions.gatewayAccepted(),
                 anyProgrammed ? Conditions.gatewayProgrammed() : Conditions.gatewayNotProgrammed());
         return new ResourceStatus("Gateway", ResourceIndex.namespace(gateway), gateway.getMetadata().getName(),
-                conditions, listeners, List.of());
+                conditions, listenerStatuses(states), List.of());
+    }
+
+    static List<ResourceStatus.ListenerStatus> listenerStatuses(List<ListenerState> states) {
+        return states.stream().map(s -> new ResourceStatus.ListenerStatus(s.name(), s.attachedRoutes.size(),
+                s.supportedKinds, s.conditions())).toList();
     }
 }

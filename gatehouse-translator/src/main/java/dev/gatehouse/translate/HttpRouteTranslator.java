@@ -92,7 +92,7 @@ final class HttpRouteTranslator {
             List<FilterSpec> backendFilters = filters.translate(ref.getFilters(), matchedPrefix, ns, clusters, problems);
             int weight = ref.getWeight() == null ? 1 : ref.getWeight();
             out.add(new BackendRefSpec(r.cluster(), weight, backendFilters,
-                    r.failure() == null ? null : r.failure().message()));
+                    r.invalidReason()));
         }
         return out;
     }

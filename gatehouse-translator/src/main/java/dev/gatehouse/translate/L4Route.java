@@ -7,17 +7,18 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 import java.util.List;
 
 /**
- * A TCPRoute or TLSRoute of any served version (v1, v1alpha2, v1alpha3), reduced to what translation reads.
+ * A TCPRoute, UDPRoute or TLSRoute of any served version (v1, v1alpha2, v1alpha3), reduced to what translation reads.
  * The versions share ParentReference and BackendRef but each has its own spec and rule classes, so this one
  * shape spares the translator a branch per version.
  *
- * @param kind "TCPRoute" or "TLSRoute"
- * @param hostnames the TLSRoute's SNI names as written; empty for TCPRoute
+ * @param kind "TCPRoute", "UDPRoute" or "TLSRoute"
+ * @param hostnames the TLSRoute's SNI names as written; empty for TCPRoute and UDPRoute
  */
 record L4Route(String kind, HasMetadata object, List<ParentReference> parentRefs, List<String> hostnames,
                List<Rule> rules) {
     static final String TCP_ROUTE = "TCPRoute";
     static final String TLS_ROUTE = "TLSRoute";
+    static final String UDP_ROUTE = "UDPRoute";
 
     record Rule(String name, List<BackendRef> backendRefs) {
         Rule {
@@ -31,7 +32,7 @@ record L4Route(String kind, HasMetadata object, List<ParentReference> parentRefs
         rules = rules == null ? List.of() : List.copyOf(rules);
     }
 
-    /** @return the route, or {@code null} when {@code o} is not a TCPRoute or TLSRoute */
+    /** @return the route, or {@code null} when {@code o} is not a TCPRoute, UDPRoute or TLSRoute */
     static L4Route of(HasMetadata o) {
         if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute r) {
             return r.getSpec() == null ? empty(TCP_ROUTE, o) : new L4Route(TCP_ROUTE, o, r.getSpec().getParentRefs(),
@@ -39,6 +40,14 @@ record L4Route(String kind, HasMetadata object, List<ParentReference> parentRefs
         }
         if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute r) {
             return r.getSpec() == null ? empty(TCP_ROUTE, o) : new L4Route(TCP_ROUTE, o, r.getSpec().getParentRefs(),
+                    List.of(), rules(r.getSpec().getRules(), x -> new Rule(x.getName(), x.getBackendRefs())));
+        }
+        if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute r) {
+            return r.getSpec() == null ? empty(UDP_ROUTE, o) : new L4Route(UDP_ROUTE, o, r.getSpec().getParentRefs(),
+                    List.of(), rules(r.getSpec().getRules(), x -> new Rule(x.getName(), x.getBackendRefs())));
+        }
+        if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRoute r) {
+            return r.getSpec() == null ? empty(UDP_ROUTE, o) : new L4Route(UDP_ROUTE, o, r.getSpec().getParentRefs(),
                     List.of(), rules(r.getSpec().getRules(), x -> new Rule(x.getName(), x.getBackendRefs())));
         }
         if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute r) {

@@ -45,7 +45,7 @@ final class L4RouteTranslator {
                     problems.unresolved(res.failure());
                 }
                 refs.add(new BackendRefSpec(res.cluster(), ref.getWeight() == null ? 1 : ref.getWeight(), List.of(),
-                        res.failure() == null ? null : res.failure().message()));
+                        res.invalidReason()));
             }
             out.add(new L4RouteSpec(new RouteRef(route.kind(), ns, name, r, rule.name(), 0), null, refs));
         }

@@ -3,6 +3,7 @@ package dev.gatehouse.translate;
 import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.TlsSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
 
@@ -14,11 +15,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One listener while a translation runs: what the Gateway declared, what we concluded about it, and the
- * route rules attached to it so far. Mutable, and never leaves the translation that created it.
+ * One listener while a translation runs: what the Gateway (or a ListenerSet attached to it) declared, what we
+ * concluded about it, and the route rules attached to it so far. Mutable, and never leaves the translation that
+ * created it.
  */
 final class ListenerState {
+    static final String LISTENER_SET = "ListenerSet";
+
+    /** The Gateway whose ports serve the listener (a ListenerSet's parent for the listeners it brings). */
     final Gateway gateway;
+    /** Who declared it: {@link #gateway}, or a ListenerSet, which holds its status, certificates and routes. */
+    final HasMetadata owner;
     final Listener listener;
     final int index;
     final String gatewayKey;
@@ -39,13 +46,40 @@ final class ListenerState {
     boolean certificatesValid = true;
 
     ListenerState(Gateway gateway, Listener listener, int index, Protocol protocol, boolean served) {
+        this(gateway, gateway, listener, index, protocol, served);
+    }
+
+    ListenerState(Gateway gateway, HasMetadata owner, Listener listener, int index, Protocol protocol, boolean served) {
         this.gateway = gateway;
+        this.owner = owner;
         this.listener = listener;
         this.index = index;
         this.gatewayKey = ResourceIndex.qualifiedName(gateway);
         this.hostname = Hostnames.normalize(listener.getHostname());
         this.protocol = protocol;
         this.served = served;
+    }
+
+    boolean fromListenerSet() {
+        return owner != gateway;
+    }
+
+    /** "Gateway" or "ListenerSet": the kind that refers to certificates (ReferenceGrant's from). */
+    String ownerKind() {
+        return fromListenerSet() ? LISTENER_SET : "Gateway";
+    }
+
+    /** Where "Same" namespace and a certificateRef without namespace point: the declaring object's namespace. */
+    String ownerNamespace() {
+        return ResourceIndex.namespace(owner);
+    }
+
+    /**
+     * The IR's {@code ListenerSpec.gateway}: "namespace/name" of the Gateway, or "ListenerSet namespace/name" for
+     * a listener a ListenerSet brings, so that listeners of the same name in both stay apart everywhere.
+     */
+    String ownerKey() {
+        return fromListenerSet() ? LISTENER_SET + " " + ResourceIndex.qualifiedName(owner) : gatewayKey;
     }
 
     String name() {

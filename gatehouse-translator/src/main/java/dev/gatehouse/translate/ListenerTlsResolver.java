@@ -33,19 +33,20 @@ final class ListenerTlsResolver {
                     state.listener.getProtocol() + " listener has no certificateRefs"));
             return;
         }
-        String gatewayNs = ResourceIndex.namespace(state.gateway);
+        // a ListenerSet's own namespace and kind: ReferenceGrants to its Gateway are not inherited (GEP-1713)
+        String ownerNs = state.ownerNamespace();
         List<TlsSpec.CertificateSpec> certs = new ArrayList<>();
         for (SecretObjectReference ref : refs) {
             String group = ref.getGroup() == null ? "" : ref.getGroup();
             String kind = ref.getKind() == null ? "Secret" : ref.getKind();
-            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? gatewayNs : ref.getNamespace();
+            String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? ownerNs : ref.getNamespace();
             String key = ns + "/" + ref.getName();
             if (!group.isEmpty() || !kind.equals("Secret")) {
                 fail(state, Conditions.listenerInvalidCertificateRef(
                         "certificateRef " + group + "/" + kind + " " + key + " is not a core Secret"));
                 return;
             }
-            if (!grants.permits("Gateway", gatewayNs, "Secret", ns, ref.getName())) {
+            if (!grants.permits(state.ownerKind(), ownerNs, "Secret", ns, ref.getName())) {
                 fail(state, Conditions.listenerRefNotPermitted(
                         "certificateRef Secret " + key + " is not permitted by any ReferenceGrant"));
                 return;
@@ -73,7 +74,7 @@ final class ListenerTlsResolver {
     }
 
     /** @return tls.crt and tls.key, or null when the Secret is missing, of another type or without PEM in them */
-    private static String[] pemsOf(Secret secret) {
+    static String[] pemsOf(Secret secret) {
         if (secret == null || !"kubernetes.io/tls".equals(secret.getType())) {
             return null;
         }
@@ -86,7 +87,7 @@ final class ListenerTlsResolver {
     }
 
     /** data is base64 (as the API stores it); stringData is plain text, as kubectl would merge it. */
-    private static String pem(Secret secret, String name) {
+    static String pem(Secret secret, String name) {
         Map<String, String> data = secret.getData();
         if (data != null && data.get(name) != null) {
             try {

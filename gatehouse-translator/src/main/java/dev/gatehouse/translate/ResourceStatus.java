@@ -7,15 +7,22 @@ import java.util.List;
  *
  * @param kind GatewayClass, Gateway, HTTPRoute, ...
  * @param conditions resource-level conditions (GatewayClass, Gateway)
- * @param listeners per-listener status (Gateway only)
+ * @param listeners per-listener status (Gateway and ListenerSet)
  * @param parents per-parentRef status (routes only)
+ * @param attachedListenerSets a Gateway's status.attachedListenerSets; {@code null} (not reported) for other kinds
+ *                             and for Gateways that neither allow ListenerSets nor are named by one
  */
 public record ResourceStatus(String kind, String namespace, String name, List<Condition> conditions,
-                             List<ListenerStatus> listeners, List<ParentStatus> parents) {
+                             List<ListenerStatus> listeners, List<ParentStatus> parents, Integer attachedListenerSets) {
     public ResourceStatus {
         conditions = List.copyOf(conditions);
         listeners = List.copyOf(listeners);
         parents = List.copyOf(parents);
+    }
+
+    public ResourceStatus(String kind, String namespace, String name, List<Condition> conditions,
+                          List<ListenerStatus> listeners, List<ParentStatus> parents) {
+        this(kind, namespace, name, conditions, listeners, parents, null);
     }
 
     /** "Kind namespace/name", or "Kind name" for a cluster-scoped kind (GatewayClass). */
@@ -31,7 +38,7 @@ public record ResourceStatus(String kind, String namespace, String name, List<Co
         }
     }
 
-    /** @param parentRef the parentRef as written: "Gateway ns/name[/sectionName][:port]" */
+    /** @param parentRef the parentRef as written: "Gateway|ListenerSet ns/name[/sectionName][:port]" */
     public record ParentStatus(String parentRef, String controllerName, List<Condition> conditions) {
         public ParentStatus {
             conditions = List.copyOf(conditions);
@@ -43,7 +50,12 @@ public record ResourceStatus(String kind, String namespace, String name, List<Co
          * @param namespace the ref's namespace, defaulted to the route's
          */
         public static String gatewayRef(String namespace, String name, String sectionName, Integer port) {
-            StringBuilder b = new StringBuilder("Gateway ").append(namespace).append('/').append(name);
+            return parentRef("Gateway", namespace, name, sectionName, port);
+        }
+
+        /** The {@link #parentRef} of a parentRef of any kind (Gateway, ListenerSet). */
+        public static String parentRef(String kind, String namespace, String name, String sectionName, Integer port) {
+            StringBuilder b = new StringBuilder(kind).append(' ').append(namespace).append('/').append(name);
             if (sectionName != null) {
                 b.append('/').append(sectionName);
             }

@@ -15,11 +15,18 @@ import java.util.Map;
  */
 final class RouteAttacher {
     private final Map<String, List<ListenerState>> listenersByGateway;
+    private final Map<String, List<ListenerState>> listenersBySet;
     private final ResourceIndex index;
 
-    /** @param listenersByGateway our Gateways' listeners by "namespace/name" */
-    RouteAttacher(Map<String, List<ListenerState>> listenersByGateway, ResourceIndex index) {
+    /**
+     * @param listenersByGateway our Gateways' own listeners by "namespace/name"
+     * @param listenersBySet the listeners of ListenerSets that name a Gateway of ours, by "namespace/name": a route
+     *                       reaches them only by naming the ListenerSet (kind ListenerSet) as its parent
+     */
+    RouteAttacher(Map<String, List<ListenerState>> listenersByGateway, Map<String, List<ListenerState>> listenersBySet,
+                  ResourceIndex index) {
         this.listenersByGateway = listenersByGateway;
+        this.listenersBySet = listenersBySet;
         this.index = index;
     }
 
@@ -56,13 +63,18 @@ final class RouteAttacher {
             String group = ref.getGroup() == null ? ReferenceGrants.GATEWAY_GROUP : ref.getGroup();
             String refKind = ref.getKind() == null ? "Gateway" : ref.getKind();
             String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? routeNs : ref.getNamespace();
-            List<ListenerState> listeners = listenersByGateway.get(ns + "/" + ref.getName());
-            if (!group.equals(ReferenceGrants.GATEWAY_GROUP) || !refKind.equals("Gateway") || listeners == null) {
+            List<ListenerState> listeners = !group.equals(ReferenceGrants.GATEWAY_GROUP) ? null : switch (refKind) {
+                case "Gateway" -> listenersByGateway.get(ns + "/" + ref.getName());
+                case ListenerState.LISTENER_SET -> listenersBySet.get(ns + "/" + ref.getName());
+                default -> null;
+            };
+            if (listeners == null) {
                 continue;
             }
             Condition accepted = rejection != null ? rejection
                     : attachTo(listeners, ref, kind, routeNs, routeKey, normalized, attachment, attached);
-            out.add(new ResourceStatus.ParentStatus(describe(ref, ns), controllerName, List.of(accepted, resolvedRefs)));
+            out.add(new ResourceStatus.ParentStatus(describe(refKind, ref, ns), controllerName,
+                    List.of(accepted, resolvedRefs)));
         }
         return out;
     }
@@ -114,12 +126,12 @@ final class RouteAttacher {
             case "All" -> true;
             case "Selector" -> namespaces.getSelector() != null
                     && NamespaceSelector.matches(namespaces.getSelector(), index.labelsOf(routeNs));
-            default -> routeNs.equals(ResourceIndex.namespace(l.gateway));
+            default -> routeNs.equals(l.ownerNamespace());
         };
     }
 
-    /** "Gateway ns/name[/sectionName][:port]", as {@link ResourceStatus.ParentStatus} documents. */
-    static String describe(ParentReference ref, String namespace) {
-        return ResourceStatus.ParentStatus.gatewayRef(namespace, ref.getName(), ref.getSectionName(), ref.getPort());
+    /** "Gateway|ListenerSet ns/name[/sectionName][:port]", as {@link ResourceStatus.ParentStatus} documents. */
+    static String describe(String kind, ParentReference ref, String namespace) {
+        return ResourceStatus.ParentStatus.parentRef(kind, namespace, ref.getName(), ref.getSectionName(), ref.getPort());
     }
 }

@@ -86,17 +86,21 @@ public record Translation(Snapshot snapshot, List<ResourceStatus> statuses, List
         }
         List<ResourceStatus> out = new ArrayList<>(statuses.size());
         for (ResourceStatus s : statuses) {
-            out.add(s.kind().equals("Gateway") ? withListenerConditions(s, byListener, replace) : s);
+            boolean hasListeners = s.kind().equals("Gateway") || s.kind().equals(ListenerState.LISTENER_SET);
+            out.add(hasListeners ? withListenerConditions(s, byListener, replace) : s);
         }
         return new Translation(snapshot, out, diagnostics);
     }
 
+    /** @param gateway a Gateway's or a ListenerSet's status (listeners keyed as {@code ListenerSpec.gateway} says) */
     private static ResourceStatus withListenerConditions(ResourceStatus gateway, Map<String, String> byListener,
                                                          BiFunction<Condition, String, Condition> replace) {
         List<ResourceStatus.ListenerStatus> listeners = new ArrayList<>();
         boolean anyProgrammed = false;
+        boolean isGateway = gateway.kind().equals("Gateway");
+        String owner = (isGateway ? "" : gateway.kind() + " ") + gateway.namespace() + "/" + gateway.name();
         for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
-            String reason = byListener.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
+            String reason = byListener.get(owner + "/" + l.name());
             List<Condition> conditions = reason == null ? l.conditions() : l.conditions().stream()
                     .map(c -> replace.apply(c, reason)).toList();
             anyProgrammed |= conditions.stream().anyMatch(c -> c.type().equals("Programmed")
@@ -104,9 +108,12 @@ public record Translation(Snapshot snapshot, List<ResourceStatus> statuses, List
             listeners.add(new ResourceStatus.ListenerStatus(l.name(), l.attachedRoutes(), l.supportedKinds(), conditions));
         }
         boolean programmed = anyProgrammed;
+        Condition notProgrammed = isGateway ? Conditions.gatewayNotProgrammed()
+                : ListenerSetTranslator.listenerSetNotProgrammed();
         List<Condition> conditions = gateway.conditions().stream()
-                .map(c -> c.type().equals("Programmed") && !programmed ? Conditions.gatewayNotProgrammed() : c).toList();
+                .map(c -> c.type().equals("Programmed") && !programmed && c.status().equals(Conditions.TRUE)
+                        ? notProgrammed : c).toList();
         return new ResourceStatus(gateway.kind(), gateway.namespace(), gateway.name(), conditions, listeners,
-                gateway.parents());
+                gateway.parents(), gateway.attachedListenerSets());
     }
 }

@@ -31,8 +31,8 @@ public final class Translator {
             .thenComparing(ResourceStatus::name);
     private static final Comparator<ListenerState> LISTENER_ORDER = Comparator
             .comparing((ListenerState l) -> l.hostname, Hostnames.MOST_SPECIFIC_FIRST)
-            .thenComparing(l -> ResourceIndex.created(l.gateway))
-            .thenComparing(l -> l.gatewayKey)
+            .thenComparing(l -> ResourceIndex.created(l.owner))
+            .thenComparing(ListenerState::ownerKey)
             .thenComparingInt(l -> l.index);
 
     private final TranslatorOptions options;
@@ -73,27 +73,38 @@ public final class Translator {
         GatewayTranslator gateways = new GatewayTranslator(new ListenerTlsResolver(index, grants),
                 options.servedProtocols());
         Map<String, List<ListenerState>> listenersByGateway = new LinkedHashMap<>();
+        Map<String, Gateway> ourGateways = new LinkedHashMap<>();
         List<ListenerState> allListeners = new ArrayList<>();
         for (Gateway g : index.gateways) {
             if (ourClasses.contains(g.getSpec().getGatewayClassName())) {
                 List<ListenerState> states = gateways.listenersOf(g);
                 listenersByGateway.put(ResourceIndex.qualifiedName(g), states);
+                ourGateways.put(ResourceIndex.qualifiedName(g), g);
                 allListeners.addAll(states);
             }
         }
         GatewayTranslator.markConflicts(allListeners);
+        // every Gateway's own listeners win over any ListenerSet's: those are marked after them
+        ListenerSetTranslator listenerSets = new ListenerSetTranslator(index, gateways);
+        allListeners.addAll(listenerSets.attach(ourGateways, listenersByGateway));
+        GatewayTranslator.markConflicts(allListeners);
 
-        BackendResolver backends = new BackendResolver(index, grants);
+        BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(index, grants, diagnostics);
+        List<Gateway> ours = index.gateways.stream().filter(g -> listenersByGateway.containsKey(ResourceIndex.qualifiedName(g))).toList();
+        tlsPolicies.resolveClientCertificates(ours);
+        BackendResolver backends = new BackendResolver(index, grants, tlsPolicies);
         HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
-        RouteAttacher attacher = new RouteAttacher(listenersByGateway, index);
+        RouteAttacher attacher = new RouteAttacher(listenersByGateway, listenerSets.listenersBySet, index);
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         for (HTTPRoute route : index.httpRoutes) {
             HttpRouteTranslator.Result result = routes.translate(route, index.origin(route));
+            Set<String> tlsClusters = tlsPolicies.takeUsed();
             diagnostics.addAll(result.warnings());
             boolean[] attached = {false};
             List<ResourceStatus.ParentStatus> parents = attacher.attach(route, result, options.controllerName(), attached);
             if (attached[0]) {
                 clusters.putAll(result.clusters());
+                tlsPolicies.usedBy(tlsClusters, acceptedGateways(parents));
             }
             if (!parents.isEmpty()) {
                 statuses.add(new ResourceStatus("HTTPRoute", ResourceIndex.namespace(route),
@@ -104,6 +115,7 @@ public final class Translator {
         L4RouteTranslator l4 = new L4RouteTranslator(backends);
         for (L4Route route : index.l4Routes) {
             L4RouteTranslator.Result result = l4.translate(route);
+            tlsPolicies.takeUsed(); // relayed bytes: a BackendTLSPolicy does not apply to L4 routes (yet)
             boolean[] attached = {false};
             List<ResourceStatus.ParentStatus> parents = attacher.attach(route.object(), route.kind(), route.parentRefs(),
                     route.hostnames(), null, result.resolvedRefs(),
@@ -121,11 +133,16 @@ public final class Translator {
         for (Gateway g : index.gateways) {
             List<ListenerState> states = listenersByGateway.get(ResourceIndex.qualifiedName(g));
             if (states != null) {
-                statuses.add(GatewayTranslator.status(g, states));
+                statuses.add(listenerSets.withListenerSets(g, withCondition(GatewayTranslator.status(g, states),
+                        tlsPolicies.clientCertificateFailure(ResourceIndex.qualifiedName(g)))));
             }
         }
+        statuses.addAll(listenerSets.statuses());
+        tlsPolicies.finish(clusters, ours.stream().map(ResourceIndex::qualifiedName).toList(), diagnostics);
+        statuses.addAll(tlsPolicies.statuses(options.controllerName()));
         ClientTrafficPolicyTranslator.Result clientTraffic = ClientTrafficPolicyTranslator.translate(
-                index.clientTrafficPolicies, listenersByGateway, index, diagnostics);
+                index.clientTrafficPolicies, listenersByGateway, listenerSets.listenersBySet, allListeners, index,
+                diagnostics);
         statuses.addAll(clientTraffic.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
@@ -138,7 +155,29 @@ public final class Translator {
         return new Translation(snapshot, statuses, diagnostics);
     }
 
-    /** A TLSRoute's rules go on the listener once per effective SNI name; a TCPRoute's rules once, without. */
+    /** "ns/name" of each Gateway that accepted the route. */
+    private static List<String> acceptedGateways(List<ResourceStatus.ParentStatus> parents) {
+        List<String> out = new ArrayList<>();
+        for (ResourceStatus.ParentStatus p : parents) {
+            if (p.conditions().stream().anyMatch(c -> c.type().equals("Accepted") && c.status().equals(Conditions.TRUE))
+                    && p.parentRef().startsWith("Gateway ")) {
+                String[] parts = p.parentRef().substring("Gateway ".length()).split("[/:]");
+                out.add(parts[0] + "/" + parts[1]);
+            }
+        }
+        return out;
+    }
+
+    private static ResourceStatus withCondition(ResourceStatus s, Condition extra) {
+        if (extra == null) {
+            return s;
+        }
+        List<Condition> conditions = new ArrayList<>(s.conditions());
+        conditions.add(extra);
+        return new ResourceStatus(s.kind(), s.namespace(), s.name(), conditions, s.listeners(), s.parents());
+    }
+
+    /** A TLSRoute's rules go on the listener once per effective SNI name; a TCPRoute's or UDPRoute's once, without. */
     private static void attachL4(ListenerState l, List<String> effective, String kind, List<L4RouteSpec> rules) {
         List<String> hostnames = kind.equals(L4Route.TLS_ROUTE) ? effective : java.util.Collections.singletonList(null);
         for (String h : hostnames) {
@@ -158,9 +197,9 @@ public final class Translator {
         List<PortSpec> out = new ArrayList<>();
         byPort.forEach((port, states) -> {
             List<ListenerSpec> specs = states.stream().sorted(LISTENER_ORDER)
-                    .map(l -> new ListenerSpec(l.gatewayKey, l.name(), l.hostname, l.tls,
+                    .map(l -> new ListenerSpec(l.ownerKey(), l.name(), l.hostname, l.tls,
                             VirtualHostAssembler.assemble(l.rulesByHostname),
-                            l.protocol == Protocol.TCP || l.protocol == Protocol.TLS ? l.l4Routes : null))
+                            l.protocol.isL4() ? l.l4Routes : null))
                     .toList();
             out.add(new PortSpec(port, states.get(0).protocol, specs, clientTraffic.get(port)));
         });
@@ -183,7 +222,7 @@ public final class Translator {
                 + " is programmed (each listener's Programmed condition says why)";
     }
 
-    /** Kinds that parse but are not translated yet (UDPRoute, GRPCRoute ...): say so for each, where it is defined. */
+    /** Kinds that parse but are not translated yet (GRPCRoute ...): say so for each, where it is defined. */
     private static void warnIgnoredKinds(ResourceIndex index, List<Diagnostic> diagnostics) {
         for (HasMetadata o : index.ignored) {
             ResourceSet.Entry origin = index.origin(o);

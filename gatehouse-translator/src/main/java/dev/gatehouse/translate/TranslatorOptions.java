@@ -13,7 +13,7 @@ public record TranslatorOptions(String controllerName, Set<Protocol> servedProto
     public static final String DEFAULT_CONTROLLER_NAME = "gatehouse.dev/gateway-controller";
     /** What gatehouse's data plane serves today: the proxy's {@code GatewayServer.SERVED_PROTOCOLS}. */
     public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS, Protocol.TCP,
-            Protocol.TLS);
+            Protocol.TLS, Protocol.UDP);
 
     public TranslatorOptions {
         servedProtocols = Set.copyOf(servedProtocols);

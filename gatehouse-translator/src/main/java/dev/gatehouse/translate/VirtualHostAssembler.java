@@ -4,6 +4,7 @@ import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +24,25 @@ final class VirtualHostAssembler {
     static List<VirtualHostSpec> assemble(Map<String, List<RouteRule>> rulesByHostname) {
         List<String> hostnames = new ArrayList<>(rulesByHostname.keySet());
         hostnames.sort(Hostnames.MOST_SPECIFIC_FIRST);
-        List<VirtualHostSpec> out = new ArrayList<>();
+        // Only a wildcard ("*.b.com", "*") covers another hostname, so each host is compared with the wildcards
+        // after it, not with every hostname: with 5,000 exact hostnames and a few wildcards this is linear, where
+        // comparing all pairs took seconds. Each hostname's rules are sorted once.
+        List<Integer> wildcards = new ArrayList<>();
+        Map<String, List<HttpRuleSpec>> sortedRules = new HashMap<>();
         for (int i = 0; i < hostnames.size(); i++) {
             String host = hostnames.get(i);
-            LinkedHashSet<HttpRuleSpec> rules = new LinkedHashSet<>(sorted(rulesByHostname.get(host)));
-            for (int j = i + 1; j < hostnames.size(); j++) {
-                if (Hostnames.covers(hostnames.get(j), host)) {
-                    rules.addAll(sorted(rulesByHostname.get(hostnames.get(j))));
+            if (host.equals(Hostnames.ANY) || host.startsWith("*.")) {
+                wildcards.add(i);
+            }
+            sortedRules.put(host, sorted(rulesByHostname.get(host)));
+        }
+        List<VirtualHostSpec> out = new ArrayList<>(hostnames.size());
+        for (int i = 0; i < hostnames.size(); i++) {
+            String host = hostnames.get(i);
+            LinkedHashSet<HttpRuleSpec> rules = new LinkedHashSet<>(sortedRules.get(host));
+            for (int j : wildcards) {
+                if (j > i && Hostnames.covers(hostnames.get(j), host)) {
+                    rules.addAll(sortedRules.get(hostnames.get(j)));
                 }
             }
             out.add(new VirtualHostSpec(host, new ArrayList<>(rules)));

@@ -48,6 +48,33 @@ class UnboundPortsStatusTest {
         assertThat(gateway.conditions()).contains(Conditions.gatewayProgrammed());
     }
 
+    @Test
+    void aListenerSetsListenerOnAnUnboundPortIsNotProgrammedOnTheListenerSetNotOnTheGateway() throws Exception {
+        Files.writeString(dir.resolve("config.yaml"), NothingServedTest.CLASS.formatted(TranslatorOptions.DEFAULT_CONTROLLER_NAME)
+                + NothingServedTest.GATEWAY.formatted("""
+                          - {name: a, protocol: HTTP, port: 8080}
+                          allowedListeners: {namespaces: {from: Same}}\
+                        """) + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: edge, namespace: default}
+                spec:
+                  parentRef: {name: edge}
+                  listeners: [{name: a, protocol: HTTP, port: 8081}]
+                """);
+        Translation t = new Translator(TranslatorOptions.defaults())
+                .translate(new YamlResourceLoader().load(dir).resources(), 1);
+        // a listener of the same name and owner name in both: only the ListenerSet's is on 8081
+        Translation unbound = t.withUnboundPorts(Map.of(8081, "port 8081 on 0.0.0.0: Address already in use"));
+        ResourceStatus set = unbound.statuses().stream().filter(s -> s.kind().equals("ListenerSet")).findFirst()
+                .orElseThrow();
+        assertThat(programmed(set.listeners().get(0)).reason()).isEqualTo("Pending");
+        assertThat(set.conditions()).contains(ListenerSetTranslator.listenerSetNotProgrammed());
+        assertThat(programmed(gateway(unbound).listeners().get(0))).isEqualTo(Conditions.listenerProgrammed());
+        assertThat(gateway(unbound).conditions()).contains(Conditions.gatewayProgrammed());
+    }
+
     private Translation twoHttpListeners() throws Exception {
         Files.writeString(dir.resolve("config.yaml"), NothingServedTest.CLASS.formatted(TranslatorOptions.DEFAULT_CONTROLLER_NAME)
                 + NothingServedTest.GATEWAY.formatted("""

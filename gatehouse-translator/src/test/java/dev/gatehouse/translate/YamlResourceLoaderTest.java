@@ -217,12 +217,12 @@ class YamlResourceLoaderTest {
     @Test
     void unsupportedKindsWarnPerObjectAndOldApiVersionsUseTheirClasses() throws IOException {
         Path file = write("mixed.yaml", """
-                apiVersion: v1
-                kind: Pod
+                apiVersion: apps/v1
+                kind: Deployment
                 metadata: {name: a}
                 ---
-                apiVersion: v1
-                kind: Pod
+                apiVersion: apps/v1
+                kind: Deployment
                 metadata: {name: b}
                 ---
                 "apiVersion": "gateway.networking.k8s.io/v1beta1"
@@ -239,6 +239,40 @@ class YamlResourceLoaderTest {
                 .containsExactly(tuple(Diagnostic.Severity.WARNING, 1), tuple(Diagnostic.Severity.WARNING, 2));
         assertThat(result.resources().entries()).singleElement().satisfies(e -> assertThat(e.object())
                 .isInstanceOf(io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class));
+    }
+
+    @Test
+    void configMapsAndBackendTlsPoliciesOfEachVersionLoad() throws IOException {
+        Path file = write("backend-tls.yaml", """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: ca, namespace: apps}
+                data:
+                  ca.crt: |
+                    -----BEGIN CERTIFICATE-----
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: BackendTLSPolicy
+                metadata: {name: p1, namespace: apps}
+                spec:
+                  targetRefs: [{group: "", kind: Service, name: web, sectionName: https}]
+                  validation: {caCertificateRefs: [{group: "", kind: ConfigMap, name: ca}], hostname: web.example.com}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1alpha3
+                kind: BackendTLSPolicy
+                metadata: {name: p2, namespace: apps}
+                spec:
+                  targetRefs: [{group: "", kind: Service, name: api}]
+                  validation: {wellKnownCACertificates: System, hostname: api.example.com}
+                """);
+
+        YamlResourceLoader.Result result = loader.load(file);
+
+        assertThat(result.diagnostics()).isEmpty();
+        assertThat(result.resources().entries()).extracting(e -> (Object) e.object().getClass()).containsExactly(
+                io.fabric8.kubernetes.api.model.ConfigMap.class,
+                io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class,
+                io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.BackendTLSPolicy.class);
     }
 
     @Test

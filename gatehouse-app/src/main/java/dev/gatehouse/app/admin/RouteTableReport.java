@@ -5,6 +5,7 @@ import dev.gatehouse.ir.BackendRefSpec;
 import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpMatchSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.TimeoutSpec;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
 
 /**
  * {@code GET /routes}: listeners, the routes attached to each with their rules (matches, filters, weighted
- * backends) and status conditions, and the routes that attached nowhere with the condition that says why.
+ * backends; for TCP, UDP and TLS listeners their TCPRoutes, UDPRoutes and TLSRoutes) and status conditions, and the routes that attached nowhere with the condition that says why.
  *
  * <p>The snapshot stores rules per virtual host, already in precedence order and with the rules of less
  * specific hostnames copied into the more specific hosts they also cover. Here they are regrouped by route,
@@ -81,6 +82,8 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
 
     public static RouteTableReport of(Translation t) {
         Map<String, ResourceStatus> routeStatus = new LinkedHashMap<>();
+        // L4 routes by "kind namespace/name": a TCPRoute may share its name with an HTTPRoute
+        Map<String, ResourceStatus> l4Status = new LinkedHashMap<>();
         Map<String, ResourceStatus.ListenerStatus> listenerStatus = new LinkedHashMap<>();
         List<UnattachedView> unattached = new ArrayList<>();
         for (ResourceStatus s : t.statuses()) {
@@ -88,6 +91,7 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
                 s.listeners().forEach(l -> listenerStatus.put(s.namespace() + "/" + s.name() + "/" + l.name(), l));
             } else if (!s.parents().isEmpty()) {
                 routeStatus.put(s.namespace() + "/" + s.name(), s);
+                l4Status.put(s.kind() + " " + s.namespace() + "/" + s.name(), s);
                 for (ResourceStatus.ParentStatus p : s.parents()) {
                     for (Condition c : p.conditions()) {
                         if (c.type().equals("Accepted") && !c.status().equals("True")) {
@@ -106,7 +110,8 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
                 List<String> problems = ls == null ? List.of() : StatusProblems.of(new ResourceStatus("Gateway",
                         null, l.gateway(), List.of(), List.of(ls), List.of()));
                 listeners.add(new ListenerView(id, port.port(), port.protocol().name(), l.gateway(), l.name(),
-                        l.hostname() == null ? "*" : l.hostname(), l.tls() != null, problems, routes(l, routeStatus)));
+                        l.hostname() == null ? "*" : l.hostname(), l.tls() != null, problems,
+                        l.l4Routes() == null ? routes(l, routeStatus) : l4Routes(l, l4Status)));
             }
         }
         return new RouteTableReport(t.snapshot().generation(), listeners, unattached);
@@ -139,13 +144,45 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
                         first.filters().stream().map(RouteTableReport::filter).toList(),
                         first.backends().stream().map(RouteTableReport::backend).toList(), first.timeouts()));
             });
-            ResourceStatus status = statuses.get(route);
-            List<Condition> conditions = status == null ? List.of()
-                    : status.parents().stream().flatMap(p -> p.conditions().stream()).distinct().toList();
-            List<String> problems = status == null ? List.of() : StatusProblems.of(status);
-            out.add(new RouteView(route, kinds.get(route), narrowest(hostnames.get(route)), views, conditions, problems));
+            out.add(view(route, kinds.get(route), narrowest(hostnames.get(route)), views, statuses.get(route)));
         });
         return out;
+    }
+
+    /**
+     * A TCP, UDP or TLS listener's routes: each rule with its weighted backends; a TLSRoute's SNI names as its
+     * hostnames (its rules are stored once per name), none for TCPRoute and UDPRoute.
+     */
+    private static List<RouteView> l4Routes(ListenerSpec listener, Map<String, ResourceStatus> statuses) {
+        Map<String, Set<String>> hostnames = new LinkedHashMap<>();
+        Map<String, Map<Integer, L4RouteSpec>> rules = new LinkedHashMap<>();
+        for (L4RouteSpec rule : listener.l4Routes()) {
+            String key = rule.route().kind() + " " + rule.route().qualifiedName();
+            Set<String> names = hostnames.computeIfAbsent(key, k -> new LinkedHashSet<>());
+            if (rule.hostname() != null) {
+                names.add(rule.hostname());
+            }
+            rules.computeIfAbsent(key, k -> new TreeMap<>()).putIfAbsent(rule.route().ruleIndex(), rule);
+        }
+        List<RouteView> out = new ArrayList<>();
+        rules.forEach((key, byIndex) -> {
+            L4RouteSpec any = byIndex.values().iterator().next();
+            List<RuleView> views = new ArrayList<>();
+            byIndex.forEach((index, rule) -> views.add(new RuleView(index, rule.route().ruleName(), List.of(), List.of(),
+                    rule.backends().stream().map(RouteTableReport::backend).toList(), null)));
+            out.add(view(any.route().qualifiedName(), any.route().kind(), List.copyOf(hostnames.get(key)), views,
+                    statuses.get(key)));
+        });
+        return out;
+    }
+
+    /** @param status the route's status, or {@code null} */
+    private static RouteView view(String route, String kind, List<String> hostnames, List<RuleView> rules,
+                                  ResourceStatus status) {
+        List<Condition> conditions = status == null ? List.of()
+                : status.parents().stream().flatMap(p -> p.conditions().stream()).distinct().toList();
+        List<String> problems = status == null ? List.of() : StatusProblems.of(status);
+        return new RouteView(route, kind, hostnames, rules, conditions, problems);
     }
 
     /** Drops each hostname that another one in the set covers ("*" covers all, "*.a.com" covers "x.a.com"). */

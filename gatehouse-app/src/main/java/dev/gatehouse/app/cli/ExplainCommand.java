@@ -25,7 +25,8 @@ final class ExplainCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--url", required = true,
-            description = "The request's URL; its port picks the listener, e.g. http://echo.example.com:8080/v1/hello")
+            description = "The request's URL; its port picks the listener, e.g. http://echo.example.com:8080/v1/hello; "
+                    + "tcp://, udp:// or tls://host:port for a connection to an L4 port (tls: host = SNI name)")
     String url;
 
     @Option(names = {"-H", "--header"}, description = "'Name: value', repeatable. A Host header overrides the URL's host.")

@@ -1,6 +1,7 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.proxy.health.HealthCheckOptions;
+import dev.gatehouse.proxy.l4.UdpSettings;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import picocli.CommandLine.Option;
 
@@ -51,6 +52,25 @@ public final class GatewayOptions {
                     + "keep-alive (5s in Node and many frameworks); 0 = no pooling (default: ${DEFAULT-VALUE}).")
     Duration upstreamIdleTimeout;
 
+    @Option(names = "--drain-period", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "On SIGTERM or Ctrl-C, first fail readiness and keep serving (and accepting) for this long, "
+                    + "answering HTTP/1.1 with Connection: close, so that load balancers and Kubernetes endpoints "
+                    + "stop sending here before the listeners close; then --drain-timeout applies. Keep the pod's "
+                    + "terminationGracePeriodSeconds above the two together (default: 10s with --kubernetes, 0s "
+                    + "otherwise, so Ctrl-C stays quick).")
+    Duration drainPeriod;
+
+    @Option(names = "--udp-session-idle-timeout", defaultValue = "60s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "A UDP client's session (its backend and socket) with no datagram either way for this long "
+                    + "ends; its next datagram may go to another backend (default: ${DEFAULT-VALUE}).")
+    Duration udpSessionIdleTimeout;
+
+    @Option(names = "--udp-max-sessions", defaultValue = "16384", paramLabel = "N",
+            description = "UDP sessions each UDP port keeps at once; datagrams of further clients are dropped "
+                    + "and counted (default: ${DEFAULT-VALUE}).")
+    int udpMaxSessions;
+
     @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "On SIGTERM or Ctrl-C: stop accepting, let requests in flight finish for up to this long, "
@@ -73,6 +93,16 @@ public final class GatewayOptions {
 
     HealthCheckOptions healthChecks() {
         return new HealthCheckOptions(healthCheckInterval, healthCheckTimeout);
+    }
+
+    UdpSettings udpSettings() {
+        if (udpSessionIdleTimeout.isZero() || udpSessionIdleTimeout.isNegative()) {
+            throw new IllegalArgumentException("--udp-session-idle-timeout must be positive, got " + udpSessionIdleTimeout);
+        }
+        if (udpMaxSessions < 1) {
+            throw new IllegalArgumentException("--udp-max-sessions must be at least 1, got " + udpMaxSessions);
+        }
+        return new UdpSettings(udpSessionIdleTimeout, udpMaxSessions);
     }
 
     InetSocketAddress adminAddress() {

@@ -1,10 +1,12 @@
 package dev.gatehouse.app.cli;
 
+import dev.gatehouse.app.admin.AdminResponse;
 import dev.gatehouse.app.admin.AdminServer;
 import dev.gatehouse.app.admin.AdminSettings;
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.app.control.ControlLoop;
 import dev.gatehouse.app.observe.GatewayObservability;
+import dev.gatehouse.kubernetes.ControllerView;
 import dev.gatehouse.kubernetes.KubernetesController;
 import dev.gatehouse.kubernetes.KubernetesSettings;
 import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
@@ -22,12 +24,15 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A running gateway: data plane, control loop, admin endpoint; closed in reverse order. */
 final class GatewayRuntime implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayRuntime.class);
+    static final Duration DEFAULT_KUBERNETES_DRAIN_PERIOD = Duration.ofSeconds(10);
 
     private final GatewayServer server;
     private final ControlLoop control;
@@ -35,6 +40,7 @@ final class GatewayRuntime implements AutoCloseable {
     private final KubernetesController kubernetes;
     private final AdminServer admin;
     private final GatewayObservability observability;
+    private final Duration drainPeriod;
     private final Duration drainTimeout;
     private boolean stopped;
 
@@ -50,6 +56,9 @@ final class GatewayRuntime implements AutoCloseable {
                 ServerOptions.defaults().maxHeaderSize(), ServerOptions.defaults().maxInitialLineLength())
                 .withUpstreamIdleTimeout(options.upstreamIdleTimeout);
         this.drainTimeout = options.drainTimeout;
+        // in a cluster the endpoints controller needs time to take this pod out of its Services: keep serving
+        this.drainPeriod = options.drainPeriod != null ? options.drainPeriod
+                : kubernetesSettings != null ? DEFAULT_KUBERNETES_DRAIN_PERIOD : Duration.ZERO;
         InetSocketAddress adminAddress = adminAddress(options);
         if (adminAddress != null && PortCheck.inUse(adminAddress)) {
             throw StartupFailure.adminPortInUse(adminAddress);
@@ -57,6 +66,7 @@ final class GatewayRuntime implements AutoCloseable {
         this.observability = observability(options.observability);
         this.server = new GatewayServer(serverOptions, observability.observability(), options.encodedSlashes);
         server.healthChecks(options.healthChecks());
+        server.udpSettings(options.udpSettings());
         observability.healthSource((cluster, endpoint) -> {
             var health = server.health().find(endpoint);
             return health == null || health.verdict().state() != dev.gatehouse.routing.balance.HealthState.UNHEALTHY;
@@ -79,10 +89,11 @@ final class GatewayRuntime implements AutoCloseable {
         if (observability.metricsEndpoint() != null) {
             settings = settings.withEndpoint("/metrics", observability.metricsEndpoint());
         }
+        settings = settings.withEndpoint("/source", q -> AdminResponse.json(200, sourceView(config)));
         this.admin = adminAddress == null ? null : startAdmin(adminAddress, settings);
         if (admin != null) {
             log.info("admin endpoint on http://{}:{}/ (dashboard /ui/; ready, config, status, routes, backends, reloads, "
-                    + "explain){}", admin.address().getHostString(), admin.address().getPort(),
+                    + "explain, source){}", admin.address().getHostString(), admin.address().getPort(),
                     options.adminToken == null || options.adminToken.isBlank() ? "" : ", bearer token required");
         }
         boolean served;
@@ -131,6 +142,29 @@ final class GatewayRuntime implements AutoCloseable {
         if (!(value >= 0.0 && value <= 1.0)) {
             throw StartupFailure.badValue(flag, "expected a ratio within 0.0..1.0, got " + value);
         }
+    }
+
+    /**
+     * {@code GET /source}: where the config comes from. Standalone: the path; controller mode: the API server, this
+     * replica and the leader, every kind with its count (or missing), and when the caches last changed.
+     */
+    private Map<String, Object> sourceView(Path config) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        if (kubernetes == null) {
+            view.put("mode", "standalone");
+            view.put("config", config.toAbsolutePath().toString());
+            return view;
+        }
+        ControllerView c = kubernetes.view();
+        view.put("mode", "kubernetes");
+        view.put("apiServer", c.apiServer());
+        view.put("identity", c.identity());
+        view.put("leading", c.leading());
+        view.put("leader", c.leader());
+        view.put("lease", c.lease());
+        view.put("lastChange", c.lastChange() == null ? null : c.lastChange().toString());
+        view.put("kinds", c.kinds());
+        return view;
     }
 
     private AdminServer startAdmin(InetSocketAddress address, AdminSettings settings) throws IOException {
@@ -185,8 +219,9 @@ final class GatewayRuntime implements AutoCloseable {
     }
 
     /**
-     * Once: no more reloads, /ready 503, listening sockets closed, requests in flight finished for up to
-     * --drain-timeout (see GatewayServer#drain), then everything closed.
+     * Once: no more reloads, /ready 503 and HTTP/1.1 answers with Connection: close while still serving for
+     * --drain-period (so balancers and the endpoints controller stop sending here), then listening sockets
+     * closed, requests in flight finished for up to --drain-timeout (see GatewayServer#drain), everything closed.
      */
     private synchronized void stop() {
         if (stopped) {
@@ -196,6 +231,15 @@ final class GatewayRuntime implements AutoCloseable {
         control.close(); // first: a reload must not bind ports again during the drain
         if (admin != null) {
             admin.draining();
+        }
+        server.announceDrain();
+        if (!drainPeriod.isZero()) {
+            log.info("draining: not ready, still serving for {} ms (--drain-period)", drainPeriod.toMillis());
+            try {
+                Thread.sleep(drainPeriod.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         server.drain(drainTimeout);
         close();

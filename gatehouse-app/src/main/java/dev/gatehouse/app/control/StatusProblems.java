@@ -32,6 +32,8 @@ public final class StatusProblems {
     private static void add(List<String> out, String prefix, Condition c) {
         boolean bad = switch (c.type()) {
             case "Conflicted", "OverlappingTLSConfig" -> "True".equals(c.status());
+            // a count, not a health: no ListenerSet attached is fine, and a refused one reports on itself
+            case "AttachedListenerSets" -> false;
             default -> !"True".equals(c.status());
         };
         if (bad) {

@@ -15,9 +15,12 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.AllowedListeners;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentGatewayReference;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
 
 import java.time.Instant;
@@ -62,6 +65,7 @@ public final class ConfigDoctor {
         // causes before their consequence: a mistyped class is why nothing is served
         List<Finding> out = new ArrayList<>(gatewayClassesNotOurs());
         out.addAll(gatewaysOfNoClass());
+        out.addAll(listenerSetsNotAttached());
         out.addAll(listenersNotProgrammed());
         out.addAll(nothingServed());
         out.addAll(routesAttachedToNothing());
@@ -83,8 +87,8 @@ public final class ConfigDoctor {
     }
 
     /**
-     * Listeners that are not programmed (a UDP listener, whose protocol is not served yet; a listener without
-     * usable certificates; an unsupported protocol): nothing listens for them. Conflicts have their own check.
+     * Listeners that are not programmed (a listener without usable certificates; a protocol gatehouse does not
+     * serve): nothing listens for them. Conflicts have their own check.
      */
     List<Finding> listenersNotProgrammed() {
         Map<String, String> protocols = new LinkedHashMap<>();
@@ -93,25 +97,92 @@ public final class ConfigDoctor {
                 g.getSpec().getListeners().forEach(l -> protocols.put(key(g) + "/" + l.getName(), l.getProtocol()));
             }
         }
+        for (ListenerSet set : objects(ListenerSet.class)) {
+            if (set.getSpec() != null && set.getSpec().getListeners() != null) {
+                set.getSpec().getListeners().forEach(l -> protocols.put("ListenerSet " + key(set) + "/" + l.getName(),
+                        l.getProtocol()));
+            }
+        }
+        List<ResourceStatus> owners = new ArrayList<>(statusesOf("Gateway").values());
+        // a ListenerSet not attached as a whole is one finding of its own (listenerSetsNotAttached)
+        statusesOf("ListenerSet").values().stream().filter(s -> s.conditions().stream()
+                .anyMatch(c -> c.type().equals("Accepted") && c.status().equals("True"))).forEach(owners::add);
         List<Finding> out = new ArrayList<>();
-        for (ResourceStatus gateway : statusesOf("Gateway").values()) {
+        for (ResourceStatus gateway : owners) {
+            String owner = (gateway.kind().equals("Gateway") ? "" : "ListenerSet ") + gateway.namespace() + "/"
+                    + gateway.name();
             for (ResourceStatus.ListenerStatus l : gateway.listeners()) {
                 boolean conflicted = l.conditions().stream()
                         .anyMatch(c -> c.type().equals("Conflicted") && c.status().equals("True"));
                 l.conditions().stream().filter(c -> c.type().equals("Programmed") && !c.status().equals("True"))
                         .filter(c -> !conflicted).forEach(c -> {
-                    String protocol = protocols.get(gateway.namespace() + "/" + gateway.name() + "/" + l.name());
+                    String protocol = protocols.get(owner + "/" + l.name());
                     boolean served = TranslatorOptions.SERVED_PROTOCOLS.stream().anyMatch(p -> p.name().equals(protocol));
-                    out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed",
-                            "Gateway " + gateway.namespace() + "/" + gateway.name(),
+                    out.add(new Finding(Finding.Severity.ERROR, "listener-not-programmed", gateway.resource(),
                             "listener " + l.name() + " is not served (" + c.reason() + ": " + c.message() + ")",
                             served ? "fix what the listener's conditions name ('gatehouse validate' prints them)"
-                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate) and TCP listeners only for now "
-                                    + "(UDP is not served yet)"));
+                                    : "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate), TCP and UDP listeners"));
                 });
             }
         }
         return out;
+    }
+
+    /**
+     * ListenerSets whose listeners are not served as a whole: their Gateway does not allow them, is not accepted,
+     * or is not one of ours (then nothing answers for the ListenerSet at all).
+     */
+    List<Finding> listenerSetsNotAttached() {
+        Map<String, ResourceStatus> statuses = statusesOf("ListenerSet");
+        Map<String, Gateway> gateways = new LinkedHashMap<>();
+        objects(Gateway.class).forEach(g -> gateways.put(key(g), g));
+        List<Finding> out = new ArrayList<>();
+        for (ListenerSet set : objects(ListenerSet.class)) {
+            String resource = "ListenerSet " + key(set);
+            ParentGatewayReference ref = set.getSpec() == null ? null : set.getSpec().getParentRef();
+            if (ref == null) {
+                continue;
+            }
+            String parent = (ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(set)
+                    : ref.getNamespace()) + "/" + ref.getName();
+            ResourceStatus status = statuses.get(key(set));
+            if (status == null) {
+                // another controller's Gateway may be meant; one that does not exist at all is a mistake
+                out.add(new Finding(gateways.containsKey(parent) ? Finding.Severity.WARNING : Finding.Severity.ERROR,
+                        "listenerset-not-attached", resource,
+                        "its parentRef names Gateway " + parent + ", which gatehouse does not serve, so its listeners "
+                                + "serve nothing",
+                        "set spec.parentRef to one of: " + ourGateways()));
+                continue;
+            }
+            Condition accepted = status.conditions().stream().filter(c -> c.type().equals("Accepted")).findFirst()
+                    .orElse(null);
+            if (accepted == null || accepted.status().equals("True")) {
+                continue;
+            }
+            String fix = switch (accepted.reason()) {
+                case "NotAllowed" -> notAllowedFix(gateways.get(parent), parent, namespace(set));
+                case "ParentNotAccepted" -> "fix Gateway " + parent + "'s listeners first (its conditions say why)";
+                default -> "fix what each listener's conditions name ('gatehouse validate' prints them)";
+            };
+            out.add(new Finding(Finding.Severity.ERROR, "listenerset-not-attached", resource,
+                    "not attached (" + accepted.reason() + ": " + accepted.message() + "), so its listeners serve nothing",
+                    fix));
+        }
+        return out;
+    }
+
+    private static String notAllowedFix(Gateway gateway, String parent, String namespace) {
+        AllowedListeners allowed = gateway == null || gateway.getSpec() == null ? null
+                : gateway.getSpec().getAllowedListeners();
+        String from = allowed == null || allowed.getNamespaces() == null || allowed.getNamespaces().getFrom() == null
+                ? "None" : allowed.getNamespaces().getFrom();
+        if (from.equals("None")) {
+            return "Gateway " + parent + " does not allow ListenerSets: set spec.allowedListeners "
+                    + "(namespaces.from: Same, All, or a Selector that takes namespace " + namespace + ")";
+        }
+        return "Gateway " + parent + " allows ListenerSets from " + from + " only: set its spec.allowedListeners "
+                + "so that it takes namespace " + namespace + ", or move the ListenerSet";
     }
 
     /** HTTPRoutes that no parentRef attaches: they serve nothing. */
@@ -153,7 +224,7 @@ public final class ConfigDoctor {
         for (ParentReference ref : route.getSpec() == null || route.getSpec().getParentRefs() == null
                 ? List.<ParentReference>of() : route.getSpec().getParentRefs()) {
             String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
-            Gateway g = gateways.get(ns + "/" + ref.getName());
+            Gateway g = namesGateway(ref) ? gateways.get(ns + "/" + ref.getName()) : null;
             if (g == null || g.getSpec() == null) {
                 continue;
             }
@@ -215,7 +286,8 @@ public final class ConfigDoctor {
 
     private static String fixFor(UnattachedRoute u) {
         return switch (u.reason()) {
-            case "NoMatchingParent" -> "make the parentRef's sectionName/port name a listener of Gateway " + u.gateway();
+            case "NoMatchingParent" -> "make the parentRef's sectionName/port name a listener of "
+                    + (u.gateway().startsWith("ListenerSet ") ? "" : "Gateway ") + u.gateway();
             case "NotAllowedByListeners" -> "allow the route's namespace in the listener's allowedRoutes "
                     + "(namespaces.from: All or a Selector), or move the route to the Gateway's namespace";
             case "NoMatchingListenerHostname" -> "use route hostnames that the listener hostname covers, "
@@ -252,6 +324,11 @@ public final class ConfigDoctor {
                                 s.kind() + " " + s.namespace() + "/" + s.name(),
                                 c.reason() + ": " + c.message() + "; that backend's share of requests gets 500",
                                 switch (c.reason()) {
+                                    case "InvalidCACertificateRef" -> "create the ConfigMap (or Secret) with a PEM "
+                                            + "ca.crt in " + s.namespace() + ", or fix the caCertificateRef";
+                                    case "InvalidKind" -> s.kind().equals("BackendTLSPolicy")
+                                            ? "name a core ConfigMap or Secret in caCertificateRefs"
+                                            : "point the backendRef at a core Service";
                                     case "RefNotPermitted" -> "add a ReferenceGrant in the Service's namespace "
                                             + "that allows HTTPRoutes from " + s.namespace();
                                     case "BackendNotFound" -> "create the Service (and its EndpointSlice) or fix "
@@ -371,7 +448,7 @@ public final class ConfigDoctor {
             }
             for (ParentReference ref : route.getSpec().getParentRefs()) {
                 String ns = ref.getNamespace() == null || ref.getNamespace().isEmpty() ? namespace(route) : ref.getNamespace();
-                Gateway g = gateways.get(ns + "/" + ref.getName());
+                Gateway g = namesGateway(ref) ? gateways.get(ns + "/" + ref.getName()) : null;
                 if (g == null || g.getSpec() == null || g.getSpec().getListeners() == null) {
                     continue;
                 }
@@ -397,6 +474,11 @@ public final class ConfigDoctor {
             }
         }
         return out;
+    }
+
+    /** A parentRef of kind Gateway (the default); a ListenerSet may share a Gateway's name. */
+    private static boolean namesGateway(ParentReference ref) {
+        return ref.getKind() == null || ref.getKind().equals("Gateway");
     }
 
     private String ourGateways() {

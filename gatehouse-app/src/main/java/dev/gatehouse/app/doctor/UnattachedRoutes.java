@@ -20,8 +20,9 @@ public final class UnattachedRoutes {
     public UnattachedRoutes(List<ResourceStatus> statuses) {
         Map<String, List<String>> listenerNames = new LinkedHashMap<>();
         for (ResourceStatus s : statuses) {
-            if (s.kind().equals("Gateway")) {
-                listenerNames.put(s.namespace() + "/" + s.name(),
+            if (s.kind().equals("Gateway") || s.kind().equals("ListenerSet")) {
+                // keyed as gatewayOf reads a parentRef: a ListenerSet keeps its kind
+                listenerNames.put((s.kind().equals("Gateway") ? "" : "ListenerSet ") + s.namespace() + "/" + s.name(),
                         s.listeners().stream().map(ResourceStatus.ListenerStatus::name).toList());
             }
         }
@@ -55,7 +56,7 @@ public final class UnattachedRoutes {
         return all.stream().filter(u -> gateways.contains(u.gateway())).toList();
     }
 
-    /** "Gateway ns/name[/section][:port]" -> "ns/name". */
+    /** "Gateway ns/name[/section][:port]" -> "ns/name"; "ListenerSet ns/name[/section][:port]" -> "ListenerSet ns/name". */
     static String gatewayOf(String parentRef) {
         String ref = parentRef.startsWith("Gateway ") ? parentRef.substring("Gateway ".length()) : parentRef;
         int colon = ref.indexOf(':');

@@ -21,7 +21,7 @@ import java.util.Set;
  * listener on the port; when nothing listens on the port, every Gateway (a parentRef with a wrong
  * {@code port} is then the likely story).
  *
- * <p>A listener that is not programmed (its protocol is not served yet, its port could not be bound) refuses
+ * <p>A listener that is not programmed (no usable certificate, its port could not be bound) refuses
  * connections whatever the compiled routes say: the statuses, with the data plane's bind results laid over
  * them, decide, and every such listener is named when nothing listens on the port.
  */

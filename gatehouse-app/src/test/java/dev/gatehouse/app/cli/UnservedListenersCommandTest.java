@@ -28,7 +28,7 @@ class UnservedListenersCommandTest {
             spec:
               gatewayClassName: gatehouse
               listeners:
-              - {name: secure, protocol: UDP, port: 8443}
+              - {name: secure, protocol: HTTPS, port: 8443, tls: {certificateRefs: [{name: missing}]}}
             """;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -59,19 +59,19 @@ class UnservedListenersCommandTest {
     }
 
     @Test
-    void aUdpOnlyGatewayServesNothing() throws Exception {
+    void aGatewayWithoutAUsableListenerServesNothing() throws Exception {
         Files.writeString(dir.resolve("gw.yaml"), CLASS);
         assertThat(run("validate", dir.toString())).as(out.toString()).isEqualTo(1);
         assertThat(out.toString()).contains("listener secure", "Programmed=False reason=Invalid: Listener is not "
-                        + "programmed: protocol UDP is not served yet",
+                        + "programmed: Secret default/missing does not exist or is not a kubernetes.io/tls Secret with PEM tls.crt and tls.key",
                 "INVALID: nothing is served: no listener of Gateway default/edge is programmed");
     }
 
     @Test
-    void aUdpListenerBesideAnHttpOneIsAProblem() throws Exception {
+    void anUnservedListenerBesideAnHttpOneIsAProblem() throws Exception {
         Files.writeString(dir.resolve("gw.yaml"), CLASS + "  - {name: web, protocol: HTTP, port: 8080}\n");
         assertThat(run("validate", dir.toString())).as(out.toString()).isEqualTo(3);
-        assertThat(out.toString()).contains("protocol UDP is not served yet");
+        assertThat(out.toString()).contains("Listener is not programmed: Secret default/missing does not exist or is not a kubernetes.io/tls Secret with PEM tls.crt and tls.key");
     }
 
     @Test
@@ -80,8 +80,8 @@ class UnservedListenersCommandTest {
         assertThat(run("doctor", dir.toString())).as(out.toString()).isEqualTo(1);
         assertThat(out.toString()).contains("error: config: no listener of Gateway default/edge is programmed",
                 "error: Gateway default/edge: listener secure is not served (Invalid: Listener is not programmed: "
-                        + "protocol UDP is not served yet",
-                "gatehouse serves HTTP, HTTPS, TLS (passthrough and terminate) and TCP listeners only for now");
+                        + "Secret default/missing does not exist or is not a kubernetes.io/tls Secret with PEM tls.crt and tls.key)",
+                "fix what the listener's conditions name");
     }
 
     @Test
@@ -89,7 +89,7 @@ class UnservedListenersCommandTest {
         Files.writeString(dir.resolve("gw.yaml"), CLASS + "  - {name: web, protocol: HTTP, port: 8080}\n");
         assertThat(run("explain", "-c", dir.toString(), "--url", "https://shop.example.com:8443/")).isEqualTo(1);
         assertThat(out.toString()).contains("no listener on port 8443; ports are 8080",
-                "note: listener default/edge/secure is not served: Listener is not programmed: protocol UDP is not "
-                        + "served yet");
+                "note: listener default/edge/secure is not served: Listener is not programmed: Secret default/missing "
+                        + "does not exist");
     }
 }

@@ -60,6 +60,27 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aGatewayThatAllowsListenerSetsWithNoneAttachedIsOkAndARefusedListenerSetIsAProblemWithItsFix() throws Exception {
+        Path c = config("  gatewayClassName: gatehouse\n", "  gatewayClassName: gatehouse\n"
+                + "  allowedListeners: {namespaces: {from: Same}}\n");
+        assertThat(console.run("validate", c.toString())).as(console.out()).isZero();
+        assertThat(console.out()).contains("AttachedListenerSets=False reason=NoListenerSetsAttached");
+        Files.writeString(dir.resolve("team.yaml"), """
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: team, namespace: apps}
+                spec:
+                  parentRef: {name: edge, namespace: default}
+                  listeners: [{name: web, protocol: HTTP, port: 8080, hostname: team.example.org}]
+                """);
+        assertThat(console.run("validate", c.toString())).as(console.out()).isEqualTo(3);
+        assertThat(console.out()).contains("ListenerSet apps/team\n  Accepted=False reason=NotAllowed: Gateway "
+                + "default/edge does not allow ListenerSets from namespace apps",
+                "error: ListenerSet apps/team: not attached (NotAllowed: ", "->  Gateway default/edge allows "
+                        + "ListenerSets from Same only: set its spec.allowedListeners");
+    }
+
+    @Test
     void theSameResourceInTwoFilesIsRejectedNamingBoth() throws Exception {
         Files.createDirectories(dir.resolve("team"));
         Files.copy(MATCHED, dir.resolve("a.yaml"));

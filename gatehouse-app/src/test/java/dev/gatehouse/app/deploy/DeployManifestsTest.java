@@ -82,7 +82,8 @@ final class DeployManifestsTest {
         assertEquals("/live", container.at("/livenessProbe/httpGet/path").asText());
         assertEquals("admin", container.at("/livenessProbe/httpGet/port").asText());
 
-        Duration drain = run(args).matchedOptionValue("--drain-timeout", Duration.ZERO);
+        Duration drain = run(args).matchedOptionValue("--drain-timeout", Duration.ZERO)
+                .plus(run(args).matchedOptionValue("--drain-period", Duration.ZERO));
         assertTrue(pod.path("terminationGracePeriodSeconds").asLong() > drain.toSeconds(),
                 "terminationGracePeriodSeconds " + pod.path("terminationGracePeriodSeconds") + " <= drain " + drain);
         assertEquals("$(POD_NAMESPACE)", arg(args, "--leader-election-namespace="));

@@ -118,6 +118,67 @@ class ConfigDoctorTest {
         });
     }
 
+    static String listenerSet(String namespace, String parent, String listeners) {
+        return """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: team, namespace: %s}
+                spec:
+                  parentRef: {name: %s, namespace: default}
+                  listeners: %s
+                """.formatted(namespace, parent, listeners);
+    }
+
+    @Test
+    void aListenerSetItsGatewayDoesNotAllowIsNotAttachedAndTheFixIsAllowedListeners() throws Exception {
+        List<Finding> f = doctor(GATEWAY + listenerSet("apps", "edge",
+                "[{name: web, protocol: HTTP, port: 8080, hostname: team.example.org}]"));
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.severity()).isEqualTo(Finding.Severity.ERROR);
+            assertThat(x.check()).isEqualTo("listenerset-not-attached");
+            assertThat(x.resource()).isEqualTo("ListenerSet apps/team");
+            assertThat(x.what()).contains("NotAllowed");
+            assertThat(x.fix()).startsWith("Gateway default/edge does not allow ListenerSets: set spec.allowedListeners");
+        });
+    }
+
+    @Test
+    void aListenerSetNamingNoGatewayAndAListenerSetListenerWithoutCertificateAreErrors() throws Exception {
+        String open = GATEWAY.replace("  gatewayClassName: gatehouse\n",
+                "  gatewayClassName: gatehouse\n  allowedListeners: {namespaces: {from: All}}\n");
+        List<Finding> f = doctor(open + listenerSet("apps", "edge", "[{name: tls, protocol: HTTPS, port: 8443, "
+                + "tls: {certificateRefs: [{name: missing}]}}]"));
+        assertThat(f).singleElement().satisfies(x -> {
+            assertThat(x.check()).isEqualTo("listener-not-programmed");
+            assertThat(x.resource()).isEqualTo("ListenerSet apps/team");
+            assertThat(x.what()).contains("listener tls", "apps/missing");
+        });
+        assertThat(doctor(GATEWAY + listenerSet("apps", "nowhere", "[{name: web, protocol: HTTP, port: 8080}]")))
+                .singleElement().satisfies(x -> {
+                    assertThat(x.severity()).isEqualTo(Finding.Severity.ERROR);
+                    assertThat(x.check()).isEqualTo("listenerset-not-attached");
+                    assertThat(x.fix()).contains("default/edge");
+                });
+    }
+
+    @Test
+    void aRouteOfAListenerSetNamedLikeTheGatewayIsCheckedAgainstTheListenerSetsListeners() throws Exception {
+        String open = GATEWAY.replace("  gatewayClassName: gatehouse\n",
+                "  gatewayClassName: gatehouse\n  allowedListeners: {namespaces: {from: Same}}\n");
+        String set = """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: edge, namespace: default}
+                spec:
+                  parentRef: {name: edge}
+                  listeners: [{name: team, protocol: HTTP, port: 8081, hostname: team.test}]
+                """;
+        assertThat(doctor(open + set + SHOP + route("shop", "{kind: ListenerSet, name: edge}", "[team.test]", "shop")))
+                .isEmpty();
+    }
+
     @Test
     void aGatewayClassControllerNameTypoIsTheFixNotTheParentRefs() throws Exception {
         String typo = GATEWAY.replace("controllerName: gatehouse.dev/gateway-controller", "controllerName: gatehouse.dev/gateway-controler");
@@ -165,6 +226,25 @@ class ConfigDoctorTest {
         List<Finding> f = doctor(GATEWAY + route("shop", "{name: edge}", "[]", "ghost"));
         assertThat(f).extracting(Finding::check).containsExactly("unresolved-backend");
         assertThat(f.get(0).what()).contains("BackendNotFound", "default/ghost");
+    }
+
+    @Test
+    void aBackendTlsPolicyWithoutItsCaConfigMapSaysWhichConfigMapToCreate() throws Exception {
+        List<Finding> f = doctor(GATEWAY + SHOP + route("shop", "{name: edge}", "[]", "shop") + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: BackendTLSPolicy
+                metadata: {name: shop-tls, namespace: default}
+                spec:
+                  targetRefs: [{group: "", kind: Service, name: shop}]
+                  validation:
+                    caCertificateRefs: [{group: "", kind: ConfigMap, name: shop-ca}]
+                    hostname: shop.example.com
+                """);
+        assertThat(f).extracting(Finding::check).containsExactly("unresolved-backend");
+        assertThat(f.get(0).resource()).isEqualTo("BackendTLSPolicy default/shop-tls");
+        assertThat(f.get(0).what()).contains("InvalidCACertificateRef", "ConfigMap default/shop-ca");
+        assertThat(f.get(0).fix()).contains("ca.crt");
     }
 
     @Test

@@ -6,10 +6,12 @@ import dev.gatehouse.translate.TranslatorOptions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteStatus;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReferenceBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -83,6 +85,8 @@ class KubernetesModeTest {
         eventually().untilAsserted(() -> {
             GatewayClass gc = api.resources(GatewayClass.class).withName("gatehouse").get();
             assertCondition(gc.getStatus().getConditions(), "Accepted", "True", gc.getMetadata().getGeneration());
+            // the CRDs loaded are upstream's HEAD (bundle-version v0.0.0-dev), newer than any release
+            assertCondition(gc.getStatus().getConditions(), "SupportedVersion", "True", gc.getMetadata().getGeneration());
             Gateway gw = gateway();
             assertCondition(gw.getStatus().getConditions(), "Accepted", "True", gw.getMetadata().getGeneration());
             assertCondition(gw.getStatus().getConditions(), "Programmed", "True", gw.getMetadata().getGeneration());
@@ -133,6 +137,113 @@ class KubernetesModeTest {
                 .isInstanceOf(ConnectException.class));
         assertThat(replica.control.ready()).isFalse();
         assertThat(writes).isPositive();
+    }
+
+    @Test
+    void aListenerSetInTheApiIsServedOnItsGatewayAndStatusIsWrittenOnBothAndOnTheRoute() throws Exception {
+        int teamPort = freePort();
+        apply(resources(port, podA.address().getPort()).replace("  gatewayClassName: gatehouse\n",
+                "  gatewayClassName: gatehouse\n  allowedListeners: {namespaces: {from: Same}}\n"));
+        apply("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: team, namespace: default}
+                spec:
+                  parentRef: {name: edge}
+                  listeners:
+                  - {name: team-web, protocol: HTTP, port: %d}
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: {name: team, namespace: default}
+                spec:
+                  parentRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: team}]
+                  rules:
+                  - matches: [{path: {type: PathPrefix, value: /team}}]
+                    backendRefs: [{name: echo, port: 80}]
+                """.formatted(teamPort));
+        add(new Replica(api, settings(), "127.0.0.1"));
+
+        assertThat(get(teamPort, "/team").body()).contains("\"pod\":\"pod-a\"");
+        eventually().untilAsserted(() -> {
+            ListenerSet set = listenerSet();
+            long generation = set.getMetadata().getGeneration();
+            assertCondition(set.getStatus().getConditions(), "Accepted", "True", generation);
+            assertCondition(set.getStatus().getConditions(), "Programmed", "True", generation);
+            assertThat(set.getStatus().getListeners()).singleElement().satisfies(l -> {
+                assertThat(l.getName()).isEqualTo("team-web");
+                assertThat(l.getAttachedRoutes()).isEqualTo(1);
+                assertCondition(l.getConditions(), "Programmed", "True", generation);
+            });
+            Gateway gw = gateway();
+            assertThat(gw.getStatus().getAttachedListenerSets()).isEqualTo(1);
+            assertCondition(gw.getStatus().getConditions(), "AttachedListenerSets", "True",
+                    gw.getMetadata().getGeneration());
+            HTTPRoute route = api.resources(HTTPRoute.class).inNamespace("default").withName("team").get();
+            assertThat(route.getStatus().getParents()).singleElement().satisfies(p -> {
+                assertThat(p.getParentRef().getKind()).isEqualTo("ListenerSet");
+                assertCondition(p.getConditions(), "Accepted", "True", route.getMetadata().getGeneration());
+            });
+        });
+
+        // the Gateway stops allowing ListenerSets: the team's port closes, and both objects say why
+        edit(api, Gateway.class, "edge", g -> {
+            g.getSpec().setAllowedListeners(null);
+            return g;
+        });
+        eventually().untilAsserted(() -> assertThatThrownBy(() -> new Socket("127.0.0.1", teamPort).close())
+                .isInstanceOf(ConnectException.class));
+        eventually().untilAsserted(() -> {
+            ListenerSet set = listenerSet();
+            assertThat(condition(set.getStatus().getConditions(), "Accepted").getReason()).isEqualTo("NotAllowed");
+            assertThat(gateway().getStatus().getAttachedListenerSets()).isZero();
+            assertThat(condition(gateway().getStatus().getConditions(), "AttachedListenerSets").getReason())
+                    .isEqualTo("ListenerSetsNotAllowed");
+        });
+        assertThat(get(port, "/hello").body()).contains("\"pod\":\"pod-a\"");
+    }
+
+    @Test
+    void aBackendTlsPolicyIsReadWithTheConfigMapItNamesAndItsAncestorStatusIsWritten() throws Exception {
+        apply(resources(port, podA.address().getPort()) + """
+                ---
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: BackendTLSPolicy
+                metadata: {name: echo-tls, namespace: default}
+                spec:
+                  targetRefs: [{group: "", kind: Service, name: echo, sectionName: http}]
+                  validation:
+                    caCertificateRefs: [{group: "", kind: ConfigMap, name: echo-ca}]
+                    hostname: echo.example.com
+                """);
+        add(new Replica(api, settings(), "127.0.0.1"));
+
+        // the CA is not there yet: the policy cannot be used and its backend answers 500
+        eventually().untilAsserted(() -> assertThat(get("127.0.0.1", "/hello").statusCode()).isEqualTo(500));
+        eventually().untilAsserted(() -> {
+            BackendTLSPolicy p = api.resources(BackendTLSPolicy.class).inNamespace("default").withName("echo-tls").get();
+            assertThat(p.getStatus().getAncestors()).singleElement().satisfies(a -> {
+                assertThat(a.getControllerName()).isEqualTo(CONTROLLER);
+                assertThat(a.getAncestorRef().getName()).isEqualTo("edge");
+                Condition accepted = condition(a.getConditions(), "Accepted");
+                assertThat(accepted.getReason()).isEqualTo("NoValidCACertificate");
+                assertThat(condition(a.getConditions(), "ResolvedRefs").getReason()).isEqualTo("InvalidCACertificateRef");
+            });
+        });
+
+        // the ConfigMap appears: the policy is accepted, and the plaintext pod fails the TLS handshake (502)
+        api.resource("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: echo-ca, namespace: default}\n"
+                + "data:\n  ca.crt: |\n" + CA_PEM.indent(4)).create();
+        eventually().untilAsserted(() -> {
+            HttpResponse<String> r = get("127.0.0.1", "/hello");
+            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(r.body()).contains("TLS handshake failed");
+        });
+        eventually().untilAsserted(() -> {
+            BackendTLSPolicy p = api.resources(BackendTLSPolicy.class).inNamespace("default").withName("echo-tls").get();
+            assertCondition(p.getStatus().getAncestors().get(0).getConditions(), "Accepted", "True",
+                    p.getMetadata().getGeneration());
+        });
     }
 
     @Test
@@ -294,6 +405,21 @@ class KubernetesModeTest {
         eventually().until(() -> get("127.0.0.1", "/hello").statusCode() == 418);
     }
 
+    /** A test CA's certificate (P-256, valid until 2126): any PEM CA will do for a policy to be accepted. */
+    static final String CA_PEM = """
+            -----BEGIN CERTIFICATE-----
+            MIIBkDCCATWgAwIBAgIUe+N/3kxSAd87xrdUTJ/n3C6vYrkwCgYIKoZIzj0EAwIw
+            HDEaMBgGA1UEAwwRZ2F0ZWhvdXNlIHRlc3QgQ0EwIBcNMjYxMjA3MDEyODAxWhgP
+            MjEyNjExMTMwMTI4MDFaMBwxGjAYBgNVBAMMEWdhdGVob3VzZSB0ZXN0IENBMFkw
+            EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEc8jBw8kYVrNvQHVpmgMKroNmaz7hjDn+
+            Lf/LxOj7kL10E5DIu2kBVaapz6rsr7AP8cLqEKRy4PfBHjW1nxfi8aNTMFEwHQYD
+            VR0OBBYEFKTtTYZRaVxQtAMUogx4WOGFY4InMB8GA1UdIwQYMBaAFKTtTYZRaVxQ
+            tAMUogx4WOGFY4InMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIh
+            APe/xTLfwEvW68ovgQarI+2dZklVctinwTXDBts9E9dlAiEA2Rc7zzwaq8/MrKp7
+            tw7i1usv8Rb8PNY7Ps4seeiA90o=
+            -----END CERTIFICATE-----
+            """;
+
     /**
      * Waits for a condition, generously (a busy machine): a status not written yet reads as null, so exceptions
      * count as "not yet" too.
@@ -403,6 +529,15 @@ class KubernetesModeTest {
     HttpResponse<String> get(String host, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(int toPort, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + toPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    ListenerSet listenerSet() {
+        return api.resources(ListenerSet.class).inNamespace("default").withName("team").get();
     }
 
     <T extends AutoCloseable> T add(T closeable) {

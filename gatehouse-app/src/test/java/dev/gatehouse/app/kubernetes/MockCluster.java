@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -54,6 +55,14 @@ final class MockCluster implements AutoCloseable {
 
     /** Installs the Gateway API CRDs; fails naming the folder when the shared copy is missing. */
     MockCluster withGatewayApi() throws IOException {
+        return withGatewayApi(UnaryOperator.identity());
+    }
+
+    /**
+     * Installs the Gateway API CRDs as {@code adjust} changes them (e.g. which versions are served), leaving out
+     * those it maps to {@code null}: a cluster with other or fewer CRDs.
+     */
+    MockCluster withGatewayApi(UnaryOperator<CustomResourceDefinition> adjust) throws IOException {
         if (!Files.isDirectory(GATEWAY_API_CRDS)) {
             throw new IllegalStateException("the Gateway API CRDs are not at " + GATEWAY_API_CRDS.toAbsolutePath()
                     .normalize() + " (the tests read upstream's CRDs from ../shared/gateway-api-crds/ beside the "
@@ -62,10 +71,15 @@ final class MockCluster implements AutoCloseable {
         try (Stream<Path> files = Files.list(GATEWAY_API_CRDS)) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gateway.networking.k8s.io_")
                     && !p.getFileName().toString().contains("_vap_")).sorted().toList()) {
-                install(f);
+                install(f, adjust);
             }
         }
         return this;
+    }
+
+    /** The upstream CRD of this plural (e.g. "udproutes"), as {@code adjust} changes it, installed now. */
+    void installGatewayApi(String plural, UnaryOperator<CustomResourceDefinition> adjust) throws IOException {
+        install(GATEWAY_API_CRDS.resolve("gateway.networking.k8s.io_" + plural + ".yaml"), adjust);
     }
 
     /** Installs our own gatehouse.dev CRDs. */
@@ -79,9 +93,16 @@ final class MockCluster implements AutoCloseable {
     }
 
     private void install(Path file) throws IOException {
+        install(file, UnaryOperator.identity());
+    }
+
+    private void install(Path file, UnaryOperator<CustomResourceDefinition> adjust) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
-            CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-            client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+            CustomResourceDefinition crd = adjust.apply(
+                    client.apiextensions().v1().customResourceDefinitions().load(in).item());
+            if (crd != null) {
+                client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+            }
         }
     }
 

@@ -86,12 +86,12 @@ final class MirrorExchange implements UpstreamListener {
     }
 
     void start() {
-        UpstreamHandler idle = pool.pollIdle(endpoint);
+        UpstreamHandler idle = pool.pollIdle(endpoint, cluster.tls());
         if (idle != null) {
             bind(idle);
             return;
         }
-        ChannelFuture f = pool.connect(endpoint);
+        ChannelFuture f = pool.connect(endpoint, cluster.tls());
         if (f.isDone()) {
             onConnect(f);
         } else {

@@ -2,8 +2,10 @@ package dev.gatehouse.proxy.http;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.NetUtil;
 
+import javax.net.ssl.SSLException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 
@@ -13,6 +15,16 @@ final class UpstreamErrors {
     }
 
     static String describe(Throwable cause) {
+        if (tls(cause)) {
+            // the innermost cause says why ("unable to find valid certification path", "No subject alternative
+            // DNS name matching ..."); the outer ones repeat it or only say that the handshake failed
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return "TLS handshake failed: " + (root.getMessage() == null ? root.getClass().getSimpleName()
+                    : root.getMessage());
+        }
         if (cause instanceof ConnectTimeoutException) {
             return "connect timeout";
         }
@@ -30,6 +42,15 @@ final class UpstreamErrors {
             return "connection refused";
         }
         return cause.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static boolean tls(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException || t instanceof SslHandshakeTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String address(InetSocketAddress a) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.l4;
 
 import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -29,12 +30,15 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
 
     private final Cluster cluster;
     private final L4Settings settings;
+    private final L4Log log;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
     private boolean started;
 
-    BackendConnect(Cluster cluster, L4Settings settings) {
+    /** @param log the connection's log, or {@code null} when nothing observes */
+    BackendConnect(Cluster cluster, L4Settings settings, L4Log log) {
         this.cluster = cluster;
         this.settings = settings;
+        this.log = log;
     }
 
     @Override
@@ -60,6 +64,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         InetSocketAddress endpoint = cluster.pick();
         if (endpoint == null) {
             LOG.debug("{}: cluster {} has no endpoint; closing", ClientAddress.of(client), cluster.name());
+            L4Pipeline.ended(settings, log, L4Log.CloseReason.NO_ROUTE);
             client.close();
             return;
         }
@@ -73,15 +78,20 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
                 .handler(new ChannelInboundHandlerAdapter())
                 .connect(endpoint);
+        if (log != null) {
+            log.endpoint(endpoint);
+        }
         client.closeFuture().addListener(f -> connect.channel().close());
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 cluster.reportFailure(endpoint, "connect failed: " + f.cause().getMessage());
                 LOG.debug("{}: connect to {} failed: {}", ClientAddress.of(client), endpoint, f.cause().toString());
+                L4Pipeline.ended(settings, log, L4Log.CloseReason.BACKEND_UNREACHABLE);
                 client.close();
                 return;
             }
             if (!client.isActive()) {
+                L4Pipeline.ended(settings, log, L4Log.CloseReason.CLIENT_CLOSED);
                 connect.channel().close();
                 return;
             }
@@ -91,7 +101,10 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
             }
             backend.flush();
             ctx.pipeline().remove(this);
-            ByteSplice.join(client, backend);
+            if (log != null) {
+                settings.observer().l4Opened(log);
+            }
+            ByteSplice.join(client, backend, log == null ? null : new ByteSplice.Tally(log, settings));
         });
     }
 

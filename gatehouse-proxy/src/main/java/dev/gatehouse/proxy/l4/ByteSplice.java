@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.l4;
 
+import dev.gatehouse.proxy.observe.L4Log;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -19,26 +21,45 @@ import io.netty.handler.timeout.IdleStateEvent;
  */
 public final class ByteSplice extends ChannelInboundHandlerAdapter {
     private final Channel peer;
+    /** the connection's log, or {@code null} when nothing observes (and for WebSockets) */
+    private final Tally tally;
+    private final boolean fromClient;
 
-    private ByteSplice(Channel peer) {
+    private ByteSplice(Channel peer, Tally tally, boolean fromClient) {
         this.peer = peer;
+        this.tally = tally;
+        this.fromClient = fromClient;
+    }
+
+    /** Counts a relayed connection's bytes into its log, and ends the log once, with the first reason seen. */
+    record Tally(L4Log log, L4Settings settings) {
+        void end(L4Log.CloseReason reason) {
+            L4Pipeline.ended(settings, log, reason);
+        }
     }
 
     /** A splice writing to {@code peer}, for a channel on the peer's event loop (a WebSocket after its 101). */
     public static ByteSplice to(Channel peer) {
-        return new ByteSplice(peer);
+        return new ByteSplice(peer, null, false);
     }
 
     /** Relays between two connected channels of one event loop; call on that loop. */
-    static void join(Channel client, Channel backend) {
-        client.pipeline().addLast("splice", new ByteSplice(backend));
-        backend.pipeline().addLast("splice", new ByteSplice(client));
+    static void join(Channel client, Channel backend, Tally tally) {
+        client.pipeline().addLast("splice", new ByteSplice(backend, tally, true));
+        backend.pipeline().addLast("splice", new ByteSplice(client, tally, false));
         client.config().setAutoRead(backend.isWritable());
         backend.config().setAutoRead(client.isWritable());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (tally != null && msg instanceof ByteBuf b) {
+            if (fromClient) {
+                tally.log().addIn(b.readableBytes());
+            } else {
+                tally.log().addOut(b.readableBytes());
+            }
+        }
         peer.write(msg, peer.voidPromise());
         if (!peer.isWritable()) {
             // read no more until the peer drains; its writability change turns reading back on
@@ -77,6 +98,7 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
                 self.close();
             }
         } else if (evt instanceof IdleStateEvent) {
+            end(L4Log.CloseReason.IDLE_TIMEOUT);
             ctx.close();
             peer.close();
         }
@@ -85,6 +107,7 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        end(fromClient ? L4Log.CloseReason.CLIENT_CLOSED : L4Log.CloseReason.BACKEND_CLOSED);
         if (peer.isActive()) {
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
@@ -93,6 +116,13 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        end(L4Log.CloseReason.ERROR);
         ctx.close();
+    }
+
+    private void end(L4Log.CloseReason reason) {
+        if (tally != null) {
+            tally.end(reason);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.l4;
 
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.routing.route.L4PortRouter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.AbstractSniHandler;
@@ -13,11 +14,13 @@ import io.netty.util.concurrent.Future;
 final class SniPeek extends AbstractSniHandler<L4PortRouter.L4Backend> {
     private final L4PortRouter router;
     private final L4Settings settings;
+    private final L4Log log;
 
-    SniPeek(L4PortRouter router, L4Settings settings, long handshakeTimeoutMillis) {
+    SniPeek(L4PortRouter router, L4Settings settings, long handshakeTimeoutMillis, L4Log log) {
         super(handshakeTimeoutMillis);
         this.router = router;
         this.settings = settings;
+        this.log = log;
     }
 
     @Override
@@ -29,11 +32,18 @@ final class SniPeek extends AbstractSniHandler<L4PortRouter.L4Backend> {
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname,
                                     Future<L4PortRouter.L4Backend> future) {
         L4PortRouter.L4Backend backend = future.getNow();
+        if (log != null) {
+            log.serverName(hostname);
+            if (backend != null) {
+                log.routed(backend.route(), backend.cluster() == null ? null : backend.cluster().name());
+            }
+        }
         if (backend == null || backend.cluster() == null) {
+            L4Pipeline.ended(settings, log, L4Log.CloseReason.NO_ROUTE);
             ctx.close();
             return;
         }
-        ctx.pipeline().addAfter(ctx.name(), "connect", new BackendConnect(backend.cluster(), settings));
+        ctx.pipeline().addAfter(ctx.name(), "connect", new BackendConnect(backend.cluster(), settings, log));
         if (backend.terminate() != null) {
             // mode Terminate: the backend gets the decrypted bytes; the handshake runs while it connects
             ctx.pipeline().addAfter(ctx.name(), "tls", backend.terminate().newHandler(ctx.alloc()));

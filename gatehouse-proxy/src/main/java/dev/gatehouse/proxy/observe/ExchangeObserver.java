@@ -89,6 +89,25 @@ public interface ExchangeObserver {
     }
 
     /**
+     * An L4 connection (TCP, TLS) or UDP session was routed to a backend endpoint. On its event loop, once per
+     * connection or session, never per byte or datagram.
+     */
+    default void l4Opened(L4Log log) {
+    }
+
+    /** The L4 connection or session ended ({@link L4Log#closeReason()} says why); exactly once, last. */
+    default void l4Closed(L4Log log) {
+    }
+
+    /**
+     * A datagram on UDP {@code port} was dropped: {@code reason} is "session_limit" (the port's sessions are all
+     * taken), "no_route", "backlog" (queued while its session's socket opens) or "unwritable" (a socket's buffer
+     * is full: UDP has no back-pressure, so the relay drops as the network would).
+     */
+    default void udpDatagramDropped(int port, String reason) {
+    }
+
+    /**
      * A connection from a trusted PROXY protocol source on {@code port} was closed: no header where one was
      * required, a malformed one, or none within the deadline. On the connection's event loop.
      */

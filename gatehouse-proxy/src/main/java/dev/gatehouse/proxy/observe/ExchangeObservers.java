@@ -138,6 +138,27 @@ public final class ExchangeObservers implements ExchangeObserver {
     }
 
     @Override
+    public void l4Opened(L4Log log) {
+        for (ExchangeObserver o : all) {
+            o.l4Opened(log);
+        }
+    }
+
+    @Override
+    public void l4Closed(L4Log log) {
+        for (ExchangeObserver o : all) {
+            o.l4Closed(log);
+        }
+    }
+
+    @Override
+    public void udpDatagramDropped(int port, String reason) {
+        for (ExchangeObserver o : all) {
+            o.udpDatagramDropped(port, reason);
+        }
+    }
+
+    @Override
     public void proxyProtocolRejected(int port) {
         for (ExchangeObserver o : all) {
             o.proxyProtocolRejected(port);

@@ -7,7 +7,9 @@ import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import dev.gatehouse.proxy.health.HealthChecker;
 import dev.gatehouse.proxy.http.ProxyContext;
+import dev.gatehouse.proxy.l4.DatagramRelay;
 import dev.gatehouse.proxy.l4.L4Settings;
+import dev.gatehouse.proxy.l4.UdpSettings;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
@@ -15,11 +17,13 @@ import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.routing.tls.TlsProvider;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
@@ -55,7 +59,7 @@ public final class GatewayServer implements AutoCloseable {
      * listener of any other protocol is reported as not programmed instead of silently skipped here.
      */
     public static final Set<Protocol> SERVED_PROTOCOLS = Set.of(Protocol.HTTP, Protocol.HTTPS, Protocol.TCP,
-            Protocol.TLS);
+            Protocol.TLS, Protocol.UDP);
     public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
     /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
     private static final int RETRIES_PER_LOG = 20;
@@ -66,6 +70,9 @@ public final class GatewayServer implements AutoCloseable {
     private final SnapshotHolder snapshots;
     private final ServerBootstrap bootstrap;
     private final Map<Integer, Channel> listeners = new HashMap<>();
+    /** The protocol each port of the current snapshot is (to be) bound for: UDP ports bind a datagram socket. */
+    private final Map<Integer, Protocol> portProtocols = new HashMap<>();
+    private volatile UdpSettings udp = UdpSettings.defaults();
     /** Ports of the current snapshot that are not bound, and why; the bindable ones are retried. */
     private final Map<Integer, Unbound> unbound = new TreeMap<>();
     private final ScheduledExecutorService bindRetries = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -113,7 +120,7 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
                 .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
                         options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
-                        L4Settings.DEFAULT_IDLE_TIMEOUT)))));
+                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer)))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
@@ -154,6 +161,11 @@ public final class GatewayServer implements AutoCloseable {
         healthChecker.sync();
     }
 
+    /** How UDP ports keep sessions; ports bound from now on use it (call before the first {@link #apply}). */
+    public void udpSettings(UdpSettings settings) {
+        this.udp = settings;
+    }
+
     /** @return the ports currently bound (sorted) */
     public synchronized Set<Integer> boundPorts() {
         return new TreeSet<>(listeners.keySet());
@@ -182,10 +194,13 @@ public final class GatewayServer implements AutoCloseable {
         }
         Set<Integer> wanted = new TreeSet<>();
         Map<Integer, Unbound> before = new TreeMap<>(unbound);
+        Map<Integer, Protocol> boundAs = new HashMap<>(portProtocols);
         unbound.clear();
+        portProtocols.clear();
         for (PortSpec port : snapshot.source().ports()) {
             if (SERVED_PROTOCOLS.contains(port.protocol())) {
                 wanted.add(port.port());
+                portProtocols.put(port.port(), port.protocol());
             } else {
                 // the translator leaves such listeners out; this only guards a snapshot built elsewhere
                 unbound.put(port.port(), new Unbound("protocol " + port.protocol() + " is not served yet", false, 0));
@@ -193,7 +208,8 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         for (Integer port : new TreeSet<>(listeners.keySet())) {
-            if (!wanted.contains(port)) {
+            // a port that turns from TCP to UDP or back needs the other kind of socket
+            if (!wanted.contains(port) || isUdp(boundAs.get(port)) != isUdp(portProtocols.get(port))) {
                 Channel ch = listeners.remove(port);
                 ch.close().syncUninterruptibly();
                 LOG.info("port {}: closed", port);
@@ -206,10 +222,15 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    private static boolean isUdp(Protocol p) {
+        return p == Protocol.UDP;
+    }
+
     /** Binds one port, or records why not; {@code previous} is the failure before this attempt, if any. */
     private void bind(int port, Unbound previous) {
         InetSocketAddress address = new InetSocketAddress(options.bindAddress(), port);
-        ChannelFuture f = bootstrap.bind(address).awaitUninterruptibly();
+        ChannelFuture f = (isUdp(portProtocols.get(port)) ? datagramBootstrap(port) : bootstrap).bind(address)
+                .awaitUninterruptibly();
         if (f.isSuccess()) {
             listeners.put(port, f.channel());
             unbound.remove(port);
@@ -233,6 +254,19 @@ public final class GatewayServer implements AutoCloseable {
         } else {
             LOG.debug("retry {}: cannot bind {}", now.attempts(), reason);
         }
+    }
+
+    /**
+     * A UDP port's socket: one channel on one event loop holds the port's sessions (a session's backend socket
+     * joins that loop), with a receive buffer as large as a datagram can be. No SO_REUSEADDR: on UDP it would
+     * let a second process bind the same port and split its datagrams instead of failing the bind.
+     */
+    private Bootstrap datagramBootstrap(int port) {
+        return new Bootstrap()
+                .group(group)
+                .channel(transport.datagramChannelClass())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UdpSettings.MAX_DATAGRAM))
+                .handler(new DatagramRelay(port, snapshots, udp, transport.datagramChannelClass(), observer));
     }
 
     /** epoll says "bind(..) failed with error(-98): Address already in use", NIO "Address already in use". */
@@ -265,6 +299,14 @@ public final class GatewayServer implements AutoCloseable {
      * the open connections finish what they have in flight for up to {@code timeout} and closes the rest (see
      * {@link ConnectionDrain}). Blocks the caller; {@link #apply} is refused from here on; {@link #close} follows.
      */
+    /**
+     * The drain period begins: HTTP/1.1 responses say {@code Connection: close} from now on, so clients move to
+     * other replicas while this one still accepts and serves (the listeners close later, in {@link #drain}).
+     */
+    public void announceDrain() {
+        context.startDraining();
+    }
+
     public void drain(Duration timeout) {
         synchronized (this) {
             if (closed || draining) {

@@ -1,8 +1,10 @@
 package dev.gatehouse.proxy.upstream;
 
+import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamHandler extends ChannelInboundHandlerAdapter implements Runnable {
     private final UpstreamPool pool;
     private final InetSocketAddress endpoint;
+    private final UpstreamTls tls;
     private ChannelHandlerContext ctx;
     private UpstreamListener listener;
     private Throwable failure;
@@ -29,8 +32,13 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     private long timerAtNanos;
 
     UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
+        this(pool, endpoint, null);
+    }
+
+    UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint, UpstreamTls tls) {
         this.pool = pool;
         this.endpoint = endpoint;
+        this.tls = tls;
     }
 
     public Channel channel() {
@@ -39,6 +47,11 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
 
     public InetSocketAddress endpoint() {
         return endpoint;
+    }
+
+    /** The TLS identity of the connection, or null for cleartext: part of what makes two connections interchangeable. */
+    UpstreamTls tls() {
+        return tls;
     }
 
     /** @return true when this connection already served an earlier request (a stale-connection retry is safe) */
@@ -119,6 +132,18 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
             failure = cause;
         }
         ctx.close();
+    }
+
+    /**
+     * A failed TLS handshake (a refused certificate, a timeout) closes the connection; its cause is what the exchange
+     * answers with, not "connection closed". Not every such failure reaches exceptionCaught (a timeout does not).
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess() && failure == null) {
+            failure = e.cause();
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.upstream;
 
+import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -14,6 +15,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Objects;
 
 /**
  * Idle HTTP/1.1 connections of ONE event loop, by endpoint. Only that loop touches it, so it is a plain
@@ -50,18 +53,30 @@ public final class UpstreamPool {
         return idleTimeoutNanos;
     }
 
-    /** @return a live idle connection to {@code endpoint}, or null; dead ones found on the way are dropped */
+    /** @return a live idle cleartext connection to {@code endpoint}, or null */
     public UpstreamHandler pollIdle(InetSocketAddress endpoint) {
+        return pollIdle(endpoint, null);
+    }
+
+    /**
+     * @param tls the TLS identity the connection must have, or null for cleartext: an endpoint reached through two
+     *            policies (rare) has connections of each in its deque, and only a match is taken
+     * @return a live idle connection, or null; dead ones found on the way are dropped
+     */
+    public UpstreamHandler pollIdle(InetSocketAddress endpoint, UpstreamTls tls) {
         ArrayDeque<UpstreamHandler> deque = idle.get(endpoint);
         if (deque == null) {
             return null;
         }
-        UpstreamHandler h;
-        while ((h = deque.pollFirst()) != null) {
-            if (h.channel().isActive()) {
+        for (Iterator<UpstreamHandler> it = deque.iterator(); it.hasNext(); ) {
+            UpstreamHandler h = it.next();
+            if (!h.channel().isActive()) {
+                it.remove();
+                h.channel().close();
+            } else if (Objects.equals(h.tls(), tls)) {
+                it.remove();
                 return h;
             }
-            h.channel().close();
         }
         return null;
     }
@@ -71,11 +86,19 @@ public final class UpstreamPool {
      * The endpoint must be resolved: an unresolved address would block the loop in the JDK resolver.
      */
     public ChannelFuture connect(InetSocketAddress endpoint) {
+        return connect(endpoint, null);
+    }
+
+    /** @param tls TLS to speak (the cluster's BackendTLSPolicy), or null for cleartext */
+    public ChannelFuture connect(InetSocketAddress endpoint, UpstreamTls tls) {
         return bootstrap.clone()
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, endpoint));
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), endpoint));
+                        }
+                        ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, endpoint, tls));
                     }
                 })
                 .connect(endpoint);

@@ -50,14 +50,19 @@ class GatewayServerTest {
     }
 
     @Test
-    void skipsProtocolsNotSupportedYet() {
+    void bindsAUdpPortAsADatagramSocketAndRebindsWhenItTurnsTcp() throws Exception {
         int a = freePortQuiet();
         try (GatewayServer server = new GatewayServer(options())) {
             server.apply(new RuntimeSnapshot(new Snapshot(2, List.of(new PortSpec(a, Protocol.UDP, List.of())),
                     List.of()), Map.of()));
-            assertThat(server.boundPorts()).isEmpty();
-            assertThat(server.unboundPorts().get(a).reason()).isEqualTo("protocol UDP is not served yet");
-            assertThat(server.unboundPorts().get(a).retrying()).isFalse();
+            assertThat(server.boundPorts()).containsExactly(a);
+            assertThat(server.unboundPorts()).isEmpty();
+            assertThatThrownBy(() -> new java.net.DatagramSocket(a, java.net.InetAddress.getByName("127.0.0.1")))
+                    .isInstanceOf(java.net.BindException.class);
+            server.apply(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(a, new TestRouter())));
+            assertThat(server.boundPorts()).containsExactly(a);
+            new Socket("127.0.0.1", a).close();
+            new java.net.DatagramSocket(a, java.net.InetAddress.getByName("127.0.0.1")).close();
         }
     }
 

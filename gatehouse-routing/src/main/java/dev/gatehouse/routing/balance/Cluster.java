@@ -1,5 +1,7 @@
 package dev.gatehouse.routing.balance;
 
+import dev.gatehouse.routing.tls.UpstreamTls;
+
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -23,5 +25,10 @@ public interface Cluster {
      * connection broke before the response head. Called on an event loop, on the failure path only.
      */
     default void reportFailure(InetSocketAddress endpoint, String reason) {
+    }
+
+    /** TLS to the endpoints (a BackendTLSPolicy), or {@code null} for cleartext. */
+    default UpstreamTls tls() {
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.balance;
 
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.util.NetUtil;
 
 import java.net.InetAddress;
@@ -29,9 +30,12 @@ public final class RoundRobinCluster implements Cluster {
     /** health[i] is ring[i]'s; entries of the registry the cluster was compiled against. */
     private final EndpointHealth[] health;
     private final AtomicInteger next = new AtomicInteger();
+    private final UpstreamTls tls;
 
-    private RoundRobinCluster(ClusterSpec spec, List<InetSocketAddress> endpoints, EndpointHealthRegistry registry) {
+    private RoundRobinCluster(ClusterSpec spec, List<InetSocketAddress> endpoints, EndpointHealthRegistry registry,
+                              UpstreamTls tls) {
         this.spec = spec;
+        this.tls = tls;
         this.endpoints = List.copyOf(endpoints);
         this.ring = endpoints.toArray(new InetSocketAddress[0]);
         this.health = new EndpointHealth[ring.length];
@@ -52,11 +56,16 @@ public final class RoundRobinCluster implements Cluster {
 
     /** Compiles against the server's long-lived health registry, resolving each endpoint's entry now. */
     public static RoundRobinCluster compile(ClusterSpec spec, EndpointHealthRegistry registry) {
+        return compile(spec, registry, spec.tls() == null ? null : UpstreamTls.compile(spec.tls()));
+    }
+
+    /** @param tls the compiled {@code spec.tls()} (shared with the other clusters of the same TLS identity) */
+    public static RoundRobinCluster compile(ClusterSpec spec, EndpointHealthRegistry registry, UpstreamTls tls) {
         List<InetSocketAddress> resolved = new ArrayList<>(spec.endpoints().size());
         for (ClusterSpec.EndpointSpec endpoint : spec.endpoints()) {
             resolved.add(literal(spec.name(), endpoint));
         }
-        return new RoundRobinCluster(spec, resolved, registry);
+        return new RoundRobinCluster(spec, resolved, registry, tls);
     }
 
     /**
@@ -150,5 +159,10 @@ public final class RoundRobinCluster implements Cluster {
     @Override
     public String toString() {
         return "RoundRobinCluster[" + spec.name() + " " + endpoints + "]";
+    }
+
+    @Override
+    public UpstreamTls tls() {
+        return tls;
     }
 }

@@ -23,10 +23,10 @@ import java.util.Map;
  * and {@code gatehouse explain} describe.
  *
  * @param method upper case, e.g. "GET"
- * @param scheme "http" or "https"
+ * @param scheme "http" or "https"; "tcp", "tls" or "udp" for a connection to an L4 port
  * @param host the host routing sees, lower case, without port: the Host header's when one is given (as with
  *             {@code curl -H Host:}), else the URL's
- * @param sniHost the TLS server name a client would send: the URL's host for https, {@code null} for http
+ * @param sniHost the TLS server name a client would send: the URL's host for https and tls, {@code null} for http
  *                and for IP literals (which SNI cannot carry)
  * @param port the port the request arrives on (the URL's, or the scheme's default)
  * @param path the path as the gateway forwards it (normalised, see {@code PathNormalizer}), without query
@@ -67,11 +67,16 @@ public record ExplainRequest(String method, String scheme, String host, String s
             throw new IllegalArgumentException("url '" + url + "': " + e.getMessage(), e);
         }
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new IllegalArgumentException("url '" + url + "': scheme must be http or https");
+        boolean l4 = scheme.equals("tcp") || scheme.equals("tls") || scheme.equals("udp");
+        if (!scheme.equals("http") && !scheme.equals("https") && !l4) {
+            throw new IllegalArgumentException("url '" + url + "': scheme must be http or https (or tcp, tls, udp "
+                    + "for a connection to an L4 port)");
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("url '" + url + "' has no host");
+        }
+        if (l4 && uri.getPort() < 0) {
+            throw new IllegalArgumentException("url '" + url + "': a " + scheme + ":// URL needs a port");
         }
         int port = uri.getPort() < 0 ? (scheme.equals("https") ? 443 : 80) : uri.getPort();
         if (port < 1 || port > 65535) {
@@ -80,7 +85,8 @@ public record ExplainRequest(String method, String scheme, String host, String s
         List<Header> headers = new ArrayList<>();
         String host = uri.getHost().toLowerCase(Locale.ROOT);
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        String sniHost = scheme.equals("https") && !NetUtil.isValidIpV4Address(bare) && !NetUtil.isValidIpV6Address(bare)
+        // a tls:// URL names the server name a client sends, as an https:// one does
+        String sniHost = (scheme.equals("https") || scheme.equals("tls")) && !NetUtil.isValidIpV4Address(bare) && !NetUtil.isValidIpV6Address(bare)
                 ? host : null;
         for (String line : headerLines) {
             int colon = line.indexOf(':');
@@ -141,7 +147,7 @@ public record ExplainRequest(String method, String scheme, String host, String s
 
     /** The request as a URL (Host header applied). */
     public String url() {
-        boolean defaultPort = port == (scheme.equals("https") ? 443 : 80);
+        boolean defaultPort = port == (scheme.equals("https") ? 443 : scheme.equals("http") ? 80 : -1);
         return scheme + "://" + host + (defaultPort ? "" : ":" + port) + path + (query == null ? "" : "?" + query);
     }
 

@@ -21,7 +21,14 @@ public final class ExplanationPrinter {
     public static String print(Explanation e) {
         StringBuilder out = new StringBuilder();
         ExplainRequest r = e.request();
-        out.append("request: ").append(r.method()).append(' ').append(r.url()).append('\n');
+        boolean l4 = r.scheme().equals("tcp") || r.scheme().equals("tls") || r.scheme().equals("udp");
+        if (l4) {
+            // a connection, not a request: no method, path or headers to speak of
+            out.append("connection: ").append(r.scheme()).append("://").append(r.host()).append(':').append(r.port())
+                    .append('\n');
+        } else {
+            out.append("request: ").append(r.method()).append(' ').append(r.url()).append('\n');
+        }
         for (ExplainRequest.Header h : r.headers()) {
             out.append("  ").append(h.name()).append(": ").append(h.value()).append('\n');
         }
@@ -63,6 +70,11 @@ public final class ExplanationPrinter {
                     out.append("          ").append(rule.reason()).append('\n');
                 }
             }
+        }
+        if (e.matchedRule() != null && e.rules().isEmpty()) {
+            // an L4 port has one rule per route (per server name on TLS), nothing to rank
+            out.append("route: ").append(e.matchedRule().kind()).append(' ').append(e.matchedRule().qualifiedName())
+                    .append(" rule ").append(e.matchedRule().ruleIndex()).append('\n');
         }
         if (e.matchedRule() != null) {
             out.append("filters:").append(e.filters().isEmpty() ? " none\n" : "\n");

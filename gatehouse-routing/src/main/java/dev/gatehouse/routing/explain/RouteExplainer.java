@@ -1,5 +1,7 @@
 package dev.gatehouse.routing.explain;
 
+import dev.gatehouse.ir.BackendRefSpec;
+import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.routing.explain.Explanation.BackendExplanation;
@@ -16,6 +18,7 @@ import dev.gatehouse.routing.route.Backend;
 import dev.gatehouse.routing.route.CompiledRoute;
 import dev.gatehouse.routing.route.HostIndexedPortRouter;
 import dev.gatehouse.routing.route.HttpPortRouter;
+import dev.gatehouse.routing.route.L4PortRouter;
 import dev.gatehouse.routing.route.MatchTrace;
 import dev.gatehouse.routing.route.Route;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
@@ -44,6 +47,10 @@ public final class RouteExplainer {
 
     public static Explanation explain(RuntimeSnapshot snapshot, ExplainRequest request) {
         List<Integer> httpPorts = new ArrayList<>(new TreeSet<>(snapshot.httpRouters().keySet()));
+        L4PortRouter l4 = snapshot.l4Router(request.port());
+        if (l4 != null) {
+            return explainL4(snapshot, request, httpPorts, l4);
+        }
         HttpPortRouter router = snapshot.httpRouter(request.port());
         if (router == null) {
             return noListener(snapshot, request, httpPorts);
@@ -94,6 +101,40 @@ public final class RouteExplainer {
                     + trace.virtualHost() + " matches (" + trace.rules().size() + " checked)"));
         }
         return b.routed(trace.route(), exchange);
+    }
+
+    /**
+     * A TCP, UDP or TLS port: the rule {@link L4PortRouter#rule} picks (by the TLS server name on a TLS port: the
+     * URL's host, as a client would send it) and its weighted backends; no balancer is advanced.
+     */
+    private static Explanation explainL4(RuntimeSnapshot snapshot, ExplainRequest request, List<Integer> httpPorts,
+                                         L4PortRouter router) {
+        Builder b = new Builder(request, httpPorts);
+        b.protocol = snapshot.source().ports().stream().filter(p -> p.port() == request.port())
+                .map(p -> p.protocol().name()).findFirst().orElse("TCP");
+        if (request.scheme().startsWith("http")) {
+            b.notes.add("port " + request.port() + " serves " + b.protocol + ", not HTTP: a connection is relayed as "
+                    + "bytes by its route, whatever it carries");
+        }
+        String sni = router.routesBySni() ? request.sniHost() : null;
+        if (router.routesBySni() && sni == null) {
+            b.notes.add("a TLS port routes by the ClientHello's server name; give a tls:// or https:// URL with a "
+                    + "host name");
+        }
+        L4RouteSpec rule = router.routesBySni() && sni == null ? null : router.rule(sni);
+        if (rule == null) {
+            return b.build(new Outcome(OutcomeKind.NO_ROUTE, 0, "connection closed: no route on port "
+                    + request.port() + (sni == null ? "" : " claims server name " + sni)));
+        }
+        b.matchedRule = rule.route();
+        List<Backend> backends = new ArrayList<>();
+        List<Integer> weights = new ArrayList<>();
+        for (BackendRefSpec ref : rule.backends()) {
+            backends.add(new Backend(ref.cluster() == null ? null : snapshot.cluster(ref.cluster()), List.of(),
+                    ref.invalidReason()));
+            weights.add(ref.weight());
+        }
+        return b.build(b.explainBackends(backends, weights, true));
     }
 
     private static Explanation noListener(RuntimeSnapshot snapshot, ExplainRequest request, List<Integer> httpPorts) {
@@ -213,7 +254,7 @@ public final class RouteExplainer {
                 return build(responded != null ? responded
                         : new Outcome(OutcomeKind.PROXIED, 0, "routed by " + refText(route.ref()) + " (backends not inspectable)"));
             }
-            Outcome outcome = explainBackends(compiled);
+            Outcome outcome = explainBackends(compiled.backends(), compiled.weights(), false);
             if (responded != null) {
                 return build(responded);
             }
@@ -224,9 +265,8 @@ public final class RouteExplainer {
             return build(outcome);
         }
 
-        private Outcome explainBackends(CompiledRoute route) {
-            List<Backend> list = route.backends();
-            List<Integer> weights = route.weights();
+        /** @param l4 a connection relayed (closed when it cannot be), not a request answered with a status */
+        private Outcome explainBackends(List<Backend> list, List<Integer> weights, boolean l4) {
             long total = 0;
             for (int w : weights) {
                 total += w;
@@ -250,20 +290,26 @@ public final class RouteExplainer {
                 }
                 Outcome answer;
                 if (backend.cluster() == null) {
-                    answer = new Outcome(OutcomeKind.INVALID_BACKEND, 500, "500 invalid backendRef: " + backend.invalidReason());
+                    answer = l4 ? new Outcome(OutcomeKind.INVALID_BACKEND, 0, "connection closed: invalid backendRef: "
+                            + backend.invalidReason())
+                            : new Outcome(OutcomeKind.INVALID_BACKEND, 500, "500 invalid backendRef: " + backend.invalidReason());
                 } else if (endpoints.isEmpty()) {
-                    answer = new Outcome(OutcomeKind.NO_ENDPOINTS, 503, "503 no ready endpoints in cluster " + backend.cluster().name());
+                    answer = l4 ? new Outcome(OutcomeKind.NO_ENDPOINTS, 0, "connection closed: no ready endpoints in "
+                            + "cluster " + backend.cluster().name())
+                            : new Outcome(OutcomeKind.NO_ENDPOINTS, 503, "503 no ready endpoints in cluster " + backend.cluster().name());
                 } else {
-                    answer = new Outcome(OutcomeKind.PROXIED, 0, "proxied to cluster " + backend.cluster().name());
+                    answer = new Outcome(OutcomeKind.PROXIED, 0, (l4 ? "relayed to cluster " : "proxied to cluster ")
+                            + backend.cluster().name());
                     proxied = true;
                 }
                 first = first == null ? answer : first;
                 answers.add(answer.summary() + " (" + percent(share) + ")");
             }
             if (first == null) {
-                return new Outcome(OutcomeKind.NO_BACKENDS, 500, list.isEmpty()
-                        ? "500 no backends: the rule has no backendRefs"
-                        : "500 no backends: every backendRef has weight 0");
+                String why = list.isEmpty() ? "no backends: the rule has no backendRefs"
+                        : "no backends: every backendRef has weight 0";
+                return l4 ? new Outcome(OutcomeKind.NO_BACKENDS, 0, "connection closed: " + why)
+                        : new Outcome(OutcomeKind.NO_BACKENDS, 500, "500 " + why);
             }
             if (answers.size() == 1) {
                 return first;

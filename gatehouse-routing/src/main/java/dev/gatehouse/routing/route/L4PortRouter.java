@@ -5,6 +5,7 @@ import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.SmoothWeightedRoundRobin;
 import dev.gatehouse.routing.tls.PortCertificates;
@@ -18,8 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where a connection to a TCP or TLS passthrough port goes. A TCP port has one route (the oldest attached
- * TCPRoute's first rule); a TLS port picks by the SNI name of the ClientHello: an exact name first, then the
+ * Where a connection to a TCP or TLS passthrough port, or a UDP client's session, goes. A TCP or UDP port has one
+ * route (the oldest attached TCPRoute's or UDPRoute's first rule); a TLS port picks by the SNI name of the ClientHello: an exact name first, then the
  * longest matching wildcard, then a route without hostname. Built off the event loops; picks are lock-free.
  */
 public final class L4PortRouter {
@@ -32,11 +33,12 @@ public final class L4PortRouter {
      * @param cluster where to relay, or {@code null} when the reference is invalid (the connection is closed)
      * @param terminate the context to terminate TLS with before relaying (a TLS listener with
      *                  {@code mode: Terminate}), or {@code null} to relay the bytes as they come
+     * @param route the route rule it belongs to (for logs and metrics)
      */
-    public record L4Backend(Cluster cluster, SslContext terminate) { }
+    public record L4Backend(Cluster cluster, SslContext terminate, RouteRef route) { }
 
     /** A compiled rule: its weighted backends ({@code null} picker when no weight is positive). */
-    private record Target(SmoothWeightedRoundRobin<L4Backend> balancer) { }
+    private record Target(SmoothWeightedRoundRobin<L4Backend> balancer, L4RouteSpec rule) { }
 
     private final Map<String, Target> exact;
     /** "*.example.com" keys as ".example.com" suffixes, longest first */
@@ -100,10 +102,10 @@ public final class L4PortRouter {
         List<Integer> weights = new ArrayList<>();
         for (BackendRefSpec b : rule.backends()) {
             Cluster c = b.cluster() == null ? null : clusters.get(b.cluster());
-            backends.add(new L4Backend(c, terminate));
+            backends.add(new L4Backend(c, terminate, rule.route()));
             weights.add(b.weight());
         }
-        return new Target(SmoothWeightedRoundRobin.of(backends, weights));
+        return new Target(SmoothWeightedRoundRobin.of(backends, weights), rule);
     }
 
     /**
@@ -113,6 +115,18 @@ public final class L4PortRouter {
     public L4Backend pick(String serverName) {
         Target t = serverName == null ? any : lookup(serverName.toLowerCase(Locale.ROOT));
         return t == null || t.balancer() == null ? null : t.balancer().pick();
+    }
+
+    /**
+     * The rule a connection would be relayed by, without picking a backend (explain): same lookup as
+     * {@link #pick}.
+     *
+     * @param serverName the SNI name, or {@code null} (TCP, UDP, or a TLS client without SNI)
+     * @return the rule, or {@code null} when no route takes the connection
+     */
+    public L4RouteSpec rule(String serverName) {
+        Target t = serverName == null ? any : lookup(serverName.toLowerCase(Locale.ROOT));
+        return t == null ? null : t.rule();
     }
 
     private Target lookup(String name) {

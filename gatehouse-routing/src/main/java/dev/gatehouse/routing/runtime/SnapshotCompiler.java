@@ -6,16 +6,20 @@ import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.routing.balance.RoundRobinCluster;
 import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.HostIndexedPortRouter;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.routing.route.L4PortRouter;
+import dev.gatehouse.ir.UpstreamTlsSpec;
 import dev.gatehouse.routing.tls.PortCertificates;
+import dev.gatehouse.routing.tls.UpstreamTls;
 import io.netty.handler.ssl.SslContext;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * IR in, runtime tables out: host indexes, path matchers, regexes, filters and balancers are all built
@@ -58,7 +62,7 @@ public final class SnapshotCompiler {
             }
             if (port.protocol() == Protocol.HTTP || port.protocol() == Protocol.HTTPS) {
                 routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
-            } else if (port.protocol() == Protocol.TCP || port.protocol() == Protocol.TLS) {
+            } else if (port.protocol().isL4()) {
                 l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
             }
         }
@@ -87,12 +91,21 @@ public final class SnapshotCompiler {
 
     private Map<String, Cluster> compileClusters(Snapshot snapshot, RuntimeSnapshot previous) {
         Map<String, Cluster> clusters = new HashMap<>();
+        // one client SslContext per TLS identity, kept across snapshots while the identity is unchanged
+        Map<UpstreamTlsSpec, UpstreamTls> tls = new HashMap<>();
+        if (previous != null) {
+            previous.clusters().values().stream().map(Cluster::tls).filter(Objects::nonNull)
+                    .forEach(t -> tls.put(t.spec(), t));
+        }
         for (ClusterSpec spec : snapshot.clusters()) {
             Cluster old = previous == null ? null : previous.cluster(spec.name());
             Cluster cluster = old instanceof RoundRobinCluster rr && rr.spec().equals(spec)
                     && (health == null || rr.boundTo(health))
                     ? old
-                    : health == null ? RoundRobinCluster.compile(spec) : RoundRobinCluster.compile(spec, health);
+                    // without the server's registry, each cluster keeps private health entries nothing probes
+                    : RoundRobinCluster.compile(spec,
+                            health == null ? new EndpointHealthRegistry(HealthPolicy.passiveOnly()) : health,
+                            spec.tls() == null ? null : tls.computeIfAbsent(spec.tls(), UpstreamTls::compile));
             if (clusters.put(spec.name(), cluster) != null) {
                 throw new IllegalArgumentException("cluster " + spec.name() + " appears twice in the snapshot");
             }

@@ -120,7 +120,9 @@ class ExplainPropertyTest {
 
             HttpPortRouter router = runtime.httpRouter(port);
             if (router == null) {
-                assertThat(e.outcome().kind()).isEqualTo(OutcomeKind.NO_LISTENER);
+                // an L4 port (its TCP listener has no route) closes the connection; no port at all refuses it
+                assertThat(e.outcome().kind()).isEqualTo(runtime.l4Router(port) != null ? OutcomeKind.NO_ROUTE
+                        : OutcomeKind.NO_LISTENER);
                 continue;
             }
             // built independently of ExplainRequest, the way the tests stand in for the frontend

@@ -1,6 +1,5 @@
 package dev.gatehouse.translate.load;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -10,6 +9,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewayClass;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrant;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TCPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSRoute;
@@ -28,6 +28,7 @@ public final class ResourceKinds {
             Map.entry(GW + "v1beta1 Gateway", io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.Gateway.class),
             Map.entry(GW + "v1 HTTPRoute", HTTPRoute.class),
             Map.entry(GW + "v1beta1 HTTPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute.class),
+            Map.entry(GW + "v1 ListenerSet", ListenerSet.class),
             Map.entry(GW + "v1 ReferenceGrant", ReferenceGrant.class),
             Map.entry(GW + "v1beta1 ReferenceGrant", io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant.class),
             Map.entry(GW + "v1 TLSRoute", TLSRoute.class),
@@ -35,9 +36,14 @@ public final class ResourceKinds {
             Map.entry(GW + "v1alpha3 TLSRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.TLSRoute.class),
             Map.entry(GW + "v1 TCPRoute", TCPRoute.class),
             Map.entry(GW + "v1alpha2 TCPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.TCPRoute.class),
+            Map.entry(GW + "v1 UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1.UDPRoute.class),
+            Map.entry(GW + "v1alpha2 UDPRoute", io.fabric8.kubernetes.api.model.gatewayapi.v1alpha2.UDPRoute.class),
+            Map.entry(GW + "v1 BackendTLSPolicy", io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy.class),
+            Map.entry(GW + "v1alpha3 BackendTLSPolicy",
+                    io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.BackendTLSPolicy.class),
+            Map.entry("v1 ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
             Map.entry("v1 Service", Service.class),
             Map.entry("v1 Secret", Secret.class),
-            Map.entry("v1 ConfigMap", ConfigMap.class),
             Map.entry("v1 Namespace", Namespace.class),
             Map.entry("discovery.k8s.io/v1 EndpointSlice", EndpointSlice.class),
             // our own API: read generically, checked by validate.RequestTerminationValidator

@@ -2,19 +2,43 @@ package dev.gatehouse.translate.validate;
 
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Listener;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerNamespaces;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentGatewayReference;
 
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Gateway spec: listener fields and the CEL rules across listeners. */
+/** Gateway and ListenerSet specs: listener fields and the CEL rules across listeners (the same in both CRDs). */
 final class GatewayValidator {
     private GatewayValidator() {
     }
 
     static void validate(GatewaySpec spec, Findings f) {
         f.required("spec.gatewayClassName", spec.getGatewayClassName());
-        List<Listener> listeners = spec.getListeners();
+        if (spec.getAllowedListeners() != null && spec.getAllowedListeners().getNamespaces() != null) {
+            ListenerNamespaces namespaces = spec.getAllowedListeners().getNamespaces();
+            f.oneOf("spec.allowedListeners.namespaces.from", namespaces.getFrom(),
+                    List.of("All", "Same", "Selector", "None"));
+            if ("Selector".equals(namespaces.getFrom())) {
+                f.required("spec.allowedListeners.namespaces.selector", namespaces.getSelector());
+            }
+        }
+        listeners(spec.getListeners(), "Gateway", f);
+    }
+
+    static void validate(ListenerSetSpec spec, Findings f) {
+        ParentGatewayReference parent = spec.getParentRef();
+        if (f.required("spec.parentRef", parent)) {
+            f.required("spec.parentRef.name", parent.getName());
+        }
+        listeners(spec.getListeners() == null ? null : spec.getListeners().stream()
+                .map(e -> new Listener(e.getAllowedRoutes(), e.getHostname(), e.getName(), e.getPort(), e.getProtocol(),
+                        e.getTls())).toList(), "ListenerSet", f);
+    }
+
+    private static void listeners(List<Listener> listeners, String kind, Findings f) {
         if (listeners == null || listeners.isEmpty()) {
             f.error("spec.listeners", "at least one listener is required");
             return;
@@ -28,7 +52,7 @@ final class GatewayValidator {
             if (f.required(field + ".name", l.getName())) {
                 f.matches(field + ".name", l.getName(), ApiFormats.SECTION_NAME, "section name");
                 if (!names.add(l.getName())) {
-                    f.error(field + ".name", "listener name " + l.getName() + " must be unique within the Gateway");
+                    f.error(field + ".name", "listener name " + l.getName() + " must be unique within the " + kind);
                 }
             }
             if (f.required(field + ".port", l.getPort())) {

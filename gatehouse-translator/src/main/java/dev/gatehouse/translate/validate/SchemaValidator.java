@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GatewaySpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteSpec;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantFrom;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ReferenceGrantTo;
@@ -16,7 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Entry point: validates every Gateway, HTTPRoute and ReferenceGrant (v1 and v1beta1) and our own
+ * Entry point: validates every Gateway, ListenerSet, HTTPRoute and ReferenceGrant (v1 and v1beta1) and our own
  * gatehouse.dev kinds of a resource set
  * as the API server would on admission.
  */
@@ -33,6 +34,10 @@ public final class SchemaValidator {
                 gateway(g.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.Gateway g) {
                 gateway(g.getSpec(), findings);
+            } else if (o instanceof ListenerSet s) {
+                if (findings.required("spec", s.getSpec())) {
+                    GatewayValidator.validate(s.getSpec(), findings);
+                }
             } else if (o instanceof HTTPRoute r) {
                 route(r.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute r) {
@@ -41,6 +46,10 @@ public final class SchemaValidator {
                 grant(g.getSpec(), findings);
             } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.ReferenceGrant g) {
                 grant(g.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy p) {
+                BackendTlsPolicyValidator.validate(p.getSpec(), findings);
+            } else if (o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1alpha3.BackendTLSPolicy p) {
+                BackendTlsPolicyValidator.validate(p.getSpec(), findings);
             } else if (o instanceof GenericKubernetesResource g && "RequestTermination".equals(g.getKind())) {
                 RequestTerminationValidator.validate(g, findings);
             }

@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.observe.accesslog;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.proxy.observe.RequestLog;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -141,6 +142,23 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
     @Override
     public void onComplete(RequestLog log) {
         if (sample < 1.0 && log.status() < 500 && ThreadLocalRandom.current().nextDouble() >= sample) {
+            return;
+        }
+        Lines l = perThread.get();
+        if (l != null) {
+            l.add(log);
+            return;
+        }
+        synchronized (foreign) {
+            foreign.add(log);
+        }
+    }
+
+    /** One line per L4 connection or UDP session; sampled as requests are, those that failed always kept. */
+    @Override
+    public void l4Closed(L4Log log) {
+        if (sample < 1.0 && log.closeReason() != L4Log.CloseReason.BACKEND_UNREACHABLE
+                && log.closeReason() != L4Log.CloseReason.ERROR && ThreadLocalRandom.current().nextDouble() >= sample) {
             return;
         }
         Lines l = perThread.get();
@@ -296,15 +314,35 @@ public final class AccessLog implements ExchangeObserver, AutoCloseable {
         }
 
         void add(RequestLog log) {
+            Chunk c = chunk();
+            if (c != null) {
+                formatter.format(log, c.bytes);
+                added(c);
+            }
+        }
+
+        void add(L4Log log) {
+            Chunk c = chunk();
+            if (c != null) {
+                formatter.format(log, c.bytes);
+                added(c);
+            }
+        }
+
+        /** @return the chunk to format into, or {@code null} when closing (the line is counted as dropped) */
+        private Chunk chunk() {
             if (closing) {
                 dropped.increment();
-                return;
+                return null;
             }
             Chunk c = chunk;
             if (c == null) {
                 c = chunk = takeChunk();
             }
-            formatter.format(log, c.bytes);
+            return c;
+        }
+
+        private void added(Chunk c) {
             c.lines++;
             if (c.bytes.size() >= CHUNK_BYTES) {
                 chunk = null;

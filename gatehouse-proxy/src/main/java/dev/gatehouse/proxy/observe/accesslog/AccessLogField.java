@@ -4,10 +4,16 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 
-/** The fields a line may carry, named as they appear in the JSON (and in {@code --access-log-fields}). */
+/**
+ * The fields a line may carry, named as they appear in the JSON (and in {@code --access-log-fields}). A line of an
+ * L4 connection or UDP session carries those that apply to it (protocol "tcp", "tls" or "udp", host = the SNI
+ * name) and {@link #CLOSE}; a request's line never carries {@link #CLOSE}.
+ */
 public enum AccessLogField {
     TIME, REQUEST_ID, TRACE_ID, CLIENT, METHOD, HOST, PATH, PROTOCOL, ROUTE, BACKEND, ENDPOINT, STATUS,
-    BYTES_IN, BYTES_OUT, DURATION_MS, UPSTREAM_MS, GATEWAY_MS, FAILURE, AUTH, RATE_LIMIT;
+    BYTES_IN, BYTES_OUT, DURATION_MS, UPSTREAM_MS, GATEWAY_MS, FAILURE, AUTH, RATE_LIMIT,
+    /** why an L4 connection or UDP session ended; on those lines only */
+    CLOSE;
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);

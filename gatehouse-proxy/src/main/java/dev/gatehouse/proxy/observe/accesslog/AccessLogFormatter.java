@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.observe.accesslog;
 
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.routing.route.Backend;
 import dev.gatehouse.routing.route.Route;
@@ -51,21 +52,10 @@ final class AccessLogFormatter {
     void format(RequestLog e, JsonLineBuffer out) {
         out.raw((byte) '{');
         any = false;
-        if (key(out, AccessLogField.TIME)) {
-            out.raw((byte) '"');
-            time(out, e.startEpochMillis());
-            out.raw((byte) '"');
-        }
+        timeField(out, e.startEpochMillis());
         string(out, AccessLogField.REQUEST_ID, e.requestId());
         string(out, AccessLogField.TRACE_ID, e.traceId());
-        if (key(out, AccessLogField.CLIENT)) {
-            InetSocketAddress c = e.remote();
-            if (c == null) {
-                out.nullValue();
-            } else {
-                socketAddress(out, c);
-            }
-        }
+        clientField(out, e.remote());
         string(out, AccessLogField.METHOD, e.method());
         string(out, AccessLogField.HOST, e.host());
         string(out, AccessLogField.PATH, e.path());
@@ -88,13 +78,7 @@ final class AccessLogFormatter {
                 out.raw(quoted(backend.cluster(), backend.cluster().name()));
             }
         }
-        if (key(out, AccessLogField.ENDPOINT)) {
-            if (e.endpoint() == null) {
-                out.nullValue();
-            } else {
-                out.raw(endpoint(e.endpoint()));
-            }
-        }
+        endpointField(out, e.endpoint());
         number(out, AccessLogField.STATUS, e.status());
         number(out, AccessLogField.BYTES_IN, e.requestBytes());
         number(out, AccessLogField.BYTES_OUT, e.responseBytes());
@@ -105,6 +89,66 @@ final class AccessLogFormatter {
         string(out, AccessLogField.AUTH, e.authOutcome() == null ? null : e.authOutcome().label());
         string(out, AccessLogField.RATE_LIMIT, e.rateLimitOutcome() == null ? null : e.rateLimitOutcome().label());
         out.raw((byte) '}').raw((byte) '\n');
+    }
+
+    /**
+     * One L4 connection or UDP session: the request fields that apply (time, client, protocol, host = SNI name,
+     * route rule, backend, endpoint, bytes, duration, failure when it did not reach its backend) and close.
+     */
+    void format(L4Log e, JsonLineBuffer out) {
+        out.raw((byte) '{');
+        any = false;
+        timeField(out, e.startEpochMillis());
+        clientField(out, e.client());
+        string(out, AccessLogField.HOST, e.serverName());
+        string(out, AccessLogField.PROTOCOL, e.protocol());
+        if (key(out, AccessLogField.ROUTE)) {
+            if (e.route() == null) {
+                out.nullValue();
+            } else {
+                out.raw(quoted(e.route(), e.route().ruleLabel()));
+            }
+        }
+        string(out, AccessLogField.BACKEND, e.backend());
+        endpointField(out, e.endpoint());
+        number(out, AccessLogField.BYTES_IN, e.bytesIn());
+        number(out, AccessLogField.BYTES_OUT, e.bytesOut());
+        millis(out, AccessLogField.DURATION_MS, e.endNanos() - e.startNanos());
+        L4Log.CloseReason reason = e.closeReason();
+        boolean failed = reason == L4Log.CloseReason.NO_ROUTE || reason == L4Log.CloseReason.BACKEND_UNREACHABLE
+                || reason == L4Log.CloseReason.ERROR;
+        string(out, AccessLogField.FAILURE, failed ? reason.label() : null);
+        string(out, AccessLogField.CLOSE, reason == null ? null : reason.label());
+        out.raw((byte) '}').raw((byte) '\n');
+    }
+
+    private void timeField(JsonLineBuffer out, long epochMillis) {
+        if (key(out, AccessLogField.TIME)) {
+            out.raw((byte) '"');
+            time(out, epochMillis);
+            out.raw((byte) '"');
+        }
+    }
+
+    /** Clients could be many: formatted each time, never cached. */
+    private void clientField(JsonLineBuffer out, InetSocketAddress client) {
+        if (key(out, AccessLogField.CLIENT)) {
+            if (client == null) {
+                out.nullValue();
+            } else {
+                socketAddress(out, client);
+            }
+        }
+    }
+
+    private void endpointField(JsonLineBuffer out, InetSocketAddress endpoint) {
+        if (key(out, AccessLogField.ENDPOINT)) {
+            if (endpoint == null) {
+                out.nullValue();
+            } else {
+                out.raw(endpoint(endpoint));
+            }
+        }
     }
 
     /** Writes the field's key (and the comma before it) when the field is on. */

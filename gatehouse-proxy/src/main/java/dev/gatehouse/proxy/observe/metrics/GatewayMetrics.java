@@ -7,6 +7,7 @@ import dev.gatehouse.routing.filter.RateLimitOutcome;
 import dev.gatehouse.routing.filter.RequestMirrorFilter;
 import dev.gatehouse.proxy.observe.EndpointHealthSource;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.proxy.observe.MirrorResult;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.routing.route.Backend;
@@ -19,7 +20,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -58,6 +58,11 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
     static final String PROXY_PROTOCOL_REJECTED = "gatehouse.proxy.protocol.rejected";
+    static final String L4_SESSIONS = "gatehouse.l4.sessions";
+    static final String L4_CLOSED = "gatehouse.l4.sessions.closed";
+    static final String L4_RECEIVED = "gatehouse.l4.received.bytes";
+    static final String L4_SENT = "gatehouse.l4.sent.bytes";
+    static final String UDP_DROPPED = "gatehouse.udp.datagrams.dropped";
 
     /** A filter-outcome counter family: its name, help and the {@code outcome} label of each ordinal. */
     private record OutcomeFamily(String name, String help, String[] labels) {
@@ -98,18 +103,31 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
     /** Created on a route's first filter failure (a bug, so no always-zero series per route); never removed. */
     private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
+    /** L4 counters by name and labels: per connection or session, not per byte or datagram, so a map probe. */
+    private final Map<String, Counter> l4Counters = new ConcurrentHashMap<>();
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
     private final AtomicLong generation = new AtomicLong();
     private volatile EndpointHealthSource health = EndpointHealthSource.READY;
     /** Route and endpoint meters of the last bind; control thread only. */
-    private Set<Meter.Id> bound = new HashSet<>();
+    /**
+     * The meters of the last bind, by identity: a Meter.Id hashes all its tags on every call, which made the
+     * sets of 60,000 ids of a 5,000-route bind a good part of a reload.
+     */
+    private Set<Meter> bound = identitySet();
     /**
      * Endpoint health gauges by cluster and endpoint, registered once and kept while the endpoint stays: a
      * gauge registered again is ignored with a warning by Micrometer. They read {@link #health}, not a snapshot.
      */
     private final Map<String, Gauge> endpointGauges = new HashMap<>();
+    /**
+     * The route counters of the last bind and of the bind in progress, by name and tags: registering a counter
+     * with Micrometer builds and sorts its id and looks it up in the registry, which for 5,000 routes (12 counters
+     * each) was most of a reload's time; a counter whose route stays is taken from here instead.
+     */
+    private Map<String, Counter> counters = new HashMap<>();
+    private Map<String, Counter> nextCounters = new HashMap<>();
     /** Auth and rate-limit counters of the last bind by family and route; control thread only. */
     private Map<String, OutcomeCounters> outcomeCounters = Map.of();
 
@@ -178,7 +196,8 @@ public final class GatewayMetrics implements ExchangeObserver {
 
     @Override
     public synchronized void bind(RuntimeSnapshot snapshot) {
-        Set<Meter.Id> now = new HashSet<>();
+        Set<Meter> now = identitySet();
+        nextCounters = new HashMap<>();
         Map<String, Series> series = new LinkedHashMap<>();
         Map<String, OutcomeCounters> outcomes = new HashMap<>();
         for (HttpPortRouter router : snapshot.httpRouters().values()) {
@@ -196,21 +215,22 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
         for (Cluster cluster : snapshot.clusters().values()) {
             for (InetSocketAddress endpoint : cluster.endpoints()) {
-                now.add(endpointGauge(cluster.name(), endpoint).getId());
+                now.add(endpointGauge(cluster.name(), endpoint));
             }
         }
-        for (Meter.Id gone : bound) {
+        for (Meter gone : bound) {
             if (!now.contains(gone)) {
                 registry.remove(gone);
             }
         }
-        endpointGauges.values().removeIf(g -> !now.contains(g.getId()));
+        endpointGauges.values().removeIf(g -> !now.contains(g));
         for (Map.Entry<String, OutcomeCounters> e : outcomeCounters.entrySet()) {
             if (!outcomes.containsKey(e.getKey())) {
                 e.getValue().retire();
             }
         }
         outcomeCounters = outcomes;
+        counters = nextCounters;
         bound = now;
         boundSeries = series;
     }
@@ -286,6 +306,54 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
 
     @Override
+    public void l4Opened(L4Log log) {
+        l4Counter(L4_SESSIONS, "L4 connections (TCP, TLS) and UDP sessions relayed to a backend, by port, "
+                + "protocol, route and backend", log, null).increment();
+    }
+
+    @Override
+    public void l4Closed(L4Log log) {
+        l4Counter(L4_CLOSED, "L4 connections and UDP sessions ended, by port, protocol, route and close reason",
+                log, log.closeReason().label()).increment();
+        if (log.bytesIn() > 0) {
+            l4Counter(L4_RECEIVED, "Bytes received from L4 clients (TCP, TLS, UDP), counted when the connection or "
+                    + "session ends", log, null).increment(log.bytesIn());
+        }
+        if (log.bytesOut() > 0) {
+            l4Counter(L4_SENT, "Bytes sent to L4 clients (TCP, TLS, UDP), counted when the connection or session "
+                    + "ends", log, null).increment(log.bytesOut());
+        }
+    }
+
+    @Override
+    public void udpDatagramDropped(int port, String reason) {
+        l4Counters.computeIfAbsent(UDP_DROPPED + '/' + port + '/' + reason, k -> Counter.builder(UDP_DROPPED)
+                .tags("port", Integer.toString(port), "reason", reason)
+                .description("UDP datagrams dropped, by port and reason").register(registry)).increment();
+    }
+
+    /**
+     * Created once per name and labels, kept for the registry's life (routes of L4 ports are few).
+     *
+     * @param reason the close reason label, or {@code null} for the families without one
+     */
+    private Counter l4Counter(String name, String help, L4Log log, String reason) {
+        String route = log.route() == null ? NONE : log.route().ruleLabel();
+        String backend = log.backend() == null ? NONE : log.backend();
+        String key = name + '/' + log.port() + '/' + log.protocol() + '/' + route + '/'
+                + (reason == null ? backend : reason);
+        return l4Counters.computeIfAbsent(key, k -> {
+            Counter.Builder b = Counter.builder(name).tags("port", Integer.toString(log.port()),
+                    "protocol", log.protocol(), "route", route).description(help);
+            b = reason == null ? b.tag("backend", backend) : b.tag("reason", reason);
+            if (name.endsWith(".bytes")) {
+                b = b.baseUnit("bytes");
+            }
+            return b.register(registry);
+        });
+    }
+
+    @Override
     public void connectionOpened(int port, String protocol) {
         connectionGauge(port, protocol).incrementAndGet();
     }
@@ -337,8 +405,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     /** The auth and rate-limit counters are {@code null} where no filter runs (requests that matched no rule). */
     private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
                                     OutcomeCounters auth, OutcomeCounters rateLimit,
-                                    Set<Meter.Id> ids, Map<String, Series> series) {
-        Tags routeTags = Tags.of("listener", listener, "route", route);
+                                    Set<Meter> ids, Map<String, Series> series) {
         int slots = RouteMeters.extraSlots() + backends.length;
         Counter[][] requests = new Counter[slots][5];
         boolean anyInvalid = false;
@@ -354,9 +421,9 @@ public final class GatewayMetrics implements ExchangeObserver {
                     : backends[b - RouteMeters.extraSlots()].cluster() == null ? "invalid"
                     : backends[b - RouteMeters.extraSlots()].cluster().name();
             for (int s = 0; s < 5; s++) {
-                requests[b][s] = track(ids, Counter.builder(REQUESTS).tags(routeTags)
-                        .tag("backend", backend).tag("status_class", RouteMeters.statusClassLabel(s))
-                        .description("HTTP requests by listener, route, backend and status class").register(registry));
+                requests[b][s] = counter(ids, REQUESTS, "HTTP requests by listener, route, backend and status class",
+                        null, "listener", listener, "route", route, "backend", backend,
+                        "status_class", RouteMeters.statusClassLabel(s));
             }
         }
         if (!anyInvalid) {
@@ -365,20 +432,19 @@ public final class GatewayMetrics implements ExchangeObserver {
         Counter[][] mirrorCopies = new Counter[mirrors.length][MirrorResult.values().length];
         for (int i = 0; i < mirrors.length; i++) {
             for (MirrorResult r : MirrorResult.values()) {
-                mirrorCopies[i][r.ordinal()] = track(ids, Counter.builder(MIRROR_REQUESTS)
-                        .tags("route", route, "backend", mirrors[i].name(), "result", r.label())
-                        .description("Mirror copies of requests (RequestMirror) by route, mirror backend and result")
-                        .register(registry));
+                mirrorCopies[i][r.ordinal()] = counter(ids, MIRROR_REQUESTS,
+                        "Mirror copies of requests (RequestMirror) by route, mirror backend and result", null,
+                        "route", route, "backend", mirrors[i].name(), "result", r.label());
             }
         }
         return new RouteMeters(backends, requests,
                 histogram(series, REQUEST_DURATION, "Whole request, first byte in to last byte out", listener, route),
                 histogram(series, UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", listener, route),
                 histogram(series, GATEWAY_DURATION, "Gateway's own part: request minus upstream", listener, route),
-                track(ids, Counter.builder("gatehouse.http.request.bytes").baseUnit("bytes").tags(routeTags)
-                        .description("Request body bytes received").register(registry)),
-                track(ids, Counter.builder("gatehouse.http.response.bytes").baseUnit("bytes").tags(routeTags)
-                        .description("Response body bytes sent").register(registry)),
+                counter(ids, "gatehouse.http.request.bytes", "Request body bytes received", "bytes",
+                        "listener", listener, "route", route),
+                counter(ids, "gatehouse.http.response.bytes", "Response body bytes sent", "bytes",
+                        "listener", listener, "route", route),
                 auth, rateLimit, mirrors, mirrorCopies);
     }
 
@@ -417,11 +483,29 @@ public final class GatewayMetrics implements ExchangeObserver {
         return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
-    private static <M extends Meter> M track(Set<Meter.Id> ids, M meter) {
-        if (ids != null) {
-            ids.add(meter.getId());
+    private static Set<Meter> identitySet() {
+        return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    }
+
+    /**
+     * A counter of the bind in progress: the last bind's when it had the same name and tags, else registered.
+     * {@code ids == null}: a permanent counter (the unrouted series), registered and never removed.
+     */
+    private Counter counter(Set<Meter> ids, String name, String description, String baseUnit, String... tags) {
+        if (ids == null) {
+            return Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
         }
-        return meter;
+        String key = name + '\u0000' + String.join("\u0000", tags);
+        Counter c = nextCounters.get(key);
+        if (c == null) {
+            c = counters.get(key);
+            if (c == null) {
+                c = Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
+            }
+            nextCounters.put(key, c);
+        }
+        ids.add(c);
+        return c;
     }
 
     /** "namespace/gateway/listener" */

@@ -1,0 +1,172 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import static dev.gatehouse.proxy.http.ProxyExchange.FORWARDING;
+import static dev.gatehouse.proxy.http.ProxyExchange.LOCAL;
+import static dev.gatehouse.proxy.http.ProxyExchange.SPLICED;
+
+/**
+ * The response side of one exchange: interim answers dropped, response filters on the head, hop-by-hop headers
+ * stripped, head, body and end (with trailers) written to the client and flushed once per upstream read batch.
+ * Back-pressure is the client's writability: {@link ProxyExchange#onClientWritabilityChanged} stops reading
+ * the upstream while the client cannot take more. A 101 to a WebSocket upgrade hands both connections to a
+ * {@link WebSocketSplice}.
+ */
+final class ResponseRelay {
+    private final ProxyExchange ex;
+    private boolean skipInterim;
+    private boolean pendingSplice;
+    private boolean clientFlushPending;
+
+    ResponseRelay(ProxyExchange ex) {
+        this.ex = ex;
+    }
+
+    void onUpstreamRead(Object msg) {
+        if (ex.state != FORWARDING) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            int code = response.status().code();
+            if (code >= 100 && code < 200 && code != 101) {
+                // interim answers: Expect is answered by the gateway, so these are dropped
+                skipInterim = true;
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            onResponseHead(response);
+            if (!(msg instanceof HttpContent)) {
+                return;
+            }
+        }
+        if (msg instanceof HttpContent c) {
+            if (skipInterim) {
+                if (c instanceof LastHttpContent) {
+                    skipInterim = false;
+                }
+                c.release();
+                return;
+            }
+            if (!ex.responseHeadSent || ex.state != FORWARDING) {
+                c.release();
+                return;
+            }
+            if (c.decoderResult().isFailure()) {
+                c.release();
+                ex.abort("invalid upstream response body");
+                return;
+            }
+            if (ex.log != null) {
+                ex.log.addResponseBytes(c.content().readableBytes());
+            }
+            if (c instanceof LastHttpContent) {
+                onResponseComplete((LastHttpContent) c);
+            } else {
+                ex.client.write(c, ex.client.voidPromise());
+                clientFlushPending = true;
+            }
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            ex.fail(HttpResponseStatus.BAD_GATEWAY, "upstream sent an invalid response ("
+                    + UpstreamErrors.address(ex.upstream.endpoint()) + ")");
+            return;
+        }
+        int code = response.status().code();
+        boolean upgraded = ex.websocket && code == 101;
+        ex.upstream.reusable(!ex.websocket && HttpUtil.isKeepAlive(response));
+        if (!runResponseFilters(response)) {
+            // fail closed: the head has not left, and a filter that may have been meant to strip or rewrite it
+            // did not finish (the upstream connection is closed, its body released as it arrives)
+            ex.answers.respond(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: response filter failed");
+            return;
+        }
+        HttpHeaders h = response.headers();
+        HopByHopHeaders.strip(h, upgraded);
+        if (upgraded) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+            pendingSplice = true;
+        } else if (!ex.http2) {
+            boolean requestStillComing = ex.expectsBody && !ex.requestComplete;
+            ex.closeClient = MessageHeaders.prepareHttp1Response(response, ex.clientVersion, ex.headRequest,
+                    ex.closeClient || requestStillComing || !ex.answers.keepClient());
+        }
+        ex.decorateResponse(response);
+        ex.responseHeadSent = true;
+        ex.client.write(response, ex.client.voidPromise());
+        clientFlushPending = true;
+        if (ex.closeClient) {
+            ex.owner.markClosing();
+        }
+    }
+
+    /** @return false when a filter threw (logged and counted) */
+    private boolean runResponseFilters(HttpResponse response) {
+        try {
+            ex.filters.onResponse(ex.exchange, response);
+            return true;
+        } catch (RuntimeException e) {
+            ex.filterFailed("response", e);
+            return false;
+        }
+    }
+
+    private void onResponseComplete(LastHttpContent last) {
+        ex.responseComplete = true;
+        if (ex.log != null) {
+            ex.log.upstreamEnd(System.nanoTime());
+        }
+        Channel client = ex.client;
+        if (pendingSplice) {
+            last.release();
+            ex.state = SPLICED;
+            Channel up = ex.upstream.detachForSplice();
+            client.flush();
+            clientFlushPending = false;
+            ex.owner.spliced(ex);
+            WebSocketSplice.join(client, up);
+            ex.observeEnd();
+            return;
+        }
+        if (ex.closeClient) {
+            client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            clientFlushPending = false;
+        } else {
+            // the upstream is released below, so its channelReadComplete will no longer reach this
+            // exchange: flush now (head, body and last still leave in one write when they came in one read)
+            client.writeAndFlush(last, client.voidPromise());
+            clientFlushPending = false;
+        }
+        ex.upstream.release();
+        if (!ex.requestComplete) {
+            ex.state = LOCAL; // answered before the request ended: the rest of its body is dropped
+            ex.abortMirrors();
+        }
+        ex.observeEnd();
+        ex.maybeFinish();
+    }
+
+    /** End of an upstream read batch: what it wrote to the client leaves in one flush. */
+    void flushClient() {
+        if (clientFlushPending) {
+            clientFlushPending = false;
+            ex.client.flush();
+        }
+    }
+}
