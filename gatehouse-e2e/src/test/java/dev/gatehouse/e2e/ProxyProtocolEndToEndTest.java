@@ -252,6 +252,10 @@ class ProxyProtocolEndToEndTest {
             assertThat(new String(s.getInputStream().readNBytes(sent.length), StandardCharsets.US_ASCII))
                     .isEqualTo("hello through the relay");
         }
+        // the L4 log line names the header's client, not the balancer's socket, and counts the bytes read with the
+        // header (before the backend connected)
+        assertThat(AccessLogLines.await(accessLog, "\"client\":\"203.0.113.8:2000\"")).contains("\"protocol\":\"tcp\"",
+                "\"route\":\"default/tcp#0\"", "\"bytes_in\":23,", "\"bytes_out\":23,");
     }
 
     @Test

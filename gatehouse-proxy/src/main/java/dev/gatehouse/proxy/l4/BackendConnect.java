@@ -4,6 +4,7 @@ import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -97,6 +98,10 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
             }
             Channel backend = connect.channel();
             for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
+                if (log != null && msg instanceof ByteBuf b) {
+                    // read before the backend connected: a peeked ClientHello, bytes behind a PROXY header
+                    log.addIn(b.readableBytes());
+                }
                 backend.write(msg, backend.voidPromise());
             }
             backend.flush();
