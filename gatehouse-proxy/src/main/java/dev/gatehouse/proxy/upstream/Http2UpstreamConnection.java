@@ -26,14 +26,14 @@ import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP/2 connection (prior knowledge in cleartext; over TLS, "h2" by ALPN) to a backend, owned by one event loop's {@link UpstreamPool}: every
- * request of that loop to the same {@link UpstreamKey} opens a stream on it, up to the backend's
- * SETTINGS_MAX_CONCURRENT_STREAMS (and {@link #MAX_STREAMS}). A stream is a child channel whose pipeline is an
- * {@link UpstreamStreamCodec} and an {@link UpstreamHandler}, so the exchange drives it as it drives an HTTP/1.1
- * connection, with the stream's flow-control window as its writability. Requests that arrive while the
- * connection is being set up wait for it rather than opening connections of their own. Over TLS, streams open
- * only once the handshake is done and the backend selected h2: one that did not (an HTTP/1.1-only server) fails
- * every waiting request with that reason (a 502), never with a connection that dies on our preface.
+ * One HTTP/2 connection (prior knowledge in cleartext; over TLS, "h2" by ALPN) to a backend, owned by one event
+ * loop's {@link UpstreamPool}: every request of that loop to the same {@link UpstreamKey} opens a stream on it, up
+ * to the backend's SETTINGS_MAX_CONCURRENT_STREAMS (and {@link #MAX_STREAMS}). A stream is a child channel whose
+ * pipeline is an {@link UpstreamStreamCodec} and an {@link UpstreamHandler}, so the exchange drives it as it drives
+ * an HTTP/1.1 connection, with the stream's flow-control window as its writability. Requests that arrive while the
+ * connection is being set up wait for it rather than opening connections of their own. Over TLS, streams open only
+ * once the handshake is done and the backend selected h2: one that did not (an HTTP/1.1-only server) fails every
+ * waiting request with that reason (a 502), not with a vague "connection closed" after our preface.
  *
  * <p>It takes no new stream after a GOAWAY, and closes once its last stream ended; an idle one closes after the
  * pool's idle timeout (checked lazily by one timer, not one per request).
