@@ -64,10 +64,10 @@ class BackendTlsEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path ca = authority("ca");
-        Path otherCa = authority("other-ca");
-        Path server = signed("backend", ca, "DNS:backend.example.com,URI:spiffe://test/backend");
-        Path client = signed("gateway-client", ca, "DNS:gateway.example.com");
+        Path ca = TestCertificates.authority(dir, "ca");
+        Path otherCa = TestCertificates.authority(dir, "other-ca");
+        Path server = TestCertificates.signed(dir, "backend", ca, "DNS:backend.example.com,URI:spiffe://test/backend");
+        Path client = TestCertificates.signed(dir, "gateway-client", ca, "DNS:gateway.example.com");
         int plain = startBackend(server, List.of());
         int mutual = startBackend(server, List.of("-Verify", "1", "-CAfile", ca.toString()));
         silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -121,7 +121,7 @@ class BackendTlsEndToEndTest {
         return text.strip().lines().map(l -> " ".repeat(n) + l).reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
-    private static String configMap(String name, Path crt) throws IOException {
+    static String configMap(String name, Path crt) throws IOException {
         return """
                 ---
                 apiVersion: v1
@@ -134,7 +134,7 @@ class BackendTlsEndToEndTest {
     }
 
     /** Service "name" (port http 80) on the backend's port, and its BackendTLSPolicy. */
-    private static String backend(String name, int backendPort, String caConfigMap, String hostname, String sans) {
+    static String backend(String name, int backendPort, String caConfigMap, String hostname, String sans) {
         return Configs.service(name, backendPort) + """
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
@@ -151,31 +151,6 @@ class BackendTlsEndToEndTest {
     private static String rule(String name) {
         return "  - matches: [{path: {type: PathPrefix, value: /" + name + "}}]\n"
                 + "    backendRefs: [{name: " + name + ", port: 80}]\n";
-    }
-
-    private static Path authority(String name) throws Exception {
-        Path key = dir.resolve(name + ".key");
-        Path crt = dir.resolve(name + ".crt");
-        TestCertificates.openssl(List.of("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                "-nodes", "-keyout", key.toString(), "-out", crt.toString(), "-days", "2", "-subj", "/CN=" + name,
-                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"));
-        return crt;
-    }
-
-    /** A certificate for CN "name" with these subjectAltNames, signed by the CA whose certificate is {@code ca}. */
-    private static Path signed(String name, Path ca, String subjectAltNames) throws Exception {
-        Path key = dir.resolve(name + ".key");
-        Path csr = dir.resolve(name + ".csr");
-        Path crt = dir.resolve(name + ".crt");
-        Path ext = dir.resolve(name + ".ext");
-        Files.writeString(ext, "subjectAltName=" + subjectAltNames + "\n");
-        TestCertificates.openssl(List.of("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + name));
-        String caName = ca.getFileName().toString().replace(".crt", "");
-        TestCertificates.openssl(List.of("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey",
-                dir.resolve(caName + ".key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
-                "-out", crt.toString()));
-        return crt;
     }
 
     /** openssl s_server -www: an HTTP/1.0 status page per connection, with the client certificate when one came. */

@@ -108,7 +108,7 @@ class H2cBackendEndToEndTest {
         assertThat(load.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(out).contains("1000 succeeded, 0 failed", "status codes: 1000 2xx");
         // 80 streams at once from one event loop (nghttpd allows 100); the connection is still open (4 s idle timeout)
-        assertThat(upstreamConnections()).as("connections from the gateway to nghttpd").isEqualTo(1);
+        assertThat(upstreamConnections(backendPort)).as("connections from the gateway to nghttpd").isEqualTo(1);
     }
 
     @Test
@@ -127,7 +127,8 @@ class H2cBackendEndToEndTest {
         return "http://127.0.0.1:" + port + path;
     }
 
-    private static long upstreamConnections() throws Exception {
+    /** Established TCP connections to a backend port (from the gateway: tests only talk to loopback). */
+    static long upstreamConnections(int backendPort) throws Exception {
         Process ss = new ProcessBuilder("ss", "-Htn", "state", "established", "( dport = :" + backendPort + " )")
                 .redirectErrorStream(true).start();
         String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -135,7 +136,7 @@ class H2cBackendEndToEndTest {
         return out.lines().filter(l -> !l.isBlank()).count();
     }
 
-    private static boolean onPath(String tool) {
+    static boolean onPath(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(d, tool))) {
                 return true;

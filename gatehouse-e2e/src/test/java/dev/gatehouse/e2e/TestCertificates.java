@@ -67,6 +67,31 @@ final class TestCertificates {
         return new Pem(name, crt, Files.readString(crt), Files.readString(key));
     }
 
+    /** A test CA "name" ({@code name.crt}, {@code name.key} in dir): basicConstraints CA, keyCertSign. */
+    static Path authority(Path dir, String name) throws Exception {
+        Path crt = dir.resolve(name + ".crt");
+        openssl(List.of("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                "-nodes", "-keyout", dir.resolve(name + ".key").toString(), "-out", crt.toString(), "-days", "2",
+                "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign"));
+        return crt;
+    }
+
+    /** A certificate for CN "name" with these subjectAltNames, signed by the CA whose certificate is {@code ca}. */
+    static Path signed(Path dir, String name, Path ca, String subjectAltNames) throws Exception {
+        Path csr = dir.resolve(name + ".csr");
+        Path crt = dir.resolve(name + ".crt");
+        Path ext = dir.resolve(name + ".ext");
+        Files.writeString(ext, "subjectAltName=" + subjectAltNames + "\n");
+        openssl(List.of("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", dir.resolve(name + ".key").toString(), "-out", csr.toString(), "-subj", "/CN=" + name));
+        String caName = ca.getFileName().toString().replace(".crt", "");
+        openssl(List.of("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey",
+                dir.resolve(caName + ".key").toString(), "-CAcreateserial", "-days", "2", "-extfile", ext.toString(),
+                "-out", crt.toString()));
+        return crt;
+    }
+
     private static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.US_ASCII));
     }

@@ -20,13 +20,24 @@ import java.time.Duration;
  * @param http2MaxHeaderListBytes SETTINGS_MAX_HEADER_LIST_SIZE advertised and enforced (HPACK bombs)
  * @param minBodyRateBytesPerSecond a request body slower than this on average (after a grace of bodyIdle)
  *                                  is cut; zero = no minimum rate
+ * @param proxyProtocol PROXY protocol from trusted sources, or {@code null} when the port reads none
+ * @param forwardClientCert X-Forwarded-Client-Cert handling, or {@code null} to sanitize (Envoy's default)
  */
 public record ClientTrafficSpec(Duration requestHeader, Duration bodyIdle, Duration bodyTotal, Duration idle,
                                 Duration backendResponse, int maxHeaderBytes, int maxHeaderFields, int maxUriBytes,
                                 int http2MaxConcurrentStreams, int http2MaxHeaderListBytes,
-                                long minBodyRateBytesPerSecond) {
+                                long minBodyRateBytesPerSecond, ProxyProtocolSpec proxyProtocol,
+                                ForwardClientCertSpec forwardClientCert) {
     /** The hardening contract's values; also documented in docs/security.md. */
     public static final ClientTrafficSpec DEFAULTS = new ClientTrafficSpec(Duration.ofSeconds(10),
             Duration.ofSeconds(10), Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(15), 64 * 1024, 1000,
             16 * 1024, 100, 64 * 1024, 0);
+
+    /** Limits without PROXY protocol. */
+    public ClientTrafficSpec(Duration requestHeader, Duration bodyIdle, Duration bodyTotal, Duration idle,
+                             Duration backendResponse, int maxHeaderBytes, int maxHeaderFields, int maxUriBytes,
+                             int http2MaxConcurrentStreams, int http2MaxHeaderListBytes, long minBodyRateBytesPerSecond) {
+        this(requestHeader, bodyIdle, bodyTotal, idle, backendResponse, maxHeaderBytes, maxHeaderFields, maxUriBytes,
+                http2MaxConcurrentStreams, http2MaxHeaderListBytes, minBodyRateBytesPerSecond, null, null);
+    }
 }

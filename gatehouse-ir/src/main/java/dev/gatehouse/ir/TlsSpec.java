@@ -2,10 +2,19 @@ package dev.gatehouse.ir;
 
 import java.util.List;
 
-/** Certificates a listener terminates TLS with. */
-public record TlsSpec(List<CertificateSpec> certificates) {
+/**
+ * Certificates a listener terminates TLS with.
+ *
+ * @param clientValidation how client certificates are validated (HTTPS only), or {@code null} when none is asked for
+ */
+public record TlsSpec(List<CertificateSpec> certificates, ClientValidationSpec clientValidation) {
     public TlsSpec {
         certificates = List.copyOf(certificates);
+    }
+
+    /** A listener that asks for no client certificate. */
+    public TlsSpec(List<CertificateSpec> certificates) {
+        this(certificates, null);
     }
 
     /**

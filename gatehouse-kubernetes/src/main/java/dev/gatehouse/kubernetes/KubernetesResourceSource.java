@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -202,7 +203,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
             }
         }
 
-        /** A ConfigMap no policy names is never read, so its changes are not a reason to translate. */
+        /** A ConfigMap no policy or Gateway names is never read, so its changes are not a reason to translate. */
         private boolean read(HasMetadata obj) {
             return !(obj instanceof ConfigMap c) || ConfigMapReferences.referenced(configMapReferences(), c);
         }
@@ -289,7 +290,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     }
 
     private Set<String> configMapReferences() {
-        return ConfigMapReferences.of(all(BackendTLSPolicy.class));
+        return ConfigMapReferences.of(all(BackendTLSPolicy.class), all(Gateway.class));
     }
 
     @Override

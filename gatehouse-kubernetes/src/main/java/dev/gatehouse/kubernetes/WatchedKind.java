@@ -61,7 +61,7 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind(GATEWAY_API, "v1", "BackendTLSPolicy", "backendtlspolicies", true, BackendTLSPolicy.class,
                     true),
             new WatchedKind("", "v1", "Secret", "secrets", true, Secret.class, false),
-            // the translator gets only the ConfigMaps a BackendTLSPolicy names (ConfigMapReferences)
+            // the translator gets only the ConfigMaps a BackendTLSPolicy or Gateway names (ConfigMapReferences)
             new WatchedKind("", "v1", "ConfigMap", "configmaps", true, ConfigMap.class, false),
             new WatchedKind("", "v1", "Namespace", "namespaces", false, Namespace.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,

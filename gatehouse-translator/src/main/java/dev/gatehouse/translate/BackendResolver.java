@@ -95,18 +95,12 @@ final class BackendResolver {
         if (unusable[0] != null) {
             return new Resolution(null, null, unusable[0]);
         }
-        if (tls != null && H2C.equals(servicePort.getAppProtocol())) {
-            // h2c is cleartext by definition, and HTTP/2 over TLS to backends is not served yet: never fall back to
-            // cleartext where a policy asks for TLS
-            return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
-                    + " has appProtocol " + H2C + " and a BackendTLSPolicy; HTTP/2 over TLS to backends is not "
-                    + "supported yet"));
-        }
         if (tls == null && WSS.equals(servicePort.getAppProtocol())) {
             return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
                     + " has appProtocol " + WSS + " but no BackendTLSPolicy says how to verify it"));
         }
-        // kubernetes.io/ws is HTTP/1.1 whose upgrade requests splice; any other value is spoken to as HTTP/1.1 too
+        // kubernetes.io/ws is HTTP/1.1 whose upgrade requests splice; any other value is spoken to as HTTP/1.1 too.
+        // h2c under a BackendTLSPolicy is HTTP/2 over TLS (ALPN h2), as Envoy Gateway does: never cleartext there
         BackendProtocol protocol = H2C.equals(servicePort.getAppProtocol()) ? BackendProtocol.HTTP_2 : null;
         clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort),
                 ClusterSpec.LoadBalancerType.ROUND_ROBIN, protocol, tls));

@@ -1,6 +1,8 @@
 package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
+import dev.gatehouse.ir.ForwardClientCertSpec;
+import dev.gatehouse.ir.ProxyProtocolSpec;
 import dev.gatehouse.translate.validate.DurationFormat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 
@@ -20,12 +22,35 @@ import java.util.TreeMap;
  * {@link ClientTrafficSpec#DEFAULTS}. Two policies reaching one port: the oldest wins (then namespace/name),
  * as Gateway API policy attachment (GEP-713) says; the other gets {@code Accepted=False, Conflicted} for that
  * target and a warning. An invalid field rejects the config, as the CRD schema would.
+ *
+ * <p>{@code proxyProtocol} is Envoy Gateway's field ({@code optional}) plus our {@code trustedCIDRs}; being per
+ * port like the limits, listeners sharing a port cannot disagree on it: the younger policy is Conflicted there.
  */
 final class ClientTrafficPolicyTranslator {
     static final String KIND = "ClientTrafficPolicy";
     static final String API_VERSION = "gatehouse.dev/v1alpha1";
     private static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
-    private static final Set<String> SPEC_FIELDS = Set.of("targetRefs", "timeouts", "limits");
+    private static final Set<String> SPEC_FIELDS = Set.of("targetRefs", "timeouts", "limits", "proxyProtocol",
+            "enableProxyProtocol", "headers");
+    /** EG's {@code headers}; of its fields only {@code xForwardedClientCert} for now. */
+    private static final Set<String> HEADERS_FIELDS = Set.of("xForwardedClientCert");
+    private static final Set<String> XFCC_FIELDS = Set.of("mode", "certDetailsToAdd");
+    private static final Map<String, ForwardClientCertSpec.Mode> XFCC_MODES = Map.of(
+            "Sanitize", ForwardClientCertSpec.Mode.SANITIZE,
+            "ForwardOnly", ForwardClientCertSpec.Mode.FORWARD_ONLY,
+            "AppendForward", ForwardClientCertSpec.Mode.APPEND_FORWARD,
+            "SanitizeSet", ForwardClientCertSpec.Mode.SANITIZE_SET,
+            "AlwaysForwardOnly", ForwardClientCertSpec.Mode.ALWAYS_FORWARD_ONLY);
+    private static final Map<String, ForwardClientCertSpec.Detail> XFCC_DETAILS = Map.of(
+            "Subject", ForwardClientCertSpec.Detail.SUBJECT,
+            "Cert", ForwardClientCertSpec.Detail.CERT,
+            "Chain", ForwardClientCertSpec.Detail.CHAIN,
+            "DNS", ForwardClientCertSpec.Detail.DNS,
+            "URI", ForwardClientCertSpec.Detail.URI);
+    /** EG's {@code proxyProtocol {optional}} plus our {@code trustedCIDRs}. */
+    private static final Set<String> PROXY_PROTOCOL_FIELDS = Set.of("optional", "trustedCIDRs");
+    /** EG's meaning of a proxyProtocol without trustedCIDRs: every source must send the header. */
+    private static final List<String> EVERY_SOURCE = List.of("0.0.0.0/0", "::/0");
     private static final Set<String> REF_FIELDS = Set.of("group", "kind", "name", "sectionName");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("requestHeader", "bodyIdle", "bodyTotal", "idle",
             "backendResponse");
@@ -114,6 +139,8 @@ final class ClientTrafficPolicyTranslator {
         } else if (spec.get("limits") != null) {
             out.add(error(policy, origin, "spec.limits", "must be a mapping"));
         }
+        validateProxyProtocol(spec, policy, origin, out);
+        validateHeaders(spec, policy, origin, out);
         return out;
     }
 
@@ -133,6 +160,7 @@ final class ClientTrafficPolicyTranslator {
             String self = namespace + "/" + policy.getMetadata().getName();
             Map<?, ?> spec = (Map<?, ?>) policy.getAdditionalProperties().get("spec");
             ClientTrafficSpec value = specOf(spec);
+            warnProxyProtocol(spec, policy, index, diagnostics);
             List<ResourceStatus.ParentStatus> ancestors = new ArrayList<>();
             for (Object o : (List<?>) spec.get("targetRefs")) {
                 Map<?, ?> ref = (Map<?, ?>) o;
@@ -212,6 +240,134 @@ final class ClientTrafficPolicyTranslator {
         return null;
     }
 
+    private static void validateProxyProtocol(Map<?, ?> spec, GenericKubernetesResource policy, ResourceSet.Entry origin,
+                                              List<Diagnostic> out) {
+        if (spec.get("enableProxyProtocol") != null && !(spec.get("enableProxyProtocol") instanceof Boolean)) {
+            out.add(error(policy, origin, "spec.enableProxyProtocol", "must be true or false"));
+        }
+        Object value = spec.get("proxyProtocol");
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof Map<?, ?> pp)) {
+            out.add(error(policy, origin, "spec.proxyProtocol", "must be a mapping"));
+            return;
+        }
+        unknown(pp, PROXY_PROTOCOL_FIELDS, "spec.proxyProtocol", policy, origin, out);
+        if (pp.get("optional") != null && !(pp.get("optional") instanceof Boolean)) {
+            out.add(error(policy, origin, "spec.proxyProtocol.optional", "must be true or false"));
+        }
+        Object cidrs = pp.get("trustedCIDRs");
+        if (cidrs == null) {
+            return;
+        }
+        if (!(cidrs instanceof List<?> list) || list.isEmpty()) {
+            out.add(error(policy, origin, "spec.proxyProtocol.trustedCIDRs",
+                    "must list at least one CIDR such as 10.0.0.0/8 or 2001:db8::/32 (leave it out to trust every source)"));
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            String problem = list.get(i) instanceof String c ? Cidr.problem(c) : "must be a string";
+            if (problem != null) {
+                out.add(error(policy, origin, "spec.proxyProtocol.trustedCIDRs[" + i + "]", problem));
+            }
+        }
+    }
+
+    /** EG's schema and CEL rule for {@code headers.xForwardedClientCert}. */
+    private static void validateHeaders(Map<?, ?> spec, GenericKubernetesResource policy, ResourceSet.Entry origin,
+                                        List<Diagnostic> out) {
+        Object value = spec.get("headers");
+        if (value == null) {
+            return;
+        }
+        if (!(value instanceof Map<?, ?> headers)) {
+            out.add(error(policy, origin, "spec.headers", "must be a mapping"));
+            return;
+        }
+        unknown(headers, HEADERS_FIELDS, "spec.headers", policy, origin, out);
+        Object xfccValue = headers.get("xForwardedClientCert");
+        if (xfccValue == null) {
+            return;
+        }
+        String at = "spec.headers.xForwardedClientCert";
+        if (!(xfccValue instanceof Map<?, ?> xfcc)) {
+            out.add(error(policy, origin, at, "must be a mapping"));
+            return;
+        }
+        unknown(xfcc, XFCC_FIELDS, at, policy, origin, out);
+        Object mode = xfcc.get("mode");
+        if (mode != null && !XFCC_MODES.containsKey(String.valueOf(mode))) {
+            out.add(error(policy, origin, at + ".mode", "must be one of AlwaysForwardOnly, AppendForward, ForwardOnly,"
+                    + " Sanitize, SanitizeSet"));
+        }
+        Object details = xfcc.get("certDetailsToAdd");
+        if (details == null) {
+            return;
+        }
+        if (!(details instanceof List<?> list)) {
+            out.add(error(policy, origin, at + ".certDetailsToAdd", "must be a list"));
+            return;
+        }
+        for (int i = 0; i < list.size(); i++) {
+            if (!XFCC_DETAILS.containsKey(String.valueOf(list.get(i)))) {
+                out.add(error(policy, origin, at + ".certDetailsToAdd[" + i + "]",
+                        "must be one of Cert, Chain, DNS, Subject, URI"));
+            }
+        }
+        if (!list.isEmpty() && !"AppendForward".equals(mode) && !"SanitizeSet".equals(mode)) {
+            out.add(error(policy, origin, at, "certDetailsToAdd can only be set when mode is AppendForward or"
+                    + " SanitizeSet"));
+        }
+    }
+
+    private static ForwardClientCertSpec forwardClientCertOf(Map<?, ?> spec) {
+        if (!(spec.get("headers") instanceof Map<?, ?> headers)
+                || !(headers.get("xForwardedClientCert") instanceof Map<?, ?> xfcc)) {
+            return null;
+        }
+        ForwardClientCertSpec.Mode mode = xfcc.get("mode") == null ? ForwardClientCertSpec.Mode.SANITIZE
+                : XFCC_MODES.get(String.valueOf(xfcc.get("mode")));
+        List<ForwardClientCertSpec.Detail> details = new ArrayList<>();
+        if (xfcc.get("certDetailsToAdd") instanceof List<?> list) {
+            list.forEach(d -> details.add(XFCC_DETAILS.get(String.valueOf(d))));
+        }
+        return new ForwardClientCertSpec(mode, details.stream().distinct().sorted().toList());
+    }
+
+    /** Deprecated or trust-everything forms, valid in EG and so accepted here, but worth a warning. */
+    private static void warnProxyProtocol(Map<?, ?> spec, GenericKubernetesResource policy, ResourceIndex index,
+                                          List<Diagnostic> diagnostics) {
+        String field = null;
+        String message = null;
+        if (spec.get("proxyProtocol") instanceof Map<?, ?> pp && pp.get("trustedCIDRs") == null) {
+            field = "spec.proxyProtocol.trustedCIDRs";
+            message = "not set: every source must send a PROXY header and may claim any client address;"
+                    + " list the load balancers' CIDRs";
+        } else if (spec.get("proxyProtocol") == null && Boolean.TRUE.equals(spec.get("enableProxyProtocol"))) {
+            field = "spec.enableProxyProtocol";
+            message = "deprecated (as in Envoy Gateway): use proxyProtocol with trustedCIDRs; every source must"
+                    + " send a PROXY header and may claim any client address";
+        }
+        if (field != null) {
+            ResourceSet.Entry origin = index.origin(policy);
+            diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
+                    origin == null ? 0 : origin.document(), KIND + " " + ResourceIndex.qualifiedName(policy), field,
+                    message));
+        }
+    }
+
+    private static ProxyProtocolSpec proxyProtocolOf(Map<?, ?> spec) {
+        if (spec.get("proxyProtocol") instanceof Map<?, ?> pp) {
+            List<String> cidrs = new ArrayList<>();
+            if (pp.get("trustedCIDRs") instanceof List<?> list) {
+                list.forEach(c -> cidrs.add(Cidr.canonical((String) c)));
+            }
+            return new ProxyProtocolSpec(Boolean.TRUE.equals(pp.get("optional")), cidrs.isEmpty() ? EVERY_SOURCE : cidrs);
+        }
+        return Boolean.TRUE.equals(spec.get("enableProxyProtocol")) ? new ProxyProtocolSpec(false, EVERY_SOURCE) : null;
+    }
+
     static ClientTrafficSpec specOf(Map<?, ?> spec) {
         ClientTrafficSpec d = ClientTrafficSpec.DEFAULTS;
         Map<?, ?> t = spec.get("timeouts") instanceof Map<?, ?> m ? m : Map.of();
@@ -227,7 +383,9 @@ final class ClientTrafficPolicyTranslator {
                 integer(l, "maxUriBytes", d.maxUriBytes()),
                 integer(l, "http2MaxConcurrentStreams", d.http2MaxConcurrentStreams()),
                 integer(l, "http2MaxHeaderListBytes", d.http2MaxHeaderListBytes()),
-                l.get("minBodyRateBytesPerSecond") instanceof Number n ? n.longValue() : d.minBodyRateBytesPerSecond());
+                l.get("minBodyRateBytesPerSecond") instanceof Number n ? n.longValue() : d.minBodyRateBytesPerSecond(),
+                proxyProtocolOf(spec),
+                forwardClientCertOf(spec));
     }
 
     private static Duration duration(Map<?, ?> m, String key, Duration fallback) {

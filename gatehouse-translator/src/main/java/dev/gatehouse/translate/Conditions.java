@@ -78,6 +78,19 @@ public final class Conditions {
         return new Condition("ResolvedRefs", FALSE, "InvalidCertificateRef", message);
     }
 
+    public static Condition listenerInvalidCACertificateRef(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidCACertificateRef", message);
+    }
+
+    public static Condition listenerInvalidCACertificateKind(String message) {
+        return new Condition("ResolvedRefs", FALSE, "InvalidCACertificateKind", message);
+    }
+
+    /** Every caCertificateRef of the listener's frontend validation is invalid: the listener is not accepted. */
+    public static Condition listenerNoValidCACertificate(String message) {
+        return new Condition("Accepted", FALSE, "NoValidCACertificate", message);
+    }
+
     public static Condition listenerRefNotPermitted(String message) {
         return new Condition("ResolvedRefs", FALSE, "RefNotPermitted", message);
     }

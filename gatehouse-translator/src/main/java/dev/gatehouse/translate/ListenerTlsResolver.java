@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.TlsSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerTLSConfig;
@@ -15,10 +16,12 @@ import java.util.Map;
 final class ListenerTlsResolver {
     private final ResourceIndex index;
     private final ReferenceGrants grants;
+    private final FrontendValidationResolver frontend;
 
     ListenerTlsResolver(ResourceIndex index, ReferenceGrants grants) {
         this.index = index;
         this.grants = grants;
+        this.frontend = new FrontendValidationResolver(index, grants);
     }
 
     /** Sets {@code tls}, or {@code resolvedRefs} and {@code certificatesValid} when a reference fails. */
@@ -61,7 +64,8 @@ final class ListenerTlsResolver {
                 return;
             }
         }
-        state.tls = new TlsSpec(certs);
+        // the Gateway's frontend validation is for listeners handling HTTPS (not TLS ones that relay bytes)
+        state.tls = new TlsSpec(certs, state.protocol == Protocol.HTTPS ? frontend.resolve(state) : null);
     }
 
     private static void fail(ListenerState state, Condition condition) {

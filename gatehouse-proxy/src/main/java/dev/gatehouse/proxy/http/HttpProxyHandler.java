@@ -4,6 +4,7 @@ import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.observe.RequestIds;
 import dev.gatehouse.proxy.observe.RequestLog;
+import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.routing.route.PathNormalizer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -121,9 +122,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private InetSocketAddress lookupRemote() {
-        Channel ch = ctx.channel();
-        Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;
-        SocketAddress a = conn.remoteAddress();
+        SocketAddress a = ClientAddress.of(ctx.channel()); // a trusted PROXY header's source, else the peer
         // non-IP transports (embedded channels in tests) count as loopback
         return a instanceof InetSocketAddress ip ? ip : UNKNOWN_PEER;
     }

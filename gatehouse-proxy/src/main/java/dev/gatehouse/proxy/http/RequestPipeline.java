@@ -6,6 +6,7 @@ import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.route.PathNormalizer;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.tls.PortCertificates;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -103,6 +104,13 @@ final class RequestPipeline {
             ex.observeStart();
             ex.answers.respond(HttpResponseStatus.MISDIRECTED_REQUEST, "host " + target.host()
                     + " is not served by the listener chosen by TLS server name " + tls.serverName());
+            return;
+        }
+        PortCertificates certificates = tls == null ? null : snapshot.certificates(localPort);
+        if (certificates != null && !certificates.sameClientDemand(tls.clientCheck(), target.host())) {
+            ex.observeStart(); // e.g. a handshake without SNI where no client certificate was asked for
+            ex.answers.respond(HttpResponseStatus.MISDIRECTED_REQUEST, "host " + target.host()
+                    + " asks for other client certificates than this connection's TLS handshake did");
             return;
         }
         ex.route = ex.router == null ? null : ex.router.route(exchange);

@@ -94,6 +94,7 @@ final class UpstreamAttempt implements UpstreamListener {
         if (teTrailers) {
             ex.request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
+        ForwardedClientCert.apply(ex.request.headers(), ex.client);
         if (ex.log != null) {
             ex.log.upstreamStart(System.nanoTime());
             ex.observer.onUpstreamRequest(ex.log, ex.request.headers());

@@ -1,8 +1,10 @@
 package dev.gatehouse.proxy.l4;
 
+import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.proxy.observe.L4Log;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -62,7 +64,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         client.config().setAutoRead(false);
         InetSocketAddress endpoint = cluster.pick();
         if (endpoint == null) {
-            LOG.debug("{}: cluster {} has no endpoint; closing", client, cluster.name());
+            LOG.debug("{}: cluster {} has no endpoint; closing", ClientAddress.of(client), cluster.name());
             L4Pipeline.ended(settings, log, L4Log.CloseReason.NO_ROUTE);
             client.close();
             return;
@@ -84,7 +86,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 cluster.reportFailure(endpoint, "connect failed: " + f.cause().getMessage());
-                LOG.debug("{}: connect to {} failed: {}", client, endpoint, f.cause().toString());
+                LOG.debug("{}: connect to {} failed: {}", ClientAddress.of(client), endpoint, f.cause().toString());
                 L4Pipeline.ended(settings, log, L4Log.CloseReason.BACKEND_UNREACHABLE);
                 client.close();
                 return;
@@ -96,6 +98,10 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
             }
             Channel backend = connect.channel();
             for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
+                if (log != null && msg instanceof ByteBuf b) {
+                    // read before the backend connected: a peeked ClientHello, bytes behind a PROXY header
+                    log.addIn(b.readableBytes());
+                }
                 backend.write(msg, backend.voidPromise());
             }
             backend.flush();

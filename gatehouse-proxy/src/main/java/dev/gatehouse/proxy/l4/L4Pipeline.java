@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.l4;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.L4Log;
+import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.routing.route.L4PortRouter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -26,7 +27,8 @@ public final class L4Pipeline {
     public static void init(Channel ch, L4PortRouter router, L4Settings settings) {
         L4Log log = settings.observer() == ExchangeObserver.NOOP ? null : new L4Log(
                 ch.localAddress() instanceof InetSocketAddress a ? a.getPort() : 0, router.routesBySni() ? "tls" : "tcp",
-                ch.remoteAddress() instanceof InetSocketAddress r ? r : null, System.nanoTime(),
+                // a trusted PROXY header's source (read before this pipeline is built), else the peer
+                ClientAddress.of(ch) instanceof InetSocketAddress r ? r : null, System.nanoTime(),
                 System.currentTimeMillis());
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, settings.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));

@@ -106,4 +106,11 @@ public interface ExchangeObserver {
      */
     default void udpDatagramDropped(int port, String reason) {
     }
+
+    /**
+     * A connection from a trusted PROXY protocol source on {@code port} was closed: no header where one was
+     * required, a malformed one, or none within the deadline. On the connection's event loop.
+     */
+    default void proxyProtocolRejected(int port) {
+    }
 }

@@ -157,4 +157,11 @@ public final class ExchangeObservers implements ExchangeObserver {
             o.udpDatagramDropped(port, reason);
         }
     }
+
+    @Override
+    public void proxyProtocolRejected(int port) {
+        for (ExchangeObserver o : all) {
+            o.proxyProtocolRejected(port);
+        }
+    }
 }

@@ -2,12 +2,15 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
+import dev.gatehouse.proxy.http.ForwardedClientCert;
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
 import dev.gatehouse.proxy.l4.L4Pipeline;
 import dev.gatehouse.proxy.l4.L4Settings;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.proxyprotocol.ProxyProtocolGate;
+import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.L4PortRouter;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
@@ -48,6 +51,8 @@ import java.net.SocketAddress;
  *             -> Http2MultiplexHandler                                                              (h2c)
  *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
  * </pre>
+ * A port with PROXY protocol puts {@link ProxyProtocolGate} in front for connections from its trusted sources and
+ * builds the rest once the header is read.
  * Stream channels run on the connection's event loop, so upstream connections of h2 requests come from
  * the same per-loop pool as HTTP/1.1 ones.
  */
@@ -97,6 +102,18 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         // same config even when a reload lands meanwhile
         RuntimeSnapshot current = snapshots == null ? null : snapshots.current();
         int localPort = localPort(ch);
+        ProxyProtocolPolicy proxyProtocol = current == null ? null : current.proxyProtocol(localPort);
+        if (proxyProtocol != null && ch.remoteAddress() instanceof InetSocketAddress source
+                && proxyProtocol.trusts(source)) {
+            // the port's pipeline goes in once the header has named the client (L4 relays and SNI peeks included)
+            ProxyProtocolGate.install(ch, proxyProtocol.optional(), localPort, context.observer(),
+                    c -> serve(c, current, localPort));
+            return;
+        }
+        serve(ch, current, localPort);
+    }
+
+    private void serve(Channel ch, RuntimeSnapshot current, int localPort) {
         L4PortRouter l4Router = current == null || l4 == null ? null : current.l4Router(localPort);
         if (l4Router != null) {
             L4Pipeline.init(ch, l4Router, l4);
@@ -125,12 +142,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                         new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams));
             }
         };
+        if (spec.forwardClientCert() != null) {
+            ForwardedClientCert.configure(ch, spec.forwardClientCert());
+        }
         ChannelPipeline p = ch.pipeline();
         p.addLast("timeouts", timeouts);
         if (tls != null) {
             // TLS: the SNI name picks the SslContext (mapping built per snapshot), ALPN picks h1 or h2
-            p.addLast("sni", new SniHandler(tls.byServerName()));
-            p.addLast("alpn", new AlpnSwitch(codec, priorKnowledge));
+            SniHandler sni = new SniHandler(tls.byServerName());
+            p.addLast("sni", sni);
+            p.addLast("alpn", new AlpnSwitch(codec, priorKnowledge, sni, tls));
         } else {
             p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
         }

@@ -15,20 +15,25 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
+import javax.net.ssl.SSLException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP/2 connection (prior knowledge) to a backend, owned by one event loop's {@link UpstreamPool}: every
- * request of that loop to the same {@link UpstreamKey} opens a stream on it, up to the backend's
- * SETTINGS_MAX_CONCURRENT_STREAMS (and {@link #MAX_STREAMS}). A stream is a child channel whose pipeline is an
- * {@link UpstreamStreamCodec} and an {@link UpstreamHandler}, so the exchange drives it as it drives an HTTP/1.1
- * connection, with the stream's flow-control window as its writability. Requests that arrive while the
- * connection is being set up wait for it rather than opening connections of their own.
+ * One HTTP/2 connection (prior knowledge in cleartext; over TLS, "h2" by ALPN) to a backend, owned by one event
+ * loop's {@link UpstreamPool}: every request of that loop to the same {@link UpstreamKey} opens a stream on it, up
+ * to the backend's SETTINGS_MAX_CONCURRENT_STREAMS (and {@link #MAX_STREAMS}). A stream is a child channel whose
+ * pipeline is an {@link UpstreamStreamCodec} and an {@link UpstreamHandler}, so the exchange drives it as it drives
+ * an HTTP/1.1 connection, with the stream's flow-control window as its writability. Requests that arrive while the
+ * connection is being set up wait for it rather than opening connections of their own. Over TLS, streams open only
+ * once the handshake is done and the backend selected h2: one that did not (an HTTP/1.1-only server) fails every
+ * waiting request with that reason (a 502), not with a vague "connection closed" after our preface.
  *
  * <p>It takes no new stream after a GOAWAY, and closes once its last stream ended; an idle one closes after the
  * pool's idle timeout (checked lazily by one timer, not one per request).
@@ -47,6 +52,8 @@ final class Http2UpstreamConnection {
     private final UpstreamKey key;
     private final EventLoop loop;
     private final ChannelFuture connect;
+    /** the connect, or over TLS the handshake that selected h2: streams open once it succeeded */
+    private final Future<?> ready;
     private final Http2StreamChannelBootstrap streams;
     private int open;
     private long idleSinceNanos;
@@ -56,17 +63,28 @@ final class Http2UpstreamConnection {
         this.pool = pool;
         this.key = key;
         this.loop = pool.loop();
+        Promise<Void> negotiated = key.tlsIdentity() == null ? null : loop.newPromise();
         this.connect = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                if (key.tlsIdentity() != null) {
-                    ch.pipeline().addLast(key.tlsIdentity().newHandler(ch.alloc(), key.endpoint()));
+                if (negotiated != null) {
+                    SslHandler ssl = key.tlsIdentity().newH2Handler(ch.alloc(), key.endpoint());
+                    ssl.handshakeFuture().addListener(f -> negotiated(ssl, f, negotiated));
+                    ch.pipeline().addLast(ssl);
                 }
                 ch.pipeline().addLast(Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)).build(),
                         new Http2MultiplexHandler(REFUSE_PUSHED), CLOSE_ON_ERROR);
             }
         }).connect(key.endpoint());
+        if (negotiated != null) {
+            connect.addListener(f -> {
+                if (!f.isSuccess()) {
+                    negotiated.tryFailure(f.cause());
+                }
+            });
+        }
+        this.ready = negotiated == null ? connect : negotiated;
         Channel parent = connect.channel();
         AsciiString scheme = key.tlsIdentity() == null ? HTTP : HTTPS;
         this.streams = new Http2StreamChannelBootstrap(parent).handler(new ChannelInitializer<Channel>() {
@@ -104,22 +122,38 @@ final class Http2UpstreamConnection {
         return !c.goAwayReceived() && !c.goAwaySent() && open < c.local().maxActiveStreams();
     }
 
-    /** Opens a stream once the connection is up; the future fails with the connect failure. */
+    private static void negotiated(SslHandler ssl, Future<?> handshake, Promise<Void> negotiated) {
+        if (!handshake.isSuccess()) {
+            negotiated.tryFailure(handshake.cause());
+            return;
+        }
+        String selected = ssl.applicationProtocol();
+        if (ApplicationProtocolNames.HTTP_2.equals(selected)) {
+            negotiated.trySuccess(null);
+            return;
+        }
+        // an SSLException, so the 502 says "TLS handshake failed: ..." like any other TLS refusal
+        negotiated.tryFailure(new SSLException("the backend did not select h2 by ALPN ("
+                + (selected == null ? "it selected no protocol" : "it selected " + selected) + ")"));
+        ((Channel) handshake.getNow()).close();
+    }
+
+    /** Opens a stream once the connection is up; the future fails with the connect (or TLS, ALPN) failure. */
     Future<Http2StreamChannel> openStream() {
         open++;
         Promise<Http2StreamChannel> promise = loop.newPromise();
-        if (connect.isDone()) {
+        if (ready.isDone()) {
             open(promise);
         } else {
-            connect.addListener(f -> open(promise));
+            ready.addListener(f -> open(promise));
         }
         return promise;
     }
 
     private void open(Promise<Http2StreamChannel> promise) {
-        if (!connect.isSuccess()) {
+        if (!ready.isSuccess()) {
             open--;
-            promise.setFailure(connect.cause());
+            promise.setFailure(ready.cause());
             return;
         }
         streams.open().addListener(f -> {

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.CharsetUtil;
 import io.netty.util.ReferenceCountUtil;
 
@@ -36,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code /slow} after 300 ms; {@code /grpc} a body and the trailers grpc-status 0, grpc-message ok; {@code /grpc-error} a Trailers-Only answer; {@code /echo}
  * streams the request body back, then trailers with its byte count; {@code /refuse} RST_STREAM(REFUSED_STREAM)
  * while {@link #refusals} lasts; anything else "ok PATH". Counts connections, requests and the most streams open
- * at once.
+ * at once. Given a server {@link SslContext}, it speaks TLS first (HTTP/2 over TLS, whatever ALPN selects).
  */
 public final class H2cBackend implements AutoCloseable {
     public final AtomicInteger refusals = new AtomicInteger();
@@ -48,11 +49,18 @@ public final class H2cBackend implements AutoCloseable {
     private final AtomicInteger maxOpen = new AtomicInteger();
 
     public H2cBackend() throws InterruptedException {
+        this(null);
+    }
+
+    public H2cBackend(SslContext tls) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(Http2FrameCodecBuilder.forServer().build(),
                                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                                     @Override

@@ -3,6 +3,7 @@ package dev.gatehouse.routing.runtime;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.route.HttpPortRouter;
+import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.L4PortRouter;
 import dev.gatehouse.routing.tls.PortCertificates;
 
@@ -19,14 +20,23 @@ import java.util.TreeMap;
  * @param certificates the SNI mapping of each HTTPS port, by port (new connections handshake with these;
  *                     open ones keep the context they started with)
  * @param l4Routers the router of each TCP and TLS passthrough port, by port
+ * @param proxyProtocol the ports that read PROXY headers from trusted sources, by port
  */
 public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters,
-                              Map<Integer, PortCertificates> certificates, Map<Integer, L4PortRouter> l4Routers) {
+                              Map<Integer, PortCertificates> certificates, Map<Integer, L4PortRouter> l4Routers,
+                              Map<Integer, ProxyProtocolPolicy> proxyProtocol) {
     public RuntimeSnapshot {
         httpRouters = Map.copyOf(httpRouters);
         clusters = Map.copyOf(clusters);
         certificates = Map.copyOf(certificates);
         l4Routers = Map.copyOf(l4Routers);
+        proxyProtocol = Map.copyOf(proxyProtocol);
+    }
+
+    /** A snapshot without PROXY protocol. */
+    public RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> httpRouters, Map<String, Cluster> clusters,
+                           Map<Integer, PortCertificates> certificates, Map<Integer, L4PortRouter> l4Routers) {
+        this(source, httpRouters, clusters, certificates, l4Routers, Map.of());
     }
 
     /** A snapshot without TCP or TLS passthrough ports. */
@@ -57,6 +67,11 @@ public record RuntimeSnapshot(Snapshot source, Map<Integer, HttpPortRouter> http
     /** @return the router of a TCP or TLS passthrough port, or {@code null} when the port serves HTTP */
     public L4PortRouter l4Router(int port) {
         return l4Routers.get(port);
+    }
+
+    /** @return how a local port reads PROXY headers, or {@code null} when it reads none */
+    public ProxyProtocolPolicy proxyProtocol(int port) {
+        return proxyProtocol.get(port);
     }
 
     /** @return the certificates of a local port, or {@code null} when the port does not terminate TLS */

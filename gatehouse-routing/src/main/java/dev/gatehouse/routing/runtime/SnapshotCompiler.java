@@ -4,11 +4,11 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.Snapshot;
-import dev.gatehouse.ir.TlsSpec.CertificateSpec;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.routing.balance.RoundRobinCluster;
+import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.HostIndexedPortRouter;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.routing.route.L4PortRouter;
@@ -52,7 +52,11 @@ public final class SnapshotCompiler {
         Map<String, Cluster> clusters = compileClusters(snapshot, previous);
         Map<Integer, HttpPortRouter> routers = new HashMap<>();
         Map<Integer, L4PortRouter> l4Routers = new HashMap<>();
+        Map<Integer, ProxyProtocolPolicy> proxyProtocol = new HashMap<>();
         for (PortSpec port : snapshot.ports()) {
+            if (port.clientTraffic() != null && port.clientTraffic().proxyProtocol() != null) {
+                proxyProtocol.put(port.port(), ProxyProtocolPolicy.compile(port.clientTraffic().proxyProtocol()));
+            }
             if (routers.containsKey(port.port()) || l4Routers.containsKey(port.port())) {
                 throw new IllegalArgumentException("port " + port.port() + " appears twice in the snapshot");
             }
@@ -62,7 +66,8 @@ public final class SnapshotCompiler {
                 l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
             }
         }
-        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous), l4Routers);
+        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous), l4Routers,
+                proxyProtocol);
     }
 
     /**
@@ -71,7 +76,7 @@ public final class SnapshotCompiler {
      * that only new connections use.
      */
     private static Map<Integer, PortCertificates> compileCertificates(Snapshot snapshot, RuntimeSnapshot previous) {
-        Map<CertificateSpec, SslContext> reuse = new HashMap<>();
+        Map<PortCertificates.ContextKey, SslContext> reuse = new HashMap<>();
         if (previous != null) {
             previous.certificates().values().forEach(c -> reuse.putAll(c.contexts()));
         }

@@ -1,11 +1,13 @@
 package dev.gatehouse.routing.tls;
 
 import dev.gatehouse.ir.ListenerSpec;
+import dev.gatehouse.ir.ClientValidationSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.TlsSpec.CertificateSpec;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProtocols;
@@ -22,6 +24,7 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,14 +46,38 @@ import java.util.Map;
  */
 public final class PortCertificates {
     private final Mapping<String, SslContext> byServerName;
-    private final Map<CertificateSpec, SslContext> contexts;
+    private final Map<ContextKey, SslContext> contexts;
     private final Map<String, String> failures;
+    private final Map<SslContext, ClientCertificateCheck> clientChecks;
 
-    private PortCertificates(Mapping<String, SslContext> byServerName, Map<CertificateSpec, SslContext> contexts,
-                             Map<String, String> failures) {
+    private PortCertificates(Mapping<String, SslContext> byServerName, Map<ContextKey, SslContext> contexts,
+                             Map<String, String> failures, Map<SslContext, ClientCertificateCheck> clientChecks) {
         this.byServerName = byServerName;
         this.contexts = Map.copyOf(contexts);
         this.failures = Map.copyOf(failures);
+        this.clientChecks = clientChecks;
+    }
+
+    /**
+     * What a context was built from: the certificate, and the client validation of the listener that serves it
+     * (the same Secret on a listener with and one without validation needs two contexts).
+     */
+    public record ContextKey(CertificateSpec certificate, ClientValidationSpec clientValidation) { }
+
+    /** A context's client-certificate check, or {@code null} when its listener asks for no client certificate. */
+    public ClientCertificateCheck clientCheck(SslContext context) {
+        return clientChecks.get(context);
+    }
+
+    /**
+     * Whether a request for {@code host} may be served on a connection whose handshake made the demand
+     * {@code handshakeCheck}: the same demand a handshake with {@code host} as its server name would have made.
+     * Without it a client could handshake where no certificate is asked (no SNI, or another Gateway's name on the
+     * port) and then name a host whose listener requires one.
+     */
+    public boolean sameClientDemand(ClientCertificateCheck handshakeCheck, String host) {
+        return clientChecks.isEmpty() || byServerName == null
+                || ClientCertificateCheck.sameDemand(clientChecks.get(byServerName.map(host)), handshakeCheck);
     }
 
     /**
@@ -61,8 +88,8 @@ public final class PortCertificates {
         return byServerName;
     }
 
-    /** Every context of the port by the certificate it was built from, so an unchanged Secret keeps its context. */
-    public Map<CertificateSpec, SslContext> contexts() {
+    /** Every context of the port by what it was built from, so an unchanged Secret keeps its context. */
+    public Map<ContextKey, SslContext> contexts() {
         return contexts;
     }
 
@@ -74,8 +101,9 @@ public final class PortCertificates {
     /**
      * @param reuse contexts of the previous snapshot by certificate (an unchanged Secret is not rebuilt)
      */
-    public static PortCertificates compile(PortSpec port, Map<CertificateSpec, SslContext> reuse) {
-        Map<CertificateSpec, SslContext> contexts = new LinkedHashMap<>();
+    public static PortCertificates compile(PortSpec port, Map<ContextKey, SslContext> reuse) {
+        Map<ContextKey, SslContext> contexts = new LinkedHashMap<>();
+        Map<SslContext, ClientCertificateCheck> checks = new IdentityHashMap<>();
         Map<String, String> failures = new LinkedHashMap<>();
         Map<String, SslContext> names = new LinkedHashMap<>();
         List<String> claimed = new ArrayList<>();
@@ -86,12 +114,25 @@ public final class PortCertificates {
                 continue;
             }
             List<Served> certs = new ArrayList<>();
+            ClientValidationSpec validation = listener.tls().clientValidation();
+            ClientCertificateCheck check;
+            try {
+                check = validation == null ? null : ClientCertificateCheck.compile(validation);
+            } catch (Exception e) {
+                failures.put(listener.gateway() + "/" + listener.name(),
+                        "client validation " + validation.caSources() + " cannot be used: " + e.getMessage());
+                continue; // never serve without the validation the listener asked for
+            }
             for (CertificateSpec spec : listener.tls().certificates()) {
                 try {
-                    SslContext ctx = contexts.get(spec);
+                    ContextKey key = new ContextKey(spec, validation);
+                    SslContext ctx = contexts.get(key);
                     if (ctx == null) {
-                        ctx = reuse.containsKey(spec) ? reuse.get(spec) : build(spec);
-                        contexts.put(spec, ctx);
+                        ctx = reuse.containsKey(key) ? reuse.get(key) : build(spec, check);
+                        contexts.put(key, ctx);
+                    }
+                    if (check != null) {
+                        checks.putIfAbsent(ctx, check);
                     }
                     certs.add(new Served(ctx, dnsNames(spec)));
                 } catch (Exception e) {
@@ -125,12 +166,12 @@ public final class PortCertificates {
             }
         }
         if (first == null) {
-            return new PortCertificates(null, contexts, failures);
+            return new PortCertificates(null, contexts, failures, checks);
         }
         DomainWildcardMappingBuilder<SslContext> mapping =
                 new DomainWildcardMappingBuilder<>(names.size() + 1, hostless != null ? hostless : first);
         names.forEach(mapping::add);
-        return new PortCertificates(mapping.build(), contexts, failures);
+        return new PortCertificates(mapping.build(), contexts, failures, checks);
     }
 
     private record Served(SslContext ctx, List<String> names) { }
@@ -161,7 +202,20 @@ public final class PortCertificates {
 
     /** The modern set: TLS 1.3 and 1.2 with ECDHE and AEAD ciphers only (RFC 9113 9.2.2's list); ALPN h2 first. */
     static SslContext build(CertificateSpec spec) throws Exception {
-        return modern(spec).applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+        return build(spec, null);
+    }
+
+    /**
+     * @param clientCheck the listener's client validation: AllowValidOnly requires a certificate the handshake
+     *                    verifies (else a TLS alert), AllowInsecureFallback asks for one and lets the check decide
+     */
+    static SslContext build(CertificateSpec spec, ClientCertificateCheck clientCheck) throws Exception {
+        SslContextBuilder builder = modern(spec);
+        if (clientCheck != null) {
+            builder.trustManager(clientCheck.handshakeTrustManager())
+                    .clientAuth(clientCheck.fallback() ? ClientAuth.OPTIONAL : ClientAuth.REQUIRE);
+        }
+        return builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))

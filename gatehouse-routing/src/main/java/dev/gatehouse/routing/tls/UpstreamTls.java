@@ -2,6 +2,8 @@ package dev.gatehouse.routing.tls;
 
 import dev.gatehouse.ir.UpstreamTlsSpec;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
@@ -21,7 +23,8 @@ import java.time.Duration;
 /**
  * One TLS identity towards backends (a BackendTLSPolicy's trust, names and the Gateway's client certificate),
  * compiled once on the control thread: the client {@link SslContext} is shared by every connection of every
- * cluster with an equal {@link UpstreamTlsSpec}, and upstream connections are pooled per identity.
+ * cluster with an equal {@link UpstreamTlsSpec}, and upstream connections are pooled per identity. HTTP/2 backends
+ * get a second context of the same identity whose ALPN offers only "h2" (HTTP/1.1 ones offer no ALPN at all).
  *
  * <p>Verification: the chain must end in the policy's CA certificates (or the JDK's trust store for
  * {@code wellKnownCACertificates: System}); then the certificate must carry {@code hostname} (the JDK's HTTPS
@@ -32,14 +35,21 @@ public final class UpstreamTls {
     /** A backend that accepts the connection but never finishes the handshake must not hold a request forever. */
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
+    /** Offers h2 only; ACCEPT because the connection checks the outcome itself and answers 502 naming it. */
+    private static final ApplicationProtocolConfig H2_ONLY = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN, ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2);
+
     private final UpstreamTlsSpec spec;
     private final SslContext context;
+    private final SslContext h2Context;
     /** the spec's, computed once: a pool lookup must not hash PEM text per request */
     private final int hash;
 
-    private UpstreamTls(UpstreamTlsSpec spec, SslContext context) {
+    private UpstreamTls(UpstreamTlsSpec spec, SslContext context, SslContext h2Context) {
         this.spec = spec;
         this.context = context;
+        this.h2Context = h2Context;
         this.hash = spec.hashCode();
     }
 
@@ -58,7 +68,8 @@ public final class UpstreamTls {
                 builder.keyManager(stream(spec.clientCertificate().certificateChainPem()),
                         stream(spec.clientCertificate().privateKeyPem()));
             }
-            return new UpstreamTls(spec, builder.build());
+            SslContext http1 = builder.build();
+            return new UpstreamTls(spec, http1, builder.applicationProtocolConfig(H2_ONLY).build());
         } catch (Exception e) {
             throw new IllegalArgumentException("BackendTLSPolicy " + spec.policy() + ": cannot build the TLS client: "
                     + e.getMessage(), e);
@@ -99,7 +110,16 @@ public final class UpstreamTls {
 
     /** A handler for one connection: SNI and the verified name are the policy's hostname, never the address. */
     public SslHandler newHandler(ByteBufAllocator alloc, InetSocketAddress endpoint) {
-        SslHandler handler = context.newHandler(alloc, spec.serverName(), endpoint.getPort());
+        return handler(context, alloc, endpoint);
+    }
+
+    /** As {@link #newHandler}, offering "h2" by ALPN: the caller checks {@link SslHandler#applicationProtocol()}. */
+    public SslHandler newH2Handler(ByteBufAllocator alloc, InetSocketAddress endpoint) {
+        return handler(h2Context, alloc, endpoint);
+    }
+
+    private SslHandler handler(SslContext ctx, ByteBufAllocator alloc, InetSocketAddress endpoint) {
+        SslHandler handler = ctx.newHandler(alloc, spec.serverName(), endpoint.getPort());
         handler.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT.toMillis());
         return handler;
     }

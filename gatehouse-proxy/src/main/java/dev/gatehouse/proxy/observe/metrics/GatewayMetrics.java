@@ -57,6 +57,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
+    static final String PROXY_PROTOCOL_REJECTED = "gatehouse.proxy.protocol.rejected";
     static final String L4_SESSIONS = "gatehouse.l4.sessions";
     static final String L4_CLOSED = "gatehouse.l4.sessions.closed";
     static final String L4_RECEIVED = "gatehouse.l4.received.bytes";
@@ -290,6 +291,14 @@ public final class GatewayMetrics implements ExchangeObserver {
     @Override
     public void http2GoAwaySent(int port, String error) {
         http2Counter(HTTP2_GOAWAYS, "GOAWAY frames sent, by error code", port, "error", error).increment();
+    }
+
+    @Override
+    public void proxyProtocolRejected(int port) {
+        http2Errors.computeIfAbsent(PROXY_PROTOCOL_REJECTED + '/' + port, k -> Counter.builder(PROXY_PROTOCOL_REJECTED)
+                .tag("port", Integer.toString(port))
+                .description("Connections from trusted PROXY protocol sources closed for a missing or bad header")
+                .register(registry)).increment();
     }
 
     /**
