@@ -150,8 +150,10 @@ class Http2ErrorMetricsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> Counts.now().minus(before).goAways("enhance_your_calm") >= 1);
         Thread.sleep(100);
         Counts delta = Counts.now().minus(before);
-        assertThat(delta.goAways("enhance_your_calm")).isEqualTo(1);
-        assertThat(delta.goAways()).isEqualTo(1);
+        // our flood guard's GOAWAY; Netty's control-frame limit may add its own ENHANCE_YOUR_CALM when the flood
+        // also leaves PING acks unread, depending on timing: never another code, never more than the two
+        assertThat(delta.goAways("enhance_your_calm")).isBetween(1.0, 2.0);
+        assertThat(delta.goAways()).isEqualTo(delta.goAways("enhance_your_calm"));
         assertThat(delta.streamErrors()).isZero();
     }
 
