@@ -6,15 +6,10 @@ import dev.gatehouse.app.demo.EchoServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,50 +33,23 @@ import static org.awaitility.Awaitility.await;
  */
 @Timeout(120)
 class KubernetesModeEndToEndTest {
-    /** The mock API server logs every request at INFO (thousands per run, mostly Lease polls): keep its warnings only. */
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet(java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"));
-
-    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
-        logger.setLevel(java.util.logging.Level.WARNING);
-        return logger;
-    }
-
-    static final Path GATEWAY_API_CRDS = Path.of("../../shared/gateway-api-crds/standard");
-
     @Test
     void theJarServesWhatTheApiHoldsAndWritesStatus() throws Exception {
-        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        api.init(InetAddress.getLoopbackAddress(), 0);
-        Path kubeconfig = Files.createTempFile("gatehouse-e2e", ".kubeconfig");
+        KubernetesMockServer api = MockApi.start();
+        Path kubeconfig = null;
         Path log = Files.createTempFile("gatehouse-e2e", ".log");
         Process gatehouse = null;
         try (KubernetesClient client = api.createClient();
              EchoServer pod = new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default")) {
-            assertThat(GATEWAY_API_CRDS).as("upstream's Gateway API CRDs beside the repository").isDirectory();
-            try (Stream<Path> files = Files.list(GATEWAY_API_CRDS)) {
-                for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gateway.networking.k8s.io_")
-                        && !p.getFileName().toString().contains("_vap_")).toList()) {
-                    try (InputStream in = Files.newInputStream(f)) {
-                        client.apiextensions().v1().customResourceDefinitions().resource(
-                                client.apiextensions().v1().customResourceDefinitions().load(in).item()).create();
-                    }
-                }
-            }
+            assertThat(MockApi.GATEWAY_API_CRDS).as("upstream's Gateway API CRDs beside the repository").isDirectory();
+            MockApi.installGatewayApiCrds(client);
             int port = GatewayProcess.freePort();
             String resources = Configs.base(port) + Configs.service("echo", pod.address().getPort())
                     + Configs.route("echo", "1");
             for (String doc : resources.split("\n---\n")) {
                 client.resource(doc).create();
             }
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: mock, cluster: {server: "%s"}}]
-                    contexts: [{name: mock, context: {cluster: mock, user: test, namespace: default}}]
-                    current-context: mock
-                    users: [{name: test, user: {token: test}}]
-                    """.formatted(client.getMasterUrl()));
+            kubeconfig = MockApi.kubeconfig(client);
 
             int admin = GatewayProcess.freePort();
             gatehouse = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -129,7 +96,9 @@ class KubernetesModeEndToEndTest {
                 gatehouse.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
             api.destroy();
-            Files.deleteIfExists(kubeconfig);
+            if (kubeconfig != null) {
+                Files.deleteIfExists(kubeconfig);
+            }
             Files.deleteIfExists(log);
         }
     }

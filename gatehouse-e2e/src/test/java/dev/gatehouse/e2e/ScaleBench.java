@@ -4,15 +4,10 @@ import dev.gatehouse.app.demo.EchoServer;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,11 +18,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,28 +39,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("bench")
 class ScaleBench {
-    private static final java.util.logging.Logger MOCK_SERVER_LOG = quiet(java.util.logging.Logger.getLogger("io.fabric8.mockwebserver"));
-
-    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
-        logger.setLevel(java.util.logging.Level.WARNING);
-        return logger;
-    }
-
     static final int ROUTES = Integer.getInteger("scale.routes", 5000);
     static final int ENDPOINTS_PER_SERVICE = Integer.getInteger("scale.endpointsPerService", 4);
     static final int CHANGES = 7;
 
     @Test
     void fiveThousandRoutesAndTwentyThousandEndpoints() throws Exception {
-        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        api.init(InetAddress.getLoopbackAddress(), 0);
-        Path kubeconfig = Files.createTempFile("gatehouse-scale", ".kubeconfig");
+        KubernetesMockServer api = MockApi.start();
+        Path kubeconfig = null;
         Path log = Files.createTempFile("gatehouse-scale", ".log");
         Process gatehouse = null;
         try (KubernetesClient client = api.createClient();
              EchoServer echo = new EchoServer(new InetSocketAddress("127.0.0.1", 0), "echo", "default")) {
-            installCrds(client);
+            MockApi.installGatewayApiCrds(client);
             int port = GatewayProcess.freePort();
             long loading = System.nanoTime();
             for (String doc : Configs.base(port).split("\n---\n")) {
@@ -84,14 +68,7 @@ class ScaleBench {
             });
             System.out.printf("scale: %d HTTPRoutes, %d Services, %d endpoints loaded into the mock API server in %.1f s%n",
                     ROUTES, ROUTES, ROUTES * ENDPOINTS_PER_SERVICE, seconds(System.nanoTime() - loading));
-            Files.writeString(kubeconfig, """
-                    apiVersion: v1
-                    kind: Config
-                    clusters: [{name: mock, cluster: {server: "%s"}}]
-                    contexts: [{name: mock, context: {cluster: mock, user: test, namespace: default}}]
-                    current-context: mock
-                    users: [{name: test, user: {token: test}}]
-                    """.formatted(client.getMasterUrl()));
+            kubeconfig = MockApi.kubeconfig(client);
 
             int admin = GatewayProcess.freePort();
             long started = System.nanoTime();
@@ -159,7 +136,9 @@ class ScaleBench {
                 gatehouse.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
             api.destroy();
-            Files.deleteIfExists(kubeconfig);
+            if (kubeconfig != null) {
+                Files.deleteIfExists(kubeconfig);
+            }
             Files.deleteIfExists(log);
         }
     }
@@ -211,18 +190,6 @@ class ScaleBench {
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return out;
-    }
-
-    private static void installCrds(KubernetesClient client) throws Exception {
-        try (Stream<Path> files = Files.list(KubernetesModeEndToEndTest.GATEWAY_API_CRDS)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gateway.networking.k8s.io_")
-                    && !p.getFileName().toString().contains("_vap_")).toList()) {
-                try (InputStream in = Files.newInputStream(f)) {
-                    client.apiextensions().v1().customResourceDefinitions().resource(
-                            client.apiextensions().v1().customResourceDefinitions().load(in).item()).create();
-                }
-            }
-        }
     }
 
     /** Distinct loopback addresses where nothing listens: 127.1.0.0/16 upwards, one per endpoint. */
