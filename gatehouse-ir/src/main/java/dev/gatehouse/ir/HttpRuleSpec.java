@@ -11,11 +11,20 @@ import java.util.List;
  * @param filters request/response filters of the rule, in declared order
  * @param backends weighted backends; empty with no filters that answer means 500
  * @param timeouts the rule's timeouts, never {@code null}
+ * @param retry the rule's {@code retry} field, else its BackendTrafficPolicy's {@code retry}, else {@code null}
+ *              (no retries beyond the replay of a request a reused connection lost)
+ * @param sessionPersistence the rule's {@code sessionPersistence}, or {@code null}
  */
 public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
-                           List<BackendRefSpec> backends, TimeoutSpec timeouts) {
+                           List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
+                           SessionPersistenceSpec sessionPersistence) {
     public HttpRuleSpec {
         filters = List.copyOf(filters);
         backends = List.copyOf(backends);
+    }
+
+    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
+                        List<BackendRefSpec> backends, TimeoutSpec timeouts) {
+        this(route, match, filters, backends, timeouts, null, null);
     }
 }

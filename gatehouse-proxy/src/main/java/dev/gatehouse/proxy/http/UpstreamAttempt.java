@@ -8,6 +8,7 @@ import dev.gatehouse.proxy.upstream.UpstreamListener;
 import dev.gatehouse.proxy.upstream.UpstreamPool;
 import dev.gatehouse.proxy.upstream.UpstreamStreamReset;
 import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.balance.PickContext;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -19,9 +20,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.util.concurrent.Future;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.time.Duration;
 
 import static dev.gatehouse.proxy.http.ProxyExchange.CONNECTING;
@@ -33,7 +39,7 @@ import static dev.gatehouse.proxy.http.ProxyExchange.FORWARDING;
  * of a request that a reused connection lost before any response. Response objects go to the
  * {@link ResponseRelay}; the connection goes back to the pool or is closed when the exchange is done with it.
  */
-final class UpstreamAttempt implements UpstreamListener {
+final class UpstreamAttempt implements UpstreamListener, PickContext {
     private final ProxyExchange ex;
     private InetSocketAddress endpoint;
     private UpstreamKey key;
@@ -70,7 +76,7 @@ final class UpstreamAttempt implements UpstreamListener {
     /** Routing and filters accepted the request: pick an endpoint and get a connection to it. */
     void forward() {
         Cluster cluster = ex.filters.backend().cluster();
-        endpoint = cluster.pick();
+        endpoint = cluster.pick(this);
         if (ex.log != null) {
             ex.log.backend(ex.filters.backend());
             ex.log.endpoint(endpoint);
@@ -257,6 +263,38 @@ final class UpstreamAttempt implements UpstreamListener {
             h.unbind();
             h.channel().close();
         }
+    }
+
+    // ---------------------------------------------------------------- what the balancer may read (PickContext)
+
+    @Override
+    public InetAddress sourceAddress() {
+        return ex.remote == null ? null : ex.remote.getAddress();
+    }
+
+    @Override
+    public String header(CharSequence name) {
+        return ex.request.headers().get(name);
+    }
+
+    @Override
+    public String queryParam(String name) {
+        // parsed only by a hash on query parameters, the one algorithm that asks
+        List<String> values = new QueryStringDecoder(ex.request.uri()).parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public String cookie(String name) {
+        // parsed only by a cookie hash or a cookie session, the algorithms that ask
+        for (String header : ex.request.headers().getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
+                if (c.name().equals(name)) {
+                    return c.value();
+                }
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- the connection's events

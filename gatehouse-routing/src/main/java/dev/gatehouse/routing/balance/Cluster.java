@@ -27,6 +27,31 @@ public interface Cluster {
     InetSocketAddress pick();
 
     /**
+     * Picks an endpoint for one request; the algorithms that hash (or keep sessions, or avoid a failed endpoint)
+     * read {@code ctx}. Called on the request's event loop, lock-free; a request that got an endpoint from here
+     * ends with {@link #requestFinished}.
+     *
+     * @return an endpoint, or {@code null} when there is none (503)
+     */
+    default InetSocketAddress pick(PickContext ctx) {
+        return pick();
+    }
+
+    /**
+     * A request that {@link #pick(PickContext)} sent to {@code endpoint} ended (answered, failed or aborted), on the
+     * same event loop as its pick: least-request and the circuit breaker count what is in flight.
+     */
+    default void requestFinished(InetSocketAddress endpoint) {
+    }
+
+    /**
+     * Passive health (outlier detection): {@code endpoint} answered with {@code status}. Called on an event loop
+     * for every response head, so it must be cheap.
+     */
+    default void reportResponse(InetSocketAddress endpoint, int status) {
+    }
+
+    /**
      * Passive health: a request to {@code endpoint} (a value {@link #pick()} returned) failed to connect, or its
      * connection broke before the response head. Called on an event loop, on the failure path only.
      */
