@@ -94,6 +94,13 @@ public final class EndpointHealth {
     }
 
     /** A request's connect failed or its connection broke before the response head. */
+    /**
+     * Passive health from answers (outlier detection): the endpoint answered {@code status}. Called on an event
+     * loop for every response head of a cluster whose policy has {@code healthCheck.passive}: must stay cheap.
+     */
+    public void passiveResponse(int status) {
+    }
+
     public void passiveFailure(String reason) {
         HealthPolicy policy = registry.policy();
         long nanos = registry.nanoTime();

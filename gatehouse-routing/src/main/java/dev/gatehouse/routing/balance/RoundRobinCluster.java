@@ -163,6 +163,16 @@ public final class RoundRobinCluster implements Cluster {
     }
 
     @Override
+    public void reportResponse(InetSocketAddress endpoint, int status) {
+        for (int i = 0; i < ring.length; i++) {
+            if (ring[i].equals(endpoint)) {
+                health[i].passiveResponse(status);
+                return;
+            }
+        }
+    }
+
+    @Override
     public String toString() {
         return "RoundRobinCluster[" + spec.name() + " " + endpoints + "]";
     }
