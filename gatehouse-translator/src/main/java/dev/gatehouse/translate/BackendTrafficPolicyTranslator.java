@@ -384,6 +384,9 @@ final class BackendTrafficPolicyTranslator {
      */
     HttpRouteTranslator.Result apply(String kind, HasMetadata route, List<ParentReference> parentRefs,
                                      HttpRouteTranslator.Result result) {
+        if (winners.isEmpty()) {
+            return result; // most configs: no policy, nothing to copy for each of thousands of routes
+        }
         Map<String, ClusterSpec> clusters = new TreeMap<>(result.clusters());
         Map<Integer, Policy> byRule = new HashMap<>();
         List<RouteRule> rules = new ArrayList<>();
@@ -408,6 +411,9 @@ final class BackendTrafficPolicyTranslator {
 
     /** An L4 route's rules with their policy: the cluster settings that apply to connections. */
     L4RouteTranslator.Result apply(L4Route route, L4RouteTranslator.Result result) {
+        if (winners.isEmpty()) {
+            return result;
+        }
         Map<String, ClusterSpec> clusters = new TreeMap<>(result.clusters());
         List<L4RouteSpec> rules = new ArrayList<>();
         for (L4RouteSpec rule : result.rules()) {
