@@ -113,9 +113,14 @@ final class BackendTrafficPolicyTranslator {
         this.listenersByGateway = listenersByGateway;
         this.listenersBySet = listenersBySet;
         this.controllerName = controllerName;
+        if (index.backendTrafficPolicies.isEmpty()) {
+            return;
+        }
         for (HTTPRoute r : index.httpRoutes) {
             Set<String> names = new HashSet<>();
-            r.getSpec().getRules().forEach(rule -> names.add(rule.getName()));
+            if (r.getSpec().getRules() != null) {
+                r.getSpec().getRules().forEach(rule -> names.add(rule.getName()));
+            }
             routes.put(GatewayTranslator.HTTP_ROUTE + " " + ResourceIndex.qualifiedName(r),
                     new Route(GatewayTranslator.HTTP_ROUTE, r, r.getSpec().getParentRefs(), names));
         }
