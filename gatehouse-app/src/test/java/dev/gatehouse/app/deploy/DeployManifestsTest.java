@@ -147,6 +147,10 @@ final class DeployManifestsTest {
             for (String resource : texts(rule.path("resources"))) {
                 String qualified = rule.at("/apiGroups/0").asText() + "/" + resource;
                 assertFalse(resource.contains("*") || verbs.contains("*"), "a wildcard in " + rule);
+                if (qualified.equals("/secrets") || qualified.equals("/configmaps")) {
+                    // followed by name (a list and a watch with a field selector): no get, no other verb
+                    assertEquals(Set.of("list", "watch"), Set.copyOf(verbs), qualified + " " + verbs);
+                }
                 if (readOnly.containsAll(verbs)) {
                     reads.add(qualified);
                 } else {
