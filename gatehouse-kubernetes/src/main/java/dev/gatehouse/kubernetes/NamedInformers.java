@@ -36,8 +36,13 @@ final class NamedInformers<T extends HasMetadata> implements AutoCloseable {
     private final Runnable changed;
     /** "namespace/name" to its informer */
     private final Map<String, SharedIndexInformer<T>> informers = new ConcurrentHashMap<>();
-    /** "namespace/name" to the resourceVersion the last {@link #objects()} returned: the initial lists are no change */
+    /** "namespace/name" to the resourceVersion the last {@link #objects()} returned */
     private final Map<String, String> returned = new ConcurrentHashMap<>();
+    /**
+     * Informers started and not read yet: their events are no change, since the {@link #objects()} to come reads
+     * their stores after taking them off this set (an informer's first list would otherwise cost a second reload).
+     */
+    private final Set<String> unread = ConcurrentHashMap.newKeySet();
 
     NamedInformers(KubernetesClient client, Class<T> type, Runnable changed) {
         this.client = client;
@@ -56,6 +61,7 @@ final class NamedInformers<T extends HasMetadata> implements AutoCloseable {
             if (!keys.contains(key)) {
                 informers.remove(key).close();
                 returned.remove(key);
+                unread.remove(key);
             }
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
@@ -65,6 +71,7 @@ final class NamedInformers<T extends HasMetadata> implements AutoCloseable {
                 SharedIndexInformer<T> informer = client.resources(type).inNamespace(key.substring(0, slash))
                         .withName(key.substring(slash + 1)).runnableInformer(0);
                 informer.addEventHandler(new Changes(key));
+                unread.add(key);
                 informers.put(key, informer);
                 started.add(informer.start().toCompletableFuture());
             }
@@ -86,6 +93,7 @@ final class NamedInformers<T extends HasMetadata> implements AutoCloseable {
     List<T> objects() {
         List<T> out = new ArrayList<>();
         informers.forEach((key, informer) -> {
+            unread.remove(key);
             List<T> held = informer.getStore().list();
             out.addAll(held);
             if (held.isEmpty()) {
@@ -117,7 +125,7 @@ final class NamedInformers<T extends HasMetadata> implements AutoCloseable {
 
         @Override
         public void onAdd(T obj) {
-            if (!Objects.equals(returned.get(key), obj.getMetadata().getResourceVersion())) {
+            if (!unread.contains(key) && !Objects.equals(returned.get(key), obj.getMetadata().getResourceVersion())) {
                 changed.run();
             }
         }
@@ -131,7 +139,7 @@ final class NamedInformers<T extends HasMetadata> implements AutoCloseable {
 
         @Override
         public void onDelete(T obj, boolean finalStateUnknown) {
-            if (returned.containsKey(key)) {
+            if (!unread.contains(key) && returned.containsKey(key)) {
                 changed.run();
             }
         }

@@ -58,13 +58,7 @@ class ReferencedSecretsTest {
             api.resource(secret(i % 2 == 0 ? "default" : "apps", "unrelated-" + i, "Opaque",
                     Map.of("password", "hunter" + i))).create();
         }
-        for (String doc : KubernetesModeTest.resources(port, pod.address().getPort()).replace(
-                "  - {name: web, protocol: HTTP, port: %d}\n".formatted(port),
-                "  - {name: web, protocol: HTTP, port: %d}\n".formatted(port)
-                        + "  - {name: websecure, protocol: HTTPS, port: %d, tls: {certificateRefs: [{name: edge-cert}]}}\n"
-                        .formatted(tlsPort)).split("\n---\n")) {
-            api.resource(doc).create();
-        }
+        applyWithHttpsListener(api, port, tlsPort, pod);
         Replica replica = add(new Replica(api, KubernetesModeTest.settings(), "127.0.0.1"));
 
         // the Secret does not exist yet: the listener says so, the other listener serves
@@ -96,6 +90,34 @@ class ReferencedSecretsTest {
         eventually().untilAsserted(() -> assertThat(secretsRead(replica)).isEmpty());
         assertThat(replica.controller.source().kinds().stream().filter(k -> k.kind().equals("Secret"))
                 .findFirst().orElseThrow().count()).isZero();
+    }
+
+    @Test
+    void aSecretThatExistsIsInTheFirstConfigAndItsFirstListCostsNoSecondReload() throws Exception {
+        MockCluster cluster = add(new MockCluster().withGatewayApi().withGatehouseCrds());
+        KubernetesClient api = cluster.client;
+        EchoServer pod = add(new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default"));
+        int port = KubernetesModeTest.freePort();
+        int tlsPort = KubernetesModeTest.freePort();
+        api.resource(tlsSecret("first")).create();
+        applyWithHttpsListener(api, port, tlsPort, pod);
+
+        Replica replica = add(new Replica(api, KubernetesModeTest.settings(), "127.0.0.1"));
+
+        // the read that first saw the reference waited for the Secret's list: the first config serves it
+        assertThat(servedCertificate(tlsPort)).isEqualTo("CN=first");
+        Thread.sleep(1500); // longer than the debouncer's longest delay: a reload for the informer's list shows here
+        assertThat(replica.applied.get()).isEqualTo(1);
+    }
+
+    private static void applyWithHttpsListener(KubernetesClient api, int port, int tlsPort, EchoServer pod) {
+        for (String doc : KubernetesModeTest.resources(port, pod.address().getPort()).replace(
+                "  - {name: web, protocol: HTTP, port: %d}\n".formatted(port),
+                "  - {name: web, protocol: HTTP, port: %d}\n".formatted(port)
+                        + "  - {name: websecure, protocol: HTTPS, port: %d, tls: {certificateRefs: [{name: edge-cert}]}}\n"
+                        .formatted(tlsPort)).split("\n---\n")) {
+            api.resource(doc).create();
+        }
     }
 
     private static List<String> secretsRead(Replica replica) {
