@@ -1,5 +1,6 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.util.List;
@@ -11,4 +12,9 @@ interface CachedObjects {
 
     /** @return every cached object of the type (empty when it is not watched) */
     <T extends HasMetadata> List<T> all(Class<T> type);
+
+    /** @return the cached object of one of our own kinds (read generically), or {@code null}: then ask the API */
+    default GenericKubernetesResource generic(String kind, String namespace, String name) {
+        return null;
+    }
 }

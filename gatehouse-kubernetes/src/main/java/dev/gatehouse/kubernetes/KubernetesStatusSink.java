@@ -2,6 +2,7 @@ package dev.gatehouse.kubernetes;
 
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -25,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Writes the translator's statuses to GatewayClass, Gateway, ListenerSet and HTTPRoute through the status subresource, from a
@@ -166,7 +170,8 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         var status = merge.policy(live, live.getStatus(), s);
                         return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
                     });
-                    default -> { } // ClientTrafficPolicy's ancestor statuses: not written yet
+                    case "ClientTrafficPolicy" -> updateOwnPolicy(s, merge);
+                    default -> { }
                 }
             } catch (RuntimeException e) {
                 failed = true;
@@ -289,14 +294,40 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     }
 
     /**
+     * Our own policies are read generically (as the file loader reads them); their {@code status} is Gateway API's
+     * PolicyStatus, merged as a BackendTLSPolicy's is.
+     */
+    private void updateOwnPolicy(ResourceStatus s, StatusMerge merge) {
+        var serialization = client.getKubernetesSerialization();
+        update(cache.generic(s.kind(), s.namespace(), s.name()), () -> client.genericKubernetesResources(
+                "gatehouse.dev/v1alpha1", s.kind()).inNamespace(s.namespace()).withName(s.name()).get(), live -> {
+            Object old = live.getAdditionalProperties().get("status");
+            PolicyStatus status = merge.policy(live, old == null ? null
+                    : serialization.convertValue(old, PolicyStatus.class), s);
+            if (status == null) {
+                return null;
+            }
+            GenericKubernetesResource updated = serialization.clone(live);
+            updated.setAdditionalProperty("status", serialization.convertValue(status, Map.class));
+            return updated;
+        });
+    }
+
+    /**
      * @param desired the object with the status it should have, or {@code null} when it has it already
      */
     private <T extends HasMetadata> void update(Class<T> type, String namespace, String name, Function<T, T> desired) {
-        T live = cache.cached(type, namespace, name);
+        update(cache.cached(type, namespace, name), () -> namespace == null ? client.resources(type).withName(name).get()
+                : client.resources(type).inNamespace(namespace).withName(name).get(), desired);
+    }
+
+    /**
+     * @param live the cached copy, or {@code null}: then {@code read} asks the API server
+     */
+    private <T extends HasMetadata> void update(T live, Supplier<T> read, Function<T, T> desired) {
         for (int attempt = 1; ; attempt++) {
             if (live == null) {
-                live = namespace == null ? client.resources(type).withName(name).get()
-                        : client.resources(type).inNamespace(namespace).withName(name).get();
+                live = read.get();
                 if (live == null) {
                     return; // deleted meanwhile
                 }

@@ -189,8 +189,11 @@ final class StatusMerge {
             }
         }
         for (ResourceStatus.ParentStatus mine : computed.parents()) {
-            String[] gw = mine.parentRef().substring("Gateway ".length()).split("/", 2);
-            ParentReference ref = new ParentReference(GATEWAY_API, "Gateway", gw[1], gw[0], null, null);
+            // "Gateway ns/name", or a ClientTrafficPolicy's "Gateway|ListenerSet ns/name[/sectionName]"
+            int space = mine.parentRef().indexOf(' ');
+            String[] at = mine.parentRef().substring(space + 1).split("/", 3);
+            ParentReference ref = new ParentReference(GATEWAY_API, mine.parentRef().substring(0, space), at[1], at[0],
+                    null, at.length > 2 ? at[2] : null);
             PolicyAncestorStatus prev = previous.stream().filter(a -> controllerName.equals(a.getControllerName())
                     && ref.equals(a.getAncestorRef())).findFirst().orElse(null);
             ancestors.add(new PolicyAncestorStatus(ref,
