@@ -48,6 +48,11 @@ final class MockCluster implements AutoCloseable {
         client = newClient();
     }
 
+    /** @return the API server's port on loopback */
+    int port() {
+        return server.getPort();
+    }
+
     /** Another client, as another replica would have. */
     KubernetesClient newClient() {
         KubernetesClient c = server.createClient();
