@@ -1,5 +1,6 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.util.List;

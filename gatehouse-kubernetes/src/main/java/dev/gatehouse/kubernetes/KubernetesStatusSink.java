@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -173,7 +174,8 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
                     });
                     case "BackendTrafficPolicy" -> updateGenericPolicy(s, merge);
-                    default -> { } // ClientTrafficPolicy's ancestor statuses: not written yet
+                    case "ClientTrafficPolicy" -> updateGenericPolicy(s, merge);
+                    default -> { }
                 }
             } catch (RuntimeException e) {
                 failed = true;

@@ -65,7 +65,8 @@ final class StatusMerge {
     }
 
     /**
-     * @param addresses status.addresses to report, or {@code null} to leave them as they are
+     * @param addresses the addresses gatehouse is reachable at (status.addresses, or those of them spec.addresses
+     *                  asks for: RequestedAddresses), or {@code null} to leave them as they are
      * @return the status to write, or {@code null} when nothing changes
      */
     GatewayStatus gateway(Gateway live, ResourceStatus computed, List<String> addresses) {
@@ -73,14 +74,17 @@ final class StatusMerge {
         List<ListenerStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
                 ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
                 .map(ListenerStatus::getConditions).findFirst().orElse(null), ListenerStatus::new);
+        RequestedAddresses requested = addresses == null ? new RequestedAddresses(computed.conditions(), null)
+                : RequestedAddresses.of(live, computed.conditions(), addresses);
         GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
-        b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+        b.withConditions(conditions(old == null ? null : old.getConditions(), requested.conditions(), live))
                 .withListeners(listeners);
         if (computed.attachedListenerSets() != null) {
             b.withAttachedListenerSets(computed.attachedListenerSets());
         }
         if (addresses != null) {
-            b.withAddresses(addresses.stream().map(a -> new GatewayStatusAddress(addressType(a), a)).toList());
+            b.withAddresses(requested.addresses().stream().map(a -> new GatewayStatusAddress(addressType(a), a))
+                    .toList());
         }
         GatewayStatus out = b.build();
         return Objects.equals(old, out) ? null : out;

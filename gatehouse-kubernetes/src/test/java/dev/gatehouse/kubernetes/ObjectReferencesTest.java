@@ -2,6 +2,7 @@ package dev.gatehouse.kubernetes;
 
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.junit.jupiter.api.Test;
 
@@ -9,11 +10,11 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ConfigMapReferencesTest {
+class ObjectReferencesTest {
 
-    /** Controller mode hands the translator only these: a Gateway's client CA must be among them, or mTLS breaks. */
+    /** Controller mode fetches only these: a listener's certificate or a Gateway's client CA must be among them. */
     @Test
-    void theCaBundlesOfBackendTlsPoliciesAndOfGatewayFrontendValidationAreRead() {
+    void everySecretAndConfigMapTheTranslatorReadsIsReferenced() {
         BackendTLSPolicy policy = Serialization.unmarshal("""
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: BackendTLSPolicy
@@ -30,8 +31,19 @@ class ConfigMapReferencesTest {
                 metadata: {name: edge, namespace: infra}
                 spec:
                   gatewayClassName: gatehouse
-                  listeners: [{name: https, port: 8443, protocol: HTTPS}]
+                  listeners:
+                  - name: https
+                    port: 8443
+                    protocol: HTTPS
+                    tls:
+                      certificateRefs:
+                      - {name: edge-cert}
+                      - {kind: Secret, name: shared-cert, namespace: certs}
+                      - {group: example.com, kind: Vault, name: not-ours}
+                  - {name: http, port: 8080, protocol: HTTP}
                   tls:
+                    backend:
+                      clientCertificateRef: {name: client-cert}
                     frontend:
                       default:
                         validation:
@@ -44,8 +56,23 @@ class ConfigMapReferencesTest {
                           validation:
                             caCertificateRefs: [{group: "", kind: ConfigMap, name: partner-ca, namespace: partners}]
                 """, Gateway.class);
+        ListenerSet set = Serialization.unmarshal("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: ListenerSet
+                metadata: {name: team, namespace: team}
+                spec:
+                  parentRef: {name: edge, namespace: infra}
+                  listeners:
+                  - name: team
+                    port: 9444
+                    protocol: HTTPS
+                    tls: {certificateRefs: [{name: team-cert}]}
+                """, ListenerSet.class);
 
-        assertThat(ConfigMapReferences.of(List.of(policy), List.of(gateway)))
-                .containsExactlyInAnyOrder("apps/backend-ca", "infra/client-ca", "partners/partner-ca");
+        ObjectReferences refs = ObjectReferences.of(List.of(gateway), List.of(set), List.of(policy));
+
+        assertThat(refs.configMaps()).containsExactly("apps/backend-ca", "infra/client-ca", "partners/partner-ca");
+        assertThat(refs.secrets()).containsExactly("certs/shared-cert", "infra/client-cert", "infra/edge-cert",
+                "infra/secret-ca", "team/team-cert");
     }
 }
