@@ -157,7 +157,7 @@ public abstract class BalancedCluster implements Cluster {
         return spec;
     }
 
-    /** "RoundRobin", "Random", "LeastRequest", "ConsistentHash(Header x-user)": for /backends and explain. */
+    @Override
     public abstract String algorithm();
 
     /**
