@@ -199,19 +199,29 @@ public abstract class BalancedCluster implements Cluster {
         return tls;
     }
 
+    /**
+     * A pick outside a request's life (mirrors, L4, probes): nothing calls {@link #requestFinished} for it, so it
+     * is not counted as in flight.
+     */
     @Override
     public final InetSocketAddress pick() {
-        return pick(PickContext.NONE);
+        return pick(PickContext.NONE, false);
     }
 
     @Override
     public final InetSocketAddress pick(PickContext ctx) {
+        return pick(ctx, true);
+    }
+
+    private InetSocketAddress pick(PickContext ctx, boolean counted) {
         int n = ring.length;
         if (n == 0) {
             return null;
         }
         int i = n == 1 ? 0 : preferredOr(ctx); // with one endpoint, healthy or not, panic always applies
-        picked(i);
+        if (counted) {
+            picked(i);
+        }
         return ring[i];
     }
 
