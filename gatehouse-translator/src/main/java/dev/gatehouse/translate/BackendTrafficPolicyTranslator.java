@@ -113,9 +113,14 @@ final class BackendTrafficPolicyTranslator {
         this.listenersByGateway = listenersByGateway;
         this.listenersBySet = listenersBySet;
         this.controllerName = controllerName;
+        if (index.backendTrafficPolicies.isEmpty()) {
+            return;
+        }
         for (HTTPRoute r : index.httpRoutes) {
             Set<String> names = new HashSet<>();
-            r.getSpec().getRules().forEach(rule -> names.add(rule.getName()));
+            if (r.getSpec().getRules() != null) {
+                r.getSpec().getRules().forEach(rule -> names.add(rule.getName()));
+            }
             routes.put(GatewayTranslator.HTTP_ROUTE + " " + ResourceIndex.qualifiedName(r),
                     new Route(GatewayTranslator.HTTP_ROUTE, r, r.getSpec().getParentRefs(), names));
         }
@@ -384,6 +389,9 @@ final class BackendTrafficPolicyTranslator {
      */
     HttpRouteTranslator.Result apply(String kind, HasMetadata route, List<ParentReference> parentRefs,
                                      HttpRouteTranslator.Result result) {
+        if (winners.isEmpty()) {
+            return result; // most configs: no policy, nothing to copy for each of thousands of routes
+        }
         Map<String, ClusterSpec> clusters = new TreeMap<>(result.clusters());
         Map<Integer, Policy> byRule = new HashMap<>();
         List<RouteRule> rules = new ArrayList<>();
@@ -408,6 +416,9 @@ final class BackendTrafficPolicyTranslator {
 
     /** An L4 route's rules with their policy: the cluster settings that apply to connections. */
     L4RouteTranslator.Result apply(L4Route route, L4RouteTranslator.Result result) {
+        if (winners.isEmpty()) {
+            return result;
+        }
         Map<String, ClusterSpec> clusters = new TreeMap<>(result.clusters());
         List<L4RouteSpec> rules = new ArrayList<>();
         for (L4RouteSpec rule : result.rules()) {
