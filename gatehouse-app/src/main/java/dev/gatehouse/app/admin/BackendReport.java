@@ -34,9 +34,10 @@ public record BackendReport(long generation, List<ClusterView> clusters) {
      * @param ready endpoints the config lists as ready (the data plane balances over these)
      * @param healthy endpoints the health view reports HEALTHY (0 while nothing probes)
      * @param usedBy "namespace/route" of every route referencing the cluster, sorted
+     * @param algorithm how the data plane picks among the endpoints ({@link Cluster#algorithm()})
      */
     public record ClusterView(String name, int ready, int healthy, int unhealthy, List<EndpointView> endpoints,
-                              List<String> usedBy) {
+                              List<String> usedBy, String algorithm) {
         public ClusterView {
             endpoints = List.copyOf(endpoints);
             usedBy = List.copyOf(usedBy);
@@ -66,7 +67,8 @@ public record BackendReport(long generation, List<ClusterView> clusters) {
                 endpoints.add(new EndpointView(format(a), h.state(), h.lastError(), h.since()));
             }
             out.add(new ClusterView(spec.name(), addresses.size(), healthy, unhealthy, endpoints,
-                    List.copyOf(usedBy.getOrDefault(spec.name(), new TreeSet<>()))));
+                    List.copyOf(usedBy.getOrDefault(spec.name(), new TreeSet<>())),
+                    cluster != null ? cluster.algorithm() : "RoundRobin"));
         }
         return new BackendReport(snapshot.generation(), out);
     }

@@ -102,6 +102,14 @@ final class ResponseRelay {
         }
         HttpHeaders h = response.headers();
         HopByHopHeaders.strip(h, upgraded);
+        String hashCookie = ex.upstream.generatedSetCookie();
+        if (hashCookie != null) {
+            h.add(HttpHeaderNames.SET_COOKIE, hashCookie); // the client hashes to the same endpoint from now on
+        }
+        String[] session = ex.upstream.sessionHeader();
+        if (session != null) {
+            h.add(session[0], session[1]);
+        }
         if (upgraded) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             pendingSplice = true;

@@ -16,6 +16,14 @@ public interface Cluster {
         return BackendProtocol.HTTP_1_1;
     }
 
+    /**
+     * The balancing algorithm, as /backends and explain show it: "RoundRobin", "Random", "LeastRequest",
+     * "ConsistentHash(Headers x-user, Maglev 65537)".
+     */
+    default String algorithm() {
+        return "RoundRobin";
+    }
+
     /** Resolved addresses (IP literals), never names to resolve on an event loop. */
     List<InetSocketAddress> endpoints();
 

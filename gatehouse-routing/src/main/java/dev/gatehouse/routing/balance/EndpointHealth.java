@@ -32,6 +32,8 @@ public final class EndpointHealth {
     private final EndpointHealthRegistry registry;
     @SuppressWarnings("unused") // through VERDICT
     private volatile HealthVerdict verdict;
+    /** When the registry first listed this address (nanoTime): slow start ramps from here, across reloads. */
+    private final long firstSeenNanos;
     /** "ns/a:80, ns/b:80": the clusters listing this address, for log lines; rewritten on reload. */
     private volatile String clusters;
 
@@ -39,11 +41,17 @@ public final class EndpointHealth {
         this.address = address;
         this.registry = registry;
         this.clusters = clusters;
+        this.firstSeenNanos = registry.nanoTime();
         this.verdict = HealthVerdict.unknown(registry.clock().instant());
     }
 
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** {@link System#nanoTime()} (the registry's clock) when the address first appeared; kept while it is listed. */
+    public long firstSeenNanos() {
+        return firstSeenNanos;
     }
 
     /** Clusters that list this endpoint, as written in log lines. */

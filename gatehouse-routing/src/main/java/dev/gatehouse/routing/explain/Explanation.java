@@ -98,10 +98,15 @@ public record Explanation(ExplainRequest request, int port, String protocol, Lis
      * @param filters filters that run only when this backend is picked (described, not run)
      */
     public record BackendExplanation(String cluster, int weight, double sharePercent, String invalidReason,
-                                     List<String> endpoints, List<FilterExplanation> filters) {
+                                     List<String> endpoints, List<FilterExplanation> filters, String algorithm) {
         public BackendExplanation {
             endpoints = List.copyOf(endpoints);
             filters = List.copyOf(filters);
+        }
+
+        public BackendExplanation(String cluster, int weight, double sharePercent, String invalidReason,
+                                  List<String> endpoints, List<FilterExplanation> filters) {
+            this(cluster, weight, sharePercent, invalidReason, endpoints, filters, null);
         }
     }
 

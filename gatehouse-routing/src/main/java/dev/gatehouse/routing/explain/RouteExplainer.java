@@ -297,7 +297,8 @@ public final class RouteExplainer {
                         .map(f -> new FilterExplanation(f.type(), f.describe(), "runs only when this backend is picked"))
                         .toList();
                 backends.add(new BackendExplanation(backend.cluster() == null ? null : backend.cluster().name(), weight,
-                        share, backend.invalidReason(), endpoints, backendFilters));
+                        share, backend.invalidReason(), endpoints, backendFilters,
+                        backend.cluster() == null ? null : backend.cluster().algorithm()));
                 if (weight == 0) {
                     continue;
                 }
