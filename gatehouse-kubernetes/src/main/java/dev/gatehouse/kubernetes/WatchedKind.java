@@ -67,6 +67,8 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,
                     GenericKubernetesResource.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies", true,
+                    GenericKubernetesResource.class, false),
+            new WatchedKind(GATEHOUSE, "v1alpha1", "SecurityPolicy", "securitypolicies", true,
                     GenericKubernetesResource.class, false));
 
     /** The versions of this kind in {@link #ALL}, newest first (itself alone for most kinds). */
