@@ -17,17 +17,24 @@ import java.util.Map;
  * @param anonymous gatehouse.dev's {@code consumers.anonymous}: the consumer of a request that presents no
  *                  credential at all (it is then authenticated as this consumer), or {@code null} (401)
  * @param groups gatehouse.dev's {@code consumers.groups}: consumer id -> the groups it belongs to
+ * @param cors the {@code cors} field, or {@code null}: answered before authentication, so that a browser's
+ *             preflight needs no credential
  */
 public record SecurityPolicySpec(String policy, String invalidReason, ApiKeyAuthSpec apiKeyAuth,
                                  BasicAuthSpec basicAuth, AuthorizationSpec authorization, String anonymous,
-                                 Map<String, List<String>> groups) {
+                                 Map<String, List<String>> groups, FilterSpec.CorsSpec cors) {
     public SecurityPolicySpec {
         groups = groups == null ? Map.of() : Map.copyOf(groups);
     }
 
+    public SecurityPolicySpec(String policy, String invalidReason, ApiKeyAuthSpec apiKeyAuth, BasicAuthSpec basicAuth,
+                              AuthorizationSpec authorization, String anonymous, Map<String, List<String>> groups) {
+        this(policy, invalidReason, apiKeyAuth, basicAuth, authorization, anonymous, groups, null);
+    }
+
     /** A policy that failed translation: its rules answer 500. */
     public static SecurityPolicySpec invalid(String policy, String reason) {
-        return new SecurityPolicySpec(policy, reason, null, null, null, null, Map.of());
+        return new SecurityPolicySpec(policy, reason, null, null, null, null, Map.of(), null);
     }
 
     /** Where a credential is read from. */

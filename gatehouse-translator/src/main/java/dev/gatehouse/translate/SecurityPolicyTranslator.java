@@ -1,7 +1,9 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.translate.validate.DurationFormat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -120,7 +122,18 @@ final class SecurityPolicyTranslator {
         }
         return new SecurityPolicySpec(self, null, apiKeyAuth(present(spec, "apiKeyAuth"), policy, problems),
                 basicAuth(present(spec, "basicAuth"), policy, problems), authorization(present(spec, "authorization")),
-                consumers.get("anonymous") instanceof String a ? a : null, groups);
+                consumers.get("anonymous") instanceof String a ? a : null, groups, cors(present(spec, "cors")));
+    }
+
+    /** EG's cors as the HTTPRoute CORS filter's spec (the same fields); maxAge unset: that filter's default. */
+    private static FilterSpec.CorsSpec cors(Map<?, ?> c) {
+        if (c == null) {
+            return null;
+        }
+        java.time.Duration maxAge = c.get("maxAge") instanceof String s ? DurationFormat.parse(s) : null;
+        return new FilterSpec.CorsSpec(strings(c.get("allowOrigins")), Boolean.TRUE.equals(c.get("allowCredentials")),
+                strings(c.get("allowMethods")), strings(c.get("allowHeaders")), strings(c.get("exposeHeaders")),
+                maxAge == null ? FilterTranslator.DEFAULT_CORS_MAX_AGE : (int) Math.min(Integer.MAX_VALUE, maxAge.toSeconds()));
     }
 
     private SecurityPolicySpec.ApiKeyAuthSpec apiKeyAuth(Map<?, ?> a, GenericKubernetesResource policy,

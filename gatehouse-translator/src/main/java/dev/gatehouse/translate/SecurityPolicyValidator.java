@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Checks a {@code SecurityPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field, plus
  * gatehouse's additions ({@code consumers}; {@code consumers} and {@code consumerGroups} in an authorization
- * principal). EG fields gatehouse does not serve yet ({@code jwt}, {@code oidc}, {@code extAuth}, {@code cors},
- * {@code csrf}, CEL and geo-location principals) are rejected by name: a policy that asks for JWT must not look as
+ * principal). EG fields gatehouse does not serve yet ({@code jwt}, {@code oidc}, {@code extAuth}, {@code csrf},
+ * CEL and geo-location principals) are rejected by name: a policy that asks for JWT must not look as
  * if it got it, and its routes fail closed.
  */
 final class SecurityPolicyValidator extends PolicyValidation {
@@ -19,8 +19,11 @@ final class SecurityPolicyValidator extends PolicyValidation {
     static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE);
     private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "apiKeyAuth",
-            "basicAuth", "authorization", "consumers");
-    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "oidc", "extAuth", "cors", "csrf");
+            "basicAuth", "authorization", "consumers", "cors");
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "oidc", "extAuth", "csrf");
+    /** EG's Origin pattern; RE2, as its nested repetition would backtrack in java.util.regex. */
+    private static final com.google.re2j.Pattern ORIGIN = com.google.re2j.Pattern.compile(
+            "^(\\*|[A-Za-z][A-Za-z0-9+.-]*:\\/\\/(\\*|(\\*\\.)?(([\\w-]+\\.?)+)?[\\w-]+)(:\\d{1,5})?)$");
     private static final Set<String> SECRET_REF_FIELDS = Set.of("group", "kind", "name", "namespace");
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
@@ -50,6 +53,31 @@ final class SecurityPolicyValidator extends PolicyValidation {
         basicAuth(map(spec.get("basicAuth"), "spec.basicAuth"));
         authorization(map(spec.get("authorization"), "spec.authorization"));
         consumers(map(spec.get("consumers"), "spec.consumers"));
+        cors(map(spec.get("cors"), "spec.cors"));
+    }
+
+    private void cors(Map<?, ?> c) {
+        if (c == null) {
+            return;
+        }
+        String at = "spec.cors";
+        fields(c, Set.of("allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials"),
+                Set.of(), at);
+        List<?> origins = list(c, "allowOrigins", at);
+        for (int i = 0; origins != null && i < origins.size(); i++) {
+            if (!(origins.get(i) instanceof String o) || o.length() > 253 || !ORIGIN.matcher(o).matches()) {
+                error(at + ".allowOrigins[" + i + "]", "must be \"*\" or an origin such as https://foo.example.com or"
+                        + " https://*.example.com (a plain string, not {exact: ...})");
+            }
+        }
+        for (String key : List.of("allowMethods", "allowHeaders", "exposeHeaders")) {
+            List<?> values = list(c, key, at);
+            if (values != null) {
+                nonEmptyStrings(values, at + "." + key);
+            }
+        }
+        duration(c, "maxAge", at, false);
+        bool(c, "allowCredentials", at);
     }
 
     private void tcpRoutes(Map<?, ?> spec) {

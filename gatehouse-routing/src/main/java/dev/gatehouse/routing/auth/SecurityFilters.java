@@ -2,6 +2,7 @@ package dev.gatehouse.routing.auth;
 
 import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.filter.CorsFilter;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
@@ -13,8 +14,8 @@ import java.util.Map;
 
 /**
  * A rule's SecurityPolicy -> its filters, which run first on the route (issue order: cors, ext-auth,
- * authentication, authorization, rate limiting, then the rule's own filters): {@link AuthenticationFilter} then
- * {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
+ * authentication, authorization, rate limiting, then the rule's own filters): the HTTPRoute CORS filter for its
+ * {@code cors}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
  */
 public final class SecurityFilters {
     private SecurityFilters() {
@@ -26,7 +27,13 @@ public final class SecurityFilters {
             return List.of();
         }
         Policy p = new Policy(spec);
-        return List.of(new AuthenticationFilter(p), new AuthorizationFilter(p));
+        List<HttpFilter> out = new ArrayList<>(3);
+        if (spec.cors() != null) {
+            out.add(CorsFilter.compile(spec.cors()));
+        }
+        out.add(new AuthenticationFilter(p));
+        out.add(new AuthorizationFilter(p));
+        return List.copyOf(out);
     }
 
     /** The compiled policy both filters share. */

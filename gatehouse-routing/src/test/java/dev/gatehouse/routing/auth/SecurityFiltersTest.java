@@ -132,6 +132,23 @@ class SecurityFiltersTest {
     }
 
     @Test
+    void corsAnswersAPreflightBeforeAuthentication() throws Exception {
+        List<HttpFilter> f = SecurityFilters.compile(new SecurityPolicySpec("ns/p", null, keys(false), null, null, null,
+                Map.of(), new dev.gatehouse.ir.FilterSpec.CorsSpec(List.of("https://*.example.com"), false,
+                List.of("GET"), List.of(), List.of(), 5)));
+        HttpRequest preflight = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.OPTIONS, "/");
+        preflight.headers().add("origin", "https://app.example.com").add("access-control-request-method", "GET");
+        FilterResult r = f.get(0).onRequest(new HttpExchange(preflight, "http", 8080,
+                new InetSocketAddress("10.1.2.3", 5555), "example.com", "/", null));
+        assertThat(r).isInstanceOf(FilterResult.Respond.class);
+        FullHttpResponse response = ((FilterResult.Respond) r).response();
+        assertThat(response.status().code()).isLessThan(300);
+        assertThat(response.headers().get("access-control-allow-origin")).isEqualTo("https://app.example.com");
+        response.release();
+        assertThat(run(f, exchange("/"))).as("an actual request still needs its key").isEqualTo(401);
+    }
+
+    @Test
     void anInvalidPolicyAnswers500() throws Exception {
         assertThat(run(SecurityFilters.compile(SecurityPolicySpec.invalid("ns/p", "Secret missing")),
                 exchange("/", "x-api-key", "supersecret"))).isEqualTo(500);
