@@ -108,6 +108,6 @@ final class AuthenticationFilter implements HttpFilter {
 
     @Override
     public String describe() {
-        return p.describe();
+        return p.describe(false);
     }
 }

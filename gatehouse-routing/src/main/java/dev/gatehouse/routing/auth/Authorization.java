@@ -73,6 +73,11 @@ final class Authorization {
         }
     }
 
+    String describe() {
+        return "default " + (allowByDefault ? "Allow" : "Deny") + ", " + rules.size() + " rule"
+                + (rules.size() == 1 ? "" : "s") + ", first match wins";
+    }
+
     boolean allows(HttpExchange ex) {
         for (Rule r : rules) {
             if (r.matches(ex)) {

@@ -50,6 +50,6 @@ final class AuthorizationFilter implements HttpFilter {
 
     @Override
     public String describe() {
-        return p.describe();
+        return p.describe(true);
     }
 }

@@ -82,24 +82,30 @@ public final class SecurityFilters {
             return apiKeys != null || basic != null;
         }
 
-        String describe() {
+        /** For explain and the dashboard: which policy, and what this step of it checks. */
+        String describe(boolean authorizationStep) {
             List<String> parts = new ArrayList<>();
             if (invalidReason != null) {
-                parts.add("invalid: answers 500");
+                parts.add("invalid, answers 500: " + invalidReason);
+            } else if (authorizationStep) {
+                parts.add(authorization == null ? "no rules: every authenticated caller is allowed"
+                        : authorization.describe());
+            } else {
+                if (apiKeys != null) {
+                    parts.add("apiKeyAuth");
+                }
+                if (basic != null) {
+                    parts.add("basicAuth");
+                }
+                if (anonymous != null) {
+                    parts.add("anonymous consumer " + anonymous);
+                }
+                if (parts.isEmpty()) {
+                    parts.add("no authentication");
+                }
             }
-            if (apiKeys != null) {
-                parts.add("apiKeyAuth");
-            }
-            if (basic != null) {
-                parts.add("basicAuth");
-            }
-            if (authorization != null) {
-                parts.add("authorization");
-            }
-            if (anonymous != null) {
-                parts.add("anonymous consumer " + anonymous);
-            }
-            return "SecurityPolicy " + name + " (" + String.join(", ", parts) + ")";
+            return "SecurityPolicy " + name + " " + (authorizationStep ? "authorization" : "authentication")
+                    + " (" + String.join(", ", parts) + ")";
         }
     }
 
