@@ -174,7 +174,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
                     });
                     case "BackendTrafficPolicy" -> updateGenericPolicy(s, merge);
-                    case "ClientTrafficPolicy" -> updateGenericPolicy(s, merge);
+                    case "ClientTrafficPolicy", "SecurityPolicy" -> updateGenericPolicy(s, merge);
                     default -> { }
                 }
             } catch (RuntimeException e) {

@@ -69,6 +69,8 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind(GATEHOUSE, "v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies", true,
                     GenericKubernetesResource.class, true),
             new WatchedKind(GATEHOUSE, "v1alpha1", "BackendTrafficPolicy", "backendtrafficpolicies", true,
+                    GenericKubernetesResource.class, true),
+            new WatchedKind(GATEHOUSE, "v1alpha1", "SecurityPolicy", "securitypolicies", true,
                     GenericKubernetesResource.class, true));
 
     /** The versions of this kind in {@link #ALL}, newest first (itself alone for most kinds). */

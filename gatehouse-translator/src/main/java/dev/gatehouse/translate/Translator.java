@@ -92,6 +92,8 @@ public final class Translator {
 
         BackendTrafficPolicyTranslator trafficPolicies = new BackendTrafficPolicyTranslator(index, listenersByGateway,
                 listenerSets.listenersBySet, options.controllerName(), diagnostics);
+        SecurityPolicyTranslator securityPolicies = new SecurityPolicyTranslator(index, grants, listenersByGateway,
+                listenerSets.listenersBySet, options.controllerName(), diagnostics);
         BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(index, grants, diagnostics);
         List<Gateway> ours = index.gateways.stream().filter(g -> listenersByGateway.containsKey(ResourceIndex.qualifiedName(g))).toList();
         tlsPolicies.resolveClientCertificates(ours);
@@ -111,13 +113,15 @@ public final class Translator {
             HttpRouteTranslator.Result result;
             List<ResourceStatus.ParentStatus> parents;
             if (route instanceof HTTPRoute http) {
-                result = trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
-                        routes.translate(http, index.origin(route)));
+                result = securityPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
+                        trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
+                                routes.translate(http, index.origin(route))));
                 parents = attacher.attach(http, result, options.controllerName(), attached);
             } else {
                 GRPCRoute g = (GRPCRoute) route;
-                result = trafficPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
-                        grpc.translate(g));
+                result = securityPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
+                        trafficPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
+                                grpc.translate(g)));
                 parents = attacher.attach(g, GrpcRouteTranslator.GRPC_ROUTE, g.getSpec().getParentRefs(),
                         g.getSpec().getHostnames(), result.rejection(), result.resolvedRefs(),
                         (l, effective) -> effective.forEach(h -> result.rules().forEach(rule -> l.attach(rule, h))),
@@ -170,6 +174,7 @@ public final class Translator {
                 diagnostics);
         statuses.addAll(clientTraffic.statuses());
         statuses.addAll(trafficPolicies.statuses());
+        statuses.addAll(securityPolicies.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
         Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),

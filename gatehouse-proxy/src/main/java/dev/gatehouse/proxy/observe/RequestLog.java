@@ -45,6 +45,7 @@ public final class RequestLog implements FilterOutcomes {
     private long responseBytes;
     private String failure;
     private AuthOutcome auth;
+    private String consumer;
     private RateLimitOutcome rateLimit;
     private String traceParent;
     private CharSequence traceId;
@@ -234,6 +235,16 @@ public final class RequestLog implements FilterOutcomes {
     @Override
     public void rateLimit(RateLimitOutcome outcome) {
         this.rateLimit = outcome;
+    }
+
+    /** The consumer a SecurityPolicy authenticated, or {@code null}. */
+    public String consumer() {
+        return consumer;
+    }
+
+    @Override
+    public void consumer(String id) {
+        this.consumer = id;
     }
 
     /** The client's {@code traceparent} header as received, or {@code null}. */

@@ -8,6 +8,7 @@ import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.VirtualHostSpec;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.filter.FilterCompiler;
+import dev.gatehouse.routing.auth.SecurityFilters;
 import dev.gatehouse.routing.filter.HttpFilter;
 
 import java.util.ArrayList;
@@ -66,7 +67,9 @@ final class RouteCompiler {
     private CompiledRoute compileRule(HttpRuleSpec rule, String listener) {
         try {
             RequestMatcher matcher = RequestMatcher.compile(rule.match());
-            List<HttpFilter> filters = filterCompiler.compileAll(rule.filters());
+            // a SecurityPolicy's filters run before the rule's own (issue 14's order)
+            List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security()));
+            filters.addAll(filterCompiler.compileAll(rule.filters()));
             List<Backend> backends = new ArrayList<>(rule.backends().size());
             List<Integer> weights = new ArrayList<>(rule.backends().size());
             for (BackendRefSpec ref : rule.backends()) {
