@@ -37,6 +37,12 @@ final class NamedBackend implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     /** accepted connections: probes included */
     final AtomicInteger connections = new AtomicInteger();
+    /** what every path but /healthz answers */
+    volatile int status = 200;
+    /** what /healthz answers (active HTTP checks), and its body */
+    volatile int healthStatus = 200;
+    volatile String healthBody = "ok";
+    final AtomicInteger healthRequests = new AtomicInteger();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel server;
@@ -80,9 +86,11 @@ final class NamedBackend implements AutoCloseable {
     private final class Answer extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            requests.incrementAndGet();
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(name, StandardCharsets.UTF_8));
+            boolean health = request.uri().startsWith("/healthz");
+            (health ? healthRequests : requests).incrementAndGet();
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(health ? healthStatus : status),
+                    Unpooled.copiedBuffer(health ? healthBody : name, StandardCharsets.UTF_8));
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             ctx.writeAndFlush(response);
         }

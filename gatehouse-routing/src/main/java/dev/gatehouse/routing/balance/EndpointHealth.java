@@ -19,10 +19,14 @@ import java.util.function.UnaryOperator;
 public final class EndpointHealth {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointHealth.class);
     private static final VarHandle VERDICT;
+    private static final VarHandle OUTLIER;
+    /** Envoy's default {@code max_ejection_time}: an ejection never lasts longer (unless the base time is longer). */
+    static final long MAX_EJECTION_NANOS = java.time.Duration.ofSeconds(300).toNanos();
 
     static {
         try {
             VERDICT = MethodHandles.lookup().findVarHandle(EndpointHealth.class, "verdict", HealthVerdict.class);
+            OUTLIER = MethodHandles.lookup().findVarHandle(EndpointHealth.class, "outlier", OutlierState.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -32,6 +36,15 @@ public final class EndpointHealth {
     private final EndpointHealthRegistry registry;
     @SuppressWarnings("unused") // through VERDICT
     private volatile HealthVerdict verdict;
+    @SuppressWarnings("unused") // through OUTLIER
+    private volatile OutlierState outlier = OutlierState.NONE;
+    /**
+     * Outlier detection's consecutive counts (5xx, gateway errors, local-origin failures), shared by every cluster
+     * listing the address as the verdict is; written by the response path of any event loop, so atomics.
+     */
+    final java.util.concurrent.atomic.AtomicInteger consecutive5xx = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger consecutiveGateway = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger consecutiveLocal = new java.util.concurrent.atomic.AtomicInteger();
     /** "ns/a:80, ns/b:80": the clusters listing this address, for log lines; rewritten on reload. */
     private volatile String clusters;
 
@@ -60,6 +73,10 @@ public final class EndpointHealth {
      * ejection, so the common case is one volatile read and a compare.
      */
     public boolean routable() {
+        OutlierState o = outlier;
+        if (o.ejected() && !endEjection(o)) {
+            return false;
+        }
         HealthVerdict v = verdict;
         if (v.state() != HealthState.UNHEALTHY) {
             return true;
@@ -87,20 +104,79 @@ public final class EndpointHealth {
         update(v -> v.onProbeSuccess(policy, now()), null);
     }
 
+    /** An active probe of a check with its own thresholds (a policy's {@code healthCheck.active}) passed. */
+    public void probeSucceeded(int healthyThreshold, int unhealthyThreshold) {
+        HealthPolicy policy = registry.policy().withThresholds(healthyThreshold, unhealthyThreshold);
+        update(v -> v.onProbeSuccess(policy, now()), null);
+    }
+
     /** An active probe failed; {@code reason} is short ("connection refused", "connect timeout"). */
     public void probeFailed(String reason) {
         HealthPolicy policy = registry.policy();
         update(v -> v.onProbeFailure(policy, reason, now()), reason);
     }
 
-    /** A request's connect failed or its connection broke before the response head. */
-    /**
-     * Passive health from answers (outlier detection): the endpoint answered {@code status}. Called on an event
-     * loop for every response head of a cluster whose policy has {@code healthCheck.passive}: must stay cheap.
-     */
-    public void passiveResponse(int status) {
+    /** An active probe of a check with its own thresholds failed. */
+    public void probeFailed(String reason, int healthyThreshold, int unhealthyThreshold) {
+        HealthPolicy policy = registry.policy().withThresholds(healthyThreshold, unhealthyThreshold);
+        update(v -> v.onProbeFailure(policy, reason, now()), reason);
     }
 
+    /**
+     * Passive health from answers without a cluster's thresholds: the default detector of
+     * {@link OutlierDetector#DEFAULTS} (EG's defaults) judges it, with no cap on ejections. Clusters with a
+     * {@code healthCheck.passive} go through their own {@link OutlierDetector}.
+     */
+    public void passiveResponse(int status) {
+        OutlierDetector.DEFAULTS.response(this, status);
+    }
+
+    /** Outlier detection's state, ending an ejection that is due (admin, metrics, tests). */
+    public OutlierState outlier() {
+        OutlierState o = outlier;
+        if (o.ejected()) {
+            endEjection(o);
+            o = outlier;
+        }
+        return o;
+    }
+
+    /** Envoy's rule: eject unless already ejected; the length is base × the (decayed) multiplier + 1, capped. */
+    boolean eject(String cluster, String why, String code, long baseNanos, long intervalNanos) {
+        long nowNanos = registry.nanoTime();
+        while (true) {
+            OutlierState o = outlier;
+            if (o.ejected()) {
+                return false;
+            }
+            long cap = Math.max(MAX_EJECTION_NANOS, baseNanos);
+            int multiplier = o.decayedMultiplier(nowNanos, intervalNanos);
+            // Envoy stops growing the multiplier once base × multiplier reaches max_ejection_time
+            int next = baseNanos > 0 && baseNanos * multiplier >= cap ? multiplier : multiplier + 1;
+            long duration = Math.min(cap, baseNanos * next);
+            OutlierState after = o.eject(why, code, now(), nowNanos, duration, next);
+            if (OUTLIER.compareAndSet(this, o, after)) {
+                LOG.info("endpoint {} of {} ejected for {} ms (ejection {}): {}", describe(), cluster,
+                        duration / 1_000_000, after.ejections(), why);
+                registry.events().ejected(cluster, code);
+                return true;
+            }
+        }
+    }
+
+    /** @return true when the ejection {@code o} is over (this call or another thread ended it) */
+    private boolean endEjection(OutlierState o) {
+        if (registry.nanoTime() - o.untilNanos() < 0) {
+            return false;
+        }
+        if (OUTLIER.compareAndSet(this, o, o.end())) {
+            LOG.info("endpoint {} of {} is back in rotation: its outlier ejection ended", describe(), clusters);
+            registry.events().transition("returned");
+        }
+        return true;
+    }
+
+    /** A request's connect failed or its connection broke before the response head. */
     public void passiveFailure(String reason) {
         HealthPolicy policy = registry.policy();
         long nanos = registry.nanoTime();
@@ -116,6 +192,7 @@ public final class EndpointHealth {
             if (VERDICT.compareAndSet(this, v, next)) {
                 LOG.info("endpoint {} of {} is now {}: ejection of {} s ended", describe(), clusters, next.state(),
                         registry.policy().ejectionTime().toSeconds());
+                registry.events().transition("returned");
                 return true;
             }
         }
@@ -129,6 +206,7 @@ public final class EndpointHealth {
             if (VERDICT.compareAndSet(this, before, after)) {
                 if (after.state() != before.state()) {
                     logTransition(after, reason);
+                    registry.events().transition(after.state().name().toLowerCase(java.util.Locale.ROOT));
                 }
                 return;
             }

@@ -32,6 +32,8 @@ public final class RoundRobinCluster implements Cluster {
     private final EndpointHealth[] health;
     private final AtomicInteger next = new AtomicInteger();
     private final UpstreamTls tls;
+    /** {@code healthCheck.passive}'s detector, or {@code null}: then only connect failures eject (the default). */
+    private final OutlierDetector outlier;
 
     private RoundRobinCluster(ClusterSpec spec, List<InetSocketAddress> endpoints, EndpointHealthRegistry registry,
                               UpstreamTls tls) {
@@ -43,6 +45,7 @@ public final class RoundRobinCluster implements Cluster {
         for (int i = 0; i < ring.length; i++) {
             health[i] = registry.endpoint(ring[i], spec.name());
         }
+        this.outlier = OutlierDetector.of(spec, health);
     }
 
     /**
@@ -156,7 +159,11 @@ public final class RoundRobinCluster implements Cluster {
         // failure path only: a linear scan of a few entries beats a hash lookup and needs no map
         for (int i = 0; i < ring.length; i++) {
             if (ring[i].equals(endpoint)) {
-                health[i].passiveFailure(reason);
+                if (outlier != null) {
+                    outlier.localFailure(health[i], reason);
+                } else {
+                    health[i].passiveFailure(reason);
+                }
                 return;
             }
         }
@@ -164,9 +171,12 @@ public final class RoundRobinCluster implements Cluster {
 
     @Override
     public void reportResponse(InetSocketAddress endpoint, int status) {
+        if (outlier == null) {
+            return; // no healthCheck.passive: answers are not counted
+        }
         for (int i = 0; i < ring.length; i++) {
             if (ring[i].equals(endpoint)) {
-                health[i].passiveResponse(status);
+                outlier.response(health[i], status);
                 return;
             }
         }
