@@ -1,6 +1,8 @@
 package dev.gatehouse.proxy.health;
 
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.balance.EndpointHealth;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthState;
@@ -20,6 +22,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,10 +51,11 @@ class HealthCheckerTest {
         for (InetSocketAddress a : endpoints) {
             specs.add(new ClusterSpec.EndpointSpec("127.0.0.1", a.getPort()));
         }
-        RoundRobinCluster cluster = RoundRobinCluster.compile(
-                new ClusterSpec("ns/svc:80", specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN), registry);
+        ClusterSpec spec = new ClusterSpec("ns/svc:80", specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN);
+        RoundRobinCluster cluster = RoundRobinCluster.compile(spec, registry);
         registry.retain(List.of(cluster));
-        checker.sync();
+        checker.sync(new RuntimeSnapshot(new Snapshot(1, List.of(), List.of(spec)), Map.of(),
+                Map.of(spec.name(), cluster)));
     }
 
     @Test

@@ -1,37 +1,17 @@
 package dev.gatehouse.proxy.health;
 
 import dev.gatehouse.ir.BackendTrafficSpec;
-import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.PassiveHealthCheckSpec;
-import dev.gatehouse.ir.PortSpec;
-import dev.gatehouse.ir.Protocol;
-import dev.gatehouse.ir.Snapshot;
-import dev.gatehouse.proxy.server.GatewayServer;
-import dev.gatehouse.proxy.server.ServerOptions;
-import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
-import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
-import dev.gatehouse.routing.balance.EndpointHealth;
 import dev.gatehouse.routing.balance.OutlierState;
-import dev.gatehouse.routing.balance.RoundRobinCluster;
-import dev.gatehouse.routing.route.HttpPortRouter;
-import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,18 +20,11 @@ import static org.awaitility.Awaitility.await;
 /** Outlier detection ({@code healthCheck.passive}) on real answers from real loopback backends. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class OutlierEjectionIntegrationTest {
-    private static final String CLUSTER = "default/echo:80@default/outliers";
     private final List<AutoCloseable> closeLater = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
-    private GatewayServer gateway;
-    private int port;
+    private LoopbackGateway gateway;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
         for (int i = closeLater.size() - 1; i >= 0; i--) {
             closeLater.get(i).close();
         }
@@ -63,39 +36,19 @@ class OutlierEjectionIntegrationTest {
         return b;
     }
 
-    private RoundRobinCluster serve(PassiveHealthCheckSpec passive, NamedBackend... backends) throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        gateway = new GatewayServer(new ServerOptions("127.0.0.1", 2, Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(1), Duration.ofSeconds(5), 16 * 1024, 4096));
-        List<ClusterSpec.EndpointSpec> endpoints = new ArrayList<>();
-        for (NamedBackend b : backends) {
-            endpoints.add(new ClusterSpec.EndpointSpec("127.0.0.1", b.address().getPort()));
-        }
-        ClusterSpec spec = new ClusterSpec(CLUSTER, endpoints, ClusterSpec.LoadBalancerType.ROUND_ROBIN)
-                .withTraffic(new BackendTrafficSpec("default/outliers", null, null, passive, null, null, null, null));
-        RoundRobinCluster cluster = RoundRobinCluster.compile(spec, gateway.health());
-        HttpPortRouter router = new TestRouter().when(ex -> true, TestRoute.to(cluster));
-        Snapshot source = new Snapshot(1, List.of(new PortSpec(port, Protocol.HTTP, List.of())), List.of(spec));
-        gateway.apply(new RuntimeSnapshot(source, Map.of(port, router), Map.of(CLUSTER, cluster)));
-        return cluster;
+    private void serve(PassiveHealthCheckSpec passive, NamedBackend... backends) throws IOException {
+        gateway = new LoopbackGateway(null);
+        closeLater.add(gateway);
+        gateway.serve(LoopbackGateway.cluster("default/echo:80@default/outliers", backends).withTraffic(
+                new BackendTrafficSpec("default/outliers", null, null, passive, null, null, null, null)));
     }
 
-    /** Sends {@code n} requests one after another; counts by "status body". */
     private Map<String, Integer> send(int n) throws Exception {
-        Map<String, Integer> counts = new TreeMap<>();
-        for (int i = 0; i < n; i++) {
-            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
-                    .timeout(Duration.ofSeconds(5)).build(), BodyHandlers.ofString());
-            counts.merge(r.statusCode() + " " + r.body(), 1, Integer::sum);
-        }
-        return counts;
+        return gateway.send(n);
     }
 
     private OutlierState outlier(NamedBackend b) {
-        EndpointHealth h = gateway.health().find(b.address());
-        return h.outlier();
+        return gateway.health(b).outlier();
     }
 
     @Test
