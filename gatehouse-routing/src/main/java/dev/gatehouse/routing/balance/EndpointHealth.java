@@ -227,6 +227,24 @@ public final class EndpointHealth {
         return registry.clock().instant();
     }
 
+    /**
+     * One line for explain: "healthy", "unhealthy: HTTP 503", "ejected, 12 s left: 5 consecutive 5xx, last: 500";
+     * {@code null} while nothing is known (UNKNOWN and never ejected).
+     */
+    public String summary() {
+        OutlierState o = outlier();
+        if (o.ejected()) {
+            long left = (o.remainingNanos(registry.nanoTime()) + 999_999_999L) / 1_000_000_000L;
+            return "ejected, " + left + " s left: " + o.reason();
+        }
+        HealthVerdict v = verdict();
+        return switch (v.state()) {
+            case UNKNOWN -> null;
+            case HEALTHY -> "healthy";
+            case UNHEALTHY -> "unhealthy" + (v.lastFailure() == null ? "" : ": " + v.lastFailure());
+        };
+    }
+
     /** "127.0.0.1:3001", "[::1]:3001" */
     public String describe() {
         return NetUtil.toSocketAddressString(address);

@@ -183,6 +183,16 @@ public final class RoundRobinCluster implements Cluster {
     }
 
     @Override
+    public EndpointHealth healthOf(InetSocketAddress endpoint) {
+        for (int i = 0; i < ring.length; i++) {
+            if (ring[i].equals(endpoint)) {
+                return health[i];
+            }
+        }
+        return null;
+    }
+
+    @Override
     public String toString() {
         return "RoundRobinCluster[" + spec.name() + " " + endpoints + "]";
     }
