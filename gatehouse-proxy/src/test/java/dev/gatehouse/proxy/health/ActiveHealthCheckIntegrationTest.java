@@ -11,11 +11,17 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -140,5 +146,67 @@ class ActiveHealthCheckIntegrationTest {
         int probes = shared.healthRequests.get() - start;
         assertThat(probes).isBetween(1, 12);
         assertThat(plain.healthRequests.get()).as("the CLI's check is a TCP connect").isZero();
+    }
+
+    @Test
+    void aBackendKilledUnderLoadIsEjectedWithinTheThresholdAndOnlyRequestsAlreadyOnItFail() throws Exception {
+        NamedBackend a = later(new NamedBackend("a"));
+        NamedBackend b = later(new NamedBackend("b"));
+        NamedBackend c = later(new NamedBackend("c"));
+        gateway(null).serve(withCheck(LoopbackGateway.cluster("default/echo:80@default/checks", a, b, c),
+                http(null, 2, 1)));
+        EndpointHealth hb = gateway.health(b);
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(gateway.health(a)) == HealthState.HEALTHY
+                && state(hb) == HealthState.HEALTHY && state(gateway.health(c)) == HealthState.HEALTHY);
+
+        int clients = 4;
+        int maxRequests = 4_000;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        AtomicInteger started = new AtomicInteger();
+        AtomicLong ejectedAt = new AtomicLong(Long.MAX_VALUE);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger afterEjection = new AtomicInteger();
+        ExecutorService load = Executors.newFixedThreadPool(clients);
+        closeLater.add(load::shutdownNow);
+        for (int i = 0; i < clients; i++) {
+            load.submit(() -> {
+                while (started.incrementAndGet() <= maxRequests && System.nanoTime() < deadline) {
+                    long start = System.nanoTime();
+                    String outcome;
+                    try {
+                        HttpResponse<String> r = gateway.get();
+                        outcome = r.statusCode() == 200 ? null : r.statusCode() + " " + r.body();
+                    } catch (IOException | InterruptedException e) {
+                        outcome = e.toString();
+                    }
+                    boolean late = start > ejectedAt.get();
+                    if (outcome != null) {
+                        failures.add((late ? "after ejection: " : "") + outcome);
+                    } else if (late) {
+                        afterEjection.incrementAndGet();
+                    }
+                }
+                return null;
+            });
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> started.get() >= 400);
+        long killed = System.nanoTime();
+        b.stop();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> !hb.routable());
+        ejectedAt.set(System.nanoTime());
+        int bServedAtEjection = b.requests.get();
+        load.shutdown();
+        assertThat(load.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+
+        long ejectionMillis = TimeUnit.NANOSECONDS.toMillis(ejectedAt.get() - killed);
+        System.out.printf("killed backend out of rotation after %d ms; %d requests, %d failed: %s%n", ejectionMillis,
+                Math.min(started.get(), maxRequests), failures.size(), failures);
+        // 2 probes 100 ms apart (or 3 failed requests) take it out; a busy machine gets generous slack
+        assertThat(ejectionMillis).isLessThan(5_000);
+        assertThat(failures).noneMatch(f -> f.startsWith("after ejection"));
+        // what was on b when it died (one per client at most), and the few connects refused before the verdict
+        assertThat(failures.size()).isLessThanOrEqualTo(clients + 3);
+        assertThat(afterEjection.get()).as("the load went on over a and c").isPositive();
+        assertThat(b.requests.get()).isEqualTo(bServedAtEjection);
     }
 }
