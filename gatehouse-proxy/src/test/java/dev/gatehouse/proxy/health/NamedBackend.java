@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
@@ -48,8 +49,16 @@ final class NamedBackend implements AutoCloseable {
     private Channel server;
     private int port;
 
+    /** TLS the backend terminates, or {@code null} for cleartext */
+    private final SslContext tls;
+
     NamedBackend(String name) {
+        this(name, null);
+    }
+
+    NamedBackend(String name, SslContext tls) {
         this.name = name;
+        this.tls = tls;
         start();
     }
 
@@ -65,6 +74,9 @@ final class NamedBackend implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
                         open.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Answer());
                     }
                 })
