@@ -32,6 +32,8 @@ import java.util.TreeMap;
  * the control loop would compile it against the server's health registry), and an HTTP client to call it.
  */
 final class LoopbackGateway implements AutoCloseable {
+    /** how long the gateway waits for a response head: 504 after it */
+    static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(2);
     final GatewayServer server;
     final int port;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -44,7 +46,7 @@ final class LoopbackGateway implements AutoCloseable {
             port = s.getLocalPort();
         }
         server = new GatewayServer(new ServerOptions("127.0.0.1", 2, Duration.ofSeconds(2), Duration.ofSeconds(20),
-                Duration.ofSeconds(1), Duration.ofSeconds(5), 16 * 1024, 4096));
+                Duration.ofSeconds(1), BACKEND_TIMEOUT, 16 * 1024, 4096));
         if (checks != null) {
             server.healthChecks(checks);
         }

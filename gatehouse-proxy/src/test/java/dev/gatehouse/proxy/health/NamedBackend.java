@@ -40,6 +40,8 @@ final class NamedBackend implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     /** what every path but /healthz answers */
     volatile int status = 200;
+    /** when set, requests to every path but /healthz get no answer at all */
+    volatile boolean silent;
     /** what /healthz answers (active HTTP checks), and its body */
     volatile int healthStatus = 200;
     volatile String healthBody = "ok";
@@ -100,6 +102,9 @@ final class NamedBackend implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             boolean health = request.uri().startsWith("/healthz");
             (health ? healthRequests : requests).incrementAndGet();
+            if (silent && !health) {
+                return;
+            }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                     HttpResponseStatus.valueOf(health ? healthStatus : status),
                     Unpooled.copiedBuffer(health ? healthBody : name, StandardCharsets.UTF_8));

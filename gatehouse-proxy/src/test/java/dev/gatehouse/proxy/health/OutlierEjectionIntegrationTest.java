@@ -113,4 +113,19 @@ class OutlierEjectionIntegrationTest {
         assertThat(send(20).get("500 a")).isEqualTo(5);
         assertThat(outlier(backends[0]).ejected()).isFalse();
     }
+
+    @Test
+    void aBackendThatStopsAnsweringIsEjectedByItsGatewayErrors() throws Exception {
+        NamedBackend a = backend("a");
+        NamedBackend b = backend("b");
+        serve(new PassiveHealthCheckSpec(100, 2, null, false, Duration.ofMinutes(5), Duration.ofMinutes(1), 50),
+                a, b);
+        b.silent = true;
+        Map<String, Integer> answers = send(10);
+        assertThat(answers.entrySet().stream().filter(e -> e.getKey().startsWith("504 "))
+                .mapToInt(Map.Entry::getValue).sum()).as("two timeouts, then b is out: " + answers).isEqualTo(2);
+        assertThat(answers.get("200 a")).isEqualTo(8);
+        assertThat(outlier(b).code()).isEqualTo("consecutive_gateway_errors");
+        assertThat(outlier(b).reason()).isEqualTo("2 consecutive gateway errors, last: 504");
+    }
 }
