@@ -123,12 +123,12 @@ public final class EndpointHealth {
     }
 
     /**
-     * Passive health from answers without a cluster's thresholds: the default detector of
-     * {@link OutlierDetector#DEFAULTS} (EG's defaults) judges it, with no cap on ejections. Clusters with a
-     * {@code healthCheck.passive} go through their own {@link OutlierDetector}.
+     * Passive health from answers, for callers without a cluster: counts nothing. Answers are judged by the
+     * {@link OutlierDetector} of a cluster whose policy has {@code healthCheck.passive} (it holds the thresholds and
+     * the cap), reached through {@link Cluster#reportResponse}; without that policy answers do not eject (today's
+     * default: only connect failures do).
      */
     public void passiveResponse(int status) {
-        OutlierDetector.DEFAULTS.response(this, status);
     }
 
     /** Outlier detection's state, ending an ejection that is due (admin, metrics, tests). */

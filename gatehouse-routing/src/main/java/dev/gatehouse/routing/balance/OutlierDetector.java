@@ -30,9 +30,6 @@ public final class OutlierDetector {
     static final int DEFAULT_CONSECUTIVE = 5;
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(3);
     static final Duration DEFAULT_BASE_EJECTION = Duration.ofSeconds(30);
-    /** For a caller that has no cluster ({@link EndpointHealth#passiveResponse(int)}): EG's defaults, no cap. */
-    static final OutlierDetector DEFAULTS = new OutlierDetector("(no cluster)",
-            new PassiveHealthCheckSpec(null, null, null, false, null, null, 100), new EndpointHealth[0]);
 
     private final String cluster;
     private final int consecutive5xx;
@@ -119,14 +116,12 @@ public final class OutlierDetector {
     /** The streak reached its threshold: eject if the cap allows; either way the streak starts over (Envoy). */
     private synchronized void tryEject(EndpointHealth h, String why, String code, AtomicInteger streak) {
         streak.set(0);
-        if (endpoints.length > 0) {
-            int ejected = 0;
-            for (EndpointHealth e : endpoints) {
-                ejected += e.outlier().ejected() ? 1 : 0;
-            }
-            if (100L * (ejected + 1) > (long) maxEjectionPercent * endpoints.length) {
-                return; // maxEjectionPercent: the endpoint stays in rotation
-            }
+        int ejected = 0;
+        for (EndpointHealth e : endpoints) {
+            ejected += e.outlier().ejected() ? 1 : 0;
+        }
+        if (100L * (ejected + 1) > (long) maxEjectionPercent * endpoints.length) {
+            return; // maxEjectionPercent: the endpoint stays in rotation
         }
         if (h.eject(cluster, why, code, baseNanos, intervalNanos)) {
             h.consecutive5xx.set(0);
