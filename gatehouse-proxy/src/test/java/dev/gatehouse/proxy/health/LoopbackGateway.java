@@ -14,7 +14,6 @@ import dev.gatehouse.routing.balance.RoundRobinCluster;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

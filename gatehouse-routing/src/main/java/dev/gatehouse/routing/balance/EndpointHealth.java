@@ -7,13 +7,17 @@ import org.slf4j.LoggerFactory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
- * The live health of one endpoint address. Balancers hold it from compile time, so the hot path is one volatile
- * read ({@link #routable()}); events replace the immutable {@link HealthVerdict} by compare-and-set, so probes on
- * any event loop, passive reports from requests and admin reads never lock. Transitions are logged at INFO by the
+ * The live health of one endpoint address. Balancers hold it from compile time, so the hot path is two volatile
+ * reads ({@link #routable()}); events replace the immutable {@link HealthVerdict} (active checks, connect failures)
+ * and {@link OutlierState} (outlier detection) by compare-and-set, so probes on any event loop, passive reports from
+ * requests and admin reads never lock. Transitions are logged at INFO by the
  * thread whose CAS made them.
  */
 public final class EndpointHealth {
@@ -21,7 +25,7 @@ public final class EndpointHealth {
     private static final VarHandle VERDICT;
     private static final VarHandle OUTLIER;
     /** Envoy's default {@code max_ejection_time}: an ejection never lasts longer (unless the base time is longer). */
-    static final long MAX_EJECTION_NANOS = java.time.Duration.ofSeconds(300).toNanos();
+    static final long MAX_EJECTION_NANOS = Duration.ofSeconds(300).toNanos();
 
     static {
         try {
@@ -42,9 +46,9 @@ public final class EndpointHealth {
      * Outlier detection's consecutive counts (5xx, gateway errors, local-origin failures), shared by every cluster
      * listing the address as the verdict is; written by the response path of any event loop, so atomics.
      */
-    final java.util.concurrent.atomic.AtomicInteger consecutive5xx = new java.util.concurrent.atomic.AtomicInteger();
-    final java.util.concurrent.atomic.AtomicInteger consecutiveGateway = new java.util.concurrent.atomic.AtomicInteger();
-    final java.util.concurrent.atomic.AtomicInteger consecutiveLocal = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger consecutive5xx = new AtomicInteger();
+    final AtomicInteger consecutiveGateway = new AtomicInteger();
+    final AtomicInteger consecutiveLocal = new AtomicInteger();
     /** "ns/a:80, ns/b:80": the clusters listing this address, for log lines; rewritten on reload. */
     private volatile String clusters;
 
@@ -69,8 +73,8 @@ public final class EndpointHealth {
     }
 
     /**
-     * Hot path: may a balancer send a request here? Reads the clock only for an UNHEALTHY endpoint under a timed
-     * ejection, so the common case is one volatile read and a compare.
+     * Hot path: may a balancer send a request here? Reads the clock only for an ejected endpoint or an UNHEALTHY one
+     * under a timed ejection, so the common case is two volatile reads and two compares.
      */
     public boolean routable() {
         OutlierState o = outlier;
@@ -206,7 +210,7 @@ public final class EndpointHealth {
             if (VERDICT.compareAndSet(this, before, after)) {
                 if (after.state() != before.state()) {
                     logTransition(after, reason);
-                    registry.events().transition(after.state().name().toLowerCase(java.util.Locale.ROOT));
+                    registry.events().transition(after.state().name().toLowerCase(Locale.ROOT));
                 }
                 return;
             }
