@@ -92,6 +92,8 @@ final class ResponseRelay {
             return;
         }
         int code = response.status().code();
+        // outlier detection (healthCheck.passive): one call per answer; a no-op for clusters without the policy
+        ex.filters.backend().cluster().reportResponse(ex.upstream.endpoint(), code);
         boolean upgraded = ex.websocket && code == 101;
         ex.upstream.reusable(!ex.websocket && HttpUtil.isKeepAlive(response));
         if (!runResponseFilters(response)) {

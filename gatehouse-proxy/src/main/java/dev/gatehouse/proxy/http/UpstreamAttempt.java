@@ -438,6 +438,10 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
     @Override
     public void onDeadline() {
         boolean whole = requestDeadline != 0 && System.nanoTime() - requestDeadline >= 0;
+        if (!whole) {
+            // the backend did not answer in time: a gateway error for outlier detection, as Envoy counts it
+            ex.filters.backend().cluster().reportResponse(endpoint, HttpResponseStatus.GATEWAY_TIMEOUT.code());
+        }
         ex.fail(HttpResponseStatus.GATEWAY_TIMEOUT, whole ? "request timeout" : "upstream timeout");
     }
 }

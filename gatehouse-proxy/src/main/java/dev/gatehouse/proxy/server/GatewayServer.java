@@ -145,6 +145,11 @@ public final class GatewayServer implements AutoCloseable {
         return health;
     }
 
+    /** The check probing {@code endpoint} ("HTTP GET /healthz over TLS", "TCP"), or {@code null}: admin. */
+    public synchronized String healthCheckOf(InetSocketAddress endpoint) {
+        return healthChecker == null ? null : healthChecker.checkOf(endpoint);
+    }
+
     /**
      * Starts active health checks on this server's event loops (they need the loops, so the server builds the
      * checker); without a call, only passive ejection runs. {@link HealthCheckOptions#disabled()} stops them.
@@ -158,7 +163,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         health.policy(checks.policy());
         healthChecker = new HealthChecker(group, transport.channelClass(), health, checks);
-        healthChecker.sync();
+        healthChecker.sync(snapshots.current());
     }
 
     /** How UDP ports keep sessions; ports bound from now on use it (call before the first {@link #apply}). */
@@ -189,8 +194,11 @@ public final class GatewayServer implements AutoCloseable {
         observer.bind(snapshot);
         snapshots.swap(snapshot);
         health.retain(snapshot.clusters().values());
-        if (healthChecker != null) {
-            healthChecker.sync();
+        if (healthChecker == null) {
+            // no CLI checks asked for: a BackendTrafficPolicy's healthCheck.active still runs
+            healthChecks(HealthCheckOptions.disabled());
+        } else {
+            healthChecker.sync(snapshot);
         }
         Set<Integer> wanted = new TreeSet<>();
         Map<Integer, Unbound> before = new TreeMap<>(unbound);

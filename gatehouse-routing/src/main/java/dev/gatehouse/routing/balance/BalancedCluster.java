@@ -49,6 +49,8 @@ public abstract class BalancedCluster implements Cluster {
     /** Set once every endpoint's ramp has ended; a plain field: a stale false costs one clock read. */
     private boolean ramped;
     private final Map<InetSocketAddress, Integer> index;
+    /** {@code healthCheck.passive}'s detector, or {@code null}: then only connect failures eject (the default). */
+    private final OutlierDetector outlier;
 
     BalancedCluster(ClusterSpec spec, List<InetSocketAddress> endpoints, EndpointHealthRegistry registry,
                     UpstreamTls tls) {
@@ -61,6 +63,7 @@ public abstract class BalancedCluster implements Cluster {
         for (int i = 0; i < ring.length; i++) {
             health[i] = registry.endpoint(ring[i], spec.name());
         }
+        this.outlier = OutlierDetector.of(spec, health);
         BackendTrafficSpec traffic = spec.traffic();
         Integer panic = traffic == null ? null : traffic.panicThreshold();
         if (panic != null && (panic < 0 || panic > 100)) {
@@ -370,16 +373,29 @@ public abstract class BalancedCluster implements Cluster {
     public final void reportFailure(InetSocketAddress endpoint, String reason) {
         int i = indexOf(endpoint);
         if (i >= 0) {
-            health[i].passiveFailure(reason);
+            if (outlier != null) {
+                outlier.localFailure(health[i], reason);
+            } else {
+                health[i].passiveFailure(reason);
+            }
         }
     }
 
     @Override
     public final void reportResponse(InetSocketAddress endpoint, int status) {
+        if (outlier == null) {
+            return; // no healthCheck.passive: answers are not counted
+        }
         int i = indexOf(endpoint);
         if (i >= 0) {
-            health[i].passiveResponse(status);
+            outlier.response(health[i], status);
         }
+    }
+
+    @Override
+    public final EndpointHealth healthOf(InetSocketAddress endpoint) {
+        int i = indexOf(endpoint);
+        return i >= 0 ? health[i] : null;
     }
 
     @Override

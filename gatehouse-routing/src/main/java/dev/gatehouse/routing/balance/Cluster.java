@@ -66,6 +66,11 @@ public interface Cluster {
     default void reportFailure(InetSocketAddress endpoint, String reason) {
     }
 
+    /** The health entry of one of {@link #endpoints()} (explain, admin), or {@code null} when the cluster keeps none. */
+    default EndpointHealth healthOf(InetSocketAddress endpoint) {
+        return null;
+    }
+
     /** TLS to the endpoints (a BackendTLSPolicy), or {@code null} for cleartext. */
     default UpstreamTls tls() {
         return null;

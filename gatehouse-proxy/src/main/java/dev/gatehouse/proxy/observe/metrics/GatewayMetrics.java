@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.observe.metrics;
 
 import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.balance.HealthEvents;
 import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.filter.RateLimitOutcome;
@@ -105,6 +106,9 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
     /** L4 counters by name and labels: per connection or session, not per byte or datagram, so a map probe. */
     private final Map<String, Counter> l4Counters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> healthCounters = new ConcurrentHashMap<>();
+    private static final String EJECTIONS = "gatehouse.backend.endpoint.ejections";
+    private static final String TRANSITIONS = "gatehouse.backend.endpoint.health.transitions";
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -150,6 +154,31 @@ public final class GatewayMetrics implements ExchangeObserver {
     /** Where {@code gatehouse_backend_endpoint_healthy} reads health (default: ready counts as healthy). */
     public void healthSource(EndpointHealthSource source) {
         this.health = source == null ? EndpointHealthSource.READY : source;
+    }
+
+    /**
+     * Counts endpoint health changes: {@code gatehouse_backend_endpoint_ejections_total} (outlier detection, by
+     * cluster and reason) and {@code gatehouse_backend_endpoint_health_transitions_total} (by new state). Register
+     * it with the server's {@code EndpointHealthRegistry#events}.
+     */
+    public HealthEvents healthEvents() {
+        return new HealthEvents() {
+            @Override
+            public void ejected(String cluster, String reason) {
+                healthCounters.computeIfAbsent(EJECTIONS + '/' + cluster + '/' + reason, k -> Counter.builder(EJECTIONS)
+                        .tags("cluster", cluster, "reason", reason)
+                        .description("Endpoints ejected by outlier detection (healthCheck.passive), by cluster and "
+                                + "reason").register(registry)).increment();
+            }
+
+            @Override
+            public void transition(String to) {
+                healthCounters.computeIfAbsent(TRANSITIONS + '/' + to, k -> Counter.builder(TRANSITIONS)
+                        .tags("to", to)
+                        .description("Endpoint health changes: to healthy, unhealthy or unknown (active verdict), "
+                                + "returned (an ejection ended)").register(registry)).increment();
+            }
+        };
     }
 
     /** The control loop's verdict on one reload attempt, and the generation served after it. */
