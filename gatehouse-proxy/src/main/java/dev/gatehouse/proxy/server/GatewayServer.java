@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -166,6 +168,18 @@ public final class GatewayServer implements AutoCloseable {
         this.udp = settings;
     }
 
+    /** Endpoints {@code before} had in some cluster and {@code after} has in none (pod churn, a scaled-down Service). */
+    private static Set<InetSocketAddress> removedEndpoints(RuntimeSnapshot before, RuntimeSnapshot after) {
+        Set<InetSocketAddress> gone = new HashSet<>();
+        for (Cluster c : before.clusters().values()) {
+            gone.addAll(c.endpoints());
+        }
+        for (Cluster c : after.clusters().values()) {
+            gone.removeAll(c.endpoints());
+        }
+        return gone;
+    }
+
     /** @return the ports currently bound (sorted) */
     public synchronized Set<Integer> boundPorts() {
         return new TreeSet<>(listeners.keySet());
@@ -187,7 +201,10 @@ public final class GatewayServer implements AutoCloseable {
         }
         // meters are bound to the compiled routes before any event loop can see them
         observer.bind(snapshot);
-        snapshots.swap(snapshot);
+        RuntimeSnapshot previous = snapshots.swap(snapshot);
+        if (previous != null) {
+            context.pools().endpointsRemoved(removedEndpoints(previous, snapshot));
+        }
         health.retain(snapshot.clusters().values());
         if (healthChecker != null) {
             healthChecker.sync();

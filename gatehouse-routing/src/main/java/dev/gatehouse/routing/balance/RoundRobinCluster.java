@@ -151,6 +151,14 @@ public final class RoundRobinCluster implements Cluster {
         return r[Math.floorMod(next.getAndIncrement(), n)];
     }
 
+    /** A retry ({@link PickContext#avoid()}) takes the next endpoint in turn when the pick lands on the failed one. */
+    @Override
+    public InetSocketAddress pick(PickContext ctx) {
+        InetSocketAddress picked = pick();
+        InetSocketAddress avoid = ctx.avoid();
+        return avoid != null && ring.length > 1 && avoid.equals(picked) ? pick() : picked;
+    }
+
     @Override
     public void reportFailure(InetSocketAddress endpoint, String reason) {
         // failure path only: a linear scan of a few entries beats a hash lookup and needs no map

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.routing.balance.SmoothWeightedRoundRobin;
@@ -22,11 +23,17 @@ public final class CompiledRoute implements Route {
     private final List<Integer> weights;
     private final SmoothWeightedRoundRobin<Backend> balancer;
     private final TimeoutSpec timeouts;
+    private final RetrySpec retry;
     /** Set once by the server before the snapshot is published (the publication's volatile write orders it). */
     private Object observation;
 
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
+        this(ref, listener, matcher, filters, backends, weights, timeouts, null);
+    }
+
+    CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
+                  List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts, RetrySpec retry) {
         this.ref = ref;
         this.label = ref.ruleLabel();
         this.listener = listener;
@@ -36,6 +43,7 @@ public final class CompiledRoute implements Route {
         this.weights = List.copyOf(weights);
         this.balancer = SmoothWeightedRoundRobin.of(this.backends, this.weights);
         this.timeouts = timeouts == null ? TimeoutSpec.NONE : timeouts;
+        this.retry = retry;
     }
 
     /** Whether the request satisfies this route's match (host was already chosen by the router). */
@@ -86,6 +94,11 @@ public final class CompiledRoute implements Route {
     @Override
     public TimeoutSpec timeouts() {
         return timeouts;
+    }
+
+    @Override
+    public RetrySpec retry() {
+        return retry;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.routing.filter.HttpFilter;
@@ -33,6 +34,11 @@ public interface Route {
     Backend pickBackend();
 
     TimeoutSpec timeouts();
+
+    /** The rule's retry policy (its own {@code retry} field, else its BackendTrafficPolicy's), or {@code null}. */
+    default RetrySpec retry() {
+        return null;
+    }
 
     /**
      * What the data plane's observers bound to this route when its snapshot was applied (its meters, kept

@@ -73,7 +73,8 @@ final class RouteCompiler {
                 backends.add(compileBackend(ref));
                 weights.add(ref.weight());
             }
-            return new CompiledRoute(rule.route(), listener, matcher, filters, backends, weights, rule.timeouts());
+            return new CompiledRoute(rule.route(), listener, matcher, filters, backends, weights, rule.timeouts(),
+                    rule.retry());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe(rule.route()) + " on listener " + listener + ": "
                     + e.getMessage(), e);
