@@ -48,9 +48,12 @@ final class ResilienceGateway implements AutoCloseable {
     private long generation;
 
     ResilienceGateway(int ioThreads) throws IOException {
+        this(ServerOptions.defaults().withIoThreads(ioThreads));
+    }
+
+    ResilienceGateway(ServerOptions options) throws IOException {
         port = freePort();
-        server = new GatewayServer(ServerOptions.defaults().withBindAddress("127.0.0.1").withIoThreads(ioThreads),
-                Observability.defaults().withObserver(metrics));
+        server = new GatewayServer(options.withBindAddress("127.0.0.1"), Observability.defaults().withObserver(metrics));
     }
 
     /** Applies (or reloads) the rule and cluster. */
