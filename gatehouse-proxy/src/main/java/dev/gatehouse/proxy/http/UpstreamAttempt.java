@@ -38,6 +38,8 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -63,6 +65,7 @@ import static dev.gatehouse.proxy.http.ProxyExchange.FORWARDING;
  * its retries; over a limit the request gets 503 with {@code x-gatehouse-overflow}.
  */
 final class UpstreamAttempt implements UpstreamListener, PickContext {
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamAttempt.class);
     private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
     private final ProxyExchange ex;
@@ -460,6 +463,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
             relayingAnswer();
             return false;
         }
+        cluster.reportResponse(endpoint, status); // passive health sees the answers it never relays too
         UpstreamHandler h = handler;
         handler = null;
         Drain drain = new Drain(h, pool, requestSent && key.protocol() == BackendProtocol.HTTP_1_1
@@ -533,8 +537,10 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
             ex.observer.upstreamRetry(cluster.name(), "retried");
         }
         if (ex.log != null) {
-            ex.log.failure("retry " + retries + " after " + why + " (" + UpstreamErrors.address(endpoint) + ")");
+            ex.log.retried();
         }
+        LOG.debug("retry {} of {} {} after {} ({})", retries, ex.request.method(), ex.request.uri(), why,
+                UpstreamErrors.address(endpoint));
         cluster.requestFinished(endpoint);
         avoid = endpoint;
         ex.state = CONNECTING;

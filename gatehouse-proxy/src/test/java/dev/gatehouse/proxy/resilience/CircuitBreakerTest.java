@@ -5,6 +5,7 @@ import dev.gatehouse.ir.BackendTrafficSpec;
 import dev.gatehouse.ir.CircuitBreakerSpec;
 import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.ir.UpstreamTlsSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,9 @@ class CircuitBreakerTest {
         assertThat(a.maxActive.get()).isLessThanOrEqualTo(2);
         HttpResponse<String> r = gw.get("/fast");
         assertThat(r.statusCode()).as("the slots came back").isEqualTo(200);
+        assertThat(gw.logs(l -> l.status() == 503, 1)).isNotEmpty().allSatisfy(l -> assertThat(l.failure())
+                .isEqualTo("upstream overflow: cluster default/b:80 is at its limit of requests in flight"
+                        + " (max-parallel-requests)"));
         assertThat(gw.metrics.scrape()).containsPattern(
                 "gatehouse_upstream_overflow_total\\{cluster=\"default/b:80\",limit=\"max-parallel-requests\"} [1-9]");
     }
@@ -152,6 +156,22 @@ class CircuitBreakerTest {
         gw.serve(null, timeouts(new BackendTimeoutSpec(null, Duration.ofMillis(300), null, null)),
                 new TimeoutSpec(null, Duration.ofSeconds(10)), a.address());
         assertThat(gw.get("/late?wait=1000").statusCode()).as("the rule's backendRequest wins").isEqualTo(200);
+    }
+
+    @Test
+    void theConnectTimeoutBoundsTheTlsHandshake() throws Exception {
+        // a backend that accepts and never answers the ClientHello: only the handshake timeout ends the wait
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+            gw.tls = new UpstreamTlsSpec("default/tls", "b.example.com", List.of(), List.of(), null);
+            gw.serve(null, timeouts(new BackendTimeoutSpec(Duration.ofMillis(300), null, null, null)), TimeoutSpec.NONE,
+                    new java.net.InetSocketAddress(silent.getInetAddress(), silent.getLocalPort()));
+            long start = System.nanoTime();
+            HttpResponse<String> r = gw.get("/tls");
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(r.statusCode()).isEqualTo(502);
+            assertThat(r.body()).containsIgnoringCase("handshake");
+            assertThat(tookMillis).as("well before the 10 s default handshake timeout").isLessThan(6_000);
+        }
     }
 
     @Test

@@ -12,8 +12,12 @@ import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.ir.UpstreamTlsSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
+import dev.gatehouse.proxy.observe.ExchangeObservers;
 import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.proxy.observe.metrics.GatewayMetrics;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
@@ -31,6 +35,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * A real gateway on loopback serving one rule ({@code /}) to one cluster, compiled from IR built in code (what the
@@ -41,9 +46,13 @@ final class ResilienceGateway implements AutoCloseable {
 
     final GatewayServer server;
     final GatewayMetrics metrics = new GatewayMetrics();
+    /** every finished exchange's log, as the access log sees it */
+    final ConcurrentLinkedQueue<RequestLog> logs = new ConcurrentLinkedQueue<>();
     final int port;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+    /** BackendTLSPolicy of the cluster from the next {@link #serve} on, or null for cleartext */
+    UpstreamTlsSpec tls;
     private RuntimeSnapshot runtime;
     private long generation;
 
@@ -53,7 +62,14 @@ final class ResilienceGateway implements AutoCloseable {
 
     ResilienceGateway(ServerOptions options) throws IOException {
         port = freePort();
-        server = new GatewayServer(options.withBindAddress("127.0.0.1"), Observability.defaults().withObserver(metrics));
+        ExchangeObserver recorder = new ExchangeObserver() {
+            @Override
+            public void onComplete(RequestLog log) {
+                logs.add(log);
+            }
+        };
+        server = new GatewayServer(options.withBindAddress("127.0.0.1"),
+                Observability.defaults().withObserver(ExchangeObservers.of(List.of(metrics, recorder))));
     }
 
     /** Applies (or reloads) the rule and cluster. */
@@ -68,7 +84,7 @@ final class ResilienceGateway implements AutoCloseable {
         for (InetSocketAddress a : endpoints) {
             specs.add(new ClusterSpec.EndpointSpec(a.getAddress().getHostAddress(), a.getPort()));
         }
-        ClusterSpec cluster = new ClusterSpec(CLUSTER, specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN, null, null,
+        ClusterSpec cluster = new ClusterSpec(CLUSTER, specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN, null, tls,
                 traffic);
         Snapshot snapshot = new Snapshot(++generation, List.of(new PortSpec(port, Protocol.HTTP, List.of(listener))),
                 List.of(cluster));
@@ -85,6 +101,16 @@ final class ResilienceGateway implements AutoCloseable {
                 .timeout(Duration.ofSeconds(20));
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The logs {@code which} selects, once there are {@code n} (an exchange's log completes just after its answer). */
+    List<RequestLog> logs(java.util.function.Predicate<RequestLog> which, int n) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<RequestLog> found;
+        while ((found = logs.stream().filter(which).toList()).size() < n && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        return found;
     }
 
     static RetrySpec retry(int numRetries, List<Integer> codes, String... triggers) {

@@ -65,6 +65,11 @@ class RetryTest {
         }
         // the drained 503s left their connections reusable: 6 retries did not cost 6 new connections
         assertThat(a.connections.get() + b.connections.get()).isLessThanOrEqualTo(4);
+        assertThat(gw.logs(l -> l.path().startsWith("/once"), 6)).hasSize(6)
+                .allSatisfy(l -> {
+                    assertThat(l.retries()).isEqualTo(1);
+                    assertThat(l.failure()).as("a retried success is no failure").isNull();
+                });
         assertThat(gw.metrics.scrape())
                 .contains("gatehouse_upstream_retries_total{cluster=\"default/b:80\",outcome=\"retried\"} 6.0")
                 .contains("gatehouse_upstream_retries_total{cluster=\"default/b:80\",outcome=\"success\"} 6.0");
