@@ -85,6 +85,8 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
     private long headDeadline;
     private long requestDeadline;
     private boolean requestSent;
+    /** an attempt was bound to a connection and wrote the request (the queued body left the pipeline then) */
+    private boolean wroteBefore;
     private boolean bodyForwarded;
     private boolean reusable;
     /** the one replay of a request a reused connection lost was used */
@@ -293,8 +295,9 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
         // only case that needs to know, so the only one that pays for a promise
         headWrite = h.reused() && !IdempotentMethods.contains(ex.request.method()) ? up.newPromise() : null;
         up.write(ex.request, headWrite == null ? up.voidPromise() : headWrite);
-        if (replayed || retries > 0) {
-            // the body the earlier attempt sent, from the replay buffer; a replay without one has no body
+        if (wroteBefore) {
+            // what an earlier attempt wrote went to a lost connection: the body from the replay buffer, or (a
+            // request replayed without one never sent a body byte) just its end
             requestSent = false;
             if (replay != null && replay.complete()) {
                 requestSent = replay.replay(up);
@@ -303,6 +306,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
                 requestSent = true;
             }
         }
+        wroteBefore = true;
         HttpContent c;
         while ((c = ex.pipeline.pollQueued()) != null) {
             writeBody(c);

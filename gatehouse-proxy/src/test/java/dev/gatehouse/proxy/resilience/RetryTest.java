@@ -111,6 +111,18 @@ class RetryTest {
     }
 
     @Test
+    void aBodyBeyondTheBufferStillGoesWholeToTheEndpointTriedAfterAConnectFailure() throws Exception {
+        InetSocketAddress dead = new InetSocketAddress(a.address().getAddress(), ResilienceGateway.freePort());
+        gw.serve(ResilienceGateway.retry(1, List.of()), null, TimeoutSpec.NONE, dead, a.address());
+        byte[] big = new byte[ReplayBuffer.MAX_BYTES * 2];
+        Arrays.fill(big, (byte) 'b');
+        for (int i = 0; i < 4; i++) {
+            assertThat(gw.send("PUT", "/bigput" + i, big).statusCode()).isEqualTo(200);
+            assertThat(hits("/bigput" + i)).singleElement().satisfies(h -> assertThat(h.body()).hasSize(big.length));
+        }
+    }
+
+    @Test
     void aSentPostIsNotRetriedButABodyWithinTheBufferIsReplayedWhole() throws Exception {
         gw.serve(ResilienceGateway.retry(2, List.of(503)), null, TimeoutSpec.NONE, a.address(), b.address());
         assertThat(gw.send("POST", "/post?id=post&fail=1", "x".getBytes()).statusCode()).isEqualTo(503);
