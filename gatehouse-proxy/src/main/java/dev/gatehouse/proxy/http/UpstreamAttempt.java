@@ -645,7 +645,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
         if (!ex.responseHeadSent) {
             boolean refused = cause instanceof UpstreamStreamReset reset && reset.refused();
             Failure failure = refused ? Failure.REFUSED_STREAM
-                    : requestSent ? Failure.RESET : Failure.RESET_BEFORE_REQUEST;
+                    : requestSent && !headNeverLeft() ? Failure.RESET : Failure.RESET_BEFORE_REQUEST;
             // a retry policy that retries this failure counts it as one of its retries (so "attempts: 3" means
             // at most 4 tries); without one, a lost reused connection gets its one free replay
             boolean policyRetries = retry != null && RetryTriggers.retries(retry, failure);
