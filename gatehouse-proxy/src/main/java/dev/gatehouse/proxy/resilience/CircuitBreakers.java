@@ -16,4 +16,9 @@ public final class CircuitBreakers {
         ClusterBreaker b = byCluster.get(cluster.name());
         return b != null ? b : byCluster.computeIfAbsent(cluster.name(), ClusterBreaker::new);
     }
+
+    /** @return the breaker of the cluster named {@code name}, or null before its first request (admin, tests) */
+    public ClusterBreaker find(String name) {
+        return byCluster.get(name);
+    }
 }

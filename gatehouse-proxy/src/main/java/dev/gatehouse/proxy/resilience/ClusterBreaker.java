@@ -114,6 +114,11 @@ public final class ClusterBreaker {
         return requests.get();
     }
 
+    /** @return connects in progress (tests, metrics) */
+    public long pending() {
+        return pending.get();
+    }
+
     /** @return retries in flight (tests, metrics) */
     public long retries() {
         return retries.get();

@@ -14,6 +14,7 @@ import dev.gatehouse.proxy.l4.UdpSettings;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.resilience.CircuitBreakers;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.routing.tls.TlsProvider;
@@ -178,6 +179,11 @@ public final class GatewayServer implements AutoCloseable {
             gone.removeAll(c.endpoints());
         }
         return gone;
+    }
+
+    /** The per-cluster circuit breakers: what each cluster has in flight now. */
+    public CircuitBreakers breakers() {
+        return context.breakers();
     }
 
     /** @return the ports currently bound (sorted) */

@@ -44,6 +44,7 @@ class CircuitBreakerTest {
 
     @AfterEach
     void stop() throws Exception {
+        gw.assertBreakerSettles();
         gw.close();
         a.close();
     }

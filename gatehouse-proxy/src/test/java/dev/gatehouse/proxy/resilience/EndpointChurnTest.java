@@ -64,6 +64,7 @@ class EndpointChurnTest {
             assertThat(b.closedByPeer.get()).as("every connection to the removed endpoint was closed by the gateway")
                     .isEqualTo(b.connections.get());
             assertThat(a.closedByPeer.get()).as("the remaining endpoint keeps its pooled connections").isZero();
+            gw.assertBreakerSettles();
         }
     }
 
@@ -120,6 +121,7 @@ class EndpointChurnTest {
             assertThat(new TreeMap<>(Map.copyOf(outcomes))).as("answers").containsOnlyKeys("200 ");
             assertThat(outcomes.get("200 ").get()).isEqualTo(total);
             assertThat(c.hits.size()).as("the new endpoints took traffic").isPositive();
+            gw.assertBreakerSettles();
         }
     }
 }

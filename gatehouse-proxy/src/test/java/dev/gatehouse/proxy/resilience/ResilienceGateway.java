@@ -124,6 +124,20 @@ final class ResilienceGateway implements AutoCloseable {
         }
     }
 
+    /** Every request slot, pending connect and retry slot taken was given back once the exchanges ended. */
+    void assertBreakerSettles() throws InterruptedException {
+        ClusterBreaker b = server.breakers().find(CLUSTER);
+        if (b == null) {
+            return;
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while ((b.requests() != 0 || b.pending() != 0 || b.retries() != 0) && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        org.assertj.core.api.Assertions.assertThat(new long[]{b.requests(), b.pending(), b.retries()})
+                .as("requests, pending connects and retries still counted").containsExactly(0, 0, 0);
+    }
+
     @Override
     public void close() {
         server.close();

@@ -43,6 +43,7 @@ class RetryTest {
 
     @AfterEach
     void stop() throws Exception {
+        gw.assertBreakerSettles();
         gw.close();
         a.close();
         b.close();
