@@ -160,6 +160,28 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void clientsThatGiveUpMidRequestOrMidBackOffGiveTheirSlotsBack() throws Exception {
+        // h1 and h2 (prior knowledge) clients that leave while the backend is slow, or while a retry waits its
+        // back-off; the @AfterEach checks that nothing stays counted
+        RetrySpec slowBackOff = new RetrySpec(3, Set.of(), List.of(503), null, Duration.ofSeconds(2),
+                Duration.ofSeconds(4), "HTTPRoute");
+        gw.serve(slowBackOff, breaker(new CircuitBreakerSpec(null, null, 50L, null, null, null, null, null)),
+                TimeoutSpec.NONE, a.address());
+        List<Process> curls = new ArrayList<>();
+        for (String path : List.of("/gone?wait=3000", "/gone?id=g1&fail=9", "/gone?id=g2&fail=9&delay=50")) {
+            for (String version : List.of("--http1.1", "--http2-prior-knowledge")) {
+                curls.add(new ProcessBuilder("curl", "-s", "-o", "/dev/null", version, "--max-time", "0.5",
+                        "http://127.0.0.1:" + gw.port + path + "&v=" + version).redirectErrorStream(true).start());
+            }
+        }
+        for (Process p : curls) {
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("curl gave up (28: timeout)").isEqualTo(28);
+        }
+        assertThat(gw.get("/after").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void theConnectTimeoutBoundsTheTlsHandshake() throws Exception {
         // a backend that accepts and never answers the ClientHello: only the handshake timeout ends the wait
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
