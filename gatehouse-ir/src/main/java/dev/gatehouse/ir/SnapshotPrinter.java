@@ -27,6 +27,9 @@ public final class SnapshotPrinter {
     private static void write(StringBuilder out, Object value, int indent, boolean inline) {
         if (value instanceof Record record) {
             writeRecord(out, record, indent, inline);
+        } else if (value instanceof java.util.Set<?> set && !(set instanceof java.util.SortedSet<?>)) {
+            // Set.copyOf iterates in a per-JVM random order: sorted, the output stays the same run to run
+            write(out, set.stream().sorted(java.util.Comparator.comparing(String::valueOf)).toList(), indent, inline);
         } else if (value instanceof Collection<?> list) {
             if (list.isEmpty()) {
                 out.append(inline ? " []\n" : "[]\n");
@@ -146,6 +149,9 @@ public final class SnapshotPrinter {
         }
         if (v instanceof Enum<?> e) {
             return e.name();
+        }
+        if (v instanceof byte[] bytes) {
+            return "base64:" + java.util.Base64.getEncoder().encodeToString(bytes);
         }
         String s = v.toString();
         if (s.isEmpty() || needsQuotes(s)) {

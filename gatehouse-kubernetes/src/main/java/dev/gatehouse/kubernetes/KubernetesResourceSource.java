@@ -305,6 +305,16 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     }
 
     @Override
+    public GenericKubernetesResource cachedGeneric(String kind, String namespace, String name) {
+        for (Map.Entry<WatchedKind, SharedIndexInformer<? extends HasMetadata>> e : informers.entrySet()) {
+            if (e.getKey().generic() && e.getKey().kind().equals(kind)) {
+                return (GenericKubernetesResource) e.getValue().getStore().getByKey(namespace + "/" + name);
+            }
+        }
+        return null;
+    }
+
+    @Override
     public <T extends HasMetadata> List<T> all(Class<T> type) {
         List<T> out = new ArrayList<>();
         informers.forEach((kind, informer) -> {

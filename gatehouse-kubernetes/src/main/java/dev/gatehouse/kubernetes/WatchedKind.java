@@ -67,7 +67,9 @@ record WatchedKind(String group, String version, String kind, String plural, boo
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,
                     GenericKubernetesResource.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies", true,
-                    GenericKubernetesResource.class, false));
+                    GenericKubernetesResource.class, false),
+            new WatchedKind(GATEHOUSE, "v1alpha1", "BackendTrafficPolicy", "backendtrafficpolicies", true,
+                    GenericKubernetesResource.class, true));
 
     /** The versions of this kind in {@link #ALL}, newest first (itself alone for most kinds). */
     List<WatchedKind> versions() {

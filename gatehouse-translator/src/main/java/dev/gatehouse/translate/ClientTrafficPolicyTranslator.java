@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +28,6 @@ import java.util.TreeMap;
 final class ClientTrafficPolicyTranslator {
     static final String KIND = "ClientTrafficPolicy";
     static final String API_VERSION = "gatehouse.dev/v1alpha1";
-    private static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
     private static final Set<String> SPEC_FIELDS = Set.of("targetRefs", "timeouts", "limits", "proxyProtocol",
             "enableProxyProtocol", "headers");
     /** EG's {@code headers}; of its fields only {@code xForwardedClientCert} for now. */
@@ -51,7 +49,7 @@ final class ClientTrafficPolicyTranslator {
     private static final Set<String> PROXY_PROTOCOL_FIELDS = Set.of("optional", "trustedCIDRs");
     /** EG's meaning of a proxyProtocol without trustedCIDRs: every source must send the header. */
     private static final List<String> EVERY_SOURCE = List.of("0.0.0.0/0", "::/0");
-    private static final Set<String> REF_FIELDS = Set.of("group", "kind", "name", "sectionName");
+    private static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET);
     private static final Set<String> TIMEOUT_FIELDS = Set.of("requestHeader", "bodyIdle", "bodyTotal", "idle",
             "backendResponse");
     private static final Set<String> LIMIT_FIELDS = Set.of("maxHeaderBytes", "maxHeaderFields", "maxUriBytes",
@@ -95,20 +93,8 @@ final class ClientTrafficPolicyTranslator {
             out.add(error(policy, origin, "spec.targetRefs", "at least one target is required"));
         } else {
             for (int i = 0; i < refs.size(); i++) {
-                String at = "spec.targetRefs[" + i + "]";
-                if (!(refs.get(i) instanceof Map<?, ?> ref)) {
-                    out.add(error(policy, origin, at, "must be a mapping"));
-                    continue;
-                }
-                unknown(ref, REF_FIELDS, at, policy, origin, out);
-                if (!GATEWAY_GROUP.equals(ref.get("group"))
-                        || !"Gateway".equals(ref.get("kind")) && !ListenerState.LISTENER_SET.equals(ref.get("kind"))) {
-                    out.add(error(policy, origin, at, "only group " + GATEWAY_GROUP + ", kind Gateway or ListenerSet "
-                            + "is supported"));
-                }
-                if (!(ref.get("name") instanceof String n) || n.isEmpty()) {
-                    out.add(error(policy, origin, at + ".name", "required field is missing"));
-                }
+                PolicyFields.targetRef(refs.get(i), "spec.targetRefs[" + i + "]", TARGET_KINDS, KIND, policy, origin,
+                        out);
             }
         }
         if (spec.get("timeouts") instanceof Map<?, ?> t) {
@@ -399,17 +385,10 @@ final class ClientTrafficPolicyTranslator {
 
     private static void unknown(Map<?, ?> map, Set<String> known, String at, GenericKubernetesResource policy,
                                 ResourceSet.Entry origin, List<Diagnostic> out) {
-        Map<String, Object> sorted = new LinkedHashMap<>();
-        map.keySet().stream().map(String::valueOf).sorted().forEach(k -> sorted.put(k, null));
-        for (String k : sorted.keySet()) {
-            if (!known.contains(k)) {
-                out.add(error(policy, origin, at + "." + k, "unknown field"));
-            }
-        }
+        PolicyFields.unknown(map, known, at, KIND, policy, origin, out);
     }
 
     private static Diagnostic error(GenericKubernetesResource policy, ResourceSet.Entry origin, String field, String message) {
-        return new Diagnostic(Diagnostic.Severity.ERROR, origin == null ? null : origin.file(),
-                origin == null ? 0 : origin.document(), KIND + " " + ResourceIndex.qualifiedName(policy), field, message);
+        return PolicyFields.error(KIND, policy, origin, field, message);
     }
 }

@@ -190,6 +190,10 @@ public final class Conditions {
         return new Condition("Accepted", FALSE, "Conflicted", message);
     }
 
+    public static Condition policyInvalid(String message) {
+        return new Condition("Accepted", FALSE, "Invalid", message);
+    }
+
     public static Condition policyTargetNotFound(String message) {
         return new Condition("Accepted", FALSE, "TargetNotFound", message);
     }

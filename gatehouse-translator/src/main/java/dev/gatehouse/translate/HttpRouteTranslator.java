@@ -5,21 +5,27 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpMatchSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
+import dev.gatehouse.ir.SessionPersistenceSpec;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.translate.validate.DurationFormat;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPBackendRef;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatch;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRetry;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteRule;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteTimeouts;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.SessionPersistence;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One HTTPRoute's rules to {@link HttpRuleSpec}s, one per (rule, match), independent of the listeners it
@@ -31,7 +37,7 @@ final class HttpRouteTranslator {
      * @param clusters the clusters those rules reference, by name
      * @param resolvedRefs the route's ResolvedRefs condition
      * @param rejection Accepted=False condition when the route must not be served, else {@code null}
-     * @param warnings fields we ignore for now
+     * @param warnings fields we ignore for now (none on an HTTPRoute since retry and sessionPersistence are served)
      */
     record Result(List<RouteRule> rules, Map<String, ClusterSpec> clusters, Condition resolvedRefs,
                   Condition rejection, List<Diagnostic> warnings) { }
@@ -56,8 +62,9 @@ final class HttpRouteTranslator {
         for (int r = 0; r < rules.size(); r++) {
             HTTPRouteRule rule = rules.get(r);
             String field = "spec.rules[" + r + "]";
-            warnIgnored(rule, field, route, origin, warnings);
             TimeoutSpec timeouts = timeouts(rule.getTimeouts());
+            RetrySpec retry = retry(rule.getRetry());
+            SessionPersistenceSpec session = sessionPersistence(rule.getSessionPersistence());
             // A rule without matches matches everything: one PathPrefix "/" match.
             List<HTTPRouteMatch> matches = rule.getMatches() == null || rule.getMatches().isEmpty()
                     ? Collections.singletonList(null) : rule.getMatches();
@@ -71,7 +78,8 @@ final class HttpRouteTranslator {
                 List<FilterSpec> ruleFilters = filters.translate(rule.getFilters(), matchedPrefix, ns, clusters, sink);
                 List<BackendRefSpec> refs = backendRefs(rule.getBackendRefs(), matchedPrefix, ns, clusters, sink);
                 RouteRef ref = new RouteRef(GatewayTranslator.HTTP_ROUTE, ns, name, r, rule.getName(), m);
-                out.add(new RouteRule(new HttpRuleSpec(ref, match, ruleFilters, refs, timeouts), created));
+                out.add(new RouteRule(new HttpRuleSpec(ref, match, ruleFilters, refs, timeouts, retry, session),
+                        created));
             }
         }
         return new Result(out, clusters, problems.resolvedRefs(), problems.rejection(), warnings);
@@ -104,19 +112,31 @@ final class HttpRouteTranslator {
         return new TimeoutSpec(DurationFormat.parse(t.getRequest()), DurationFormat.parse(t.getBackendRequest()));
     }
 
-    private static void warnIgnored(HTTPRouteRule rule, String field, HTTPRoute route, ResourceSet.Entry origin,
-                                    List<Diagnostic> warnings) {
-        if (rule.getRetry() != null) {
-            warnings.add(warning(origin, route, field + ".retry", "retry is not supported yet and is ignored"));
+    /**
+     * The rule's {@code retry}: {@code attempts} retries (EG's 2 when left out) on its {@code codes}, on connection
+     * failures and resets (the conformance suite's HTTPRouteRetryConnectionError), {@code backoff} apart.
+     */
+    static RetrySpec retry(HTTPRouteRetry r) {
+        if (r == null) {
+            return null;
         }
-        if (rule.getSessionPersistence() != null) {
-            warnings.add(warning(origin, route, field + ".sessionPersistence",
-                    "sessionPersistence is not supported yet and is ignored"));
+        List<Integer> codes = r.getCodes() == null ? List.of() : r.getCodes();
+        Set<String> triggers = new TreeSet<>(List.of("connect-failure", "reset"));
+        if (!codes.isEmpty()) {
+            triggers.add("retriable-status-codes");
         }
+        return new RetrySpec(r.getAttempts() == null ? 2 : r.getAttempts(), triggers, codes, null,
+                DurationFormat.parse(r.getBackoff()), null, GatewayTranslator.HTTP_ROUTE);
     }
 
-    private static Diagnostic warning(ResourceSet.Entry origin, HTTPRoute route, String field, String message) {
-        return new Diagnostic(Diagnostic.Severity.WARNING, origin == null ? null : origin.file(),
-                origin == null ? 0 : origin.document(), "HTTPRoute " + ResourceIndex.qualifiedName(route), field, message);
+    /** The rule's {@code sessionPersistence} (Cookie unless it says Header). */
+    static SessionPersistenceSpec sessionPersistence(SessionPersistence s) {
+        if (s == null) {
+            return null;
+        }
+        boolean header = "Header".equals(s.getType());
+        return new SessionPersistenceSpec(header ? SessionPersistenceSpec.Type.HEADER : SessionPersistenceSpec.Type.COOKIE,
+                s.getSessionName(), DurationFormat.parse(s.getAbsoluteTimeout()), null,
+                !header && s.getCookieConfig() != null && "Permanent".equals(s.getCookieConfig().getLifetimeType()));
     }
 }

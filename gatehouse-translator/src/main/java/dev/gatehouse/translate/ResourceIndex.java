@@ -53,6 +53,8 @@ final class ResourceIndex {
     final Map<String, RequestTermination> requestTerminations = new HashMap<>();
     /** oldest first: the oldest policy wins a port */
     final List<GenericKubernetesResource> clientTrafficPolicies = new ArrayList<>();
+    /** oldest first: the oldest policy wins a target */
+    final List<GenericKubernetesResource> backendTrafficPolicies = new ArrayList<>();
     final List<HasMetadata> ignored = new ArrayList<>();
     private final Map<Object, ResourceSet.Entry> origins = new IdentityHashMap<>();
 
@@ -67,6 +69,7 @@ final class ResourceIndex {
         sortByAge(listenerSets, o -> o);
         sortByAge(l4Routes, L4Route::object);
         sortByAge(clientTrafficPolicies, o -> o);
+        sortByAge(backendTrafficPolicies, o -> o);
         sortByAge(backendTlsPolicies, o -> o);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
@@ -124,6 +127,8 @@ final class ResourceIndex {
             }
         } else if (ClientTrafficPolicyTranslator.isPolicy(o)) {
             remember(e, (GenericKubernetesResource) o, clientTrafficPolicies);
+        } else if (BackendTrafficPolicyTranslator.isPolicy(o)) {
+            remember(e, (GenericKubernetesResource) o, backendTrafficPolicies);
         } else if (RequestTermination.is(o)) {
             requestTerminations.put(key(namespace(o), o.getMetadata().getName()),
                     RequestTermination.of((GenericKubernetesResource) o));

@@ -90,6 +90,8 @@ public final class Translator {
         allListeners.addAll(listenerSets.attach(ourGateways, listenersByGateway));
         GatewayTranslator.markConflicts(allListeners);
 
+        BackendTrafficPolicyTranslator trafficPolicies = new BackendTrafficPolicyTranslator(index, listenersByGateway,
+                listenerSets.listenersBySet, options.controllerName(), diagnostics);
         BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(index, grants, diagnostics);
         List<Gateway> ours = index.gateways.stream().filter(g -> listenersByGateway.containsKey(ResourceIndex.qualifiedName(g))).toList();
         tlsPolicies.resolveClientCertificates(ours);
@@ -109,17 +111,20 @@ public final class Translator {
             HttpRouteTranslator.Result result;
             List<ResourceStatus.ParentStatus> parents;
             if (route instanceof HTTPRoute http) {
-                result = routes.translate(http, index.origin(route));
+                result = trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
+                        routes.translate(http, index.origin(route)));
                 parents = attacher.attach(http, result, options.controllerName(), attached);
             } else {
                 GRPCRoute g = (GRPCRoute) route;
-                result = grpc.translate(g);
+                result = trafficPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
+                        grpc.translate(g));
                 parents = attacher.attach(g, GrpcRouteTranslator.GRPC_ROUTE, g.getSpec().getParentRefs(),
                         g.getSpec().getHostnames(), result.rejection(), result.resolvedRefs(),
                         (l, effective) -> effective.forEach(h -> result.rules().forEach(rule -> l.attach(rule, h))),
                         options.controllerName(), attached);
             }
-            Set<String> tlsClusters = tlsPolicies.takeUsed();
+            Set<String> tlsClusters = BackendTrafficPolicyTranslator.withPolicyCopies(tlsPolicies.takeUsed(),
+                    result.clusters().keySet());
             diagnostics.addAll(result.warnings());
             if (attached[0]) {
                 clusters.putAll(result.clusters());
@@ -134,7 +139,7 @@ public final class Translator {
 
         L4RouteTranslator l4 = new L4RouteTranslator(backends);
         for (L4Route route : index.l4Routes) {
-            L4RouteTranslator.Result result = l4.translate(route);
+            L4RouteTranslator.Result result = trafficPolicies.apply(route, l4.translate(route));
             tlsPolicies.takeUsed(); // relayed bytes: a BackendTLSPolicy does not apply to L4 routes (yet)
             boolean[] attached = {false};
             List<ResourceStatus.ParentStatus> parents = attacher.attach(route.object(), route.kind(), route.parentRefs(),
@@ -164,6 +169,7 @@ public final class Translator {
                 index.clientTrafficPolicies, listenersByGateway, listenerSets.listenersBySet, allListeners, index,
                 diagnostics);
         statuses.addAll(clientTraffic.statuses());
+        statuses.addAll(trafficPolicies.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
         Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),

@@ -51,7 +51,9 @@ public final class ResourceKinds {
             // our own API: read generically, checked by validate.RequestTerminationValidator
             Map.entry("gatehouse.dev/v1alpha1 RequestTermination", GenericKubernetesResource.class),
             // our own API: read generically, checked by ClientTrafficPolicyTranslator.validate
-            Map.entry("gatehouse.dev/v1alpha1 ClientTrafficPolicy", GenericKubernetesResource.class));
+            Map.entry("gatehouse.dev/v1alpha1 ClientTrafficPolicy", GenericKubernetesResource.class),
+            // our own API: read generically, checked by BackendTrafficPolicyValidator
+            Map.entry("gatehouse.dev/v1alpha1 BackendTrafficPolicy", GenericKubernetesResource.class));
 
     private static final Set<String> CLUSTER_SCOPED = Set.of("GatewayClass", "Namespace");
 

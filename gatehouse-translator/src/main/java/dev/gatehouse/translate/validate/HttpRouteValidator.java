@@ -100,6 +100,45 @@ final class HttpRouteValidator {
             FilterValidator.validate(ref.getFilters(), matches, bf + ".filters", f);
         }
         timeouts(rule.getTimeouts(), field + ".timeouts", f);
+        retryAndSession(rule, field, f);
+    }
+
+    /** The schema of {@code retry} and {@code sessionPersistence}, with the latter's CEL rule. */
+    private static void retryAndSession(HTTPRouteRule rule, String field, Findings f) {
+        if (rule.getRetry() != null) {
+            var r = rule.getRetry();
+            f.matches(field + ".retry.backoff", r.getBackoff(), ApiFormats.DURATION, "duration (e.g. 100ms, 1s)");
+            if (r.getAttempts() != null && r.getAttempts() < 1) {
+                f.error(field + ".retry.attempts", "should be greater than or equal to 1");
+            }
+            List<Integer> codes = r.getCodes() == null ? List.of() : r.getCodes();
+            for (int i = 0; i < codes.size(); i++) {
+                if (codes.get(i) == null || codes.get(i) < 400 || codes.get(i) > 599) {
+                    f.error(field + ".retry.codes[" + i + "]", "must be an HTTP status code between 400 and 599");
+                }
+            }
+        }
+        sessionPersistence(rule.getSessionPersistence(), field, f);
+    }
+
+    /** An HTTPRoute's or GRPCRoute's rule {@code sessionPersistence}: its schema and CEL rule. */
+    static void sessionPersistence(io.fabric8.kubernetes.api.model.gatewayapi.v1.SessionPersistence s, String field,
+                                   Findings f) {
+        if (s == null) {
+            return;
+        }
+        String at = field + ".sessionPersistence";
+        if (s.getType() != null) {
+            f.oneOf(at + ".type", s.getType(), List.of("Cookie", "Header"));
+        }
+        f.matches(at + ".absoluteTimeout", s.getAbsoluteTimeout(), ApiFormats.DURATION, "duration (e.g. 1h, 30m)");
+        String lifetime = s.getCookieConfig() == null ? null : s.getCookieConfig().getLifetimeType();
+        if (lifetime != null) {
+            f.oneOf(at + ".cookieConfig.lifetimeType", lifetime, List.of("Permanent", "Session"));
+        }
+        if ("Permanent".equals(lifetime) && s.getAbsoluteTimeout() == null) {
+            f.error(at, "AbsoluteTimeout must be specified when cookie lifetimeType is Permanent");
+        }
     }
 
     private static void match(HTTPRouteMatch match, String field, Findings f) {

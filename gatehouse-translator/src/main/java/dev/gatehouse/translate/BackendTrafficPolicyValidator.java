@@ -1,0 +1,519 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.translate.validate.DurationFormat;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@code BackendTrafficPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field,
+ * and rejects by name each EG field gatehouse does not implement yet: a policy that asks for fault injection must
+ * not look as if it got it. Each finding names the file, the policy and the field.
+ */
+final class BackendTrafficPolicyValidator {
+    static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
+            GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE, L4Route.UDP_ROUTE, L4Route.TLS_ROUTE);
+    private static final String KIND = BackendTrafficPolicyTranslator.KIND;
+    private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "loadBalancer",
+            "healthCheck", "retry", "circuitBreaker", "timeout");
+    /** EG's fields we do not implement yet: rejected by name rather than reported as unknown. */
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "rateLimit", "bandwidthLimit", "faultInjection",
+            "admissionControl", "useClientProtocol", "compression", "compressor", "responseOverride", "httpUpgrade",
+            "requestBuffer", "telemetry", "routingType", "proxyProtocol", "tcpKeepalive", "connection", "dns", "http2");
+    private static final Set<String> LB_TYPES = Set.of("RoundRobin", "Random", "LeastRequest", "ConsistentHash");
+    private static final Set<String> HASH_TYPES = Set.of("SourceIP", "Header", "Headers", "Cookie", "QueryParams");
+    private static final Set<String> RETRY_TRIGGERS = Set.of("5xx", "gateway-error", "reset", "reset-before-request",
+            "connect-failure", "retriable-4xx", "refused-stream", "retriable-status-codes", "cancelled",
+            "deadline-exceeded", "internal", "resource-exhausted", "unavailable");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final long UINT32 = 4294967295L;
+
+    private final GenericKubernetesResource policy;
+    private final ResourceSet.Entry origin;
+    private final List<Diagnostic> out = new ArrayList<>();
+
+    private BackendTrafficPolicyValidator(GenericKubernetesResource policy, ResourceSet.Entry origin) {
+        this.policy = policy;
+        this.origin = origin;
+    }
+
+    /** Every problem of the policy; none means it can be translated. */
+    static List<Diagnostic> validate(GenericKubernetesResource policy, ResourceSet.Entry origin) {
+        BackendTrafficPolicyValidator v = new BackendTrafficPolicyValidator(policy, origin);
+        v.check();
+        return v.out;
+    }
+
+    private void check() {
+        for (String key : policy.getAdditionalProperties().keySet()) {
+            if (!"spec".equals(key) && !"status".equals(key)) {
+                error(key, "unknown field");
+            }
+        }
+        if (!(policy.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)) {
+            error("spec", "required field is missing");
+            return;
+        }
+        fields(spec, SPEC_FIELDS, SPEC_NOT_YET, "spec");
+        targets(spec);
+        loadBalancer(spec.get("loadBalancer"));
+        healthCheck(spec.get("healthCheck"));
+        retry(spec.get("retry"));
+        circuitBreaker(spec.get("circuitBreaker"));
+        timeout(spec.get("timeout"));
+    }
+
+    private void targets(Map<?, ?> spec) {
+        boolean one = spec.get("targetRef") != null;
+        boolean many = spec.get("targetRefs") instanceof List<?> l && !l.isEmpty();
+        boolean selectors = spec.get("targetSelectors") instanceof List<?> l && !l.isEmpty();
+        if (one == many && !selectors) {
+            error("spec", "either targetRef or targetRefs must be used");
+        }
+        if (one) {
+            PolicyFields.targetRef(spec.get("targetRef"), "spec.targetRef", TARGET_KINDS, KIND, policy, origin, out);
+        }
+        if (spec.get("targetRefs") instanceof List<?> refs) {
+            for (int i = 0; i < refs.size(); i++) {
+                PolicyFields.targetRef(refs.get(i), "spec.targetRefs[" + i + "]", TARGET_KINDS, KIND, policy, origin,
+                        out);
+            }
+        } else if (spec.get("targetRefs") != null) {
+            error("spec.targetRefs", "must be a list");
+        }
+        List<?> list = list(spec, "targetSelectors", "spec");
+        for (int i = 0; list != null && i < list.size(); i++) {
+            String at = "spec.targetSelectors[" + i + "]";
+            Map<?, ?> s = map(list.get(i), at);
+            if (s == null) {
+                continue;
+            }
+            fields(s, Set.of("group", "kind", "matchLabels", "matchExpressions", "namespaces"), Set.of(), at);
+            if (s.get("group") != null && !PolicyFields.GATEWAY_GROUP.equals(s.get("group"))) {
+                error(at + ".group", "group must be " + PolicyFields.GATEWAY_GROUP);
+            }
+            if (!TARGET_KINDS.contains(String.valueOf(s.get("kind")))) {
+                error(at + ".kind", "required, one of " + String.join(", ", new java.util.TreeSet<>(TARGET_KINDS)));
+            }
+            if (s.get("matchLabels") != null && !(s.get("matchLabels") instanceof Map<?, ?>)) {
+                error(at + ".matchLabels", "must be a mapping of label to value");
+            }
+            List<?> expressions = list(s, "matchExpressions", at);
+            for (int e = 0; expressions != null && e < expressions.size(); e++) {
+                String eat = at + ".matchExpressions[" + e + "]";
+                Map<?, ?> x = map(expressions.get(e), eat);
+                if (x != null) {
+                    fields(x, Set.of("key", "operator", "values"), Set.of(), eat);
+                    string(x, "key", eat, true);
+                    oneOf(x, "operator", eat, Set.of("In", "NotIn", "Exists", "DoesNotExist"), true);
+                }
+            }
+            Map<?, ?> ns = map(s.get("namespaces"), at + ".namespaces");
+            if (ns != null) {
+                fields(ns, Set.of("from"), Set.of("selector"), at + ".namespaces");
+                if (ns.get("from") != null && !"Same".equals(ns.get("from"))) {
+                    error(at + ".namespaces.from", "only Same (the policy's namespace) is supported yet by gatehouse");
+                }
+            }
+        }
+    }
+
+    private void loadBalancer(Object value) {
+        String at = "spec.loadBalancer";
+        Map<?, ?> lb = map(value, at);
+        if (lb == null) {
+            return;
+        }
+        fields(lb, Set.of("type", "consistentHash", "slowStart"),
+                Set.of("zoneAware", "endpointOverride", "backendUtilization", "dynamicModule"), at);
+        Object type = lb.get("type");
+        if ("BackendUtilization".equals(type) || "DynamicModule".equals(type)) {
+            error(at + ".type", type + " is not supported yet by gatehouse");
+            return;
+        }
+        oneOf(lb, "type", at, LB_TYPES, true);
+        if ("ConsistentHash".equals(type) != (lb.get("consistentHash") != null)) {
+            error(at, "If LoadBalancer type is consistentHash, consistentHash field needs to be set.");
+        }
+        if (lb.get("slowStart") != null && !"RoundRobin".equals(type) && !"LeastRequest".equals(type)) {
+            error(at + ".slowStart", "Currently SlowStart is only supported for RoundRobin and LeastRequest load balancers.");
+        }
+        Map<?, ?> slow = map(lb.get("slowStart"), at + ".slowStart");
+        if (slow != null) {
+            fields(slow, Set.of("window"), Set.of(), at + ".slowStart");
+            duration(slow, "window", at + ".slowStart", true);
+        }
+        String hat = at + ".consistentHash";
+        Map<?, ?> hash = map(lb.get("consistentHash"), hat);
+        if (hash == null) {
+            return;
+        }
+        fields(hash, Set.of("type", "header", "headers", "cookie", "queryParams", "tableSize"), Set.of(), hat);
+        oneOf(hash, "type", hat, HASH_TYPES, true);
+        Object hashType = hash.get("type");
+        for (String[] pair : new String[][] {{"Header", "header"}, {"Headers", "headers"}, {"Cookie", "cookie"},
+                {"QueryParams", "queryParams"}}) {
+            if (pair[0].equals(hashType) != (hash.get(pair[1]) != null)) {
+                error(hat, "If consistent hash type is " + pair[0] + ", the " + pair[1] + " field must be set"
+                        + " (and only then).");
+            }
+        }
+        Map<?, ?> header = map(hash.get("header"), hat + ".header");
+        if (header != null) {
+            fields(header, Set.of("name"), Set.of(), hat + ".header");
+            string(header, "name", hat + ".header", true);
+        }
+        names(hash, "headers", hat);
+        names(hash, "queryParams", hat);
+        Map<?, ?> cookie = map(hash.get("cookie"), hat + ".cookie");
+        if (cookie != null) {
+            fields(cookie, Set.of("name", "ttl", "attributes"), Set.of(), hat + ".cookie");
+            string(cookie, "name", hat + ".cookie", true);
+            duration(cookie, "ttl", hat + ".cookie", false);
+            if (cookie.get("attributes") != null && !(cookie.get("attributes") instanceof Map<?, ?> m
+                    && m.values().stream().allMatch(v -> v instanceof String))) {
+                error(hat + ".cookie.attributes", "must be a mapping of attribute name to string value");
+            }
+        }
+        Long size = integer(hash, "tableSize", hat, 2, 5000011);
+        if (size != null && !BigInteger.valueOf(size).isProbablePrime(50)) {
+            error(hat + ".tableSize", "must be a prime number (Maglev's table size), such as 65537");
+        }
+    }
+
+    private void names(Map<?, ?> parent, String key, String at) {
+        List<?> items = list(parent, key, at);
+        for (int i = 0; items != null && i < items.size(); i++) {
+            String iat = at + "." + key + "[" + i + "]";
+            Map<?, ?> item = map(items.get(i), iat);
+            if (item != null) {
+                fields(item, Set.of("name"), Set.of(), iat);
+                string(item, "name", iat, true);
+            }
+        }
+        if (items != null && items.isEmpty()) {
+            error(at + "." + key, "must name at least one");
+        }
+    }
+
+    private void healthCheck(Object value) {
+        String at = "spec.healthCheck";
+        Map<?, ?> hc = map(value, at);
+        if (hc == null) {
+            return;
+        }
+        fields(hc, Set.of("panicThreshold", "active", "passive"), Set.of(), at);
+        integer(hc, "panicThreshold", at, 0, 100);
+        active(hc.get("active"));
+        passive(hc.get("passive"));
+    }
+
+    private void active(Object value) {
+        String at = "spec.healthCheck.active";
+        Map<?, ?> a = map(value, at);
+        if (a == null) {
+            return;
+        }
+        fields(a, Set.of("type", "timeout", "interval", "initialJitter", "unhealthyThreshold", "healthyThreshold",
+                "http", "tcp", "grpc", "overrides"), Set.of("healthCheckLog"), at);
+        oneOf(a, "type", at, Set.of("HTTP", "TCP", "GRPC"), true);
+        duration(a, "timeout", at, false);
+        duration(a, "interval", at, false);
+        duration(a, "initialJitter", at, false);
+        integer(a, "unhealthyThreshold", at, 1, UINT32);
+        integer(a, "healthyThreshold", at, 1, UINT32);
+        Object type = a.get("type");
+        if ("HTTP".equals(type) != (a.get("http") != null)) {
+            error(at, "If Health Checker type is HTTP, http field needs to be set.");
+        }
+        if ("TCP".equals(type) != (a.get("tcp") != null)) {
+            error(at, "If Health Checker type is TCP, tcp field needs to be set (tcp: {} is enough).");
+        }
+        if (a.get("grpc") != null && !"GRPC".equals(type)) {
+            error(at, "The grpc field can only be set if the Health Checker type is GRPC.");
+        }
+        Map<?, ?> http = map(a.get("http"), at + ".http");
+        if (http != null) {
+            String hat = at + ".http";
+            fields(http, Set.of("path", "method", "hostname", "expectedStatuses", "expectedResponse"),
+                    Set.of("retriableStatuses", "requestBody"), hat);
+            String path = string(http, "path", hat, true);
+            if (path != null && (path.isEmpty() || path.length() > 1024)) {
+                error(hat + ".path", "must be 1 to 1024 characters");
+            }
+            String method = string(http, "method", hat, false);
+            if (method != null && method.length() > 16) {
+                error(hat + ".method", "must be at most 16 characters");
+            }
+            String host = string(http, "hostname", hat, false);
+            if (host != null && (host.length() > 253 || !DNS_NAME.matcher(host).matches())) {
+                error(hat + ".hostname", "must be a DNS name such as api.example.com");
+            }
+            statusCodes(http, "expectedStatuses", hat, 100);
+            Map<?, ?> expected = map(http.get("expectedResponse"), hat + ".expectedResponse");
+            if (expected != null) {
+                String eat = hat + ".expectedResponse";
+                fields(expected, Set.of("type", "text", "binary"), Set.of(), eat);
+                oneOf(expected, "type", eat, Set.of("Text", "Binary"), true);
+                if ("Text".equals(expected.get("type")) != (expected.get("text") != null)
+                        || "Binary".equals(expected.get("type")) != (expected.get("binary") != null)) {
+                    error(eat, "If payload type is Text, text field needs to be set; if Binary, binary (and only then).");
+                }
+                string(expected, "text", eat, false);
+                String binary = string(expected, "binary", eat, false);
+                if (binary != null && decode(binary) == null) {
+                    error(eat + ".binary", "must be base64");
+                }
+            }
+        }
+        Map<?, ?> tcp = map(a.get("tcp"), at + ".tcp");
+        if (tcp != null) {
+            fields(tcp, Set.of(), Set.of("send", "receive"), at + ".tcp");
+        }
+        Map<?, ?> grpc = map(a.get("grpc"), at + ".grpc");
+        if (grpc != null) {
+            fields(grpc, Set.of("service"), Set.of(), at + ".grpc");
+            string(grpc, "service", at + ".grpc", false);
+        }
+        Map<?, ?> overrides = map(a.get("overrides"), at + ".overrides");
+        if (overrides != null) {
+            fields(overrides, Set.of("port"), Set.of(), at + ".overrides");
+            integer(overrides, "port", at + ".overrides", 1, 65535);
+        }
+    }
+
+    static byte[] decode(String base64) {
+        try {
+            return Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private void passive(Object value) {
+        String at = "spec.healthCheck.passive";
+        Map<?, ?> p = map(value, at);
+        if (p == null) {
+            return;
+        }
+        fields(p, Set.of("splitExternalLocalOriginErrors", "interval", "consecutiveLocalOriginFailures",
+                "consecutiveGatewayErrors", "consecutive5XxErrors", "baseEjectionTime", "maxEjectionPercent"),
+                Set.of("failurePercentageThreshold", "alwaysEjectOneEndpoint"), at);
+        bool(p, "splitExternalLocalOriginErrors", at);
+        duration(p, "interval", at, false);
+        duration(p, "baseEjectionTime", at, false);
+        integer(p, "consecutiveLocalOriginFailures", at, 0, UINT32);
+        integer(p, "consecutiveGatewayErrors", at, 0, UINT32);
+        integer(p, "consecutive5XxErrors", at, 0, UINT32);
+        integer(p, "maxEjectionPercent", at, 0, 100);
+    }
+
+    private void retry(Object value) {
+        String at = "spec.retry";
+        Map<?, ?> r = map(value, at);
+        if (r == null) {
+            return;
+        }
+        fields(r, Set.of("numRetries", "retryOn", "perRetry"), Set.of("numAttemptsPerPriority"), at);
+        integer(r, "numRetries", at, 0, Integer.MAX_VALUE);
+        Map<?, ?> on = map(r.get("retryOn"), at + ".retryOn");
+        if (on != null) {
+            fields(on, Set.of("triggers", "httpStatusCodes"), Set.of(), at + ".retryOn");
+            List<?> triggers = list(on, "triggers", at + ".retryOn");
+            for (int i = 0; triggers != null && i < triggers.size(); i++) {
+                if (!RETRY_TRIGGERS.contains(String.valueOf(triggers.get(i)))) {
+                    error(at + ".retryOn.triggers[" + i + "]", "must be one of "
+                            + String.join(", ", new java.util.TreeSet<>(RETRY_TRIGGERS)));
+                }
+            }
+            statusCodes(on, "httpStatusCodes", at + ".retryOn", 100);
+        }
+        Map<?, ?> per = map(r.get("perRetry"), at + ".perRetry");
+        if (per != null) {
+            fields(per, Set.of("timeout", "backOff"), Set.of(), at + ".perRetry");
+            duration(per, "timeout", at + ".perRetry", false);
+            Map<?, ?> backOff = map(per.get("backOff"), at + ".perRetry.backOff");
+            if (backOff != null) {
+                String bat = at + ".perRetry.backOff";
+                fields(backOff, Set.of("baseInterval", "maxInterval"), Set.of(), bat);
+                java.time.Duration base = duration(backOff, "baseInterval", bat, false);
+                java.time.Duration max = duration(backOff, "maxInterval", bat, false);
+                if (base != null && max != null && max.compareTo(base) < 0) {
+                    error(bat + ".maxInterval", "maxInterval cannot be less than baseInterval");
+                }
+            }
+        }
+    }
+
+    private void circuitBreaker(Object value) {
+        String at = "spec.circuitBreaker";
+        Map<?, ?> c = map(value, at);
+        if (c == null) {
+            return;
+        }
+        fields(c, Set.of("maxConnections", "maxPendingRequests", "maxParallelRequests", "maxParallelRetries",
+                "maxRequestsPerConnection", "perEndpoint", "retryBudget"), Set.of(), at);
+        for (String key : List.of("maxConnections", "maxPendingRequests", "maxParallelRequests", "maxParallelRetries",
+                "maxRequestsPerConnection")) {
+            integer(c, key, at, 0, UINT32);
+        }
+        Map<?, ?> per = map(c.get("perEndpoint"), at + ".perEndpoint");
+        if (per != null) {
+            fields(per, Set.of("maxConnections"), Set.of(), at + ".perEndpoint");
+            integer(per, "maxConnections", at + ".perEndpoint", 0, UINT32);
+        }
+        String bat = at + ".retryBudget";
+        Map<?, ?> budget = map(c.get("retryBudget"), bat);
+        if (budget == null) {
+            return;
+        }
+        fields(budget, Set.of("percent", "minRetryConcurrency"), Set.of(), bat);
+        integer(budget, "minRetryConcurrency", bat, 0, UINT32);
+        Map<?, ?> percent = map(budget.get("percent"), bat + ".percent");
+        if (percent == null) {
+            error(bat + ".percent", "required field is missing");
+            return;
+        }
+        fields(percent, Set.of("numerator", "denominator"), Set.of(), bat + ".percent");
+        if (percent.get("numerator") == null) {
+            error(bat + ".percent.numerator", "required field is missing");
+        }
+        Long numerator = integer(percent, "numerator", bat + ".percent", 0, UINT32);
+        Long denominator = integer(percent, "denominator", bat + ".percent", 1, UINT32);
+        if (numerator != null && numerator > (denominator == null ? 100 : denominator)) {
+            error(bat + ".percent", "numerator cannot be greater than denominator");
+        }
+    }
+
+    private void timeout(Object value) {
+        String at = "spec.timeout";
+        Map<?, ?> t = map(value, at);
+        if (t == null) {
+            return;
+        }
+        fields(t, Set.of("tcp", "http"), Set.of(), at);
+        Map<?, ?> tcp = map(t.get("tcp"), at + ".tcp");
+        if (tcp != null) {
+            fields(tcp, Set.of("connectTimeout"), Set.of(), at + ".tcp");
+            duration(tcp, "connectTimeout", at + ".tcp", false);
+        }
+        Map<?, ?> http = map(t.get("http"), at + ".http");
+        if (http != null) {
+            fields(http, Set.of("connectionIdleTimeout", "maxConnectionDuration", "requestTimeout"),
+                    Set.of("maxStreamDuration", "streamIdleTimeout"), at + ".http");
+            duration(http, "connectionIdleTimeout", at + ".http", false);
+            duration(http, "maxConnectionDuration", at + ".http", false);
+            duration(http, "requestTimeout", at + ".http", false);
+        }
+    }
+
+    // --- field helpers: each reports its own problem and returns null when the value is absent or unusable
+
+    private void fields(Map<?, ?> map, Set<String> known, Set<String> notYet, String at) {
+        for (String k : new java.util.TreeSet<>(map.keySet().stream().map(String::valueOf).toList())) {
+            if (notYet.contains(k)) {
+                error(at + "." + k, "not supported yet by gatehouse (an Envoy Gateway field); remove it");
+            } else if (!known.contains(k)) {
+                error(at + "." + k, known.contains("consecutive5XxErrors") && k.equalsIgnoreCase("consecutive5XxErrors")
+                        ? "unknown field: EG spells it consecutive5XxErrors" : "unknown field");
+            }
+        }
+    }
+
+    private Map<?, ?> map(Object value, String at) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Map<?, ?> m) {
+            return m;
+        }
+        error(at, "must be a mapping");
+        return null;
+    }
+
+    private List<?> list(Map<?, ?> parent, String key, String at) {
+        Object value = parent.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof List<?> l) {
+            return l;
+        }
+        error(at + "." + key, "must be a list");
+        return null;
+    }
+
+    private String string(Map<?, ?> parent, String key, String at, boolean required) {
+        Object value = parent.get(key);
+        if (value == null) {
+            if (required) {
+                error(at + "." + key, "required field is missing");
+            }
+            return null;
+        }
+        if (value instanceof String s) {
+            return s;
+        }
+        error(at + "." + key, "must be a string");
+        return null;
+    }
+
+    private void oneOf(Map<?, ?> parent, String key, String at, Set<String> values, boolean required) {
+        String value = string(parent, key, at, required);
+        if (value != null && !values.contains(value)) {
+            error(at + "." + key, "must be one of " + String.join(", ", new java.util.TreeSet<>(values)));
+        }
+    }
+
+    private void bool(Map<?, ?> parent, String key, String at) {
+        if (parent.get(key) != null && !(parent.get(key) instanceof Boolean)) {
+            error(at + "." + key, "must be true or false");
+        }
+    }
+
+    private java.time.Duration duration(Map<?, ?> parent, String key, String at, boolean required) {
+        String value = string(parent, key, at, required);
+        if (value == null) {
+            return null;
+        }
+        java.time.Duration d = DurationFormat.parse(value);
+        if (d == null) {
+            error(at + "." + key, "must be a Gateway API duration such as 10s, 500ms or 1m30s");
+        }
+        return d;
+    }
+
+    private Long integer(Map<?, ?> parent, String key, String at, long min, long max) {
+        Object value = parent.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= min
+                && n.longValue() <= max) {
+            return n.longValue();
+        }
+        error(at + "." + key, "must be an integer between " + min + " and " + max);
+        return null;
+    }
+
+    private void statusCodes(Map<?, ?> parent, String key, String at, int min) {
+        List<?> codes = list(parent, key, at);
+        for (int i = 0; codes != null && i < codes.size(); i++) {
+            if (!(codes.get(i) instanceof Number n) || n.intValue() < min || n.intValue() > 599
+                    || n.doubleValue() != n.intValue()) {
+                error(at + "." + key + "[" + i + "]", "must be an HTTP status code between " + min + " and 599");
+            }
+        }
+    }
+
+    private void error(String field, String message) {
+        out.add(PolicyFields.diagnostic(Diagnostic.Severity.WARNING, KIND, policy, origin, field, message));
+    }
+}
