@@ -9,7 +9,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -126,6 +129,90 @@ class ResilienceEndToEndTest {
                 .containsPattern("gatehouse_upstream_retries_total\\{cluster=\"default/flaky:80[^\"]*\",outcome=\"retried\"} 1")
                 .containsPattern("gatehouse_upstream_overflow_total\\{cluster=\"default/flaky:80[^\"]*\","
                         + "limit=\"max-parallel-requests\"} [1-9]");
+    }
+
+    @Test
+    void aTcpRoutesPolicyLimitsItsRelayedConnections() throws Exception {
+        try (ServerSocket echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> echo(echo), "tcp-echo");
+            t.setDaemon(true);
+            t.start();
+            int port = GatewayProcess.freePort();
+            Configs.write(dir.resolve("gateway.yaml"), Configs.gateway("  - {name: tcp, protocol: TCP, port: %d}\n"
+                    .formatted(port)) + Configs.service("echo", echo.getLocalPort()) + """
+                    ---
+                    apiVersion: gateway.networking.k8s.io/v1alpha2
+                    kind: TCPRoute
+                    metadata: {name: db, namespace: default}
+                    spec:
+                      parentRefs: [{name: edge, sectionName: tcp}]
+                      rules: [{backendRefs: [{name: echo, port: 80}]}]
+                    ---
+                    apiVersion: gatehouse.dev/v1alpha1
+                    kind: BackendTrafficPolicy
+                    metadata: {name: one-connection, namespace: default}
+                    spec:
+                      targetRefs:
+                      - {group: gateway.networking.k8s.io, kind: TCPRoute, name: db}
+                      circuitBreaker: {maxConnections: 1}
+                    """);
+            gateway = GatewayProcess.start(dir);
+            try (Socket first = new Socket("127.0.0.1", port)) {
+                first.setSoTimeout(10_000);
+                assertThat(roundTrip(first, "a")).isEqualTo("a");
+                try (Socket second = new Socket("127.0.0.1", port)) {
+                    second.setSoTimeout(10_000);
+                    second.getOutputStream().write('b');
+                    int got;
+                    try {
+                        got = second.getInputStream().read();
+                    } catch (IOException reset) {
+                        got = -1; // closed with our byte unread: a reset
+                    }
+                    assertThat(got).as("closed, nothing relayed: over maxConnections").isEqualTo(-1);
+                }
+                assertThat(roundTrip(first, "c")).isEqualTo("c");
+            }
+            // the slot comes back once the first connection's backend side closed
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            String answer = null;
+            while (answer == null && System.nanoTime() < until) {
+                try (Socket third = new Socket("127.0.0.1", port)) {
+                    third.setSoTimeout(2_000);
+                    answer = roundTrip(third, "d");
+                } catch (IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            assertThat(answer).isEqualTo("d");
+        }
+    }
+
+    /** Writes one character and reads one back; null when the connection was closed instead. */
+    private static String roundTrip(Socket s, String c) throws IOException {
+        s.getOutputStream().write(c.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        int b = s.getInputStream().read();
+        return b < 0 ? null : String.valueOf((char) b);
+    }
+
+    private static void echo(ServerSocket server) {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> {
+                    try (s) {
+                        s.getInputStream().transferTo(s.getOutputStream());
+                    } catch (IOException ignored) {
+                        // the client went away
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException closed) {
+                return;
+            }
+        }
     }
 
     private HttpRequest request(int port, String path) {

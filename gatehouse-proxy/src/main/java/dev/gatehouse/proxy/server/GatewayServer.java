@@ -123,7 +123,7 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
                 .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
                         options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
-                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer)))));
+                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers())))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
