@@ -46,6 +46,9 @@ final class ResponseRelay {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (ex.upstream.retriesAnswer(response)) {
+                return; // drained and retried, never relayed
+            }
             // a head that is the whole response (an h2 HEADERS with END_STREAM, gRPC's Trailers-Only) leaves as
             // one message below: written in two, an h2 client would get HEADERS and then an empty DATA frame
             onResponseHead(response, !(msg instanceof LastHttpContent));

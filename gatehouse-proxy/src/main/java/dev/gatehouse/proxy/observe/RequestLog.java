@@ -44,6 +44,7 @@ public final class RequestLog implements FilterOutcomes {
     private long requestBytes;
     private long responseBytes;
     private String failure;
+    private int retries;
     private AuthOutcome auth;
     private String consumer;
     private RateLimitOutcome rateLimit;
@@ -217,6 +218,15 @@ public final class RequestLog implements FilterOutcomes {
         if (failure == null) {
             this.failure = why;
         }
+    }
+
+    /** How often the request was retried (0 when it was not). */
+    public int retries() {
+        return retries;
+    }
+
+    public void retried() {
+        retries++;
     }
 
     public AuthOutcome authOutcome() {

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
@@ -13,6 +14,7 @@ import dev.gatehouse.proxy.l4.UdpSettings;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.resilience.CircuitBreakers;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.routing.tls.TlsProvider;
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -120,7 +123,7 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
                 .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
                         options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
-                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer)))));
+                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers())))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
@@ -171,6 +174,23 @@ public final class GatewayServer implements AutoCloseable {
         this.udp = settings;
     }
 
+    /** Endpoints {@code before} had in some cluster and {@code after} has in none (pod churn, a scaled-down Service). */
+    private static Set<InetSocketAddress> removedEndpoints(RuntimeSnapshot before, RuntimeSnapshot after) {
+        Set<InetSocketAddress> gone = new HashSet<>();
+        for (Cluster c : before.clusters().values()) {
+            gone.addAll(c.endpoints());
+        }
+        for (Cluster c : after.clusters().values()) {
+            gone.removeAll(c.endpoints());
+        }
+        return gone;
+    }
+
+    /** The per-cluster circuit breakers: what each cluster has in flight now. */
+    public CircuitBreakers breakers() {
+        return context.breakers();
+    }
+
     /** @return the ports currently bound (sorted) */
     public synchronized Set<Integer> boundPorts() {
         return new TreeSet<>(listeners.keySet());
@@ -192,7 +212,10 @@ public final class GatewayServer implements AutoCloseable {
         }
         // meters are bound to the compiled routes before any event loop can see them
         observer.bind(snapshot);
-        snapshots.swap(snapshot);
+        RuntimeSnapshot previous = snapshots.swap(snapshot);
+        if (previous != null) {
+            context.pools().endpointsRemoved(removedEndpoints(previous, snapshot));
+        }
         health.retain(snapshot.clusters().values());
         if (healthChecker == null) {
             // no CLI checks asked for: a BackendTrafficPolicy's healthCheck.active still runs

@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.balance;
 
 import dev.gatehouse.ir.BackendProtocol;
+import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.routing.tls.UpstreamTls;
 
 import java.net.InetSocketAddress;
@@ -22,6 +23,14 @@ public interface Cluster {
      */
     default String algorithm() {
         return "RoundRobin";
+    }
+
+    /**
+     * The IR this was compiled from (its {@link ClusterSpec#traffic()} carries the timeouts and circuit breaker the
+     * proxy applies), or {@code null} for a cluster built without one (tests): the gateway's defaults then.
+     */
+    default ClusterSpec spec() {
+        return null;
     }
 
     /** Resolved addresses (IP literals), never names to resolve on an event loop. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.SessionPersistenceSpec;
 import dev.gatehouse.ir.TimeoutSpec;
@@ -33,17 +34,18 @@ public final class CompiledRoute implements Route {
     private final boolean random;
     private final TimeoutSpec timeouts;
     private final SessionAffinity session;
+    private final RetrySpec retry;
     /** Set once by the server before the snapshot is published (the publication's volatile write orders it). */
     private Object observation;
 
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
-        this(ref, listener, matcher, filters, backends, weights, timeouts, null);
+        this(ref, listener, matcher, filters, backends, weights, timeouts, null, null);
     }
 
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts,
-                  SessionPersistenceSpec sessionPersistence) {
+                  SessionPersistenceSpec sessionPersistence, RetrySpec retry) {
         this.ref = ref;
         this.label = ref.ruleLabel();
         this.listener = listener;
@@ -69,6 +71,7 @@ public final class CompiledRoute implements Route {
         this.timeouts = timeouts == null ? TimeoutSpec.NONE : timeouts;
         this.session = sessionPersistence == null ? null : SessionAffinity.compile(ref, sessionPersistence,
                 SessionAffinity.eligible(this.backends.stream().map(Backend::cluster).toList(), this.weights));
+        this.retry = retry;
     }
 
     /** Whether the request satisfies this route's match (host was already chosen by the router). */
@@ -144,6 +147,11 @@ public final class CompiledRoute implements Route {
     @Override
     public SessionAffinity session() {
         return session;
+    }
+
+    @Override
+    public RetrySpec retry() {
+        return retry;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.routing.balance.PickContext;
@@ -46,6 +47,11 @@ public interface Route {
 
     /** The rule's sessionPersistence, or {@code null}. */
     default SessionAffinity session() {
+        return null;
+    }
+
+    /** The rule's retry policy (its own {@code retry} field, else its BackendTrafficPolicy's), or {@code null}. */
+    default RetrySpec retry() {
         return null;
     }
 

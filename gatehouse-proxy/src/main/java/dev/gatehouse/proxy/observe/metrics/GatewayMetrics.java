@@ -56,6 +56,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
     static final String MIRROR_REQUESTS = "gatehouse.http.mirror.requests";
     static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
+    static final String UPSTREAM_OVERFLOW = "gatehouse.upstream.overflow";
+    static final String UPSTREAM_RETRIES = "gatehouse.upstream.retries";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
     static final String PROXY_PROTOCOL_REJECTED = "gatehouse.proxy.protocol.rejected";
@@ -104,6 +106,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
     /** Created on a route's first filter failure (a bug, so no always-zero series per route); never removed. */
     private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
+    /** overflows and retry outcomes by cluster: counted on the failure and retry paths only */
+    private final Map<String, Counter> upstreamCounters = new ConcurrentHashMap<>();
     /** L4 counters by name and labels: per connection or session, not per byte or datagram, so a map probe. */
     private final Map<String, Counter> l4Counters = new ConcurrentHashMap<>();
     private final Map<String, Counter> healthCounters = new ConcurrentHashMap<>();
@@ -309,6 +313,23 @@ public final class GatewayMetrics implements ExchangeObserver {
                 .tags("route", name, "phase", phase)
                 .description("Filters that threw, by route and phase; each request answered 500")
                 .register(registry)).increment();
+    }
+
+    @Override
+    public void upstreamOverflow(String cluster, String limit) {
+        upstreamCounter(UPSTREAM_OVERFLOW, cluster, "limit", limit,
+                "Requests, connections and retries a circuit breaker limit refused (503), by cluster and limit");
+    }
+
+    @Override
+    public void upstreamRetry(String cluster, String outcome) {
+        upstreamCounter(UPSTREAM_RETRIES, cluster, "outcome", outcome,
+                "Retry decisions by cluster and outcome (retried, success, exhausted, overflow, not-replayable)");
+    }
+
+    private void upstreamCounter(String name, String cluster, String label, String value, String description) {
+        upstreamCounters.computeIfAbsent(name + '/' + cluster + '/' + value, k -> Counter.builder(name)
+                .tags("cluster", cluster, label, value).description(description).register(registry)).increment();
     }
 
     @Override
