@@ -139,7 +139,8 @@ class ScaleBench {
             if (kubeconfig != null) {
                 Files.deleteIfExists(kubeconfig);
             }
-            Files.deleteIfExists(log);
+            // kept for a look at every reload's duration (the bench prints only the first lines)
+            Files.move(log, Path.of("target", "scale-gatehouse.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
