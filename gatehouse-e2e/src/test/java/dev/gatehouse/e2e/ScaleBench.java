@@ -199,7 +199,7 @@ class ScaleBench {
     }
 
     /** Distinct loopback addresses where nothing listens: 127.1.0.0/16 upwards, one per endpoint. */
-    private static List<String> deadAddresses(int service) {
+    static List<String> deadAddresses(int service) {
         List<String> out = new ArrayList<>();
         for (int e = 0; e < ENDPOINTS_PER_SERVICE; e++) {
             int n = service * ENDPOINTS_PER_SERVICE + e;
@@ -208,7 +208,7 @@ class ScaleBench {
         return out;
     }
 
-    private static String service(int i) {
+    static String service(int i) {
         return """
                 apiVersion: v1
                 kind: Service
@@ -218,7 +218,7 @@ class ScaleBench {
                 """.formatted(i);
     }
 
-    private static String slice(int i, List<String> addresses, int port) {
+    static String slice(int i, List<String> addresses, int port) {
         StringBuilder endpoints = new StringBuilder();
         for (String a : addresses) {
             endpoints.append("- addresses: [\"").append(a).append("\"]\n  conditions: {ready: true, serving: true}\n");
@@ -236,7 +236,7 @@ class ScaleBench {
                 """.formatted(i, port) + endpoints;
     }
 
-    private static String route(int i, String version) {
+    static String route(int i, String version) {
         return """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
@@ -257,13 +257,13 @@ class ScaleBench {
         return nanos / 1e9;
     }
 
-    private static double median(List<Long> nanos) {
+    static double median(List<Long> nanos) {
         List<Long> sorted = new ArrayList<>(nanos);
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2) / 1e6;
     }
 
-    private static double max(List<Long> nanos) {
+    static double max(List<Long> nanos) {
         return Collections.max(nanos) / 1e6;
     }
 }
