@@ -278,8 +278,9 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
                 entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
             }
         });
-        ObjectReferences references = ObjectReferences.of(all(Gateway.class), all(ListenerSet.class),
-                all(BackendTLSPolicy.class));
+        List<HasMetadata> policies = new ArrayList<>(all(BackendTLSPolicy.class));
+        policies.addAll(all(GenericKubernetesResource.class)); // our own kinds: a SecurityPolicy names Secrets
+        ObjectReferences references = ObjectReferences.of(all(Gateway.class), all(ListenerSet.class), policies);
         secrets.follow(references.secrets(), SYNC_TIMEOUT_REFERENCED);
         configMaps.follow(references.configMaps(), SYNC_TIMEOUT_REFERENCED);
         secrets.objects().forEach(o -> entries.add(new ResourceSet.Entry(o, null, 0)));

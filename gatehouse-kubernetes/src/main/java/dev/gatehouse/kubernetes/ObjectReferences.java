@@ -1,5 +1,6 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.FrontendTLSValidation;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.TLSPortConfig;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -25,7 +27,8 @@ import java.util.TreeSet;
  * CA refs, a BackendTLSPolicy's {@code caCertificateRefs}. Only these are fetched from the API
  * ({@link NamedInformers}): a cluster holds Secrets of every application, which gatehouse has no business holding.
  * A cross-namespace reference is listed whether or not a ReferenceGrant allows it: the translator decides that, and
- * its status says so. Our own policies reference no Secret or ConfigMap yet; one that does adds its refs here.
+ * its status says so. Of our own policies, a SecurityPolicy names Secrets ({@code apiKeyAuth.credentialRefs},
+ * {@code basicAuth.users}); one that names more adds its refs here.
  *
  * @param secrets "namespace/name" of every referenced Secret
  * @param configMaps "namespace/name" of every referenced ConfigMap
@@ -62,6 +65,15 @@ record ObjectReferences(Set<String> secrets, Set<String> configMaps) {
                 for (LocalObjectReference ref : orEmpty(p.getSpec().getValidation().getCaCertificateRefs())) {
                     out.add(p.getMetadata().getNamespace(), ref.getGroup(), ref.getKind(), null, ref.getName());
                 }
+            } else if (o instanceof GenericKubernetesResource g && "SecurityPolicy".equals(g.getKind())
+                    && g.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec) {
+                String ns = g.getMetadata().getNamespace();
+                if (spec.get("apiKeyAuth") instanceof Map<?, ?> keys && keys.get("credentialRefs") instanceof List<?> refs) {
+                    refs.forEach(ref -> out.addSecretRef(ns, ref));
+                }
+                if (spec.get("basicAuth") instanceof Map<?, ?> basic) {
+                    out.addSecretRef(ns, basic.get("users"));
+                }
             }
         }
         return out;
@@ -77,6 +89,14 @@ record ObjectReferences(Set<String> secrets, Set<String> configMaps) {
     private void addSecret(String ns, SecretObjectReference ref) {
         if (ref != null) {
             add(ns, ref.getGroup(), ref.getKind() == null ? SECRET : ref.getKind(), ref.getNamespace(), ref.getName());
+        }
+    }
+
+    /** A SecretObjectReference read generically (our own policies): kind defaults to Secret, group to core. */
+    private void addSecretRef(String ns, Object ref) {
+        if (ref instanceof Map<?, ?> m && m.get("name") instanceof String name) {
+            add(ns, m.get("group") instanceof String g ? g : null, m.get("kind") instanceof String k ? k : SECRET,
+                    m.get("namespace") instanceof String n ? n : null, name);
         }
     }
 

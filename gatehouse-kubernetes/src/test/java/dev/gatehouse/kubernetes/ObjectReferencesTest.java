@@ -1,5 +1,6 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
@@ -69,10 +70,23 @@ class ObjectReferencesTest {
                     tls: {certificateRefs: [{name: team-cert}]}
                 """, ListenerSet.class);
 
-        ObjectReferences refs = ObjectReferences.of(List.of(gateway), List.of(set), List.of(policy));
+        GenericKubernetesResource security = Serialization.unmarshal("""
+                apiVersion: gatehouse.dev/v1alpha1
+                kind: SecurityPolicy
+                metadata: {name: auth, namespace: apps}
+                spec:
+                  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: api}]
+                  apiKeyAuth:
+                    credentialRefs: [{name: api-keys}, {group: "", kind: Secret, name: partner-keys, namespace: partners}]
+                    extractFrom: [{headers: [x-api-key]}]
+                  basicAuth:
+                    users: {name: htpasswd}
+                """, GenericKubernetesResource.class);
+
+        ObjectReferences refs = ObjectReferences.of(List.of(gateway), List.of(set), List.of(policy, security));
 
         assertThat(refs.configMaps()).containsExactly("apps/backend-ca", "infra/client-ca", "partners/partner-ca");
-        assertThat(refs.secrets()).containsExactly("certs/shared-cert", "infra/client-cert", "infra/edge-cert",
-                "infra/secret-ca", "team/team-cert");
+        assertThat(refs.secrets()).containsExactly("apps/api-keys", "apps/htpasswd", "certs/shared-cert",
+                "infra/client-cert", "infra/edge-cert", "infra/secret-ca", "partners/partner-keys", "team/team-cert");
     }
 }
