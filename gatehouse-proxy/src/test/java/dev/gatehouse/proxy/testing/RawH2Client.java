@@ -47,6 +47,8 @@ public final class RawH2Client implements AutoCloseable {
     /** GOAWAY error code, -1 until one arrives */
     public final AtomicLong goAwayError = new AtomicLong(-1);
     public final AtomicInteger resets = new AtomicInteger();
+    /** RST_STREAM frames read before the first GOAWAY, by error code: what a server spent while it still served */
+    public final Map<Long, AtomicInteger> resetsBeforeGoAway = new ConcurrentHashMap<>();
     public final Map<Long, AtomicInteger> resetsByCode = new ConcurrentHashMap<>();
     /** stream id -> error code of the RST_STREAM the server sent for it */
     public final Map<Integer, Long> resetStreams = new ConcurrentHashMap<>();
@@ -218,6 +220,9 @@ public final class RawH2Client implements AutoCloseable {
                         long code = ((long) readInt(payload, 0)) & 0xffffffffL;
                         resetStreams.put(stream, code);
                         resets.incrementAndGet();
+                        if (goAwayError.get() == -1) {
+                            resetsBeforeGoAway.computeIfAbsent(code, k -> new AtomicInteger()).incrementAndGet();
+                        }
                         resetsByCode.computeIfAbsent(code, k -> new AtomicInteger()).incrementAndGet();
                     }
                     case PING -> {
