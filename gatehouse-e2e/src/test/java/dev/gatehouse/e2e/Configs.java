@@ -59,6 +59,15 @@ final class Configs {
                 """.formatted(name, port, appProtocol == null ? "" : ", appProtocol: " + appProtocol);
     }
 
+    /** A Service "name" with port 80 served by endpoints 127.0.0.1 to 127.0.0.{count}, all on one port. */
+    static String serviceOnLoopbacks(String name, int port, int count) {
+        StringBuilder endpoints = new StringBuilder();
+        for (int i = 1; i <= count; i++) {
+            endpoints.append("- addresses: [\"127.0.0.").append(i).append("\"]\n");
+        }
+        return service(name, port).replace("- addresses: [\"127.0.0.1\"]\n", endpoints.toString());
+    }
+
     /** An HTTPRoute sending PathPrefix "/" (any host) to a Service, adding a request header. */
     static String route(String service, String headerValue) {
         return route(service, headerValue, "*");

@@ -1,5 +1,8 @@
 package dev.gatehouse.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -72,6 +75,23 @@ final class GatewayProcess implements AutoCloseable {
 
     URI admin(String path) {
         return URI.create("http://127.0.0.1:" + adminPort + path);
+    }
+
+    /** The endpoint's entry ("127.0.0.1:8080") in {@code GET /backends}, first cluster listing it, or null. */
+    JsonNode backendEndpoint(String address) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(admin("/backends"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            return null;
+        }
+        for (JsonNode cluster : new ObjectMapper().readTree(r.body()).path("clusters")) {
+            for (JsonNode e : cluster.path("endpoints")) {
+                if (address.equals(e.path("address").asText())) {
+                    return e;
+                }
+            }
+        }
+        return null;
     }
 
     String log() throws IOException {

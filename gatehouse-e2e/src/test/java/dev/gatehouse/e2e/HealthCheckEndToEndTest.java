@@ -1,7 +1,6 @@
 package dev.gatehouse.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.app.demo.EchoServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,6 @@ import static org.awaitility.Awaitility.await;
 class HealthCheckEndToEndTest {
     private static final Pattern POD = Pattern.compile("\"pod\"\\s*:\\s*\"([^\"]+)\"");
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final ObjectMapper json = new ObjectMapper();
     @TempDir
     Path dir;
     private EchoServer first;
@@ -59,7 +57,7 @@ class HealthCheckEndToEndTest {
         int backendPort = first.address().getPort();
         second = new EchoServer(new InetSocketAddress("127.0.0.2", backendPort), "pod-2", "default");
         int port = GatewayProcess.freePort();
-        Configs.write(dir.resolve("gateway.yaml"), Configs.base(port) + twoEndpointService(backendPort)
+        Configs.write(dir.resolve("gateway.yaml"), Configs.base(port) + Configs.serviceOnLoopbacks("echo", backendPort, 2)
                 + Configs.route("echo", "v1"));
         gateway = GatewayProcess.start(dir, List.of("-Xmx256m"),
                 List.of("--health-check-interval", "200ms", "--health-check-timeout", "1s"));
@@ -74,7 +72,8 @@ class HealthCheckEndToEndTest {
                 .until(() -> "UNHEALTHY".equals(health("127.0.0.2:" + backendPort)));
         assertThat(gateway.log()).contains("endpoint 127.0.0.2:" + backendPort + " of default/echo:80 is now UNHEALTHY: "
                 + "connection refused");
-        assertThat(endpoint("127.0.0.2:" + backendPort).path("lastError").asText()).isEqualTo("connection refused");
+        assertThat(gateway.backendEndpoint("127.0.0.2:" + backendPort).path("lastError").asText())
+                .isEqualTo("connection refused");
         assertThat(send(port, 20)).isEqualTo(Map.of("200 pod-1", 20));
     }
 
@@ -90,47 +89,7 @@ class HealthCheckEndToEndTest {
     }
 
     private String health(String address) throws Exception {
-        JsonNode e = endpoint(address);
+        JsonNode e = gateway.backendEndpoint(address);
         return e == null ? null : e.path("health").asText();
-    }
-
-    /** The endpoint's entry in {@code GET /backends}, or null. */
-    private JsonNode endpoint(String address) throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(gateway.admin("/backends")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            return null;
-        }
-        for (JsonNode cluster : json.readTree(r.body()).path("clusters")) {
-            for (JsonNode e : cluster.path("endpoints")) {
-                if (address.equals(e.path("address").asText())) {
-                    return e;
-                }
-            }
-        }
-        return null;
-    }
-
-    private static String twoEndpointService(int port) {
-        return """
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: echo, namespace: default}
-                spec:
-                  ports: [{name: http, port: 80}]
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata:
-                  name: echo-1
-                  namespace: default
-                  labels: {kubernetes.io/service-name: echo}
-                addressType: IPv4
-                ports: [{name: http, port: %d}]
-                endpoints:
-                - addresses: ["127.0.0.1"]
-                - addresses: ["127.0.0.2"]
-                """.formatted(port);
     }
 }

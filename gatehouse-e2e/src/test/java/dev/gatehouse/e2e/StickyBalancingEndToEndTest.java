@@ -78,7 +78,8 @@ class StickyBalancingEndToEndTest {
         pods.add(new EchoServer(new InetSocketAddress("127.0.0.2", backendPort), "pod-2", "default"));
         pods.add(new EchoServer(new InetSocketAddress("127.0.0.3", backendPort), "pod-3", "default"));
         port = GatewayProcess.freePort();
-        Configs.write(dir.resolve("gateway.yaml"), Configs.base(port) + service(backendPort) + ROUTE_AND_POLICY);
+        Configs.write(dir.resolve("gateway.yaml"), Configs.base(port) + Configs.serviceOnLoopbacks("echo", backendPort, 3)
+                + ROUTE_AND_POLICY);
         gateway = GatewayProcess.start(dir, List.of("-Xmx256m"), List.of());
 
         Set<String> hashedPods = new HashSet<>();
@@ -117,30 +118,6 @@ class StickyBalancingEndToEndTest {
         }
         assertThat(algorithms).containsEntry("default/echo:80@default/sticky-hash",
                 "ConsistentHash(Cookie lb, Maglev 65537)").containsEntry("default/echo:80", "RoundRobin");
-    }
-
-    private static String service(int port) {
-        return """
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: echo, namespace: default}
-                spec:
-                  ports: [{name: http, port: 80}]
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata:
-                  name: echo-1
-                  namespace: default
-                  labels: {kubernetes.io/service-name: echo}
-                addressType: IPv4
-                ports: [{name: http, port: %d}]
-                endpoints:
-                - addresses: ["127.0.0.1"]
-                - addresses: ["127.0.0.2"]
-                - addresses: ["127.0.0.3"]
-                """.formatted(port);
     }
 
     private static final String ROUTE_AND_POLICY = """
