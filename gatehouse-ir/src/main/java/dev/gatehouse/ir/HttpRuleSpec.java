@@ -14,10 +14,11 @@ import java.util.List;
  * @param retry the rule's {@code retry} field, else its BackendTrafficPolicy's {@code retry}, else {@code null}
  *              (no retries beyond the replay of a request a reused connection lost)
  * @param sessionPersistence the rule's {@code sessionPersistence}, or {@code null}
+ * @param rateLimit its BackendTrafficPolicy's {@code rateLimit}, or {@code null}
  */
 public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
                            List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
-                           SessionPersistenceSpec sessionPersistence) {
+                           SessionPersistenceSpec sessionPersistence, RateLimitSpec rateLimit) {
     public HttpRuleSpec {
         filters = List.copyOf(filters);
         backends = List.copyOf(backends);
@@ -25,6 +26,11 @@ public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec>
 
     public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
                         List<BackendRefSpec> backends, TimeoutSpec timeouts) {
-        this(route, match, filters, backends, timeouts, null, null);
+        this(route, match, filters, backends, timeouts, null, null, null);
+    }
+
+    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters, List<BackendRefSpec> backends,
+                        TimeoutSpec timeouts, RetrySpec retry, SessionPersistenceSpec sessionPersistence) {
+        this(route, match, filters, backends, timeouts, retry, sessionPersistence, null);
     }
 }

@@ -75,6 +75,7 @@ final class BackendTrafficPolicyTranslator {
         final GenericKubernetesResource object;
         final String self;
         final BackendTrafficSpec spec;
+        final List<RateLimitTranslator.Template> rateLimits;
         final Map<String, List<Condition>> ancestors = new LinkedHashMap<>();
         final Set<String> overriddenListeners = new TreeSet<>();
         final Set<String> overriddenRoutes = new TreeSet<>();
@@ -84,6 +85,9 @@ final class BackendTrafficPolicyTranslator {
             this.object = object;
             this.self = ResourceIndex.qualifiedName(object);
             this.spec = spec;
+            this.rateLimits = spec == null ? List.of() : RateLimitTranslator.templates(
+                    object.getAdditionalProperties().get("spec") instanceof Map<?, ?> m
+                            && m.get("rateLimit") instanceof Map<?, ?> r ? r : null, self);
         }
 
         /** A worse verdict replaces a better one: one target's conflict shows though another is accepted. */
@@ -398,7 +402,8 @@ final class BackendTrafficPolicyTranslator {
             RetrySpec retry = s.retry() != null ? s.retry() : p.spec.retry();
             rules.add(new RouteRule(new HttpRuleSpec(s.route(), s.match(), s.filters(),
                     withPolicy(s.backends(), p, result.clusters(), clusters), s.timeouts(), retry,
-                    s.sessionPersistence()), rule.created(), rule.grpcMethod()));
+                    s.sessionPersistence(), RateLimitTranslator.forRule(p.rateLimits, p.self, s.route())),
+                    rule.created(), rule.grpcMethod()));
         }
         dropUnused(clusters, result.clusters(), rules.stream().flatMap(r -> referenced(r.spec().backends(),
                 r.spec().filters()).stream()).toList());
