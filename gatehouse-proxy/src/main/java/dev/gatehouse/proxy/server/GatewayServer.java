@@ -4,6 +4,7 @@ import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
+import dev.gatehouse.routing.ratelimit.RateLimiters;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import dev.gatehouse.proxy.health.HealthChecker;
 import dev.gatehouse.proxy.http.ProxyContext;
@@ -83,6 +84,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ExchangeObserver observer;
     /** Long-lived: outlives every snapshot, so health survives reloads (see {@link EndpointHealthRegistry}). */
     private final EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
+    private final RateLimiters rateLimiters = new RateLimiters();
     private HealthChecker healthChecker;
     private final ProxyContext context;
     private final ConnectionDrain connections = new ConnectionDrain();
@@ -138,6 +140,11 @@ public final class GatewayServer implements AutoCloseable {
 
     public SnapshotHolder snapshots() {
         return snapshots;
+    }
+
+    /** Rate-limit buckets and the global store, for the compiler (so buckets outlive a snapshot). */
+    public RateLimiters rateLimiters() {
+        return rateLimiters;
     }
 
     /** Endpoint health, for the compiler (so balancers consult it), the admin API and metrics. */

@@ -9,6 +9,8 @@ import dev.gatehouse.ir.VirtualHostSpec;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.filter.FilterCompiler;
 import dev.gatehouse.routing.filter.HttpFilter;
+import dev.gatehouse.routing.ratelimit.RateLimitFilter;
+import dev.gatehouse.routing.ratelimit.RateLimiters;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -21,9 +23,11 @@ import java.util.Map;
 final class RouteCompiler {
     private final Map<String, Cluster> clusters;
     private final FilterCompiler filterCompiler;
+    private final RateLimiters rateLimiters;
 
-    RouteCompiler(Map<String, Cluster> clusters) {
+    RouteCompiler(Map<String, Cluster> clusters, RateLimiters rateLimiters) {
         this.clusters = clusters;
+        this.rateLimiters = rateLimiters;
         this.filterCompiler = new FilterCompiler(clusters::get);
     }
 
@@ -67,6 +71,13 @@ final class RouteCompiler {
         try {
             RequestMatcher matcher = RequestMatcher.compile(rule.match());
             List<HttpFilter> filters = filterCompiler.compileAll(rule.filters());
+            if (rule.rateLimit() != null) {
+                // rate limiting runs before the route's own filters (issue 14: auth, then limits, then filters)
+                List<HttpFilter> limited = new ArrayList<>(filters.size() + 1);
+                limited.add(RateLimitFilter.compile(rule.rateLimit(), rateLimiters));
+                limited.addAll(filters);
+                filters = List.copyOf(limited);
+            }
             List<Backend> backends = new ArrayList<>(rule.backends().size());
             List<Integer> weights = new ArrayList<>(rule.backends().size());
             for (BackendRefSpec ref : rule.backends()) {
