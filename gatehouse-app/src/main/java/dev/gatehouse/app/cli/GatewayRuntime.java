@@ -280,7 +280,7 @@ final class GatewayRuntime implements AutoCloseable {
         server.rateLimiters().global(store.start(), options.rateLimitFailClosed);
         if (observability.metrics() != null) {
             observability.metrics().monitorDrops("gatehouse.ratelimit.redis.errors",
-                    "Redis calls of global rate limits that failed or timed out", store::errors);
+                    "Redis calls of global rate limits that failed or timed out", store.errorCount());
         }
         return store;
     }

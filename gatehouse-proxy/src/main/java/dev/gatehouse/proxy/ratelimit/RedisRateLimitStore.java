@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * Global rate-limit counters in Redis through Lettuce: one EVALSHA of an atomic sliding-window script per counter
@@ -54,6 +55,8 @@ public final class RedisRateLimitStore implements GlobalRateLimitStore, AutoClos
             new AtomicReference<>();
     private volatile String sha;
     private final LongAdder errors = new LongAdder();
+    /** Held here: Micrometer keeps only a weak reference to what a FunctionCounter reads. */
+    private final LongSupplier errorCount = errors::sum;
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
     /** @param uri a Lettuce URI, or several comma-separated for a Cluster's seed nodes */
@@ -88,6 +91,11 @@ public final class RedisRateLimitStore implements GlobalRateLimitStore, AutoClos
     /** Redis calls that failed or timed out, for {@code gatehouse_ratelimit_redis_errors_total}. */
     public long errors() {
         return errors.sum();
+    }
+
+    /** {@link #errors}, for a meter; as long-lived as this store. */
+    public LongSupplier errorCount() {
+        return errorCount;
     }
 
     @Override
