@@ -21,10 +21,12 @@ public final class RedisServer implements AutoCloseable {
             .stream().filter(Files::isExecutable).findFirst().orElse(null);
 
     private final int port;
+    private final List<String> args;
     private Process process;
 
-    private RedisServer(int port) {
+    private RedisServer(int port, List<String> args) {
         this.port = port;
+        this.args = args;
     }
 
     /** Whether redis-server is installed; tests say "apt-get install redis-server" when it is not. */
@@ -33,13 +35,23 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        RedisServer r = new RedisServer(port);
+        return start(freePort(), List.of());
+    }
+
+    /**
+     * @param args first a config file when the mode needs one (Sentinel rewrites its own), then options such as
+     *             {@code --sentinel} or {@code --cluster-enabled yes}
+     */
+    public static RedisServer start(int port, List<String> args) throws IOException, InterruptedException {
+        RedisServer r = new RedisServer(port, List.copyOf(args));
         r.resume();
         return r;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     public int port() {
@@ -55,9 +67,16 @@ public final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             return;
         }
-        process = new ProcessBuilder(BINARY.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--protected-mode", "no")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = new java.util.ArrayList<>(List.of(BINARY.toString()));
+        int options = 0;
+        if (!args.isEmpty() && !args.get(0).startsWith("--")) {
+            cmd.add(args.get(0)); // the config file goes first
+            options = 1;
+        }
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--protected-mode", "no"));
+        cmd.addAll(args.subList(options, args.size()));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

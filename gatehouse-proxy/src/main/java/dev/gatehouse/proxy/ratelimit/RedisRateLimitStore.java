@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * does the I/O; the caller gets a stage and never waits.
  *
  * <p>Standalone, Sentinel ({@code redis-sentinel://}) and TLS ({@code rediss://}) come from Lettuce's URI; several
- * URIs separated by commas are the seed nodes of a Redis Cluster. While Redis is unreachable, commands fail at once
+ * URIs separated by commas ({@code redis://n1:7000,redis://n2:7001}, or {@code redis://n1:7000,n2:7001}) are the seed
+ * nodes of a Redis Cluster. While Redis is unreachable, commands fail at once
  * (never queued) or after {@link #TIMEOUT}, each counted in {@link #errors()}, logged at most every 5 seconds.
  */
 public final class RedisRateLimitStore implements GlobalRateLimitStore, AutoCloseable {
@@ -61,12 +62,19 @@ public final class RedisRateLimitStore implements GlobalRateLimitStore, AutoClos
 
     /** @param uri a Lettuce URI, or several comma-separated for a Cluster's seed nodes */
     public RedisRateLimitStore(String uri) {
-        String[] parts = uri.split(",");
         List<RedisURI> uris = new ArrayList<>();
-        for (String part : parts) {
-            uris.add(RedisURI.create(part.trim()));
+        if (uri.startsWith("redis-sentinel")) {
+            uris.add(RedisURI.create(uri)); // its commas separate sentinels, which Lettuce reads itself
+        } else {
+            String scheme = uri.contains("://") ? uri.substring(0, uri.indexOf("://") + 3) : "redis://";
+            for (String part : uri.split(",")) {
+                String p = part.trim();
+                uris.add(RedisURI.create(p.contains("://") ? p : scheme + p));
+            }
         }
-        this.redacted = uris.stream().map(u -> u.getHost() + ":" + u.getPort()).toList().toString();
+        // host:port only: a URI may carry a password
+        this.redacted = uris.stream().flatMap(u -> u.getSentinels().isEmpty() ? java.util.stream.Stream.of(u)
+                : u.getSentinels().stream()).map(u -> u.getHost() + ":" + u.getPort()).toList().toString();
         TimeoutOptions timeouts = TimeoutOptions.enabled(TIMEOUT);
         if (uris.size() > 1) {
             RedisClusterClient cluster = RedisClusterClient.create(uris);
@@ -146,7 +154,9 @@ public final class RedisRateLimitStore implements GlobalRateLimitStore, AutoClos
             return connection.get();
         }
         CompletionStage<? extends StatefulConnection<String, String>> connecting = client instanceof RedisClusterClient cl
-                ? cl.connectAsync(StringCodec.UTF8) : ((RedisClient) client).connectAsync(StringCodec.UTF8,
+                // the async connect needs the topology first (the sync one loads it itself)
+                ? cl.refreshPartitionsAsync().thenCompose(loaded -> cl.connectAsync(StringCodec.UTF8))
+                : ((RedisClient) client).connectAsync(StringCodec.UTF8,
                 first);
         connecting.whenComplete((conn, e) -> {
             if (e != null) {
@@ -166,7 +176,12 @@ public final class RedisRateLimitStore implements GlobalRateLimitStore, AutoClos
         long now = System.nanoTime();
         long last = lastLog.get();
         if (now - last >= LOG_EVERY_NANOS && lastLog.compareAndSet(last, now)) {
-            LOG.warn("rate limits: Redis {} did not answer ({}); {} errors so far", redacted, e.getMessage(), errors());
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            LOG.warn("rate limits: Redis {} did not answer ({}{}); {} errors so far", redacted, e.getMessage(),
+                    cause == e ? "" : ": " + cause, errors());
         }
         return e instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(e);
     }

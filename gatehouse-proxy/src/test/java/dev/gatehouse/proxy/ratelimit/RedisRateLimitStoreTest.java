@@ -5,7 +5,12 @@ import dev.gatehouse.testing.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -85,6 +90,78 @@ class RedisRateLimitStoreTest {
             }
             assertThat(hit(store, "flush", 10, 60_000).remaining()).isEqualTo(8);
             assertThat(store.errors()).isEqualTo(errors);
+        }
+    }
+
+    @Test
+    void sentinelFindsTheMaster(@TempDir Path dir) throws Exception {
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, "sentinel monitor mymaster 127.0.0.1 " + redis.port() + " 1\n");
+        try (RedisServer sentinel = RedisServer.start(RedisServer.freePort(), List.of(conf.toString(), "--sentinel"));
+             RedisRateLimitStore store = new RedisRateLimitStore("redis-sentinel://127.0.0.1:" + sentinel.port()
+                     + "#mymaster").start()) {
+            assertThat(eventually(store, "via-sentinel").remaining()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void severalUrisAreTheSeedsOfACluster(@TempDir Path dir) throws Exception {
+        List<RedisServer> nodes = new ArrayList<>();
+        try {
+            List<String> addresses = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int port = clusterPort();
+                nodes.add(RedisServer.start(port, List.of("--cluster-enabled", "yes", "--cluster-config-file",
+                        dir.resolve("nodes-" + port + ".conf").toString(), "--dir", dir.toString())));
+                addresses.add("127.0.0.1:" + port);
+            }
+            List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            create.addAll(addresses);
+            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            Process p = new ProcessBuilder(create).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            String uris = String.join(",", addresses.stream().map(a -> "redis://" + a).toList());
+            try (RedisRateLimitStore store = new RedisRateLimitStore(uris).start()) {
+                // keys land on different nodes; each counts on its own
+                for (String key : List.of("a", "b", "c", "d")) {
+                    assertThat(eventually(store, key).remaining()).isEqualTo(9);
+                }
+            }
+        } finally {
+            for (RedisServer n : nodes) {
+                n.close();
+            }
+        }
+    }
+
+    /** A free port whose cluster bus port (+10000) is free too. */
+    private static int clusterPort() throws Exception {
+        while (true) {
+            int port = RedisServer.freePort();
+            if (port < 55_000) {
+                try (java.net.ServerSocket bus = new java.net.ServerSocket(port + 10_000)) {
+                    return port;
+                } catch (java.io.IOException taken) {
+                    // try another
+                }
+            }
+        }
+    }
+
+    /** The first answer of a counter of 10 a minute, retried while the store connects or the cluster settles. */
+    private static Quota eventually(RedisRateLimitStore store, String key) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return store.hit(key, 10, 60_000, 1).toCompletableFuture().get(5, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
