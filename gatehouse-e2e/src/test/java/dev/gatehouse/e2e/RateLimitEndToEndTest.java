@@ -138,6 +138,7 @@ class RateLimitEndToEndTest {
                     assertThat(r.headers().firstValue("retry-after")).isPresent();
                 }
             }
+            System.out.printf("global limit 100/min across two gateways: %d of 300 let through, %d refused%n", ok, limited);
             assertThat(ok).as("requests let through of 300, across both gateways").isBetween(95, 110);
             assertThat(ok + limited).isEqualTo(300);
             assertThat(metric(a, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "limited"))
