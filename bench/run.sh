@@ -23,6 +23,8 @@
 #   bench/run.sh                        # defaults: LAUNCHES=4 ROUNDS=3 DURATION=8 SLICES=4 WARMUP=40 CONNECTIONS=50 (~22 min)
 #   LAUNCHES=3 ROUNDS=5 DURATION=16 bench/run.sh
 #   TRACE_SAMPLE=0.1 bench/run.sh       # the observed gatehouse samples 10 % of new traces instead of 1 %
+# Load-balancing algorithms (LeastRequest, ConsistentHash against RoundRobin, same small GET, wrk taking turns):
+#   mvn -pl gatehouse-proxy -am test -Dtest=BalancerCostBench -Dgatehouse.bench=true -Dsurefire.failIfNoSpecifiedTests=false
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 LAUNCHES=${LAUNCHES:-4}; ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; SLICES=${SLICES:-4}; WARMUP=${WARMUP:-40}

@@ -127,10 +127,17 @@ function renderBackends(report) {
       el('div', { class: 'muted' }, 'used by ', c.usedBy.length === 0 ? 'nothing' : c.usedBy.map((r, i) => [i ? ', ' : '',
         el('a', { href: '#', onclick: (ev) => { ev.preventDefault(); state.selectedListener = null; renderRoutes(state.routes); reveal('#routes', r); } }, r)])),
       c.endpoints.length === 0 ? el('div', { class: 'problems' }, 'no ready endpoints: requests get 503') :
-        c.endpoints.map((e) => el('span', {
-          class: 'chip endpoint health-' + e.health, 'data-endpoint': e.address, 'data-health': e.health,
-          title: e.health + (e.since ? ' since ' + e.since : '') + (e.lastError ? ': ' + e.lastError : ''),
-        }, e.address)))));
+        c.endpoints.map((e) => {
+          const ejected = e.passive && e.passive.ejected;
+          return el('span', {
+            class: 'chip endpoint health-' + (ejected ? 'UNHEALTHY' : e.health), 'data-endpoint': e.address,
+            'data-health': e.health,
+            title: e.health + (e.since ? ' since ' + e.since : '') + (e.lastError ? ': ' + e.lastError : '')
+              + (e.check ? ' (check: ' + e.check + ')' : '')
+              + (!e.passive ? '' : (ejected ? '; ejected, ' + Math.ceil(e.passive.remainingMillis / 1000) + ' s left: '
+                : '; last ejected: ') + e.passive.reason + ' (' + e.passive.ejections + ' ejections)'),
+          }, e.address);
+        }))));
 }
 
 // ---- metrics: Prometheus text -> per-route series of rate, 5xx share, p50, p99 ----

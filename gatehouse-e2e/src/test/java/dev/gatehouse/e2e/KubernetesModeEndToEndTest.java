@@ -87,6 +87,15 @@ class KubernetesModeEndToEndTest {
                         .containsEntry("GatewayClass", 1);
             });
 
+            // doctor and explain against the controller: its live config, through the admin API
+            CommandLineEndToEndTest.Run doctor = CommandLineEndToEndTest.gatehouse("doctor", "--admin",
+                    "127.0.0.1:" + admin);
+            assertThat(doctor.exit()).as(doctor.output()).isZero();
+            CommandLineEndToEndTest.Run explain = CommandLineEndToEndTest.gatehouse("explain", "--admin",
+                    "127.0.0.1:" + admin, "--url", "http://echo.example.com:" + port + "/hello");
+            assertThat(explain.exit()).as(explain.output()).isZero();
+            assertThat(explain.output()).contains("MATCHED HTTPRoute default/all");
+
             gatehouse.destroy(); // SIGTERM
             assertThat(gatehouse.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
             assertThat(gatehouse.exitValue()).as(Files.readString(log)).isZero();

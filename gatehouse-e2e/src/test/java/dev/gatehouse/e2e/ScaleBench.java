@@ -127,19 +127,25 @@ class ScaleBench {
             Files.writeString(Path.of("target", "scale.txt"), report);
             Files.readAllLines(log).stream()
                     .filter(l -> l.contains("serving config generation") || l.contains("watching")
-                            || l.contains("WARN") || l.contains("reading the caches"))
-                    .limit(40).forEach(l -> System.out.println("  log: " + l));
+                            || l.contains("reading the caches"))
+                    .forEach(l -> System.out.println("  log: " + l));
         } finally {
             if (gatehouse != null && gatehouse.isAlive()) {
                 gatehouse.destroy(); // SIGTERM: a flight recording is written on the way out
                 gatehouse.waitFor(40, TimeUnit.SECONDS);
                 gatehouse.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            api.destroy();
+            // kept for a look at every reload and every warning
+            Files.move(log, Path.of("target", "scale-gatehouse.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             if (kubeconfig != null) {
                 Files.deleteIfExists(kubeconfig);
             }
-            Files.deleteIfExists(log);
+            try {
+                api.destroy();
+            } catch (RuntimeException e) {
+                // a mock server still busy with the status writes must not hide what failed before
+                System.out.println("scale: the mock API server did not stop cleanly: " + e);
+            }
         }
     }
 
@@ -193,7 +199,7 @@ class ScaleBench {
     }
 
     /** Distinct loopback addresses where nothing listens: 127.1.0.0/16 upwards, one per endpoint. */
-    private static List<String> deadAddresses(int service) {
+    static List<String> deadAddresses(int service) {
         List<String> out = new ArrayList<>();
         for (int e = 0; e < ENDPOINTS_PER_SERVICE; e++) {
             int n = service * ENDPOINTS_PER_SERVICE + e;
@@ -202,7 +208,7 @@ class ScaleBench {
         return out;
     }
 
-    private static String service(int i) {
+    static String service(int i) {
         return """
                 apiVersion: v1
                 kind: Service
@@ -212,7 +218,7 @@ class ScaleBench {
                 """.formatted(i);
     }
 
-    private static String slice(int i, List<String> addresses, int port) {
+    static String slice(int i, List<String> addresses, int port) {
         StringBuilder endpoints = new StringBuilder();
         for (String a : addresses) {
             endpoints.append("- addresses: [\"").append(a).append("\"]\n  conditions: {ready: true, serving: true}\n");
@@ -230,7 +236,7 @@ class ScaleBench {
                 """.formatted(i, port) + endpoints;
     }
 
-    private static String route(int i, String version) {
+    static String route(int i, String version) {
         return """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
@@ -251,13 +257,13 @@ class ScaleBench {
         return nanos / 1e9;
     }
 
-    private static double median(List<Long> nanos) {
+    static double median(List<Long> nanos) {
         List<Long> sorted = new ArrayList<>(nanos);
         Collections.sort(sorted);
         return sorted.get(sorted.size() / 2) / 1e6;
     }
 
-    private static double max(List<Long> nanos) {
+    static double max(List<Long> nanos) {
         return Collections.max(nanos) / 1e6;
     }
 }

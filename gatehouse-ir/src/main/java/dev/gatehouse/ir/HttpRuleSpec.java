@@ -14,11 +14,13 @@ import java.util.List;
  * @param retry the rule's {@code retry} field, else its BackendTrafficPolicy's {@code retry}, else {@code null}
  *              (no retries beyond the replay of a request a reused connection lost)
  * @param sessionPersistence the rule's {@code sessionPersistence}, or {@code null}
+ * @param security the SecurityPolicy that applies to the rule, or {@code null} (none)
  * @param rateLimit its BackendTrafficPolicy's {@code rateLimit}, or {@code null}
  */
 public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
                            List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
-                           SessionPersistenceSpec sessionPersistence, RateLimitSpec rateLimit) {
+                           SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security,
+                           RateLimitSpec rateLimit) {
     public HttpRuleSpec {
         filters = List.copyOf(filters);
         backends = List.copyOf(backends);
@@ -29,8 +31,21 @@ public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec>
         this(route, match, filters, backends, timeouts, null, null, null);
     }
 
-    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters, List<BackendRefSpec> backends,
-                        TimeoutSpec timeouts, RetrySpec retry, SessionPersistenceSpec sessionPersistence) {
+    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
+                        List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
+                        SessionPersistenceSpec sessionPersistence) {
         this(route, match, filters, backends, timeouts, retry, sessionPersistence, null);
+    }
+
+    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
+                        List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
+                        SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security) {
+        this(route, match, filters, backends, timeouts, retry, sessionPersistence, security, null);
+    }
+
+    /** This rule with {@code policy} as its SecurityPolicy. */
+    public HttpRuleSpec withSecurity(SecurityPolicySpec policy) {
+        return new HttpRuleSpec(route, match, filters, backends, timeouts, retry, sessionPersistence, policy,
+                rateLimit);
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.kubernetes;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.util.List;
@@ -11,4 +12,10 @@ interface CachedObjects {
 
     /** @return every cached object of the type (empty when it is not watched) */
     <T extends HasMetadata> List<T> all(Class<T> type);
+
+    /** One of our own gatehouse.dev kinds, read generically: the cached object, or {@code null}. */
+    default io.fabric8.kubernetes.api.model.GenericKubernetesResource cachedGeneric(String kind, String namespace,
+                                                                                   String name) {
+        return null;
+    }
 }

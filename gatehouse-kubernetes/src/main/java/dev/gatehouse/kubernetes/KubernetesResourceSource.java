@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -33,7 +35,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Controller mode's source: one fabric8 shared informer per {@link WatchedKind}, in every namespace. The informers
+ * Controller mode's source: one fabric8 shared informer per {@link WatchedKind}, in every namespace, but for Secrets
+ * and ConfigMaps, of which only the referenced ones are read, each by name ({@link NamedInformers}). The informers
  * keep the caches; an event only pokes the {@link Debouncer}, and a read copies the caches into one
  * {@link ResourceSet} (the objects are the informers' own, which are replaced, never changed, on update). A kind
  * whose CRD is not installed is skipped with one warning and looked for again every {@code crdRecheck}, so
@@ -44,10 +47,14 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private static final Logger log = LoggerFactory.getLogger(KubernetesResourceSource.class);
     /** How long the first read waits for the informers' initial lists. */
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a read waits for newly referenced Secrets and ConfigMaps (one list each, started together). */
+    private static final Duration SYNC_TIMEOUT_REFERENCED = Duration.ofSeconds(10);
 
     private final KubernetesClient client;
     private final KubernetesSettings settings;
     private final Map<WatchedKind, SharedIndexInformer<? extends HasMetadata>> informers = new ConcurrentHashMap<>();
+    private final NamedInformers<Secret> secrets;
+    private final NamedInformers<ConfigMap> configMaps;
     /** kinds not served in any version, by their newest version */
     private final Set<WatchedKind> missing = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,6 +73,8 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     public KubernetesResourceSource(KubernetesClient client, KubernetesSettings settings) {
         this.client = client;
         this.settings = settings;
+        this.secrets = new NamedInformers<>(client, Secret.class, () -> poke("Secret"));
+        this.configMaps = new NamedInformers<>(client, ConfigMap.class, () -> poke("ConfigMap"));
     }
 
     @Override
@@ -80,8 +89,8 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         log.info("connecting to {}", client.getMasterUrl());
         List<CompletableFuture<Void>> started = new ArrayList<>();
         for (WatchedKind kind : WatchedKind.ALL) {
-            if (!kind.versions().get(0).equals(kind)) {
-                continue; // an older version: looked at with the newest
+            if (!kind.versions().get(0).equals(kind) || kind.byReference()) {
+                continue; // an older version: looked at with the newest; referenced objects: followed on each read
             }
             WatchedKind version = kind.fromCrd() ? newestServed(kind) : kind;
             if (version == null) {
@@ -184,28 +193,19 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
 
         @Override
         public void onAdd(HasMetadata obj) {
-            if (read(obj)) {
-                poke();
-            }
+            poke(kind.kind());
         }
 
         @Override
         public void onUpdate(HasMetadata old, HasMetadata now) {
-            if ((read(old) || read(now)) && !onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
-                poke();
+            if (!onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
+                poke(kind.kind());
             }
         }
 
         @Override
         public void onDelete(HasMetadata obj, boolean finalStateUnknown) {
-            if (read(obj)) {
-                poke();
-            }
-        }
-
-        /** A ConfigMap no policy or Gateway names is never read, so its changes are not a reason to translate. */
-        private boolean read(HasMetadata obj) {
-            return !(obj instanceof ConfigMap c) || ConfigMapReferences.referenced(configMapReferences(), c);
+            poke(kind.kind());
         }
 
         private boolean onlyStatusChanged(ObjectMeta old, ObjectMeta now) {
@@ -218,13 +218,14 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
                     && Objects.equals(old.getAnnotations(), now.getAnnotations());
         }
 
-        private void poke() {
-            Debouncer d = debouncer;
-            if (synced && d != null) {
-                lastChange = Instant.now();
-                changes.computeIfAbsent(kind.kind(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
-                d.poke();
-            }
+    }
+
+    private void poke(String kind) {
+        Debouncer d = debouncer;
+        if (synced && d != null) {
+            lastChange = Instant.now();
+            changes.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            d.poke();
         }
     }
 
@@ -232,6 +233,12 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     public List<ControllerView.Kind> kinds() {
         List<ControllerView.Kind> out = new ArrayList<>();
         for (WatchedKind kind : WatchedKind.ALL) {
+            if (kind.byReference()) {
+                // the referenced objects held: a Secret nothing references is neither fetched nor counted
+                out.add(new ControllerView.Kind(kind.kind(), kind.apiVersion(),
+                        (kind.type() == Secret.class ? secrets : configMaps).size(), synced));
+                continue;
+            }
             SharedIndexInformer<? extends HasMetadata> informer = informers.get(kind);
             out.add(new ControllerView.Kind(kind.kind(), kind.apiVersion(),
                     informer != null ? informer.getStore().list().size() : -1, informer != null));
@@ -251,8 +258,9 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     }
 
     /**
-     * Copies every cache (of ConfigMaps, the referenced ones); the diagnostics are empty: the API server validated
-     * each object on admission.
+     * Copies every cache, then follows the Secrets and ConfigMaps the cached Gateways, ListenerSets and
+     * BackendTLSPolicies reference now and adds those; the diagnostics are empty: the API server validated each
+     * object on admission.
      */
     @Override
     public YamlResourceLoader.Result read() {
@@ -265,14 +273,18 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
                     counts);
         }
         List<ResourceSet.Entry> entries = new ArrayList<>();
-        Set<String> configMaps = configMapReferences();
         informers.forEach((kind, informer) -> {
             for (HasMetadata o : informer.getStore().list()) {
-                if (!(o instanceof ConfigMap c) || ConfigMapReferences.referenced(configMaps, c)) {
-                    entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
-                }
+                entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
             }
         });
+        List<HasMetadata> policies = new ArrayList<>(all(BackendTLSPolicy.class));
+        policies.addAll(all(GenericKubernetesResource.class)); // our own kinds: a SecurityPolicy names Secrets
+        ObjectReferences references = ObjectReferences.of(all(Gateway.class), all(ListenerSet.class), policies);
+        secrets.follow(references.secrets(), SYNC_TIMEOUT_REFERENCED);
+        configMaps.follow(references.configMaps(), SYNC_TIMEOUT_REFERENCED);
+        secrets.objects().forEach(o -> entries.add(new ResourceSet.Entry(o, null, 0)));
+        configMaps.objects().forEach(o -> entries.add(new ResourceSet.Entry(o, null, 0)));
         return new YamlResourceLoader.Result(new ResourceSet(entries), List.of());
     }
 
@@ -289,16 +301,22 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         return o;
     }
 
-    private Set<String> configMapReferences() {
-        return ConfigMapReferences.of(all(BackendTLSPolicy.class), all(Gateway.class));
-    }
-
     @Override
     public <T extends HasMetadata> T cached(Class<T> type, String namespace, String name) {
         for (Map.Entry<WatchedKind, SharedIndexInformer<? extends HasMetadata>> e : informers.entrySet()) {
             if (e.getKey().type() == type) {
                 HasMetadata o = e.getValue().getStore().getByKey(namespace == null ? name : namespace + "/" + name);
                 return type.cast(o);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public GenericKubernetesResource cachedGeneric(String kind, String namespace, String name) {
+        for (Map.Entry<WatchedKind, SharedIndexInformer<? extends HasMetadata>> e : informers.entrySet()) {
+            if (e.getKey().generic() && e.getKey().kind().equals(kind)) {
+                return (GenericKubernetesResource) e.getValue().getStore().getByKey(namespace + "/" + name);
             }
         }
         return null;
@@ -319,5 +337,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     public void close() {
         timer.shutdownNow();
         informers.values().forEach(SharedIndexInformer::close);
+        secrets.close();
+        configMaps.close();
     }
 }

@@ -2,7 +2,10 @@ package dev.gatehouse.kubernetes;
 
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.GRPCRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendTLSPolicy;
@@ -15,6 +18,7 @@ import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSet;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerSetBuilder;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.PolicyStatus;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.RouteParentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -25,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +38,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Writes the translator's statuses to GatewayClass, Gateway, ListenerSet and HTTPRoute through the status subresource, from a
@@ -166,7 +173,9 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                         var status = merge.policy(live, live.getStatus(), s);
                         return status == null ? null : new BackendTLSPolicyBuilder(live).withStatus(status).build();
                     });
-                    default -> { } // ClientTrafficPolicy's ancestor statuses: not written yet
+                    case "BackendTrafficPolicy" -> updateGenericPolicy(s, merge);
+                    case "ClientTrafficPolicy", "SecurityPolicy" -> updateGenericPolicy(s, merge);
+                    default -> { }
                 }
             } catch (RuntimeException e) {
                 failed = true;
@@ -289,14 +298,51 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     }
 
     /**
+     * One of our gatehouse.dev policies (read generically): its {@code status} is a Gateway API PolicyStatus, merged
+     * as a BackendTLSPolicy's is.
+     */
+    private void updateGenericPolicy(ResourceStatus s, StatusMerge merge) {
+        WatchedKind kind = WatchedKind.ALL.stream().filter(k -> k.generic() && k.kind().equals(s.kind())).findFirst()
+                .orElseThrow();
+        var resources = client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
+                .withGroup(kind.group()).withVersion(kind.version()).withKind(kind.kind()).withPlural(kind.plural())
+                .withNamespaced(true).build()).inNamespace(s.namespace());
+        var serialization = client.getKubernetesSerialization();
+        update(() -> cache.cachedGeneric(s.kind(), s.namespace(), s.name()), () -> resources.withName(s.name()).get(),
+                updated -> resources.resource(updated).updateStatus(), live -> {
+                    Object old = live.getAdditionalProperties().get("status");
+                    PolicyStatus status = merge.policy(live, old == null ? null
+                            : serialization.convertValue(old, PolicyStatus.class), s);
+                    if (status == null) {
+                        return null;
+                    }
+                    GenericKubernetesResource copy = serialization.clone(live);
+                    copy.setAdditionalProperty("status", serialization.convertValue(status, Map.class));
+                    return copy;
+                });
+    }
+
+    /**
      * @param desired the object with the status it should have, or {@code null} when it has it already
      */
     private <T extends HasMetadata> void update(Class<T> type, String namespace, String name, Function<T, T> desired) {
-        T live = cache.cached(type, namespace, name);
+        update(() -> cache.cached(type, namespace, name), () -> namespace == null
+                ? client.resources(type).withName(name).get()
+                : client.resources(type).inNamespace(namespace).withName(name).get(),
+                updated -> client.resource(updated).updateStatus(), desired);
+    }
+
+    /**
+     * @param cached the informer's copy, or null
+     * @param fresh a read from the API server, or null when the object is gone
+     * @param write the status write
+     */
+    private <T extends HasMetadata> void update(Supplier<T> cached, Supplier<T> fresh, Consumer<T> write,
+                                                Function<T, T> desired) {
+        T live = cached.get();
         for (int attempt = 1; ; attempt++) {
             if (live == null) {
-                live = namespace == null ? client.resources(type).withName(name).get()
-                        : client.resources(type).inNamespace(namespace).withName(name).get();
+                live = fresh.get();
                 if (live == null) {
                     return; // deleted meanwhile
                 }
@@ -307,7 +353,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
             }
             try {
                 // carries the resourceVersion read: the API server refuses it (409) if the object changed since
-                client.resource(updated).updateStatus();
+                write.accept(updated);
                 writes.incrementAndGet();
                 return;
             } catch (KubernetesClientException e) {

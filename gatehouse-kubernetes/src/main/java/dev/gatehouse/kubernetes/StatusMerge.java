@@ -65,7 +65,8 @@ final class StatusMerge {
     }
 
     /**
-     * @param addresses status.addresses to report, or {@code null} to leave them as they are
+     * @param addresses the addresses gatehouse is reachable at (status.addresses, or those of them spec.addresses
+     *                  asks for: RequestedAddresses), or {@code null} to leave them as they are
      * @return the status to write, or {@code null} when nothing changes
      */
     GatewayStatus gateway(Gateway live, ResourceStatus computed, List<String> addresses) {
@@ -73,14 +74,17 @@ final class StatusMerge {
         List<ListenerStatus> listeners = listeners(computed, live, name -> old == null || old.getListeners() == null
                 ? null : old.getListeners().stream().filter(p -> name.equals(p.getName()))
                 .map(ListenerStatus::getConditions).findFirst().orElse(null), ListenerStatus::new);
+        RequestedAddresses requested = addresses == null ? new RequestedAddresses(computed.conditions(), null)
+                : RequestedAddresses.of(live, computed.conditions(), addresses);
         GatewayStatusBuilder b = old == null ? new GatewayStatusBuilder() : new GatewayStatusBuilder(old);
-        b.withConditions(conditions(old == null ? null : old.getConditions(), computed.conditions(), live))
+        b.withConditions(conditions(old == null ? null : old.getConditions(), requested.conditions(), live))
                 .withListeners(listeners);
         if (computed.attachedListenerSets() != null) {
             b.withAttachedListenerSets(computed.attachedListenerSets());
         }
         if (addresses != null) {
-            b.withAddresses(addresses.stream().map(a -> new GatewayStatusAddress(addressType(a), a)).toList());
+            b.withAddresses(requested.addresses().stream().map(a -> new GatewayStatusAddress(addressType(a), a))
+                    .toList());
         }
         GatewayStatus out = b.build();
         return Objects.equals(old, out) ? null : out;
@@ -175,7 +179,8 @@ final class StatusMerge {
     }
 
     /**
-     * A BackendTLSPolicy's ancestors: ours (one per Gateway, "Gateway ns/name" in the computed parents) replaced,
+     * A policy's ancestors (BackendTLSPolicy, BackendTrafficPolicy): ours (one per Gateway or listener, as the computed
+     * parents name them) replaced,
      * other controllers' kept, as the spec's composite key (ancestorRef, controllerName) asks.
      *
      * @return the status to write, or {@code null} when nothing changes
@@ -189,8 +194,7 @@ final class StatusMerge {
             }
         }
         for (ResourceStatus.ParentStatus mine : computed.parents()) {
-            String[] gw = mine.parentRef().substring("Gateway ".length()).split("/", 2);
-            ParentReference ref = new ParentReference(GATEWAY_API, "Gateway", gw[1], gw[0], null, null);
+            ParentReference ref = ancestorRef(mine.parentRef());
             PolicyAncestorStatus prev = previous.stream().filter(a -> controllerName.equals(a.getControllerName())
                     && ref.equals(a.getAncestorRef())).findFirst().orElse(null);
             ancestors.add(new PolicyAncestorStatus(ref,
@@ -201,6 +205,21 @@ final class StatusMerge {
             out.setAdditionalProperties(old.getAdditionalProperties());
         }
         return Objects.equals(old, out) ? null : out;
+    }
+
+    /** The ancestorRef of "Gateway|ListenerSet ns/name[/sectionName][:port]" ({@link ResourceStatus.ParentStatus}). */
+    static ParentReference ancestorRef(String parentRef) {
+        int space = parentRef.indexOf(' ');
+        String rest = parentRef.substring(space + 1);
+        Integer port = null;
+        int colon = rest.lastIndexOf(':');
+        if (colon > 0) {
+            port = Integer.valueOf(rest.substring(colon + 1));
+            rest = rest.substring(0, colon);
+        }
+        String[] parts = rest.split("/", 3);
+        return new ParentReference(GATEWAY_API, parentRef.substring(0, space), parts[1], parts[0], port,
+                parts.length > 2 ? parts[2] : null);
     }
 
     private List<Condition> conditions(List<Condition> old, List<dev.gatehouse.translate.Condition> computed,

@@ -60,14 +60,18 @@ record WatchedKind(String group, String version, String kind, String plural, boo
                     false),
             new WatchedKind(GATEWAY_API, "v1", "BackendTLSPolicy", "backendtlspolicies", true, BackendTLSPolicy.class,
                     true),
+            // only the Secrets and ConfigMaps something references, each by name (ObjectReferences, NamedInformers)
             new WatchedKind("", "v1", "Secret", "secrets", true, Secret.class, false),
-            // the translator gets only the ConfigMaps a BackendTLSPolicy or Gateway names (ConfigMapReferences)
             new WatchedKind("", "v1", "ConfigMap", "configmaps", true, ConfigMap.class, false),
             new WatchedKind("", "v1", "Namespace", "namespaces", false, Namespace.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "RequestTermination", "requestterminations", true,
                     GenericKubernetesResource.class, false),
             new WatchedKind(GATEHOUSE, "v1alpha1", "ClientTrafficPolicy", "clienttrafficpolicies", true,
-                    GenericKubernetesResource.class, false));
+                    GenericKubernetesResource.class, true),
+            new WatchedKind(GATEHOUSE, "v1alpha1", "BackendTrafficPolicy", "backendtrafficpolicies", true,
+                    GenericKubernetesResource.class, true),
+            new WatchedKind(GATEHOUSE, "v1alpha1", "SecurityPolicy", "securitypolicies", true,
+                    GenericKubernetesResource.class, true));
 
     /** The versions of this kind in {@link #ALL}, newest first (itself alone for most kinds). */
     List<WatchedKind> versions() {
@@ -81,6 +85,11 @@ record WatchedKind(String group, String version, String kind, String plural, boo
     /** Core and discovery.k8s.io kinds are part of every API server; only CRD-defined kinds can be missing. */
     boolean fromCrd() {
         return group.equals(GATEWAY_API) || group.equals(GATEHOUSE);
+    }
+
+    /** Secrets and ConfigMaps: only the referenced ones are watched, by name, never the whole kind. */
+    boolean byReference() {
+        return type == Secret.class || type == ConfigMap.class;
     }
 
     boolean generic() {

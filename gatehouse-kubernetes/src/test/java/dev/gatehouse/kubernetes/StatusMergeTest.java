@@ -144,6 +144,44 @@ class StatusMergeTest {
                 .isNull();
     }
 
+    /** gatehouse assigns no address: spec.addresses may ask for the published ones, anything else gets the spec's reason. */
+    @Test
+    void aGatewaysRequestedAddressesAreHonouredOnlyWhenPublished() {
+        List<String> published = List.of("10.0.0.1", "10.0.0.2");
+        assertThat(requesting("IPAddress", "10.0.0.2").gateway(published)).satisfies(s -> {
+            assertThat(s.getAddresses()).extracting(a -> a.getValue()).containsExactly("10.0.0.2");
+            assertThat(condition(s, "Programmed")).isEqualTo("True Programmed");
+        });
+        assertThat(condition(requesting("IPAddress", "203.0.113.9").gateway(published), "Programmed"))
+                .isEqualTo("False AddressNotUsable");
+        assertThat(condition(requesting("IPAddress", null).gateway(published), "Programmed"))
+                .isEqualTo("False AddressNotAssigned");
+        GatewayStatus named = requesting("NamedAddress", "pool-a").gateway(published);
+        assertThat(condition(named, "Accepted")).isEqualTo("False UnsupportedAddress");
+        assertThat(condition(named, "Programmed")).isEqualTo("False Invalid");
+        assertThat(named.getAddresses()).extracting(a -> a.getValue()).containsExactly("10.0.0.1", "10.0.0.2");
+    }
+
+    private record Requesting(Gateway gw, ResourceStatus computed) {
+        GatewayStatus gateway(List<String> published) {
+            return new StatusMerge(OURS, T1).gateway(gw, computed, published);
+        }
+    }
+
+    private static Requesting requesting(String type, String value) {
+        Gateway gw = new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("default")
+                .withGeneration(1L).endMetadata().withNewSpec().addNewAddress().withType(type).withValue(value)
+                .endAddress().endSpec().build();
+        return new Requesting(gw, new ResourceStatus("Gateway", "default", "edge", List.of(
+                new Condition("Accepted", "True", "Accepted", ""), new Condition("Programmed", "True", "Programmed", "")),
+                List.of(), List.of()));
+    }
+
+    private static String condition(GatewayStatus s, String type) {
+        return s.getConditions().stream().filter(c -> c.getType().equals(type)).map(c -> c.getStatus() + " "
+                + c.getReason()).findFirst().orElseThrow();
+    }
+
     @Test
     void aGatewayGetsItsListenersAndAddresses() {
         Gateway gw = new GatewayBuilder().withNewMetadata().withName("edge").withNamespace("default")

@@ -5,14 +5,9 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.UpstreamTlsSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -27,8 +22,6 @@ final class BackendResolver {
     private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
     /** The Service port appProtocol (KEP-3726's standard names) that selects HTTP/2 with prior knowledge. */
     private static final String H2C = "kubernetes.io/h2c";
-    private static final Comparator<ClusterSpec.EndpointSpec> ENDPOINT_ORDER = Comparator
-            .comparing(ClusterSpec.EndpointSpec::address).thenComparingInt(ClusterSpec.EndpointSpec::port);
 
     /** A reference as written, with defaults not yet applied. */
     record Target(String group, String kind, String name, String namespace, Integer port) { }
@@ -56,10 +49,15 @@ final class BackendResolver {
     private final ReferenceGrants grants;
     private final BackendTlsPolicies tlsPolicies;
 
-    BackendResolver(ResourceIndex index, ReferenceGrants grants, BackendTlsPolicies tlsPolicies) {
+    /** Each EndpointSlice's endpoints by port name, read once per slice object rather than once per reload. */
+    private final ObjectMemo.Round<EndpointSlice, SliceEndpoints.ByPort> slices;
+
+    BackendResolver(ResourceIndex index, ReferenceGrants grants, BackendTlsPolicies tlsPolicies,
+                    ObjectMemo.Round<EndpointSlice, SliceEndpoints.ByPort> slices) {
         this.index = index;
         this.grants = grants;
         this.tlsPolicies = tlsPolicies;
+        this.slices = slices;
     }
 
     Resolution resolve(Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
@@ -110,35 +108,23 @@ final class BackendResolver {
     /**
      * Ready endpoints of every slice of the Service, on the slice port named like the Service port. When none is
      * ready, the serving ones that are terminating (a rollout's last pods, still draining): as kube-proxy does,
-     * better a pod on its way out than no answer at all.
+     * better a pod on its way out than no answer at all. A Service of one slice gets that slice's list itself,
+     * the same instance while the slice is unchanged, so comparing the cluster with the previous one is cheap.
      */
     private List<ClusterSpec.EndpointSpec> endpoints(String serviceKey, ServicePort servicePort) {
         String portName = servicePort.getName() == null ? "" : servicePort.getName();
-        TreeSet<ClusterSpec.EndpointSpec> ready = new TreeSet<>(ENDPOINT_ORDER);
-        TreeSet<ClusterSpec.EndpointSpec> terminating = new TreeSet<>(ENDPOINT_ORDER);
-        for (EndpointSlice slice : index.slicesByService.getOrDefault(serviceKey, List.of())) {
-            if (slice.getPorts() == null || slice.getEndpoints() == null) {
-                continue;
-            }
-            Integer port = slice.getPorts().stream()
-                    .filter(p -> portName.equals(p.getName() == null ? "" : p.getName()))
-                    .map(EndpointPort::getPort).filter(Objects::nonNull).findFirst().orElse(null);
-            if (port == null) {
-                continue;
-            }
-            for (Endpoint e : slice.getEndpoints()) {
-                EndpointConditions c = e.getConditions();
-                // Unknown readiness counts as ready, as kube-proxy does.
-                TreeSet<ClusterSpec.EndpointSpec> into = c == null || !Boolean.FALSE.equals(c.getReady()) ? ready
-                        : Boolean.TRUE.equals(c.getServing()) ? terminating : null;
-                if (into == null) {
-                    continue;
-                }
-                for (String address : e.getAddresses() == null ? List.<String>of() : e.getAddresses()) {
-                    if (isIpLiteral(address)) {
-                        into.add(new ClusterSpec.EndpointSpec(address.toLowerCase(Locale.ROOT), port));
-                    }
-                }
+        List<EndpointSlice> ofService = index.slicesByService.getOrDefault(serviceKey, List.of());
+        if (ofService.size() == 1) {
+            SliceEndpoints one = slices.get(ofService.get(0), SliceEndpoints::of).port(portName);
+            return one == null ? List.of() : one.ready().isEmpty() ? one.terminating() : one.ready();
+        }
+        TreeSet<ClusterSpec.EndpointSpec> ready = new TreeSet<>(SliceEndpoints.ORDER);
+        TreeSet<ClusterSpec.EndpointSpec> terminating = new TreeSet<>(SliceEndpoints.ORDER);
+        for (EndpointSlice slice : ofService) {
+            SliceEndpoints of = slices.get(slice, SliceEndpoints::of).port(portName);
+            if (of != null) {
+                ready.addAll(of.ready());
+                terminating.addAll(of.terminating());
             }
         }
         return List.copyOf(ready.isEmpty() ? terminating : ready);

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * and rejects by name each EG field gatehouse does not implement yet: a policy that asks for fault injection must
  * not look as if it got it. Each finding names the file, the policy and the field.
  */
-final class BackendTrafficPolicyValidator {
+final class BackendTrafficPolicyValidator extends PolicyValidation {
     static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE, L4Route.UDP_ROUTE, L4Route.TLS_ROUTE);
     private static final String KIND = BackendTrafficPolicyTranslator.KIND;
@@ -37,30 +37,20 @@ final class BackendTrafficPolicyValidator {
     private static final Map<String, Long> RATE_UNITS = Map.of("Second", 1L, "Minute", 60L, "Hour", 3_600L,
             "Day", 86_400L, "Week", 604_800L, "Month", 2_592_000L, "Year", 31_536_000L);
 
-    private final GenericKubernetesResource policy;
-    private final ResourceSet.Entry origin;
-    private final List<Diagnostic> out = new ArrayList<>();
-
     private BackendTrafficPolicyValidator(GenericKubernetesResource policy, ResourceSet.Entry origin) {
-        this.policy = policy;
-        this.origin = origin;
+        super(KIND, TARGET_KINDS, policy, origin);
     }
 
     /** Every problem of the policy; none means it can be translated. */
     static List<Diagnostic> validate(GenericKubernetesResource policy, ResourceSet.Entry origin) {
         BackendTrafficPolicyValidator v = new BackendTrafficPolicyValidator(policy, origin);
         v.check();
-        return v.out;
+        return v.findings();
     }
 
     private void check() {
-        for (String key : policy.getAdditionalProperties().keySet()) {
-            if (!"spec".equals(key) && !"status".equals(key)) {
-                error(key, "unknown field");
-            }
-        }
-        if (!(policy.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)) {
-            error("spec", "required field is missing");
+        Map<?, ?> spec = spec();
+        if (spec == null) {
             return;
         }
         fields(spec, SPEC_FIELDS, SPEC_NOT_YET, "spec");
@@ -71,61 +61,6 @@ final class BackendTrafficPolicyValidator {
         circuitBreaker(spec.get("circuitBreaker"));
         timeout(spec.get("timeout"));
         rateLimit(spec.get("rateLimit"));
-    }
-
-    private void targets(Map<?, ?> spec) {
-        boolean one = spec.get("targetRef") != null;
-        boolean many = spec.get("targetRefs") instanceof List<?> l && !l.isEmpty();
-        boolean selectors = spec.get("targetSelectors") instanceof List<?> l && !l.isEmpty();
-        if (one == many && !selectors) {
-            error("spec", "either targetRef or targetRefs must be used");
-        }
-        if (one) {
-            PolicyFields.targetRef(spec.get("targetRef"), "spec.targetRef", TARGET_KINDS, KIND, policy, origin, out);
-        }
-        if (spec.get("targetRefs") instanceof List<?> refs) {
-            for (int i = 0; i < refs.size(); i++) {
-                PolicyFields.targetRef(refs.get(i), "spec.targetRefs[" + i + "]", TARGET_KINDS, KIND, policy, origin,
-                        out);
-            }
-        } else if (spec.get("targetRefs") != null) {
-            error("spec.targetRefs", "must be a list");
-        }
-        List<?> list = list(spec, "targetSelectors", "spec");
-        for (int i = 0; list != null && i < list.size(); i++) {
-            String at = "spec.targetSelectors[" + i + "]";
-            Map<?, ?> s = map(list.get(i), at);
-            if (s == null) {
-                continue;
-            }
-            fields(s, Set.of("group", "kind", "matchLabels", "matchExpressions", "namespaces"), Set.of(), at);
-            if (s.get("group") != null && !PolicyFields.GATEWAY_GROUP.equals(s.get("group"))) {
-                error(at + ".group", "group must be " + PolicyFields.GATEWAY_GROUP);
-            }
-            if (!TARGET_KINDS.contains(String.valueOf(s.get("kind")))) {
-                error(at + ".kind", "required, one of " + String.join(", ", new java.util.TreeSet<>(TARGET_KINDS)));
-            }
-            if (s.get("matchLabels") != null && !(s.get("matchLabels") instanceof Map<?, ?>)) {
-                error(at + ".matchLabels", "must be a mapping of label to value");
-            }
-            List<?> expressions = list(s, "matchExpressions", at);
-            for (int e = 0; expressions != null && e < expressions.size(); e++) {
-                String eat = at + ".matchExpressions[" + e + "]";
-                Map<?, ?> x = map(expressions.get(e), eat);
-                if (x != null) {
-                    fields(x, Set.of("key", "operator", "values"), Set.of(), eat);
-                    string(x, "key", eat, true);
-                    oneOf(x, "operator", eat, Set.of("In", "NotIn", "Exists", "DoesNotExist"), true);
-                }
-            }
-            Map<?, ?> ns = map(s.get("namespaces"), at + ".namespaces");
-            if (ns != null) {
-                fields(ns, Set.of("from"), Set.of("selector"), at + ".namespaces");
-                if (ns.get("from") != null && !"Same".equals(ns.get("from"))) {
-                    error(at + ".namespaces.from", "only Same (the policy's namespace) is supported yet by gatehouse");
-                }
-            }
-        }
     }
 
     private void loadBalancer(Object value) {
@@ -581,108 +516,5 @@ final class BackendTrafficPolicyValidator {
                 error(at + ".value", "not a valid RE2 regular expression: " + e.getDescription());
             }
         }
-    }
-
-    // --- field helpers: each reports its own problem and returns null when the value is absent or unusable
-
-    private void fields(Map<?, ?> map, Set<String> known, Set<String> notYet, String at) {
-        for (String k : new java.util.TreeSet<>(map.keySet().stream().map(String::valueOf).toList())) {
-            if (notYet.contains(k)) {
-                error(at + "." + k, "not supported yet by gatehouse (an Envoy Gateway field); remove it");
-            } else if (!known.contains(k)) {
-                error(at + "." + k, known.contains("consecutive5XxErrors") && k.equalsIgnoreCase("consecutive5XxErrors")
-                        ? "unknown field: EG spells it consecutive5XxErrors" : "unknown field");
-            }
-        }
-    }
-
-    private Map<?, ?> map(Object value, String at) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Map<?, ?> m) {
-            return m;
-        }
-        error(at, "must be a mapping");
-        return null;
-    }
-
-    private List<?> list(Map<?, ?> parent, String key, String at) {
-        Object value = parent.get(key);
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof List<?> l) {
-            return l;
-        }
-        error(at + "." + key, "must be a list");
-        return null;
-    }
-
-    private String string(Map<?, ?> parent, String key, String at, boolean required) {
-        Object value = parent.get(key);
-        if (value == null) {
-            if (required) {
-                error(at + "." + key, "required field is missing");
-            }
-            return null;
-        }
-        if (value instanceof String s) {
-            return s;
-        }
-        error(at + "." + key, "must be a string");
-        return null;
-    }
-
-    private void oneOf(Map<?, ?> parent, String key, String at, Set<String> values, boolean required) {
-        String value = string(parent, key, at, required);
-        if (value != null && !values.contains(value)) {
-            error(at + "." + key, "must be one of " + String.join(", ", new java.util.TreeSet<>(values)));
-        }
-    }
-
-    private void bool(Map<?, ?> parent, String key, String at) {
-        if (parent.get(key) != null && !(parent.get(key) instanceof Boolean)) {
-            error(at + "." + key, "must be true or false");
-        }
-    }
-
-    private java.time.Duration duration(Map<?, ?> parent, String key, String at, boolean required) {
-        String value = string(parent, key, at, required);
-        if (value == null) {
-            return null;
-        }
-        java.time.Duration d = DurationFormat.parse(value);
-        if (d == null) {
-            error(at + "." + key, "must be a Gateway API duration such as 10s, 500ms or 1m30s");
-        }
-        return d;
-    }
-
-    private Long integer(Map<?, ?> parent, String key, String at, long min, long max) {
-        Object value = parent.get(key);
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Number n && n.doubleValue() == n.longValue() && n.longValue() >= min
-                && n.longValue() <= max) {
-            return n.longValue();
-        }
-        error(at + "." + key, "must be an integer between " + min + " and " + max);
-        return null;
-    }
-
-    private void statusCodes(Map<?, ?> parent, String key, String at, int min) {
-        List<?> codes = list(parent, key, at);
-        for (int i = 0; codes != null && i < codes.size(); i++) {
-            if (!(codes.get(i) instanceof Number n) || n.intValue() < min || n.intValue() > 599
-                    || n.doubleValue() != n.intValue()) {
-                error(at + "." + key + "[" + i + "]", "must be an HTTP status code between " + min + " and 599");
-            }
-        }
-    }
-
-    private void error(String field, String message) {
-        out.add(PolicyFields.diagnostic(Diagnostic.Severity.WARNING, KIND, policy, origin, field, message));
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
 /** HTTPRouteFilter (of a rule or of a backendRef) to the typed {@link FilterSpec}. */
 final class FilterTranslator {
     /** HTTPCORSFilter maxAge default, in seconds. */
-    private static final int DEFAULT_CORS_MAX_AGE = 5;
+    static final int DEFAULT_CORS_MAX_AGE = 5;
 
     private final BackendResolver backends;
     /** gatehouse.dev RequestTerminations by "namespace/name" */

@@ -74,7 +74,8 @@ final class GrpcRouteTranslator {
                 HttpMatchSpec spec = new HttpMatchSpec(path(method, key, matchField + ".method", problems),
                         headers(match == null ? null : match.getHeaders(), matchField, problems), List.of(), null);
                 RouteRef ref = new RouteRef(GRPC_ROUTE, ns, name, r, rule.getName(), m);
-                out.add(new RouteRule(new HttpRuleSpec(ref, spec, ruleFilters, refs, TimeoutSpec.NONE), created, key));
+                out.add(new RouteRule(new HttpRuleSpec(ref, spec, ruleFilters, refs, TimeoutSpec.NONE, null,
+                        HttpRouteTranslator.sessionPersistence(rule.getSessionPersistence())), created, key));
             }
         }
         return new HttpRouteTranslator.Result(out, clusters, problems.resolvedRefs(), problems.rejection(), List.of());

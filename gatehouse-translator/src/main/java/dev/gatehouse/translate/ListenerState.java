@@ -39,6 +39,8 @@ final class ListenerState {
     final Map<String, List<RouteRule>> rulesByHostname = new LinkedHashMap<>();
     /** Effective hostname -> "kind namespace/name" of each HTTPRoute and GRPCRoute attached under it. */
     private final Map<String, List<String>> httpFamilyHostnames = new LinkedHashMap<>();
+    /** Kind -> how many of {@link #httpFamilyHostnames}' entries routes of that kind claimed. */
+    private final Map<String, Integer> claims = new java.util.HashMap<>();
     /** TCPRoute/TLSRoute rules attached, oldest route first (the order routes are attached in). */
     final List<L4RouteSpec> l4Routes = new ArrayList<>();
     Condition accepted = Conditions.listenerAccepted();
@@ -114,6 +116,11 @@ final class ListenerState {
      * hostname that intersects {@code effective}, or {@code null}: the spec lets only one of them have it, the older.
      */
     String rivalOf(String kind, List<String> effective) {
+        if (claims.getOrDefault(kind, 0) == claims.values().stream().mapToInt(Integer::intValue).sum()) {
+            // no route of the other kind here (the common case): nothing to scan, where scanning made attaching
+            // 5,000 routes to one listener quadratic
+            return null;
+        }
         for (Map.Entry<String, List<String>> e : httpFamilyHostnames.entrySet()) {
             for (String owner : e.getValue()) {
                 if (!owner.startsWith(kind + " ") && effective.stream().anyMatch(h -> h.equals(e.getKey())
@@ -126,6 +133,7 @@ final class ListenerState {
     }
 
     void claim(String routeKey, List<String> effective) {
+        claims.merge(routeKey.substring(0, routeKey.indexOf(' ')), effective.size(), Integer::sum);
         effective.forEach(h -> httpFamilyHostnames.computeIfAbsent(h, k -> new ArrayList<>()).add(routeKey));
     }
 

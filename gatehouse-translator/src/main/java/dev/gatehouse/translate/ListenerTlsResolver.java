@@ -6,9 +6,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.ListenerTLSConfig;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.SecretObjectReference;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -86,17 +84,7 @@ final class ListenerTlsResolver {
         return new String[] {crt, pkey};
     }
 
-    /** data is base64 (as the API stores it); stringData is plain text, as kubectl would merge it. */
     static String pem(Secret secret, String name) {
-        Map<String, String> data = secret.getData();
-        if (data != null && data.get(name) != null) {
-            try {
-                return new String(Base64.getMimeDecoder().decode(data.get(name)), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        Map<String, String> stringData = secret.getStringData();
-        return stringData == null ? null : stringData.get(name);
+        return SecretValues.value(secret, name);
     }
 }

@@ -21,6 +21,12 @@ final class ReferenceGrants {
      * @param toKind "Service" or "Secret" (core group)
      */
     boolean permits(String fromKind, String fromNamespace, String toKind, String toNamespace, String toName) {
+        return permits(GATEWAY_GROUP, fromKind, fromNamespace, toKind, toNamespace, toName);
+    }
+
+    /** @param fromGroup the referrer's group: our policies' is gatehouse.dev */
+    boolean permits(String fromGroup, String fromKind, String fromNamespace, String toKind, String toNamespace,
+                    String toName) {
         if (fromNamespace.equals(toNamespace)) {
             return true;
         }
@@ -28,7 +34,7 @@ final class ReferenceGrants {
             if (!g.namespace().equals(toNamespace) || g.spec() == null) {
                 continue;
             }
-            boolean from = g.spec().getFrom() != null && g.spec().getFrom().stream().anyMatch(f -> matches(f, fromKind, fromNamespace));
+            boolean from = g.spec().getFrom() != null && g.spec().getFrom().stream().anyMatch(f -> matches(f, fromGroup, fromKind, fromNamespace));
             boolean to = g.spec().getTo() != null && g.spec().getTo().stream().anyMatch(t -> matches(t, toKind, toName));
             if (from && to) {
                 return true;
@@ -37,8 +43,8 @@ final class ReferenceGrants {
         return false;
     }
 
-    private static boolean matches(ReferenceGrantFrom f, String kind, String namespace) {
-        return GATEWAY_GROUP.equals(f.getGroup()) && kind.equals(f.getKind()) && namespace.equals(f.getNamespace());
+    private static boolean matches(ReferenceGrantFrom f, String group, String kind, String namespace) {
+        return group.equals(f.getGroup()) && kind.equals(f.getKind()) && namespace.equals(f.getNamespace());
     }
 
     private static boolean matches(ReferenceGrantTo t, String kind, String name) {

@@ -55,6 +55,7 @@ final class ResourceIndex {
     final List<GenericKubernetesResource> clientTrafficPolicies = new ArrayList<>();
     /** oldest first: the oldest policy wins a target */
     final List<GenericKubernetesResource> backendTrafficPolicies = new ArrayList<>();
+    final List<GenericKubernetesResource> securityPolicies = new ArrayList<>();
     final List<HasMetadata> ignored = new ArrayList<>();
     private final Map<Object, ResourceSet.Entry> origins = new IdentityHashMap<>();
 
@@ -70,6 +71,7 @@ final class ResourceIndex {
         sortByAge(l4Routes, L4Route::object);
         sortByAge(clientTrafficPolicies, o -> o);
         sortByAge(backendTrafficPolicies, o -> o);
+        sortByAge(securityPolicies, o -> o);
         sortByAge(backendTlsPolicies, o -> o);
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
@@ -129,6 +131,8 @@ final class ResourceIndex {
             remember(e, (GenericKubernetesResource) o, clientTrafficPolicies);
         } else if (BackendTrafficPolicyTranslator.isPolicy(o)) {
             remember(e, (GenericKubernetesResource) o, backendTrafficPolicies);
+        } else if (SecurityPolicyTranslator.isPolicy(o)) {
+            remember(e, (GenericKubernetesResource) o, securityPolicies);
         } else if (RequestTermination.is(o)) {
             requestTerminations.put(key(namespace(o), o.getMetadata().getName()),
                     RequestTermination.of((GenericKubernetesResource) o));

@@ -37,6 +37,10 @@ public final class Translator {
             .thenComparingInt(l -> l.index);
 
     private final TranslatorOptions options;
+    /** Per-object results kept for the next translation of the same objects (see {@link ObjectMemo}). */
+    private final ObjectMemo<HasMetadata, SchemaValidator.Validated> validated = new ObjectMemo<>();
+    private final ObjectMemo<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice, SliceEndpoints.ByPort>
+            sliceEndpoints = new ObjectMemo<>();
 
     public Translator(TranslatorOptions options) {
         this.options = options;
@@ -46,7 +50,9 @@ public final class Translator {
      * @param generation stamped into the snapshot
      */
     public Translation translate(ResourceSet resources, long generation) {
-        List<Diagnostic> diagnostics = new ArrayList<>(SchemaValidator.validate(resources));
+        ObjectMemo.Round<HasMetadata, SchemaValidator.Validated> validation = validated.round();
+        List<Diagnostic> diagnostics = new ArrayList<>(SchemaValidator.validate(resources, validation));
+        validation.finish();
         diagnostics.addAll(ClientTrafficPolicyTranslator.validateAll(resources));
         if (diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR)) {
             return new Translation(new Snapshot(generation, List.of(), List.of()), List.of(), diagnostics);
@@ -92,10 +98,14 @@ public final class Translator {
 
         BackendTrafficPolicyTranslator trafficPolicies = new BackendTrafficPolicyTranslator(index, listenersByGateway,
                 listenerSets.listenersBySet, options.controllerName(), diagnostics);
+        SecurityPolicyTranslator securityPolicies = new SecurityPolicyTranslator(index, grants, listenersByGateway,
+                listenerSets.listenersBySet, options.controllerName(), diagnostics);
         BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(index, grants, diagnostics);
         List<Gateway> ours = index.gateways.stream().filter(g -> listenersByGateway.containsKey(ResourceIndex.qualifiedName(g))).toList();
         tlsPolicies.resolveClientCertificates(ours);
-        BackendResolver backends = new BackendResolver(index, grants, tlsPolicies);
+        ObjectMemo.Round<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice, SliceEndpoints.ByPort> slices =
+                sliceEndpoints.round();
+        BackendResolver backends = new BackendResolver(index, grants, tlsPolicies, slices);
         HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
         RouteAttacher attacher = new RouteAttacher(listenersByGateway, listenerSets.listenersBySet, index);
         GrpcRouteTranslator grpc = new GrpcRouteTranslator(backends,
@@ -111,13 +121,15 @@ public final class Translator {
             HttpRouteTranslator.Result result;
             List<ResourceStatus.ParentStatus> parents;
             if (route instanceof HTTPRoute http) {
-                result = trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
-                        routes.translate(http, index.origin(route)));
+                result = securityPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
+                        trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
+                                routes.translate(http, index.origin(route))));
                 parents = attacher.attach(http, result, options.controllerName(), attached);
             } else {
                 GRPCRoute g = (GRPCRoute) route;
-                result = trafficPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
-                        grpc.translate(g));
+                result = securityPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
+                        trafficPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
+                                grpc.translate(g)));
                 parents = attacher.attach(g, GrpcRouteTranslator.GRPC_ROUTE, g.getSpec().getParentRefs(),
                         g.getSpec().getHostnames(), result.rejection(), result.resolvedRefs(),
                         (l, effective) -> effective.forEach(h -> result.rules().forEach(rule -> l.attach(rule, h))),
@@ -170,6 +182,7 @@ public final class Translator {
                 diagnostics);
         statuses.addAll(clientTraffic.statuses());
         statuses.addAll(trafficPolicies.statuses());
+        statuses.addAll(securityPolicies.statuses());
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
         Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),
@@ -178,6 +191,7 @@ public final class Translator {
             diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, null, 0, null, null,
                     Translation.NOTHING_SERVED + whyNothingIsServed(index, ourClasses, listenersByGateway)));
         }
+        slices.finish();
         return new Translation(snapshot, statuses, diagnostics);
     }
 

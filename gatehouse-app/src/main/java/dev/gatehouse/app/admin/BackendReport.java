@@ -33,18 +33,26 @@ public record BackendReport(long generation, List<ClusterView> clusters) {
     /**
      * @param ready endpoints the config lists as ready (the data plane balances over these)
      * @param healthy endpoints the health view reports HEALTHY (0 while nothing probes)
+     * @param unhealthy endpoints out of rotation: UNHEALTHY by their checks, or ejected by outlier detection
      * @param usedBy "namespace/route" of every route referencing the cluster, sorted
+     * @param algorithm how the data plane picks among the endpoints ({@link Cluster#algorithm()})
      */
     public record ClusterView(String name, int ready, int healthy, int unhealthy, List<EndpointView> endpoints,
-                              List<String> usedBy) {
+                              List<String> usedBy, String algorithm) {
         public ClusterView {
             endpoints = List.copyOf(endpoints);
             usedBy = List.copyOf(usedBy);
         }
     }
 
-    /** @param address "ip:port" ({@code [v6]:port}) */
-    public record EndpointView(String address, EndpointHealth.State health, String lastError, Instant since) { }
+    /**
+     * @param address "ip:port" ({@code [v6]:port})
+     * @param health the active verdict
+     * @param check the active check probing it, or {@code null}
+     * @param passive outlier detection's ejection (reason, time left, count), or {@code null} when never ejected
+     */
+    public record EndpointView(String address, EndpointHealth.State health, String lastError, Instant since,
+                               String check, EndpointHealth.Ejection passive) { }
 
     public static BackendReport of(RuntimeSnapshot runtime, EndpointHealthView health) {
         Snapshot snapshot = runtime.source();
@@ -62,11 +70,13 @@ public record BackendReport(long generation, List<ClusterView> clusters) {
                     h = EndpointHealth.UNKNOWN;
                 }
                 healthy += h.state() == EndpointHealth.State.HEALTHY ? 1 : 0;
-                unhealthy += h.state() == EndpointHealth.State.UNHEALTHY ? 1 : 0;
-                endpoints.add(new EndpointView(format(a), h.state(), h.lastError(), h.since()));
+                unhealthy += h.routable() ? 0 : 1;
+                endpoints.add(new EndpointView(format(a), h.state(), h.lastError(), h.since(), h.check(),
+                        h.passive()));
             }
             out.add(new ClusterView(spec.name(), addresses.size(), healthy, unhealthy, endpoints,
-                    List.copyOf(usedBy.getOrDefault(spec.name(), new TreeSet<>()))));
+                    List.copyOf(usedBy.getOrDefault(spec.name(), new TreeSet<>())),
+                    cluster != null ? cluster.algorithm() : "RoundRobin"));
         }
         return new BackendReport(snapshot.generation(), out);
     }

@@ -72,8 +72,11 @@ final class GatewayRuntime implements AutoCloseable {
         this.rateLimitStore = rateLimitStore(options, server, observability);
         observability.healthSource((cluster, endpoint) -> {
             var health = server.health().find(endpoint);
-            return health == null || health.verdict().state() != dev.gatehouse.routing.balance.HealthState.UNHEALTHY;
+            return health == null || health.routable(); // neither UNHEALTHY nor ejected by outlier detection
         });
+        if (observability.metrics() != null) {
+            server.health().events(observability.metrics().healthEvents());
+        }
         // the protocols the data plane serves decide which listeners the translator may program
         ConfigLoader loader = new ConfigLoader(
                 new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS));
@@ -88,7 +91,7 @@ final class GatewayRuntime implements AutoCloseable {
         }
         control.addReloadListener(observability::reloaded);
         AdminSettings settings = AdminSettings.defaults().withToken(options.adminToken)
-                .withHealth(new RegistryHealthView(server.health()));
+                .withHealth(new RegistryHealthView(server.health(), server::healthCheckOf));
         if (observability.metricsEndpoint() != null) {
             settings = settings.withEndpoint("/metrics", observability.metricsEndpoint());
         }

@@ -14,7 +14,7 @@ public final class ObservabilityFlags {
 
     @Option(names = "--access-log-fields", defaultValue = "all", paramLabel = "FIELD,...",
             description = "Fields of each line: time,request_id,trace_id,client,method,host,path,protocol,route,backend,"
-                    + "endpoint,status,bytes_in,bytes_out,duration_ms,upstream_ms,gateway_ms,failure,auth,rate_limit,close "
+                    + "endpoint,status,bytes_in,bytes_out,duration_ms,upstream_ms,gateway_ms,failure,auth,rate_limit,consumer,retries,close "
                     + "(default: ${DEFAULT-VALUE}).")
     String accessLogFields;
 

@@ -4,8 +4,11 @@ import dev.gatehouse.app.admin.EndpointHealth;
 import dev.gatehouse.app.admin.EndpointHealthView;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthVerdict;
+import dev.gatehouse.routing.balance.OutlierState;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * {@code /backends} reads the data plane's health registry through this: the last verdict of the endpoint, never a
@@ -13,9 +16,12 @@ import java.net.InetSocketAddress;
  */
 final class RegistryHealthView implements EndpointHealthView {
     private final EndpointHealthRegistry registry;
+    /** the active check probing an address, or null */
+    private final Function<InetSocketAddress, String> checks;
 
-    RegistryHealthView(EndpointHealthRegistry registry) {
+    RegistryHealthView(EndpointHealthRegistry registry, Function<InetSocketAddress, String> checks) {
         this.registry = registry;
+        this.checks = checks;
     }
 
     @Override
@@ -30,6 +36,10 @@ final class RegistryHealthView implements EndpointHealthView {
             case HEALTHY -> EndpointHealth.State.HEALTHY;
             case UNHEALTHY -> EndpointHealth.State.UNHEALTHY;
         };
-        return new EndpointHealth(state, v.lastFailure(), v.since());
+        OutlierState o = health.outlier();
+        EndpointHealth.Ejection passive = o.ejections() == 0 ? null : new EndpointHealth.Ejection(o.ejected(),
+                o.reason(), o.since(), TimeUnit.NANOSECONDS.toMillis(o.remainingNanos(registry.nanoTime())),
+                o.ejections());
+        return new EndpointHealth(state, v.lastFailure(), v.since(), checks.apply(endpoint), passive);
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.app.control;
 import dev.gatehouse.app.doctor.ConfigDoctor;
 import dev.gatehouse.app.doctor.Finding;
 import dev.gatehouse.translate.Diagnostic;
+import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.Translation;
 import dev.gatehouse.translate.Translator;
 import dev.gatehouse.translate.TranslatorOptions;
@@ -54,14 +55,26 @@ public final class ConfigLoader {
 
     /** Translates and checks what a {@link dev.gatehouse.translate.ResourceSource} read (files or the API). */
     public Result translate(YamlResourceLoader.Result loaded, long generation) {
+        return translate(loaded, generation, true);
+    }
+
+    /**
+     * @param check whether to run the doctor's checks now; without, {@link Result#findings()} is empty and
+     *              {@link #check} runs them later (a reload serves first, then checks)
+     */
+    public Result translate(YamlResourceLoader.Result loaded, long generation, boolean check) {
         List<Diagnostic> all = new ArrayList<>(loaded.diagnostics());
         if (loaded.hasErrors()) {
             return new Result(null, all, List.of());
         }
         Translation translation = translator.translate(loaded.resources(), generation);
         all.addAll(translation.diagnostics());
-        List<Finding> findings = translation.hasErrors() ? List.of()
-                : new ConfigDoctor(loaded.resources(), translation, clock.instant(), options.controllerName()).check();
-        return new Result(translation, all, findings);
+        return new Result(translation, all, check ? check(loaded.resources(), translation) : List.of());
+    }
+
+    /** The doctor's findings on a translation of {@code resources} (none on one with errors). */
+    public List<Finding> check(ResourceSet resources, Translation translation) {
+        return translation.hasErrors() ? List.of()
+                : new ConfigDoctor(resources, translation, clock.instant(), options.controllerName()).check();
     }
 }

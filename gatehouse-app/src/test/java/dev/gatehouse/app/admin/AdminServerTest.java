@@ -202,6 +202,7 @@ class AdminServerTest {
         assertThat(cluster.path("ready").asInt()).isEqualTo(1);
         assertThat(cluster.path("unhealthy").asInt()).isEqualTo(1);
         assertThat(cluster.path("usedBy").get(0).asText()).isEqualTo("default/echo");
+        assertThat(cluster.path("algorithm").asText()).isEqualTo("RoundRobin");
         JsonNode ep = cluster.path("endpoints").get(0);
         assertThat(ep.path("address").asText()).isEqualTo("127.0.0.1:" + backend.address().getPort());
         assertThat(ep.path("health").asText()).isEqualTo("UNHEALTHY");

@@ -89,4 +89,41 @@ class ExplainCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("scheme must be http or https");
     }
+
+    /** {@code explain --admin}: the running gateway's /explain (a controller's live config), with the same exit codes. */
+    @Test
+    void adminExplainsAgainstWhatAGatewayServes() throws Exception {
+        java.util.List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer admin = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        admin.createContext("/explain", x -> {
+            queries.add(x.getRequestURI().getRawQuery());
+            boolean routed = x.getRequestURI().getQuery().contains("/api");
+            byte[] body = (routed ? "{\"explanation\": {\"matchedRule\": {\"name\": \"shop\"}}, "
+                    + "\"text\": \"MATCHED HTTPRoute default/shop rule 0\\n\"}"
+                    : "{\"explanation\": {\"matchedRule\": null}, \"text\": \"404 no route\\n\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        admin.start();
+        try {
+            String at = "127.0.0.1:" + admin.getAddress().getPort();
+            assertThat(run("explain", "--admin", at, "--url", "http://shop.example.com:8080/api/items", "-H",
+                    "X-Env: prod")).as(err.toString()).isZero();
+            assertThat(out.toString()).contains("MATCHED HTTPRoute default/shop rule 0");
+            assertThat(queries.get(0)).isEqualTo("method=GET&url=http%3A%2F%2Fshop.example.com%3A8080%2Fapi%2Fitems"
+                    + "&header=X-Env%3A+prod");
+            assertThat(run("explain", "--admin", at, "--url", "http://shop.example.com:8080/nope")).isEqualTo(1);
+            assertThat(out.toString()).contains("404 no route");
+        } finally {
+            admin.stop(0);
+        }
+        assertThat(run("explain", "--admin", "127.0.0.1:1", "--url", "http://a.example/")).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot reach the admin API at http://127.0.0.1:1: connection refused");
+        assertThat(run("explain", CASES.resolve("matched.yaml").toString(), "--admin", "--url", "http://a.example/"))
+                .isEqualTo(2);
+        assertThat(err.toString()).contains("give a config PATH (or -c PATH) or --admin HOST:PORT, not both");
+    }
 }

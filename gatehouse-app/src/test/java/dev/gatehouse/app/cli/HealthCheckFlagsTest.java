@@ -1,7 +1,11 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.app.admin.EndpointHealth;
+import dev.gatehouse.ir.BackendTrafficSpec;
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.PassiveHealthCheckSpec;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.RoundRobinCluster;
 import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import org.junit.jupiter.api.Test;
@@ -13,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,7 +87,7 @@ class HealthCheckFlagsTest {
     void theAdminViewReadsTheLastVerdict() {
         EndpointHealthRegistry registry = new EndpointHealthRegistry(HealthPolicy.withActiveChecks());
         InetSocketAddress a = new InetSocketAddress("127.0.0.1", 9001);
-        RegistryHealthView view = new RegistryHealthView(registry);
+        RegistryHealthView view = new RegistryHealthView(registry, address -> null);
         assertThat(view.of("ns/a:80", a)).isEqualTo(EndpointHealth.UNKNOWN);
 
         registry.endpoint(a, "ns/a:80").probeFailed("connection refused");
@@ -92,5 +97,30 @@ class HealthCheckFlagsTest {
         assertThat(h.state()).isEqualTo(EndpointHealth.State.UNHEALTHY);
         assertThat(h.lastError()).isEqualTo("connection refused");
         assertThat(h.since()).isNotNull();
+    }
+
+    @Test
+    void theAdminViewShowsTheCheckAndOutlierEjections() {
+        EndpointHealthRegistry registry = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
+        ClusterSpec spec = new ClusterSpec("ns/a:80@ns/p", List.of(new ClusterSpec.EndpointSpec("127.0.0.1", 9001),
+                new ClusterSpec.EndpointSpec("127.0.0.1", 9002)), ClusterSpec.LoadBalancerType.ROUND_ROBIN)
+                .withTraffic(new BackendTrafficSpec("ns/p", null, null, new PassiveHealthCheckSpec(2, null, null,
+                        false, Duration.ofSeconds(3), Duration.ofSeconds(30), 50), null, null, null, null));
+        RoundRobinCluster cluster = RoundRobinCluster.compile(spec, registry);
+        InetSocketAddress a = new InetSocketAddress("127.0.0.1", 9001);
+        RegistryHealthView view = new RegistryHealthView(registry, address -> "HTTP GET /healthz");
+        assertThat(view.of(spec.name(), a).passive()).as("never ejected").isNull();
+        assertThat(view.of(spec.name(), a).check()).isEqualTo("HTTP GET /healthz");
+
+        cluster.reportResponse(a, 500);
+        cluster.reportResponse(a, 502);
+        EndpointHealth h = view.of(spec.name(), a);
+        assertThat(h.state()).as("the active verdict is apart").isEqualTo(EndpointHealth.State.UNKNOWN);
+        assertThat(h.routable()).isFalse();
+        assertThat(h.passive().ejected()).isTrue();
+        assertThat(h.passive().reason()).isEqualTo("2 consecutive 5xx, last: 502");
+        assertThat(h.passive().remainingMillis()).isBetween(1L, 30_000L);
+        assertThat(h.passive().ejections()).isEqualTo(1);
+        assertThat(registry.find(a).summary()).startsWith("ejected, ").endsWith(" s left: 2 consecutive 5xx, last: 502");
     }
 }

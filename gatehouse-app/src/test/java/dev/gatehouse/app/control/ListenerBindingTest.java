@@ -91,6 +91,37 @@ class ListenerBindingTest {
                 .noneMatch(f -> f.check().equals("listener-not-programmed"));
     }
 
+    /** The doctor's checks run after the config is served (they only log), so they neither delay nor stop it. */
+    @Test
+    void aConfigIsServedBeforeItsChecksRunAndEvenWhenTheyFail() throws Exception {
+        EchoServer backend = start(new EchoServer(new InetSocketAddress("127.0.0.1", 0), "backend-1", "default"));
+        int port = freePort();
+        Files.writeString(dir.resolve("config.yaml"), config(backend, port, freePort()));
+        Clock broken = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                throw new IllegalStateException("the checks' clock");
+            }
+        };
+        GatewayServer server = start(new GatewayServer(
+                ServerOptions.defaults().withBindAddress("127.0.0.1").withIoThreads(1)));
+        control = start(new ControlLoop(dir, new ConfigLoader(new TranslatorOptions(
+                TranslatorOptions.DEFAULT_CONTROLLER_NAME, GatewayServer.SERVED_PROTOCOLS), broken), server,
+                Clock.systemUTC()));
+        assertThat(control.start()).isTrue();
+        assertThat(proxy(port).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void deletingEveryFileIsRefusedAndTheLastGoodConfigServes() throws Exception {
         EchoServer backend = start(new EchoServer(new InetSocketAddress("127.0.0.1", 0), "backend-1", "default"));

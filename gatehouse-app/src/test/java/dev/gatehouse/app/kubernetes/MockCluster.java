@@ -34,6 +34,8 @@ final class MockCluster implements AutoCloseable {
 
     /** The standard channel, as upstream publishes it; the working directory of a module's tests is the module. */
     static final Path GATEWAY_API_CRDS = Path.of("../../shared/gateway-api-crds/standard");
+    /** The experimental channel: the same kinds with more fields and versions, as many clusters have them. */
+    static final Path GATEWAY_API_EXPERIMENTAL_CRDS = Path.of("../../shared/gateway-api-crds/experimental");
     static final Path OUR_CRDS = Path.of("../deploy/crds");
 
     private final KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
@@ -44,6 +46,11 @@ final class MockCluster implements AutoCloseable {
     MockCluster() throws IOException {
         server.init(InetAddress.getLoopbackAddress(), 0);
         client = newClient();
+    }
+
+    /** @return the API server's port on loopback */
+    int port() {
+        return server.getPort();
     }
 
     /** Another client, as another replica would have. */
@@ -63,12 +70,21 @@ final class MockCluster implements AutoCloseable {
      * those it maps to {@code null}: a cluster with other or fewer CRDs.
      */
     MockCluster withGatewayApi(UnaryOperator<CustomResourceDefinition> adjust) throws IOException {
-        if (!Files.isDirectory(GATEWAY_API_CRDS)) {
-            throw new IllegalStateException("the Gateway API CRDs are not at " + GATEWAY_API_CRDS.toAbsolutePath()
+        return withGatewayApi(GATEWAY_API_CRDS, adjust);
+    }
+
+    /** Installs the experimental channel's Gateway API CRDs (its x-k8s.io kinds, which we do not watch, left out). */
+    MockCluster withExperimentalGatewayApi() throws IOException {
+        return withGatewayApi(GATEWAY_API_EXPERIMENTAL_CRDS, UnaryOperator.identity());
+    }
+
+    private MockCluster withGatewayApi(Path channel, UnaryOperator<CustomResourceDefinition> adjust) throws IOException {
+        if (!Files.isDirectory(channel)) {
+            throw new IllegalStateException("the Gateway API CRDs are not at " + channel.toAbsolutePath()
                     .normalize() + " (the tests read upstream's CRDs from ../shared/gateway-api-crds/ beside the "
                     + "repository)");
         }
-        try (Stream<Path> files = Files.list(GATEWAY_API_CRDS)) {
+        try (Stream<Path> files = Files.list(channel)) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith("gateway.networking.k8s.io_")
                     && !p.getFileName().toString().contains("_vap_")).sorted().toList()) {
                 install(f, adjust);

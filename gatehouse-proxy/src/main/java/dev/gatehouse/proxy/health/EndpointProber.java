@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.health;
 
+import dev.gatehouse.ir.ActiveHealthCheckSpec;
 import dev.gatehouse.routing.balance.EndpointHealth;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -8,18 +9,20 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Probes one endpoint forever on one event loop: a non-blocking TCP connect that must succeed within the timeout,
- * closed at once, then the next probe {@code interval} after this one ended (fixed delay, so a slow probe never
- * overlaps the next). Every field but {@code stopped} is touched on the loop only.
+ * Probes one endpoint forever on one event loop, as its {@link ProbeTarget} says: a TCP connect, an HTTP request or a
+ * gRPC health call, which must pass within the check's timeout (connect included); then the next probe
+ * {@code interval} after this one ended (fixed delay, so a slow probe never overlaps the next). Every field but
+ * {@code stopped} is touched on the loop only.
  */
 final class EndpointProber {
-    /** The probe reads nothing, so the channel needs no handler but Bootstrap insists on one. */
+    /** Handlers are added once connected (they need the probe's callback); Bootstrap insists on one before. */
     @ChannelHandler.Sharable
     private static final class Inert extends ChannelInboundHandlerAdapter {
     }
@@ -27,28 +30,37 @@ final class EndpointProber {
     private static final ChannelHandler INERT = new Inert();
 
     private final EndpointHealth health;
+    private final ProbeTarget target;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final long intervalNanos;
+    private final long timeoutNanos;
     private volatile boolean stopped;
     private ScheduledFuture<?> next;
-    private Channel inFlight;
+    private Attempt inFlight;
 
-    EndpointProber(EndpointHealth health, EventLoop loop, Class<? extends Channel> channelClass,
-                   HealthCheckOptions options) {
+    EndpointProber(EndpointHealth health, ProbeTarget target, EventLoop loop, Class<? extends Channel> channelClass) {
         this.health = health;
+        this.target = target;
         this.loop = loop;
-        this.intervalNanos = options.interval().toNanos();
+        this.intervalNanos = target.check().interval().toNanos();
+        this.timeoutNanos = target.check().timeout().toNanos();
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(channelClass)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis()))
-                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        Math.max(1, target.check().timeout().toMillis())))
+                // a TCP check reads nothing; the others read one answer
+                .option(ChannelOption.AUTO_READ, target.check().type() != ActiveHealthCheckSpec.Type.TCP)
                 .handler(INERT);
     }
 
     EndpointHealth health() {
         return health;
+    }
+
+    ProbeTarget target() {
+        return target;
     }
 
     /** @param initialDelayNanos spreads the first probes of many endpoints over one interval */
@@ -64,7 +76,7 @@ final class EndpointProber {
                 next.cancel(false);
             }
             if (inFlight != null) {
-                inFlight.close();
+                inFlight.channel.close();
             }
         });
     }
@@ -84,27 +96,81 @@ final class EndpointProber {
     }
 
     private void probe() {
-        if (stopped) {
-            return;
+        if (!stopped) {
+            inFlight = new Attempt();
         }
-        ChannelFuture f = bootstrap.connect(health.address());
-        inFlight = f.channel();
-        f.addListener(done -> onProbeDone(f));
     }
 
-    private void onProbeDone(ChannelFuture f) {
-        inFlight = null;
-        if (f.isSuccess()) {
-            f.channel().close();
+    /** One probe: connect, the protocol's exchange, one verdict (the first of success, failure or timeout). */
+    private final class Attempt implements ProbeOutcome {
+        private final Channel channel;
+        private final ScheduledFuture<?> timer;
+        private boolean finished;
+
+        Attempt() {
+            ChannelFuture f = bootstrap.connect(target.address());
+            channel = f.channel();
+            // a TCP check is its connect, whose own timeout says "connect timeout"; the others need the whole
+            // exchange within the timeout
+            timer = target.check().type() == ActiveHealthCheckSpec.Type.TCP ? null : loop.schedule(() -> done(
+                    "timeout after " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"), timeoutNanos,
+                    TimeUnit.NANOSECONDS);
+            f.addListener(x -> connected(f));
         }
-        if (stopped) {
-            return;
+
+        private void connected(ChannelFuture f) {
+            if (finished) {
+                return;
+            }
+            if (!f.isSuccess()) {
+                if (f.isCancelled()) {
+                    finished = true; // stopped
+                } else {
+                    done(ProbeFailures.describe(f.cause()));
+                }
+                return;
+            }
+            ActiveHealthCheckSpec.Type type = target.check().type();
+            if (type == ActiveHealthCheckSpec.Type.TCP) {
+                done(null);
+                return;
+            }
+            if (target.tls() != null) {
+                boolean grpc = type == ActiveHealthCheckSpec.Type.GRPC;
+                SslHandler ssl = grpc ? target.tls().newH2Handler(channel.alloc(), target.address())
+                        : target.tls().newHandler(channel.alloc(), target.address());
+                channel.pipeline().addLast(ssl);
+            }
+            if (type == ActiveHealthCheckSpec.Type.HTTP) {
+                HttpProbe.start(channel, target, this);
+            } else {
+                GrpcProbe.start(channel, target, this);
+            }
         }
-        if (f.isSuccess()) {
-            health.probeSucceeded();
-        } else if (!f.isCancelled()) {
-            health.probeFailed(ProbeFailures.describe(f.cause()));
+
+        @Override
+        public void done(String failure) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            channel.close();
+            if (inFlight == this) {
+                inFlight = null;
+            }
+            if (stopped) {
+                return;
+            }
+            ActiveHealthCheckSpec check = target.check();
+            if (failure == null) {
+                health.probeSucceeded(check.healthyThreshold(), check.unhealthyThreshold());
+            } else {
+                health.probeFailed(failure, check.healthyThreshold(), check.unhealthyThreshold());
+            }
+            schedule(intervalNanos);
         }
-        schedule(intervalNanos);
     }
 }

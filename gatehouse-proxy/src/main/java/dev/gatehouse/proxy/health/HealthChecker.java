@@ -1,22 +1,37 @@
 package dev.gatehouse.proxy.health;
 
+import dev.gatehouse.ir.ActiveHealthCheckSpec;
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealth;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthPolicy;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Keeps one {@link EndpointProber} per endpoint of the registry (which {@link #sync} is told matches the served
- * snapshot), each pinned to one of the gateway's event loops, handed out in turn. No thread of its own: probes are
- * scheduled tasks and non-blocking connects, a few per interval per endpoint.
+ * Keeps one {@link EndpointProber} per endpoint address of the served snapshot, each pinned to one of the gateway's
+ * event loops, handed out in turn. No thread of its own: probes are scheduled tasks and non-blocking I/O.
+ *
+ * <p>Which check an address gets: the {@code healthCheck.active} of a cluster listing it (a BackendTrafficPolicy), else
+ * the CLI's TCP check ({@code --health-check-*}), else none. An endpoint has one verdict (health is per address), so
+ * it has one prober however many clusters list it: two clusters with the same check share its probes; when clusters
+ * with different checks list one address, the check of the cluster first by name wins and a warning names the others
+ * (Envoy would probe once per cluster; one verdict per address cannot hold two opinions).
  *
  * <p>Thread-safe: {@link #sync} and {@link #close} run on the control thread; probers run on their loops.
  */
@@ -38,10 +53,12 @@ public final class HealthChecker implements AutoCloseable {
         this.options = options;
         if (options.active()) {
             LOG.info("health checks: TCP connect every {} ms, timeout {} ms, {} failures -> unhealthy, {} successes "
-                            + "-> healthy", options.interval().toMillis(), options.timeout().toMillis(),
+                            + "-> healthy (a BackendTrafficPolicy's healthCheck.active replaces it for its clusters)",
+                    options.interval().toMillis(), options.timeout().toMillis(),
                     registry.policy().unhealthyThreshold(), registry.policy().healthyThreshold());
         } else {
-            LOG.info("health checks: active checks off; {} failed requests within {} s eject an endpoint for {} s",
+            LOG.info("health checks: active checks off but for clusters with a BackendTrafficPolicy's "
+                            + "healthCheck.active; {} failed requests within {} s eject an endpoint for {} s",
                     registry.policy().passiveFailures(), registry.policy().passiveWindow().toSeconds(),
                     registry.policy().ejectionTime().toSeconds());
         }
@@ -56,28 +73,82 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Starts probing endpoints new to the registry and stops probing those that left it (or whose entry was
-     * replaced). Call after {@link EndpointHealthRegistry#retain}.
+     * Starts probing endpoints new to the snapshot, restarts those whose check changed and stops those that left it
+     * (or whose registry entry was replaced). Call after {@link EndpointHealthRegistry#retain}.
      */
-    public synchronized void sync() {
-        if (closed || !options.active()) {
+    public synchronized void sync(RuntimeSnapshot snapshot) {
+        if (closed) {
             return;
         }
+        Map<InetSocketAddress, ProbeTarget> wanted = targets(snapshot);
         for (Iterator<Map.Entry<InetSocketAddress, EndpointProber>> it = probers.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<InetSocketAddress, EndpointProber> e = it.next();
-            if (registry.find(e.getKey()) != e.getValue().health()) {
-                e.getValue().stop();
+            EndpointProber p = e.getValue();
+            if (registry.find(e.getKey()) != p.health() || !p.target().sameProbe(wanted.get(e.getKey()))) {
+                p.stop();
                 it.remove();
             }
         }
-        long interval = options.interval().toNanos();
-        for (EndpointHealth health : registry.all()) {
-            if (!probers.containsKey(health.address())) {
-                EndpointProber prober = new EndpointProber(health, group.next(), channelClass, options);
-                probers.put(health.address(), prober);
-                prober.start(ThreadLocalRandom.current().nextLong(interval));
+        wanted.forEach((address, target) -> {
+            EndpointHealth health = registry.find(address);
+            if (health == null || probers.containsKey(address)) {
+                return;
+            }
+            EndpointProber prober = new EndpointProber(health, target, group.next(), channelClass);
+            probers.put(address, prober);
+            prober.start(firstDelayNanos(target));
+        });
+    }
+
+    /** The CLI's check spreads its first probes over one interval; a policy's over its initialJitter (0: at once). */
+    private static long firstDelayNanos(ProbeTarget target) {
+        ActiveHealthCheckSpec check = target.check();
+        long spread = target.fromPolicy()
+                ? (check.initialJitter() == null ? 0 : check.initialJitter().toNanos())
+                : check.interval().toNanos();
+        return spread <= 0 ? 0 : ThreadLocalRandom.current().nextLong(spread);
+    }
+
+    /** Each address's check, as the class comment says; warns about addresses whose clusters disagree. */
+    private Map<InetSocketAddress, ProbeTarget> targets(RuntimeSnapshot snapshot) {
+        Map<String, ClusterSpec> specs = new HashMap<>();
+        snapshot.source().clusters().forEach(s -> specs.put(s.name(), s));
+        List<Cluster> clusters = new ArrayList<>(snapshot.clusters().values());
+        clusters.sort(Comparator.comparing(Cluster::name));
+        Map<InetSocketAddress, ProbeTarget> out = new LinkedHashMap<>();
+        Map<InetSocketAddress, TreeSet<String>> disagreeing = new HashMap<>();
+        HealthPolicy policy = registry.policy();
+        for (Cluster cluster : clusters) {
+            ClusterSpec spec = specs.get(cluster.name());
+            ActiveHealthCheckSpec check = spec == null || spec.traffic() == null ? null
+                    : spec.traffic().activeHealthCheck();
+            for (InetSocketAddress address : cluster.endpoints()) {
+                ProbeTarget chosen = out.get(address);
+                if (check == null) {
+                    if (chosen == null && options.active()) {
+                        out.put(address, ProbeTarget.cli(options, policy.healthyThreshold(),
+                                policy.unhealthyThreshold(), address));
+                    }
+                    continue;
+                }
+                ProbeTarget mine = ProbeTarget.policy(check, cluster.tls(), address, cluster.name());
+                if (chosen == null || !chosen.fromPolicy()) {
+                    out.put(address, mine);
+                } else if (!chosen.sameProbe(mine)) {
+                    disagreeing.computeIfAbsent(address, a -> new TreeSet<>()).add(cluster.name());
+                }
             }
         }
+        disagreeing.forEach((address, others) -> LOG.warn("endpoint {}: clusters {} ask for other health checks "
+                        + "than {}'s; it is probed once, with {}'s check ({})", address, others,
+                out.get(address).cluster(), out.get(address).cluster(), out.get(address).describe()));
+        return out;
+    }
+
+    /** The check probing {@code endpoint} ("HTTP GET /healthz", "TCP"...), or {@code null} when none does. */
+    public synchronized String checkOf(InetSocketAddress endpoint) {
+        EndpointProber p = probers.get(endpoint);
+        return p == null ? null : p.target().describe();
     }
 
     /** @return endpoints being probed (tests) */

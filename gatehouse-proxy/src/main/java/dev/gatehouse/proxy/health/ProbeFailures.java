@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.health;
 
+import dev.gatehouse.proxy.http.UpstreamErrors;
 import io.netty.channel.ConnectTimeoutException;
 
 import java.net.ConnectException;
@@ -11,6 +12,9 @@ final class ProbeFailures {
     }
 
     static String describe(Throwable cause) {
+        if (cause instanceof javax.net.ssl.SSLException || cause.getCause() instanceof javax.net.ssl.SSLException) {
+            return UpstreamErrors.describe(cause); // "TLS handshake failed: <the innermost reason>", as requests say
+        }
         if (cause instanceof ConnectTimeoutException) {
             return "connect timeout";
         }

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.routing.balance.PickContext;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.route.Backend;
@@ -17,13 +18,16 @@ import java.util.List;
  */
 final class FilterChain {
     private final Route route;
+    /** what a hashing or random backendRef choice reads: the request's upstream attempt */
+    private final PickContext pickContext;
     private Backend backend;
     private boolean backendPhase;
     private int index;
     private String backendError;
 
-    FilterChain(Route route) {
+    FilterChain(Route route, PickContext pickContext) {
         this.route = route;
+        this.pickContext = pickContext;
     }
 
     /** @return the next request filter, or null when all ran (or the backend is invalid: see {@link #backendError()}) */
@@ -33,7 +37,7 @@ final class FilterChain {
             if (index < ruleFilters.size()) {
                 return ruleFilters.get(index++);
             }
-            backend = route.pickBackend();
+            backend = route.pickBackend(pickContext);
             if (backend == null) {
                 backendError = "backendRef invalid: rule has no backends";
                 return null;

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 
 import static dev.gatehouse.proxy.http.ProxyExchange.LOCAL;
 
@@ -15,6 +16,8 @@ import static dev.gatehouse.proxy.http.ProxyExchange.LOCAL;
  * or stream (h2) instead.
  */
 final class LocalAnswers {
+    static final AsciiString X_GATEHOUSE_OVERFLOW = AsciiString.cached("x-gatehouse-overflow");
+
     private final ProxyExchange ex;
 
     LocalAnswers(ProxyExchange ex) {
@@ -27,6 +30,18 @@ final class LocalAnswers {
 
     /** @param grpcStatus what a gRPC call gets instead of {@code status} */
     void respond(HttpResponseStatus status, int grpcStatus, String message) {
+        respond(status, grpcStatus, message, null);
+    }
+
+    /**
+     * A circuit breaker limit refused the request: 503 with {@code x-gatehouse-overflow: limit}, so a client and an
+     * operator can tell an overloaded cluster from a failing backend; the reason goes to the body and the access log.
+     */
+    void overflow(String limit, String message) {
+        respond(HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcAnswers.statusFor(503), message, limit);
+    }
+
+    private void respond(HttpResponseStatus status, int grpcStatus, String message, String overflow) {
         if (ex.log != null) {
             ex.log.failure(message);
         }
@@ -35,7 +50,12 @@ final class LocalAnswers {
             return;
         }
         boolean close = closeAfterLocalAnswer();
-        write(GatewayResponses.answer(ex.client.alloc(), ex.request, status, grpcStatus, message, close), close);
+        FullHttpResponse response = GatewayResponses.answer(ex.client.alloc(), ex.request, status, grpcStatus, message,
+                close);
+        if (overflow != null) {
+            response.headers().set(X_GATEHOUSE_OVERFLOW, overflow);
+        }
+        write(response, close);
     }
 
     void respondFromFilter(FullHttpResponse response) {

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.resilience.CircuitBreakers;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
@@ -14,6 +15,7 @@ public final class ProxyContext {
     /** null when nothing observes, so the hot path tests one field */
     private final ExchangeObserver observer;
     private final EncodedSlashPolicy encodedSlashes;
+    private final CircuitBreakers breakers = new CircuitBreakers();
     /** Set once, when the server starts draining; read as each response head is written and each exchange ends. */
     private volatile boolean draining;
 
@@ -40,8 +42,13 @@ public final class ProxyContext {
         return snapshots;
     }
 
-    UpstreamPools pools() {
+    public UpstreamPools pools() {
         return pools;
+    }
+
+    /** The per-cluster circuit breakers every event loop shares. */
+    public CircuitBreakers breakers() {
+        return breakers;
     }
 
     EncodedSlashPolicy encodedSlashes() {

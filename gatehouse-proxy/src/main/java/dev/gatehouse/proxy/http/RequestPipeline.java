@@ -124,7 +124,7 @@ final class RequestPipeline {
             return;
         }
         exchange.route(ex.route);
-        ex.filters = new FilterChain(ex.route);
+        ex.filters = new FilterChain(ex.route, ex.upstream);
         ex.upstream.applyTimeouts(ex.route.timeouts());
         runFilters(null);
     }

@@ -46,6 +46,9 @@ final class ResponseRelay {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (ex.upstream.retriesAnswer(response)) {
+                return; // drained and retried, never relayed
+            }
             // a head that is the whole response (an h2 HEADERS with END_STREAM, gRPC's Trailers-Only) leaves as
             // one message below: written in two, an h2 client would get HEADERS and then an empty DATA frame
             onResponseHead(response, !(msg instanceof LastHttpContent));
@@ -92,6 +95,8 @@ final class ResponseRelay {
             return;
         }
         int code = response.status().code();
+        // outlier detection (healthCheck.passive): one call per answer; a no-op for clusters without the policy
+        ex.filters.backend().cluster().reportResponse(ex.upstream.endpoint(), code);
         boolean upgraded = ex.websocket && code == 101;
         ex.upstream.reusable(!ex.websocket && HttpUtil.isKeepAlive(response));
         if (!runResponseFilters(response)) {
@@ -102,6 +107,14 @@ final class ResponseRelay {
         }
         HttpHeaders h = response.headers();
         HopByHopHeaders.strip(h, upgraded);
+        String hashCookie = ex.upstream.generatedSetCookie();
+        if (hashCookie != null) {
+            h.add(HttpHeaderNames.SET_COOKIE, hashCookie); // the client hashes to the same endpoint from now on
+        }
+        String[] session = ex.upstream.sessionHeader();
+        if (session != null) {
+            h.add(session[0], session[1]);
+        }
         if (upgraded) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
             pendingSplice = true;

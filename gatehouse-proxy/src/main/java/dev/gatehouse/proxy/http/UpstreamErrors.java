@@ -11,11 +11,11 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 
 /** Short, stable words for upstream failures in the gateway's 502 bodies and logs. */
-final class UpstreamErrors {
+public final class UpstreamErrors {
     private UpstreamErrors() {
     }
 
-    static String describe(Throwable cause) {
+    public static String describe(Throwable cause) {
         if (cause instanceof UpstreamStreamReset) {
             return cause.getMessage(); // says which h2 error code
         }

@@ -1,7 +1,9 @@
 package dev.gatehouse.proxy.l4;
 
 import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
+import dev.gatehouse.ir.BackendTrafficSpec;
 import dev.gatehouse.proxy.observe.L4Log;
+import dev.gatehouse.proxy.resilience.ClusterBreaker;
 import dev.gatehouse.routing.balance.Cluster;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -16,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 
 /**
@@ -69,10 +72,26 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
             client.close();
             return;
         }
+        // a BackendTrafficPolicy's circuitBreaker.maxConnections and timeout.tcp.connectTimeout apply to relayed
+        // connections as to HTTP ones
+        BackendTrafficSpec traffic = cluster.spec() == null ? null : cluster.spec().traffic();
+        ClusterBreaker breaker = settings.breakers().of(cluster);
+        String refused = breaker.tryConnection(traffic == null ? null : traffic.circuitBreaker(), endpoint);
+        if (refused != null) {
+            LOG.debug("{}: cluster {} is at its {} limit; closing", ClientAddress.of(client), cluster.name(), refused);
+            settings.observer().upstreamOverflow(cluster.name(), refused);
+            L4Pipeline.ended(settings, log, L4Log.CloseReason.BACKEND_UNREACHABLE);
+            client.close();
+            return;
+        }
+        Duration connectTimeout = traffic != null && traffic.timeout() != null
+                && traffic.timeout().connectTimeout() != null ? traffic.timeout().connectTimeout()
+                : settings.connectTimeout();
         ChannelFuture connect = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(settings.channelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                        connectTimeout.toMillis())))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false)
@@ -82,6 +101,7 @@ final class BackendConnect extends ChannelInboundHandlerAdapter {
         if (log != null) {
             log.endpoint(endpoint);
         }
+        connect.channel().closeFuture().addListener(f -> breaker.releaseConnection(endpoint));
         client.closeFuture().addListener(f -> connect.channel().close());
         connect.addListener(f -> {
             if (!f.isSuccess()) {

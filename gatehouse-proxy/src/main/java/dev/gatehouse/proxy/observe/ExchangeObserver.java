@@ -37,6 +37,21 @@ public interface ExchangeObserver {
     }
 
     /**
+     * A circuit breaker limit of {@code cluster} refused a request, connection or retry ({@code limit}: the value of
+     * the {@code x-gatehouse-overflow} header, e.g. "max-pending-requests"). On the request's event loop.
+     */
+    default void upstreamOverflow(String cluster, String limit) {
+    }
+
+    /**
+     * A retry decision for a request to {@code cluster}: "retried" (another attempt starts), "success" (a retried
+     * request got an answer it relays), "exhausted" (retries used up, the last failure is relayed), "overflow" (the
+     * budget or maxParallelRetries refused one), "not-replayable" (the request could not be sent again).
+     */
+    default void upstreamRetry(String cluster, String outcome) {
+    }
+
+    /**
      * A client connection on {@code port} now speaks {@code protocol}: "http/1.1" when accepted, "h2" once it
      * switched (prior knowledge or {@code Upgrade: h2c}; it is then first closed as "http/1.1"). On the
      * connection's event loop, once per accept or switch, never per request.

@@ -124,6 +124,20 @@ public final class ExchangeObservers implements ExchangeObserver {
     }
 
     @Override
+    public void upstreamOverflow(String cluster, String limit) {
+        for (ExchangeObserver o : all) {
+            o.upstreamOverflow(cluster, limit);
+        }
+    }
+
+    @Override
+    public void upstreamRetry(String cluster, String outcome) {
+        for (ExchangeObserver o : all) {
+            o.upstreamRetry(cluster, outcome);
+        }
+    }
+
+    @Override
     public void http2StreamError(int port, String reason) {
         for (ExchangeObserver o : all) {
             o.http2StreamError(port, reason);

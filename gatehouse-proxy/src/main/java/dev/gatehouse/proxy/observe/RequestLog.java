@@ -44,7 +44,9 @@ public final class RequestLog implements FilterOutcomes {
     private long requestBytes;
     private long responseBytes;
     private String failure;
+    private int retries;
     private AuthOutcome auth;
+    private String consumer;
     private RateLimitOutcome rateLimit;
     private String traceParent;
     private CharSequence traceId;
@@ -218,6 +220,15 @@ public final class RequestLog implements FilterOutcomes {
         }
     }
 
+    /** How often the request was retried (0 when it was not). */
+    public int retries() {
+        return retries;
+    }
+
+    public void retried() {
+        retries++;
+    }
+
     public AuthOutcome authOutcome() {
         return auth;
     }
@@ -234,6 +245,16 @@ public final class RequestLog implements FilterOutcomes {
     @Override
     public void rateLimit(RateLimitOutcome outcome) {
         this.rateLimit = outcome;
+    }
+
+    /** The consumer a SecurityPolicy authenticated, or {@code null}. */
+    public String consumer() {
+        return consumer;
+    }
+
+    @Override
+    public void consumer(String id) {
+        this.consumer = id;
     }
 
     /** The client's {@code traceparent} header as received, or {@code null}. */

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.routing.ratelimit.RateLimiters;
@@ -14,6 +15,7 @@ import dev.gatehouse.proxy.l4.UdpSettings;
 import dev.gatehouse.routing.route.EncodedSlashPolicy;
 import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
+import dev.gatehouse.proxy.resilience.CircuitBreakers;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.routing.tls.TlsProvider;
@@ -33,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -122,7 +125,7 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
                 .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
                         options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
-                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer)))));
+                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers())))));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
@@ -152,6 +155,11 @@ public final class GatewayServer implements AutoCloseable {
         return health;
     }
 
+    /** The check probing {@code endpoint} ("HTTP GET /healthz over TLS", "TCP"), or {@code null}: admin. */
+    public synchronized String healthCheckOf(InetSocketAddress endpoint) {
+        return healthChecker == null ? null : healthChecker.checkOf(endpoint);
+    }
+
     /**
      * Starts active health checks on this server's event loops (they need the loops, so the server builds the
      * checker); without a call, only passive ejection runs. {@link HealthCheckOptions#disabled()} stops them.
@@ -165,12 +173,29 @@ public final class GatewayServer implements AutoCloseable {
         }
         health.policy(checks.policy());
         healthChecker = new HealthChecker(group, transport.channelClass(), health, checks);
-        healthChecker.sync();
+        healthChecker.sync(snapshots.current());
     }
 
     /** How UDP ports keep sessions; ports bound from now on use it (call before the first {@link #apply}). */
     public void udpSettings(UdpSettings settings) {
         this.udp = settings;
+    }
+
+    /** Endpoints {@code before} had in some cluster and {@code after} has in none (pod churn, a scaled-down Service). */
+    private static Set<InetSocketAddress> removedEndpoints(RuntimeSnapshot before, RuntimeSnapshot after) {
+        Set<InetSocketAddress> gone = new HashSet<>();
+        for (Cluster c : before.clusters().values()) {
+            gone.addAll(c.endpoints());
+        }
+        for (Cluster c : after.clusters().values()) {
+            gone.removeAll(c.endpoints());
+        }
+        return gone;
+    }
+
+    /** The per-cluster circuit breakers: what each cluster has in flight now. */
+    public CircuitBreakers breakers() {
+        return context.breakers();
     }
 
     /** @return the ports currently bound (sorted) */
@@ -194,10 +219,16 @@ public final class GatewayServer implements AutoCloseable {
         }
         // meters are bound to the compiled routes before any event loop can see them
         observer.bind(snapshot);
-        snapshots.swap(snapshot);
+        RuntimeSnapshot previous = snapshots.swap(snapshot);
+        if (previous != null) {
+            context.pools().endpointsRemoved(removedEndpoints(previous, snapshot));
+        }
         health.retain(snapshot.clusters().values());
-        if (healthChecker != null) {
-            healthChecker.sync();
+        if (healthChecker == null) {
+            // no CLI checks asked for: a BackendTrafficPolicy's healthCheck.active still runs
+            healthChecks(HealthCheckOptions.disabled());
+        } else {
+            healthChecker.sync(snapshot);
         }
         Set<Integer> wanted = new TreeSet<>();
         Map<Integer, Unbound> before = new TreeMap<>(unbound);

@@ -56,6 +56,8 @@ final class Http2UpstreamConnection {
     private final Future<?> ready;
     private final Http2StreamChannelBootstrap streams;
     private int open;
+    /** its endpoint left the config: no new stream, closed when the last one ends */
+    private boolean retired;
     private long idleSinceNanos;
     private ScheduledFuture<?> idleCheck;
 
@@ -177,13 +179,21 @@ final class Http2UpstreamConnection {
         }
         Channel ch = connect.channel();
         Http2FrameCodec codec = ch.pipeline().get(Http2FrameCodec.class);
-        if (pool.idleTimeoutNanos() == 0 || codec != null && codec.connection().goAwayReceived()) {
+        if (retired || pool.idleTimeoutNanos() == 0 || codec != null && codec.connection().goAwayReceived()) {
             ch.close();
             return;
         }
         idleSinceNanos = System.nanoTime();
         if (idleCheck == null) {
             idleCheck = loop.schedule(this::checkIdle, pool.idleTimeoutNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The pool let go of this connection (its endpoint was removed): it closes once no stream is open. */
+    void retire() {
+        retired = true;
+        if (open == 0) {
+            connect.channel().close();
         }
     }
 

@@ -26,12 +26,20 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     private boolean idle;
     private long idleSinceNanos;
     private int uses;
+    private final long createdNanos = System.nanoTime();
+    /** how long this connection may idle in the pool; the pool's until a cluster's timeout says otherwise */
+    private long idleTimeoutNanos;
+    /** max connection duration (0: none): past it, the connection is not reused */
+    private long maxAgeNanos;
+    /** requests it may serve (0: unlimited) */
+    private long maxRequests;
     private ScheduledFuture<?> timer;
     private long timerAtNanos;
 
     UpstreamHandler(UpstreamPool pool, UpstreamKey key) {
         this.pool = pool;
         this.key = key;
+        this.idleTimeoutNanos = pool.idleTimeoutNanos();
     }
 
     UpstreamHandler(UpstreamPool pool, InetSocketAddress endpoint) {
@@ -55,11 +63,36 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
         return uses > 1;
     }
 
+    /**
+     * The reuse limits of the cluster whose request uses the connection now (BackendTrafficPolicy's
+     * connectionIdleTimeout, maxConnectionDuration and maxRequestsPerConnection); 0 keeps the pool's idle timeout and
+     * means no limit for the others.
+     */
+    public void reuseLimits(long idleTimeoutNanos, long maxAgeNanos, long maxRequests) {
+        this.idleTimeoutNanos = idleTimeoutNanos > 0 ? idleTimeoutNanos : pool.idleTimeoutNanos();
+        this.maxAgeNanos = maxAgeNanos;
+        this.maxRequests = maxRequests;
+    }
+
+    /** @return true when the connection may not serve another request: too old, or served its maximum */
+    boolean spent(long nowNanos) {
+        return maxAgeNanos > 0 && nowNanos - createdNanos - maxAgeNanos >= 0 || maxRequests > 0 && uses >= maxRequests;
+    }
+
     /** Attaches the connection to an exchange; arms the timer for the exchange's deadline. */
     public void bind(UpstreamListener next) {
         listener = next;
         idle = false;
         uses++;
+        rearm();
+    }
+
+    /**
+     * Hands the connection to {@code next} without counting a use: a retried answer's drain, which pools or closes
+     * the connection when the answer ended.
+     */
+    public void handOver(UpstreamListener next) {
+        listener = next;
         rearm();
     }
 
@@ -82,7 +115,16 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
         if (!ctx.channel().config().isAutoRead()) {
             ctx.channel().config().setAutoRead(true);
         }
-        arm(nowNanos + pool.idleTimeoutNanos());
+        arm(idleDeadline());
+    }
+
+    /** The earlier of the idle timeout and the end of the connection's maximum duration. */
+    private long idleDeadline() {
+        long d = idleSinceNanos + idleTimeoutNanos;
+        if (maxAgeNanos > 0 && createdNanos + maxAgeNanos - d < 0) {
+            d = createdNanos + maxAgeNanos;
+        }
+        return d;
     }
 
     boolean isIdle() {
@@ -202,7 +244,7 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
                 arm(deadline);
             }
         } else if (idle) {
-            long deadline = idleSinceNanos + pool.idleTimeoutNanos();
+            long deadline = idleDeadline();
             if (now - deadline >= 0) {
                 ctx.close();
             } else {

@@ -10,6 +10,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 
 import java.net.InetSocketAddress;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
 
 /**
  * The upstream connections of ONE event loop, by {@link UpstreamKey} (endpoint, protocol, TLS identity): idle
@@ -34,6 +36,8 @@ public final class UpstreamPool {
     private final long idleTimeoutNanos;
     private final HashMap<UpstreamKey, ArrayDeque<UpstreamHandler>> idle = new HashMap<>();
     private final HashMap<UpstreamKey, ArrayList<Http2UpstreamConnection>> http2 = new HashMap<>();
+    /** endpoints the last reload removed: their connections are closed instead of pooled (usually empty) */
+    private Set<InetSocketAddress> removed = Set.of();
 
     UpstreamPool(EventLoop loop, Class<? extends Channel> channelClass, Duration connectTimeout, Duration idleTimeout) {
         this.loop = loop;
@@ -67,8 +71,9 @@ public final class UpstreamPool {
             return null;
         }
         UpstreamHandler h;
+        long now = System.nanoTime();
         while ((h = deque.pollFirst()) != null) {
-            if (h.channel().isActive()) {
+            if (h.channel().isActive() && !h.spent(now)) {
                 return h;
             }
             h.channel().close();
@@ -86,12 +91,27 @@ public final class UpstreamPool {
 
     /** Opens a new HTTP/1.1 connection for {@code key}. */
     public ChannelFuture connect(UpstreamKey key) {
-        return bootstrap.clone()
-                .handler(new ChannelInitializer<Channel>() {
+        return connect(key, 0);
+    }
+
+    /**
+     * Opens a new HTTP/1.1 connection for {@code key} within {@code timeoutMillis} (TCP connect, and the TLS
+     * handshake for a TLS key), or the pool's connect timeout when 0.
+     */
+    public ChannelFuture connect(UpstreamKey key, int timeoutMillis) {
+        Bootstrap b = bootstrap.clone();
+        if (timeoutMillis > 0) {
+            b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
+        }
+        return b.handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (key.tlsIdentity() != null) {
-                            ch.pipeline().addLast(key.tlsIdentity().newHandler(ch.alloc(), key.endpoint()));
+                            SslHandler ssl = key.tlsIdentity().newHandler(ch.alloc(), key.endpoint());
+                            if (timeoutMillis > 0) {
+                                ssl.setHandshakeTimeoutMillis(timeoutMillis);
+                            }
+                            ch.pipeline().addLast(ssl);
                         }
                         ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, key));
                     }
@@ -145,6 +165,10 @@ public final class UpstreamPool {
             ch.close(); // pooling turned off, or a stream (its connection stays for the next ones)
             return;
         }
+        if (handler.spent(System.nanoTime()) || !removed.isEmpty() && removed.contains(handler.endpoint())) {
+            ch.close(); // too old, served its maximum, or its endpoint left the config while this request ran
+            return;
+        }
         ArrayDeque<UpstreamHandler> deque = idle.computeIfAbsent(handler.key(), k -> new ArrayDeque<>());
         if (deque.size() >= MAX_IDLE_PER_ENDPOINT) {
             ch.close();
@@ -169,6 +193,33 @@ public final class UpstreamPool {
         }
         if (deque.isEmpty()) {
             idle.remove(handler.key());
+        }
+    }
+
+    /**
+     * A reload removed {@code gone} from every cluster (call on this pool's loop, after the new snapshot is
+     * published): their idle connections close now, HTTP/2 connections take no new stream and close once their
+     * streams end, and connections still serving a request close when it ends instead of returning to the pool.
+     */
+    public void endpointsRemoved(Set<InetSocketAddress> gone) {
+        removed = gone;
+        if (gone.isEmpty()) {
+            return;
+        }
+        for (UpstreamKey key : new ArrayList<>(idle.keySet())) {
+            if (gone.contains(key.endpoint())) {
+                ArrayDeque<UpstreamHandler> deque = idle.remove(key);
+                for (UpstreamHandler h : deque) {
+                    h.channel().close();
+                }
+            }
+        }
+        for (UpstreamKey key : new ArrayList<>(http2.keySet())) {
+            if (gone.contains(key.endpoint())) {
+                for (Http2UpstreamConnection c : http2.remove(key)) {
+                    c.retire();
+                }
+            }
         }
     }
 

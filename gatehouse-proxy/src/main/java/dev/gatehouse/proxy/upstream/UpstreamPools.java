@@ -5,9 +5,11 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One {@link UpstreamPool} per event loop of a group, built once at start; read-only afterwards, so any
@@ -34,6 +36,16 @@ public final class UpstreamPools {
             map.put(executor, new UpstreamPool((EventLoop) executor, channelClass, connectTimeout, idleTimeout));
         }
         this.byLoop = map;
+    }
+
+    /**
+     * After a reload: each loop closes its idle connections to endpoints no cluster has any more (on that loop, in
+     * its own time; requests still running on them finish first).
+     */
+    public void endpointsRemoved(Set<InetSocketAddress> gone) {
+        for (UpstreamPool pool : byLoop.values()) {
+            pool.loop().execute(() -> pool.endpointsRemoved(gone));
+        }
     }
 
     /** @return the pool owned by {@code loop}; call on that loop only */

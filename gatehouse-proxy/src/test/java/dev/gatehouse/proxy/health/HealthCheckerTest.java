@@ -1,6 +1,10 @@
 package dev.gatehouse.proxy.health;
 
+import dev.gatehouse.ir.ActiveHealthCheckSpec;
+import dev.gatehouse.ir.BackendTrafficSpec;
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.Snapshot;
+import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.balance.EndpointHealth;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthState;
@@ -20,6 +24,7 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,10 +53,11 @@ class HealthCheckerTest {
         for (InetSocketAddress a : endpoints) {
             specs.add(new ClusterSpec.EndpointSpec("127.0.0.1", a.getPort()));
         }
-        RoundRobinCluster cluster = RoundRobinCluster.compile(
-                new ClusterSpec("ns/svc:80", specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN), registry);
+        ClusterSpec spec = new ClusterSpec("ns/svc:80", specs, ClusterSpec.LoadBalancerType.ROUND_ROBIN);
+        RoundRobinCluster cluster = RoundRobinCluster.compile(spec, registry);
         registry.retain(List.of(cluster));
-        checker.sync();
+        checker.sync(new RuntimeSnapshot(new Snapshot(1, List.of(), List.of(spec)), Map.of(),
+                Map.of(spec.name(), cluster)));
     }
 
     @Test
@@ -92,5 +98,35 @@ class HealthCheckerTest {
         assertThat(registry.find(bb)).isNull();
         checker.close();
         assertThat(checker.probing()).isZero();
+    }
+
+    @Test
+    void clustersAskingForDifferentChecksOfOneAddressGetTheFirstClustersByName() throws Exception {
+        ServerSocket a = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        closeLater.add(a);
+        List<ClusterSpec.EndpointSpec> endpoint = List.of(new ClusterSpec.EndpointSpec("127.0.0.1", a.getLocalPort()));
+        ActiveHealthCheckSpec tcp = new ActiveHealthCheckSpec(ActiveHealthCheckSpec.Type.TCP, null, null, null, 0, 0,
+                null, null, null);
+        ActiveHealthCheckSpec http = new ActiveHealthCheckSpec(ActiveHealthCheckSpec.Type.HTTP, null, null, null, 0, 0,
+                new ActiveHealthCheckSpec.HttpCheck("/ready", "HEAD", null, List.of(), null, null), null, null);
+        ClusterSpec second = new ClusterSpec("ns/b:80@ns/p", endpoint, ClusterSpec.LoadBalancerType.ROUND_ROBIN)
+                .withTraffic(new BackendTrafficSpec("ns/p", null, http, null, null, null, null, null));
+        ClusterSpec first = new ClusterSpec("ns/a:80@ns/q", endpoint, ClusterSpec.LoadBalancerType.ROUND_ROBIN)
+                .withTraffic(new BackendTrafficSpec("ns/q", null, tcp, null, null, null, null, null));
+        ClusterSpec plain = new ClusterSpec("ns/0:80", endpoint, ClusterSpec.LoadBalancerType.ROUND_ROBIN);
+        Map<String, dev.gatehouse.routing.balance.Cluster> clusters = new java.util.HashMap<>();
+        for (ClusterSpec spec : List.of(second, first, plain)) {
+            clusters.put(spec.name(), RoundRobinCluster.compile(spec, registry));
+        }
+        registry.retain(clusters.values());
+        checker.sync(new RuntimeSnapshot(new Snapshot(1, List.of(), List.of(second, first, plain)), Map.of(),
+                clusters));
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", a.getLocalPort());
+        assertThat(checker.checkOf(address)).as("a policy's check beats the CLI's; among policies, ns/a's").isEqualTo("TCP");
+        assertThat(checker.probing()).isEqualTo(1);
+
+        checker.sync(new RuntimeSnapshot(new Snapshot(2, List.of(), List.of(second)), Map.of(),
+                Map.of(second.name(), clusters.get(second.name()))));
+        assertThat(checker.checkOf(address)).as("restarted with the remaining cluster's check").isEqualTo("HTTP HEAD /ready");
     }
 }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
@@ -37,13 +38,29 @@ final class NamedBackend implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     /** accepted connections: probes included */
     final AtomicInteger connections = new AtomicInteger();
+    /** what every path but /healthz answers */
+    volatile int status = 200;
+    /** when set, requests to every path but /healthz get no answer at all */
+    volatile boolean silent;
+    /** what /healthz answers (active HTTP checks), and its body */
+    volatile int healthStatus = 200;
+    volatile String healthBody = "ok";
+    final AtomicInteger healthRequests = new AtomicInteger();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private Channel server;
     private int port;
 
+    /** TLS the backend terminates, or {@code null} for cleartext */
+    private final SslContext tls;
+
     NamedBackend(String name) {
+        this(name, null);
+    }
+
+    NamedBackend(String name, SslContext tls) {
         this.name = name;
+        this.tls = tls;
         start();
     }
 
@@ -59,6 +76,9 @@ final class NamedBackend implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
                         open.add(ch);
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(64 * 1024), new Answer());
                     }
                 })
@@ -80,9 +100,14 @@ final class NamedBackend implements AutoCloseable {
     private final class Answer extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            requests.incrementAndGet();
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.copiedBuffer(name, StandardCharsets.UTF_8));
+            boolean health = request.uri().startsWith("/healthz");
+            (health ? healthRequests : requests).incrementAndGet();
+            if (silent && !health) {
+                return;
+            }
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.valueOf(health ? healthStatus : status),
+                    Unpooled.copiedBuffer(health ? healthBody : name, StandardCharsets.UTF_8));
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
             ctx.writeAndFlush(response);
         }

@@ -4,6 +4,7 @@ import dev.gatehouse.ir.BackendProtocol;
 import dev.gatehouse.ir.UpstreamTlsSpec;
 import dev.gatehouse.proxy.testing.H2cBackend;
 import dev.gatehouse.proxy.testing.RawHttp;
+import dev.gatehouse.proxy.testing.TestCertificates;
 import dev.gatehouse.proxy.testing.TestRouting;
 import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
 import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
@@ -65,9 +66,7 @@ class Http2TlsUpstreamTest {
     @BeforeAll
     static void certificates() throws Exception {
         for (String name : List.of("backend", "other")) {
-            openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", name + "-key.pem");
-            openssl("req", "-x509", "-new", "-key", name + "-key.pem", "-subj", "/CN=backend.test", "-days", "2",
-                    "-addext", "subjectAltName=DNS:backend.test", "-out", name + ".pem");
+            TestCertificates.selfSigned(dir, name, "backend.test");
         }
         trusting = policy("backend");
         trustingAnother = policy("other");
@@ -148,14 +147,5 @@ class Http2TlsUpstreamTest {
 
     private RawHttp.Reply get(String path) throws Exception {
         return RawHttp.send(port, "GET " + path + " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 5000);
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).isZero();
     }
 }

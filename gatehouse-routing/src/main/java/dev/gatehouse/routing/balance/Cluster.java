@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.balance;
 
 import dev.gatehouse.ir.BackendProtocol;
+import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.routing.tls.UpstreamTls;
 
 import java.net.InetSocketAddress;
@@ -14,6 +15,22 @@ public interface Cluster {
     /** How the data plane speaks to the endpoints. */
     default BackendProtocol protocol() {
         return BackendProtocol.HTTP_1_1;
+    }
+
+    /**
+     * The balancing algorithm, as /backends and explain show it: "RoundRobin", "Random", "LeastRequest",
+     * "ConsistentHash(Headers x-user, Maglev 65537)".
+     */
+    default String algorithm() {
+        return "RoundRobin";
+    }
+
+    /**
+     * The IR this was compiled from (its {@link ClusterSpec#traffic()} carries the timeouts and circuit breaker the
+     * proxy applies), or {@code null} for a cluster built without one (tests): the gateway's defaults then.
+     */
+    default ClusterSpec spec() {
+        return null;
     }
 
     /** Resolved addresses (IP literals), never names to resolve on an event loop. */
@@ -56,6 +73,11 @@ public interface Cluster {
      * connection broke before the response head. Called on an event loop, on the failure path only.
      */
     default void reportFailure(InetSocketAddress endpoint, String reason) {
+    }
+
+    /** The health entry of one of {@link #endpoints()} (explain, admin), or {@code null} when the cluster keeps none. */
+    default EndpointHealth healthOf(InetSocketAddress endpoint) {
+        return null;
     }
 
     /** TLS to the endpoints (a BackendTLSPolicy), or {@code null} for cleartext. */

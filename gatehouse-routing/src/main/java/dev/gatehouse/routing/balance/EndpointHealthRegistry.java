@@ -22,6 +22,7 @@ import java.util.function.LongSupplier;
  */
 public final class EndpointHealthRegistry {
     private volatile HealthPolicy policy;
+    private volatile HealthEvents events = HealthEvents.NONE;
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<InetSocketAddress, EndpointHealth> endpoints = new ConcurrentHashMap<>();
@@ -49,11 +50,21 @@ public final class EndpointHealthRegistry {
         this.policy = java.util.Objects.requireNonNull(next);
     }
 
+    /** Where ejections and transitions are counted (the proxy's metrics). */
+    public void events(HealthEvents listener) {
+        this.events = java.util.Objects.requireNonNull(listener);
+    }
+
+    HealthEvents events() {
+        return events;
+    }
+
     Clock clock() {
         return clock;
     }
 
-    long nanoTime() {
+    /** The clock ejections run on ({@link System#nanoTime()} unless a test gave another). */
+    public long nanoTime() {
         return nanoTime.getAsLong();
     }
 

@@ -35,4 +35,10 @@ public record HealthPolicy(int healthyThreshold, int unhealthyThreshold, int pas
     public static HealthPolicy passiveOnly() {
         return new HealthPolicy(2, 2, 3, DEFAULT_EJECTION, DEFAULT_EJECTION);
     }
+
+    /** These thresholds for probes of a policy's own check; the passive settings stay. */
+    public HealthPolicy withThresholds(int healthy, int unhealthy) {
+        return healthy == healthyThreshold && unhealthy == unhealthyThreshold ? this
+                : new HealthPolicy(healthy, unhealthy, passiveFailures, passiveWindow, ejectionTime);
+    }
 }

@@ -43,8 +43,11 @@ public record HealthVerdict(HealthState state, Instant since, String lastFailure
         int failures = saturatedIncrement(consecutiveFailures);
         HealthState next = failures >= policy.unhealthyThreshold() ? HealthState.UNHEALTHY : state;
         boolean changed = next != state;
+        // probes that confirm a timed passive ejection take it over: it then ends with probe successes, not with
+        // the clock (which would send traffic back to an endpoint the checks still fail)
+        boolean timed = !changed && timedEjection && failures < policy.unhealthyThreshold();
         return new HealthVerdict(next, changed ? now : since, reason, 0, failures, passiveFailures,
-                passiveWindowStartNanos, !changed && timedEjection, changed ? 0 : ejectedUntilNanos);
+                passiveWindowStartNanos, timed, timed ? ejectedUntilNanos : 0);
     }
 
     /**

@@ -39,4 +39,28 @@ public interface PickContext {
     default InetSocketAddress avoid() {
         return null;
     }
+
+    /**
+     * The value this request's first pick generated for {@code cookie} (the request had none), or {@code null}.
+     * Every pick of the request (the backendRef, then the endpoint) must hash the same value.
+     */
+    default String generatedCookie(HashCookie cookie) {
+        return null;
+    }
+
+    /** Keeps a generated hash cookie for the later picks of this request; the response sets it. */
+    default void generatedCookie(HashCookie cookie, String value) {
+    }
+
+    /**
+     * The endpoint this request's session names (sessionPersistence), or {@code null}: the cluster picks it while it
+     * is listed, routable and not {@link #avoid avoided}.
+     */
+    default InetSocketAddress preferred() {
+        return null;
+    }
+
+    /** Records the endpoint a valid session token named, and when that session started (epoch seconds). */
+    default void preferred(InetSocketAddress endpoint, long sessionStart) {
+    }
 }

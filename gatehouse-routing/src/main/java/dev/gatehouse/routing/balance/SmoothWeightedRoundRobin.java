@@ -2,6 +2,7 @@ package dev.gatehouse.routing.balance;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -101,7 +102,11 @@ public final class SmoothWeightedRoundRobin<T> {
         if (schedule != null) {
             return items.get(schedule[position]);
         }
-        long slot = ((long) position * stride) % total;
+        return items.get(slotOwner((int) (((long) position * stride) % total)));
+    }
+
+    /** The item whose cumulative-weight range holds {@code slot}. */
+    private int slotOwner(int slot) {
         int lo = 0;
         int hi = cumulative.length - 1;
         while (lo < hi) {
@@ -112,7 +117,43 @@ public final class SmoothWeightedRoundRobin<T> {
                 lo = mid + 1;
             }
         }
-        return items.get(lo);
+        return lo;
+    }
+
+    /**
+     * A weighted random choice (backendRefs of a rule whose clusters pick at random or by least request: a shared
+     * rotation would be the only cross-loop state of their picks). Exact in expectation; lock-free.
+     */
+    public T pickRandom() {
+        if (total == 1) {
+            return items.get(0);
+        }
+        int position = ThreadLocalRandom.current().nextInt(total);
+        return schedule != null ? items.get(schedule[position]) : items.get(slotOwner(position));
+    }
+
+    /**
+     * A weighted consistent choice for a key's hash: weighted rendezvous hashing (each item scores
+     * {@code weight / -ln(u)} with {@code u} a uniform draw from the key and the item's seed; the highest wins), so
+     * a key sticks to one item, each item gets its weight's share of keys, and changing one item's weight moves only
+     * keys to or from it. O(items) per pick, no table.
+     *
+     * @param seeds one per {@link #items()}, from each item's stable identity (not its position)
+     */
+    public T pickConsistent(long hash, long[] seeds) {
+        if (items.size() == 1) {
+            return items.get(0);
+        }
+        int best = 0;
+        double bestScore = -1;
+        for (int i = 0; i < weights.length; i++) {
+            double score = weights[i] / -Math.log(Hashing.unit(Hashing.mix(hash ^ seeds[i])));
+            if (score > bestScore) {
+                bestScore = score;
+                best = i;
+            }
+        }
+        return items.get(best);
     }
 
     /** Items with a positive weight, in declared order. */

@@ -94,14 +94,19 @@ public record Explanation(ExplainRequest request, int port, String protocol, Lis
      * @param weight declared weight
      * @param sharePercent share of the rule's traffic, 0..100
      * @param invalidReason why the reference is invalid (its share answers 500), or {@code null}
-     * @param endpoints ready endpoints "address:port" (round robin among them); empty answers 503
+     * @param endpoints ready endpoints "address:port", each with its health when known ("(unhealthy: HTTP 503)"); empty answers 503
      * @param filters filters that run only when this backend is picked (described, not run)
      */
     public record BackendExplanation(String cluster, int weight, double sharePercent, String invalidReason,
-                                     List<String> endpoints, List<FilterExplanation> filters) {
+                                     List<String> endpoints, List<FilterExplanation> filters, String algorithm) {
         public BackendExplanation {
             endpoints = List.copyOf(endpoints);
             filters = List.copyOf(filters);
+        }
+
+        public BackendExplanation(String cluster, int weight, double sharePercent, String invalidReason,
+                                  List<String> endpoints, List<FilterExplanation> filters) {
+            this(cluster, weight, sharePercent, invalidReason, endpoints, filters, null);
         }
     }
 

@@ -87,6 +87,9 @@ public final class ExplanationPrinter {
                 if (b.invalidReason() != null) {
                     out.append(": ").append(b.invalidReason());
                 } else {
+                    if (b.algorithm() != null && !b.algorithm().equals("RoundRobin")) {
+                        out.append(' ').append(b.algorithm()); // round robin, the default, goes unsaid
+                    }
                     out.append(" endpoints: ").append(b.endpoints().isEmpty() ? "none" : String.join(", ", b.endpoints()));
                 }
                 out.append('\n');

@@ -4,6 +4,8 @@ import dev.gatehouse.ir.BackendRefSpec;
 import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.RouteRef;
+import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.balance.EndpointHealth;
 import dev.gatehouse.routing.explain.Explanation.BackendExplanation;
 import dev.gatehouse.routing.explain.Explanation.FilterExplanation;
 import dev.gatehouse.routing.explain.Explanation.ListenerExplanation;
@@ -292,12 +294,13 @@ public final class RouteExplainer {
                 int weight = weights.get(i);
                 double share = total == 0 ? 0 : Math.round(weight * 1000.0 / total) / 10.0;
                 List<String> endpoints = backend.cluster() == null ? List.of()
-                        : backend.cluster().endpoints().stream().map(RouteExplainer::address).toList();
+                        : backend.cluster().endpoints().stream().map(a -> withHealth(backend.cluster(), a)).toList();
                 List<FilterExplanation> backendFilters = backend.filters().stream()
                         .map(f -> new FilterExplanation(f.type(), f.describe(), "runs only when this backend is picked"))
                         .toList();
                 backends.add(new BackendExplanation(backend.cluster() == null ? null : backend.cluster().name(), weight,
-                        share, backend.invalidReason(), endpoints, backendFilters));
+                        share, backend.invalidReason(), endpoints, backendFilters,
+                        backend.cluster() == null ? null : backend.cluster().algorithm()));
                 if (weight == 0) {
                     continue;
                 }
@@ -334,6 +337,13 @@ public final class RouteExplainer {
 
     static String percent(double share) {
         return String.format(Locale.ROOT, "%.1f%%", share);
+    }
+
+    /** "10.0.0.7:8080", or "10.0.0.7:8080 (unhealthy: HTTP 503)" once the gateway knows its health. */
+    private static String withHealth(Cluster cluster, InetSocketAddress a) {
+        EndpointHealth h = cluster.healthOf(a);
+        String summary = h == null ? null : h.summary();
+        return summary == null ? address(a) : address(a) + " (" + summary + ")";
     }
 
     private static String address(InetSocketAddress a) {

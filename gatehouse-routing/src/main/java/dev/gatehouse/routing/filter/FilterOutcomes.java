@@ -18,4 +18,8 @@ public interface FilterOutcomes {
     void auth(AuthOutcome outcome);
 
     void rateLimit(RateLimitOutcome outcome);
+
+    /** The consumer a SecurityPolicy authenticated, for the access log's {@code consumer} field. */
+    default void consumer(String id) {
+    }
 }

@@ -24,6 +24,9 @@ public final class HttpExchange {
     private List<Cluster> mirrors;
     private FilterOutcomes outcomes = FilterOutcomes.NONE;
     private RateLimitHeaders rateLimitHeaders;
+    private String consumer;
+    private List<String> consumerGroups = List.of();
+    private Object authState;
 
     /**
      * @param request the decoded request head; its headers and URI are changed in place and forwarded
@@ -115,6 +118,36 @@ public final class HttpExchange {
     /** An auth filter's decision, for {@code gatehouse_auth_outcomes_total} and the access log. */
     public void recordAuth(AuthOutcome outcome) {
         outcomes.auth(outcome);
+    }
+
+    /**
+     * The request's consumer: the client a SecurityPolicy authenticated (API key client id, basic-auth user, or
+     * the policy's anonymous consumer), or {@code null}. Set before the rate-limit and route filters run, so they
+     * can key on it.
+     */
+    public String consumer() {
+        return consumer;
+    }
+
+    /** The consumer's groups (a SecurityPolicy's {@code consumers.groups}); empty when none. */
+    public List<String> consumerGroups() {
+        return consumerGroups;
+    }
+
+    /** Sets the authenticated consumer (and its groups) and records it for the access log. */
+    public void consumer(String id, List<String> groups) {
+        this.consumer = id;
+        this.consumerGroups = groups;
+        outcomes.consumer(id);
+    }
+
+    /** A SecurityPolicy's state between its authentication and authorization filters, or {@code null}. */
+    public Object authState() {
+        return authState;
+    }
+
+    public void authState(Object state) {
+        this.authState = state;
     }
 
     /** A rate-limit filter's decision, for {@code gatehouse_ratelimit_outcomes_total} and the access log. */

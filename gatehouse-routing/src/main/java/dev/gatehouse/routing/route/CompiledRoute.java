@@ -1,9 +1,15 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
+import dev.gatehouse.ir.SessionPersistenceSpec;
 import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.routing.balance.BalancedCluster;
+import dev.gatehouse.routing.balance.HashKey;
+import dev.gatehouse.routing.balance.PickContext;
 import dev.gatehouse.routing.balance.SmoothWeightedRoundRobin;
 import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.session.SessionAffinity;
 import dev.gatehouse.routing.filter.HttpFilter;
 
 import java.util.List;
@@ -21,12 +27,25 @@ public final class CompiledRoute implements Route {
     private final List<Backend> backends;
     private final List<Integer> weights;
     private final SmoothWeightedRoundRobin<Backend> balancer;
+    /** The key of the first backend cluster that hashes: backendRefs are then chosen by it; else null. */
+    private final HashKey hashKey;
+    /** Seeds of {@code balancer.items()} for the consistent choice, from each backend's identity. */
+    private final long[] seeds;
+    private final boolean random;
     private final TimeoutSpec timeouts;
+    private final SessionAffinity session;
+    private final RetrySpec retry;
     /** Set once by the server before the snapshot is published (the publication's volatile write orders it). */
     private Object observation;
 
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts) {
+        this(ref, listener, matcher, filters, backends, weights, timeouts, null, null);
+    }
+
+    CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
+                  List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts,
+                  SessionPersistenceSpec sessionPersistence, RetrySpec retry) {
         this.ref = ref;
         this.label = ref.ruleLabel();
         this.listener = listener;
@@ -35,7 +54,24 @@ public final class CompiledRoute implements Route {
         this.backends = List.copyOf(backends);
         this.weights = List.copyOf(weights);
         this.balancer = SmoothWeightedRoundRobin.of(this.backends, this.weights);
+        HashKey key = null;
+        boolean anyRandom = false;
+        for (Backend b : this.backends) {
+            if (b.cluster() instanceof BalancedCluster c) {
+                key = key == null ? c.hashKey() : key;
+                anyRandom |= c.picksAtRandom();
+            }
+        }
+        this.hashKey = balancer == null || balancer.items().size() < 2 ? null : key;
+        this.random = anyRandom && hashKey == null;
+        this.seeds = hashKey == null ? null : balancer.items().stream()
+                .mapToLong(b -> (b.cluster() != null ? b.cluster().name() : "invalid " + b.invalidReason()).hashCode()
+                        * 0x9e3779b97f4a7c15L)
+                .toArray();
         this.timeouts = timeouts == null ? TimeoutSpec.NONE : timeouts;
+        this.session = sessionPersistence == null ? null : SessionAffinity.compile(ref, sessionPersistence,
+                SessionAffinity.eligible(this.backends.stream().map(Backend::cluster).toList(), this.weights));
+        this.retry = retry;
     }
 
     /** Whether the request satisfies this route's match (host was already chosen by the router). */
@@ -84,8 +120,38 @@ public final class CompiledRoute implements Route {
     }
 
     @Override
+    public Backend pickBackend(PickContext ctx) {
+        if (balancer == null) {
+            return null;
+        }
+        if (session != null) {
+            int b = session.resolve(ctx);
+            if (b >= 0) {
+                return backends.get(b);
+            }
+        }
+        if (hashKey != null) {
+            long h = hashKey.hash(ctx);
+            if (h != HashKey.MISSING) {
+                return balancer.pickConsistent(h, seeds);
+            }
+        }
+        return random ? balancer.pickRandom() : balancer.pick();
+    }
+
+    @Override
     public TimeoutSpec timeouts() {
         return timeouts;
+    }
+
+    @Override
+    public SessionAffinity session() {
+        return session;
+    }
+
+    @Override
+    public RetrySpec retry() {
+        return retry;
     }
 
     @Override

@@ -1,8 +1,11 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.TimeoutSpec;
+import dev.gatehouse.routing.balance.PickContext;
 import dev.gatehouse.routing.filter.HttpFilter;
+import dev.gatehouse.routing.session.SessionAffinity;
 
 import java.util.List;
 
@@ -32,7 +35,25 @@ public interface Route {
      */
     Backend pickBackend();
 
+    /**
+     * Picks a backend by weight for one request: as {@link #pickBackend()}, but a rule whose clusters hash chooses
+     * by the same key (a client stays with one backendRef), and one whose clusters draw at random draws too.
+     */
+    default Backend pickBackend(PickContext ctx) {
+        return pickBackend();
+    }
+
     TimeoutSpec timeouts();
+
+    /** The rule's sessionPersistence, or {@code null}. */
+    default SessionAffinity session() {
+        return null;
+    }
+
+    /** The rule's retry policy (its own {@code retry} field, else its BackendTrafficPolicy's), or {@code null}. */
+    default RetrySpec retry() {
+        return null;
+    }
 
     /**
      * What the data plane's observers bound to this route when its snapshot was applied (its meters, kept

@@ -7,6 +7,7 @@ import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.VirtualHostSpec;
 import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.auth.SecurityFilters;
 import dev.gatehouse.routing.filter.FilterCompiler;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.ratelimit.RateLimitFilter;
@@ -70,21 +71,21 @@ final class RouteCompiler {
     private CompiledRoute compileRule(HttpRuleSpec rule, String listener) {
         try {
             RequestMatcher matcher = RequestMatcher.compile(rule.match());
-            List<HttpFilter> filters = filterCompiler.compileAll(rule.filters());
+            // issue 14's order: the SecurityPolicy's filters (cors, authentication, authorization), then rate
+            // limiting (a refused credential spends no quota; a limit may count per consumer), then the rule's own
+            List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security()));
             if (rule.rateLimit() != null) {
-                // rate limiting runs before the route's own filters (issue 14: auth, then limits, then filters)
-                List<HttpFilter> limited = new ArrayList<>(filters.size() + 1);
-                limited.add(RateLimitFilter.compile(rule.rateLimit(), rateLimiters));
-                limited.addAll(filters);
-                filters = List.copyOf(limited);
+                filters.add(RateLimitFilter.compile(rule.rateLimit(), rateLimiters));
             }
+            filters.addAll(filterCompiler.compileAll(rule.filters()));
             List<Backend> backends = new ArrayList<>(rule.backends().size());
             List<Integer> weights = new ArrayList<>(rule.backends().size());
             for (BackendRefSpec ref : rule.backends()) {
                 backends.add(compileBackend(ref));
                 weights.add(ref.weight());
             }
-            return new CompiledRoute(rule.route(), listener, matcher, filters, backends, weights, rule.timeouts());
+            return new CompiledRoute(rule.route(), listener, matcher, filters, backends, weights, rule.timeouts(),
+                    rule.sessionPersistence(), rule.retry());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe(rule.route()) + " on listener " + listener + ": "
                     + e.getMessage(), e);

@@ -9,7 +9,7 @@ import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
-import dev.gatehouse.routing.balance.RoundRobinCluster;
+import dev.gatehouse.routing.balance.BalancedCluster;
 import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.HostIndexedPortRouter;
 import dev.gatehouse.routing.route.HttpPortRouter;
@@ -29,7 +29,7 @@ import java.util.Objects;
  * offending route when the IR cannot be compiled (the caller keeps the previous snapshot).
  *
  * <p>Carried over from the previous snapshot: a cluster whose {@link ClusterSpec} is unchanged keeps its
- * {@link Cluster} instance, so its round-robin position and its identity (which per-loop connection pools
+ * {@link Cluster} instance, so its balancer's state (round-robin position, in-flight counts, Maglev table) and its identity (which per-loop connection pools
  * may key on) survive a reload. Endpoint health lives in the {@link EndpointHealthRegistry} passed in, keyed by
  * address, so it survives even when the cluster is rebuilt. Everything else is rebuilt; long-lived per-route state (meters, rate-limit
  * buckets) would be keyed by {@code RouteRef} and per-endpoint state (health, pools) by address.
@@ -108,11 +108,11 @@ public final class SnapshotCompiler {
         }
         for (ClusterSpec spec : snapshot.clusters()) {
             Cluster old = previous == null ? null : previous.cluster(spec.name());
-            Cluster cluster = old instanceof RoundRobinCluster rr && rr.spec().equals(spec)
-                    && (health == null || rr.boundTo(health))
+            Cluster cluster = old instanceof BalancedCluster bc && bc.spec().equals(spec)
+                    && (health == null || bc.boundTo(health))
                     ? old
                     // without the server's registry, each cluster keeps private health entries nothing probes
-                    : RoundRobinCluster.compile(spec,
+                    : BalancedCluster.compile(spec,
                             health == null ? new EndpointHealthRegistry(HealthPolicy.passiveOnly()) : health,
                             spec.tls() == null ? null : tls.computeIfAbsent(spec.tls(), UpstreamTls::compile));
             if (clusters.put(spec.name(), cluster) != null) {

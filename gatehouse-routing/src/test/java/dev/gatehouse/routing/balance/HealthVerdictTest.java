@@ -126,6 +126,22 @@ class HealthVerdictTest {
     }
 
     @Test
+    void probesThatConfirmATimedEjectionKeepItUntilTheyPass() {
+        // a policy's active check on an endpoint the CLI does not probe: passive ejections are timed
+        HealthVerdict v = HealthVerdict.unknown(T0);
+        for (int i = 0; i < 3; i++) {
+            v = v.onPassiveFailure(PASSIVE, "refused", at(0), i);
+        }
+        v = v.onProbeFailure(PASSIVE, "connection refused", at(1));
+        assertThat(v.timedEjection()).as("one failed probe is not yet a verdict").isTrue();
+        v = v.onProbeFailure(PASSIVE, "connection refused", at(2));
+        assertThat(v.timedEjection()).isFalse();
+        assertThat(v.ejectionElapsed(60 * SECOND)).as("the clock no longer brings it back").isFalse();
+        v = v.onProbeSuccess(PASSIVE, at(3)).onProbeSuccess(PASSIVE, at(4));
+        assertThat(v.state()).isEqualTo(HEALTHY);
+    }
+
+    @Test
     void passiveFailuresOfAnUnhealthyEndpointOnlyUpdateTheReason() {
         HealthVerdict v = HealthVerdict.unknown(T0)
                 .onProbeFailure(ACTIVE, "refused", at(1))

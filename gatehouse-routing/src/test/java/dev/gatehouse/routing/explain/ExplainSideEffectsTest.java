@@ -3,9 +3,13 @@ package dev.gatehouse.routing.explain;
 import dev.gatehouse.routing.explain.Explanation.OutcomeKind;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.route.Route;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
+import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,5 +54,19 @@ class ExplainSideEffectsTest {
                 "500 invalid backendRef: BackendNotFound: Service default/gone not found"));
         assertThat(broken.withNotes(List.of("HTTPRoute default/shop: ResolvedRefs False")).notes())
                 .containsExactly("HTTPRoute default/shop: ResolvedRefs False");
+    }
+
+    @Test
+    void endpointsShowTheHealthTheGatewayKnows() {
+        EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.withActiveChecks());
+        RuntimeSnapshot runtime = new SnapshotCompiler(health).compile(ShopSnapshot.snapshot(), null);
+        health.endpoint(new InetSocketAddress("10.0.1.1", 8080), "default/shop-v2:80").probeFailed("HTTP 503");
+        health.find(new InetSocketAddress("10.0.1.1", 8080)).probeFailed("HTTP 503");
+        Explanation e = RouteExplainer.explain(runtime, WEIGHTED);
+        assertThat(e.backends()).flatExtracting(Explanation.BackendExplanation::endpoints)
+                .contains("10.0.1.1:8080 (unhealthy: HTTP 503)");
+        assertThat(RouteExplainer.explain(ShopSnapshot.runtime(), WEIGHTED).backends())
+                .flatExtracting(Explanation.BackendExplanation::endpoints).as("nothing known: bare addresses")
+                .contains("10.0.1.1:8080");
     }
 }

@@ -23,6 +23,7 @@ class ExplanationJsonTest {
         assertThat(json.at("/rules/0/reason").asText()).isEqualTo("path /v1/cart does not match Exact /old");
         assertThat(json.at("/matchedRule/name").asText()).isEqualTo("shop");
         assertThat(json.at("/backends/0/sharePercent").asDouble()).isEqualTo(75.0);
+        assertThat(json.at("/backends/0/algorithm").asText()).isEqualTo("RoundRobin");
         assertThat(json.at("/outcome/kind").asText()).isEqualTo("PROXIED");
         assertThat(json.has("toExchange")).isFalse();
         assertThat(mapper.treeToValue(json.get("outcome"), Explanation.Outcome.class)).isEqualTo(e.outcome());

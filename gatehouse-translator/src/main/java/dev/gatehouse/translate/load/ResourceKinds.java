@@ -53,7 +53,9 @@ public final class ResourceKinds {
             // our own API: read generically, checked by ClientTrafficPolicyTranslator.validate
             Map.entry("gatehouse.dev/v1alpha1 ClientTrafficPolicy", GenericKubernetesResource.class),
             // our own API: read generically, checked by BackendTrafficPolicyValidator
-            Map.entry("gatehouse.dev/v1alpha1 BackendTrafficPolicy", GenericKubernetesResource.class));
+            Map.entry("gatehouse.dev/v1alpha1 BackendTrafficPolicy", GenericKubernetesResource.class),
+            // our own API: read generically, checked by SecurityPolicyValidator
+            Map.entry("gatehouse.dev/v1alpha1 SecurityPolicy", GenericKubernetesResource.class));
 
     private static final Set<String> CLUSTER_SCOPED = Set.of("GatewayClass", "Namespace");
 

@@ -55,6 +55,7 @@ public final class GrpcRouteValidator {
             match(matches.get(m), field + ".matches[" + m + "]", f);
         }
         filters(rule.getFilters(), field + ".filters", f);
+        HttpRouteValidator.sessionPersistence(rule.getSessionPersistence(), field, f);
         List<GRPCBackendRef> refs = rule.getBackendRefs() == null ? List.of() : rule.getBackendRefs();
         for (int b = 0; b < refs.size(); b++) {
             GRPCBackendRef ref = refs.get(b);

@@ -103,7 +103,7 @@ final class HttpRouteValidator {
         retryAndSession(rule, field, f);
     }
 
-    /** The standard-channel schema of {@code retry} and {@code sessionPersistence}, with the latter's CEL rule. */
+    /** The schema of {@code retry} and {@code sessionPersistence}, with the latter's CEL rule. */
     private static void retryAndSession(HTTPRouteRule rule, String field, Findings f) {
         if (rule.getRetry() != null) {
             var r = rule.getRetry();
@@ -118,7 +118,12 @@ final class HttpRouteValidator {
                 }
             }
         }
-        var s = rule.getSessionPersistence();
+        sessionPersistence(rule.getSessionPersistence(), field, f);
+    }
+
+    /** An HTTPRoute's or GRPCRoute's rule {@code sessionPersistence}: its schema and CEL rule. */
+    static void sessionPersistence(io.fabric8.kubernetes.api.model.gatewayapi.v1.SessionPersistence s, String field,
+                                   Findings f) {
         if (s == null) {
             return;
         }

@@ -12,6 +12,10 @@ import java.util.Set;
 public enum AccessLogField {
     TIME, REQUEST_ID, TRACE_ID, CLIENT, METHOD, HOST, PATH, PROTOCOL, ROUTE, BACKEND, ENDPOINT, STATUS,
     BYTES_IN, BYTES_OUT, DURATION_MS, UPSTREAM_MS, GATEWAY_MS, FAILURE, AUTH, RATE_LIMIT,
+    /** the consumer a SecurityPolicy authenticated (API key client id, basic-auth user, anonymous consumer) */
+    CONSUMER,
+    /** retries of the request (its rule's retry policy); only on lines of retried requests */
+    RETRIES,
     /** why an L4 connection or UDP session ended; on those lines only */
     CLOSE;
 

@@ -88,6 +88,10 @@ final class AccessLogFormatter {
         string(out, AccessLogField.FAILURE, e.failure());
         string(out, AccessLogField.AUTH, e.authOutcome() == null ? null : e.authOutcome().label());
         string(out, AccessLogField.RATE_LIMIT, e.rateLimitOutcome() == null ? null : e.rateLimitOutcome().label());
+        string(out, AccessLogField.CONSUMER, e.consumer());
+        if (e.retries() > 0) {
+            number(out, AccessLogField.RETRIES, e.retries());
+        }
         out.raw((byte) '}').raw((byte) '\n');
     }
 

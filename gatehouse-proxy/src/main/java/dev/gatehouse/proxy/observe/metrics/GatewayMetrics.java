@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.observe.metrics;
 
 import dev.gatehouse.routing.balance.Cluster;
+import dev.gatehouse.routing.balance.HealthEvents;
 import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.filter.RateLimitOutcome;
@@ -55,6 +56,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
     static final String MIRROR_REQUESTS = "gatehouse.http.mirror.requests";
     static final String FILTER_FAILURES = "gatehouse.http.filter.failures";
+    static final String UPSTREAM_OVERFLOW = "gatehouse.upstream.overflow";
+    static final String UPSTREAM_RETRIES = "gatehouse.upstream.retries";
     static final String HTTP2_STREAM_ERRORS = "gatehouse.http2.stream.errors";
     static final String HTTP2_GOAWAYS = "gatehouse.http2.goaways";
     static final String PROXY_PROTOCOL_REJECTED = "gatehouse.proxy.protocol.rejected";
@@ -103,8 +106,13 @@ public final class GatewayMetrics implements ExchangeObserver {
     private final Map<String, Counter> http2Errors = new ConcurrentHashMap<>();
     /** Created on a route's first filter failure (a bug, so no always-zero series per route); never removed. */
     private final Map<String, Counter> filterFailures = new ConcurrentHashMap<>();
+    /** overflows and retry outcomes by cluster: counted on the failure and retry paths only */
+    private final Map<String, Counter> upstreamCounters = new ConcurrentHashMap<>();
     /** L4 counters by name and labels: per connection or session, not per byte or datagram, so a map probe. */
     private final Map<String, Counter> l4Counters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> healthCounters = new ConcurrentHashMap<>();
+    private static final String EJECTIONS = "gatehouse.backend.endpoint.ejections";
+    private static final String TRANSITIONS = "gatehouse.backend.endpoint.health.transitions";
     private final AtomicLong streams = new AtomicLong();
     private final Counter reloadsOk;
     private final Counter reloadsFailed;
@@ -150,6 +158,31 @@ public final class GatewayMetrics implements ExchangeObserver {
     /** Where {@code gatehouse_backend_endpoint_healthy} reads health (default: ready counts as healthy). */
     public void healthSource(EndpointHealthSource source) {
         this.health = source == null ? EndpointHealthSource.READY : source;
+    }
+
+    /**
+     * Counts endpoint health changes: {@code gatehouse_backend_endpoint_ejections_total} (outlier detection, by
+     * cluster and reason) and {@code gatehouse_backend_endpoint_health_transitions_total} (by new state). Register
+     * it with the server's {@code EndpointHealthRegistry#events}.
+     */
+    public HealthEvents healthEvents() {
+        return new HealthEvents() {
+            @Override
+            public void ejected(String cluster, String reason) {
+                healthCounters.computeIfAbsent(EJECTIONS + '/' + cluster + '/' + reason, k -> Counter.builder(EJECTIONS)
+                        .tags("cluster", cluster, "reason", reason)
+                        .description("Endpoints ejected by outlier detection (healthCheck.passive), by cluster and "
+                                + "reason").register(registry)).increment();
+            }
+
+            @Override
+            public void transition(String to) {
+                healthCounters.computeIfAbsent(TRANSITIONS + '/' + to, k -> Counter.builder(TRANSITIONS)
+                        .tags("to", to)
+                        .description("Endpoint health changes: to healthy, unhealthy or unknown (active verdict), "
+                                + "returned (an ejection ended)").register(registry)).increment();
+            }
+        };
     }
 
     /** The control loop's verdict on one reload attempt, and the generation served after it. */
@@ -280,6 +313,23 @@ public final class GatewayMetrics implements ExchangeObserver {
                 .tags("route", name, "phase", phase)
                 .description("Filters that threw, by route and phase; each request answered 500")
                 .register(registry)).increment();
+    }
+
+    @Override
+    public void upstreamOverflow(String cluster, String limit) {
+        upstreamCounter(UPSTREAM_OVERFLOW, cluster, "limit", limit,
+                "Requests, connections and retries a circuit breaker limit refused (503), by cluster and limit");
+    }
+
+    @Override
+    public void upstreamRetry(String cluster, String outcome) {
+        upstreamCounter(UPSTREAM_RETRIES, cluster, "outcome", outcome,
+                "Retry decisions by cluster and outcome (retried, success, exhausted, overflow, not-replayable)");
+    }
+
+    private void upstreamCounter(String name, String cluster, String label, String value, String description) {
+        upstreamCounters.computeIfAbsent(name + '/' + cluster + '/' + value, k -> Counter.builder(name)
+                .tags("cluster", cluster, label, value).description(description).register(registry)).increment();
     }
 
     @Override

@@ -1,0 +1,132 @@
+package dev.gatehouse.routing.auth;
+
+import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.filter.CorsFilter;
+import dev.gatehouse.routing.filter.FilterResult;
+import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A rule's SecurityPolicy -> its filters, which run first on the route (issue order: cors, ext-auth,
+ * authentication, authorization, rate limiting, then the rule's own filters): the HTTPRoute CORS filter for its
+ * {@code cors}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
+ */
+public final class SecurityFilters {
+    private SecurityFilters() {
+    }
+
+    /** @return the filters enforcing {@code spec} in order; empty for {@code null} (no policy) */
+    public static List<HttpFilter> compile(SecurityPolicySpec spec) {
+        if (spec == null) {
+            return List.of();
+        }
+        Policy p = new Policy(spec);
+        List<HttpFilter> out = new ArrayList<>(3);
+        if (spec.cors() != null) {
+            out.add(CorsFilter.compile(spec.cors()));
+        }
+        out.add(new AuthenticationFilter(p));
+        out.add(new AuthorizationFilter(p));
+        return List.copyOf(out);
+    }
+
+    /** The compiled policy both filters share. */
+    static final class Policy {
+        final String name;
+        final String invalidReason;
+        final ApiKeys apiKeys;
+        final Htpasswd basic;
+        final Authorization authorization;
+        final String anonymous;
+        final Map<String, List<String>> groups;
+        /** Headers we set upstream: a client's own copies are removed before anything else. */
+        final List<String> identityHeaders = new ArrayList<>();
+        final List<String> challenges = new ArrayList<>();
+
+        Policy(SecurityPolicySpec spec) {
+            name = spec.policy();
+            invalidReason = spec.invalidReason();
+            apiKeys = spec.apiKeyAuth() == null ? null : new ApiKeys(spec.apiKeyAuth());
+            basic = spec.basicAuth() == null ? null : new Htpasswd(spec.basicAuth());
+            authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
+            anonymous = spec.anonymous();
+            groups = spec.groups();
+            if (apiKeys != null) {
+                challenges.add("ApiKey realm=\"gatehouse\"");
+                if (apiKeys.forwardHeader != null) {
+                    identityHeaders.add(apiKeys.forwardHeader);
+                }
+            }
+            if (basic != null) {
+                challenges.add("Basic realm=\"gatehouse\", charset=\"UTF-8\"");
+                if (basic.forwardHeader != null) {
+                    identityHeaders.add(basic.forwardHeader);
+                }
+            }
+        }
+
+        /** 401 with a challenge per method, counted as unauthenticated. */
+        FilterResult unauthorized(HttpExchange ex) {
+            ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
+            return new FilterResult.Respond(AuthAnswers.answer(HttpResponseStatus.UNAUTHORIZED,
+                    AuthAnswers.UNAUTHENTICATED, challenges));
+        }
+
+        boolean authenticates() {
+            return apiKeys != null || basic != null;
+        }
+
+        /** For explain and the dashboard: which policy, and what this step of it checks. */
+        String describe(boolean authorizationStep) {
+            List<String> parts = new ArrayList<>();
+            if (invalidReason != null) {
+                parts.add("invalid, answers 500: " + invalidReason);
+            } else if (authorizationStep) {
+                parts.add(authorization == null ? "no rules: every authenticated caller is allowed"
+                        : authorization.describe());
+            } else {
+                if (apiKeys != null) {
+                    parts.add("apiKeyAuth");
+                }
+                if (basic != null) {
+                    parts.add("basicAuth");
+                }
+                if (anonymous != null) {
+                    parts.add("anonymous consumer " + anonymous);
+                }
+                if (parts.isEmpty()) {
+                    parts.add("no authentication");
+                }
+            }
+            return "SecurityPolicy " + name + " " + (authorizationStep ? "authorization" : "authentication")
+                    + " (" + String.join(", ", parts) + ")";
+        }
+    }
+
+    /**
+     * Who authentication found, handed to {@link AuthorizationFilter} through the exchange. A bcrypt check that
+     * ran off the loop writes {@link #verdict} before its stage completes; the proxy resumes the chain on the
+     * request's event loop after that, so the authorization filter reads it there.
+     */
+    static final class Identity {
+        enum Verdict { VERIFIED, PENDING, WRONG, BUSY }
+
+        final String consumer;
+        final String apiClient;
+        final String basicUser;
+        volatile Verdict verdict;
+
+        Identity(String consumer, String apiClient, String basicUser, Verdict verdict) {
+            this.consumer = consumer;
+            this.apiClient = apiClient;
+            this.basicUser = basicUser;
+            this.verdict = verdict;
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package dev.gatehouse.translate;
+
+import dev.gatehouse.ir.FilterSpec;
+import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.translate.validate.DurationFormat;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.ParentReference;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * {@code SecurityPolicy} ({@code gatehouse.dev/v1alpha1}, Envoy Gateway v1.9's spec, read as a generic resource)
+ * -> the {@link SecurityPolicySpec} of each HTTPRoute and GRPCRoute rule, with EG's targeting, precedence and
+ * statuses ({@link PolicyAttachments}).
+ *
+ * <p>Unlike a BackendTrafficPolicy, an invalid SecurityPolicy (a field gatehouse does not serve yet, a missing
+ * or malformed Secret) still takes its targets: it is {@code Accepted=False, Invalid} and the routes it would
+ * protect answer 500. A mistake in a policy that guards a route must close it, never open it (EG does the same).
+ *
+ * <p>The Secrets it references are read from the resource set, as certificates are: a change to one is a new
+ * snapshot by hot reload. A Secret in another namespace needs a ReferenceGrant from {@code gatehouse.dev}
+ * SecurityPolicy.
+ */
+final class SecurityPolicyTranslator {
+    static final String KIND = "SecurityPolicy";
+    static final String GROUP = "gatehouse.dev";
+    static final String HTPASSWD_KEY = ".htpasswd";
+    private static final String API_KEYS = "spec.apiKeyAuth.credentialRefs";
+    private static final String USERS = "spec.basicAuth.users";
+    private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
+
+    /** Where a Secret's problems are reported, by field. */
+    @FunctionalInterface
+    interface Problems {
+        void add(String field, String message);
+    }
+
+    private final ResourceIndex index;
+    private final ReferenceGrants grants;
+    private final PolicyAttachments<SecurityPolicySpec> attachments;
+
+    SecurityPolicyTranslator(ResourceIndex index, ReferenceGrants grants,
+                             Map<String, List<ListenerState>> listenersByGateway,
+                             Map<String, List<ListenerState>> listenersBySet, String controllerName,
+                             List<Diagnostic> diagnostics) {
+        this.index = index;
+        this.grants = grants;
+        attachments = new PolicyAttachments<>(KIND, "securityPolicies", SecurityPolicyValidator.TARGET_KINDS, true,
+                index, listenersByGateway, listenersBySet, controllerName);
+        for (GenericKubernetesResource object : index.securityPolicies) {
+            String self = ResourceIndex.qualifiedName(object);
+            ResourceSet.Entry origin = index.origin(object);
+            List<Diagnostic> problems = new ArrayList<>(SecurityPolicyValidator.validate(object, origin));
+            SecurityPolicySpec spec = null;
+            if (problems.isEmpty()) {
+                Problems secretProblems = (field, message) -> problems.add(PolicyFields.diagnostic(
+                        Diagnostic.Severity.WARNING, KIND, object, origin, field, message));
+                spec = specOf((Map<?, ?>) object.getAdditionalProperties().get("spec"), object, secretProblems);
+            }
+            diagnostics.addAll(problems);
+            String reason = problems.isEmpty() ? null : String.join("; ", problems.stream()
+                    .map(d -> d.field() + ": " + d.message()).toList());
+            attachments.add(object, reason == null ? spec : SecurityPolicySpec.invalid(self, reason),
+                    reason == null ? null : Conditions.policyInvalid(reason), diagnostics);
+        }
+        attachments.done();
+    }
+
+    static boolean isPolicy(Object o) {
+        return o instanceof GenericKubernetesResource g && KIND.equals(g.getKind())
+                && BackendTrafficPolicyTranslator.API_VERSION.equals(g.getApiVersion());
+    }
+
+    /** The route's rules, each with the SecurityPolicy that applies to it (the most specific, whole). */
+    HttpRouteTranslator.Result apply(String kind, HasMetadata route, List<ParentReference> parentRefs,
+                                     HttpRouteTranslator.Result result) {
+        Map<Integer, PolicyAttachments.Policy<SecurityPolicySpec>> byRule = new HashMap<>();
+        List<RouteRule> rules = new ArrayList<>();
+        for (RouteRule rule : result.rules()) {
+            HttpRuleSpec s = rule.spec();
+            PolicyAttachments.Policy<SecurityPolicySpec> p = byRule.computeIfAbsent(s.route().ruleIndex(),
+                    r -> attachments.effective(kind, route, s.route().ruleName(), parentRefs));
+            rules.add(p == null ? rule : new RouteRule(s.withSecurity(p.spec), rule.created(), rule.grpcMethod()));
+        }
+        return new HttpRouteTranslator.Result(rules, result.clusters(), result.resolvedRefs(), result.rejection(),
+                result.warnings());
+    }
+
+    List<ResourceStatus> statuses() {
+        return attachments.statuses();
+    }
+
+    // --- the spec, once validated; Secret problems go to {@code problems}
+
+    private SecurityPolicySpec specOf(Map<?, ?> spec, GenericKubernetesResource policy, Problems problems) {
+        String self = ResourceIndex.qualifiedName(policy);
+        Map<?, ?> consumers = map(spec, "consumers");
+        Map<String, List<String>> groups = new TreeMap<>();
+        if (consumers.get("groups") instanceof List<?> list) {
+            for (Object o : list) {
+                Map<?, ?> g = (Map<?, ?>) o;
+                for (Object member : (List<?>) g.get("members")) {
+                    groups.computeIfAbsent(String.valueOf(member), m -> new ArrayList<>()).add(String.valueOf(g.get("name")));
+                }
+            }
+        }
+        return new SecurityPolicySpec(self, null, apiKeyAuth(present(spec, "apiKeyAuth"), policy, problems),
+                basicAuth(present(spec, "basicAuth"), policy, problems), authorization(present(spec, "authorization")),
+                consumers.get("anonymous") instanceof String a ? a : null, groups, cors(present(spec, "cors")));
+    }
+
+    /** EG's cors as the HTTPRoute CORS filter's spec (the same fields); maxAge unset: that filter's default. */
+    private static FilterSpec.CorsSpec cors(Map<?, ?> c) {
+        if (c == null) {
+            return null;
+        }
+        java.time.Duration maxAge = c.get("maxAge") instanceof String s ? DurationFormat.parse(s) : null;
+        return new FilterSpec.CorsSpec(strings(c.get("allowOrigins")), Boolean.TRUE.equals(c.get("allowCredentials")),
+                strings(c.get("allowMethods")), strings(c.get("allowHeaders")), strings(c.get("exposeHeaders")),
+                maxAge == null ? FilterTranslator.DEFAULT_CORS_MAX_AGE : (int) Math.min(Integer.MAX_VALUE, maxAge.toSeconds()));
+    }
+
+    private SecurityPolicySpec.ApiKeyAuthSpec apiKeyAuth(Map<?, ?> a, GenericKubernetesResource policy,
+                                                         Problems problems) {
+        if (a == null) {
+            return null;
+        }
+        List<SecurityPolicySpec.ApiKey> keys = new ArrayList<>();
+        Set<String> clients = new HashSet<>();
+        Set<String> digests = new HashSet<>();
+        for (Object ref : (List<?>) a.get("credentialRefs")) {
+            Secret secret = secret((Map<?, ?>) ref, policy, API_KEYS, problems);
+            if (secret == null) {
+                continue;
+            }
+            // EG: each data key is a client id, its value the key; the first Secret naming a client wins
+            for (Map.Entry<String, String> e : SecretValues.all(secret).entrySet()) {
+                if (e.getValue() == null || e.getValue().isEmpty()) {
+                    problems.add(API_KEYS, "Secret " + ResourceIndex.qualifiedName(secret) + ": client " + e.getKey()
+                            + " has an empty API key");
+                } else if (clients.add(e.getKey())) {
+                    byte[] digest = sha256(e.getValue());
+                    if (!digests.add(Base64.getEncoder().encodeToString(digest))) {
+                        problems.add(API_KEYS, "Secret " + ResourceIndex.qualifiedName(secret) + ": duplicated API key (client "
+                                + e.getKey() + ")");
+                    }
+                    keys.add(new SecurityPolicySpec.ApiKey(e.getKey(), digest));
+                }
+            }
+        }
+        List<SecurityPolicySpec.Extract> extract = new ArrayList<>();
+        for (Object o : (List<?>) a.get("extractFrom")) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            SecurityPolicySpec.Source source = m.get("headers") != null ? SecurityPolicySpec.Source.HEADER
+                    : m.get("params") != null ? SecurityPolicySpec.Source.PARAM : SecurityPolicySpec.Source.COOKIE;
+            List<?> names = (List<?>) m.get(switch (source) {
+                case HEADER -> "headers";
+                case PARAM -> "params";
+                case COOKIE -> "cookies";
+            });
+            extract.add(new SecurityPolicySpec.Extract(source, names.stream()
+                    .map(n -> source == SecurityPolicySpec.Source.HEADER ? String.valueOf(n).toLowerCase(Locale.ROOT)
+                            : String.valueOf(n)).toList()));
+        }
+        return new SecurityPolicySpec.ApiKeyAuthSpec(keys, extract, header(a, "forwardClientIDHeader"),
+                Boolean.TRUE.equals(a.get("sanitize")));
+    }
+
+    private SecurityPolicySpec.BasicAuthSpec basicAuth(Map<?, ?> b, GenericKubernetesResource policy,
+                                                       Problems problems) {
+        if (b == null) {
+            return null;
+        }
+        List<SecurityPolicySpec.HtpasswdUser> users = new ArrayList<>();
+        Secret secret = secret((Map<?, ?>) b.get("users"), policy, USERS, problems);
+        if (secret != null) {
+            String where = "Secret " + ResourceIndex.qualifiedName(secret);
+            String htpasswd = SecretValues.all(secret).get(HTPASSWD_KEY);
+            if (htpasswd == null || htpasswd.isBlank()) {
+                problems.add(USERS, where + " has no " + HTPASSWD_KEY + " key");
+            } else {
+                users.addAll(htpasswd(htpasswd, where, problems));
+            }
+        }
+        return new SecurityPolicySpec.BasicAuthSpec(users, header(b, "forwardUsernameHeader"));
+    }
+
+    /**
+     * One {@code user:hash} per line (CRLF normalised, blank lines skipped). Hashes: {@code {SHA}} (EG's only one),
+     * and, beyond EG, {@code {SSHA}} and bcrypt. A plain-text password (or MD5/crypt) is refused: it names the line
+     * and user, never the value.
+     */
+    static List<SecurityPolicySpec.HtpasswdUser> htpasswd(String text, String where, Problems problems) {
+        List<SecurityPolicySpec.HtpasswdUser> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        String[] lines = text.replace("\r\n", "\n").split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            int colon = line.indexOf(':');
+            String at = where + " " + HTPASSWD_KEY + " line " + (i + 1);
+            if (colon <= 0) {
+                problems.add(USERS, at + ": expected user:hash");
+                continue;
+            }
+            String user = line.substring(0, colon);
+            String hash = line.substring(colon + 1);
+            String problem = hashProblem(hash);
+            if (problem != null) {
+                problems.add(USERS, at + " (user " + user + "): " + problem);
+            } else if (!seen.add(user)) {
+                problems.add(USERS, at + ": user " + user + " appears twice");
+            } else {
+                out.add(new SecurityPolicySpec.HtpasswdUser(user, hash));
+            }
+        }
+        return out;
+    }
+
+    private static String hashProblem(String hash) {
+        try {
+            if (hash.startsWith("{SHA}")) {
+                return Base64.getDecoder().decode(hash.substring(5)).length == 20 ? null
+                        : "a {SHA} hash is the base64 of 20 bytes";
+            }
+            if (hash.startsWith("{SSHA}")) {
+                return Base64.getDecoder().decode(hash.substring(6)).length > 20 ? null
+                        : "an {SSHA} hash is the base64 of a 20-byte SHA-1 digest followed by the salt";
+            }
+        } catch (IllegalArgumentException e) {
+            return "the hash is not valid base64";
+        }
+        if (hash.startsWith("$2")) {
+            return BCRYPT.matcher(hash).matches() ? null : "not a bcrypt hash ($2a$, $2b$ or $2y$, cost, 53 characters)";
+        }
+        return "unsupported htpasswd format: use {SHA}, {SSHA} or bcrypt ($2y$, htpasswd -B); plain-text, MD5 and"
+                + " crypt passwords are refused";
+    }
+
+    private Secret secret(Map<?, ?> ref, GenericKubernetesResource policy, String field, Problems problems) {
+        String policyNs = ResourceIndex.namespace(policy);
+        String ns = ref.get("namespace") instanceof String s && !s.isEmpty() ? s : policyNs;
+        String name = String.valueOf(ref.get("name"));
+        if (!grants.permits(GROUP, KIND, policyNs, "Secret", ns, name)) {
+            problems.add(field, "Secret " + ns + "/" + name + " is not permitted by any ReferenceGrant");
+            return null;
+        }
+        Secret secret = index.secrets.get(ResourceIndex.key(ns, name));
+        if (secret == null) {
+            problems.add(field, "Secret " + ns + "/" + name + " does not exist");
+        }
+        return secret;
+    }
+
+    private static SecurityPolicySpec.AuthorizationSpec authorization(Map<?, ?> a) {
+        if (a == null) {
+            return null;
+        }
+        List<SecurityPolicySpec.AuthorizationRule> rules = new ArrayList<>();
+        List<?> list = a.get("rules") instanceof List<?> l ? l : List.of();
+        for (int i = 0; i < list.size(); i++) {
+            Map<?, ?> r = (Map<?, ?>) list.get(i);
+            Map<?, ?> p = map(r, "principal");
+            Map<?, ?> op = map(r, "operation");
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (Object h : p.get("headers") instanceof List<?> hl ? hl : List.of()) {
+                Map<?, ?> hm = (Map<?, ?>) h;
+                headers.put(String.valueOf(hm.get("name")).toLowerCase(Locale.ROOT), strings(hm.get("values")));
+            }
+            Map<?, ?> path = present(op, "path");
+            rules.add(new SecurityPolicySpec.AuthorizationRule(r.get("name") instanceof String n ? n : "rule-" + i,
+                    action(r.get("action")), strings(p.get("clientCIDRs")).stream().map(Cidr::canonical).toList(),
+                    headers, strings(p.get("consumers")), strings(p.get("consumerGroups")),
+                    strings(op.get("methods")), path == null ? null : new SecurityPolicySpec.PathSpec(
+                            switch (path.get("type") instanceof String t ? t : "PathPrefix") {
+                                case "Exact" -> SecurityPolicySpec.PathType.EXACT;
+                                case "RegularExpression" -> SecurityPolicySpec.PathType.REGULAR_EXPRESSION;
+                                default -> SecurityPolicySpec.PathType.PATH_PREFIX;
+                            }, path.get("value") instanceof String v ? v : "/", Boolean.TRUE.equals(path.get("invert")))));
+        }
+        // EG: neither rules nor defaultAction denies everyone; defaultAction defaults to Deny
+        return new SecurityPolicySpec.AuthorizationSpec(a.get("defaultAction") == null ? SecurityPolicySpec.Action.DENY
+                : action(a.get("defaultAction")), rules);
+    }
+
+    private static SecurityPolicySpec.Action action(Object value) {
+        return "Allow".equals(value) ? SecurityPolicySpec.Action.ALLOW : SecurityPolicySpec.Action.DENY;
+    }
+
+    private static List<String> strings(Object value) {
+        return value instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+    }
+
+    private static String header(Map<?, ?> m, String key) {
+        return m.get(key) instanceof String s && !s.isEmpty() ? s.toLowerCase(Locale.ROOT) : null;
+    }
+
+    static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    private static Map<?, ?> present(Map<?, ?> parent, String key) {
+        return parent.get(key) instanceof Map<?, ?> m ? m : null;
+    }
+
+    private static Map<?, ?> map(Map<?, ?> parent, String key) {
+        return parent.get(key) instanceof Map<?, ?> m ? m : Map.of();
+    }
+
+}

@@ -1,0 +1,318 @@
+package dev.gatehouse.translate;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a {@code SecurityPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field, plus
+ * gatehouse's additions ({@code consumers}; {@code consumers} and {@code consumerGroups} in an authorization
+ * principal). EG fields gatehouse does not serve yet ({@code jwt}, {@code oidc}, {@code extAuth}, {@code csrf},
+ * CEL and geo-location principals) are rejected by name: a policy that asks for JWT must not look as
+ * if it got it, and its routes fail closed.
+ */
+final class SecurityPolicyValidator extends PolicyValidation {
+    /** TCPRoute is EG's (authorization by clientCIDRs only): refused until the L4 path enforces it. */
+    static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
+            GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE);
+    private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "apiKeyAuth",
+            "basicAuth", "authorization", "consumers", "cors");
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "oidc", "extAuth", "csrf");
+    /** EG's Origin pattern; RE2, as its nested repetition would backtrack in java.util.regex. */
+    private static final com.google.re2j.Pattern ORIGIN = com.google.re2j.Pattern.compile(
+            "^(\\*|[A-Za-z][A-Za-z0-9+.-]*:\\/\\/(\\*|(\\*\\.)?(([\\w-]+\\.?)+)?[\\w-]+)(:\\d{1,5})?)$");
+    private static final Set<String> SECRET_REF_FIELDS = Set.of("group", "kind", "name", "namespace");
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+            "TRACE", "PATCH");
+    private static final Set<String> ACTIONS = Set.of("Allow", "Deny");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    private SecurityPolicyValidator(GenericKubernetesResource policy, ResourceSet.Entry origin) {
+        super(SecurityPolicyTranslator.KIND, TARGET_KINDS, policy, origin);
+    }
+
+    /** Every problem of the policy; none means it can be translated (its Secrets are checked then). */
+    static List<Diagnostic> validate(GenericKubernetesResource policy, ResourceSet.Entry origin) {
+        SecurityPolicyValidator v = new SecurityPolicyValidator(policy, origin);
+        v.check();
+        return v.findings();
+    }
+
+    private void check() {
+        Map<?, ?> spec = spec();
+        if (spec == null) {
+            return;
+        }
+        fields(spec, SPEC_FIELDS, SPEC_NOT_YET, "spec");
+        targets(spec);
+        tcpRoutes(spec);
+        apiKeyAuth(map(spec.get("apiKeyAuth"), "spec.apiKeyAuth"));
+        basicAuth(map(spec.get("basicAuth"), "spec.basicAuth"));
+        authorization(map(spec.get("authorization"), "spec.authorization"));
+        consumers(map(spec.get("consumers"), "spec.consumers"));
+        cors(map(spec.get("cors"), "spec.cors"));
+    }
+
+    private void cors(Map<?, ?> c) {
+        if (c == null) {
+            return;
+        }
+        String at = "spec.cors";
+        fields(c, Set.of("allowOrigins", "allowMethods", "allowHeaders", "exposeHeaders", "maxAge", "allowCredentials"),
+                Set.of(), at);
+        List<?> origins = list(c, "allowOrigins", at);
+        for (int i = 0; origins != null && i < origins.size(); i++) {
+            if (!(origins.get(i) instanceof String o) || o.length() > 253 || !ORIGIN.matcher(o).matches()) {
+                error(at + ".allowOrigins[" + i + "]", "must be \"*\" or an origin such as https://foo.example.com or"
+                        + " https://*.example.com (a plain string, not {exact: ...})");
+            }
+        }
+        for (String key : List.of("allowMethods", "allowHeaders", "exposeHeaders")) {
+            List<?> values = list(c, key, at);
+            if (values != null) {
+                nonEmptyStrings(values, at + "." + key);
+            }
+        }
+        duration(c, "maxAge", at, false);
+        bool(c, "allowCredentials", at);
+    }
+
+    private void tcpRoutes(Map<?, ?> spec) {
+        List<?> refs = spec.get("targetRefs") instanceof List<?> l ? l : List.of();
+        for (int i = 0; i < refs.size(); i++) {
+            if (refs.get(i) instanceof Map<?, ?> ref && L4Route.TCP_ROUTE.equals(ref.get("kind"))) {
+                error("spec.targetRefs[" + i + "].kind", "a SecurityPolicy on a TCPRoute is not supported yet by gatehouse");
+            }
+        }
+    }
+
+    private void apiKeyAuth(Map<?, ?> a) {
+        if (a == null) {
+            return;
+        }
+        String at = "spec.apiKeyAuth";
+        fields(a, Set.of("credentialRefs", "extractFrom", "forwardClientIDHeader", "sanitize"), Set.of(), at);
+        List<?> refs = list(a, "credentialRefs", at);
+        if (refs == null) {
+            error(at + ".credentialRefs", "required field is missing");
+        }
+        for (int i = 0; refs != null && i < refs.size(); i++) {
+            secretRef(refs.get(i), at + ".credentialRefs[" + i + "]");
+        }
+        List<?> from = list(a, "extractFrom", at);
+        if (from == null || from.isEmpty()) {
+            error(at + ".extractFrom", "required: at least one of headers, params or cookies");
+        }
+        for (int i = 0; from != null && i < from.size(); i++) {
+            String it = at + ".extractFrom[" + i + "]";
+            Map<?, ?> m = map(from.get(i), it);
+            if (m == null) {
+                continue;
+            }
+            fields(m, Set.of("headers", "params", "cookies"), Set.of(), it);
+            int present = 0;
+            for (String key : List.of("headers", "params", "cookies")) {
+                List<?> names = list(m, key, it);
+                if (names != null) {
+                    present++;
+                    nonEmptyStrings(names, it + "." + key);
+                }
+            }
+            if (present != 1) {
+                error(it, "exactly one of headers, params, or cookies must be specified");
+            }
+        }
+        headerName(a, "forwardClientIDHeader", at);
+        bool(a, "sanitize", at);
+    }
+
+    private void basicAuth(Map<?, ?> b) {
+        if (b == null) {
+            return;
+        }
+        String at = "spec.basicAuth";
+        fields(b, Set.of("users", "forwardUsernameHeader"), Set.of(), at);
+        if (b.get("users") == null) {
+            error(at + ".users", "required field is missing");
+        } else {
+            secretRef(b.get("users"), at + ".users");
+        }
+        headerName(b, "forwardUsernameHeader", at);
+    }
+
+    private void secretRef(Object value, String at) {
+        Map<?, ?> ref = map(value, at);
+        if (ref == null) {
+            return;
+        }
+        fields(ref, SECRET_REF_FIELDS, Set.of(), at);
+        string(ref, "name", at, true);
+        if (ref.get("group") != null && !"".equals(ref.get("group"))) {
+            error(at + ".group", "must be \"\" (the core group): only Secrets hold credentials");
+        }
+        if (ref.get("kind") != null && !"Secret".equals(ref.get("kind"))) {
+            error(at + ".kind", "must be Secret");
+        }
+        string(ref, "namespace", at, false);
+    }
+
+    private void authorization(Map<?, ?> a) {
+        if (a == null) {
+            return;
+        }
+        String at = "spec.authorization";
+        fields(a, Set.of("defaultAction", "rules"), Set.of(), at);
+        oneOf(a, "defaultAction", at, ACTIONS, false);
+        List<?> rules = list(a, "rules", at);
+        for (int i = 0; rules != null && i < rules.size(); i++) {
+            String it = at + ".rules[" + i + "]";
+            Map<?, ?> r = map(rules.get(i), it);
+            if (r == null) {
+                continue;
+            }
+            fields(r, Set.of("name", "action", "operation", "principal"), Set.of("cel"), it);
+            String name = string(r, "name", it, false);
+            if (name != null && (name.isEmpty() || name.length() > 253)) {
+                error(it + ".name", "must be 1 to 253 characters");
+            }
+            oneOf(r, "action", it, ACTIONS, true);
+            operation(map(r.get("operation"), it + ".operation"), it + ".operation");
+            Map<?, ?> p = map(r.get("principal"), it + ".principal");
+            if (p == null && r.get("cel") == null) {
+                error(it, "at least one of principal or cel must be specified");
+            }
+            if (p != null) {
+                principal(p, it + ".principal");
+            }
+        }
+    }
+
+    private void operation(Map<?, ?> o, String at) {
+        if (o == null) {
+            return;
+        }
+        fields(o, Set.of("methods", "path"), Set.of(), at);
+        if (o.get("methods") == null && o.get("path") == null) {
+            error(at, "at least one of methods or path must be specified");
+        }
+        List<?> methods = list(o, "methods", at);
+        if (methods != null && (methods.isEmpty() || methods.size() > 16)) {
+            error(at + ".methods", "must hold 1 to 16 methods");
+        }
+        for (int i = 0; methods != null && i < methods.size(); i++) {
+            if (!METHODS.contains(String.valueOf(methods.get(i)))) {
+                error(at + ".methods[" + i + "]", "must be one of " + String.join(", ", new java.util.TreeSet<>(METHODS)));
+            }
+        }
+        Map<?, ?> path = map(o.get("path"), at + ".path");
+        if (path != null) {
+            fields(path, Set.of("type", "value", "invert"), Set.of(), at + ".path");
+            oneOf(path, "type", at + ".path", Set.of("Exact", "PathPrefix", "RegularExpression"), false);
+            String value = string(path, "value", at + ".path", false);
+            if (value != null && value.length() > 1024) {
+                error(at + ".path.value", "must be at most 1024 characters");
+            }
+            if (value != null && "RegularExpression".equals(path.get("type"))) {
+                try {
+                    com.google.re2j.Pattern.compile(value);
+                } catch (com.google.re2j.PatternSyntaxException e) {
+                    error(at + ".path.value", "not an RE2 regular expression: " + e.getDescription());
+                }
+            }
+            bool(path, "invert", at + ".path");
+        }
+    }
+
+    private void principal(Map<?, ?> p, String at) {
+        fields(p, Set.of("clientCIDRs", "headers", "consumers", "consumerGroups"),
+                Set.of("jwt", "clientIPGeoLocations"), at);
+        if (p.isEmpty()) {
+            error(at, "at least one of clientCIDRs, jwt, headers, or clientIPGeoLocations must be specified");
+        }
+        List<?> cidrs = list(p, "clientCIDRs", at);
+        if (cidrs != null && cidrs.isEmpty()) {
+            error(at + ".clientCIDRs", "must hold at least one CIDR");
+        }
+        for (int i = 0; cidrs != null && i < cidrs.size(); i++) {
+            String problem = Cidr.problem(String.valueOf(cidrs.get(i)));
+            if (problem != null) {
+                error(at + ".clientCIDRs[" + i + "]", problem);
+            }
+        }
+        List<?> headers = list(p, "headers", at);
+        if (headers != null && (headers.isEmpty() || headers.size() > 256)) {
+            error(at + ".headers", "must hold 1 to 256 headers");
+        }
+        for (int i = 0; headers != null && i < headers.size(); i++) {
+            String it = at + ".headers[" + i + "]";
+            Map<?, ?> h = map(headers.get(i), it);
+            if (h != null) {
+                fields(h, Set.of("name", "values"), Set.of(), it);
+                headerName(h, "name", it);
+                if (h.get("name") == null) {
+                    error(it + ".name", "required field is missing");
+                }
+                List<?> values = list(h, "values", it);
+                if (values == null || values.isEmpty()) {
+                    error(it + ".values", "required: at least one value");
+                } else {
+                    nonEmptyStrings(values, it + ".values");
+                }
+            }
+        }
+        for (String key : List.of("consumers", "consumerGroups")) {
+            List<?> names = list(p, key, at);
+            if (names != null) {
+                nonEmptyStrings(names, at + "." + key);
+            }
+        }
+    }
+
+    private void consumers(Map<?, ?> c) {
+        if (c == null) {
+            return;
+        }
+        String at = "spec.consumers";
+        fields(c, Set.of("anonymous", "groups"), Set.of(), at);
+        String anonymous = string(c, "anonymous", at, false);
+        if (anonymous != null && anonymous.isEmpty()) {
+            error(at + ".anonymous", "must not be empty");
+        }
+        List<?> groups = list(c, "groups", at);
+        for (int i = 0; groups != null && i < groups.size(); i++) {
+            String it = at + ".groups[" + i + "]";
+            Map<?, ?> g = map(groups.get(i), it);
+            if (g != null) {
+                fields(g, Set.of("name", "members"), Set.of(), it);
+                string(g, "name", it, true);
+                List<?> members = list(g, "members", it);
+                if (members == null) {
+                    error(it + ".members", "required field is missing");
+                } else {
+                    nonEmptyStrings(members, it + ".members");
+                }
+            }
+        }
+    }
+
+    private void nonEmptyStrings(List<?> values, String at) {
+        if (values.isEmpty()) {
+            error(at, "must hold at least one item");
+        }
+        for (int i = 0; i < values.size(); i++) {
+            if (!(values.get(i) instanceof String s) || s.isEmpty()) {
+                error(at + "[" + i + "]", "must be a non-empty string");
+            }
+        }
+    }
+
+    private void headerName(Map<?, ?> parent, String key, String at) {
+        String name = string(parent, key, at, false);
+        if (name != null && !HEADER_NAME.matcher(name).matches()) {
+            error(at + "." + key, "\"" + name + "\" is not an HTTP header name");
+        }
+    }
+}
