@@ -47,6 +47,8 @@ public record RateLimitSpec(String source, List<Rule> rules) {
      * @param path the path condition, or {@code null}
      * @param sourceCidr the client address condition, or {@code null}
      * @param queryParams query parameter conditions (AND)
+     * @param consumer gatehouse's {@code consumer} selector: the SecurityPolicy's consumer of the request, or
+     *                 {@code null}
      * @param requests requests allowed per unit
      * @param unit the window
      * @param cost what one request spends ({@code cost.request.number}, default 1)
@@ -54,7 +56,8 @@ public record RateLimitSpec(String source, List<Rule> rules) {
      * @param headersOn whether answers carry the {@code x-ratelimit-*} headers ({@code xRateLimitHeaders}, default on)
      */
     public record Rule(Scope scope, String bucket, List<ValueMatch> headers, List<MethodMatch> methods,
-                       ValueMatch path, CidrMatch sourceCidr, List<ValueMatch> queryParams, long requests,
+                       ValueMatch path, CidrMatch sourceCidr, List<ValueMatch> queryParams, ValueMatch consumer,
+                       long requests,
                        Unit unit, long cost, boolean shadowMode, boolean headersOn) {
         public Rule {
             headers = List.copyOf(headers);
@@ -64,8 +67,8 @@ public record RateLimitSpec(String source, List<Rule> rules) {
     }
 
     /**
-     * A header, query parameter or path condition; {@code name} is null for the path, {@code value} for
-     * {@code DISTINCT}.
+     * A header, query parameter, path or consumer condition; {@code name} is null for the path and the consumer,
+     * {@code value} for {@code DISTINCT}.
      */
     public record ValueMatch(String name, MatchType type, String value, boolean invert) { }
 

@@ -416,12 +416,17 @@ final class BackendTrafficPolicyValidator extends PolicyValidation {
             if (s == null) {
                 continue;
             }
-            fields(s, Set.of("headers", "methods", "path", "sourceCIDR", "queryParams"), Set.of(), sat);
+            fields(s, Set.of("headers", "methods", "path", "sourceCIDR", "queryParams", "consumer"), Set.of(), sat);
             if (s.isEmpty()) {
-                error(sat, "at least one of headers, methods, path, sourceCIDR or queryParams must be specified");
+                error(sat, "at least one of headers, methods, path, sourceCIDR, queryParams or consumer must be"
+                        + " specified");
             }
             valueMatches(s, "headers", sat, 128);
             valueMatches(s, "queryParams", sat, 16);
+            Map<?, ?> consumer = map(s.get("consumer"), sat + ".consumer");
+            if (consumer != null) {
+                valueMatch(consumer, sat + ".consumer", false); // gatehouse's: the SecurityPolicy's consumer
+            }
             List<?> methods = list(s, "methods", sat);
             for (int m = 0; methods != null && m < methods.size(); m++) {
                 Map<?, ?> method = map(methods.get(m), sat + ".methods[" + m + "]");
@@ -482,28 +487,34 @@ final class BackendTrafficPolicyValidator extends PolicyValidation {
         for (int i = 0; matches != null && i < matches.size(); i++) {
             String hat = at + "." + key + "[" + i + "]";
             Map<?, ?> h = map(matches.get(i), hat);
-            if (h == null) {
-                continue;
+            if (h != null) {
+                valueMatch(h, hat, true);
             }
-            fields(h, Set.of("name", "type", "value", "invert"), Set.of(), hat);
+        }
+    }
+
+    /** One Exact, RegularExpression or Distinct match: a header's or query parameter's (named) or the consumer's. */
+    private void valueMatch(Map<?, ?> h, String hat, boolean named) {
+        fields(h, named ? Set.of("name", "type", "value", "invert") : Set.of("type", "value", "invert"), Set.of(), hat);
+        if (named) {
             String name = string(h, "name", hat, true);
             if (name != null && (name.isEmpty() || name.length() > 256)) {
                 error(hat + ".name", "must be 1 to 256 characters");
             }
-            oneOf(h, "type", hat, Set.of("Exact", "RegularExpression", "Distinct"), false);
-            bool(h, "invert", hat);
-            String value = string(h, "value", hat, false);
-            if ("Distinct".equals(h.get("type"))) {
-                if (value != null || Boolean.TRUE.equals(h.get("invert"))) {
-                    error(hat, "value and invert must be omitted when type is Distinct");
-                }
-            } else if (value == null) {
-                error(hat + ".value", "required unless type is Distinct");
-            } else if (value.length() > 1024) {
-                error(hat + ".value", "at most 1024 characters");
-            } else {
-                regex(h, hat, value);
+        }
+        oneOf(h, "type", hat, Set.of("Exact", "RegularExpression", "Distinct"), false);
+        bool(h, "invert", hat);
+        String value = string(h, "value", hat, false);
+        if ("Distinct".equals(h.get("type"))) {
+            if (value != null || Boolean.TRUE.equals(h.get("invert"))) {
+                error(hat, "value and invert must be omitted when type is Distinct");
             }
+        } else if (value == null) {
+            error(hat + ".value", "required unless type is Distinct");
+        } else if (value.length() > 1024) {
+            error(hat + ".value", "at most 1024 characters");
+        } else {
+            regex(h, hat, value);
         }
     }
 

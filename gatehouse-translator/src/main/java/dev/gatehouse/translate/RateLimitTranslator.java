@@ -51,7 +51,7 @@ final class RateLimitTranslator {
             String bucket = t.shared() ? r.bucket() : r.bucket() + " " + route.kind() + " " + route.qualifiedName()
                     + " rule " + route.ruleIndex();
             rules.add(new RateLimitSpec.Rule(r.scope(), bucket, r.headers(), r.methods(), r.path(), r.sourceCidr(),
-                    r.queryParams(), r.requests(), r.unit(), r.cost(), r.shadowMode(), r.headersOn()));
+                    r.queryParams(), r.consumer(), r.requests(), r.unit(), r.cost(), r.shadowMode(), r.headersOn()));
         }
         return new RateLimitSpec(BackendTrafficPolicyTranslator.KIND + " " + self, rules);
     }
@@ -62,6 +62,7 @@ final class RateLimitTranslator {
         List<RateLimitSpec.ValueMatch> queryParams = new ArrayList<>();
         RateLimitSpec.ValueMatch path = null;
         RateLimitSpec.CidrMatch cidr = null;
+        RateLimitSpec.ValueMatch consumer = null;
         for (Object o : rule.get("clientSelectors") instanceof List<?> l ? l : List.of()) {
             Map<?, ?> selector = (Map<?, ?>) o;
             for (Object h : selector.get("headers") instanceof List<?> l ? l : List.of()) {
@@ -82,11 +83,14 @@ final class RateLimitTranslator {
                 cidr = new RateLimitSpec.CidrMatch(String.valueOf(c.get("value")), "Distinct".equals(c.get("type")),
                         Boolean.TRUE.equals(c.get("invert")));
             }
+            if (selector.get("consumer") instanceof Map<?, ?> c) {
+                consumer = valueMatch(c, "Exact");
+            }
         }
         Map<?, ?> limit = (Map<?, ?>) rule.get("limit");
         long cost = rule.get("cost") instanceof Map<?, ?> c && c.get("request") instanceof Map<?, ?> r
                 && r.get("number") instanceof Number n ? n.longValue() : 1;
-        return new Template(new RateLimitSpec.Rule(scope, bucket, headers, methods, path, cidr, queryParams,
+        return new Template(new RateLimitSpec.Rule(scope, bucket, headers, methods, path, cidr, queryParams, consumer,
                 ((Number) limit.get("requests")).longValue(),
                 RateLimitSpec.Unit.valueOf(String.valueOf(limit.get("unit")).toUpperCase(Locale.ROOT)), cost,
                 Boolean.TRUE.equals(rule.get("shadowMode")), !"Off".equals(rule.get("xRateLimitHeaders"))),

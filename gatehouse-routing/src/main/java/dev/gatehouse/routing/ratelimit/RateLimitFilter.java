@@ -77,7 +77,8 @@ public final class RateLimitFilter implements HttpFilter {
             boolean global = r.scope() == RateLimitSpec.Scope.GLOBAL;
             boolean distinct = r.headers().stream().anyMatch(h -> h.type() == RateLimitSpec.MatchType.DISTINCT)
                     || r.queryParams().stream().anyMatch(q -> q.type() == RateLimitSpec.MatchType.DISTINCT)
-                    || r.sourceCidr() != null && r.sourceCidr().distinct();
+                    || r.sourceCidr() != null && r.sourceCidr().distinct()
+                    || r.consumer() != null && r.consumer().type() == RateLimitSpec.MatchType.DISTINCT;
             rules[i] = new Rule(r, new RuleMatcher(r), global ? null : limiters.local(r.bucket(), r.requests(), unit, distinct),
                     global ? r.requests() + ", " + r.requests() + ";w=" + r.unit().seconds() : Long.toString(r.requests()),
                     unit.toMillis());

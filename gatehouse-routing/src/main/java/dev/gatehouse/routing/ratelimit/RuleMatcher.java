@@ -45,6 +45,7 @@ final class RuleMatcher {
     private final List<Value> queryParams;
     private final List<RateLimitSpec.MethodMatch> methods;
     private final Value path;
+    private final Value consumer;
     private final byte[] network;
     private final int prefix;
     private final boolean cidrDistinct;
@@ -55,6 +56,7 @@ final class RuleMatcher {
         this.queryParams = rule.queryParams().stream().map(Value::of).toList();
         this.methods = rule.methods();
         this.path = rule.path() == null ? null : Value.of(rule.path());
+        this.consumer = rule.consumer() == null ? null : Value.of(rule.consumer());
         RateLimitSpec.CidrMatch cidr = rule.sourceCidr();
         if (cidr != null) {
             String[] parts = cidr.cidr().split("/", 2);
@@ -98,6 +100,15 @@ final class RuleMatcher {
                 }
                 key = append(key, v);
             }
+        }
+        if (consumer != null) {
+            // the SecurityPolicy's filters ran before this one (RouteCompiler's order), so this is the
+            // authenticated consumer, never a client's claim
+            String v = consumer.test(ex.consumer());
+            if (v == NO_MATCH) {
+                return NO_MATCH;
+            }
+            key = append(key, v);
         }
         if (network != null) {
             InetAddress client = ex.remoteAddress() == null ? null : ex.remoteAddress().getAddress();

@@ -29,7 +29,7 @@ class RateLimitFilterTest {
 
     private static RateLimitSpec.Rule rule(RateLimitSpec.Scope scope, String bucket, List<RateLimitSpec.ValueMatch> headers,
                                            RateLimitSpec.CidrMatch cidr, long requests, RateLimitSpec.Unit unit) {
-        return new RateLimitSpec.Rule(scope, bucket, headers, List.of(), null, cidr, List.of(), requests, unit, 1,
+        return new RateLimitSpec.Rule(scope, bucket, headers, List.of(), null, cidr, List.of(), null, requests, unit, 1,
                 false, true);
     }
 
@@ -127,6 +127,32 @@ class RateLimitFilterTest {
         assertThat(status(byIp.onRequest(exchange("10.0.0.2")))).isZero();
         assertThat(status(byIp.onRequest(exchange("192.168.0.1")))).isZero(); // outside the CIDR: not limited
         assertThat(status(byIp.onRequest(exchange("192.168.0.1")))).isZero();
+    }
+
+    @Test
+    void aDistinctConsumerSelectorGivesEachAuthenticatedConsumerItsOwnBucket() {
+        RateLimitFilter byConsumer = RateLimitFilter.compile(spec(new RateLimitSpec.Rule(RateLimitSpec.Scope.LOCAL,
+                "c", List.of(), List.of(), null, null, List.of(),
+                new RateLimitSpec.ValueMatch(null, RateLimitSpec.MatchType.DISTINCT, null, false), 1,
+                RateLimitSpec.Unit.MINUTE, 1, false, true)), limiters);
+        assertThat(status(byConsumer.onRequest(consumer(exchange("10.0.0.1"), "ann")))).isZero();
+        assertThat(status(byConsumer.onRequest(consumer(exchange("10.0.0.2"), "ann")))).isEqualTo(429);
+        assertThat(status(byConsumer.onRequest(consumer(exchange("10.0.0.1"), "bob")))).isZero();
+        assertThat(status(byConsumer.onRequest(exchange("10.0.0.3")))).isZero(); // no consumer: not limited
+
+        RateLimitFilter notAnn = RateLimitFilter.compile(spec(new RateLimitSpec.Rule(RateLimitSpec.Scope.LOCAL,
+                "n", List.of(), List.of(), null, null, List.of(),
+                new RateLimitSpec.ValueMatch(null, RateLimitSpec.MatchType.EXACT, "ann", true), 1,
+                RateLimitSpec.Unit.MINUTE, 1, false, true)), limiters);
+        assertThat(status(notAnn.onRequest(consumer(exchange("10.0.0.1"), "ann")))).isZero();
+        assertThat(status(notAnn.onRequest(consumer(exchange("10.0.0.1"), "ann")))).isZero();
+        assertThat(status(notAnn.onRequest(consumer(exchange("10.0.0.1"), "bob")))).isZero();
+        assertThat(status(notAnn.onRequest(consumer(exchange("10.0.0.1"), "eve")))).isEqualTo(429);
+    }
+
+    private static HttpExchange consumer(HttpExchange ex, String id) {
+        ex.consumer(id, List.of());
+        return ex;
     }
 
     @Test

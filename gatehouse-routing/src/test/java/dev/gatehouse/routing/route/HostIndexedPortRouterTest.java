@@ -289,7 +289,7 @@ class HostIndexedPortRouterTest {
                 List.of(new SecurityPolicySpec.ApiKey("client", new byte[32])), List.of(new SecurityPolicySpec.Extract(
                 SecurityPolicySpec.Source.HEADER, List.of("x-api-key"))), null, false), null, null, null, Map.of(), null);
         RateLimitSpec limits = new RateLimitSpec("BackendTrafficPolicy ns/p", List.of(new RateLimitSpec.Rule(
-                RateLimitSpec.Scope.LOCAL, "b", List.of(), List.of(), null, null, List.of(), 10,
+                RateLimitSpec.Scope.LOCAL, "b", List.of(), List.of(), null, null, List.of(), null, 10,
                 RateLimitSpec.Unit.SECOND, 1, false, true)));
         HttpRuleSpec plain = rule("f", 0, match(prefix("/")), List.of(modifier), backend("v1", 1));
         HttpRuleSpec limited = new HttpRuleSpec(plain.route(), plain.match(), plain.filters(), plain.backends(),
