@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * BackendTrafficPolicy rateLimit through the real jar: a local limit, one global limit enforced together by two
  * gatehouse processes sharing a real redis-server (Debian's, on a free port), and Redis stopped mid-test: fail open
- * by default, fail closed with {@code --rate-limit-fail-closed}; the outcomes and Redis errors in /metrics.
+ * by default, fail closed with {@code --rate-limit-fail-closed}; the outcomes and Redis errors in /metrics; a
+ * per-consumer limit behind a SecurityPolicy's API keys.
  */
 class RateLimitEndToEndTest {
     @TempDir
@@ -117,6 +118,56 @@ class RateLimitEndToEndTest {
                 assertThat(metric(g, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "limited"))).isEqualTo(3);
             });
         }
+    }
+
+    @Test
+    void aDistinctConsumerLimitCountsEachApiKeyClientAfterAuthentication() throws Exception {
+        String policies = """
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: keys, namespace: default}
+                stringData: {ann: annskey, bob: bobskey}
+                ---
+                apiVersion: gatehouse.dev/v1alpha1
+                kind: SecurityPolicy
+                metadata: {name: keys, namespace: default}
+                spec:
+                  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: all}]
+                  apiKeyAuth:
+                    credentialRefs: [{name: keys}]
+                    extractFrom: [{headers: [x-api-key]}]
+                ---
+                apiVersion: gatehouse.dev/v1alpha1
+                kind: BackendTrafficPolicy
+                metadata: {name: limits, namespace: default}
+                spec:
+                  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: all}]
+                  rateLimit:
+                    local:
+                      rules:
+                      - clientSelectors: [{consumer: {type: Distinct}}]
+                        limit: {requests: 2, unit: Hour}
+                """;
+        int port = GatewayProcess.freePort();
+        try (GatewayProcess g = gateway("consumers", port, policies)) {
+            // refused credentials come first and spend nothing
+            for (int i = 0; i < 3; i++) {
+                assertThat(get(port, "wrong").statusCode()).isEqualTo(401);
+            }
+            assertThat(get(port, "annskey").statusCode()).isEqualTo(200);
+            assertThat(get(port, "annskey").statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = get(port, "annskey");
+            assertThat(refused.statusCode()).isEqualTo(429);
+            assertThat(refused.headers().firstValue("x-ratelimit-limit")).hasValue("2");
+            assertThat(get(port, "bobskey").statusCode()).isEqualTo(200); // bob has a bucket of his own
+        }
+    }
+
+    private HttpResponse<String> get(int port, String apiKey) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/a"))
+                .header("x-api-key", apiKey).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
