@@ -15,10 +15,12 @@ import java.util.List;
  *              (no retries beyond the replay of a request a reused connection lost)
  * @param sessionPersistence the rule's {@code sessionPersistence}, or {@code null}
  * @param security the SecurityPolicy that applies to the rule, or {@code null} (none)
+ * @param rateLimit its BackendTrafficPolicy's {@code rateLimit}, or {@code null}
  */
 public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
                            List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
-                           SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security) {
+                           SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security,
+                           RateLimitSpec rateLimit) {
     public HttpRuleSpec {
         filters = List.copyOf(filters);
         backends = List.copyOf(backends);
@@ -26,7 +28,7 @@ public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec>
 
     public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
                         List<BackendRefSpec> backends, TimeoutSpec timeouts) {
-        this(route, match, filters, backends, timeouts, null, null);
+        this(route, match, filters, backends, timeouts, null, null, null);
     }
 
     public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
@@ -35,8 +37,15 @@ public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec>
         this(route, match, filters, backends, timeouts, retry, sessionPersistence, null);
     }
 
+    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
+                        List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
+                        SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security) {
+        this(route, match, filters, backends, timeouts, retry, sessionPersistence, security, null);
+    }
+
     /** This rule with {@code policy} as its SecurityPolicy. */
     public HttpRuleSpec withSecurity(SecurityPolicySpec policy) {
-        return new HttpRuleSpec(route, match, filters, backends, timeouts, retry, sessionPersistence, policy);
+        return new HttpRuleSpec(route, match, filters, backends, timeouts, retry, sessionPersistence, policy,
+                rateLimit);
     }
 }

@@ -59,6 +59,8 @@ final class BackendTrafficPolicyTranslator {
             "cancelled", "retriable-status-codes");
 
     private final PolicyAttachments<BackendTrafficSpec> attachments;
+    /** Each valid policy's rateLimit rules by "ns/name", before a route rule names their buckets. */
+    private final Map<String, List<RateLimitTranslator.Template>> rateLimits = new HashMap<>();
 
     /**
      * @param listenersByGateway our Gateways' listeners by "ns/name"
@@ -74,6 +76,10 @@ final class BackendTrafficPolicyTranslator {
             List<Diagnostic> problems = BackendTrafficPolicyValidator.validate(object, index.origin(object));
             diagnostics.addAll(problems);
             Map<?, ?> spec = object.getAdditionalProperties().get("spec") instanceof Map<?, ?> m ? m : Map.of();
+            if (problems.isEmpty()) {
+                rateLimits.put(ResourceIndex.qualifiedName(object), RateLimitTranslator.templates(
+                        spec.get("rateLimit") instanceof Map<?, ?> r ? r : null, ResourceIndex.qualifiedName(object)));
+            }
             attachments.add(object, problems.isEmpty() ? specOf(spec, ResourceIndex.qualifiedName(object)) : null,
                     problems.isEmpty() ? null : Conditions.policyInvalid(String.join("; ",
                             problems.stream().map(d -> d.field() + ": " + d.message()).toList())), diagnostics);
@@ -109,7 +115,9 @@ final class BackendTrafficPolicyTranslator {
             RetrySpec retry = s.retry() != null ? s.retry() : p.spec.retry();
             rules.add(new RouteRule(new HttpRuleSpec(s.route(), s.match(), s.filters(),
                     withPolicy(s.backends(), p, result.clusters(), clusters), s.timeouts(), retry,
-                    s.sessionPersistence()), rule.created(), rule.grpcMethod()));
+                    s.sessionPersistence(), s.security(),
+                    RateLimitTranslator.forRule(rateLimits.getOrDefault(p.self, List.of()), p.self, s.route())),
+                    rule.created(), rule.grpcMethod()));
         }
         dropUnused(clusters, result.clusters(), rules.stream().flatMap(r -> referenced(r.spec().backends(),
                 r.spec().filters()).stream()).toList());

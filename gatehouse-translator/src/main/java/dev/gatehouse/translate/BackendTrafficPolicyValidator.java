@@ -21,9 +21,9 @@ final class BackendTrafficPolicyValidator extends PolicyValidation {
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE, L4Route.UDP_ROUTE, L4Route.TLS_ROUTE);
     private static final String KIND = BackendTrafficPolicyTranslator.KIND;
     private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "loadBalancer",
-            "healthCheck", "retry", "circuitBreaker", "timeout");
+            "healthCheck", "retry", "circuitBreaker", "timeout", "rateLimit");
     /** EG's fields we do not implement yet: rejected by name rather than reported as unknown. */
-    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "rateLimit", "bandwidthLimit", "faultInjection",
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "bandwidthLimit", "faultInjection",
             "admissionControl", "useClientProtocol", "compression", "compressor", "responseOverride", "httpUpgrade",
             "requestBuffer", "telemetry", "routingType", "proxyProtocol", "tcpKeepalive", "connection", "dns", "http2");
     private static final Set<String> LB_TYPES = Set.of("RoundRobin", "Random", "LeastRequest", "ConsistentHash");
@@ -34,6 +34,8 @@ final class BackendTrafficPolicyValidator extends PolicyValidation {
     private static final Pattern DNS_NAME = Pattern.compile(
             "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final long UINT32 = 4294967295L;
+    private static final Map<String, Long> RATE_UNITS = Map.of("Second", 1L, "Minute", 60L, "Hour", 3_600L,
+            "Day", 86_400L, "Week", 604_800L, "Month", 2_592_000L, "Year", 31_536_000L);
 
     private BackendTrafficPolicyValidator(GenericKubernetesResource policy, ResourceSet.Entry origin) {
         super(KIND, TARGET_KINDS, policy, origin);
@@ -58,6 +60,7 @@ final class BackendTrafficPolicyValidator extends PolicyValidation {
         retry(spec.get("retry"));
         circuitBreaker(spec.get("circuitBreaker"));
         timeout(spec.get("timeout"));
+        rateLimit(spec.get("rateLimit"));
     }
 
     private void loadBalancer(Object value) {
@@ -346,6 +349,183 @@ final class BackendTrafficPolicyValidator extends PolicyValidation {
             duration(http, "connectionIdleTimeout", at + ".http", false);
             duration(http, "maxConnectionDuration", at + ".http", false);
             duration(http, "requestTimeout", at + ".http", false);
+        }
+    }
+
+    /** EG's schema and CEL for {@code rateLimit}, and {@code buildLocalRateLimit}'s checks of the local rules. */
+    private void rateLimit(Object value) {
+        String at = "spec.rateLimit";
+        Map<?, ?> r = map(value, at);
+        if (r == null) {
+            return;
+        }
+        fields(r, Set.of("type", "local", "global"), Set.of(), at);
+        oneOf(r, "type", at, Set.of("Global", "Local"), false);
+        for (String scope : List.of("local", "global")) {
+            Map<?, ?> m = map(r.get(scope), at + "." + scope);
+            if (m == null) {
+                continue;
+            }
+            fields(m, Set.of("rules"), Set.of(), at + "." + scope);
+            List<?> rules = list(m, "rules", at + "." + scope);
+            boolean local = scope.equals("local");
+            if (rules == null ? !local : rules.size() > (local ? 16 : 256)) {
+                error(at + "." + scope + ".rules", rules == null ? "required field is missing"
+                        : "at most " + (local ? 16 : 256) + " rules");
+            }
+            Long defaultUnit = null;
+            for (int i = 0; rules != null && i < rules.size(); i++) {
+                String rat = at + "." + scope + ".rules[" + i + "]";
+                Map<?, ?> rule = map(rules.get(i), rat);
+                Long unit = rule == null ? null : rateLimitRule(rule, rat, local);
+                if (local && unit != null && !(rule.get("clientSelectors") instanceof List<?> l && !l.isEmpty())) {
+                    if (defaultUnit != null) {
+                        error(rat, "only one local rule may leave out clientSelectors (the route's default bucket)");
+                    }
+                    defaultUnit = unit;
+                }
+            }
+            for (int i = 0; local && defaultUnit != null && rules != null && i < rules.size(); i++) {
+                if (rules.get(i) instanceof Map<?, ?> rule && rule.get("limit") instanceof Map<?, ?> limit
+                        && limit.get("unit") instanceof String u && RATE_UNITS.containsKey(u)
+                        && RATE_UNITS.get(u) % defaultUnit != 0) {
+                    error(at + ".local.rules[" + i + "].limit.unit",
+                            "must be a multiple of the default rule's unit (the rule without clientSelectors)");
+                }
+            }
+        }
+    }
+
+    /** @return the rule's unit in seconds, or null when the limit is unusable */
+    private Long rateLimitRule(Map<?, ?> rule, String at, boolean local) {
+        fields(rule, Set.of("clientSelectors", "limit", "cost", "shared", "shadowMode", "xRateLimitHeaders"), Set.of(),
+                at);
+        bool(rule, "shared", at);
+        bool(rule, "shadowMode", at);
+        if (local && Boolean.TRUE.equals(rule.get("shadowMode"))) {
+            error(at + ".shadowMode", "shadowMode is only supported for global rate limits");
+        }
+        oneOf(rule, "xRateLimitHeaders", at, Set.of("Off", "DraftVersion03"), false);
+        List<?> selectors = list(rule, "clientSelectors", at);
+        if (selectors != null && selectors.size() > 8) {
+            error(at + ".clientSelectors", "at most 8 selectors");
+        }
+        for (int i = 0; selectors != null && i < selectors.size(); i++) {
+            String sat = at + ".clientSelectors[" + i + "]";
+            Map<?, ?> s = map(selectors.get(i), sat);
+            if (s == null) {
+                continue;
+            }
+            fields(s, Set.of("headers", "methods", "path", "sourceCIDR", "queryParams", "consumer"), Set.of(), sat);
+            if (s.isEmpty()) {
+                error(sat, "at least one of headers, methods, path, sourceCIDR, queryParams or consumer must be"
+                        + " specified");
+            }
+            valueMatches(s, "headers", sat, 128);
+            valueMatches(s, "queryParams", sat, 16);
+            Map<?, ?> consumer = map(s.get("consumer"), sat + ".consumer");
+            if (consumer != null) {
+                valueMatch(consumer, sat + ".consumer", false); // gatehouse's: the SecurityPolicy's consumer
+            }
+            List<?> methods = list(s, "methods", sat);
+            for (int m = 0; methods != null && m < methods.size(); m++) {
+                Map<?, ?> method = map(methods.get(m), sat + ".methods[" + m + "]");
+                if (method != null) {
+                    fields(method, Set.of("value", "invert"), Set.of(), sat + ".methods[" + m + "]");
+                    oneOf(method, "value", sat + ".methods[" + m + "]", Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+                            "CONNECT", "OPTIONS", "TRACE", "PATCH"), true);
+                    bool(method, "invert", sat + ".methods[" + m + "]");
+                }
+            }
+            Map<?, ?> path = map(s.get("path"), sat + ".path");
+            if (path != null) {
+                fields(path, Set.of("type", "value", "invert"), Set.of(), sat + ".path");
+                oneOf(path, "type", sat + ".path", Set.of("Exact", "PathPrefix", "RegularExpression"), false);
+                regex(path, sat + ".path", string(path, "value", sat + ".path", false));
+                bool(path, "invert", sat + ".path");
+            }
+            Map<?, ?> cidr = map(s.get("sourceCIDR"), sat + ".sourceCIDR");
+            if (cidr != null) {
+                fields(cidr, Set.of("type", "value", "invert"), Set.of(), sat + ".sourceCIDR");
+                oneOf(cidr, "type", sat + ".sourceCIDR", Set.of("Exact", "Distinct"), false);
+                bool(cidr, "invert", sat + ".sourceCIDR");
+                String v = string(cidr, "value", sat + ".sourceCIDR", true);
+                if (v != null && Cidr.problem(v) != null) {
+                    error(sat + ".sourceCIDR.value", Cidr.problem(v));
+                }
+            }
+        }
+        Map<?, ?> cost = map(rule.get("cost"), at + ".cost");
+        if (cost != null) {
+            fields(cost, Set.of("request"), Set.of("response"), at + ".cost");
+            Map<?, ?> request = map(cost.get("request"), at + ".cost.request");
+            if (request != null) {
+                fields(request, Set.of("from", "number"), Set.of("metadata"), at + ".cost.request");
+                oneOf(request, "from", at + ".cost.request", Set.of("Number"), true);
+                integer(request, "number", at + ".cost.request", 0, UINT32);
+            }
+        }
+        Map<?, ?> limit = map(rule.get("limit"), at + ".limit");
+        if (limit == null) {
+            error(at + ".limit", "required field is missing");
+            return null;
+        }
+        fields(limit, Set.of("requests", "unit"), Set.of("fromMetadata"), at + ".limit");
+        if (limit.get("requests") == null) {
+            error(at + ".limit.requests", "required field is missing");
+        }
+        Long requests = integer(limit, "requests", at + ".limit", 0, UINT32);
+        oneOf(limit, "unit", at + ".limit", RATE_UNITS.keySet(), true);
+        return requests == null ? null : RATE_UNITS.get(limit.get("unit"));
+    }
+
+    private void valueMatches(Map<?, ?> selector, String key, String at, int max) {
+        List<?> matches = list(selector, key, at);
+        if (matches != null && matches.size() > max) {
+            error(at + "." + key, "at most " + max + " items");
+        }
+        for (int i = 0; matches != null && i < matches.size(); i++) {
+            String hat = at + "." + key + "[" + i + "]";
+            Map<?, ?> h = map(matches.get(i), hat);
+            if (h != null) {
+                valueMatch(h, hat, true);
+            }
+        }
+    }
+
+    /** One Exact, RegularExpression or Distinct match: a header's or query parameter's (named) or the consumer's. */
+    private void valueMatch(Map<?, ?> h, String hat, boolean named) {
+        fields(h, named ? Set.of("name", "type", "value", "invert") : Set.of("type", "value", "invert"), Set.of(), hat);
+        if (named) {
+            String name = string(h, "name", hat, true);
+            if (name != null && (name.isEmpty() || name.length() > 256)) {
+                error(hat + ".name", "must be 1 to 256 characters");
+            }
+        }
+        oneOf(h, "type", hat, Set.of("Exact", "RegularExpression", "Distinct"), false);
+        bool(h, "invert", hat);
+        String value = string(h, "value", hat, false);
+        if ("Distinct".equals(h.get("type"))) {
+            if (value != null || Boolean.TRUE.equals(h.get("invert"))) {
+                error(hat, "value and invert must be omitted when type is Distinct");
+            }
+        } else if (value == null) {
+            error(hat + ".value", "required unless type is Distinct");
+        } else if (value.length() > 1024) {
+            error(hat + ".value", "at most 1024 characters");
+        } else {
+            regex(h, hat, value);
+        }
+    }
+
+    /** RegularExpression values are RE2, as the data plane compiles them. */
+    private void regex(Map<?, ?> match, String at, String value) {
+        if ("RegularExpression".equals(match.get("type")) && value != null) {
+            try {
+                com.google.re2j.Pattern.compile(value);
+            } catch (com.google.re2j.PatternSyntaxException e) {
+                error(at + ".value", "not a valid RE2 regular expression: " + e.getDescription());
+            }
         }
     }
 }

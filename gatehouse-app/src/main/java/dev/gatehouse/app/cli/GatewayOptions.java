@@ -78,6 +78,17 @@ public final class GatewayOptions {
                     + "0 = close at once (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
+    @Option(names = "--rate-limit-redis", paramLabel = "URI",
+            description = "Redis for BackendTrafficPolicy global rate limits, a Lettuce URI: redis://[:password@]host:port, "
+                    + "rediss:// (TLS), redis-sentinel://host:26379,host2:26379#master; several URIs separated by commas "
+                    + "are a Redis Cluster's seed nodes. Without it, global rules act as if Redis were down.")
+    String rateLimitRedis;
+
+    @Option(names = "--rate-limit-fail-closed",
+            description = "When Redis cannot answer, refuse requests that global rate limits apply to (503 with "
+                    + "Retry-After) instead of letting them through (the default: fail open).")
+    boolean rateLimitFailClosed;
+
     /** picocli: "reject", "keep", "decode" in any case. */
     static final class EncodedSlashesConverter implements picocli.CommandLine.ITypeConverter<EncodedSlashPolicy> {
         @Override

@@ -10,6 +10,7 @@ import dev.gatehouse.kubernetes.ControllerView;
 import dev.gatehouse.kubernetes.KubernetesController;
 import dev.gatehouse.kubernetes.KubernetesSettings;
 import dev.gatehouse.proxy.observe.accesslog.AccessLogField;
+import dev.gatehouse.proxy.ratelimit.RedisRateLimitStore;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.proxy.server.ServerOptions;
 import dev.gatehouse.translate.TranslatorOptions;
@@ -35,6 +36,7 @@ final class GatewayRuntime implements AutoCloseable {
     static final Duration DEFAULT_KUBERNETES_DRAIN_PERIOD = Duration.ofSeconds(10);
 
     private final GatewayServer server;
+    private final RedisRateLimitStore rateLimitStore;
     private final ControlLoop control;
     /** controller mode's informers, status writer and leader election; {@code null} in standalone mode */
     private final KubernetesController kubernetes;
@@ -67,6 +69,7 @@ final class GatewayRuntime implements AutoCloseable {
         this.server = new GatewayServer(serverOptions, observability.observability(), options.encodedSlashes);
         server.healthChecks(options.healthChecks());
         server.udpSettings(options.udpSettings());
+        this.rateLimitStore = rateLimitStore(options, server, observability);
         observability.healthSource((cluster, endpoint) -> {
             var health = server.health().find(endpoint);
             return health == null || health.routable(); // neither UNHEALTHY nor ejected by outlier detection
@@ -258,6 +261,30 @@ final class GatewayRuntime implements AutoCloseable {
             admin.close();
         }
         server.close();
+        if (rateLimitStore != null) {
+            rateLimitStore.close();
+        }
         observability.close();
+    }
+
+    /** The Redis of global rate limits, or null; connected in the background, so a Redis down does not stop us. */
+    private static RedisRateLimitStore rateLimitStore(GatewayOptions options, GatewayServer server,
+                                                      GatewayObservability observability) {
+        if (options.rateLimitRedis == null || options.rateLimitRedis.isBlank()) {
+            server.rateLimiters().global(null, options.rateLimitFailClosed);
+            return null;
+        }
+        RedisRateLimitStore store;
+        try {
+            store = new RedisRateLimitStore(options.rateLimitRedis);
+        } catch (IllegalArgumentException e) {
+            throw StartupFailure.badValue("--rate-limit-redis", e.getMessage());
+        }
+        server.rateLimiters().global(store.start(), options.rateLimitFailClosed);
+        if (observability.metrics() != null) {
+            observability.metrics().monitorDrops("gatehouse.ratelimit.redis.errors",
+                    "Redis calls of global rate limits that failed or timed out", store.errorCount());
+        }
+        return store;
     }
 }

@@ -78,7 +78,7 @@ public final class ControlLoop implements AutoCloseable {
         this.server = server;
         this.clock = clock;
         // clusters consult the server's long-lived health registry, so checks steer every snapshot
-        this.compiler = new SnapshotCompiler(server.health());
+        this.compiler = new SnapshotCompiler(server.health(), server.rateLimiters());
     }
 
     /**

@@ -90,7 +90,7 @@ final class TrafficPolicyExamplesTest {
         for (Path f : examples()) {
             objects.addAll(Renderings.parse(Files.readString(f)));
         }
-        assertTrue(objects.size() == 7, "policies in " + examples());
+        assertTrue(objects.size() == 11, "policies in " + examples());
         assertEquals(List.of(), new ObjectSchemas().violations(objects));
     }
 
@@ -114,6 +114,29 @@ final class TrafficPolicyExamplesTest {
     }
 
     @Test
+    void theCrdSchemaChecksRateLimitRules() throws Exception {
+        List<JsonNode> bad = Renderings.parse("""
+                apiVersion: gatehouse.dev/v1alpha1
+                kind: BackendTrafficPolicy
+                metadata: {name: bad, namespace: default}
+                spec:
+                  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: backend}]
+                  rateLimit:
+                    local:
+                      rules:
+                      - limit: {requests: 10, unit: Fortnight}
+                      - clientSelectors: [{headers: [{name: x-user, type: Sometimes}]}]
+                        limit: {requests: -1, unit: Second}
+                    global: {}
+                """);
+        String found = String.join("\n", new ObjectSchemas().violations(bad));
+        assertTrue(found.contains(".spec.rateLimit.local.rules[0].limit.unit: \"Fortnight\" is not one of"), found);
+        assertTrue(found.contains(".spec.rateLimit.local.rules[1].clientSelectors[0].headers[0].type"), found);
+        assertTrue(found.contains(".spec.rateLimit.local.rules[1].limit.requests"), found);
+        assertTrue(found.contains(".spec.rateLimit.global: required field rules is missing"), found);
+    }
+
+    @Test
     void theTranslatorAcceptsEveryExamplePolicy(@TempDir Path dir) throws Exception {
         for (Path f : examples()) {
             Files.copy(f, dir.resolve(f.getFileName()));
@@ -127,7 +150,7 @@ final class TrafficPolicyExamplesTest {
                 && d.resource().startsWith("BackendTrafficPolicy")).map(Diagnostic::describe).toList());
         List<ResourceStatus> policies = t.statuses().stream().filter(s -> s.kind().equals("BackendTrafficPolicy"))
                 .toList();
-        assertEquals(7, policies.size());
+        assertEquals(9, policies.size());
         for (ResourceStatus s : policies) {
             assertTrue(!s.parents().isEmpty(), s.resource() + " has no ancestor");
             for (ResourceStatus.ParentStatus p : s.parents()) {

@@ -5,6 +5,7 @@ import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.EndpointHealthRegistry;
 import dev.gatehouse.routing.balance.HealthPolicy;
+import dev.gatehouse.routing.ratelimit.RateLimiters;
 import dev.gatehouse.proxy.health.HealthCheckOptions;
 import dev.gatehouse.proxy.health.HealthChecker;
 import dev.gatehouse.proxy.http.ProxyContext;
@@ -86,6 +87,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ExchangeObserver observer;
     /** Long-lived: outlives every snapshot, so health survives reloads (see {@link EndpointHealthRegistry}). */
     private final EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
+    private final RateLimiters rateLimiters = new RateLimiters();
     private HealthChecker healthChecker;
     private final ProxyContext context;
     private final ConnectionDrain connections = new ConnectionDrain();
@@ -141,6 +143,11 @@ public final class GatewayServer implements AutoCloseable {
 
     public SnapshotHolder snapshots() {
         return snapshots;
+    }
+
+    /** Rate-limit buckets and the global store, for the compiler (so buckets outlive a snapshot). */
+    public RateLimiters rateLimiters() {
+        return rateLimiters;
     }
 
     /** Endpoint health, for the compiler (so balancers consult it), the admin API and metrics. */

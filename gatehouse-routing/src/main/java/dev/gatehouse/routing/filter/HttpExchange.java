@@ -23,6 +23,7 @@ public final class HttpExchange {
     private Route route;
     private List<Cluster> mirrors;
     private FilterOutcomes outcomes = FilterOutcomes.NONE;
+    private RateLimitHeaders rateLimitHeaders;
     private String consumer;
     private List<String> consumerGroups = List.of();
     private Object authState;
@@ -152,5 +153,14 @@ public final class HttpExchange {
     /** A rate-limit filter's decision, for {@code gatehouse_ratelimit_outcomes_total} and the access log. */
     public void recordRateLimit(RateLimitOutcome outcome) {
         outcomes.rateLimit(outcome);
+    }
+
+    /** The quota a rate-limit filter reports on the response, or {@code null}. */
+    public RateLimitHeaders rateLimitHeaders() {
+        return rateLimitHeaders;
+    }
+
+    public void rateLimitHeaders(RateLimitHeaders headers) {
+        this.rateLimitHeaders = headers;
     }
 }

@@ -1,5 +1,7 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.routing.ratelimit.RateLimiters;
+
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.filter.HttpExchange;
@@ -34,7 +36,13 @@ public final class HostIndexedPortRouter implements HttpPortRouter {
      * @throws IllegalArgumentException naming the route, rule and match that cannot be compiled
      */
     public static HostIndexedPortRouter compile(PortSpec port, Map<String, Cluster> clusters) {
-        return new RouteCompiler(clusters).compile(port);
+        return compile(port, clusters, new RateLimiters());
+    }
+
+    /** @param rateLimiters the gateway's rate-limit state, which rules with a {@code rateLimit} spend from */
+    public static HostIndexedPortRouter compile(PortSpec port, Map<String, Cluster> clusters,
+                                                RateLimiters rateLimiters) {
+        return new RouteCompiler(clusters, rateLimiters).compile(port);
     }
 
     public int port() {

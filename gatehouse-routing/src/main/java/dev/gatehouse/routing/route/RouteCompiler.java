@@ -7,9 +7,11 @@ import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.VirtualHostSpec;
 import dev.gatehouse.routing.balance.Cluster;
-import dev.gatehouse.routing.filter.FilterCompiler;
 import dev.gatehouse.routing.auth.SecurityFilters;
+import dev.gatehouse.routing.filter.FilterCompiler;
 import dev.gatehouse.routing.filter.HttpFilter;
+import dev.gatehouse.routing.ratelimit.RateLimitFilter;
+import dev.gatehouse.routing.ratelimit.RateLimiters;
 
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -22,9 +24,11 @@ import java.util.Map;
 final class RouteCompiler {
     private final Map<String, Cluster> clusters;
     private final FilterCompiler filterCompiler;
+    private final RateLimiters rateLimiters;
 
-    RouteCompiler(Map<String, Cluster> clusters) {
+    RouteCompiler(Map<String, Cluster> clusters, RateLimiters rateLimiters) {
         this.clusters = clusters;
+        this.rateLimiters = rateLimiters;
         this.filterCompiler = new FilterCompiler(clusters::get);
     }
 
@@ -67,8 +71,12 @@ final class RouteCompiler {
     private CompiledRoute compileRule(HttpRuleSpec rule, String listener) {
         try {
             RequestMatcher matcher = RequestMatcher.compile(rule.match());
-            // a SecurityPolicy's filters run before the rule's own (issue 14's order)
+            // issue 14's order: the SecurityPolicy's filters (cors, authentication, authorization), then rate
+            // limiting (a refused credential spends no quota; a limit may count per consumer), then the rule's own
             List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security()));
+            if (rule.rateLimit() != null) {
+                filters.add(RateLimitFilter.compile(rule.rateLimit(), rateLimiters));
+            }
             filters.addAll(filterCompiler.compileAll(rule.filters()));
             List<Backend> backends = new ArrayList<>(rule.backends().size());
             List<Integer> weights = new ArrayList<>(rule.backends().size());

@@ -1,5 +1,7 @@
 package dev.gatehouse.routing.runtime;
 
+import dev.gatehouse.routing.ratelimit.RateLimiters;
+
 import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
@@ -34,15 +36,22 @@ import java.util.Objects;
  */
 public final class SnapshotCompiler {
     private final EndpointHealthRegistry health;
+    private final RateLimiters rateLimiters;
 
     /** Clusters get private health entries nothing probes (explain, tests). */
     public SnapshotCompiler() {
-        this.health = null;
+        this(null, new RateLimiters());
     }
 
     /** Clusters consult {@code health}, the server's long-lived registry, so checks steer every snapshot. */
     public SnapshotCompiler(EndpointHealthRegistry health) {
+        this(health, new RateLimiters());
+    }
+
+    /** ... and rate limits spend from {@code rateLimiters}, the server's, so buckets survive a reload. */
+    public SnapshotCompiler(EndpointHealthRegistry health, RateLimiters rateLimiters) {
         this.health = health;
+        this.rateLimiters = rateLimiters;
     }
 
     /**
@@ -61,7 +70,7 @@ public final class SnapshotCompiler {
                 throw new IllegalArgumentException("port " + port.port() + " appears twice in the snapshot");
             }
             if (port.protocol() == Protocol.HTTP || port.protocol() == Protocol.HTTPS) {
-                routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters));
+                routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters, rateLimiters));
             } else if (port.protocol().isL4()) {
                 l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
             }

@@ -5,9 +5,12 @@ import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
+import dev.gatehouse.ir.RateLimitSpec;
+import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.RoundRobinCluster;
 import dev.gatehouse.routing.filter.RequestHeaderModifierFilter;
+import dev.gatehouse.routing.ratelimit.RateLimitFilter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -276,6 +279,25 @@ class HostIndexedPortRouterTest {
         Backend gone = router.route(exchange("GET", "/gone", "x")).pickBackend();
         assertThat(gone.cluster()).isNull();
         assertThat(gone.invalidReason()).contains("not-in-snapshot");
+    }
+
+    @Test
+    void securityFiltersRunFirstThenRateLimitingThenTheRulesOwn() {
+        // issue 14's order: a refused credential spends no quota, and a limit can count per consumer
+        FilterSpec modifier = new FilterSpec.RequestHeaderModifierSpec(List.of(new FilterSpec.HeaderSpec("x-a", "1")), List.of(), List.of());
+        SecurityPolicySpec security = new SecurityPolicySpec("ns/p", null, new SecurityPolicySpec.ApiKeyAuthSpec(
+                List.of(new SecurityPolicySpec.ApiKey("client", new byte[32])), List.of(new SecurityPolicySpec.Extract(
+                SecurityPolicySpec.Source.HEADER, List.of("x-api-key"))), null, false), null, null, null, Map.of(), null);
+        RateLimitSpec limits = new RateLimitSpec("BackendTrafficPolicy ns/p", List.of(new RateLimitSpec.Rule(
+                RateLimitSpec.Scope.LOCAL, "b", List.of(), List.of(), null, null, List.of(), null, 10,
+                RateLimitSpec.Unit.SECOND, 1, false, true)));
+        HttpRuleSpec plain = rule("f", 0, match(prefix("/")), List.of(modifier), backend("v1", 1));
+        HttpRuleSpec limited = new HttpRuleSpec(plain.route(), plain.match(), plain.filters(), plain.backends(),
+                plain.timeouts(), null, null, security, limits);
+        Route route = router(listener("http", null, vhost("*", limited))).route(exchange("GET", "/", "x"));
+        assertThat(route.filters()).extracting(f -> f.getClass().getSimpleName()).containsExactly(
+                "AuthenticationFilter", "AuthorizationFilter", RateLimitFilter.class.getSimpleName(),
+                RequestHeaderModifierFilter.class.getSimpleName());
     }
 
     @Test

@@ -1,0 +1,2 @@
+/** The global rate-limit store: counters in Redis (Lettuce), for {@code gatehouse run --rate-limit-redis}. */
+package dev.gatehouse.proxy.ratelimit;
