@@ -162,6 +162,47 @@ class ControllerProcessesEndToEndTest {
         }
     }
 
+    @Test
+    void aRouteTheTranslatorRefusesIsLeftOutAndReportedWhileOtherChangesApply() throws Exception {
+        try (EchoServer pod = new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default")) {
+            int port = GatewayProcess.freePort();
+            create(Configs.base(port) + Configs.service("echo", pod.address().getPort()) + Configs.route("echo", "1")
+                    + """
+                    ---
+                    apiVersion: gateway.networking.k8s.io/v1
+                    kind: HTTPRoute
+                    metadata: {name: refused, namespace: default}
+                    spec:
+                      parentRefs: [{name: edge}]
+                      hostnames: [refused.example.com]
+                      rules:
+                      - matches: [{path: {type: PathPrefix, value: /x/..}}]
+                        backendRefs: [{name: echo, port: 80}]
+                    """);
+            Replica gateway = start("127.0.0.1");
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(get("127.0.0.1", port)).contains("\"x-config-version\":\"1\""));
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                Condition accepted = client.resources(HTTPRoute.class).inNamespace("default").withName("refused").get()
+                        .getStatus().getParents().get(0).getConditions().get(0);
+                assertThat(accepted.getType()).isEqualTo("Accepted");
+                assertThat(accepted.getStatus()).isEqualTo("False");
+                assertThat(accepted.getReason()).isEqualTo("UnsupportedValue");
+                assertThat(accepted.getMessage()).startsWith("spec.rules[0].matches[0].path.value: ");
+            });
+            client.resources(HTTPRoute.class).inNamespace("default").withName("all").edit(r -> {
+                r.getSpec().getRules().get(0).getFilters().get(0).getRequestHeaderModifier().getSet().get(0).setValue("2");
+                return r;
+            });
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(get("127.0.0.1", port)).contains("\"x-config-version\":\"2\""));
+            // reloaded since, and the refusal is in the log once
+            assertThat(gateway.generationsServed()).isGreaterThan(1);
+            assertThat(Files.readString(gateway.log).split("HTTPRoute default/refused: left out of the config", -1))
+                    .as(Files.readString(gateway.log)).hasSize(2);
+        }
+    }
+
     /** One {@code run --kubeconfig} process, its listeners on {@code bind}, its admin API on a port of its own. */
     private final class Replica {
         final Process process;
