@@ -21,6 +21,8 @@ import java.util.function.BiFunction;
 public record Translation(Snapshot snapshot, List<ResourceStatus> statuses, List<Diagnostic> diagnostics) {
     /** How the warning starts that the translator adds when no listener is programmed. */
     public static final String NOTHING_SERVED = "nothing is served: ";
+    /** How the warning starts about an object left out in controller mode ({@link TranslatorOptions#leaveOutRefused}). */
+    public static final String LEFT_OUT = "left out of the config, the rest is served: ";
 
     public Translation {
         statuses = List.copyOf(statuses);

@@ -54,8 +54,14 @@ public final class Translator {
         List<Diagnostic> diagnostics = new ArrayList<>(SchemaValidator.validate(resources, validation));
         validation.finish();
         diagnostics.addAll(ClientTrafficPolicyTranslator.validateAll(resources));
+        RefusedObjects refused = null;
         if (diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR)) {
-            return new Translation(new Snapshot(generation, List.of(), List.of()), List.of(), diagnostics);
+            refused = options.leaveOutRefused() ? RefusedObjects.of(resources, diagnostics) : null;
+            if (refused == null) {
+                return new Translation(new Snapshot(generation, List.of(), List.of()), List.of(), diagnostics);
+            }
+            resources = refused.rest();
+            diagnostics = refused.diagnostics(diagnostics);
         }
         ResourceIndex index = new ResourceIndex(resources);
         ReferenceGrants grants = new ReferenceGrants(index.grants);
@@ -183,6 +189,10 @@ public final class Translator {
         statuses.addAll(clientTraffic.statuses());
         statuses.addAll(trafficPolicies.statuses());
         statuses.addAll(securityPolicies.statuses());
+        if (refused != null) {
+            statuses.addAll(refused.statuses(index, listenersByGateway, listenerSets.listenersBySet,
+                    options.controllerName()));
+        }
         warnIgnoredKinds(index, diagnostics);
         statuses.sort(STATUS_ORDER);
         Snapshot snapshot = new Snapshot(generation, ports(allListeners, clientTraffic.byPort()),

@@ -78,8 +78,11 @@ final class GatewayRuntime implements AutoCloseable {
             server.health().events(observability.metrics().healthEvents());
         }
         // the protocols the data plane serves decide which listeners the translator may program
-        ConfigLoader loader = new ConfigLoader(
-                new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS));
+        TranslatorOptions translatorOptions =
+                new TranslatorOptions(translator.controllerName(), GatewayServer.SERVED_PROTOCOLS);
+        // in a cluster one team's refused object must not freeze everyone's changes; a broken file still does
+        ConfigLoader loader = new ConfigLoader(kubernetesSettings == null ? translatorOptions
+                : translatorOptions.leavingOutRefused());
         if (kubernetesSettings == null) {
             this.kubernetes = null;
             this.control = new ControlLoop(config, loader, server, Clock.systemUTC());

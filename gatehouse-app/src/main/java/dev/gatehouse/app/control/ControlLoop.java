@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,6 +66,8 @@ public final class ControlLoop implements AutoCloseable {
     private volatile Translation serving;
     /** the statuses last handed to the sink; control thread only */
     private List<ResourceStatus> published;
+    /** the warnings about objects left out that the last reload logged; control thread only */
+    private Set<String> loggedLeftOut = Set.of();
 
     /** Standalone mode: the files at {@code configPath}, statuses not written anywhere. */
     public ControlLoop(Path configPath, ConfigLoader loader, GatewayServer server, Clock clock) {
@@ -117,12 +121,22 @@ public final class ControlLoop implements AutoCloseable {
             record(false, List.of(String.valueOf(e)));
             return false;
         }
+        Set<String> leftOut = new HashSet<>();
         for (Diagnostic d : result.diagnostics()) {
-            // "nothing is served" is logged below, as the error it is to a gateway
-            if (d.severity() == Diagnostic.Severity.WARNING && !d.message().startsWith(Translation.NOTHING_SERVED)) {
+            // an object left out stays so over many reloads (every endpoint change): logged when it is first
+            if (d.severity() == Diagnostic.Severity.WARNING && d.message().startsWith(Translation.LEFT_OUT)) {
+                leftOut.add(d.resource());
+                if (!loggedLeftOut.contains(d.describe())) {
+                    log.warn("{}", d.describe());
+                }
+            } else if (d.severity() == Diagnostic.Severity.WARNING
+                    && !d.message().startsWith(Translation.NOTHING_SERVED)) {
+                // "nothing is served" is logged below, as the error it is to a gateway
                 log.warn("{}", d.describe());
             }
         }
+        loggedLeftOut = result.diagnostics().stream().filter(d -> d.message().startsWith(Translation.LEFT_OUT))
+                .map(Diagnostic::describe).collect(java.util.stream.Collectors.toSet());
         if (result.hasErrors()) {
             List<String> errors = result.diagnostics().stream()
                     .filter(d -> d.severity() == Diagnostic.Severity.ERROR).map(Diagnostic::describe).toList();
@@ -152,7 +166,7 @@ public final class ControlLoop implements AutoCloseable {
         nextGeneration++;
         // a certificate the TLS provider refused fails its listener only; the others are served
         serving = translation.withInvalidCertificates(runtime.certificateFailures());
-        logStatusProblems(serving);
+        logStatusProblems(serving, leftOut);
         if (nothing != null) {
             log.error("{}: {}; /ready answers 503 until a listener is served", source.describe(), nothing);
         }
@@ -186,8 +200,9 @@ public final class ControlLoop implements AutoCloseable {
         statusSink.publish(published);
     }
 
-    private static void logStatusProblems(Translation translation) {
-        translation.statuses().forEach(s -> StatusProblems.of(s)
+    /** @param leftOut objects whose warning said why already */
+    private static void logStatusProblems(Translation translation, Set<String> leftOut) {
+        translation.statuses().stream().filter(s -> !leftOut.contains(s.resource())).forEach(s -> StatusProblems.of(s)
                 .forEach(p -> log.warn("{}: {}", s.resource(), p)));
     }
 

@@ -33,19 +33,74 @@ class ClientTrafficPolicyKubernetesTest {
         }
     }
 
-    private static void servedAndStatusWritten(KubernetesClient api, EchoServer pod) throws Exception {
+    /**
+     * A policy whose value our CRD admits but the translator refuses is left out and says why in its status; the
+     * rest is served, and later changes (here to the route) still take effect.
+     */
+    @Test
+    void aRefusedPolicyIsLeftOutAndOtherChangesStillApply() throws Exception {
+        try (MockCluster cluster = new MockCluster().withGatewayApi().withGatehouseCrds();
+             EchoServer pod = new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default")) {
+            KubernetesClient api = cluster.client;
+            int port = createWith(api, pod, """
+                    apiVersion: gatehouse.dev/v1alpha1
+                    kind: ClientTrafficPolicy
+                    metadata: {name: typo, namespace: default}
+                    spec:
+                      targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: edge}]
+                      timeouts: {requestHeader: 10 seconds}
+                    """);
+            try (Replica replica = new Replica(api, KubernetesModeTest.settings(), "127.0.0.1")) {
+                HttpClient http = HttpClient.newHttpClient();
+                eventually().until(() -> status(http, port, "/") == 200);
+                eventually().untilAsserted(() -> {
+                    GenericKubernetesResource policy = api.genericKubernetesResources(API_VERSION,
+                            "ClientTrafficPolicy").inNamespace("default").withName("typo").get();
+                    Map<String, Object> ancestor = list(map(policy.getAdditionalProperties().get("status"))
+                            .get("ancestors")).get(0);
+                    Map<String, Object> accepted = list(ancestor.get("conditions")).get(0);
+                    assertThat(accepted).containsEntry("type", "Accepted").containsEntry("status", "False")
+                            .containsEntry("reason", "Invalid");
+                    assertThat((String) accepted.get("message")).startsWith("spec.timeouts.requestHeader: ");
+                });
+
+                api.resources(io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute.class).inNamespace("default")
+                        .withName("echo").edit(r -> {
+                            r.getSpec().getRules().get(0).setMatches(List.of(
+                                    new io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteMatchBuilder()
+                                            .withNewPath().withType("PathPrefix").withValue("/only").endPath()
+                                            .build()));
+                            return r;
+                        });
+                eventually().until(() -> status(http, port, "/") == 404 && status(http, port, "/only") == 200);
+            }
+        }
+    }
+
+    private static int status(HttpClient http, int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Creates the demo resources on a free port, and {@code policy}; returns the port. */
+    private static int createWith(KubernetesClient api, EchoServer pod, String policy) throws Exception {
         int port = KubernetesModeTest.freePort();
         for (String doc : KubernetesModeTest.resources(port, pod.address().getPort()).split("\n---\n")) {
             api.resource(doc).create();
         }
-        api.resource("""
+        api.resource(policy).create();
+        return port;
+    }
+
+    private static void servedAndStatusWritten(KubernetesClient api, EchoServer pod) throws Exception {
+        int port = createWith(api, pod, """
                 apiVersion: gatehouse.dev/v1alpha1
                 kind: ClientTrafficPolicy
                 metadata: {name: edge-limits, namespace: default}
                 spec:
                   targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: edge, sectionName: web}]
                   limits: {maxUriBytes: 64}
-                """).create();
+                """);
         try (Replica replica = new Replica(api, KubernetesModeTest.settings(), "127.0.0.1")) {
             limitedAndStatusWritten(api, port);
         }

@@ -389,7 +389,8 @@ class KubernetesModeTest {
         Replica replica = add(new Replica(api, settings(), "127.0.0.1"));
         int before = replica.applied.get();
 
-        int updates = 500;
+        int updates = 1_000; // the burst
+        long started = System.nanoTime();
         for (int i = 1; i <= updates; i++) {
             String prefix = "/v" + i;
             edit(api, HTTPRoute.class, "echo", r -> {
@@ -399,11 +400,14 @@ class KubernetesModeTest {
                 return r;
             });
         }
+        long burstSeconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
         eventually().until(() -> get("127.0.0.1", "/v" + updates + "/x").statusCode() == 200);
         Thread.sleep(500); // a trailing compile would show up here
         int compiles = replica.applied.get() - before;
-        // one per debounce window (150 ms quiet, at most 1 s): a handful however fast the updates come
-        assertThat(compiles).as("compiles for %d updates", updates).isBetween(1, 40);
+        // one per debounce window (150 ms quiet, at most 1 s) while the burst lasts, and a last one: a handful
+        // however many updates come (the burst's length is the API's pace on this machine, not ours)
+        assertThat(compiles).as("compiles for %d updates in %d s", updates, burstSeconds)
+                .isBetween(1, (int) Math.min(burstSeconds + 3, updates / 20));
     }
 
     @Test

@@ -28,7 +28,8 @@ final class Replica implements AutoCloseable {
         server = new GatewayServer(ServerOptions.defaults().withBindAddress(bind).withIoThreads(1));
         controller = new KubernetesController(client, settings);
         control = new ControlLoop(controller.source(), controller.statusSink(), new ConfigLoader(
-                new TranslatorOptions(settings.controllerName(), GatewayServer.SERVED_PROTOCOLS)), server,
+                new TranslatorOptions(settings.controllerName(), GatewayServer.SERVED_PROTOCOLS).leavingOutRefused()),
+                server,
                 Clock.systemUTC());
         control.addReloadListener((ok, generation) -> {
             if (ok) {
