@@ -96,6 +96,11 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /**
+     * The suppliers of {@link #monitorDrops} counters. Micrometer holds a function counter's object weakly, and a
+     * caller's {@code log::dropped} is referenced by nothing else: without this list a GC would take the counter.
+     */
+    private final List<LongSupplier> monitored = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final RouteMeters unrouted;
     /** Histograms of {@link #unrouted}, kept for the registry's life. */
     private final Map<String, Series> permanentSeries = new LinkedHashMap<>();
@@ -193,6 +198,7 @@ public final class GatewayMetrics implements ExchangeObserver {
 
     /** Counts what another component dropped, e.g. the access log's full queue. */
     public void monitorDrops(String name, String description, LongSupplier count) {
+        monitored.add(count);
         FunctionCounter.builder(name, count, c -> c.getAsLong()).description(description).register(registry);
     }
 
