@@ -41,6 +41,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         failIfPortsInUse();
+        TerminationSignals signals = TerminationSignals.install();
         Path dir = config.path() != null ? config.requiredPath() : quickstart();
         try (EchoServer v1 = new EchoServer(ECHO_V1, "echo-v1", "default");
              EchoServer v2 = new EchoServer(ECHO_V2, "echo-v2", "default")) {
@@ -60,7 +61,7 @@ final class DemoCommand implements Callable<Integer> {
                       open http://127.0.0.1:9901/ui/ in a browser                              # the dashboard
                     Edit %s and the gateway reloads. Ctrl-C stops.
                     """.formatted(dir, dir));
-            runtime.awaitShutdown();
+            runtime.awaitShutdown(signals);
         }
         return 0;
     }

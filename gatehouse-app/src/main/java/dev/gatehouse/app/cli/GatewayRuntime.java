@@ -16,8 +16,6 @@ import dev.gatehouse.proxy.server.ServerOptions;
 import dev.gatehouse.translate.TranslatorOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 import java.io.IOException;
 import java.net.BindException;
@@ -27,8 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** A running gateway: data plane, control loop, admin endpoint; closed in reverse order. */
 final class GatewayRuntime implements AutoCloseable {
@@ -189,7 +185,7 @@ final class GatewayRuntime implements AutoCloseable {
     }
 
     /**
-     * Blocks until SIGTERM or SIGINT (Ctrl-C), then stops gracefully ({@link #stop}) and returns; a second signal
+     * Blocks until SIGTERM or SIGINT (Ctrl-C; caught by {@code signals} since before this runtime started), then stops gracefully ({@link #stop}) and returns; a second signal
      * during the drain ends the process at once with 128 + its number (143, 130).
      *
      * <p>Why {@code sun.misc.Signal} rather than only a shutdown hook: a hook runs once the JVM has decided to exit
@@ -198,33 +194,11 @@ final class GatewayRuntime implements AutoCloseable {
      * command return 0. A hook remains for the other ways a JVM stops (SIGHUP, a failed handler install): it
      * drains too, and finds the work done when a signal came first.
      */
-    void awaitShutdown() throws InterruptedException {
+    void awaitShutdown(TerminationSignals signals) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "gatehouse-shutdown"));
-        CountDownLatch signalled = new CountDownLatch(1);
-        AtomicReference<String> received = new AtomicReference<>();
-        SignalHandler first = sig -> {
-            handleTermination(again -> {
-                log.warn("SIG{} again: exiting without waiting for the drain", again.getName());
-                Runtime.getRuntime().halt(128 + again.getNumber());
-            });
-            received.set("SIG" + sig.getName());
-            signalled.countDown();
-        };
-        handleTermination(first);
-        signalled.await();
-        log.info("{}: stopping (a second signal exits at once)", received.get());
+        String received = signals.await();
+        log.info("{}: stopping (a second signal exits at once)", received);
         stop();
-    }
-
-    private static void handleTermination(SignalHandler handler) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), handler);
-            } catch (IllegalArgumentException e) {
-                // this JVM keeps the signal (e.g. -Xrs): its shutdown hook still drains
-                log.debug("cannot handle SIG{}: {}", name, e.getMessage());
-            }
-        }
     }
 
     /**

@@ -24,6 +24,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TerminationSignals signals = TerminationSignals.install();
         GatewayRuntime runtime;
         if (kubernetes.enabled()) {
             if (config.path() != null) {
@@ -35,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
         } else {
             runtime = new GatewayRuntime(config.requiredPath(), null, config.translatorOptions(), options);
         }
-        runtime.awaitShutdown();
+        runtime.awaitShutdown(signals);
         return 0;
     }
 }
