@@ -19,22 +19,32 @@ import java.util.Map;
  * @param groups gatehouse.dev's {@code consumers.groups}: consumer id -> the groups it belongs to
  * @param cors the {@code cors} field, or {@code null}: answered before authentication, so that a browser's
  *             preflight needs no credential
+ * @param jwt the {@code jwt} field, or {@code null}
+ * @param oidc the {@code oidc} field, or {@code null}
+ * @param extAuth the {@code extAuth} field, or {@code null}: asked after cors, before authentication
  */
 public record SecurityPolicySpec(String policy, String invalidReason, ApiKeyAuthSpec apiKeyAuth,
                                  BasicAuthSpec basicAuth, AuthorizationSpec authorization, String anonymous,
-                                 Map<String, List<String>> groups, FilterSpec.CorsSpec cors) {
+                                 Map<String, List<String>> groups, FilterSpec.CorsSpec cors, JwtSpec jwt,
+                                 OidcSpec oidc, ExtAuthSpec extAuth) {
     public SecurityPolicySpec {
         groups = groups == null ? Map.of() : Map.copyOf(groups);
     }
 
     public SecurityPolicySpec(String policy, String invalidReason, ApiKeyAuthSpec apiKeyAuth, BasicAuthSpec basicAuth,
                               AuthorizationSpec authorization, String anonymous, Map<String, List<String>> groups) {
-        this(policy, invalidReason, apiKeyAuth, basicAuth, authorization, anonymous, groups, null);
+        this(policy, invalidReason, apiKeyAuth, basicAuth, authorization, anonymous, groups, null, null, null, null);
+    }
+
+    public SecurityPolicySpec(String policy, String invalidReason, ApiKeyAuthSpec apiKeyAuth, BasicAuthSpec basicAuth,
+                              AuthorizationSpec authorization, String anonymous, Map<String, List<String>> groups,
+                              FilterSpec.CorsSpec cors) {
+        this(policy, invalidReason, apiKeyAuth, basicAuth, authorization, anonymous, groups, cors, null, null, null);
     }
 
     /** A policy that failed translation: its rules answer 500. */
     public static SecurityPolicySpec invalid(String policy, String reason) {
-        return new SecurityPolicySpec(policy, reason, null, null, null, null, Map.of(), null);
+        return new SecurityPolicySpec(policy, reason, null, null, null, null, Map.of(), null, null, null, null);
     }
 
     /** Where a credential is read from. */

@@ -122,7 +122,25 @@ final class SecurityPolicyTranslator {
         }
         return new SecurityPolicySpec(self, null, apiKeyAuth(present(spec, "apiKeyAuth"), policy, problems),
                 basicAuth(present(spec, "basicAuth"), policy, problems), authorization(present(spec, "authorization")),
-                consumers.get("anonymous") instanceof String a ? a : null, groups, cors(present(spec, "cors")));
+                consumers.get("anonymous") instanceof String a ? a : null, groups, cors(present(spec, "cors")),
+                jwt(present(spec, "jwt"), policy, problems), oidc(present(spec, "oidc"), policy, problems),
+                extAuth(present(spec, "extAuth"), policy, problems));
+    }
+
+    /** EG's jwt; {@code null} when absent. */
+    private dev.gatehouse.ir.JwtSpec jwt(Map<?, ?> j, GenericKubernetesResource policy, Problems problems) {
+        return null;
+    }
+
+    /** EG's oidc; {@code null} when absent. */
+    private dev.gatehouse.ir.OidcSpec oidc(Map<?, ?> o, GenericKubernetesResource policy, Problems problems) {
+        return null;
+    }
+
+    /** EG's extAuth; {@code null} when absent. */
+    private dev.gatehouse.ir.ExtAuthSpec extAuth(Map<?, ?> e, GenericKubernetesResource policy,
+                                                             Problems problems) {
+        return null;
     }
 
     /** EG's cors as the HTTPRoute CORS filter's spec (the same fields); maxAge unset: that filter's default. */
