@@ -2,7 +2,9 @@ package dev.gatehouse.routing.auth;
 
 import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.filter.CorsFilter;
+import dev.gatehouse.routing.filter.ExtAuthFilter;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
@@ -11,11 +13,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A rule's SecurityPolicy -> its filters, which run first on the route (issue order: cors, ext-auth,
  * authentication, authorization, rate limiting, then the rule's own filters): the HTTPRoute CORS filter for its
- * {@code cors}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
+ * {@code cors}, {@link ExtAuthFilter} for its {@code extAuth}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
  */
 public final class SecurityFilters {
     private SecurityFilters() {
@@ -23,13 +26,24 @@ public final class SecurityFilters {
 
     /** @return the filters enforcing {@code spec} in order; empty for {@code null} (no policy) */
     public static List<HttpFilter> compile(SecurityPolicySpec spec) {
+        return compile(spec, name -> null);
+    }
+
+    /**
+     * @param clusters the snapshot's clusters by name, for the ext-auth service
+     * @return the filters enforcing {@code spec} in order; empty for {@code null} (no policy)
+     */
+    public static List<HttpFilter> compile(SecurityPolicySpec spec, Function<String, Cluster> clusters) {
         if (spec == null) {
             return List.of();
         }
         Policy p = new Policy(spec);
-        List<HttpFilter> out = new ArrayList<>(3);
+        List<HttpFilter> out = new ArrayList<>(4);
         if (spec.cors() != null) {
             out.add(CorsFilter.compile(spec.cors()));
+        }
+        if (spec.extAuth() != null && spec.invalidReason() == null) {
+            out.add(ExtAuthFilter.compile(spec.extAuth(), clusters));
         }
         out.add(new AuthenticationFilter(p));
         out.add(new AuthorizationFilter(p));
