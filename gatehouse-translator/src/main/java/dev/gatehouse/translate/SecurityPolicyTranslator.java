@@ -1,5 +1,7 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.ExtAuthSpec;
 import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.SecurityPolicySpec;
@@ -43,6 +45,7 @@ final class SecurityPolicyTranslator {
     static final String HTPASSWD_KEY = ".htpasswd";
     private static final String API_KEYS = "spec.apiKeyAuth.credentialRefs";
     private static final String USERS = "spec.basicAuth.users";
+    private static final String EXT_AUTH = "spec.extAuth";
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
 
     /** Where a Secret's problems are reported, by field. */
@@ -54,13 +57,17 @@ final class SecurityPolicyTranslator {
     private final ResourceIndex index;
     private final ReferenceGrants grants;
     private final PolicyAttachments<SecurityPolicySpec> attachments;
+    private final BackendResolver backends;
+    /** The clusters of each policy's ext-auth service, by "ns/name": in the snapshot once a rule uses the policy. */
+    private final Map<String, Map<String, ClusterSpec>> extAuthClusters = new HashMap<>();
 
-    SecurityPolicyTranslator(ResourceIndex index, ReferenceGrants grants,
+    SecurityPolicyTranslator(ResourceIndex index, ReferenceGrants grants, BackendResolver backends,
                              Map<String, List<ListenerState>> listenersByGateway,
                              Map<String, List<ListenerState>> listenersBySet, String controllerName,
                              List<Diagnostic> diagnostics) {
         this.index = index;
         this.grants = grants;
+        this.backends = backends;
         attachments = new PolicyAttachments<>(KIND, "securityPolicies", SecurityPolicyValidator.TARGET_KINDS, true,
                 index, listenersByGateway, listenersBySet, controllerName);
         for (GenericKubernetesResource object : index.securityPolicies) {
@@ -76,8 +83,16 @@ final class SecurityPolicyTranslator {
             diagnostics.addAll(problems);
             String reason = problems.isEmpty() ? null : String.join("; ", problems.stream()
                     .map(d -> d.field() + ": " + d.message()).toList());
-            attachments.add(object, reason == null ? spec : SecurityPolicySpec.invalid(self, reason),
-                    reason == null ? null : Conditions.policyInvalid(reason), diagnostics);
+            if (reason != null && spec != null && spec.extAuth() != null && spec.extAuth().failOpen()
+                    && problems.stream().allMatch(d -> d.field().startsWith(EXT_AUTH))) {
+                // EG: failOpen also bypasses an ext-auth configuration that cannot be used; the rest still applies
+                reason += " (failOpen: the ext-auth check is bypassed)";
+                spec = new SecurityPolicySpec(spec.policy(), null, spec.apiKeyAuth(), spec.basicAuth(),
+                        spec.authorization(), spec.anonymous(), spec.groups(), spec.cors(), spec.jwt(), spec.oidc(), null);
+            } else if (reason != null) {
+                spec = SecurityPolicySpec.invalid(self, reason);
+            }
+            attachments.add(object, spec, reason == null ? null : Conditions.policyInvalid(reason), diagnostics);
         }
         attachments.done();
     }
@@ -98,7 +113,14 @@ final class SecurityPolicyTranslator {
                     r -> attachments.effective(kind, route, s.route().ruleName(), parentRefs));
             rules.add(p == null ? rule : new RouteRule(s.withSecurity(p.spec), rule.created(), rule.grpcMethod()));
         }
-        return new HttpRouteTranslator.Result(rules, result.clusters(), result.resolvedRefs(), result.rejection(),
+        Map<String, ClusterSpec> clusters = result.clusters();
+        for (PolicyAttachments.Policy<SecurityPolicySpec> p : byRule.values()) {
+            if (p != null && p.spec.extAuth() != null) {
+                clusters = new TreeMap<>(clusters);
+                clusters.putAll(extAuthClusters.getOrDefault(p.spec.policy(), Map.of()));
+            }
+        }
+        return new HttpRouteTranslator.Result(rules, clusters, result.resolvedRefs(), result.rejection(),
                 result.warnings());
     }
 
@@ -137,10 +159,48 @@ final class SecurityPolicyTranslator {
         return null;
     }
 
-    /** EG's extAuth; {@code null} when absent. */
-    private dev.gatehouse.ir.ExtAuthSpec extAuth(Map<?, ?> e, GenericKubernetesResource policy,
-                                                             Problems problems) {
-        return null;
+    /**
+     * EG's extAuth ({@code http} only: the validator refuses {@code grpc} by name); {@code null} when absent. Its
+     * backendRefs resolve like a route's (a Service in another namespace needs a ReferenceGrant from
+     * gatehouse.dev SecurityPolicy); one that does not is a problem of the policy, which then fails closed.
+     */
+    private ExtAuthSpec extAuth(Map<?, ?> e, GenericKubernetesResource policy, Problems problems) {
+        if (e == null) {
+            return null;
+        }
+        String self = ResourceIndex.qualifiedName(policy);
+        Map<?, ?> http = map(e, "http");
+        List<Object> refs = new ArrayList<>(http.get("backendRefs") instanceof List<?> l ? l : List.of());
+        String field = EXT_AUTH + ".http.backendRefs";
+        if (refs.isEmpty() && http.get("backendRef") instanceof Map<?, ?> single) {
+            refs.add(single); // EG's deprecated single reference
+            field = EXT_AUTH + ".http.backendRef";
+        }
+        Map<String, ClusterSpec> clusters = extAuthClusters.computeIfAbsent(self, k -> new TreeMap<>());
+        List<ExtAuthSpec.Backend> out = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            Map<?, ?> ref = (Map<?, ?>) refs.get(i);
+            BackendResolver.Resolution r = backends.resolve(GROUP, KIND, new BackendResolver.Target(
+                    ref.get("group") instanceof String g ? g : null, ref.get("kind") instanceof String k ? k : null,
+                    String.valueOf(ref.get("name")), ref.get("namespace") instanceof String n ? n : null,
+                    ref.get("port") instanceof Number n ? n.intValue() : null), ResourceIndex.namespace(policy), clusters);
+            if (r.invalidReason() != null) {
+                problems.add(refs.size() == 1 && field.endsWith("backendRef") ? field : field + "[" + i + "]",
+                        r.invalidReason());
+            }
+            out.add(new ExtAuthSpec.Backend(r.cluster(), ref.get("weight") instanceof Number w ? w.intValue() : 1,
+                    r.invalidReason()));
+        }
+        java.time.Duration timeout = e.get("timeout") instanceof String t ? DurationFormat.parse(t) : null;
+        return new ExtAuthSpec("SecurityPolicy " + self, out, http.get("path") instanceof String p && !p.isEmpty() ? p : null,
+                http.get("pathOverride") instanceof String p && !p.isEmpty() ? p : null,
+                lowerCase(strings(e.get("headersToExtAuth"))), lowerCase(strings(http.get("headersToBackend"))), false,
+                timeout == null ? ExtAuthSpec.DEFAULT_TIMEOUT : timeout, Boolean.TRUE.equals(e.get("failOpen")),
+                e.get("statusOnError") instanceof Number n ? n.intValue() : ExtAuthSpec.DEFAULT_STATUS_ON_ERROR);
+    }
+
+    private static List<String> lowerCase(List<String> names) {
+        return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
     }
 
     /** EG's cors as the HTTPRoute CORS filter's spec (the same fields); maxAge unset: that filter's default. */

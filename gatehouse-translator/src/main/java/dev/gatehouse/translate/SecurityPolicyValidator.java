@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * Checks a {@code SecurityPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field, plus
  * gatehouse's additions ({@code consumers}; {@code consumers} and {@code consumerGroups} in an authorization
- * principal). EG fields gatehouse does not serve yet ({@code jwt}, {@code oidc}, {@code extAuth}, {@code csrf},
+ * principal). EG fields gatehouse does not serve yet ({@code jwt}, {@code oidc}, {@code csrf}, extAuth's gRPC service,
  * CEL and geo-location principals) are rejected by name: a policy that asks for JWT must not look as
  * if it got it, and its routes fail closed.
  */
@@ -19,8 +19,9 @@ final class SecurityPolicyValidator extends PolicyValidation {
     static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE);
     private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "apiKeyAuth",
-            "basicAuth", "authorization", "consumers", "cors");
-    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "oidc", "extAuth", "csrf");
+            "basicAuth", "authorization", "consumers", "cors", "extAuth");
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "oidc", "csrf");
+    private static final Set<String> BACKEND_REF_FIELDS = Set.of("group", "kind", "name", "namespace", "port", "weight");
     /** EG's Origin pattern; RE2, as its nested repetition would backtrack in java.util.regex. */
     private static final com.google.re2j.Pattern ORIGIN = com.google.re2j.Pattern.compile(
             "^(\\*|[A-Za-z][A-Za-z0-9+.-]*:\\/\\/(\\*|(\\*\\.)?(([\\w-]+\\.?)+)?[\\w-]+)(:\\d{1,5})?)$");
@@ -54,6 +55,82 @@ final class SecurityPolicyValidator extends PolicyValidation {
         authorization(map(spec.get("authorization"), "spec.authorization"));
         consumers(map(spec.get("consumers"), "spec.consumers"));
         cors(map(spec.get("cors"), "spec.cors"));
+        extAuth(map(spec.get("extAuth"), "spec.extAuth"));
+    }
+
+    /**
+     * EG's extAuth with its CEL rules. The HTTP service is served; the envoy.service.auth.v3 gRPC one is refused by
+     * name (gatehouse speaks no gRPC to backends of its own), as are the body and the gRPC-only knobs.
+     */
+    private void extAuth(Map<?, ?> e) {
+        if (e == null) {
+            return;
+        }
+        String at = "spec.extAuth";
+        fields(e, Set.of("http", "grpc", "headersToExtAuth", "timeout", "failOpen", "statusOnError"),
+                Set.of("bodyToExtAuth", "recomputeRoute", "includeRouteMetadata", "contextExtensions"), at);
+        if (e.get("grpc") != null) {
+            error(at + ".grpc", "the gRPC ext-auth protocol (envoy.service.auth.v3) is not supported by gatehouse:"
+                    + " use an HTTP ext-auth service (extAuth.http)");
+        } else if (e.get("http") == null) {
+            error(at, "one of grpc or http must be specified");
+        }
+        Map<?, ?> http = map(e.get("http"), at + ".http");
+        if (http != null) {
+            String h = at + ".http";
+            fields(http, Set.of("backendRef", "backendRefs", "path", "pathOverride", "headersToBackend"),
+                    Set.of("backendSettings"), h);
+            List<?> refs = list(http, "backendRefs", h);
+            if ((refs == null || refs.isEmpty()) && http.get("backendRef") == null) {
+                error(h, "backendRef or backendRefs needs to be set");
+            }
+            for (int i = 0; refs != null && i < refs.size(); i++) {
+                backendRef(refs.get(i), h + ".backendRefs[" + i + "]");
+            }
+            if (http.get("backendRef") != null) {
+                backendRef(http.get("backendRef"), h + ".backendRef");
+            }
+            if (http.get("path") != null && http.get("pathOverride") != null) {
+                error(h, "only one of path or pathOverride can be specified");
+            }
+            for (String key : List.of("path", "pathOverride")) {
+                String path = string(http, key, h, false);
+                if (path != null && !path.startsWith("/")) {
+                    error(h + "." + key, "must start with /");
+                }
+            }
+            headerNames(http, "headersToBackend", h);
+        }
+        headerNames(e, "headersToExtAuth", at);
+        duration(e, "timeout", at, false);
+        bool(e, "failOpen", at);
+        integer(e, "statusOnError", at, 400, 599);
+    }
+
+    private void backendRef(Object value, String at) {
+        Map<?, ?> ref = map(value, at);
+        if (ref == null) {
+            return;
+        }
+        fields(ref, BACKEND_REF_FIELDS, Set.of("fallback"), at);
+        string(ref, "name", at, true);
+        string(ref, "namespace", at, false);
+        Long port = integer(ref, "port", at, 1, 65535);
+        integer(ref, "weight", at, 0, 1_000_000);
+        boolean service = (ref.get("group") == null || "".equals(ref.get("group")))
+                && (ref.get("kind") == null || "Service".equals(ref.get("kind")));
+        if (service && port == null) {
+            error(at + ".port", "Must have port for Service reference");
+        }
+    }
+
+    private void headerNames(Map<?, ?> parent, String key, String at) {
+        List<?> names = list(parent, key, at);
+        for (int i = 0; names != null && i < names.size(); i++) {
+            if (!(names.get(i) instanceof String n) || !HEADER_NAME.matcher(n).matches()) {
+                error(at + "." + key + "[" + i + "]", "\"" + names.get(i) + "\" is not an HTTP header name");
+            }
+        }
     }
 
     private void cors(Map<?, ?> c) {
