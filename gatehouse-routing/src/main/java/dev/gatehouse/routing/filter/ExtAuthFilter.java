@@ -43,6 +43,7 @@ public final class ExtAuthFilter implements HttpFilter {
     static final int MAX_ANSWER_BYTES = 64 * 1024;
     /** EG's body when the check could not be made (Envoy's own answer is empty). */
     static final String ERROR_BODY = "External authorization failed.\n";
+    private static final long WARN_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     /**
      * Answer headers never relayed: the connection's and the framing's (we frame the answer ourselves), and, when
      * every 2xx header goes upstream (GEP-1494's empty allowedResponseHeaders), those that describe the answer's
@@ -64,6 +65,9 @@ public final class ExtAuthFilter implements HttpFilter {
     private final AsciiString[] toBackend;
     private final Duration timeout;
     private final HttpResponseStatus statusOnError;
+    /** when a failed check was last logged: a dead service logs a line every few seconds, not one per request */
+    private final java.util.concurrent.atomic.AtomicLong lastWarnNanos = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - WARN_EVERY_NANOS);
 
     private ExtAuthFilter(ExtAuthSpec spec, Cluster[] clusters, int[] cumulative, String unusable) {
         this.spec = spec;
@@ -200,8 +204,13 @@ public final class ExtAuthFilter implements HttpFilter {
         ex.recordAuth(AuthOutcome.ERROR);
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
-        LOG.debug("ext-auth check of {} via {} failed ({}): {}", spec.source(), cluster.name(),
-                spec.failOpen() ? "failOpen: let through" : "answered " + statusOnError.code(), cause.toString());
+        long now = System.nanoTime();
+        long last = lastWarnNanos.get();
+        if (now - last >= WARN_EVERY_NANOS && lastWarnNanos.compareAndSet(last, now)) {
+            LOG.warn("ext-auth check of {} via {} failed ({}; logged once every 5 s, counted as auth outcome"
+                            + " error): {}", spec.source(), cluster.name(),
+                    spec.failOpen() ? "failOpen: let through" : "answered " + statusOnError.code(), cause.toString());
+        }
         return spec.failOpen() ? FilterResult.CONTINUE : respond(statusOnError, ERROR_BODY);
     }
 
