@@ -170,6 +170,11 @@ class ExtAuthEndToEndTest {
                 assertThat(asked.get("Content-length")).containsExactly("0");
                 assertThat(asked).doesNotContainKeys("Cookie", "X-current-user");
 
+                // the same over h2c: a stream's check runs on its connection's loop
+                Curl.Result h2 = Curl.run("-i", "--http2-prior-knowledge", "-H", "Host: ext.test",
+                        "-H", "Authorization: Bearer good", url + "/h2");
+                assertThat(h2.stdout()).startsWith("HTTP/2 200").contains("\"x-current-user\":\"alice\"");
+
                 // denied: the service's status, challenge and body reach the client; the backend is not asked
                 Curl.Result denied = Curl.run("-i", "-H", "Host: ext.test", "-H", "Authorization: Bearer bad",
                         url + "/hello");
