@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.auth;
 
 import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.routing.auth.oidc.OidcFilter;
 import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.filter.CorsFilter;
 import dev.gatehouse.routing.filter.FilterResult;
@@ -15,7 +16,7 @@ import java.util.Map;
 /**
  * A rule's SecurityPolicy -> its filters, which run first on the route (issue order: cors, ext-auth,
  * authentication, authorization, rate limiting, then the rule's own filters): the HTTPRoute CORS filter for its
- * {@code cors}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
+ * {@code cors}, {@link OidcFilter} for its {@code oidc}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
  */
 public final class SecurityFilters {
     private SecurityFilters() {
@@ -30,6 +31,9 @@ public final class SecurityFilters {
         List<HttpFilter> out = new ArrayList<>(3);
         if (spec.cors() != null) {
             out.add(CorsFilter.compile(spec.cors()));
+        }
+        if (spec.oidc() != null && spec.invalidReason() == null) {
+            out.add(new OidcFilter(spec.policy(), spec.oidc(), spec.groups()));
         }
         out.add(new AuthenticationFilter(p));
         out.add(new AuthorizationFilter(p));
