@@ -117,6 +117,10 @@ public final class OidcFilter implements HttpFilter {
     private Login login(HttpExchange ex) {
         boolean secure = "https".equals(ex.scheme());
         String original = ex.query() == null ? ex.path() : ex.path() + '?' + ex.query();
+        if (!original.startsWith("/") || original.startsWith("//") || original.startsWith("/\\")) {
+            // "//evil.example/x" as a Location is another site: never send a browser off-site after login
+            original = "/";
+        }
         String redirectUri = spec.redirectUrl();
         if (redirectUri == null) {
             String host = ex.request().headers().get(HttpHeaderNames.HOST);
@@ -228,8 +232,7 @@ public final class OidcFilter implements HttpFilter {
                     }
                     return provider.verifyIdToken(tokens.idToken(), spec.clientId(),
                             String.valueOf(login.getClaim("n"))).thenApply(id -> {
-                                FullHttpResponse r = redirect(HttpResponseStatus.FOUND,
-                                        String.valueOf(login.getClaim("u")));
+                                FullHttpResponse r = landing(String.valueOf(login.getClaim("u")));
                                 r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(stateCookie, "", 0, "Lax", secure));
                                 sessionCookies(r, tokens, id.getSubject(), id.getExpirationTime(), secure);
                                 ex.recordAuth(AuthOutcome.ALLOWED); // (written before the stage completes: see resume)
@@ -361,6 +364,22 @@ public final class OidcFilter implements HttpFilter {
 
     private static Throwable cause(Throwable e) {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /**
+     * Back to the URL first asked for. A 302 does, except with SameSite=Strict: the browser arrives from the
+     * provider, and a redirect continuing that cross-site navigation would not carry the new Strict cookies (a
+     * login loop), so a page of ours sends it on instead, a same-site navigation that carries them.
+     */
+    private FullHttpResponse landing(String original) {
+        if (!"Strict".equals(spec.sameSite())) {
+            return redirect(HttpResponseStatus.FOUND, original);
+        }
+        String url = original.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
+        FullHttpResponse r = answer(HttpResponseStatus.OK, "<!doctype html><meta http-equiv=\"refresh\" content=\"0;url="
+                + url + "\"><a href=\"" + url + "\">Continue</a>\n");
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+        return r;
     }
 
     private static FullHttpResponse redirect(HttpResponseStatus status, String location) {

@@ -43,6 +43,8 @@ final class OidcProvider {
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** Discovery, JWKS and token calls: few and short; two daemon threads do the parsing and ID token checks. */
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            // HTTP/1.1: no h2c upgrade attempt on plain http, which some providers' proxies mishandle
+            .version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newFixedThreadPool(2, r -> {
                 Thread t = new Thread(r, "gatehouse-oidc-" + THREADS.incrementAndGet());
                 t.setDaemon(true);

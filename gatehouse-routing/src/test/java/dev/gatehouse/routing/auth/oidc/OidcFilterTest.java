@@ -52,21 +52,29 @@ class OidcFilterTest {
         idp.shutdown();
     }
 
-    private OidcSpec spec(boolean passThrough, List<OidcSpec.HeaderMatch> deny, String tokenEndpoint) {
-        return new OidcSpec(new OidcSpec.Provider(issuer, null, tokenEndpoint, null), "web-app",
+    private OidcSpec spec(boolean passThrough, List<OidcSpec.HeaderMatch> deny, String sameSite) {
+        return new OidcSpec(new OidcSpec.Provider(issuer, null, null, null), "web-app",
                 new OidcSpec.Credentials("secret", KEY, "default/client"), List.of("openid", "email"), List.of(),
                 null, "/oauth2/callback", "/logout", true, null, true, null, Duration.ofDays(7),
-                Duration.ofMinutes(10), "AccessToken-test", "IdToken-test", null, "Lax", deny, passThrough);
+                Duration.ofMinutes(10), "AccessToken-test", "IdToken-test", null, sameSite, deny, passThrough);
     }
 
     private static HttpExchange exchange(String uri, String... headers) {
+        return exchange("http", uri, (String[]) headers);
+    }
+
+    private static HttpExchange https(String uri, String... headers) {
+        return exchange("https", uri, headers);
+    }
+
+    private static HttpExchange exchange(String scheme, String uri, String[] headers) {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
         r.headers().set("host", "app.test:8080");
         for (int i = 0; i < headers.length; i += 2) {
             r.headers().add(headers[i], headers[i + 1]);
         }
         int q = uri.indexOf('?');
-        return new HttpExchange(r, "http", 8080, new InetSocketAddress("127.0.0.1", 5555), "app.test",
+        return new HttpExchange(r, scheme, 8080, new InetSocketAddress("127.0.0.1", 5555), "app.test",
                 q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1));
     }
 
@@ -100,7 +108,15 @@ class OidcFilterTest {
 
     /** A whole login: the redirect, the provider's answer, the callback; returns the session's cookies. */
     private String login(OidcFilter filter) throws Exception {
-        Answer redirect = run(filter, exchange("/private/page?x=1", "accept", HTML));
+        Answer done = login(filter, "/private/page?x=1");
+        assertThat(done.status()).as(done.body()).isEqualTo(302);
+        assertThat(done.location()).isEqualTo("/private/page?x=1");
+        return done.cookie("AccessToken-test=") + "; " + done.cookie("IdToken-test=");
+    }
+
+    /** A login from {@code uri} up to the callback's answer. */
+    private Answer login(OidcFilter filter, String uri) throws Exception {
+        Answer redirect = run(filter, exchange(uri, "accept", HTML));
         assertThat(redirect.status()).isEqualTo(302);
         URI authorize = URI.create(redirect.location());
         assertThat(authorize.toString()).startsWith(issuer + "/authorize?response_type=code&client_id=web-app")
@@ -118,16 +134,14 @@ class OidcFilterTest {
 
         Answer done = run(filter, exchange(callback.getRawPath() + "?" + callback.getRawQuery(), "accept", HTML,
                 "cookie", "other=1; " + stateCookie));
-        assertThat(done.status()).as(done.body()).isEqualTo(302);
-        assertThat(done.location()).isEqualTo("/private/page?x=1");
         assertThat(done.cookies()).anySatisfy(c -> assertThat(c).startsWith(stateCookie.substring(0,
                 stateCookie.indexOf('=') + 1) + ";").contains("Max-Age=0"));
-        return done.cookie("AccessToken-test=") + "; " + done.cookie("IdToken-test=");
+        return done;
     }
 
     @Test
     void logsInWithPkceStateAndNonceThenPassesBySessionCookie() throws Exception {
-        OidcFilter filter = new OidcFilter("default/web", spec(false, List.of(), null), Map.of("user1", List.of("staff")));
+        OidcFilter filter = new OidcFilter("default/web", spec(false, List.of(), "Lax"), Map.of("user1", List.of("staff")));
         String session = login(filter);
 
         HttpExchange next = exchange("/private/other", "accept", HTML, "cookie", "theme=dark; " + session);
@@ -147,7 +161,7 @@ class OidcFilterTest {
 
     @Test
     void aTamperedCookieAWrongStateAndApiClientsAreRefused() throws Exception {
-        OidcFilter filter = new OidcFilter("default/web", spec(false, List.of(), null), Map.of());
+        OidcFilter filter = new OidcFilter("default/web", spec(false, List.of(), "Lax"), Map.of());
         String session = login(filter);
         String value = session.substring("AccessToken-test=".length(), session.indexOf(';'));
         int mid = value.length() / 2;
@@ -176,7 +190,7 @@ class OidcFilterTest {
     void denyRedirectAndPassThroughAuthHeader() throws Exception {
         OidcFilter filter = new OidcFilter("default/web", spec(true, List.of(
                 new OidcSpec.HeaderMatch("x-requested-with", OidcSpec.MatchType.EXACT, "XMLHttpRequest"),
-                new OidcSpec.HeaderMatch(":path", OidcSpec.MatchType.REGULAR_EXPRESSION, "/api/.*")), null), Map.of());
+                new OidcSpec.HeaderMatch(":path", OidcSpec.MatchType.REGULAR_EXPRESSION, "/api/.*")), "Lax"), Map.of());
         assertThat(run(filter, exchange("/page", "accept", HTML, "x-requested-with", "XMLHttpRequest")).status())
                 .isEqualTo(401);
         assertThat(run(filter, exchange("/api/v1", "accept", HTML)).status()).isEqualTo(401);
@@ -187,7 +201,7 @@ class OidcFilterTest {
 
     @Test
     void anExpiredAccessTokenIsRefreshedAndLogoutEndsTheSession() throws Exception {
-        OidcSpec spec = spec(false, List.of(), null);
+        OidcSpec spec = spec(false, List.of(), "Lax");
         OidcFilter filter = new OidcFilter("default/web", spec, Map.of());
         String session = login(filter);
         CookieCipher cipher = new CookieCipher(KEY);
@@ -209,6 +223,31 @@ class OidcFilterTest {
         assertThat(out.location()).startsWith(idp.endSessionEndpointUrl("default").toString())
                 .contains("id_token_hint=ey");
         assertThat(out.cookies()).allSatisfy(c -> assertThat(c).contains("Max-Age=0"));
+    }
+
+    @Test
+    void neverLandsOffSiteAndStrictCookiesLandByAPageOfOurs() throws Exception {
+        Answer offSite = login(new OidcFilter("default/web", spec(false, List.of(), "Lax"), Map.of()),
+                "//evil.example/steal");
+        assertThat(offSite.location()).isEqualTo("/");
+
+        Answer strict = login(new OidcFilter("default/web", spec(false, List.of(), "Strict"), Map.of()),
+                "/a?b=1&c=2");
+        assertThat(strict.status()).isEqualTo(200);
+        assertThat(strict.body()).contains("<meta http-equiv=\"refresh\" content=\"0;url=/a?b=1&amp;c=2\">");
+        assertThat(strict.cookie("AccessToken-test=")).isNotEmpty();
+        assertThat(strict.cookies()).anySatisfy(c -> assertThat(c).startsWith("AccessToken-test=")
+                .contains("SameSite=Strict"));
+    }
+
+    @Test
+    void cookiesAreSecureOnHttps() throws Exception {
+        OidcFilter filter = new OidcFilter("default/web", spec(false, List.of(), "Lax"), Map.of());
+        Answer redirect = run(filter, https("/private", "accept", HTML));
+        assertThat(redirect.location()).contains("redirect_uri=https%3A%2F%2Fapp.test%3A8080%2Foauth2%2Fcallback");
+        assertThat(redirect.cookies()).singleElement().satisfies(c -> assertThat(c).endsWith("; Secure"));
+        Answer out = run(filter, https("/logout", "accept", HTML));
+        assertThat(out.cookies()).allSatisfy(c -> assertThat(c).contains("HttpOnly").endsWith("; Secure"));
     }
 
     @Test
