@@ -6,14 +6,10 @@ import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.nio.charset.StandardCharsets;
@@ -49,19 +45,13 @@ import java.util.concurrent.CompletionException;
  */
 public final class OidcFilter implements HttpFilter {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String SESSION = "session";
-    private static final String ID = "id";
-    private static final String STATE = "state";
-    /** Enough of the state to tell concurrent logins (several tabs) apart in their state cookies' names. */
-    private static final int STATE_NAME_CHARS = 12;
 
     private final String policy;
     private final OidcSpec spec;
     private final Map<String, List<String>> groups;
     private final OidcProvider provider;
-    private final CookieCipher cipher;
+    private final SessionCookies cookies;
     private final DenyRedirect deny;
-    private final String statePrefix;
     private final String scope;
 
     /**
@@ -72,11 +62,10 @@ public final class OidcFilter implements HttpFilter {
         this.policy = policy;
         this.spec = spec;
         this.groups = groups;
+        // discovery waits for the first login: compiling a snapshot (validate, explain, tests) makes no call
         this.provider = OidcProvider.of(spec.provider().issuer());
-        this.cipher = new CookieCipher(spec.credentials().cookieKey());
+        this.cookies = new SessionCookies(spec);
         this.deny = new DenyRedirect(spec.denyRedirect());
-        this.statePrefix = spec.accessTokenCookie() + "-state-";
-        // Discovery waits for the first login: compiling a snapshot (validate, explain, tests) makes no call.
         this.scope = String.join(" ", spec.scopes());
     }
 
@@ -100,7 +89,7 @@ public final class OidcFilter implements HttpFilter {
             return logout(ex);
         }
         Date now = new Date();
-        JWTClaimsSet session = cipher.open(Cookies.value(h, spec.accessTokenCookie()), SESSION, now);
+        JWTClaimsSet session = cookies.session(h, now);
         if (session != null) {
             Object accessExpiry = session.getClaim("ate");
             if (accessExpiry instanceof Number n && n.longValue() * 1000 > now.getTime()) {
@@ -140,23 +129,22 @@ public final class OidcFilter implements HttpFilter {
             h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + at);
         }
         if (spec.forwardIdTokenHeader() != null) {
-            JWTClaimsSet id = cipher.open(Cookies.value(h, spec.idTokenCookie()), ID, now);
-            if (id != null && id.getClaim("idt") instanceof String idToken) {
+            String idToken = cookies.idToken(h, now);
+            if (idToken != null) {
                 h.set(spec.forwardIdTokenHeader(), "authorization".equals(spec.forwardIdTokenHeader())
                         ? "Bearer " + idToken : idToken);
             } else {
                 h.remove(spec.forwardIdTokenHeader());
             }
         }
-        Cookies.remove(h, name -> name.equals(spec.accessTokenCookie()) || name.equals(spec.idTokenCookie())
-                || name.startsWith(statePrefix));
+        cookies.hide(h);
     }
 
     /** Not logged in: to the provider (302) or, for API clients and {@code denyRedirect}, 401. */
     private FilterResult login(HttpExchange ex, Login login) {
         ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
         if (!login.redirect()) {
-            FullHttpResponse r = answer(HttpResponseStatus.UNAUTHORIZED, "Client authentication failed.\n");
+            FullHttpResponse r = OidcAnswers.text(HttpResponseStatus.UNAUTHORIZED, "Client authentication failed.\n");
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"gatehouse\"");
             return new FilterResult.Respond(r);
         }
@@ -174,7 +162,7 @@ public final class OidcFilter implements HttpFilter {
 
     private FilterResult redirectToProvider(String endpoint, Login login) {
         if (endpoint == null) {
-            return new FilterResult.Respond(answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
+            return new FilterResult.Respond(OidcAnswers.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "the identity provider has no authorization endpoint\n"));
         }
         String state = random();
@@ -189,15 +177,8 @@ public final class OidcFilter implements HttpFilter {
         for (String resource : spec.resources()) {
             location.append("&resource=").append(OidcProvider.form(resource));
         }
-        long ttl = spec.csrfTokenTtl().toSeconds();
-        String sealed = cipher.seal(new JWTClaimsSet.Builder().claim(CookieCipher.USE, STATE).claim("st", state)
-                .claim("n", nonce).claim("v", verifier).claim("u", login.original()).claim("ru", login.redirectUri())
-                .expirationTime(new Date(System.currentTimeMillis() + ttl * 1000)).build());
-        // Lax (or None): the provider sends the browser back with a cross-site top-level GET, which Strict drops
-        String sameSite = "None".equals(spec.sameSite()) ? "None" : "Lax";
-        FullHttpResponse r = redirect(HttpResponseStatus.FOUND, location.toString());
-        r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(statePrefix + state.substring(0, STATE_NAME_CHARS), sealed,
-                ttl, sameSite, login.secure()));
+        FullHttpResponse r = OidcAnswers.redirect(HttpResponseStatus.FOUND, location.toString());
+        cookies.startLogin(r, state, nonce, verifier, login.original(), login.redirectUri(), login.secure());
         return new FilterResult.Respond(r);
     }
 
@@ -211,17 +192,15 @@ public final class OidcFilter implements HttpFilter {
             return failed(ex, "the identity provider answered "
                     + (plain(error) ? error : "an error"));
         }
-        if (state == null || code == null || state.length() < STATE_NAME_CHARS) {
+        if (state == null || code == null || state.length() < SessionCookies.STATE_NAME_CHARS) {
             return failed(ex, "the callback lacks its code or state");
         }
-        JWTClaimsSet login = cipher.open(Cookies.value(ex.request().headers(),
-                statePrefix + state.substring(0, STATE_NAME_CHARS)), STATE, new Date());
+        JWTClaimsSet login = cookies.login(ex.request().headers(), state);
         if (login == null || !MessageDigest.isEqual(state.getBytes(StandardCharsets.UTF_8),
                 String.valueOf(login.getClaim("st")).getBytes(StandardCharsets.UTF_8))) {
             return failed(ex, "unknown or expired login (state mismatch)");
         }
         boolean secure = "https".equals(ex.scheme());
-        String stateCookie = statePrefix + state.substring(0, STATE_NAME_CHARS);
         CompletableFuture<FilterResult> done = tokenEndpoint()
                 .thenCompose(te -> provider.token(te, spec, Map.of("grant_type", "authorization_code", "code", code,
                         "redirect_uri", String.valueOf(login.getClaim("ru")),
@@ -232,9 +211,10 @@ public final class OidcFilter implements HttpFilter {
                     }
                     return provider.verifyIdToken(tokens.idToken(), spec.clientId(),
                             String.valueOf(login.getClaim("n"))).thenApply(id -> {
-                                FullHttpResponse r = landing(String.valueOf(login.getClaim("u")));
-                                r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(stateCookie, "", 0, "Lax", secure));
-                                sessionCookies(r, tokens, id.getSubject(), id.getExpirationTime(), secure);
+                                FullHttpResponse r = OidcAnswers.landing(String.valueOf(login.getClaim("u")),
+                                        "Strict".equals(spec.sameSite()));
+                                cookies.endLogin(r, state, secure);
+                                cookies.startSession(r, tokens, id.getSubject(), id.getExpirationTime(), secure);
                                 ex.recordAuth(AuthOutcome.ALLOWED); // (written before the stage completes: see resume)
                                 return (FilterResult) new FilterResult.Respond(r);
                             });
@@ -255,8 +235,9 @@ public final class OidcFilter implements HttpFilter {
                             OidcProvider.Tokens kept = tokens.refreshToken() != null ? tokens
                                     : new OidcProvider.Tokens(tokens.accessToken(), tokens.idToken(), refreshToken,
                                     tokens.expiresIn());
-                            FullHttpResponse r = redirect(HttpResponseStatus.TEMPORARY_REDIRECT, login.original());
-                            sessionCookies(r, kept, id != null ? id.getSubject() : sub,
+                            FullHttpResponse r = OidcAnswers.redirect(HttpResponseStatus.TEMPORARY_REDIRECT,
+                                    login.original());
+                            cookies.startSession(r, kept, id != null ? id.getSubject() : sub,
                                     id != null ? id.getExpirationTime() : null, login.secure());
                             return (FilterResult) new FilterResult.Respond(r);
                         }))
@@ -268,8 +249,7 @@ public final class OidcFilter implements HttpFilter {
     /** Ends the session: cookies cleared, then the provider's end_session_endpoint if it has one, else /. */
     private FilterResult logout(HttpExchange ex) {
         boolean secure = "https".equals(ex.scheme());
-        JWTClaimsSet id = cipher.openAnyTime(Cookies.value(ex.request().headers(), spec.idTokenCookie()), ID);
-        String idToken = id != null && id.getClaim("idt") instanceof String t ? t : null;
+        String idToken = cookies.idToken(ex.request().headers(), null);
         ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
         String endSession = spec.provider().endSessionEndpoint();
         if (endSession == null && (spec.provider().authorizationEndpoint() == null
@@ -290,34 +270,9 @@ public final class OidcFilter implements HttpFilter {
             location = endSession + (endSession.indexOf('?') < 0 ? '?' : '&') + "client_id="
                     + OidcProvider.form(spec.clientId()) + (idToken == null ? "" : "&id_token_hint=" + idToken);
         }
-        FullHttpResponse r = redirect(HttpResponseStatus.FOUND, location);
-        r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(spec.accessTokenCookie(), "", 0, spec.sameSite(), secure));
-        r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(spec.idTokenCookie(), "", 0, spec.sameSite(), secure));
+        FullHttpResponse r = OidcAnswers.redirect(HttpResponseStatus.FOUND, location);
+        cookies.endSession(r, secure);
         return new FilterResult.Respond(r);
-    }
-
-    private void sessionCookies(FullHttpResponse r, OidcProvider.Tokens tokens, String sub, Date idExpiry,
-                                boolean secure) {
-        long now = System.currentTimeMillis() / 1000;
-        long accessExpiry = tokens.expiresIn() != null ? now + tokens.expiresIn()
-                : spec.defaultTokenTtl() != null ? now + spec.defaultTokenTtl().toSeconds()
-                : idExpiry != null ? idExpiry.getTime() / 1000 : now;
-        boolean refreshes = spec.refreshToken() && tokens.refreshToken() != null;
-        long cookieExpiry = refreshes ? accessExpiry + spec.defaultRefreshTokenTtl().toSeconds() : accessExpiry;
-        Date expires = new Date(cookieExpiry * 1000);
-        JWTClaimsSet.Builder session = new JWTClaimsSet.Builder().claim(CookieCipher.USE, SESSION).subject(sub)
-                .claim("at", tokens.accessToken()).claim("ate", accessExpiry).expirationTime(expires);
-        if (refreshes) {
-            session.claim("rt", tokens.refreshToken());
-        }
-        long maxAge = Math.max(0, cookieExpiry - now);
-        r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(spec.accessTokenCookie(), cipher.seal(session.build()),
-                maxAge, spec.sameSite(), secure));
-        if (tokens.idToken() != null) {
-            r.headers().add(HttpHeaderNames.SET_COOKIE, cookie(spec.idTokenCookie(), cipher.seal(
-                    new JWTClaimsSet.Builder().claim(CookieCipher.USE, ID).claim("idt", tokens.idToken())
-                            .expirationTime(expires).build()), maxAge, spec.sameSite(), secure));
-        }
     }
 
     private CompletableFuture<String> tokenEndpoint() {
@@ -331,21 +286,10 @@ public final class OidcFilter implements HttpFilter {
                 });
     }
 
-    private String cookie(String name, String value, long maxAge, String sameSite, boolean secure) {
-        StringBuilder c = new StringBuilder(name).append('=').append(value).append("; Path=/; Max-Age=").append(maxAge);
-        if (spec.cookieDomain() != null) {
-            c.append("; Domain=").append(spec.cookieDomain());
-        }
-        c.append("; HttpOnly; SameSite=").append(sameSite);
-        if (secure) {
-            c.append("; Secure");
-        }
-        return c.toString();
-    }
-
     private FilterResult failed(HttpExchange ex, String why) {
         ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
-        return new FilterResult.Respond(answer(HttpResponseStatus.UNAUTHORIZED, "OIDC login failed: " + why + "\n"));
+        return new FilterResult.Respond(OidcAnswers.text(HttpResponseStatus.UNAUTHORIZED,
+                "OIDC login failed: " + why + "\n"));
     }
 
     /** A login whose token exchange or ID token failed: 401 for a refused one, 503 for an unreachable provider. */
@@ -357,44 +301,13 @@ public final class OidcFilter implements HttpFilter {
     private FilterResult unavailable(HttpExchange ex, Throwable e) {
         ex.recordAuth(AuthOutcome.ERROR);
         Throwable cause = cause(e);
-        return new FilterResult.Respond(answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
+        return new FilterResult.Respond(OidcAnswers.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "the identity provider is unavailable: " + cause.getClass().getSimpleName()
                         + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "\n"));
     }
 
     private static Throwable cause(Throwable e) {
         return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    }
-
-    /**
-     * Back to the URL first asked for. A 302 does, except with SameSite=Strict: the browser arrives from the
-     * provider, and a redirect continuing that cross-site navigation would not carry the new Strict cookies (a
-     * login loop), so a page of ours sends it on instead, a same-site navigation that carries them.
-     */
-    private FullHttpResponse landing(String original) {
-        if (!"Strict".equals(spec.sameSite())) {
-            return redirect(HttpResponseStatus.FOUND, original);
-        }
-        String url = original.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;").replace(">", "&gt;");
-        FullHttpResponse r = answer(HttpResponseStatus.OK, "<!doctype html><meta http-equiv=\"refresh\" content=\"0;url="
-                + url + "\"><a href=\"" + url + "\">Continue</a>\n");
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
-        return r;
-    }
-
-    private static FullHttpResponse redirect(HttpResponseStatus status, String location) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
-        r.headers().set(HttpHeaderNames.LOCATION, location).set(HttpHeaderNames.CACHE_CONTROL, "no-store")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        return r;
-    }
-
-    private static FullHttpResponse answer(HttpResponseStatus status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
-                .set(HttpHeaderNames.CACHE_CONTROL, "no-store").setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        return r;
     }
 
     /** An OAuth error code is a short token; anything else is not echoed back. */

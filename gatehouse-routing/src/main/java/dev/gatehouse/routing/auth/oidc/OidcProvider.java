@@ -34,12 +34,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One OpenID provider, shared by every snapshot that names its issuer: its discovery document
  * ({@code /.well-known/openid-configuration}) and JWKS, fetched with the JDK's asynchronous HttpClient on threads of
- * its own (never an event loop) and kept; and its token endpoint. A failed fetch is not kept: the next login tries
- * again. An ID token signed with a key we do not know refetches the JWKS (at most every 30 s), for key rotation.
+ * its own (never an event loop) and kept (the metadata for an hour); and its token endpoint. A failed fetch is not
+ * kept: the next login tries again. An ID token signed with a key we do not know refetches the JWKS (at most every 30 s), for key rotation.
  */
 final class OidcProvider {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final long JWKS_REFETCH_NANOS = Duration.ofSeconds(30).toNanos();
+    private static final long METADATA_MAX_AGE_NANOS = Duration.ofHours(1).toNanos();
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** Discovery, JWKS and token calls: few and short; two daemon threads do the parsing and ID token checks. */
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -68,6 +69,7 @@ final class OidcProvider {
 
     private final String issuer;
     private volatile CompletableFuture<Metadata> metadata;
+    private volatile long metadataFetchedAt;
     private volatile CompletableFuture<JWKSet> jwks;
     private volatile long jwksFetchedAt;
 
@@ -85,14 +87,26 @@ final class OidcProvider {
         return m != null && m.isDone() && !m.isCompletedExceptionally() ? m.join() : null;
     }
 
-    /** The discovered metadata: fetched once; a failure is forgotten so that the next call asks again. */
+    /**
+     * The discovered metadata: a failure is forgotten so that the next call asks again; a success is asked again
+     * after an hour (the old one serves until the new one is here), so a provider's moved endpoints are followed.
+     */
     CompletableFuture<Metadata> metadata() {
         CompletableFuture<Metadata> m = metadata;
         if (m == null || m.isCompletedExceptionally()) {
             synchronized (this) {
                 m = metadata;
                 if (m == null || m.isCompletedExceptionally()) {
+                    metadataFetchedAt = System.nanoTime();
                     metadata = m = discover();
+                }
+            }
+        } else if (m.isDone() && System.nanoTime() - metadataFetchedAt > METADATA_MAX_AGE_NANOS) {
+            synchronized (this) {
+                if (metadata == m && System.nanoTime() - metadataFetchedAt > METADATA_MAX_AGE_NANOS) {
+                    metadataFetchedAt = System.nanoTime();
+                    CompletableFuture<Metadata> next = discover();
+                    next.thenRun(() -> metadata = next);
                 }
             }
         }

@@ -206,7 +206,7 @@ class OidcFilterTest {
         String session = login(filter);
         CookieCipher cipher = new CookieCipher(KEY);
         String value = session.substring("AccessToken-test=".length(), session.indexOf(';'));
-        JWTClaimsSet claims = cipher.open(value, "session", new Date());
+        JWTClaimsSet claims = cipher.open(value, SessionCookies.SESSION, new Date());
         assertThat(claims.getClaim("rt")).isNotNull();
         String expired = cipher.seal(new JWTClaimsSet.Builder(claims)
                 .claim("ate", System.currentTimeMillis() / 1000 - 5).build());
