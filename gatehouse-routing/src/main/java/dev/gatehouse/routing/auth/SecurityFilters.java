@@ -49,6 +49,7 @@ public final class SecurityFilters {
         final Authorization authorization;
         final String anonymous;
         final Map<String, List<String>> groups;
+        final boolean oidc;
         /** Headers we set upstream: a client's own copies are removed before anything else. */
         final List<String> identityHeaders = new ArrayList<>();
         final List<String> challenges = new ArrayList<>();
@@ -61,6 +62,7 @@ public final class SecurityFilters {
             authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
             anonymous = spec.anonymous();
             groups = spec.groups();
+            oidc = spec.oidc() != null;
             if (apiKeys != null) {
                 challenges.add("ApiKey realm=\"gatehouse\"");
                 if (apiKeys.forwardHeader != null) {
@@ -100,6 +102,9 @@ public final class SecurityFilters {
                 }
                 if (basic != null) {
                     parts.add("basicAuth");
+                }
+                if (oidc) {
+                    parts.add("oidc session (checked by the filter before)");
                 }
                 if (anonymous != null) {
                     parts.add("anonymous consumer " + anonymous);
