@@ -4,6 +4,7 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.ExtAuthSpec;
 import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.OidcSpec;
 import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.translate.validate.DurationFormat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -46,6 +47,11 @@ final class SecurityPolicyTranslator {
     private static final String API_KEYS = "spec.apiKeyAuth.credentialRefs";
     private static final String USERS = "spec.basicAuth.users";
     private static final String EXT_AUTH = "spec.extAuth";
+    private static final String OIDC = "spec.oidc";
+    /** EG's Secret keys for the OIDC client, and EG's name for the cookie key (gatehouse.dev's cookieSecret). */
+    static final String OIDC_CLIENT_ID_KEY = "client-id";
+    static final String OIDC_CLIENT_SECRET_KEY = "client-secret";
+    static final String OIDC_COOKIE_SECRET_KEY = "hmac-secret";
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
 
     /** Where a Secret's problems are reported, by field. */
@@ -154,9 +160,112 @@ final class SecurityPolicyTranslator {
         return null;
     }
 
-    /** EG's oidc; {@code null} when absent. */
-    private dev.gatehouse.ir.OidcSpec oidc(Map<?, ?> o, GenericKubernetesResource policy, Problems problems) {
-        return null;
+    /**
+     * EG's oidc; {@code null} when absent. The cookie key is derived (HMAC-SHA256) from gatehouse.dev's
+     * {@code cookieSecret} ({@code hmac-secret} key, EG's name for its own generated key), or from the client secret
+     * when that is not set: either way every replica derives the same key, so any of them reads a session or
+     * finishes a login another one started.
+     */
+    private OidcSpec oidc(Map<?, ?> o, GenericKubernetesResource policy, Problems problems) {
+        if (o == null) {
+            return null;
+        }
+        Map<?, ?> p = map(o, "provider");
+        String issuer = String.valueOf(p.get("issuer"));
+        String clientId = o.get("clientID") instanceof String id ? id : null;
+        List<String> sources = new ArrayList<>();
+        if (clientId == null) {
+            clientId = secretKey((Map<?, ?>) o.get("clientIDRef"), OIDC_CLIENT_ID_KEY, policy, OIDC + ".clientIDRef",
+                    problems, sources);
+        }
+        String clientSecret = secretKey((Map<?, ?>) o.get("clientSecret"), OIDC_CLIENT_SECRET_KEY, policy,
+                OIDC + ".clientSecret", problems, sources);
+        String cookieSecret = clientSecret;
+        if (o.get("cookieSecret") instanceof Map<?, ?> ref) {
+            cookieSecret = secretKey(ref, OIDC_COOKIE_SECRET_KEY, policy, OIDC + ".cookieSecret", problems, sources);
+            if (cookieSecret != null && cookieSecret.length() < 32) {
+                problems.add(OIDC + ".cookieSecret", "the " + OIDC_COOKIE_SECRET_KEY + " key must hold at least 32"
+                        + " characters (e.g. openssl rand -base64 32)");
+            }
+        }
+        if (clientId == null || clientSecret == null || cookieSecret == null) {
+            return null;
+        }
+        List<String> scopes = new ArrayList<>(strings(o.get("scopes")));
+        if (!scopes.contains("openid")) {
+            scopes.add(0, "openid");
+        }
+        String redirectUrl = o.get("redirectURL") instanceof String r ? r : null;
+        String redirectPath = redirectUrl == null ? "/oauth2/callback" : java.net.URI.create(redirectUrl).getRawPath();
+        String hash = hex(sha256(ResourceIndex.qualifiedName(policy))).substring(0, 8);
+        Map<?, ?> names = map(o, "cookieNames");
+        List<OidcSpec.HeaderMatch> deny = new ArrayList<>();
+        for (Object h : map(o, "denyRedirect").get("headers") instanceof List<?> l ? l : List.of()) {
+            Map<?, ?> m = (Map<?, ?>) h;
+            deny.add(new OidcSpec.HeaderMatch(String.valueOf(m.get("name")).toLowerCase(Locale.ROOT),
+                    switch (m.get("type") instanceof String t ? t : "Exact") {
+                        case "Prefix" -> OidcSpec.MatchType.PREFIX;
+                        case "Suffix" -> OidcSpec.MatchType.SUFFIX;
+                        case "RegularExpression" -> OidcSpec.MatchType.REGULAR_EXPRESSION;
+                        default -> OidcSpec.MatchType.EXACT;
+                    }, String.valueOf(m.get("value"))));
+        }
+        byte[] key = hmacSha256(cookieSecret.getBytes(StandardCharsets.UTF_8),
+                "gatehouse.dev oidc cookies\0" + issuer + "\0" + clientId);
+        return new OidcSpec(new OidcSpec.Provider(issuer, string(p, "authorizationEndpoint"),
+                string(p, "tokenEndpoint"), string(p, "endSessionEndpoint")), clientId,
+                new OidcSpec.Credentials(clientSecret, key, String.join(", ", sources)), scopes,
+                strings(o.get("resources")), redirectUrl, redirectPath == null || redirectPath.isEmpty() ? "/"
+                : redirectPath, o.get("logoutPath") instanceof String lp ? lp : "/logout",
+                Boolean.TRUE.equals(o.get("forwardAccessToken")), header(map(o, "forwardIDToken"), "header"),
+                !Boolean.FALSE.equals(o.get("refreshToken")), duration(o, "defaultTokenTTL", null),
+                duration(o, "defaultRefreshTokenTTL", java.time.Duration.ofDays(7)),
+                duration(o, "csrfTokenTTL", java.time.Duration.ofMinutes(10)),
+                names.get("accessToken") instanceof String a ? a : "AccessToken-" + hash,
+                names.get("idToken") instanceof String i ? i : "IdToken-" + hash,
+                o.get("cookieDomain") instanceof String d ? d : null,
+                map(o, "cookieConfig").get("sameSite") instanceof String ss ? ss : "Lax", deny,
+                Boolean.TRUE.equals(o.get("passThroughAuthHeader")));
+    }
+
+    /** One key of a referenced Secret (its "ns/name" added to {@code sources}); {@code null} when missing. */
+    private String secretKey(Map<?, ?> ref, String key, GenericKubernetesResource policy, String field,
+                             Problems problems, List<String> sources) {
+        Secret secret = secret(ref, policy, field, problems);
+        if (secret == null) {
+            return null;
+        }
+        String value = SecretValues.value(secret, key);
+        if (value == null || value.isEmpty()) {
+            problems.add(field, "Secret " + ResourceIndex.qualifiedName(secret) + " has no " + key + " key");
+            return null;
+        }
+        if (!sources.contains(ResourceIndex.qualifiedName(secret))) {
+            sources.add(ResourceIndex.qualifiedName(secret));
+        }
+        return value;
+    }
+
+    private static String string(Map<?, ?> m, String key) {
+        return m.get(key) instanceof String s && !s.isEmpty() ? s : null;
+    }
+
+    private static java.time.Duration duration(Map<?, ?> m, String key, java.time.Duration otherwise) {
+        return m.get(key) instanceof String s ? DurationFormat.parse(s) : otherwise;
+    }
+
+    private static byte[] hmacSha256(byte[] key, String data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JRE", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * Checks a {@code SecurityPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field, plus
  * gatehouse's additions ({@code consumers}; {@code consumers} and {@code consumerGroups} in an authorization
- * principal). EG fields gatehouse does not serve yet ({@code jwt}, {@code oidc}, {@code csrf}, extAuth's gRPC service,
+ * principal; {@code oidc.cookieSecret}). EG fields gatehouse does not serve yet ({@code jwt}, {@code csrf}, extAuth's
+ * gRPC service,
  * CEL and geo-location principals) are rejected by name: a policy that asks for JWT must not look as
  * if it got it, and its routes fail closed.
  */
@@ -19,8 +20,8 @@ final class SecurityPolicyValidator extends PolicyValidation {
     static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE);
     private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "apiKeyAuth",
-            "basicAuth", "authorization", "consumers", "cors", "extAuth");
-    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "oidc", "csrf");
+            "basicAuth", "authorization", "consumers", "cors", "extAuth", "oidc");
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "csrf");
     private static final Set<String> BACKEND_REF_FIELDS = Set.of("group", "kind", "name", "namespace", "port", "weight");
     /** EG's Origin pattern; RE2, as its nested repetition would backtrack in java.util.regex. */
     private static final com.google.re2j.Pattern ORIGIN = com.google.re2j.Pattern.compile(
@@ -29,6 +30,12 @@ final class SecurityPolicyValidator extends PolicyValidation {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
     private static final Set<String> ACTIONS = Set.of("Allow", "Deny");
+    private static final Set<String> OIDC_FIELDS = Set.of("provider", "clientID", "clientIDRef", "clientSecret",
+            "cookieSecret", "scopes", "resources", "redirectURL", "logoutPath", "cookieNames", "cookieConfig",
+            "cookieDomain", "forwardAccessToken", "forwardIDToken", "refreshToken", "defaultTokenTTL",
+            "defaultRefreshTokenTTL", "csrfTokenTTL", "disableTokenEncryption", "passThroughAuthHeader", "denyRedirect");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private SecurityPolicyValidator(GenericKubernetesResource policy, ResourceSet.Entry origin) {
@@ -56,6 +63,7 @@ final class SecurityPolicyValidator extends PolicyValidation {
         consumers(map(spec.get("consumers"), "spec.consumers"));
         cors(map(spec.get("cors"), "spec.cors"));
         extAuth(map(spec.get("extAuth"), "spec.extAuth"));
+        oidc(map(spec.get("oidc"), "spec.oidc"), spec);
     }
 
     /**
@@ -130,6 +138,151 @@ final class SecurityPolicyValidator extends PolicyValidation {
             if (!(names.get(i) instanceof String n) || !HEADER_NAME.matcher(n).matches()) {
                 error(at + "." + key + "[" + i + "]", "\"" + names.get(i) + "\" is not an HTTP header name");
             }
+        }
+    }
+
+    /** EG's oidc with its CEL rules, plus gatehouse.dev's {@code cookieSecret}. */
+    private void oidc(Map<?, ?> o, Map<?, ?> spec) {
+        if (o == null) {
+            return;
+        }
+        String at = "spec.oidc";
+        fields(o, OIDC_FIELDS, Set.of(), at);
+        Map<?, ?> provider = map(o.get("provider"), at + ".provider");
+        if (provider == null) {
+            error(at + ".provider", "required field is missing");
+        } else {
+            fields(provider, Set.of("issuer", "authorizationEndpoint", "tokenEndpoint", "endSessionEndpoint"),
+                    Set.of("backendRef", "backendRefs", "backendSettings"), at + ".provider");
+            String issuer = string(provider, "issuer", at + ".provider", true);
+            if (issuer != null && !httpUrl(issuer)) {
+                error(at + ".provider.issuer", "must be an http(s) URL such as https://idp.example.com/realms/main");
+            }
+            for (String key : List.of("authorizationEndpoint", "tokenEndpoint", "endSessionEndpoint")) {
+                String url = string(provider, key, at + ".provider", false);
+                if (url != null && !httpUrl(url)) {
+                    error(at + ".provider." + key, "must be an http(s) URL");
+                }
+            }
+        }
+        if ((o.get("clientID") == null) == (o.get("clientIDRef") == null)) {
+            error(at, "only one of clientID or clientIDRef must be set");
+        }
+        String clientId = string(o, "clientID", at, false);
+        if (clientId != null && clientId.isEmpty()) {
+            error(at + ".clientID", "must not be empty");
+        }
+        if (o.get("clientIDRef") != null) {
+            secretRef(o.get("clientIDRef"), at + ".clientIDRef");
+        }
+        if (o.get("clientSecret") == null) {
+            error(at + ".clientSecret", "required field is missing");
+        } else {
+            secretRef(o.get("clientSecret"), at + ".clientSecret");
+        }
+        if (o.get("cookieSecret") != null) {
+            secretRef(o.get("cookieSecret"), at + ".cookieSecret");
+        }
+        for (String key : List.of("scopes", "resources")) {
+            List<?> values = list(o, key, at);
+            if (values != null) {
+                nonEmptyStrings(values, at + "." + key);
+            }
+        }
+        String redirect = string(o, "redirectURL", at, false);
+        if (redirect != null && !httpUrl(redirect)) {
+            error(at + ".redirectURL", "must be an absolute http(s) URL such as https://www.example.com/oauth2/callback"
+                    + " (EG's %REQ(...)% templates are not supported: leave it out for the request's scheme and host)");
+        }
+        String logout = string(o, "logoutPath", at, false);
+        if (logout != null && !logout.startsWith("/")) {
+            error(at + ".logoutPath", "must be a path starting with /");
+        }
+        Map<?, ?> names = map(o.get("cookieNames"), at + ".cookieNames");
+        if (names != null) {
+            fields(names, Set.of("accessToken", "idToken"), Set.of(), at + ".cookieNames");
+            for (String key : List.of("accessToken", "idToken")) {
+                String name = string(names, key, at + ".cookieNames", false);
+                if (name != null && !HEADER_NAME.matcher(name).matches()) {
+                    error(at + ".cookieNames." + key, "\"" + name + "\" is not a cookie name");
+                }
+            }
+        }
+        Map<?, ?> cookieConfig = map(o.get("cookieConfig"), at + ".cookieConfig");
+        if (cookieConfig != null) {
+            fields(cookieConfig, Set.of("sameSite"), Set.of(), at + ".cookieConfig");
+            oneOf(cookieConfig, "sameSite", at + ".cookieConfig", Set.of("Lax", "Strict", "None"), false);
+        }
+        String domain = string(o, "cookieDomain", at, false);
+        if (domain != null && !DNS_NAME.matcher(domain).matches()) {
+            error(at + ".cookieDomain", "must be a DNS name such as example.com");
+        }
+        for (String key : List.of("forwardAccessToken", "refreshToken", "passThroughAuthHeader")) {
+            bool(o, key, at);
+        }
+        if (Boolean.TRUE.equals(o.get("disableTokenEncryption"))) {
+            error(at + ".disableTokenEncryption", "not supported by gatehouse: its session cookies are always encrypted");
+        } else {
+            bool(o, "disableTokenEncryption", at);
+        }
+        for (String key : List.of("defaultTokenTTL", "defaultRefreshTokenTTL", "csrfTokenTTL")) {
+            duration(o, key, at, false);
+        }
+        Map<?, ?> forwardId = map(o.get("forwardIDToken"), at + ".forwardIDToken");
+        if (forwardId != null) {
+            fields(forwardId, Set.of("header"), Set.of(), at + ".forwardIDToken");
+            headerName(forwardId, "header", at + ".forwardIDToken");
+            String header = string(forwardId, "header", at + ".forwardIDToken", true);
+            if ("host".equalsIgnoreCase(header)) {
+                error(at + ".forwardIDToken.header", "must not be Host");
+            }
+            if ("authorization".equalsIgnoreCase(header) && Boolean.TRUE.equals(o.get("forwardAccessToken"))) {
+                error(at, "forwardAccessToken cannot be true when forwardIDToken.header is Authorization");
+            }
+        }
+        if (Boolean.TRUE.equals(o.get("passThroughAuthHeader")) && spec.get("jwt") == null) {
+            error(at + ".passThroughAuthHeader", "the OIDC.PassThroughAuthHeader setting must be used in conjunction"
+                    + " with JWT settings");
+        }
+        Map<?, ?> deny = map(o.get("denyRedirect"), at + ".denyRedirect");
+        if (deny != null) {
+            fields(deny, Set.of("headers"), Set.of(), at + ".denyRedirect");
+            List<?> headers = list(deny, "headers", at + ".denyRedirect");
+            if (headers == null || headers.isEmpty() || headers.size() > 16) {
+                error(at + ".denyRedirect.headers", "required: 1 to 16 header matches");
+            }
+            for (int i = 0; headers != null && i < headers.size(); i++) {
+                String it = at + ".denyRedirect.headers[" + i + "]";
+                Map<?, ?> h = map(headers.get(i), it);
+                if (h == null) {
+                    continue;
+                }
+                fields(h, Set.of("name", "type", "value"), Set.of(), it);
+                String name = string(h, "name", it, true);
+                if (name != null && name.isEmpty()) {
+                    error(it + ".name", "must not be empty");
+                }
+                oneOf(h, "type", it, Set.of("Exact", "Prefix", "Suffix", "RegularExpression"), false);
+                String value = string(h, "value", it, true);
+                if (value != null && (value.isEmpty() || value.length() > 1024)) {
+                    error(it + ".value", "must be 1 to 1024 characters");
+                } else if (value != null && "RegularExpression".equals(h.get("type"))) {
+                    try {
+                        com.google.re2j.Pattern.compile(value);
+                    } catch (com.google.re2j.PatternSyntaxException e) {
+                        error(it + ".value", "not an RE2 regular expression: " + e.getDescription());
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean httpUrl(String value) {
+        try {
+            java.net.URI u = new java.net.URI(value);
+            return ("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.auth;
 
 import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.routing.auth.oidc.OidcFilter;
 import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.filter.CorsFilter;
@@ -18,7 +19,9 @@ import java.util.function.Function;
 /**
  * A rule's SecurityPolicy -> its filters, which run first on the route (issue order: cors, ext-auth,
  * authentication, authorization, rate limiting, then the rule's own filters): the HTTPRoute CORS filter for its
- * {@code cors}, {@link ExtAuthFilter} for its {@code extAuth}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
+ * {@code cors}, {@link ExtAuthFilter} for its {@code extAuth}, {@link OidcFilter} for its {@code oidc},
+ * {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are
+ * hash lookups.
  */
 public final class SecurityFilters {
     private SecurityFilters() {
@@ -45,6 +48,9 @@ public final class SecurityFilters {
         if (spec.extAuth() != null && spec.invalidReason() == null) {
             out.add(ExtAuthFilter.compile(spec.extAuth(), clusters));
         }
+        if (spec.oidc() != null && spec.invalidReason() == null) {
+            out.add(new OidcFilter(spec.policy(), spec.oidc(), spec.groups()));
+        }
         out.add(new AuthenticationFilter(p));
         out.add(new AuthorizationFilter(p));
         return List.copyOf(out);
@@ -59,6 +65,7 @@ public final class SecurityFilters {
         final Authorization authorization;
         final String anonymous;
         final Map<String, List<String>> groups;
+        final boolean oidc;
         /** Headers we set upstream: a client's own copies are removed before anything else. */
         final List<String> identityHeaders = new ArrayList<>();
         final List<String> challenges = new ArrayList<>();
@@ -71,6 +78,7 @@ public final class SecurityFilters {
             authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
             anonymous = spec.anonymous();
             groups = spec.groups();
+            oidc = spec.oidc() != null;
             if (apiKeys != null) {
                 challenges.add("ApiKey realm=\"gatehouse\"");
                 if (apiKeys.forwardHeader != null) {
@@ -110,6 +118,9 @@ public final class SecurityFilters {
                 }
                 if (basic != null) {
                     parts.add("basicAuth");
+                }
+                if (oidc) {
+                    parts.add("oidc session (checked by the filter before)");
                 }
                 if (anonymous != null) {
                     parts.add("anonymous consumer " + anonymous);
