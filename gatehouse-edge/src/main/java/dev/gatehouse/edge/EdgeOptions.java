@@ -48,12 +48,14 @@ public record EdgeOptions(List<InetSocketAddress> listen, List<EdgeNode> nodes, 
      * Active health checks of each node.
      *
      * @param httpPath {@code null}: a TCP connect; else the path of an HTTP GET that must answer 2xx
+     * @param port the node port probed; 0: the first listen port's node port (the HTTP form then sends a PROXY
+     *             LOCAL header first, as the in-cluster listener requires one)
      * @param interval between two checks of a node
      * @param timeout one check's limit
      * @param healthyThreshold consecutive successes that bring a node back
      * @param unhealthyThreshold consecutive failures (checks or client connects) that take a node out
      */
-    public record HealthCheck(String httpPath, Duration interval, Duration timeout, int healthyThreshold,
+    public record HealthCheck(String httpPath, int port, Duration interval, Duration timeout, int healthyThreshold,
                               int unhealthyThreshold) {
         /** @return {@code null} for "tcp", the path for "http:/path" */
         public static String parseKind(String spec) {

@@ -71,6 +71,11 @@ final class EdgeCommand implements Callable<Integer> {
                     + "port's NodePort that must answer 2xx (default: ${DEFAULT-VALUE}).")
     String healthCheck;
 
+    @Option(names = "--health-port", defaultValue = "0", paramLabel = "NODEPORT",
+            description = "The node port the checks probe, e.g. the NodePort of the in-cluster gatehouse's admin "
+                    + "port for http:/ready (default: the first listen port's node port).")
+    int healthPort;
+
     @Option(names = "--health-interval", defaultValue = "2s", converter = DurationConverter.class,
             description = "Time between two checks of a node (default: ${DEFAULT-VALUE}).")
     Duration healthInterval;
@@ -157,6 +162,9 @@ final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cl, e.getMessage());
         }
+        if (healthPort < 0 || healthPort > 65535) {
+            throw new ParameterException(cl, "--health-port must be a port number, got " + healthPort);
+        }
         if (healthyThreshold < 1 || unhealthyThreshold < 1) {
             throw new ParameterException(cl, "--healthy-threshold and --unhealthy-threshold must be at least 1");
         }
@@ -164,7 +172,7 @@ final class EdgeCommand implements Callable<Integer> {
                 choice(cl, "--node-address", nodeAddress, EdgeOptions.NodeAddress.class),
                 choice(cl, "--balance", balance, EdgeOptions.Balance.class),
                 choice(cl, "--proxy-protocol", proxyProtocol, EdgeOptions.ProxyProtocol.class),
-                new EdgeOptions.HealthCheck(httpPath, healthInterval, healthTimeout, healthyThreshold,
+                new EdgeOptions.HealthCheck(httpPath, healthPort, healthInterval, healthTimeout, healthyThreshold,
                         unhealthyThreshold),
                 idleTimeout, connectTimeout, redirectHttp, allowHosts, printNginx, printHaproxy,
                 "off".equalsIgnoreCase(admin) ? null : hostPort(cl, "--admin", admin));
