@@ -21,10 +21,13 @@ import java.util.function.Consumer;
  * {@code --nodes-file}: one node per line, {@code ADDR} or {@code NAME ADDR}, {@code #} starting a comment. Read at
  * start, again whenever the file changes (its directory is watched, so editors' and tools' write-and-rename is
  * seen) and on {@link #reload()} (SIGHUP). A file that cannot be read or parsed keeps the previous nodes and says
- * which line is wrong.
+ * which line is wrong; so does a file without nodes (often one read half-written).
  */
 public final class NodesFileSource implements NodeSource {
     private static final Logger LOG = LoggerFactory.getLogger(NodesFileSource.class);
+
+    /** How long the file is left to settle after a change before it is read. */
+    private static final long SETTLE_MILLIS = 200;
 
     private final Path file;
     private final Map<Integer, Integer> nodePorts;
@@ -55,8 +58,8 @@ public final class NodesFileSource implements NodeSource {
         thread.start();
     }
 
-    /** Reads the file again and passes the nodes on if they changed; any thread. */
-    public void reload() {
+    /** Reads the file again and passes the nodes on if they changed; any thread (one at a time, in order). */
+    public synchronized void reload() {
         Consumer<NodeSet> sink = onChange;
         if (sink == null) {
             return;
@@ -64,16 +67,17 @@ public final class NodesFileSource implements NodeSource {
         NodeSet set;
         try {
             set = new NodeSet(parse(file), nodePorts);
+            if (set.nodes().isEmpty()) {
+                throw new IllegalArgumentException("no nodes in it (an edge without nodes refuses every client)");
+            }
         } catch (IOException | IllegalArgumentException e) {
             LOG.warn("{}: {}; keeping the {} nodes read before", file, e.getMessage(), last == null ? 0 : last.nodes().size());
             return;
         }
-        synchronized (this) {
-            if (set.equals(last)) {
-                return;
-            }
-            last = set;
+        if (set.equals(last)) {
+            return;
         }
+        last = set;
         LOG.info("{}: {} nodes", file, set.nodes().size());
         sink.accept(set);
     }
@@ -86,6 +90,13 @@ public final class NodesFileSource implements NodeSource {
                         .anyMatch(e -> e.context() instanceof Path p && p.equals(file.getFileName()));
                 key.reset();
                 if (ours) {
+                    // a tool that truncates then writes sends several events: read once it is done
+                    Thread.sleep(SETTLE_MILLIS);
+                    WatchKey more = watcher.poll();
+                    if (more != null) {
+                        more.pollEvents();
+                        more.reset();
+                    }
                     reload();
                 }
             }

@@ -1,6 +1,7 @@
 package dev.gatehouse.edge.relay;
 
 import dev.gatehouse.edge.EdgeOptions;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
@@ -10,6 +11,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 
 /** The PROXY protocol header naming a client connection's two ends, for Netty's HAProxyMessageEncoder. */
 public final class ProxyHeader {
@@ -33,13 +35,14 @@ public final class ProxyHeader {
     }
 
     /**
-     * A header for the edge's own health checks: v2 LOCAL (the receiver keeps the socket's address), v1 UNKNOWN
-     * (v1 has no LOCAL).
+     * The header of the edge's own health checks: v2 LOCAL (the receiver keeps the socket's address), or v1's
+     * "PROXY UNKNOWN" line (v1 has no LOCAL; Netty's encoder cannot write UNKNOWN, so the line is written as is).
+     *
+     * @return an {@link HAProxyMessage} for the encoder, or the v1 line's bytes
      */
-    public static HAProxyMessage local(EdgeOptions.ProxyProtocol version) {
+    public static Object local(EdgeOptions.ProxyProtocol version) {
         return version == EdgeOptions.ProxyProtocol.V1
-                ? new HAProxyMessage(HAProxyProtocolVersion.V1, HAProxyCommand.PROXY, HAProxyProxiedProtocol.UNKNOWN,
-                        null, null, 0, 0)
+                ? Unpooled.copiedBuffer("PROXY UNKNOWN\r\n", StandardCharsets.US_ASCII)
                 : new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.LOCAL, HAProxyProxiedProtocol.UNKNOWN,
                         null, null, 0, 0);
     }
