@@ -109,51 +109,24 @@ class EdgeNamespacesEndToEndTest {
     }
 
     private static String nodeConfig(int backendPort) {
-        return """
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: GatewayClass
-                metadata: {name: gatehouse}
-                spec: {controllerName: gatehouse.dev/gateway-controller}
-                ---
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: Gateway
-                metadata: {name: cluster, namespace: default}
-                spec:
-                  gatewayClassName: gatehouse
-                  listeners:
-                  - {name: web, protocol: HTTP, port: 30080}
+        // the Gateway "edge" of Configs is the in-cluster one here: its listener stands in for the NodePort
+        return Configs.gateway("  - {name: web, protocol: HTTP, port: 30080}\n") + """
                 ---
                 apiVersion: gatehouse.dev/v1alpha1
                 kind: ClientTrafficPolicy
                 metadata: {name: behind-edge, namespace: default}
                 spec:
-                  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: cluster}]
+                  targetRefs: [{group: gateway.networking.k8s.io, kind: Gateway, name: edge}]
                   proxyProtocol: {trustedCIDRs: [%1$s10/32]}
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: recorder, namespace: default}
-                spec:
-                  ports: [{name: http, port: 80}]
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata:
-                  name: recorder-1
-                  namespace: default
-                  labels: {kubernetes.io/service-name: recorder}
-                addressType: IPv4
-                ports: [{name: http, port: %2$d}]
-                endpoints:
-                - addresses: ["%1$s1"]
                 ---
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: HTTPRoute
                 metadata: {name: all, namespace: default}
                 spec:
-                  parentRefs: [{name: cluster}]
+                  parentRefs: [{name: edge}]
                   rules: [{backendRefs: [{name: recorder, port: 80}]}]
-                """.formatted(net, backendPort);
+                """.formatted(net)
+                + Configs.service("recorder", backendPort).replace("\"127.0.0.1\"", "\"" + net + "1\"");
     }
 
     private static void startNode(int i) throws IOException {
