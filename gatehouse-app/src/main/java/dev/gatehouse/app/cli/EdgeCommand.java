@@ -126,12 +126,12 @@ final class EdgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TerminationSignals signals = TerminationSignals.install();
         EdgeOptions options = options();
         for (String flag : notYet(options)) {
             throw new ParameterException(spec.commandLine(), flag + ": not yet");
         }
         NodeSource source = nodeSource(options);
+        TerminationSignals signals = TerminationSignals.install();
         EdgeServer server;
         try {
             server = EdgeServer.start(options, source);
