@@ -90,13 +90,14 @@ final class SecurityPolicyTranslator {
     /** The route's rules, each with the SecurityPolicy that applies to it (the most specific, whole). */
     HttpRouteTranslator.Result apply(String kind, HasMetadata route, List<ParentReference> parentRefs,
                                      HttpRouteTranslator.Result result) {
-        Map<Integer, PolicyAttachments.Policy<SecurityPolicySpec>> byRule = new HashMap<>();
+        Map<Integer, PolicyAttachments.Choice<SecurityPolicySpec>> byRule = new HashMap<>();
         List<RouteRule> rules = new ArrayList<>();
         for (RouteRule rule : result.rules()) {
             HttpRuleSpec s = rule.spec();
-            PolicyAttachments.Policy<SecurityPolicySpec> p = byRule.computeIfAbsent(s.route().ruleIndex(),
-                    r -> attachments.effective(kind, route, s.route().ruleName(), parentRefs));
-            rules.add(p == null ? rule : new RouteRule(s.withSecurity(p.spec), rule.created(), rule.grpcMethod()));
+            PolicyAttachments.Choice<SecurityPolicySpec> c = byRule.computeIfAbsent(s.route().ruleIndex(),
+                    r -> attachments.choose(kind, route, s.route().ruleName(), parentRefs));
+            rules.add(c == null ? rule : new RouteRule(s.withSecurity(c.policy().spec).withPolicyChoice(c.why()),
+                    rule.created(), rule.grpcMethod()));
         }
         return new HttpRouteTranslator.Result(rules, result.clusters(), result.resolvedRefs(), result.rejection(),
                 result.warnings());
