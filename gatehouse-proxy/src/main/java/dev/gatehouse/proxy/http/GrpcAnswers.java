@@ -17,11 +17,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * The gateway's own answers to gRPC calls, which a gRPC client reads only as a status: HTTP 200, content type
  * application/grpc, no body, {@code grpc-status} and {@code grpc-message} (a "Trailers-Only" response: on h2 one
- * HEADERS frame that ends the stream). The HTTP status the gateway would have answered maps to a gRPC code as
- * gRPC's HTTP-to-gRPC table and Envoy map it: 404 (no route) UNIMPLEMENTED, 502/503/504 and 429 UNAVAILABLE,
- * 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 INTERNAL, anything else UNKNOWN; a call routed to an invalid
- * backendRef (a 500 for plain HTTP) is UNAVAILABLE, as the GRPCRoute spec asks. A SecurityPolicy's or rate
- * limit's answer maps through {@link #filterStatusFor} (429 RESOURCE_EXHAUSTED, 500 INTERNAL).
+ * HEADERS frame that ends the stream). The HTTP status the gateway would have answered maps to a gRPC code by
+ * {@link GrpcCalls#statusFor} (gRPC's and Envoy's table); a call routed to an invalid backendRef (a 500 for plain
+ * HTTP) is UNAVAILABLE, as the GRPCRoute spec asks. A SecurityPolicy's or rate limit's answer maps through
+ * {@link GrpcCalls#filterStatusFor} (429 RESOURCE_EXHAUSTED, 500 INTERNAL).
  */
 final class GrpcAnswers {
     static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
@@ -29,13 +28,7 @@ final class GrpcAnswers {
     private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    static final int UNKNOWN = 2;
-    static final int PERMISSION_DENIED = 7;
-    static final int RESOURCE_EXHAUSTED = 8;
-    static final int UNIMPLEMENTED = 12;
-    static final int INTERNAL = 13;
-    static final int UNAVAILABLE = 14;
-    static final int UNAUTHENTICATED = 16;
+    static final int UNAVAILABLE = GrpcCalls.UNAVAILABLE;
 
     private GrpcAnswers() {
     }
@@ -45,14 +38,7 @@ final class GrpcAnswers {
     }
 
     static int statusFor(int httpStatus) {
-        return switch (httpStatus) {
-            case 400 -> INTERNAL;
-            case 401 -> UNAUTHENTICATED;
-            case 403 -> PERMISSION_DENIED;
-            case 404 -> UNIMPLEMENTED;
-            case 429, 502, 503, 504 -> UNAVAILABLE;
-            default -> UNKNOWN;
-        };
+        return GrpcCalls.statusFor(httpStatus);
     }
 
     /** @param httpStatus what the gateway would have answered a plain HTTP request */
@@ -71,18 +57,8 @@ final class GrpcAnswers {
         return response;
     }
 
-    /**
-     * The gRPC status of a filter's answer. Filters are the SecurityPolicy and the rate limit, and their answers
-     * say more than a backend's status would: a 429 is a spent quota, RESOURCE_EXHAUSTED (Envoy's
-     * {@code rate_limited_as_resource_exhausted}, which gRPC clients do not retry blindly as they would
-     * UNAVAILABLE), and a 500 is the gateway's own failure (an invalid policy failing closed), INTERNAL.
-     */
     static int filterStatusFor(int httpStatus) {
-        return switch (httpStatus) {
-            case 429 -> RESOURCE_EXHAUSTED;
-            case 500 -> INTERNAL;
-            default -> statusFor(httpStatus);
-        };
+        return GrpcCalls.filterStatusFor(httpStatus);
     }
 
     /**

@@ -239,7 +239,8 @@ public final class RouteExplainer {
         Explanation build(Outcome outcome) {
             String grpcStatus = outcome.kind() == OutcomeKind.NO_ROUTE && outcome.status() == 404
                     ? "12 (UNIMPLEMENTED)" : outcome.kind() == OutcomeKind.INVALID_BACKEND && outcome.status() == 500
-                    ? "14 (UNAVAILABLE)" : null;
+                    ? "14 (UNAVAILABLE)" : outcome.kind() == OutcomeKind.FILTER_RESPONSE && outcome.status() != 200
+                    ? GrpcCalls.describe(GrpcCalls.filterStatusFor(outcome.status())) : null;
             if (grpcStatus != null && isGrpc()) {
                 notes.add("a gRPC call: the gateway answers HTTP 200 with grpc-status " + grpcStatus
                         + " and the reason in grpc-message");
