@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.PolicyChoice;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -321,7 +322,7 @@ final class PolicyAttachments<S> {
     }
 
     /** The policy that applies to a rule, and why (for the views). */
-    record Choice<S>(Policy<S> policy, dev.gatehouse.ir.PolicyChoice why) { }
+    record Choice<S>(Policy<S> policy, PolicyChoice why) { }
 
     /**
      * The policy that applies to a rule of a route, most specific first; the less specific ones it displaces are
@@ -383,7 +384,7 @@ final class PolicyAttachments<S> {
                 }
             }
         }
-        return new Choice<>(winner, new dev.gatehouse.ir.PolicyChoice(this.kind, winner.self, targets.get(0),
+        return new Choice<>(winner, new PolicyChoice(this.kind, winner.self, targets.get(0),
                 displacedHere));
     }
 
