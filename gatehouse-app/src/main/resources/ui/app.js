@@ -94,6 +94,10 @@ function renderRule(rule) {
     el('div', {}, el('span', { class: 'tag' }, 'rule ' + rule.index + (rule.name ? ' ' + rule.name : '')),
       rule.matches.map((m) => el('code', { class: 'tag' }, m))),
     rule.filters.length ? el('div', {}, 'filters: ', rule.filters.map((f) => el('span', { class: 'tag' }, f.type))) : null,
+    // which SecurityPolicy / BackendTrafficPolicy applies and why: the most specific target wins, whole
+    (rule.policies || []).length ? el('div', {}, 'policies: ', rule.policies.map((p) => el('span', {
+      class: 'tag', title: 'via ' + p.target + (p.displaced.length ? '; overrides ' + p.displaced.join(', ') : ''),
+    }, p.kind + ' ' + p.policy + ' via ' + p.target + (p.displaced.length ? ' (overrides ' + p.displaced.length + ')' : '')))) : null,
     el('div', {}, '→ ', rule.backends.length === 0 ? el('span', { class: 'muted' }, answeredBy(rule) || 'no backends (500)') :
       rule.backends.map((b) => b.cluster
         ? el('a', { class: 'tag', href: '#', onclick: (ev) => { ev.preventDefault(); reveal('#backends', b.cluster); } },

@@ -116,6 +116,10 @@ class RateLimitEndToEndTest {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 assertThat(metric(g, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "allowed"))).isEqualTo(5);
                 assertThat(metric(g, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "limited"))).isEqualTo(3);
+                assertThat(metric(g, "gatehouse_policy_outcomes_total", Map.of("kind", "BackendTrafficPolicy",
+                        "policy", "default/limits", "outcome", "rate_limited"))).isEqualTo(3);
+                assertThat(metric(g, "gatehouse_policy_outcomes_total", Map.of("kind", "BackendTrafficPolicy",
+                        "policy", "default/limits", "outcome", "allowed"))).isEqualTo(5);
             });
         }
     }

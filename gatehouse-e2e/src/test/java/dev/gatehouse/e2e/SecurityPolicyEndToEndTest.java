@@ -139,7 +139,15 @@ class SecurityPolicyEndToEndTest {
                 // authorization: a known client from a denied CIDR on /blocked is 403
                 assertThat(Curl.run("-i", "-H", "Host: keys.test", "-H", "x-api-key: supersecret", url + "/blocked")
                         .stdout()).startsWith("HTTP/1.1 403");
-                assertThat(AccessLogLines.await(accessLog, "\"path\":\"/hello\"")).contains("\"consumer\":\"client1\"");
+                // the consumer in the access log: who got through, and who was identified and then refused;
+                // a caller never identified has none
+                assertThat(AccessLogLines.await(accessLog, "\"path\":\"/hello\"")).contains("\"consumer\":\"client1\"",
+                        "\"auth\":\"allowed\"");
+                assertThat(AccessLogLines.await(accessLog, "\"path\":\"/blocked\"")).contains("\"status\":403",
+                        "\"consumer\":\"client1\"", "\"auth\":\"denied\"");
+                Curl.run("-H", "Host: keys.test", url + "/nobody");
+                assertThat(AccessLogLines.await(accessLog, "\"path\":\"/nobody\"")).contains("\"status\":401",
+                        "\"auth\":\"unauthenticated\"", "\"consumer\":null");
 
                 // basic auth: {SHA}, {SSHA} and bcrypt (twice: the second from the cache); wrong password 401
                 for (String user : List.of("foo:bar", "bob:secret2", "carol:hunter2", "carol:hunter2")) {
@@ -149,6 +157,8 @@ class SecurityPolicyEndToEndTest {
                             .contains("\"x-username\":\"" + user.substring(0, user.indexOf(':')) + "\"")
                             .doesNotContain("root");
                 }
+                Curl.run("-H", "Host: basic.test", "-u", "bob:secret2", url + "/as-bob");
+                assertThat(AccessLogLines.await(accessLog, "\"path\":\"/as-bob\"")).contains("\"consumer\":\"bob\"");
                 Curl.Result wrong = Curl.run("-i", "-H", "Host: basic.test", "-u", "carol:hunter3", url + "/");
                 assertThat(wrong.stdout()).startsWith("HTTP/1.1 401").containsIgnoringCase("www-authenticate: Basic realm=");
                 assertThat(Curl.run("-i", "-H", "Host: basic.test", "-u", "nobody:bar", url + "/").stdout())
@@ -174,7 +184,12 @@ class SecurityPolicyEndToEndTest {
                         HttpResponse.BodyHandlers.ofString()).body();
                 assertThat(metrics).contains("gatehouse_auth_outcomes_total{outcome=\"unauthenticated\"",
                         "gatehouse_auth_outcomes_total{outcome=\"denied\"", "gatehouse_auth_outcomes_total{outcome=\"error\"",
-                        "gatehouse_auth_outcomes_total{outcome=\"allowed\"");
+                        "gatehouse_auth_outcomes_total{outcome=\"allowed\"",
+                        // per policy, with bounded labels: kind, policy, outcome
+                        "gatehouse_policy_outcomes_total{kind=\"SecurityPolicy\",outcome=\"unauthenticated\",policy=\"default/api-keys\"}",
+                        "gatehouse_policy_outcomes_total{kind=\"SecurityPolicy\",outcome=\"denied\",policy=\"default/api-keys\"}",
+                        "gatehouse_policy_outcomes_total{kind=\"SecurityPolicy\",outcome=\"allowed\",policy=\"default/basic\"}",
+                        "gatehouse_policy_outcomes_total{kind=\"SecurityPolicy\",outcome=\"error\",policy=\"default/broken\"}");
             }
         }
     }

@@ -16,14 +16,24 @@ import java.util.List;
  * @param sessionPersistence the rule's {@code sessionPersistence}, or {@code null}
  * @param security the SecurityPolicy that applies to the rule, or {@code null} (none)
  * @param rateLimit its BackendTrafficPolicy's {@code rateLimit}, or {@code null}
+ * @param policies the policies that apply to the rule and why (at most one of each kind), for the views;
+ *                 {@code null} when none (so that a snapshot without policies prints as before)
  */
 public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
                            List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
                            SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security,
-                           RateLimitSpec rateLimit) {
+                           RateLimitSpec rateLimit, List<PolicyChoice> policies) {
     public HttpRuleSpec {
         filters = List.copyOf(filters);
         backends = List.copyOf(backends);
+        policies = policies == null || policies.isEmpty() ? null : List.copyOf(policies);
+    }
+
+    public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
+                        List<BackendRefSpec> backends, TimeoutSpec timeouts, RetrySpec retry,
+                        SessionPersistenceSpec sessionPersistence, SecurityPolicySpec security,
+                        RateLimitSpec rateLimit) {
+        this(route, match, filters, backends, timeouts, retry, sessionPersistence, security, rateLimit, List.of());
     }
 
     public HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec> filters,
@@ -46,6 +56,16 @@ public record HttpRuleSpec(RouteRef route, HttpMatchSpec match, List<FilterSpec>
     /** This rule with {@code policy} as its SecurityPolicy. */
     public HttpRuleSpec withSecurity(SecurityPolicySpec policy) {
         return new HttpRuleSpec(route, match, filters, backends, timeouts, retry, sessionPersistence, policy,
-                rateLimit);
+                rateLimit, policies);
+    }
+
+    /** This rule with {@code choice} recorded (replacing an earlier choice of its kind). */
+    public HttpRuleSpec withPolicyChoice(PolicyChoice choice) {
+        List<PolicyChoice> all = new java.util.ArrayList<>(policies == null ? List.of() : policies);
+        all.removeIf(c -> c.kind().equals(choice.kind()));
+        // in the order they act: the SecurityPolicy's filters run before the BackendTrafficPolicy's rate limit
+        all.add(choice.kind().equals("SecurityPolicy") ? 0 : all.size(), choice);
+        return new HttpRuleSpec(route, match, filters, backends, timeouts, retry, sessionPersistence, security,
+                rateLimit, all);
     }
 }

@@ -102,21 +102,23 @@ final class BackendTrafficPolicyTranslator {
             return result; // most configs: no policy, nothing to copy for each of thousands of routes
         }
         Map<String, ClusterSpec> clusters = new TreeMap<>(result.clusters());
-        Map<Integer, PolicyAttachments.Policy<BackendTrafficSpec>> byRule = new HashMap<>();
+        Map<Integer, PolicyAttachments.Choice<BackendTrafficSpec>> byRule = new HashMap<>();
         List<RouteRule> rules = new ArrayList<>();
         for (RouteRule rule : result.rules()) {
             HttpRuleSpec s = rule.spec();
-            PolicyAttachments.Policy<BackendTrafficSpec> p = byRule.computeIfAbsent(s.route().ruleIndex(),
-                    r -> attachments.effective(kind, route, s.route().ruleName(), parentRefs));
-            if (p == null) {
+            PolicyAttachments.Choice<BackendTrafficSpec> c = byRule.computeIfAbsent(s.route().ruleIndex(),
+                    r -> attachments.choose(kind, route, s.route().ruleName(), parentRefs));
+            if (c == null) {
                 rules.add(rule);
                 continue;
             }
+            PolicyAttachments.Policy<BackendTrafficSpec> p = c.policy();
             RetrySpec retry = s.retry() != null ? s.retry() : p.spec.retry();
             rules.add(new RouteRule(new HttpRuleSpec(s.route(), s.match(), s.filters(),
                     withPolicy(s.backends(), p, result.clusters(), clusters), s.timeouts(), retry,
                     s.sessionPersistence(), s.security(),
-                    RateLimitTranslator.forRule(rateLimits.getOrDefault(p.self, List.of()), p.self, s.route())),
+                    RateLimitTranslator.forRule(rateLimits.getOrDefault(p.self, List.of()), p.self, s.route()),
+                    s.policies()).withPolicyChoice(c.why()),
                     rule.created(), rule.grpcMethod()));
         }
         dropUnused(clusters, result.clusters(), rules.stream().flatMap(r -> referenced(r.spec().backends(),

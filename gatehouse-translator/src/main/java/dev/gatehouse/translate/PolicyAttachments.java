@@ -1,5 +1,6 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.PolicyChoice;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -320,54 +321,79 @@ final class PolicyAttachments<S> {
         });
     }
 
+    /** The policy that applies to a rule, and why (for the views). */
+    record Choice<S>(Policy<S> policy, PolicyChoice why) { }
+
     /**
      * The policy that applies to a rule of a route, most specific first; the less specific ones it displaces are
      * told so (for their Overridden condition).
      */
     Policy<S> effective(String kind, HasMetadata route, String ruleName, List<ParentReference> parentRefs) {
+        Choice<S> c = choose(kind, route, ruleName, parentRefs);
+        return c == null ? null : c.policy();
+    }
+
+    /** {@link #effective}, with the target that decided it and the policies it displaced, or {@code null}. */
+    Choice<S> choose(String kind, HasMetadata route, String ruleName, List<ParentReference> parentRefs) {
         String key = ResourceIndex.qualifiedName(route);
         List<Policy<S>> chain = new ArrayList<>();
         List<String> levels = new ArrayList<>();
-        add(chain, levels, ruleName == null ? null : winners.get(new Target(kind, key, ruleName)), "rule " + key + "/" + ruleName);
-        add(chain, levels, winners.get(new Target(kind, key, null)), "route " + key);
+        List<String> targets = new ArrayList<>();
+        add(chain, levels, targets, ruleName == null ? null : winners.get(new Target(kind, key, ruleName)),
+                "rule " + key + "/" + ruleName, kind + " " + key + " rule " + ruleName);
+        add(chain, levels, targets, winners.get(new Target(kind, key, null)), "route " + key, kind + " " + key);
         List<Policy<S>> gatewayLevel = new ArrayList<>();
+        List<String> gatewayTargets = new ArrayList<>();
         for (ListenerState l : parentListeners(kind, route, parentRefs)) {
             if (l.fromListenerSet()) {
                 String set = ResourceIndex.qualifiedName(l.owner);
-                add(chain, levels, winners.get(new Target(ListenerState.LISTENER_SET, set, l.name())),
-                        "listener " + set + "/" + l.name());
-                add(chain, levels, winners.get(new Target(ListenerState.LISTENER_SET, set, null)), "listener " + set);
+                add(chain, levels, targets, winners.get(new Target(ListenerState.LISTENER_SET, set, l.name())),
+                        "listener " + set + "/" + l.name(), "ListenerSet " + set + " listener " + l.name());
+                add(chain, levels, targets, winners.get(new Target(ListenerState.LISTENER_SET, set, null)),
+                        "listener " + set, "ListenerSet " + set);
             } else {
-                add(chain, levels, winners.get(new Target("Gateway", l.gatewayKey, l.name())),
-                        "listener " + l.gatewayKey + "/" + l.name());
+                add(chain, levels, targets, winners.get(new Target("Gateway", l.gatewayKey, l.name())),
+                        "listener " + l.gatewayKey + "/" + l.name(), "Gateway " + l.gatewayKey + " listener " + l.name());
             }
             Policy<S> g = winners.get(new Target("Gateway", l.gatewayKey, null));
             if (g != null) {
                 gatewayLevel.add(g);
+                gatewayTargets.add("Gateway " + l.gatewayKey);
             }
         }
-        gatewayLevel.forEach(g -> add(chain, levels, g, "gateway"));
+        for (int i = 0; i < gatewayLevel.size(); i++) {
+            add(chain, levels, targets, gatewayLevel.get(i), "gateway", gatewayTargets.get(i));
+        }
         if (chain.isEmpty()) {
             return null;
         }
         Policy<S> winner = chain.get(0);
         String[] level = levels.get(0).split(" ", 2);
-        for (Policy<S> displaced : chain.subList(1, chain.size())) {
+        List<String> displacedHere = new ArrayList<>();
+        for (int i = 1; i < chain.size(); i++) {
+            Policy<S> displaced = chain.get(i);
             if (displaced != winner) {
                 switch (level[0]) {
                     case "rule" -> displaced.overriddenRules.add(level[1]);
                     case "route" -> displaced.overriddenRoutes.add(level[1]);
                     default -> displaced.overriddenListeners.add(level[1]);
                 }
+                String d = displaced.self + " (" + targets.get(i) + ")";
+                if (!displacedHere.contains(d)) {
+                    displacedHere.add(d);
+                }
             }
         }
-        return winner;
+        return new Choice<>(winner, new PolicyChoice(this.kind, winner.self, targets.get(0),
+                displacedHere));
     }
 
-    private static <S> void add(List<Policy<S>> chain, List<String> levels, Policy<S> p, String level) {
+    private static <S> void add(List<Policy<S>> chain, List<String> levels, List<String> targets, Policy<S> p,
+                                String level, String target) {
         if (p != null) {
             chain.add(p);
             levels.add(level);
+            targets.add(target);
         }
     }
 

@@ -111,19 +111,20 @@ final class SecurityPolicyTranslator {
     /** The route's rules, each with the SecurityPolicy that applies to it (the most specific, whole). */
     HttpRouteTranslator.Result apply(String kind, HasMetadata route, List<ParentReference> parentRefs,
                                      HttpRouteTranslator.Result result) {
-        Map<Integer, PolicyAttachments.Policy<SecurityPolicySpec>> byRule = new HashMap<>();
+        Map<Integer, PolicyAttachments.Choice<SecurityPolicySpec>> byRule = new HashMap<>();
         List<RouteRule> rules = new ArrayList<>();
         for (RouteRule rule : result.rules()) {
             HttpRuleSpec s = rule.spec();
-            PolicyAttachments.Policy<SecurityPolicySpec> p = byRule.computeIfAbsent(s.route().ruleIndex(),
-                    r -> attachments.effective(kind, route, s.route().ruleName(), parentRefs));
-            rules.add(p == null ? rule : new RouteRule(s.withSecurity(p.spec), rule.created(), rule.grpcMethod()));
+            PolicyAttachments.Choice<SecurityPolicySpec> c = byRule.computeIfAbsent(s.route().ruleIndex(),
+                    r -> attachments.choose(kind, route, s.route().ruleName(), parentRefs));
+            rules.add(c == null ? rule : new RouteRule(s.withSecurity(c.policy().spec).withPolicyChoice(c.why()),
+                    rule.created(), rule.grpcMethod()));
         }
         Map<String, ClusterSpec> clusters = result.clusters();
-        for (PolicyAttachments.Policy<SecurityPolicySpec> p : byRule.values()) {
-            if (p != null && p.spec.extAuth() != null) {
+        for (PolicyAttachments.Choice<SecurityPolicySpec> c : byRule.values()) {
+            if (c != null && c.policy().spec.extAuth() != null) {
                 clusters = new TreeMap<>(clusters);
-                clusters.putAll(extAuthClusters.getOrDefault(p.spec.policy(), Map.of()));
+                clusters.putAll(extAuthClusters.getOrDefault(c.policy().spec.policy(), Map.of()));
             }
         }
         return new HttpRouteTranslator.Result(rules, clusters, result.resolvedRefs(), result.rejection(),

@@ -7,6 +7,7 @@ import dev.gatehouse.ir.HttpMatchSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.L4RouteSpec;
 import dev.gatehouse.ir.ListenerSpec;
+import dev.gatehouse.ir.PolicyChoice;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
@@ -57,11 +58,15 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
         }
     }
 
-    /** @param matches one line per match, e.g. "PathPrefix /v1 method=GET header:x-env=prod" */
+    /**
+     * @param matches one line per match, e.g. "PathPrefix /v1 method=GET header:x-env=prod"
+     * @param policies the SecurityPolicy and BackendTrafficPolicy that apply to the rule, and through which target
+     */
     public record RuleView(int index, String name, List<String> matches, List<FilterView> filters,
-                           List<BackendView> backends, TimeoutSpec timeouts) {
+                           List<BackendView> backends, TimeoutSpec timeouts, List<PolicyChoice> policies) {
         public RuleView {
             matches = List.copyOf(matches);
+            policies = policies == null ? List.of() : List.copyOf(policies);
             filters = List.copyOf(filters);
             backends = List.copyOf(backends);
         }
@@ -138,7 +143,8 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
                 views.add(new RuleView(index, first.route().ruleName(),
                         matches.stream().map(r -> describe(r.match())).toList(),
                         first.filters().stream().map(RouteTableReport::filter).toList(),
-                        first.backends().stream().map(RouteTableReport::backend).toList(), first.timeouts()));
+                        first.backends().stream().map(RouteTableReport::backend).toList(), first.timeouts(),
+                        first.policies()));
             });
             int space = route.indexOf(' ');
             out.add(view(route.substring(space + 1), route.substring(0, space), narrowest(hostnames.get(route)), views,
@@ -167,7 +173,7 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
             L4RouteSpec any = byIndex.values().iterator().next();
             List<RuleView> views = new ArrayList<>();
             byIndex.forEach((index, rule) -> views.add(new RuleView(index, rule.route().ruleName(), List.of(), List.of(),
-                    rule.backends().stream().map(RouteTableReport::backend).toList(), null)));
+                    rule.backends().stream().map(RouteTableReport::backend).toList(), null, List.of())));
             out.add(view(any.route().qualifiedName(), any.route().kind(), List.copyOf(hostnames.get(key)), views,
                     statuses.get(key)));
         });

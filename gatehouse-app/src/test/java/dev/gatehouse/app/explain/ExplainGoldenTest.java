@@ -44,7 +44,7 @@ class ExplainGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"matched", "unmatched", "unattached", "grpc", "grpc-unmatched", "l4-tls-by-sni", "l4-tls-unrouted", "l4-udp"})
+    @ValueSource(strings = {"matched", "policies", "unmatched", "unattached", "grpc", "grpc-unmatched", "grpc-terminated", "l4-tls-by-sni", "l4-tls-unrouted", "l4-udp"})
     void explainPrintsTheGoldenText(String name) throws IOException {
         Path yaml = DIR.resolve(name + ".yaml");
         CaseRequest r = CaseRequest.of(yaml);

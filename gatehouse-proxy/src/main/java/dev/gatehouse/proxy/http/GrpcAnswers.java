@@ -17,10 +17,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * The gateway's own answers to gRPC calls, which a gRPC client reads only as a status: HTTP 200, content type
  * application/grpc, no body, {@code grpc-status} and {@code grpc-message} (a "Trailers-Only" response: on h2 one
- * HEADERS frame that ends the stream). The HTTP status the gateway would have answered maps to a gRPC code as
- * gRPC's HTTP-to-gRPC table and Envoy map it: 404 (no route) UNIMPLEMENTED, 502/503/504 and 429 UNAVAILABLE,
- * 401 UNAUTHENTICATED, 403 PERMISSION_DENIED, 400 INTERNAL, anything else UNKNOWN; a call routed to an invalid
- * backendRef (a 500 for plain HTTP) is UNAVAILABLE, as the GRPCRoute spec asks.
+ * HEADERS frame that ends the stream). The HTTP status the gateway would have answered maps to a gRPC code by
+ * {@link GrpcCalls#statusFor} (gRPC's and Envoy's table); a call routed to an invalid backendRef (a 500 for plain
+ * HTTP) is UNAVAILABLE, as the GRPCRoute spec asks. A SecurityPolicy's or rate limit's answer maps through
+ * {@link GrpcCalls#filterStatusFor} (429 RESOURCE_EXHAUSTED, 500 INTERNAL).
  */
 final class GrpcAnswers {
     static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
@@ -28,12 +28,7 @@ final class GrpcAnswers {
     private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-    static final int UNKNOWN = 2;
-    static final int PERMISSION_DENIED = 7;
-    static final int UNIMPLEMENTED = 12;
-    static final int INTERNAL = 13;
-    static final int UNAVAILABLE = 14;
-    static final int UNAUTHENTICATED = 16;
+    static final int UNAVAILABLE = GrpcCalls.UNAVAILABLE;
 
     private GrpcAnswers() {
     }
@@ -43,14 +38,7 @@ final class GrpcAnswers {
     }
 
     static int statusFor(int httpStatus) {
-        return switch (httpStatus) {
-            case 400 -> INTERNAL;
-            case 401 -> UNAUTHENTICATED;
-            case 403 -> PERMISSION_DENIED;
-            case 404 -> UNIMPLEMENTED;
-            case 429, 502, 503, 504 -> UNAVAILABLE;
-            default -> UNKNOWN;
-        };
+        return GrpcCalls.statusFor(httpStatus);
     }
 
     /** @param httpStatus what the gateway would have answered a plain HTTP request */
@@ -69,13 +57,19 @@ final class GrpcAnswers {
         return response;
     }
 
+    static int filterStatusFor(int httpStatus) {
+        return GrpcCalls.filterStatusFor(httpStatus);
+    }
+
     /**
      * A filter's answer (a 401 with its challenge, a 429, a redirect) to a gRPC call: its headers stay, its status
-     * becomes a gRPC status, its body goes. {@code filterResponse} is released.
+     * becomes a gRPC status, its body goes; a short text body ("Client authentication failed.",
+     * "local_rate_limited") becomes {@code grpc-message}, as Envoy's local replies do, else the HTTP status line.
+     * {@code filterResponse} is released.
      */
     static FullHttpResponse fromFilter(FullHttpResponse filterResponse) {
         HttpResponseStatus status = filterResponse.status();
-        FullHttpResponse response = answer(status, status.toString());
+        FullHttpResponse response = answer(filterStatusFor(status.code()), message(filterResponse));
         HttpHeaders kept = filterResponse.headers();
         kept.remove(HttpHeaderNames.CONTENT_TYPE);
         kept.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -83,6 +77,17 @@ final class GrpcAnswers {
         response.headers().add(kept);
         filterResponse.release();
         return response;
+    }
+
+    /** The body when it is a short text (trailing whitespace trimmed), else the status line. */
+    private static String message(FullHttpResponse r) {
+        int length = r.content().readableBytes();
+        String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        if (length == 0 || length > 256 || type != null && !type.startsWith("text/plain")) {
+            return r.status().toString();
+        }
+        String body = r.content().toString(StandardCharsets.UTF_8).strip();
+        return body.isEmpty() ? r.status().toString() : body;
     }
 
     /** gRPC's Percent-Encoded: UTF-8, with '%' and every byte outside printable ASCII as %XX. */

@@ -36,6 +36,41 @@ class GrpcAnswersTest {
         assertThat(GrpcAnswers.statusFor(http)).isEqualTo(grpc);
     }
 
+    @ParameterizedTest
+    @CsvSource({"401, 16", "403, 7", "429, 8", "500, 13", "503, 14", "404, 12"})
+    void authAndRateLimitAnswersMapAsEnvoysFiltersDo(int http, int grpc) {
+        assertThat(GrpcAnswers.filterStatusFor(http)).isEqualTo(grpc);
+    }
+
+    @Test
+    void aRateLimitAnswerBecomesResourceExhaustedWithItsBodyAsTheMessage() {
+        FullHttpResponse limited = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.TOO_MANY_REQUESTS, Unpooled.copiedBuffer("local_rate_limited", CharsetUtil.US_ASCII));
+        limited.headers().set("content-type", "text/plain").set("retry-after", "1").set("x-ratelimit-limit", "3");
+        FullHttpResponse r = GrpcAnswers.fromFilter(limited);
+        assertThat(r.status().code()).isEqualTo(200);
+        assertThat(r.headers().get("grpc-status")).isEqualTo("8");
+        assertThat(r.headers().get("grpc-message")).isEqualTo("local_rate_limited");
+        assertThat(r.headers().get("retry-after")).isEqualTo("1");
+        assertThat(r.headers().get("x-ratelimit-limit")).isEqualTo("3");
+        r.release();
+    }
+
+    @Test
+    void anEmptyOrNonTextBodyLeavesTheStatusLineAsTheMessage() {
+        FullHttpResponse empty = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS,
+                Unpooled.EMPTY_BUFFER);
+        FullHttpResponse r = GrpcAnswers.fromFilter(empty);
+        assertThat(r.headers().get("grpc-message")).isEqualTo("429 Too Many Requests");
+        r.release();
+        FullHttpResponse html = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.FORBIDDEN,
+                Unpooled.copiedBuffer("<h1>no</h1>", CharsetUtil.US_ASCII));
+        html.headers().set("content-type", "text/html");
+        r = GrpcAnswers.fromFilter(html);
+        assertThat(r.headers().get("grpc-message")).isEqualTo("403 Forbidden");
+        r.release();
+    }
+
     @Test
     void anAnswerIsA200TrailersOnlyResponseWithThePercentEncodedReason() {
         FullHttpResponse r = GrpcAnswers.answer(HttpResponseStatus.BAD_GATEWAY,
@@ -60,7 +95,7 @@ class GrpcAnswersTest {
         assertThat(denied.refCnt()).isZero();
         assertThat(r.status().code()).isEqualTo(200);
         assertThat(r.headers().get("grpc-status")).isEqualTo("16");
-        assertThat(r.headers().get("grpc-message")).isEqualTo("401 Unauthorized");
+        assertThat(r.headers().get("grpc-message")).isEqualTo("go away");
         assertThat(r.headers().get("www-authenticate")).isEqualTo("Basic realm=\"api\"");
         assertThat(r.headers().get("content-type")).isEqualTo("application/grpc");
         assertThat(r.headers().getAll("content-length")).containsExactly("0");

@@ -26,7 +26,8 @@ final class ApiKeys {
 
     record Wrong() implements Result { }
 
-    record Client(String id) implements Result { }
+    /** @param identity what authentication hands to authorization: built once per key, as the key is */
+    record Client(String id, SecurityFilters.Identity identity) implements Result { }
 
     private static final Missing MISSING = new Missing();
     private static final Wrong WRONG = new Wrong();
@@ -36,11 +37,12 @@ final class ApiKeys {
     private final boolean sanitize;
     final String forwardHeader;
 
-    private record Entry(String clientId, byte[] digest) { }
+    private record Entry(Client client, byte[] digest) { }
 
     ApiKeys(SecurityPolicySpec.ApiKeyAuthSpec spec) {
         for (SecurityPolicySpec.ApiKey k : spec.keys()) {
-            byDigest.putIfAbsent(ByteBuffer.wrap(k.keySha256()), new Entry(k.clientId(), k.keySha256()));
+            byDigest.putIfAbsent(ByteBuffer.wrap(k.keySha256()), new Entry(new Client(k.clientId(),
+                    SecurityFilters.Identity.verified(k.clientId(), k.clientId(), null)), k.keySha256()));
         }
         this.extractFrom = spec.extractFrom();
         this.sanitize = spec.sanitize();
@@ -65,7 +67,7 @@ final class ApiKeys {
         }
         byte[] digest = Digests.sha256(key.getBytes(StandardCharsets.UTF_8));
         Entry e = byDigest.get(ByteBuffer.wrap(digest));
-        return e != null && MessageDigest.isEqual(e.digest(), digest) ? new Client(e.clientId()) : WRONG;
+        return e != null && MessageDigest.isEqual(e.digest(), digest) ? e.client() : WRONG;
     }
 
     private String header(HttpHeaders headers, List<String> names) {

@@ -40,6 +40,7 @@ final class AuthenticationFilter implements HttpFilter {
         boolean missing = false;
         boolean presented = false;
         String client = null;
+        SecurityFilters.Identity keyIdentity = null;
         if (p.apiKeys != null) {
             ApiKeys.Result r = p.apiKeys.authenticate(ex);
             if (r instanceof ApiKeys.Wrong) {
@@ -47,6 +48,7 @@ final class AuthenticationFilter implements HttpFilter {
             }
             if (r instanceof ApiKeys.Client c) {
                 client = c.id();
+                keyIdentity = c.identity();
                 presented = true;
             } else {
                 missing = true;
@@ -84,13 +86,13 @@ final class AuthenticationFilter implements HttpFilter {
         }
         if (missing) {
             if (!presented && p.anonymous != null) {
-                ex.authState(new SecurityFilters.Identity(p.anonymous, null, null,
-                        SecurityFilters.Identity.Verdict.VERIFIED));
+                ex.authState(p.anonymousIdentity);
                 return FilterResult.CONTINUE;
             }
             return unauthorized(ex);
         }
-        SecurityFilters.Identity id = new SecurityFilters.Identity(client != null ? client : user, client, user, verdict);
+        SecurityFilters.Identity id = keyIdentity != null && user == null ? keyIdentity
+                : new SecurityFilters.Identity(client != null ? client : user, client, user, verdict);
         ex.authState(id);
         if (verdict == SecurityFilters.Identity.Verdict.PENDING) {
             return new FilterResult.Suspend(p.basic.verifyOffLoop(user, password).handle((ok, error) -> {

@@ -69,6 +69,8 @@ public final class SecurityFilters {
         /** Headers we set upstream: a client's own copies are removed before anything else. */
         final List<String> identityHeaders = new ArrayList<>();
         final List<String> challenges = new ArrayList<>();
+        /** The identity of a request without credentials when the policy has an anonymous consumer, else null. */
+        final Identity anonymousIdentity;
 
         Policy(SecurityPolicySpec spec) {
             name = spec.policy();
@@ -77,6 +79,7 @@ public final class SecurityFilters {
             basic = spec.basicAuth() == null ? null : new Htpasswd(spec.basicAuth());
             authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
             anonymous = spec.anonymous();
+            anonymousIdentity = anonymous == null ? null : Identity.verified(anonymous, null, null);
             groups = spec.groups();
             oidc = spec.oidc() != null;
             if (apiKeys != null) {
@@ -137,7 +140,8 @@ public final class SecurityFilters {
     /**
      * Who authentication found, handed to {@link AuthorizationFilter} through the exchange. A bcrypt check that
      * ran off the loop writes {@link #verdict} before its stage completes; the proxy resumes the chain on the
-     * request's event loop after that, so the authorization filter reads it there.
+     * request's event loop after that, so the authorization filter reads it there. A verified identity never
+     * changes, so one per API key (and per anonymous consumer) is built with the snapshot and shared by requests.
      */
     static final class Identity {
         enum Verdict { VERIFIED, PENDING, WRONG, BUSY }
@@ -152,6 +156,10 @@ public final class SecurityFilters {
             this.apiClient = apiClient;
             this.basicUser = basicUser;
             this.verdict = verdict;
+        }
+
+        static Identity verified(String consumer, String apiClient, String basicUser) {
+            return new Identity(consumer, apiClient, basicUser, Verdict.VERIFIED);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.explain;
 
+import dev.gatehouse.ir.PolicyChoice;
 import dev.gatehouse.ir.RouteRef;
 
 import java.util.ArrayList;
@@ -18,6 +19,8 @@ import java.util.List;
  * @param virtualHosts the virtual hosts of the chosen listener
  * @param rules every rule of the chosen virtual host, in precedence order, with a verdict
  * @param matchedRule the rule the request is routed by, or {@code null}
+ * @param policies the SecurityPolicy and BackendTrafficPolicy that apply to the matched rule and why (the target
+ *                 that reached it, the less specific policies it overrides); empty when none
  * @param filters the matched rule's filters, in the order they run
  * @param backends the matched rule's backendRefs, in declared order
  * @param outcome what the client would get
@@ -25,13 +28,15 @@ import java.util.List;
  */
 public record Explanation(ExplainRequest request, int port, String protocol, List<Integer> httpPorts,
                           List<ListenerExplanation> listeners, List<VirtualHostExplanation> virtualHosts,
-                          List<RuleExplanation> rules, RouteRef matchedRule, List<FilterExplanation> filters,
+                          List<RuleExplanation> rules, RouteRef matchedRule, List<PolicyChoice> policies,
+                          List<FilterExplanation> filters,
                           List<BackendExplanation> backends, Outcome outcome, List<String> notes) {
     public Explanation {
         httpPorts = List.copyOf(httpPorts);
         listeners = List.copyOf(listeners);
         virtualHosts = List.copyOf(virtualHosts);
         rules = List.copyOf(rules);
+        policies = List.copyOf(policies);
         filters = List.copyOf(filters);
         backends = List.copyOf(backends);
         notes = List.copyOf(notes);
@@ -42,13 +47,13 @@ public record Explanation(ExplainRequest request, int port, String protocol, Lis
         List<String> all = new ArrayList<>(notes);
         all.addAll(more);
         return new Explanation(request, port, protocol, httpPorts, listeners, virtualHosts, rules, matchedRule,
-                filters, backends, outcome, all);
+                policies, filters, backends, outcome, all);
     }
 
     /** A copy with another outcome, e.g. refused because the port, though configured, is not bound. */
     public Explanation withOutcome(Outcome other) {
         return new Explanation(request, port, protocol, httpPorts, listeners, virtualHosts, rules, matchedRule,
-                filters, backends, other, notes);
+                policies, filters, backends, other, notes);
     }
 
     /**

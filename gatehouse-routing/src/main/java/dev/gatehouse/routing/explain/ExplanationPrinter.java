@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.explain;
 
+import dev.gatehouse.ir.PolicyChoice;
 import dev.gatehouse.routing.explain.Explanation.BackendExplanation;
 import dev.gatehouse.routing.explain.Explanation.FilterExplanation;
 import dev.gatehouse.routing.explain.Explanation.ListenerExplanation;
@@ -77,6 +78,12 @@ public final class ExplanationPrinter {
                     .append(" rule ").append(e.matchedRule().ruleIndex()).append('\n');
         }
         if (e.matchedRule() != null) {
+            if (!e.policies().isEmpty()) {
+                out.append("policies (the most specific target wins, whole: rule, route, listener, Gateway):\n");
+                for (PolicyChoice c : e.policies()) {
+                    out.append("  ").append(c.describe()).append('\n');
+                }
+            }
             out.append("filters:").append(e.filters().isEmpty() ? " none\n" : "\n");
             printFilters(out, e, "  ");
             out.append("backends:").append(e.backends().isEmpty() ? " none\n" : "\n");

@@ -14,6 +14,7 @@ import dev.gatehouse.routing.explain.Explanation.OutcomeKind;
 import dev.gatehouse.routing.explain.Explanation.RuleExplanation;
 import dev.gatehouse.routing.explain.Explanation.Verdict;
 import dev.gatehouse.routing.explain.Explanation.VirtualHostExplanation;
+import dev.gatehouse.ir.PolicyChoice;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
 import dev.gatehouse.routing.route.Backend;
@@ -225,6 +226,7 @@ public final class RouteExplainer {
         private final List<VirtualHostExplanation> virtualHosts = new ArrayList<>();
         private final List<RuleExplanation> rules = new ArrayList<>();
         private RouteRef matchedRule;
+        private List<PolicyChoice> policies = List.of();
         private final List<FilterExplanation> filters = new ArrayList<>();
         private final List<BackendExplanation> backends = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
@@ -237,13 +239,14 @@ public final class RouteExplainer {
         Explanation build(Outcome outcome) {
             String grpcStatus = outcome.kind() == OutcomeKind.NO_ROUTE && outcome.status() == 404
                     ? "12 (UNIMPLEMENTED)" : outcome.kind() == OutcomeKind.INVALID_BACKEND && outcome.status() == 500
-                    ? "14 (UNAVAILABLE)" : null;
+                    ? "14 (UNAVAILABLE)" : outcome.kind() == OutcomeKind.FILTER_RESPONSE && outcome.status() != 200
+                    ? GrpcCalls.describe(GrpcCalls.filterStatusFor(outcome.status())) : null;
             if (grpcStatus != null && isGrpc()) {
                 notes.add("a gRPC call: the gateway answers HTTP 200 with grpc-status " + grpcStatus
                         + " and the reason in grpc-message");
             }
             return new Explanation(request, request.port(), protocol, httpPorts, listeners, virtualHosts, rules,
-                    matchedRule, filters, backends, outcome, notes);
+                    matchedRule, policies, filters, backends, outcome, notes);
         }
 
         private boolean isGrpc() {
@@ -254,6 +257,9 @@ public final class RouteExplainer {
         /** The matched rule: its filters (run when side-effect free), backends and the outcome. */
         Explanation routed(Route route, HttpExchange exchange) {
             matchedRule = route.ref();
+            if (route instanceof CompiledRoute compiled) {
+                policies = compiled.policies();
+            }
             exchange.route(route);
             Outcome responded = null;
             for (HttpFilter f : route.filters()) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.route;
 
+import dev.gatehouse.ir.PolicyChoice;
 import dev.gatehouse.ir.RetrySpec;
 import dev.gatehouse.ir.RouteRef;
 import dev.gatehouse.ir.SessionPersistenceSpec;
@@ -35,6 +36,7 @@ public final class CompiledRoute implements Route {
     private final TimeoutSpec timeouts;
     private final SessionAffinity session;
     private final RetrySpec retry;
+    private final List<PolicyChoice> policies;
     /** Set once by the server before the snapshot is published (the publication's volatile write orders it). */
     private Object observation;
 
@@ -46,6 +48,13 @@ public final class CompiledRoute implements Route {
     CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
                   List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts,
                   SessionPersistenceSpec sessionPersistence, RetrySpec retry) {
+        this(ref, listener, matcher, filters, backends, weights, timeouts, sessionPersistence, retry, List.of());
+    }
+
+    CompiledRoute(RouteRef ref, String listener, RequestMatcher matcher, List<HttpFilter> filters,
+                  List<Backend> backends, List<Integer> weights, TimeoutSpec timeouts,
+                  SessionPersistenceSpec sessionPersistence, RetrySpec retry, List<PolicyChoice> policies) {
+        this.policies = policies == null ? List.of() : List.copyOf(policies);
         this.ref = ref;
         this.label = ref.ruleLabel();
         this.listener = listener;
@@ -72,6 +81,21 @@ public final class CompiledRoute implements Route {
         this.session = sessionPersistence == null ? null : SessionAffinity.compile(ref, sessionPersistence,
                 SessionAffinity.eligible(this.backends.stream().map(Backend::cluster).toList(), this.weights));
         this.retry = retry;
+    }
+
+    /** The SecurityPolicy and BackendTrafficPolicy that apply to this rule and why; empty when none. */
+    public List<PolicyChoice> policies() {
+        return policies;
+    }
+
+    /** The {@code ns/name} of the applying policy of {@code kind}, or {@code null}. */
+    public String policy(String kind) {
+        for (PolicyChoice c : policies) {
+            if (c.kind().equals(kind)) {
+                return c.policy();
+            }
+        }
+        return null;
     }
 
     /** Whether the request satisfies this route's match (host was already chosen by the router). */

@@ -85,7 +85,7 @@ final class RouteCompiler {
                 weights.add(ref.weight());
             }
             return new CompiledRoute(rule.route(), listener, matcher, filters, backends, weights, rule.timeouts(),
-                    rule.sessionPersistence(), rule.retry());
+                    rule.sessionPersistence(), rule.retry(), rule.policies());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(describe(rule.route()) + " on listener " + listener + ": "
                     + e.getMessage(), e);

@@ -51,6 +51,8 @@ public final class GatewayMetrics implements ExchangeObserver {
      */
     public static final String NONE = "none";
     static final String REQUESTS = "gatehouse.http.requests";
+    private static final String SECURITY_POLICY = "SecurityPolicy";
+    private static final String TRAFFIC_POLICY = "BackendTrafficPolicy";
     static final String REQUEST_DURATION = "gatehouse.http.request.duration";
     static final String UPSTREAM_DURATION = "gatehouse.http.upstream.duration";
     static final String GATEWAY_DURATION = "gatehouse.http.gateway.duration";
@@ -74,6 +76,9 @@ public final class GatewayMetrics implements ExchangeObserver {
     private static final OutcomeFamily AUTH_OUTCOMES = new OutcomeFamily("gatehouse.auth.outcomes",
             "Auth filter decisions by route and outcome",
             Arrays.stream(AuthOutcome.values()).map(AuthOutcome::label).toArray(String[]::new));
+    private static final OutcomeFamily POLICY_OUTCOMES = new OutcomeFamily("gatehouse.policy.outcomes",
+            "SecurityPolicy and BackendTrafficPolicy rateLimit decisions by policy kind, policy and outcome",
+            DecisionCounters.POLICY_OUTCOMES);
     private static final OutcomeFamily RATELIMIT_OUTCOMES = new OutcomeFamily("gatehouse.ratelimit.outcomes",
             "Rate-limit filter decisions by route and outcome",
             Arrays.stream(RateLimitOutcome.values()).map(RateLimitOutcome::label).toArray(String[]::new));
@@ -149,7 +154,8 @@ public final class GatewayMetrics implements ExchangeObserver {
 
     public GatewayMetrics() {
         registry.config().meterFilter(new MissingHelp());
-        unrouted = routeMeters(NONE, NONE, new Backend[0], new Cluster[0], null, null, null, permanentSeries);
+        unrouted = routeMeters(NONE, NONE, new Backend[0], new Cluster[0], DecisionCounters.NONE, null,
+                permanentSeries);
         Gauge.builder("gatehouse.http2.streams.open", streams, AtomicLong::get)
                 .description("Open HTTP/2 streams (requests in flight on h2 connections)").register(registry);
         reloadsOk = Counter.builder("gatehouse.config.reloads").tag("result", "success")
@@ -248,12 +254,11 @@ public final class GatewayMetrics implements ExchangeObserver {
                 Backend[] backends = route.backends().toArray(new Backend[0]);
                 String label = route.label();
                 route.bindObservation(routeMeters(listenerLabel(route), label, backends, mirrorClusters(route),
-                        outcomeCounters(outcomes, AUTH_OUTCOMES, label), outcomeCounters(outcomes, RATELIMIT_OUTCOMES, label),
-                        now, series));
+                        decisions(outcomes, route), now, series));
             }
             for (ListenerRouter listener : router.listeners()) {
-                listener.bindObservation(routeMeters(listener.id(), NONE, new Backend[0], new Cluster[0], null, null,
-                        now, series));
+                listener.bindObservation(routeMeters(listener.id(), NONE, new Backend[0], new Cluster[0],
+                        DecisionCounters.NONE, now, series));
             }
         }
         for (Cluster cluster : snapshot.clusters().values()) {
@@ -287,11 +292,25 @@ public final class GatewayMetrics implements ExchangeObserver {
                         .description("1 when the endpoint is ready and not marked unhealthy").register(registry));
     }
 
-    /** The route's counters of one outcome family, the same object across binds while the route stays. */
-    private OutcomeCounters outcomeCounters(Map<String, OutcomeCounters> into, OutcomeFamily family, String route) {
-        return into.computeIfAbsent(family.name() + ' ' + route, key -> {
+    /** The counters a route's filter decisions go to: by route, and by the policies the translator chose for it. */
+    private DecisionCounters decisions(Map<String, OutcomeCounters> into, CompiledRoute route) {
+        String label = route.label();
+        String security = route.policy(SECURITY_POLICY);
+        String traffic = route.policy(TRAFFIC_POLICY);
+        return new DecisionCounters(outcomeCounters(into, AUTH_OUTCOMES, "route", label),
+                outcomeCounters(into, RATELIMIT_OUTCOMES, "route", label),
+                security == null ? null : outcomeCounters(into, POLICY_OUTCOMES, "kind", SECURITY_POLICY, "policy", security),
+                traffic == null ? null : outcomeCounters(into, POLICY_OUTCOMES, "kind", TRAFFIC_POLICY, "policy", traffic));
+    }
+
+    /**
+     * The counters of one outcome family and labels (a route's, a policy's), the same object across binds while
+     * the route or policy stays, and shared by every route of a policy in this bind.
+     */
+    private OutcomeCounters outcomeCounters(Map<String, OutcomeCounters> into, OutcomeFamily family, String... tags) {
+        return into.computeIfAbsent(family.name() + ' ' + String.join(" ", tags), key -> {
             OutcomeCounters kept = outcomeCounters.get(key);
-            return kept != null ? kept : new OutcomeCounters(registry, family.name(), family.help(), route, family.labels());
+            return kept != null ? kept : new OutcomeCounters(registry, family.name(), family.help(), tags, family.labels());
         });
     }
 
@@ -463,12 +482,11 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
     }
 
-    /** The auth and rate-limit counters are {@code null} where no filter runs (requests that matched no rule). */
+    /** {@code decisions} is {@link DecisionCounters#NONE} where no filter runs (requests that matched no rule). */
     private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
-                                    OutcomeCounters auth, OutcomeCounters rateLimit,
-                                    Set<Meter> ids, Map<String, Series> series) {
+                                    DecisionCounters decisions, Set<Meter> ids, Map<String, Series> series) {
         if (ids == null) {
-            return newRouteMeters(listener, route, backends, mirrors, auth, rateLimit, null, series);
+            return newRouteMeters(listener, route, backends, mirrors, decisions, null, series);
         }
         // a route whose labels, backends and mirrors stay keeps its meters: one key per route instead of a dozen
         // registry lookups (a 5,000-route reload spent most of its apply here)
@@ -488,7 +506,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         if (set == null) {
             Set<Meter> mine = identitySet();
             Map<String, Series> mySeries = new LinkedHashMap<>();
-            set = new RouteMeterSet(newRouteMeters(listener, route, backends, mirrors, auth, rateLimit, mine, mySeries),
+            set = new RouteMeterSet(newRouteMeters(listener, route, backends, mirrors, decisions, mine, mySeries),
                     List.copyOf(mine), Map.copyOf(mySeries));
         }
         nextRouteSets.put(k, set);
@@ -496,15 +514,14 @@ public final class GatewayMetrics implements ExchangeObserver {
         series.putAll(set.series());
         RouteMeters m = set.routeMeters();
         return new RouteMeters(backends, m.requestCounters(), m.total(), m.upstream(), m.gateway(), m.requestBytes(),
-                m.responseBytes(), auth, rateLimit, mirrors, m.mirrorCounters());
+                m.responseBytes(), decisions, mirrors, m.mirrorCounters());
     }
 
     /** The meters one route keeps across binds while its key stays, with what a bind must know of them. */
     private record RouteMeterSet(RouteMeters routeMeters, List<Meter> meters, Map<String, Series> series) { }
 
     private RouteMeters newRouteMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
-                                 OutcomeCounters auth, OutcomeCounters rateLimit,
-                                 Set<Meter> ids, Map<String, Series> series) {
+                                 DecisionCounters decisions, Set<Meter> ids, Map<String, Series> series) {
         int slots = RouteMeters.extraSlots() + backends.length;
         Counter[][] requests = new Counter[slots][5];
         boolean anyInvalid = false;
@@ -544,7 +561,7 @@ public final class GatewayMetrics implements ExchangeObserver {
                         "listener", listener, "route", route),
                 counter(ids, "gatehouse.http.response.bytes", "Response body bytes sent", "bytes",
                         "listener", listener, "route", route),
-                auth, rateLimit, mirrors, mirrorCopies);
+                decisions, mirrors, mirrorCopies);
     }
 
     /**

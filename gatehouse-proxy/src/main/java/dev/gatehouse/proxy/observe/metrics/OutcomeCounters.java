@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One route's counters of a filter-outcome family (auth, rate limit), each registered when its outcome is
+ * One route's (or policy's) counters of a filter-outcome family (auth, rate limit, policy), each registered when its outcome is
  * first recorded rather than at bind: a config without such filters shows no always-zero series. The first
  * record of an outcome registers its counter (once per route and outcome, on the event loop); later records
  * are an array read. Kept by route across binds, so a reload does not reset them.
@@ -15,18 +15,19 @@ final class OutcomeCounters {
     private final MeterRegistry registry;
     private final String name;
     private final String help;
-    private final String route;
+    /** The labels besides {@code outcome}, as name, value pairs: the route, or the policy's kind and name. */
+    private final String[] tags;
     /** The {@code outcome} label of each ordinal. */
     private final String[] outcomes;
     private final AtomicReferenceArray<Counter> counters;
     /** Guarded by this: the route left the config. */
     private boolean retired;
 
-    OutcomeCounters(MeterRegistry registry, String name, String help, String route, String[] outcomes) {
+    OutcomeCounters(MeterRegistry registry, String name, String help, String[] tags, String[] outcomes) {
         this.registry = registry;
         this.name = name;
         this.help = help;
-        this.route = route;
+        this.tags = tags;
         this.outcomes = outcomes;
         this.counters = new AtomicReferenceArray<>(outcomes.length);
     }
@@ -45,14 +46,13 @@ final class OutcomeCounters {
         }
         Counter c = counters.get(ordinal);
         if (c == null) {
-            c = Counter.builder(name).tags("route", route, "outcome", outcomes[ordinal]).description(help)
-                    .register(registry);
+            c = Counter.builder(name).tags(tags).tag("outcome", outcomes[ordinal]).description(help).register(registry);
             counters.set(ordinal, c);
         }
         return c;
     }
 
-    /** The route left the config: its series go, and a request still in flight on it registers none again. */
+    /** The route (policy) left the config: its series go, and a request still in flight on it registers none again. */
     synchronized void retire() {
         retired = true;
         for (int i = 0; i < counters.length(); i++) {

@@ -26,9 +26,7 @@ final class RouteMeters {
     private final LatencyHistogram gateway;
     private final Counter requestBytes;
     private final Counter responseBytes;
-    /** {@code null} where no filter runs */
-    private final OutcomeCounters auth;
-    private final OutcomeCounters rateLimit;
+    private final DecisionCounters decisions;
     /** The distinct clusters the rule's RequestMirror filters (rule and backendRef level) copy to. */
     private final Cluster[] mirrors;
     /** [mirror index][MirrorResult ordinal] */
@@ -65,7 +63,7 @@ final class RouteMeters {
 
     RouteMeters(Backend[] backends, Counter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
                 LatencyHistogram gateway,
-                Counter requestBytes, Counter responseBytes, OutcomeCounters auth, OutcomeCounters rateLimit,
+                Counter requestBytes, Counter responseBytes, DecisionCounters decisions,
                 Cluster[] mirrors, Counter[][] mirrorCopies) {
         this.backends = backends;
         this.requests = requests;
@@ -74,8 +72,7 @@ final class RouteMeters {
         this.gateway = gateway;
         this.requestBytes = requestBytes;
         this.responseBytes = responseBytes;
-        this.auth = auth;
-        this.rateLimit = rateLimit;
+        this.decisions = decisions;
         this.mirrors = mirrors;
         this.mirrorCopies = mirrorCopies;
     }
@@ -104,12 +101,7 @@ final class RouteMeters {
         if (outBytes > 0) {
             responseBytes.increment(outBytes);
         }
-        if (authOutcome != null && auth != null) {
-            auth.increment(authOutcome.ordinal());
-        }
-        if (rateLimitOutcome != null && rateLimit != null) {
-            rateLimit.increment(rateLimitOutcome.ordinal());
-        }
+        decisions.record(authOutcome, rateLimitOutcome);
     }
 
     /** Identity scan: a rule has a handful of backendRefs at most. */

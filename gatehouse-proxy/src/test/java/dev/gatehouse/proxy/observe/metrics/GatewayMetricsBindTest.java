@@ -5,6 +5,7 @@ import dev.gatehouse.ir.ClusterSpec;
 import dev.gatehouse.ir.HttpMatchSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.ListenerSpec;
+import dev.gatehouse.ir.PolicyChoice;
 import dev.gatehouse.ir.PortSpec;
 import dev.gatehouse.ir.Protocol;
 import dev.gatehouse.ir.RouteRef;
@@ -12,6 +13,7 @@ import dev.gatehouse.ir.Snapshot;
 import dev.gatehouse.ir.TimeoutSpec;
 import dev.gatehouse.ir.VirtualHostSpec;
 import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.filter.RateLimitOutcome;
 import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.routing.route.CompiledRoute;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
@@ -42,8 +44,13 @@ class GatewayMetricsBindTest {
         HttpRuleSpec b = new HttpRuleSpec(new RouteRef("HTTPRoute", "default", "shop", 0, null, 1),
                 new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(HttpMatchSpec.PathMatchType.PATH_PREFIX, "/b"),
                         List.of(), List.of(), null), List.of(), backends, TimeoutSpec.NONE);
+        return compiled(a, b);
+    }
+
+    /** The rules on one listener of {@link #PORT}, to the one cluster default/echo:80. */
+    private static RuntimeSnapshot compiled(HttpRuleSpec... rules) {
         ListenerSpec listener = new ListenerSpec("default/gw", "web", null, null,
-                List.of(new VirtualHostSpec("*", List.of(a, b))));
+                List.of(new VirtualHostSpec("*", List.of(rules))));
         Snapshot snapshot = new Snapshot(1, List.of(new PortSpec(PORT, Protocol.HTTP, List.of(listener))), List.of(
                 new ClusterSpec("default/echo:80", List.of(new ClusterSpec.EndpointSpec("127.0.0.1", 1)),
                         ClusterSpec.LoadBalancerType.ROUND_ROBIN)));
@@ -147,6 +154,66 @@ class GatewayMetricsBindTest {
                 .doesNotContain("outcome=\"allowed\"", "gatehouse_ratelimit_outcomes");
         metrics.bind(new SnapshotCompiler().compile(new Snapshot(2, List.of(), List.of()), runtime));
         assertThat(metrics.scrape()).doesNotContain("gatehouse_auth_outcomes");
+    }
+
+    /**
+     * Two rules under one SecurityPolicy (one chosen by its route, one by the Gateway) and one BackendTrafficPolicy:
+     * the policy family counts each policy's decisions whatever the rule, with the five bounded outcomes.
+     */
+    private static RuntimeSnapshot twoRulesUnderPolicies() {
+        List<BackendRefSpec> backends = List.of(new BackendRefSpec("default/echo:80", 1, List.of(), null));
+        PolicyChoice keys = new PolicyChoice("SecurityPolicy", "default/keys", "HTTPRoute default/shop", List.of());
+        PolicyChoice limits = new PolicyChoice("BackendTrafficPolicy", "default/limits", "HTTPRoute default/shop",
+                List.of());
+        HttpRuleSpec a = new HttpRuleSpec(new RouteRef("HTTPRoute", "default", "shop", 0, null, 0),
+                new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(HttpMatchSpec.PathMatchType.PATH_PREFIX, "/a"),
+                        List.of(), List.of(), null), List.of(), backends, TimeoutSpec.NONE, null, null, null, null,
+                List.of(keys, limits));
+        HttpRuleSpec b = new HttpRuleSpec(new RouteRef("HTTPRoute", "default", "shop", 1, null, 0),
+                new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(HttpMatchSpec.PathMatchType.PATH_PREFIX, "/b"),
+                        List.of(), List.of(), null), List.of(), backends, TimeoutSpec.NONE, null, null, null, null,
+                List.of(keys));
+        return compiled(a, b);
+    }
+
+    private static void decided(GatewayMetrics metrics, CompiledRoute route, AuthOutcome auth,
+                                RateLimitOutcome rateLimit) {
+        RequestLog log = log(200);
+        log.route(route);
+        if (auth != null) {
+            log.auth(auth);
+        }
+        if (rateLimit != null) {
+            log.rateLimit(rateLimit);
+        }
+        metrics.onComplete(log);
+    }
+
+    @Test
+    void decisionsAreCountedPerPolicyWithTheFiveOutcomes() {
+        RuntimeSnapshot runtime = twoRulesUnderPolicies();
+        List<CompiledRoute> routes = runtime.httpRouter(PORT).routes();
+        GatewayMetrics metrics = new GatewayMetrics();
+        metrics.bind(runtime);
+        decided(metrics, routes.get(0), AuthOutcome.ALLOWED, RateLimitOutcome.ALLOWED);
+        decided(metrics, routes.get(0), AuthOutcome.ALLOWED, RateLimitOutcome.LIMITED);
+        decided(metrics, routes.get(0), AuthOutcome.UNAUTHENTICATED, null);
+        decided(metrics, routes.get(1), AuthOutcome.ALLOWED, null);
+        decided(metrics, routes.get(1), AuthOutcome.DENIED, null);
+        decided(metrics, routes.get(1), AuthOutcome.ERROR, null);
+        decided(metrics, routes.get(0), AuthOutcome.ALLOWED, RateLimitOutcome.ERROR);
+        metrics.bind(runtime); // a reload keeps the counters
+        String keys = "kind=\"SecurityPolicy\",outcome=\"%s\",policy=\"default/keys\"} %s";
+        String limits = "kind=\"BackendTrafficPolicy\",outcome=\"%s\",policy=\"default/limits\"} %s";
+        assertThat(metrics.scrape().lines().filter(l -> l.startsWith("gatehouse_policy_outcomes_total{"))
+                .map(l -> l.substring("gatehouse_policy_outcomes_total{".length())).toList())
+                .containsExactlyInAnyOrder(keys.formatted("allowed", "4.0"), keys.formatted("unauthenticated", "1.0"),
+                        keys.formatted("denied", "1.0"), keys.formatted("error", "1.0"),
+                        limits.formatted("allowed", "1.0"), limits.formatted("rate_limited", "1.0"),
+                        limits.formatted("error", "1.0"));
+        // the policies left the config: their series go with them
+        metrics.bind(new SnapshotCompiler().compile(new Snapshot(2, List.of(), List.of()), runtime));
+        assertThat(metrics.scrape()).doesNotContain("gatehouse_policy_outcomes");
     }
 
     @Test
