@@ -121,27 +121,11 @@ final class EdgeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EdgeOptions options = options();
-        for (String flag : notYet(options)) {
-            throw new ParameterException(spec.commandLine(), flag + ": not yet");
+        EdgeExtras.validate(spec.commandLine(), options);
+        if (options.printNginx() || options.printHaproxy()) {
+            return EdgeExtras.print(spec.commandLine(), options);
         }
         throw new ParameterException(spec.commandLine(), "edge: not yet");
-    }
-
-    private static List<String> notYet(EdgeOptions o) {
-        List<String> flags = new ArrayList<>();
-        if (o.kubeconfig() != null || o.service() != null) {
-            flags.add("--kubeconfig/--service");
-        }
-        if (o.printNginx() || o.printHaproxy()) {
-            flags.add("--print-nginx/--print-haproxy");
-        }
-        if (o.redirectHttp()) {
-            flags.add("--redirect-http");
-        }
-        if (!o.allowHosts().isEmpty()) {
-            flags.add("--allow-hosts");
-        }
-        return flags;
     }
 
     EdgeOptions options() {

@@ -77,7 +77,7 @@ public final class KubernetesNodeSource implements NodeSource {
         try {
             text = Files.readString(kubeconfig);
         } catch (IOException e) {
-            throw new IOException("--kubeconfig " + kubeconfig + ": cannot read it (" + e.getMessage() + ")", e);
+            throw new IOException(kubeconfig + " cannot be read (" + e + ")", e);
         }
         KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(text)).build();
         try {

@@ -63,13 +63,18 @@ public record StreamPlan(List<InetSocketAddress> listens, NodeSet nodes, boolean
         for (InetSocketAddress listen : listens) {
             Integer nodePort = nodes.nodePorts().get(listen.getPort());
             if (nodePort == null) {
-                throw new IllegalArgumentException("--listen " + hostPort(listen.getHostString(), listen.getPort())
-                        + " has no NodePort (give --node-port " + listen.getPort() + "=NODEPORT, or a Service port "
-                        + listen.getPort() + ")");
+                throw noNodePort(listen);
             }
             out.add(new Upstream(listen, nodePort));
         }
         return out;
+    }
+
+    /** What is wrong with a listen port that has no NodePort, for the flags' reader. */
+    public static IllegalArgumentException noNodePort(InetSocketAddress listen) {
+        return new IllegalArgumentException("--listen " + hostPort(listen.getHostString(), listen.getPort())
+                + " has no NodePort (give --node-port " + listen.getPort() + "=NODEPORT, or a Service port "
+                + listen.getPort() + ")");
     }
 
     /** host:port, an IPv6 literal in brackets (as both NGINX and HAProxy read it). */

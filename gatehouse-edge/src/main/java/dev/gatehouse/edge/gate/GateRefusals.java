@@ -1,13 +1,18 @@
 package dev.gatehouse.edge.gate;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
-/** {@code gatehouse_edge_gate_refused_total{reason}}: connections the L7 gates closed before a node was chosen. */
-public final class GateRefusals {
+/**
+ * {@code gatehouse_edge_gate_refused_total{reason}}: connections the {@code --allow-hosts} gate closed before a node
+ * was chosen. One per edge, shared by its listeners' gates; counted here, exported where it is bound.
+ */
+public final class GateRefusals implements MeterBinder {
     /** Why a connection was refused. */
     public enum Reason {
         /** SNI or Host not in --allow-hosts */
@@ -26,21 +31,28 @@ public final class GateRefusals {
         }
     }
 
-    private final Map<Reason, Counter> counters = new EnumMap<>(Reason.class);
+    private final Map<Reason, LongAdder> counts = new EnumMap<>(Reason.class);
 
-    public GateRefusals(MeterRegistry registry) {
+    public GateRefusals() {
         for (Reason r : Reason.values()) {
-            counters.put(r, Counter.builder("gatehouse.edge.gate.refused").tag("reason", r.tag)
-                    .description("connections refused by --allow-hosts before a node was chosen").register(registry));
+            counts.put(r, new LongAdder());
+        }
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        for (Reason r : Reason.values()) {
+            FunctionCounter.builder("gatehouse.edge.gate.refused", counts.get(r), LongAdder::sum).tag("reason", r.tag)
+                    .description("connections refused by --allow-hosts before a node was chosen").register(registry);
         }
     }
 
     void count(Reason reason) {
-        counters.get(reason).increment();
+        counts.get(reason).increment();
     }
 
     /** How many so far. */
     public long total(Reason reason) {
-        return (long) counters.get(reason).count();
+        return counts.get(reason).sum();
     }
 }

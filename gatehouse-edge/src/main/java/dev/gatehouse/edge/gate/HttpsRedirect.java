@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 public final class HttpsRedirect extends SimpleChannelInboundHandler<HttpObject> {
     private static final int MAX_INITIAL_LINE = 8192;
     private static final int MAX_HEADERS = 8192;
+    /** A browser that got its redirect has no reason to keep the connection: the relay's idle timeout is too long. */
+    private static final long MAX_IDLE_SECONDS = 60;
 
     private final int httpsPort;
 
@@ -42,13 +46,27 @@ public final class HttpsRedirect extends SimpleChannelInboundHandler<HttpObject>
      * Builds the listener's pipeline.
      *
      * @param httpsPort the port the redirects name (left out of the URL when 443)
-     * @param idleSeconds a connection with no request for this long is closed
+     * @param idleSeconds a connection with no request for this long (at most a minute) is closed
      */
     public static void init(ChannelPipeline pipeline, int httpsPort, long idleSeconds) {
-        pipeline.addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS))
+        pipeline.addLast("idle", new IdleStateHandler(0, 0, Math.min(idleSeconds, MAX_IDLE_SECONDS), TimeUnit.SECONDS))
                 .addLast("http", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADERS, 8192))
                 .addLast("keep-alive", new HttpServerKeepAliveHandler())
                 .addLast("redirect", new HttpsRedirect(httpsPort));
+    }
+
+    /** The port the redirects name: 443 when the edge listens there, else its first listen port but 80. */
+    public static int httpsPort(List<InetSocketAddress> listens) {
+        int other = 443;
+        for (InetSocketAddress a : listens) {
+            if (a.getPort() == 443) {
+                return 443;
+            }
+            if (a.getPort() != 80 && other == 443) {
+                other = a.getPort();
+            }
+        }
+        return other;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.gatehouse.edge.gate;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -20,7 +19,7 @@ class HostGateTest {
     private static final int MAX_HEAD = 4096;
     private static final long TIMEOUT_MILLIS = 5_000;
 
-    private final GateRefusals refusals = new GateRefusals(new SimpleMeterRegistry());
+    private final GateRefusals refusals = new GateRefusals();
     private final EmbeddedChannel ch = new EmbeddedChannel(new HostGate(AllowedHosts.parse("a.example.com,*.example.net"),
             refusals, MAX_HEAD, TIMEOUT_MILLIS));
 
