@@ -3,9 +3,15 @@ package dev.gatehouse.edge;
 import dev.gatehouse.edge.gate.GateRefusals;
 import dev.gatehouse.edge.gate.HostGates;
 import dev.gatehouse.edge.gate.HttpsRedirect;
+import dev.gatehouse.edge.relay.NodeRelay;
+import dev.gatehouse.edge.relay.RelaySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of a connection accepted on one of the edge's listeners: idle timeout, the optional L7 gates, then
@@ -15,27 +21,27 @@ import io.netty.channel.ChannelPipeline;
 public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
     private final EdgeOptions options;
     private final int listenPort;
+    private final RelaySettings relay;
     private final HostGates hostGates;
 
-    /** With refusals counted but not exported: give every listener one shared, bound {@link GateRefusals}. */
-    public EdgeFrontInitializer(EdgeOptions options, int listenPort) {
-        this(options, listenPort, new GateRefusals());
-    }
-
-    /** @param refusals the edge's one count of --allow-hosts refusals (bound to its metrics) */
-    public EdgeFrontInitializer(EdgeOptions options, int listenPort, GateRefusals refusals) {
+    /** @param refusals the edge's one count of --allow-hosts refusals (bound to its metrics), shared by its listeners */
+    public EdgeFrontInitializer(EdgeOptions options, int listenPort, RelaySettings relay, GateRefusals refusals) {
         this.options = options;
         this.listenPort = listenPort;
+        this.relay = relay;
         this.hostGates = HostGates.of(options.allowHosts(), refusals);
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        if (options.redirectHttp() && listenPort == 80) {
-            HttpsRedirect.init(ch.pipeline(), HttpsRedirect.httpsPort(options.listen()), options.idleTimeout().toSeconds());
-            return;
-        }
-        gates(ch.pipeline(), listenPort);
+        ChannelPipeline p = ch.pipeline();
+        // half-close: a client that shuts its output still gets the node's answer (ByteSplice relays the FIN)
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        p.addLast("idle", new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        int before = p.names().size();
+        gates(p, listenPort);
+        boolean gated = p.names().size() > before;
+        p.addLast("relay", new NodeRelay(relay, listenPort, gated));
     }
 
     /**
@@ -46,5 +52,16 @@ public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
         if (hostGates != null) {
             pipeline.addLast("gate", hostGates.newGate());
         }
+    }
+
+    /** {@code --redirect-http}: the initializer of the port-80 listener that answers 301 to https instead. */
+    static ChannelInitializer<Channel> httpRedirect(EdgeOptions options) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                HttpsRedirect.init(ch.pipeline(), HttpsRedirect.httpsPort(options.listen()),
+                        options.idleTimeout().toSeconds());
+            }
+        };
     }
 }

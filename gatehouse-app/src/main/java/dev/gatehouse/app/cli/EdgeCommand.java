@@ -1,13 +1,19 @@
 package dev.gatehouse.app.cli;
 
 import dev.gatehouse.edge.EdgeOptions;
+import dev.gatehouse.edge.EdgeServer;
 import dev.gatehouse.edge.pool.EdgeNode;
+import dev.gatehouse.edge.pool.NodeSet;
+import dev.gatehouse.edge.pool.NodeSource;
+import dev.gatehouse.edge.pool.NodesFileSource;
+import dev.gatehouse.edge.pool.StaticNodeSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -120,12 +126,60 @@ final class EdgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        TerminationSignals signals = TerminationSignals.install();
         EdgeOptions options = options();
         EdgeExtras.validate(spec.commandLine(), options);
         if (options.printNginx() || options.printHaproxy()) {
-            return EdgeExtras.print(spec.commandLine(), options);
+            return EdgeExtras.print(spec.commandLine(), options, nodeSource(options));
         }
-        throw new ParameterException(spec.commandLine(), "edge: not yet");
+        NodeSource source = nodeSource(options);
+        EdgeServer server;
+        try {
+            server = EdgeServer.start(options, source);
+        } catch (Exception e) {
+            System.err.println("gatehouse edge: cannot start: " + e.getMessage());
+            return 1;
+        }
+        if (source instanceof NodesFileSource file) {
+            onHangUp(file::reload);
+        }
+        String signal = signals.await();
+        System.err.println("gatehouse edge: " + signal + ", stopping");
+        server.close();
+        return 0;
+    }
+
+    /** The nodes from the API, a file (watched, SIGHUP re-reads it) or the command line. */
+    private NodeSource nodeSource(EdgeOptions o) {
+        CommandLine cl = spec.commandLine();
+        if (o.kubeconfig() != null) {
+            return EdgeExtras.kubernetesSource(o);
+        }
+        if (o.nodesFile() == null && o.nodes().isEmpty()) {
+            throw new ParameterException(cl, "say where the nodes are: --nodes, --nodes-file or --kubeconfig");
+        }
+        if (o.nodesFile() != null && !o.nodes().isEmpty()) {
+            throw new ParameterException(cl, "--nodes and --nodes-file are alternatives: give one");
+        }
+        for (InetSocketAddress l : o.listen()) {
+            if (!o.redirectHttp() || l.getPort() != 80) {
+                if (!o.nodePorts().containsKey(l.getPort())) {
+                    throw new ParameterException(cl, "--listen " + l.getHostString() + ":" + l.getPort()
+                            + " has no --node-port " + l.getPort() + "=NODEPORT");
+                }
+            }
+        }
+        return o.nodesFile() != null ? new NodesFileSource(o.nodesFile(), o.nodePorts())
+                : new StaticNodeSource(new NodeSet(o.nodes(), o.nodePorts()));
+    }
+
+    private static void onHangUp(Runnable action) {
+        try {
+            Signal.handle(new Signal("HUP"), sig -> action.run());
+        } catch (IllegalArgumentException e) {
+            System.err.println("gatehouse edge: SIGHUP cannot be handled here (" + e.getMessage()
+                    + "); the nodes file is still watched");
+        }
     }
 
     EdgeOptions options() {

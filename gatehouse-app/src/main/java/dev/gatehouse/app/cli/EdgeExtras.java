@@ -54,16 +54,24 @@ final class EdgeExtras {
         }
     }
 
-    /** Prints the config for the current nodes and ports (from the flags or the API) and returns the exit code. */
-    static int print(CommandLine cl, EdgeOptions o) throws Exception {
-        NodeSet nodes;
-        if (o.kubeconfig() != null) {
-            nodes = fromApi(o);
-        } else if (o.nodesFile() != null) {
-            throw new ParameterException(cl, "--print-nginx/--print-haproxy read --nodes or --kubeconfig, not --nodes-file");
-        } else {
-            nodes = new NodeSet(o.nodes(), o.nodePorts());
+    /** {@code --kubeconfig}, {@code --service}, {@code --node-address}: the nodes and NodePorts from the API. */
+    static NodeSource kubernetesSource(EdgeOptions o) {
+        try {
+            return KubernetesNodeSource.fromKubeconfig(o.kubeconfig(), o.service(),
+                    o.nodeAddress() == EdgeOptions.NodeAddress.EXTERNAL);
+        } catch (IOException | KubernetesClientException e) {
+            throw StartupFailure.badValue("--kubeconfig", e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw StartupFailure.badValue("--service", e.getMessage());
         }
+    }
+
+    /**
+     * Prints the config for the nodes and ports {@code source} has now (from the flags, the file or the API) and
+     * returns the exit code.
+     */
+    static int print(CommandLine cl, EdgeOptions o, NodeSource source) throws Exception {
+        NodeSet nodes = firstSet(source);
         String config;
         try {
             StreamPlan plan = plan(o, nodes);
@@ -78,11 +86,9 @@ final class EdgeExtras {
         return 0;
     }
 
-    /** The API's current nodes and NodePorts: the source's first set. */
-    private static NodeSet fromApi(EdgeOptions o) throws Exception {
+    private static NodeSet firstSet(NodeSource source) throws Exception {
         BlockingQueue<NodeSet> sets = new ArrayBlockingQueue<>(1);
-        try (NodeSource source = KubernetesNodeSource.fromKubeconfig(o.kubeconfig(), o.service(),
-                o.nodeAddress() == EdgeOptions.NodeAddress.EXTERNAL)) {
+        try (source) {
             source.start(sets::offer);
             NodeSet first = sets.poll(FIRST_LIST_SECONDS, TimeUnit.SECONDS);
             if (first == null) {
@@ -90,13 +96,14 @@ final class EdgeExtras {
                         + FIRST_LIST_SECONDS + " s");
             }
             return first;
-        } catch (IOException | KubernetesClientException e) {
+        } catch (KubernetesClientException e) {
             throw StartupFailure.badValue("--kubeconfig", e.getMessage());
         }
     }
 
     /** The flags as the emitters read them; the health checks ask what the edge's own would. */
     static StreamPlan plan(EdgeOptions o, NodeSet nodes) {
+        StreamPlan.check(o.listen(), nodes);
         EdgeOptions.HealthCheck h = o.healthCheck();
         // as the edge: --health-port, else the first listen port's NodePort
         Integer healthNodePort = h.port() != 0 ? Integer.valueOf(h.port())

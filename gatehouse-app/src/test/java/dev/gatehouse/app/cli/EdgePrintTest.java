@@ -57,15 +57,7 @@ class EdgePrintTest {
         client.services().resource(new ServiceBuilder().withNewMetadata().withNamespace("gatehouse-system")
                 .withName("gatehouse").endMetadata().withNewSpec().withType("NodePort").addNewPort().withPort(443)
                 .withNodePort(30443).withProtocol("TCP").endPort().endSpec().build()).create();
-        Path kubeconfig = Files.writeString(dir.resolve("edge.kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "%s"}}]
-                contexts: [{name: mock, context: {cluster: mock, user: edge}}]
-                current-context: mock
-                users: [{name: edge, user: {token: edge}}]
-                """.formatted(client.getMasterUrl()));
-        assertThat(run("edge", "--listen", "0.0.0.0:443", "--kubeconfig", kubeconfig.toString(), "--service",
+        assertThat(run("edge", "--listen", "0.0.0.0:443", "--kubeconfig", kubeconfig().toString(), "--service",
                 "gatehouse-system/gatehouse", "--health-check", "http:/ready", "--print-haproxy"))
                 .as("stderr: %s", console.err()).isZero();
         assertThat(console.out()).contains("    balance leastconn\n    option httpchk\n")
@@ -74,10 +66,24 @@ class EdgePrintTest {
                 .doesNotContain("node-b");
     }
 
+    private Path kubeconfig() throws Exception {
+        return Files.writeString(dir.resolve("edge.kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: mock, cluster: {server: "%s"}}]
+                contexts: [{name: mock, context: {cluster: mock, user: edge}}]
+                current-context: mock
+                users: [{name: edge, user: {token: edge}}]
+                """.formatted(client.getMasterUrl()));
+    }
+
     @Test
-    void whatCannotBePrintedFailsInOneLine() {
-        assertThat(run("edge", "--listen", "0.0.0.0:443", "--nodes", "10.0.0.11", "--print-nginx")).isEqualTo(1);
-        assertThat(console.err()).contains("gatehouse: --listen 0.0.0.0:443 has no NodePort");
+    void whatCannotBePrintedFailsInOneLine() throws Exception {
+        node("node-a", "10.0.0.11", true);
+        assertThat(run("edge", "--listen", "0.0.0.0:443", "--kubeconfig", kubeconfig().toString(), "--service",
+                "gatehouse-system/gatehouse", "--print-nginx")).isEqualTo(1);
+        assertThat(console.err()).contains("gatehouse: no nodes to balance over (none given, or none Ready and "
+                + "schedulable)");
     }
 
     @Test

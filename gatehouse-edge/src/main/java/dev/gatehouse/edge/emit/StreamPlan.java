@@ -53,6 +53,17 @@ public record StreamPlan(List<InetSocketAddress> listens, NodeSet nodes, boolean
      *                                  would give a config that does not load (an upstream with no servers)
      */
     List<Upstream> upstreams() {
+        return upstreams(listens, nodes);
+    }
+
+    /**
+     * @throws IllegalArgumentException as {@link #upstreams()}: before a plan is made of them, for its reader
+     */
+    public static void check(List<InetSocketAddress> listens, NodeSet nodes) {
+        upstreams(listens, nodes);
+    }
+
+    private static List<Upstream> upstreams(List<InetSocketAddress> listens, NodeSet nodes) {
         if (nodes.nodes().isEmpty()) {
             throw new IllegalArgumentException("no nodes to balance over (none given, or none Ready and schedulable)");
         }
