@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,13 @@ final class EdgeExtras {
      */
     static int print(CommandLine cl, EdgeOptions o, NodeSource source) throws Exception {
         NodeSet nodes = firstSet(source);
+        // a stream proxy has no HTTP server to redirect with and no SNI/Host check: say so rather than drop them
+        if (o.redirectHttp()) {
+            cl.getErr().println("gatehouse: --redirect-http is not in the printed config: port 80 is left out");
+        }
+        if (!o.allowHosts().isEmpty()) {
+            cl.getErr().println("gatehouse: --allow-hosts is not in the printed config: every host is relayed");
+        }
         String config;
         try {
             StreamPlan plan = plan(o, nodes);
@@ -103,15 +112,17 @@ final class EdgeExtras {
 
     /** The flags as the emitters read them; the health checks ask what the edge's own would. */
     static StreamPlan plan(EdgeOptions o, NodeSet nodes) {
-        StreamPlan.check(o.listen(), nodes);
+        List<InetSocketAddress> relayed = o.listen().stream().filter(a -> !o.redirectHttp() || a.getPort() != 80)
+                .toList();
+        StreamPlan.check(relayed, nodes);
         EdgeOptions.HealthCheck h = o.healthCheck();
         // as the edge: --health-port, else the first listen port's NodePort
         Integer healthNodePort = h.port() != 0 ? Integer.valueOf(h.port())
-                : nodes.nodePorts().get(o.listen().get(0).getPort());
+                : nodes.nodePorts().get(relayed.get(0).getPort());
         if (healthNodePort == null) {
-            throw StreamPlan.noNodePort(o.listen().get(0));
+            throw StreamPlan.noNodePort(relayed.get(0));
         }
-        return new StreamPlan(o.listen(), nodes, o.balance() == EdgeOptions.Balance.LEAST_CONNECTIONS,
+        return new StreamPlan(relayed, nodes, o.balance() == EdgeOptions.Balance.LEAST_CONNECTIONS,
                 switch (o.proxyProtocol()) {
                     case V2 -> 2;
                     case V1 -> 1;

@@ -50,6 +50,16 @@ class EdgePrintTest {
     }
 
     @Test
+    void whatAStreamProxyCannotDoIsLeftOutAndSaid() {
+        assertThat(run("edge", "--listen", "0.0.0.0:80", "--listen", "0.0.0.0:443", "--nodes", "10.0.0.11",
+                "--node-port", "443=30443", "--redirect-http", "--allow-hosts", "a.example.com", "--print-haproxy"))
+                .isZero();
+        assertThat(console.out()).contains("frontend gatehouse_edge_443").doesNotContain("gatehouse_edge_80");
+        assertThat(console.err()).contains("gatehouse: --redirect-http is not in the printed config: port 80 is left out",
+                "gatehouse: --allow-hosts is not in the printed config: every host is relayed");
+    }
+
+    @Test
     void haproxyForTheReadySchedulableNodesOfTheApi() throws Exception {
         node("node-a", "10.0.0.11", false);
         node("node-b", "10.0.0.12", true);
