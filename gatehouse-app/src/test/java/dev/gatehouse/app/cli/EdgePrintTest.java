@@ -44,7 +44,7 @@ class EdgePrintTest {
                 "10.0.0.11,10.0.0.12", "--node-port", "80=30080", "--node-port", "443=30443", "--balance",
                 "round-robin", "--print-nginx")).isZero();
         assertThat(console.out()).contains("stream {\n    upstream gatehouse_edge_80 {\n"
-                        + "        server 10.0.0.11:30080 max_fails=2 fail_timeout=4s;  # 10.0.0.11\n")
+                        + "        server 10.0.0.11:30080 max_fails=2 fail_timeout=4s;\n")
                 .contains("listen 0.0.0.0:443;\n        proxy_pass gatehouse_edge_443;\n        proxy_protocol on;\n")
                 .doesNotContain("least_conn");
     }
@@ -70,7 +70,8 @@ class EdgePrintTest {
         assertThat(run("edge", "--listen", "0.0.0.0:443", "--kubeconfig", kubeconfig().toString(), "--service",
                 "gatehouse-system/gatehouse", "--health-check", "http:/ready", "--print-haproxy"))
                 .as("stderr: %s", console.err()).isZero();
-        assertThat(console.out()).contains("    balance leastconn\n    option httpchk\n")
+        assertThat(console.out()).as("the config alone: logs go to stderr").startsWith("# gatehouse edge --print-haproxy")
+                .contains("    balance leastconn\n    option httpchk\n")
                 .contains("    default-server check inter 2s fall 2 rise 2 port 30443 send-proxy-v2 check-send-proxy\n"
                         + "    server node-a 10.0.0.11:30443\n    server node-c 10.0.0.13:30443\n")
                 .doesNotContain("node-b");

@@ -34,8 +34,11 @@ public final class NginxStreamConfig {
             for (EdgeNode n : plan.nodes().nodes()) {
                 out.append("        server ").append(StreamPlan.hostPort(n.address(), u.nodePort()))
                         .append(" max_fails=").append(Math.max(1, plan.unhealthyThreshold()))
-                        .append(" fail_timeout=").append(failTimeout).append(";  # ").append(comment(n.name()))
-                        .append('\n');
+                        .append(" fail_timeout=").append(failTimeout).append(';');
+                if (!n.name().equals(n.address())) {
+                    out.append("  # ").append(comment(n.name()));
+                }
+                out.append('\n');
             }
             out.append("    }\n");
             out.append("    server {\n")
