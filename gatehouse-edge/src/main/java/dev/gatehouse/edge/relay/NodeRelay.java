@@ -12,6 +12,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -48,6 +50,8 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
     private NodePool.Snapshot snapshot;
     private Channel attempt;
     private boolean started;
+    /** the client half-closed before a node was connected: the splice is told once it is in place */
+    private boolean inputShutdown;
 
     /**
      * @param waitForBytes connect when the first bytes arrive (a gate in front let them through) rather than as soon
@@ -157,8 +161,25 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         ctx.pipeline().remove(this);
         client.pipeline().addLast("splice", ByteSplice.to(nodeChannel));
         nodeChannel.pipeline().addLast("splice", ByteSplice.to(client));
-        client.config().setAutoRead(nodeChannel.isWritable());
         nodeChannel.config().setAutoRead(client.isWritable());
+        if (!inputShutdown) {
+            client.config().setAutoRead(nodeChannel.isWritable());
+        } else if (nodeChannel instanceof DuplexChannel duplex) {
+            // the client's FIN came before the node was connected: pass it on after its bytes. (Reading a channel
+            // whose input is shut fails in Netty's epoll: the fd has left the epoll set.)
+            duplex.shutdownOutput();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // a client that sends its request and half-closes at once (even before the edge reads) still gets its
+            // answer: the FIN is relayed once the node is connected
+            inputShutdown = true;
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
