@@ -317,6 +317,35 @@ class EdgeServerTest {
         }
     }
 
+    /**
+     * An upload to a node that reads slowly, then the client's FIN: the node's side stops the client's reading
+     * (back-pressure) and turns it on again when it drains, by then on a client whose input is shut.
+     */
+    @Test
+    void anUploadThenHalfCloseToASlowNodeGetsTheWholeAnswer() throws Exception {
+        RecordingNode slow = new RecordingNode(new InetSocketAddress("127.0.0.1", 0), false, 700);
+        closing.add(slow);
+        int port = freePort();
+        edge(options(port, EdgeOptions.Balance.ROUND_ROBIN, EdgeOptions.ProxyProtocol.OFF,
+                tcpCheck(Duration.ofHours(1)), Duration.ofHours(1)), slow.port(), "127.0.0.1");
+        byte[] payload = new byte[2 * 1024 * 1024];
+        new Random(7).nextBytes(payload);
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            CompletableFuture<byte[]> reader = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.getInputStream().readAllBytes();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            s.getOutputStream().write(payload);
+            s.shutdownOutput();
+            byte[] back = reader.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(back.length).isEqualTo(payload.length + 4);
+        }
+    }
+
     @Test
     void dashboardPageIsServed() throws Exception {
         List<RecordingNode> nodes = nodes(1, false);

@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,12 +35,22 @@ final class RecordingNode implements AutoCloseable {
     private final Channel server;
 
     RecordingNode(InetSocketAddress address, boolean proxyProtocol) throws InterruptedException {
+        this(address, proxyProtocol, 0);
+    }
+
+    /** @param readDelayMillis a slow node: each connection is read only this long after it was accepted */
+    RecordingNode(InetSocketAddress address, boolean proxyProtocol, long readDelayMillis) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.AUTO_READ, readDelayMillis == 0)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        if (readDelayMillis > 0) {
+                            ch.eventLoop().schedule(() -> ch.config().setAutoRead(true), readDelayMillis,
+                                    TimeUnit.MILLISECONDS);
+                        }
                         if (proxyProtocol) {
                             ch.pipeline().addLast(new HAProxyMessageDecoder());
                         }
@@ -85,6 +96,6 @@ final class RecordingNode implements AutoCloseable {
             return;
         }
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

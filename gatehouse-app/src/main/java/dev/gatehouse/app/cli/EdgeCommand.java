@@ -41,7 +41,7 @@ final class EdgeCommand implements Callable<Integer> {
     List<String> listen;
 
     @Option(names = "--nodes", split = ",", paramLabel = "ADDR",
-            description = "The nodes' addresses (IP or host name), comma-separated.")
+            description = "The nodes' addresses (IP or host name), comma-separated; SIGHUP looks host names up again.")
     List<String> nodes = new ArrayList<>();
 
     @Option(names = "--node-port", paramLabel = "PORT=NODEPORT",
@@ -126,13 +126,13 @@ final class EdgeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TerminationSignals signals = TerminationSignals.install();
         EdgeOptions options = options();
         EdgeExtras.validate(spec.commandLine(), options);
         if (options.printNginx() || options.printHaproxy()) {
             return EdgeExtras.print(spec.commandLine(), options, nodeSource(options));
         }
         NodeSource source = nodeSource(options);
+        TerminationSignals signals = TerminationSignals.install();
         EdgeServer server;
         try {
             server = EdgeServer.start(options, source);
@@ -140,9 +140,7 @@ final class EdgeCommand implements Callable<Integer> {
             System.err.println("gatehouse edge: cannot start: " + e.getMessage());
             return 1;
         }
-        if (source instanceof NodesFileSource file) {
-            onHangUp(file::reload);
-        }
+        onHangUp(source::reload);
         String signal = signals.await();
         System.err.println("gatehouse edge: " + signal + ", stopping");
         server.close();
@@ -177,8 +175,7 @@ final class EdgeCommand implements Callable<Integer> {
         try {
             Signal.handle(new Signal("HUP"), sig -> action.run());
         } catch (IllegalArgumentException e) {
-            System.err.println("gatehouse edge: SIGHUP cannot be handled here (" + e.getMessage()
-                    + "); the nodes file is still watched");
+            System.err.println("gatehouse edge: SIGHUP cannot be handled here (" + e.getMessage() + ")");
         }
     }
 

@@ -39,7 +39,10 @@ public final class NodePool {
         return snapshot;
     }
 
-    /** Takes a new node set; a node listed before (same name and address) keeps its state. Off the event loops. */
+    /**
+     * Takes a new node set; a node listed before (same name and address, resolving to the same IP) keeps its state.
+     * Off the event loops: host names are looked up.
+     */
     public synchronized Snapshot update(NodeSet set) {
         Map<EdgeNode, NodeState> before = new HashMap<>();
         for (NodeState s : snapshot.nodes()) {
@@ -48,6 +51,11 @@ public final class NodePool {
         List<NodeState> nodes = new ArrayList<>(set.nodes().size());
         for (EdgeNode n : set.nodes()) {
             NodeState s = before.remove(n);
+            if (s != null && !s.resolvesAsBefore()) {
+                LOG.info("node {} ({}) resolves to another address now", n.name(), n.address());
+                s.unregister(registry);
+                s = null;
+            }
             if (s == null && nodes.stream().noneMatch(x -> x.node().equals(n))) {
                 s = new NodeState(n, check.healthyThreshold(), check.unhealthyThreshold(), registry);
                 LOG.info("node {} ({}) joins", n.name(), n.address());

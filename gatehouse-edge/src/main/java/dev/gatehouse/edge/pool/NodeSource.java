@@ -10,6 +10,10 @@ public interface NodeSource extends AutoCloseable {
      */
     void start(Consumer<NodeSet> onChange) throws Exception;
 
+    /** SIGHUP: read the nodes again (a file, host names' addresses); passes them on if they changed. Any thread. */
+    default void reload() {
+    }
+
     @Override
     void close();
 }

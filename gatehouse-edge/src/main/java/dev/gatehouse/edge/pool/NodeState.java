@@ -84,6 +84,15 @@ public final class NodeState {
         return resolved;
     }
 
+    /** Whether the node's address still resolves as it did: a host name may point elsewhere now. Blocks. */
+    boolean resolvesAsBefore() {
+        try {
+            return InetAddress.getByName(node.address()).equals(resolved);
+        } catch (UnknownHostException e) {
+            return resolved == null;
+        }
+    }
+
     public boolean healthy() {
         return healthy;
     }

@@ -59,6 +59,7 @@ public final class NodesFileSource implements NodeSource {
     }
 
     /** Reads the file again and passes the nodes on if they changed; any thread (one at a time, in order). */
+    @Override
     public synchronized void reload() {
         Consumer<NodeSet> sink = onChange;
         if (sink == null) {

@@ -109,4 +109,20 @@ class NodePoolTest {
         assertThat(nodes.get(0).why()).contains("cannot resolve");
         assertThat(pool.pick(nodes, List.of())).isNull();
     }
+
+    @Test
+    void aStaticSourceReloadPassesTheSameSetAgainAndANameResolvingAsBeforeKeepsItsState() {
+        NodePool pool = new NodePool(EdgeOptions.Balance.LEAST_CONNECTIONS, CHECK, registry);
+        List<NodeSet> seen = new ArrayList<>();
+        StaticNodeSource source = new StaticNodeSource(set("localhost"));
+        source.start(s -> seen.add(s));
+        NodeState before = pool.update(seen.get(0)).nodes().get(0);
+        before.opened();
+        source.reload();
+        assertThat(seen).hasSize(2);
+        assertThat(pool.update(seen.get(1)).nodes().get(0)).isSameAs(before);
+        source.close();
+        source.reload();
+        assertThat(seen).hasSize(2);
+    }
 }
