@@ -18,7 +18,7 @@ public final class HaproxyConfig {
 
     public static String render(StreamPlan plan) {
         StringBuilder out = new StringBuilder();
-        out.append("# gatehouse edge --print-haproxy: ").append(plan.nodes().nodes().size()).append(" nodes\n")
+        out.append("# gatehouse edge --print-haproxy, nodes: ").append(plan.nodes().nodes().size()).append('\n')
                 .append("defaults\n")
                 .append("    mode tcp\n")
                 .append("    option redispatch\n")

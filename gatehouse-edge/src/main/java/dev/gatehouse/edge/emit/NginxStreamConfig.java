@@ -16,7 +16,7 @@ public final class NginxStreamConfig {
 
     public static String render(StreamPlan plan) {
         StringBuilder out = new StringBuilder();
-        out.append("# gatehouse edge --print-nginx: ").append(plan.nodes().nodes().size()).append(" nodes\n")
+        out.append("# gatehouse edge --print-nginx, nodes: ").append(plan.nodes().nodes().size()).append('\n')
                 .append("# Include from nginx.conf's main context, outside http {} (Debian's conf.d/ is read inside\n")
                 .append("# http {}), e.g. `include /etc/nginx/gatehouse-edge.conf;`, with the stream module loaded\n")
                 .append("# (Debian: libnginx-mod-stream). Passive health checks only: active ones are NGINX Plus.\n");
