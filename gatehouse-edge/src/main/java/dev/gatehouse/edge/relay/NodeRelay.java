@@ -102,8 +102,13 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         NodeState node = nodePort == null ? null : settings.pool().pick(snapshot.nodes(), tried);
         if (node == null) {
             settings.refused().increment();
-            LOG.warn("{}: no node to relay port {} to ({}); closing", client.remoteAddress(), listenPort,
-                    nodePort == null ? "no node port for it" : tried.isEmpty() ? "no nodes" : "every node failed");
+            if (nodePort == null) {
+                LOG.warn("{}: port {} has no node port; closing", client.remoteAddress(), listenPort);
+            } else {
+                // counted, and /ready says so: a line per refused client would flood the log while the nodes are down
+                LOG.debug("{}: no node took port {} ({}); closing", client.remoteAddress(), listenPort,
+                        tried.isEmpty() ? "no nodes" : "every node failed");
+            }
             client.close();
             return;
         }
@@ -122,11 +127,11 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         attempt = f.channel();
         f.addListener(x -> {
             if (!f.isSuccess()) {
+                if (!client.isActive()) {
+                    return; // the client left and its attempt was closed: no verdict on the node
+                }
                 String reason = f.cause() == null ? "cancelled" : String.valueOf(f.cause().getMessage());
                 node.connectFailed(reason);
-                if (!client.isActive()) {
-                    return;
-                }
                 node.retried();
                 LOG.debug("{}: connect to {} failed ({}); trying another node", client.remoteAddress(),
                         node.node().name(), reason);
