@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,8 +28,15 @@ class EdgePrintTest {
     @RegisterExtension
     final ConsoleCapture console = new ConsoleCapture();
 
-    KubernetesMockServer server;
-    KubernetesClient client;
+    /** One API server for the class: its shutdown can time out on a busy machine, so it is done once, not per test. */
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+
+    @BeforeEach
+    void noNodes() {
+        client.nodes().delete();
+        client.services().inAnyNamespace().delete();
+    }
 
     @TempDir
     Path dir;

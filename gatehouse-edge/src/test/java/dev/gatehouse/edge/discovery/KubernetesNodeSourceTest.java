@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,8 +23,15 @@ import static org.awaitility.Awaitility.await;
 @Timeout(120)
 @EnableKubernetesMockClient(crud = true)
 class KubernetesNodeSourceTest {
-    KubernetesMockServer server;
-    KubernetesClient client;
+    /** One API server for the class: its shutdown can time out on a busy machine, so it is done once, not per test. */
+    static KubernetesMockServer server;
+    static KubernetesClient client;
+
+    @BeforeEach
+    void emptyCluster() {
+        client.nodes().delete();
+        client.services().inAnyNamespace().delete();
+    }
 
     private final List<NodeSet> seen = new CopyOnWriteArrayList<>();
 
