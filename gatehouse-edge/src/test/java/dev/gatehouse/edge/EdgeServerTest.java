@@ -328,7 +328,8 @@ class EdgeServerTest {
         int port = freePort();
         edge(options(port, EdgeOptions.Balance.ROUND_ROBIN, EdgeOptions.ProxyProtocol.OFF,
                 tcpCheck(Duration.ofHours(1)), Duration.ofHours(1)), slow.port(), "127.0.0.1");
-        byte[] payload = new byte[2 * 1024 * 1024];
+        // more than the kernel's buffers hold, so that the node side becomes unwritable and pushes back
+        byte[] payload = new byte[24 * 1024 * 1024];
         new Random(7).nextBytes(payload);
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
