@@ -1,5 +1,8 @@
 package dev.gatehouse.edge;
 
+import dev.gatehouse.edge.gate.GateRefusals;
+import dev.gatehouse.edge.gate.HostGates;
+import dev.gatehouse.edge.gate.HttpsRedirect;
 import dev.gatehouse.edge.relay.NodeRelay;
 import dev.gatehouse.edge.relay.RelaySettings;
 import io.netty.channel.Channel;
@@ -19,11 +22,14 @@ public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
     private final EdgeOptions options;
     private final int listenPort;
     private final RelaySettings relay;
+    private final HostGates hostGates;
 
-    public EdgeFrontInitializer(EdgeOptions options, int listenPort, RelaySettings relay) {
+    /** @param refusals the edge's one count of --allow-hosts refusals (bound to its metrics), shared by its listeners */
+    public EdgeFrontInitializer(EdgeOptions options, int listenPort, RelaySettings relay, GateRefusals refusals) {
         this.options = options;
         this.listenPort = listenPort;
         this.relay = relay;
+        this.hostGates = HostGates.of(options.allowHosts(), refusals);
     }
 
     @Override
@@ -43,11 +49,19 @@ public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
      * then forwards those bytes (the relay connects on the first of them) or closes the connection.
      */
     void gates(ChannelPipeline pipeline, int port) {
-        // none yet: --allow-hosts adds its gate here
+        if (hostGates != null) {
+            pipeline.addLast("gate", hostGates.newGate());
+        }
     }
 
     /** {@code --redirect-http}: the initializer of the port-80 listener that answers 301 to https instead. */
     static ChannelInitializer<Channel> httpRedirect(EdgeOptions options) {
-        throw new UnsupportedOperationException("--redirect-http: not yet");
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                HttpsRedirect.init(ch.pipeline(), HttpsRedirect.httpsPort(options.listen()),
+                        options.idleTimeout().toSeconds());
+            }
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.edge;
 
 import dev.gatehouse.edge.admin.EdgeAdmin;
+import dev.gatehouse.edge.gate.GateRefusals;
 import dev.gatehouse.edge.health.HealthChecks;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeSource;
@@ -79,6 +80,8 @@ public final class EdgeServer implements AutoCloseable {
         RelaySettings relay = new RelaySettings(pool, transport.channelClass(), options.connectTimeout(),
                 options.proxyProtocol(), Counter.builder("gatehouse.edge.connections.refused")
                         .description("Client connections closed because no node could be reached").register(registry));
+        GateRefusals refusals = new GateRefusals();
+        refusals.bindTo(registry);
         if (options.admin() != null) {
             admin = new ServerBootstrap().group(boss, workers).channel(transport.serverChannelClass())
                     .childHandler(new ChannelInitializer<>() {
@@ -94,7 +97,7 @@ public final class EdgeServer implements AutoCloseable {
         for (InetSocketAddress address : options.listen()) {
             int port = address.getPort();
             ChannelHandler init = options.redirectHttp() && port == 80 ? EdgeFrontInitializer.httpRedirect(options)
-                    : new EdgeFrontInitializer(options, port, relay);
+                    : new EdgeFrontInitializer(options, port, relay, refusals);
             Channel ch = new ServerBootstrap().group(boss, workers).channel(transport.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)

@@ -127,8 +127,9 @@ final class EdgeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         EdgeOptions options = options();
-        for (String flag : notYet(options)) {
-            throw new ParameterException(spec.commandLine(), flag + ": not yet");
+        EdgeExtras.validate(spec.commandLine(), options);
+        if (options.printNginx() || options.printHaproxy()) {
+            return EdgeExtras.print(spec.commandLine(), options, nodeSource(options));
         }
         NodeSource source = nodeSource(options);
         TerminationSignals signals = TerminationSignals.install();
@@ -146,9 +147,12 @@ final class EdgeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The nodes from a file (watched, SIGHUP re-reads it) or the command line. */
+    /** The nodes from the API, a file (watched, SIGHUP re-reads it) or the command line. */
     private NodeSource nodeSource(EdgeOptions o) {
         CommandLine cl = spec.commandLine();
+        if (o.kubeconfig() != null) {
+            return EdgeExtras.kubernetesSource(o);
+        }
         if (o.nodesFile() == null && o.nodes().isEmpty()) {
             throw new ParameterException(cl, "say where the nodes are: --nodes, --nodes-file or --kubeconfig");
         }
@@ -173,23 +177,6 @@ final class EdgeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("gatehouse edge: SIGHUP cannot be handled here (" + e.getMessage() + ")");
         }
-    }
-
-    private static List<String> notYet(EdgeOptions o) {
-        List<String> flags = new ArrayList<>();
-        if (o.kubeconfig() != null || o.service() != null) {
-            flags.add("--kubeconfig/--service");
-        }
-        if (o.printNginx() || o.printHaproxy()) {
-            flags.add("--print-nginx/--print-haproxy");
-        }
-        if (o.redirectHttp()) {
-            flags.add("--redirect-http");
-        }
-        if (!o.allowHosts().isEmpty()) {
-            flags.add("--allow-hosts");
-        }
-        return flags;
     }
 
     EdgeOptions options() {
