@@ -1,0 +1,77 @@
+package dev.gatehouse.proxy.http;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the proxy does to a request head between the client's decoder and the upstream encoder, in the order
+ * RequestPipeline and UpstreamAttempt do it: client-only headers out (sanitizeClientRequest), a request id,
+ * the debug header taken, hop-by-hop removal, X-Forwarded-* and Forwarded added. The request is a browser's
+ * 13-header GET. The head is mutated in place, so each call starts from a copy: {@link #copyOnly} measures that
+ * copy alone, to subtract.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class RequestHeadersBenchmark {
+    private final HttpHeaders template = new DefaultHttpHeaders();
+    private InetAddress client;
+
+    @Setup
+    public void setUp() throws UnknownHostException {
+        client = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
+        template.add("host", "shop.example.com")
+                .add("user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+                .add("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+                .add("accept-language", "en-US,en;q=0.5")
+                .add("accept-encoding", "gzip, deflate, br, zstd")
+                .add("referer", "https://shop.example.com/cart")
+                .add("cookie", "session=3f9a1c0e7b2d4a6f8e1c; theme=dark; consent=1")
+                .add("connection", "keep-alive")
+                .add("upgrade-insecure-requests", "1")
+                .add("sec-fetch-dest", "document")
+                .add("sec-fetch-mode", "navigate")
+                .add("x-forwarded-for", "203.0.113.7")
+                .add("priority", "u=0, i");
+    }
+
+    private HttpRequest copy() {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/cart/items?page=2",
+                new DefaultHttpHeaders());
+        request.headers().set(template);
+        return request;
+    }
+
+    @Benchmark
+    public HttpRequest copyOnly() {
+        return copy();
+    }
+
+    @Benchmark
+    public HttpRequest clientToUpstream() {
+        HttpRequest request = copy();
+        HttpHeaders headers = request.headers();
+        HopByHopHeaders.sanitizeClientRequest(headers);
+        String originalHost = headers.get(io.netty.handler.codec.http.HttpHeaderNames.HOST);
+        ObservabilityHeaders.assignRequestId(headers, false);
+        boolean websocket = MessageHeaders.isWebSocketUpgrade(request);
+        ObservabilityHeaders.takeDebugRequest(headers);
+        MessageHeaders.prepareUpstreamRequest(request, false, websocket, false, client, originalHost, "http");
+        return request;
+    }
+}
