@@ -2,6 +2,8 @@ package dev.gatehouse.e2e;
 
 import dev.gatehouse.app.control.ConfigLoader;
 import dev.gatehouse.proxy.observe.metrics.GatewayMetrics;
+import dev.gatehouse.routing.balance.EndpointHealthRegistry;
+import dev.gatehouse.routing.balance.HealthPolicy;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import dev.gatehouse.translate.ResourceSet;
@@ -26,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * What one reload costs in CPU, stage by stage, at ScaleBench's size, in this JVM: the resources ScaleBench loads
  * into the mock API server are read once from files, then each round hands them over again with one HTTPRoute
  * replaced by a changed copy, as the informers do, and translates, compiles, binds the meters and runs the doctor's
- * checks. CPU time of this thread, so a machine busy with other work moves the figures little (the elapsed time it
+ * checks, and the health registry's retain (the part of the server's apply that walked every endpoint). CPU time
+ * of this thread, so a machine busy with other work moves the figures little (the elapsed time it
  * stretches many times over). Tagged {@code bench}: run it with {@code -DexcludedGroups= -Dtest=ReloadCostBench}.
  */
 @Tag("bench")
@@ -49,13 +52,16 @@ class ReloadCostBench {
         List<ResourceSet.Entry> entries = new ArrayList<>(new YamlResourceLoader().load(dir).resources().entries());
 
         ConfigLoader loader = new ConfigLoader(TranslatorOptions.defaults());
-        SnapshotCompiler compiler = new SnapshotCompiler();
+        // the server's long-lived registry, as in the gateway: its retain runs on every apply
+        EndpointHealthRegistry health = new EndpointHealthRegistry(HealthPolicy.passiveOnly());
+        SnapshotCompiler compiler = new SnapshotCompiler(health);
         GatewayMetrics metrics = new GatewayMetrics();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         List<Long> translate = new ArrayList<>();
         List<Long> compile = new ArrayList<>();
         List<Long> bind = new ArrayList<>();
         List<Long> check = new ArrayList<>();
+        List<Long> retain = new ArrayList<>();
         RuntimeSnapshot previous = null;
         for (int round = 0; round < ROUNDS; round++) {
             changeOneRoute(entries, "r" + (round * 397 % ScaleBench.ROUTES), String.valueOf(round + 2));
@@ -69,6 +75,8 @@ class ReloadCostBench {
             long t3 = threads.getCurrentThreadCpuTime();
             loader.check(read.resources(), result.translation());
             long t4 = threads.getCurrentThreadCpuTime();
+            health.retain(runtime.clusters().values());
+            long t5 = threads.getCurrentThreadCpuTime();
             assertThat(result.hasErrors()).isFalse();
             assertThat(result.translation().snapshot().clusters()).hasSize(ScaleBench.ROUTES);
             previous = runtime;
@@ -77,6 +85,7 @@ class ReloadCostBench {
                 compile.add(t2 - t1);
                 bind.add(t3 - t2);
                 check.add(t4 - t3);
+                retain.add(t5 - t4);
             }
         }
         System.out.printf("""
@@ -86,10 +95,11 @@ class ReloadCostBench {
                   compile: %.0f / %.0f ms
                   bind the meters: %.0f / %.0f ms
                   doctor's checks (after serving): %.0f / %.0f ms
+                  the health registry's retain: %.1f / %.1f ms
                 """, ScaleBench.ROUTES, ScaleBench.ROUTES * ScaleBench.ENDPOINTS_PER_SERVICE, ROUNDS - WARMUP,
                 ScaleBench.median(translate), ScaleBench.max(translate), ScaleBench.median(compile),
                 ScaleBench.max(compile), ScaleBench.median(bind), ScaleBench.max(bind), ScaleBench.median(check),
-                ScaleBench.max(check));
+                ScaleBench.max(check), ScaleBench.median(retain), ScaleBench.max(retain));
     }
 
     /** A new object for the changed route, the others the same instances: what an informer's cache hands over. */

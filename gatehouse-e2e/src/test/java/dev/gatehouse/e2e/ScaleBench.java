@@ -91,6 +91,9 @@ class ScaleBench {
                 assertThat(running.isAlive()).as(Files.readString(log)).isTrue();
                 return body(http, port, ROUTES - 1);
             }, b -> b.contains("\"x-config-version\":\"1\"")) - started;
+            // what the process spent getting there (JIT, GC and every thread): a busy machine stretches the elapsed time
+            long firstServedCpu = gatehouse.toHandle().info().totalCpuDuration().map(Duration::toMillis).orElse(-1L);
+            String loadAtFirst = loadAverage();
 
             Thread.sleep(3000); // the first status writes and health probes settle
             long heap = heapAfterGc(gatehouse.pid());
@@ -116,17 +119,18 @@ class ScaleBench {
             }
             String report = """
                     scale: %d HTTPRoutes, %d Services, %d endpoints (EndpointSlices of %d), controller mode, -Xmx512m
-                      first served config (process start -> last route answering): %.1f s
+                      first served config (process start -> last route answering): %.1f s (%.1f s of the process's CPU; load average then %s)
                       heap in use after a full GC: %d MiB
                       one route change -> live: median %.0f ms, max %.0f ms (%d changes)
                       one EndpointSlice change -> live: median %.0f ms, max %.0f ms (%d changes)
+                      load average at the end: %s
                     """.formatted(ROUTES, ROUTES, ROUTES * ENDPOINTS_PER_SERVICE, ENDPOINTS_PER_SERVICE,
-                    seconds(firstServed), heap / (1024 * 1024), median(routeChanges), max(routeChanges), CHANGES,
-                    median(endpointChanges), max(endpointChanges), CHANGES);
+                    seconds(firstServed), firstServedCpu / 1000.0, loadAtFirst, heap / (1024 * 1024), median(routeChanges), max(routeChanges), CHANGES,
+                    median(endpointChanges), max(endpointChanges), CHANGES, loadAverage());
             System.out.print(report);
             Files.writeString(Path.of("target", "scale.txt"), report);
             Files.readAllLines(log).stream()
-                    .filter(l -> l.contains("serving config generation") || l.contains("watching")
+                    .filter(l -> l.contains("serving config generation") || l.contains("watching") || l.contains("connecting")
                             || l.contains("reading the caches"))
                     .forEach(l -> System.out.println("  log: " + l));
         } finally {
@@ -175,6 +179,16 @@ class ScaleBench {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
                 .header("Host", "r" + route + ".example.com").timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The 1, 5 and 15 minute load averages (Linux), since figures on a shared machine mean little without them. */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     private static long heapAfterGc(long pid) throws Exception {

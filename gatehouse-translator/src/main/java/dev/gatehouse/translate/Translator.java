@@ -212,8 +212,13 @@ public final class Translator {
         for (ResourceStatus.ParentStatus p : parents) {
             if (p.conditions().stream().anyMatch(c -> c.type().equals("Accepted") && c.status().equals(Conditions.TRUE))
                     && p.parentRef().startsWith("Gateway ")) {
-                String[] parts = p.parentRef().substring("Gateway ".length()).split("[/:]");
-                out.add(parts[0] + "/" + parts[1]);
+                // "Gateway ns/name[/section][:port]", read without String.split's regex (compiled once per route)
+                String ref = p.parentRef();
+                int end = ref.indexOf('/', "Gateway ".length()) + 1;
+                while (end < ref.length() && ref.charAt(end) != '/' && ref.charAt(end) != ':') {
+                    end++;
+                }
+                out.add(ref.substring("Gateway ".length(), end));
             }
         }
         return out;

@@ -62,6 +62,11 @@ final class GatewayRuntime implements AutoCloseable {
             throw StartupFailure.adminPortInUse(adminAddress);
         }
         this.observability = observability(options.observability);
+        // the informers' first lists (seconds in a large cluster) run while the data plane and admin endpoint start
+        this.kubernetes = kubernetesSettings == null ? null : KubernetesController.connect(kubernetesSettings);
+        if (kubernetes != null) {
+            kubernetes.source().start();
+        }
         this.server = new GatewayServer(serverOptions, observability.observability(), options.encodedSlashes);
         server.healthChecks(options.healthChecks());
         server.udpSettings(options.udpSettings());
@@ -79,12 +84,10 @@ final class GatewayRuntime implements AutoCloseable {
         // in a cluster one team's refused object must not freeze everyone's changes; a broken file still does
         ConfigLoader loader = new ConfigLoader(kubernetesSettings == null ? translatorOptions
                 : translatorOptions.leavingOutRefused());
-        if (kubernetesSettings == null) {
-            this.kubernetes = null;
+        if (kubernetes == null) {
             this.control = new ControlLoop(config, loader, server, Clock.systemUTC());
         } else {
             // the same loop as standalone: only where the resources come from and where statuses go differ
-            this.kubernetes = KubernetesController.connect(kubernetesSettings);
             this.control = new ControlLoop(kubernetes.source(), kubernetes.statusSink(), loader, server,
                     Clock.systemUTC());
         }

@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -43,6 +44,9 @@ public final class HealthChecker implements AutoCloseable {
     private final EndpointHealthRegistry registry;
     private final HealthCheckOptions options;
     private final Map<InetSocketAddress, EndpointProber> probers = new HashMap<>();
+    /** The clusters of the last sync by identity, and the registry's size then: a reload that changed none skips it. */
+    private Set<Cluster> synced = Set.of();
+    private int syncedSize = -1;
     private boolean closed;
 
     public HealthChecker(EventLoopGroup group, Class<? extends Channel> channelClass, EndpointHealthRegistry registry,
@@ -80,6 +84,11 @@ public final class HealthChecker implements AutoCloseable {
         if (closed) {
             return;
         }
+        // the same cluster instances (so the same specs and endpoints) and registry entries as the last sync
+        if (snapshot != null && syncedSize == registry.size()
+                && EndpointHealthRegistry.sameInstances(synced, snapshot.clusters().values())) {
+            return;
+        }
         Map<InetSocketAddress, ProbeTarget> wanted = targets(snapshot);
         for (Iterator<Map.Entry<InetSocketAddress, EndpointProber>> it = probers.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<InetSocketAddress, EndpointProber> e = it.next();
@@ -98,6 +107,10 @@ public final class HealthChecker implements AutoCloseable {
             probers.put(address, prober);
             prober.start(firstDelayNanos(target));
         });
+        if (snapshot != null) {
+            synced = EndpointHealthRegistry.identitySet(snapshot.clusters().values());
+            syncedSize = registry.size();
+        }
     }
 
     /** The CLI's check spreads its first probes over one interval; a policy's over its initialJitter (0: at once). */

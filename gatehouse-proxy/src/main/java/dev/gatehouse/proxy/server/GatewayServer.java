@@ -183,9 +183,16 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Endpoints {@code before} had in some cluster and {@code after} has in none (pod churn, a scaled-down Service). */
     private static Set<InetSocketAddress> removedEndpoints(RuntimeSnapshot before, RuntimeSnapshot after) {
+        // only the endpoints of clusters that changed or went can be gone: the compiler keeps an unchanged instance
+        Set<Cluster> kept = EndpointHealthRegistry.identitySet(after.clusters().values());
         Set<InetSocketAddress> gone = new HashSet<>();
         for (Cluster c : before.clusters().values()) {
-            gone.addAll(c.endpoints());
+            if (!kept.contains(c)) {
+                gone.addAll(c.endpoints());
+            }
+        }
+        if (gone.isEmpty()) {
+            return gone;
         }
         for (Cluster c : after.clusters().values()) {
             gone.removeAll(c.endpoints());

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,9 @@ public final class EndpointHealthRegistry {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final ConcurrentHashMap<InetSocketAddress, EndpointHealth> endpoints = new ConcurrentHashMap<>();
+    /** The clusters of the last {@link #retain} by identity, and how many entries it left; control thread only. */
+    private Set<Cluster> retained = Set.of();
+    private int retainedSize = -1;
 
     public EndpointHealthRegistry(HealthPolicy policy) {
         this(policy, Clock.systemUTC(), System::nanoTime);
@@ -84,17 +88,55 @@ public final class EndpointHealthRegistry {
      * rest. Call after the snapshot swap, on the control thread.
      */
     public void retain(Collection<? extends Cluster> clusters) {
-        Map<InetSocketAddress, TreeSet<String>> names = new HashMap<>();
+        // the compiler keeps an unchanged cluster's instance: the same clusters as last time, nothing to do
+        if (retainedSize == endpoints.size() && sameInstances(retained, clusters)) {
+            return;
+        }
+        // most addresses are one cluster's: its name, a sorted set only for those of several
+        Map<InetSocketAddress, Object> names = new HashMap<>();
         for (Cluster cluster : clusters) {
             for (InetSocketAddress a : cluster.endpoints()) {
-                names.computeIfAbsent(a, k -> new TreeSet<>()).add(cluster.name());
+                names.merge(a, cluster.name(), EndpointHealthRegistry::bothNames);
             }
         }
         endpoints.keySet().removeIf(a -> !names.containsKey(a));
         names.forEach((address, clusterNames) -> {
-            String label = String.join(", ", clusterNames);
+            String label = clusterNames instanceof String one ? one : String.join(", ", castNames(clusterNames));
             endpoint(address, label).clusters(label);
         });
+        retained = identitySet(clusters);
+        retainedSize = endpoints.size();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static TreeSet<String> castNames(Object names) {
+        return (TreeSet<String>) names;
+    }
+
+    private static Object bothNames(Object known, Object another) {
+        TreeSet<String> set = known instanceof String one ? new TreeSet<>(List.of(one)) : castNames(known);
+        set.add((String) another);
+        return set;
+    }
+
+    /** The clusters as a set by identity, for {@link #sameInstances}. */
+    public static Set<Cluster> identitySet(Collection<? extends Cluster> clusters) {
+        Set<Cluster> out = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        out.addAll(clusters);
+        return out;
+    }
+
+    /** Whether {@code clusters} are the very instances of {@code known}, in any order. */
+    public static boolean sameInstances(Set<Cluster> known, Collection<? extends Cluster> clusters) {
+        if (known.size() != clusters.size()) {
+            return false;
+        }
+        for (Cluster c : clusters) {
+            if (!known.contains(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Every entry, sorted by address (admin, metrics, the health checker). */

@@ -53,6 +53,29 @@ class EndpointHealthRegistryTest {
     }
 
     @Test
+    void retainOfTheSameClustersAgainKeepsEverythingAndAChangedOneIsFollowed() {
+        RoundRobinCluster a = RoundRobinCluster.compile(cluster("ns/a:80", 9001, 9002), registry);
+        RoundRobinCluster b = RoundRobinCluster.compile(cluster("ns/b:80", 9003), registry);
+        registry.retain(List.of(a, b));
+        EndpointHealth kept = registry.find(local(9001));
+        registry.retain(List.of(b, a)); // the same instances: a reload that changed no cluster
+        assertThat(registry.find(local(9001))).isSameAs(kept);
+        assertThat(registry.size()).isEqualTo(3);
+
+        // b replaced by a cluster of the same name listing 9002 too: shared, 9003 gone
+        RoundRobinCluster b2 = RoundRobinCluster.compile(cluster("ns/b:80", 9002), registry);
+        registry.retain(List.of(a, b2));
+        assertThat(registry.find(local(9003))).isNull();
+        assertThat(registry.find(local(9002)).clusters()).isEqualTo("ns/a:80, ns/b:80");
+        assertThat(registry.find(local(9001))).isSameAs(kept);
+
+        // an entry created by a compile whose snapshot was never served is dropped by the next retain
+        RoundRobinCluster.compile(cluster("ns/c:80", 9004), registry);
+        registry.retain(List.of(a, b2));
+        assertThat(registry.find(local(9004))).isNull();
+    }
+
+    @Test
     void aTimedEjectionEndsWhenReadAfterItsTime() {
         RoundRobinCluster c = RoundRobinCluster.compile(cluster("ns/a:80", 9001, 9002), registry);
         for (int i = 0; i < 3; i++) {

@@ -252,4 +252,48 @@ class GatewayMetricsBindTest {
         assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("already registered");
         assertThat(metrics.scrape()).contains("gatehouse_backend_endpoint_healthy{cluster=\"default/echo:80\",endpoint=\"127.0.0.1:1\"} 1.0");
     }
+
+    /** A rule per cluster, "default/&lt;cluster&gt;" routing to cluster "default/&lt;cluster&gt;:80", compiled over {@code previous}. */
+    private static RuntimeSnapshot rulesTo(RuntimeSnapshot previous, Map<String, List<String>> endpointsByCluster) {
+        List<HttpRuleSpec> rules = new java.util.ArrayList<>();
+        List<ClusterSpec> clusters = new java.util.ArrayList<>();
+        endpointsByCluster.forEach((name, addresses) -> {
+            rules.add(new HttpRuleSpec(new RouteRef("HTTPRoute", "default", name, 0, null, 0),
+                    new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(HttpMatchSpec.PathMatchType.PATH_PREFIX, "/" + name),
+                            List.of(), List.of(), null), List.of(),
+                    List.of(new BackendRefSpec("default/" + name + ":80", 1, List.of(), null)), TimeoutSpec.NONE));
+            clusters.add(new ClusterSpec("default/" + name + ":80", addresses.stream()
+                    .map(a -> new ClusterSpec.EndpointSpec(a, 1)).toList(), ClusterSpec.LoadBalancerType.ROUND_ROBIN));
+        });
+        ListenerSpec listener = new ListenerSpec("default/gw", "web", null, null, List.of(new VirtualHostSpec("*", rules)));
+        return new SnapshotCompiler().compile(new Snapshot(1, List.of(new PortSpec(PORT, Protocol.HTTP,
+                List.of(listener))), clusters), previous);
+    }
+
+    @Test
+    void aBindRemovesTheSeriesOfRoutesAndEndpointsThatLeftAndKeepsTheOthersWithTheirCounts() {
+        GatewayMetrics metrics = new GatewayMetrics();
+        Map<String, List<String>> both = new java.util.LinkedHashMap<>();
+        both.put("shop", List.of("127.0.0.1", "127.0.0.2"));
+        both.put("gone", List.of("127.0.0.3"));
+        RuntimeSnapshot first = rulesTo(null, both);
+        metrics.bind(first);
+        complete(metrics, first.httpRouters().get(PORT).routes().get(0));
+        assertThat(metrics.scrape()).contains("endpoint=\"127.0.0.2:1\"", "endpoint=\"127.0.0.3:1\"",
+                "route=\"default/gone#0\"");
+
+        // shop loses an endpoint (a new cluster instance), gone leaves; then the same again (every instance kept)
+        RuntimeSnapshot second = rulesTo(first, Map.of("shop", List.of("127.0.0.1")));
+        metrics.bind(second);
+        RuntimeSnapshot third = rulesTo(second, Map.of("shop", List.of("127.0.0.1")));
+        metrics.bind(third);
+
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains(
+                        "gatehouse_backend_endpoint_healthy{cluster=\"default/shop:80\",endpoint=\"127.0.0.1:1\"} 1.0")
+                .doesNotContain("127.0.0.2:1").doesNotContain("127.0.0.3:1").doesNotContain("default/gone");
+        assertThat(scrape.lines().filter(l -> l.startsWith("gatehouse_http_requests_total{")
+                && l.contains("route=\"default/shop#0\"") && l.contains("backend=\"none\"") && l.contains("status_class=\"2xx\"")))
+                .singleElement().satisfies(l -> assertThat(l).endsWith(" 1.0"));
+    }
 }
