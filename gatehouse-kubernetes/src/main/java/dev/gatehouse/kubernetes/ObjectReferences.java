@@ -28,7 +28,8 @@ import java.util.TreeSet;
  * ({@link NamedInformers}): a cluster holds Secrets of every application, which gatehouse has no business holding.
  * A cross-namespace reference is listed whether or not a ReferenceGrant allows it: the translator decides that, and
  * its status says so. Of our own policies, a SecurityPolicy names Secrets ({@code apiKeyAuth.credentialRefs},
- * {@code basicAuth.users}); one that names more adds its refs here.
+ * {@code basicAuth.users}) and ConfigMaps ({@code jwt.providers[].localJWKS.valueRef}); one that names more adds
+ * its refs here.
  *
  * @param secrets "namespace/name" of every referenced Secret
  * @param configMaps "namespace/name" of every referenced ConfigMap
@@ -73,6 +74,14 @@ record ObjectReferences(Set<String> secrets, Set<String> configMaps) {
                 }
                 if (spec.get("basicAuth") instanceof Map<?, ?> basic) {
                     out.addSecretRef(ns, basic.get("users"));
+                }
+                if (spec.get("jwt") instanceof Map<?, ?> jwt && jwt.get("providers") instanceof List<?> providers) {
+                    for (Object p : providers) {
+                        if (p instanceof Map<?, ?> m && m.get("localJWKS") instanceof Map<?, ?> local
+                                && local.get("valueRef") instanceof Map<?, ?> ref && ref.get("name") instanceof String n) {
+                            out.add(ns, null, CONFIG_MAP, null, n);
+                        }
+                    }
                 }
             }
         }
