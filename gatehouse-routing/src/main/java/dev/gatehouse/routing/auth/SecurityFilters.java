@@ -38,10 +38,13 @@ public final class SecurityFilters {
 
     /** The compiled policy both filters share. */
     static final class Policy {
+        private static final String BEARER = "Bearer realm=\"gatehouse\"";
+
         final String name;
         final String invalidReason;
         final ApiKeys apiKeys;
         final Htpasswd basic;
+        final JwtAuthentication jwt;
         final Authorization authorization;
         final String anonymous;
         final Map<String, List<String>> groups;
@@ -54,6 +57,7 @@ public final class SecurityFilters {
             invalidReason = spec.invalidReason();
             apiKeys = spec.apiKeyAuth() == null ? null : new ApiKeys(spec.apiKeyAuth());
             basic = spec.basicAuth() == null ? null : new Htpasswd(spec.basicAuth());
+            jwt = spec.jwt() == null ? null : new JwtAuthentication(spec.jwt());
             authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
             anonymous = spec.anonymous();
             groups = spec.groups();
@@ -69,6 +73,17 @@ public final class SecurityFilters {
                     identityHeaders.add(basic.forwardHeader);
                 }
             }
+            if (jwt != null) {
+                challenges.add(BEARER);
+                identityHeaders.addAll(jwt.claimHeaders());
+            }
+        }
+
+        /** 401 for a token that is there but bad: its Bearer challenge says invalid_token (RFC 6750 3.1). */
+        FilterResult invalidToken(HttpExchange ex, String reason) {
+            ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
+            return new FilterResult.Respond(AuthAnswers.answer(HttpResponseStatus.UNAUTHORIZED, reason + "\n",
+                    challenges.stream().map(c -> c.equals(BEARER) ? BEARER + ", error=\"invalid_token\"" : c).toList()));
         }
 
         /** 401 with a challenge per method, counted as unauthenticated. */
@@ -79,7 +94,7 @@ public final class SecurityFilters {
         }
 
         boolean authenticates() {
-            return apiKeys != null || basic != null;
+            return apiKeys != null || basic != null || jwt != null;
         }
 
         /** For explain and the dashboard: which policy, and what this step of it checks. */
@@ -96,6 +111,9 @@ public final class SecurityFilters {
                 }
                 if (basic != null) {
                     parts.add("basicAuth");
+                }
+                if (jwt != null) {
+                    parts.add(jwt.describe());
                 }
                 if (anonymous != null) {
                     parts.add("anonymous consumer " + anonymous);
@@ -121,6 +139,10 @@ public final class SecurityFilters {
         final String apiClient;
         final String basicUser;
         volatile Verdict verdict;
+        /** The verified JWT, or {@code null}; written before a pending JWKS fetch's stage completes. */
+        volatile JwtAuthentication.Verified jwt;
+        /** Why a presented JWT was refused (the 401's body), or {@code null}. */
+        volatile String jwtProblem;
 
         Identity(String consumer, String apiClient, String basicUser, Verdict verdict) {
             this.consumer = consumer;

@@ -1,0 +1,259 @@
+package dev.gatehouse.routing.auth;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.ir.JwtSpec;
+import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.routing.filter.FilterResult;
+import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.gatehouse.routing.auth.Exchanges.exchange;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The jwt filters on exchanges, as the proxy runs them (a suspension is waited for, as the proxy would). */
+class JwtFiltersTest {
+    private static final String ISSUER = "https://idp.test";
+
+    private record Answer(int status, String body, List<String> challenges) { }
+
+    private static Answer run(List<HttpFilter> filters, HttpExchange ex) throws Exception {
+        for (HttpFilter f : filters) {
+            FilterResult r = f.onRequest(ex);
+            if (r instanceof FilterResult.Suspend s) {
+                r = s.resume().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            if (r instanceof FilterResult.Respond respond) {
+                FullHttpResponse response = respond.response();
+                Answer a = new Answer(response.status().code(), response.content().toString(StandardCharsets.UTF_8),
+                        response.headers().getAll("www-authenticate"));
+                response.release();
+                return a;
+            }
+        }
+        return new Answer(0, "", List.of());
+    }
+
+    private static JWTClaimsSet.Builder claims() {
+        return new JWTClaimsSet.Builder().issuer(ISSUER).audience("api").subject("alice")
+                .expirationTime(new Date(System.currentTimeMillis() + 600_000));
+    }
+
+    private static String rs256(RSAKey key, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    private static JwtSpec.Provider provider(String name, String jwks, JwtSpec.RemoteJwks remote,
+                                             List<JwtSpec.ClaimToHeader> claimToHeaders) {
+        return new JwtSpec.Provider(name, ISSUER, List.of("api"),
+                jwks == null ? null : new JwtSpec.LocalJwks("inline", jwks), remote, claimToHeaders,
+                List.of(new JwtSpec.Location(SecurityPolicySpec.Source.HEADER, "authorization", "Bearer "),
+                        new JwtSpec.Location(SecurityPolicySpec.Source.COOKIE, "session", "")));
+    }
+
+    private static List<HttpFilter> policy(JwtSpec jwt, SecurityPolicySpec.AuthorizationSpec authorization) {
+        return SecurityFilters.compile(new SecurityPolicySpec("ns/p", null, null, null, authorization, null, Map.of(),
+                null, jwt, null, null));
+    }
+
+    @Test
+    void rsEsHsAndEdDsaTokensAreVerifiedAndBadOnesRefusedByName() throws Exception {
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+        RSAKey forger = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+        ECKey ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
+        OctetSequenceKey hmac = new OctetSequenceKeyGenerator(256).keyID("hs-1").generate();
+        KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        byte[] spki = ed.getPublic().getEncoded();
+        OctetKeyPair edJwk = new OctetKeyPair.Builder(Curve.Ed25519,
+                Base64URL.encode(Arrays.copyOfRange(spki, spki.length - 32, spki.length))).keyID("ed-1").build();
+        String jwks = new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK(), hmac, edJwk)).toString(false);
+        List<HttpFilter> f = policy(new JwtSpec(false, false, null, List.of(provider("idp", jwks, null, List.of()))),
+                null);
+
+        assertThat(run(f, exchange("/", "authorization", "Bearer " + rs256(rsa, claims().build()))).status()).isZero();
+        SignedJWT es = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("ec-1").build(), claims().build());
+        es.sign(new ECDSASigner(ec));
+        assertThat(run(f, exchange("/", "authorization", "bearer " + es.serialize())).status()).isZero();
+        SignedJWT hs = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("hs-1").build(), claims().build());
+        hs.sign(new MACSigner(hmac));
+        assertThat(run(f, exchange("/", "cookie", "a=b; session=" + hs.serialize())).status()).isZero();
+        assertThat(run(f, exchange("/", "authorization", "Bearer " + edDsa(ed, "ed-1", claims().build()))).status())
+                .isZero();
+
+        Answer missing = run(f, exchange("/"));
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.challenges()).containsExactly("Bearer realm=\"gatehouse\"");
+        Answer forged = run(f, exchange("/", "authorization", "Bearer " + rs256(forger, claims().build())));
+        assertThat(forged).isEqualTo(new Answer(401, "Jwt verification fails\n",
+                List.of("Bearer realm=\"gatehouse\", error=\"invalid_token\"")));
+        long now = System.currentTimeMillis();
+        assertThat(run(f, bearer(rs256(rsa, claims().expirationTime(new Date(now - 120_000)).build()))).body())
+                .isEqualTo("Jwt is expired\n");
+        assertThat(run(f, bearer(rs256(rsa, claims().expirationTime(new Date(now - 10_000)).build()))).status())
+                .as("within the 30 s skew").isZero();
+        assertThat(run(f, bearer(rs256(rsa, claims().notBeforeTime(new Date(now + 120_000)).build()))).body())
+                .isEqualTo("Jwt not yet valid\n");
+        assertThat(run(f, bearer(rs256(rsa, claims().audience("other").build()))).body())
+                .isEqualTo("Audiences in Jwt are not allowed\n");
+        assertThat(run(f, bearer(rs256(rsa, claims().issuer("https://evil.test").build()))).body())
+                .isEqualTo("Jwt issuer is not configured\n");
+        assertThat(run(f, exchange("/", "x-token", rs256(rsa, claims().build()))).status())
+                .as("a token in a place the provider does not read is missing").isEqualTo(401);
+        String unsigned = Base64URL.encode("{\"alg\":\"none\"}") + "." + Base64URL.encode(claims().build().toString()) + ".";
+        assertThat(run(f, bearer(unsigned)).body()).startsWith("Jwt is not in the form");
+        SignedJWT hsWithRsaKid = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID("rsa-1").build(),
+                claims().build());
+        hsWithRsaKid.sign(new MACSigner(rsa.toPublicJWK().toRSAPublicKey().getEncoded()));
+        assertThat(run(f, bearer(hsWithRsaKid.serialize())).body()).as("no HS/RS algorithm confusion")
+                .isEqualTo("Jwt verification fails\n");
+    }
+
+    @Test
+    void claimsReachHeadersTheConsumerAndAuthorization() throws Exception {
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("k").generate();
+        String jwks = new JWKSet(rsa.toPublicJWK()).toString();
+        JwtSpec jwt = new JwtSpec(false, false, "org.member", List.of(provider("idp", jwks, null,
+                List.of(new JwtSpec.ClaimToHeader("x-user", "sub"), new JwtSpec.ClaimToHeader("x-tenant", "org.tenant"),
+                        new JwtSpec.ClaimToHeader("x-roles", "roles")))));
+        SecurityPolicySpec.AuthorizationSpec authz = new SecurityPolicySpec.AuthorizationSpec(
+                SecurityPolicySpec.Action.DENY, List.of(
+                new SecurityPolicySpec.AuthorizationRule("admins", SecurityPolicySpec.Action.ALLOW, List.of(), Map.of(),
+                        List.of(), List.of(), List.of(), null, new JwtSpec.Principal("idp",
+                        List.of(new JwtSpec.ClaimMatch("roles", true, List.of("admin"))), List.of())),
+                new SecurityPolicySpec.AuthorizationRule("readers", SecurityPolicySpec.Action.ALLOW, List.of(), Map.of(),
+                        List.of(), List.of(), List.of("GET"), null, new JwtSpec.Principal("idp",
+                        List.of(new JwtSpec.ClaimMatch("org.tenant", false, List.of("acme"))), List.of("read")))));
+        List<HttpFilter> f = policy(jwt, authz);
+
+        HttpExchange admin = exchange("/", "authorization", "Bearer " + rs256(rsa, claims()
+                .claim("roles", List.of("dev", "admin")).claim("org", Map.of("tenant", "acme", "member", "m-7")).build()),
+                "x-user", "spoofed", "x-roles", "spoofed");
+        assertThat(run(f, admin).status()).isZero();
+        assertThat(admin.request().headers().get("x-user")).isEqualTo("alice");
+        assertThat(admin.request().headers().get("x-tenant")).isEqualTo("acme");
+        assertThat(admin.request().headers().contains("x-roles")).as("a list claim is not a header; the client's"
+                + " copy is gone").isFalse();
+        assertThat(admin.consumer()).isEqualTo("m-7");
+
+        String reader = rs256(rsa, claims().claim("scope", "write read").claim("org", Map.of("tenant", "acme")).build());
+        assertThat(run(f, exchange("/", "authorization", "Bearer " + reader)).status()).isZero();
+        String noScope = rs256(rsa, claims().claim("scope", "write").claim("org", Map.of("tenant", "acme")).build());
+        assertThat(run(f, exchange("/", "authorization", "Bearer " + noScope)).status()).isEqualTo(403);
+        String otherTenant = rs256(rsa, claims().claim("scp", List.of("read")).claim("org", Map.of("tenant", "x")).build());
+        assertThat(run(f, exchange("/", "authorization", "Bearer " + otherTenant)).status()).isEqualTo(403);
+    }
+
+    @Test
+    void optionalLetsAMissingTokenThroughAndFailOpenABadOne() throws Exception {
+        RSAKey rsa = new RSAKeyGenerator(2048).keyID("k").generate();
+        RSAKey forger = new RSAKeyGenerator(2048).keyID("k").generate();
+        String jwks = new JWKSet(rsa.toPublicJWK()).toString();
+        List<HttpFilter> optional = policy(new JwtSpec(true, false, "sub", List.of(provider("idp", jwks, null,
+                List.of(new JwtSpec.ClaimToHeader("x-user", "sub"))))), null);
+        HttpExchange anonymous = exchange("/", "x-user", "spoofed");
+        assertThat(run(optional, anonymous).status()).isZero();
+        assertThat(anonymous.request().headers().contains("x-user")).isFalse();
+        assertThat(anonymous.consumer()).isNull();
+        assertThat(run(optional, bearer(rs256(forger, claims().build()))).status()).isEqualTo(401);
+
+        List<HttpFilter> failOpen = policy(new JwtSpec(false, true, "sub", List.of(provider("idp", jwks, null,
+                List.of()))), null);
+        assertThat(run(failOpen, bearer(rs256(forger, claims().build()))).status()).isZero();
+        HttpExchange good = bearer(rs256(rsa, claims().build()));
+        assertThat(run(failOpen, good).status()).isZero();
+        assertThat(good.consumer()).isEqualTo("alice");
+    }
+
+    @Test
+    void aRemoteJwksIsFetchedOffTheCallerCachedAndRefetchedForANewKidAtMostOncePerPeriod() throws Exception {
+        RSAKey first = new RSAKeyGenerator(2048).keyID("one").generate();
+        RSAKey second = new RSAKeyGenerator(2048).keyID("two").generate();
+        AtomicReference<String> served = new AtomicReference<>(new JWKSet(first.toPublicJWK()).toString());
+        AtomicInteger fetches = new AtomicInteger();
+        HttpServer idp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        idp.createContext("/jwks", x -> {
+            fetches.incrementAndGet();
+            byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("content-type", "application/json");
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        idp.start();
+        try {
+            String uri = "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks";
+            List<HttpFilter> f = policy(new JwtSpec(false, false, null, List.of(provider("idp", null,
+                    new JwtSpec.RemoteJwks(uri, Duration.ofMinutes(5), Duration.ofHours(1)), List.of()))), null);
+
+            HttpExchange firstCall = bearer(rs256(first, claims().build()));
+            assertThat(f.get(0).onRequest(firstCall)).as("no keys yet: the request waits for the fetch")
+                    .isInstanceOf(FilterResult.Suspend.class);
+            assertThat(run(f, bearer(rs256(first, claims().build()))).status()).isZero();
+            assertThat(f.get(0).onRequest(bearer(rs256(first, claims().build())))).as("cached: answered at once")
+                    .isSameAs(FilterResult.CONTINUE);
+            assertThat(fetches.get()).isEqualTo(1);
+
+            served.set(new JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
+            assertThat(run(f, bearer(rs256(second, claims().build()))).status()).as("a new kid refetches").isZero();
+            assertThat(fetches.get()).isEqualTo(2);
+            RSAKey unknown = new RSAKeyGenerator(2048).keyID("three").generate();
+            assertThat(run(f, bearer(rs256(unknown, claims().build()))).body())
+                    .isEqualTo("Jwks doesn't have key to match kid or alg from Jwt\n");
+            assertThat(fetches.get()).as("not again within failedRefetchDuration").isEqualTo(2);
+            assertThat(run(f, bearer(rs256(second, claims().build()))).status()).isZero();
+        } finally {
+            idp.stop(0);
+        }
+    }
+
+    private static HttpExchange bearer(String token) {
+        return exchange("/", "authorization", "Bearer " + token);
+    }
+
+    /** EdDSA signed with the JDK: Nimbus's Ed25519 signer needs Tink. */
+    private static String edDsa(KeyPair key, String kid, JWTClaimsSet claims) throws Exception {
+        String input = new JWSHeader.Builder(JWSAlgorithm.EdDSA).keyID(kid).build().toBase64URL() + "."
+                + Base64URL.encode(claims.toString());
+        Signature s = Signature.getInstance("Ed25519");
+        s.initSign(key.getPrivate());
+        s.update(input.getBytes(StandardCharsets.US_ASCII));
+        return input + "." + Base64URL.encode(s.sign());
+    }
+}
