@@ -18,17 +18,15 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 import dev.gatehouse.ir.JwtSpec;
 import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
+import dev.gatehouse.testing.JwksServer;
 import io.netty.handler.codec.http.FullHttpResponse;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -39,8 +37,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.gatehouse.routing.auth.Exchanges.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -205,20 +201,8 @@ class JwtFiltersTest {
     void aRemoteJwksIsFetchedOffTheCallerCachedAndRefetchedForANewKidAtMostOncePerPeriod() throws Exception {
         RSAKey first = new RSAKeyGenerator(2048).keyID("one").generate();
         RSAKey second = new RSAKeyGenerator(2048).keyID("two").generate();
-        AtomicReference<String> served = new AtomicReference<>(new JWKSet(first.toPublicJWK()).toString());
-        AtomicInteger fetches = new AtomicInteger();
-        HttpServer idp = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        idp.createContext("/jwks", x -> {
-            fetches.incrementAndGet();
-            byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
-            x.getResponseHeaders().add("content-type", "application/json");
-            x.sendResponseHeaders(200, body.length);
-            x.getResponseBody().write(body);
-            x.close();
-        });
-        idp.start();
-        try {
-            String uri = "http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks";
+        try (JwksServer idp = new JwksServer(new JWKSet(first.toPublicJWK()).toString())) {
+            String uri = idp.uri();
             List<HttpFilter> f = policy(new JwtSpec(false, false, null, List.of(provider("idp", null,
                     new JwtSpec.RemoteJwks(uri, Duration.ofMinutes(5), Duration.ofHours(1)), List.of()))), null);
 
@@ -228,18 +212,16 @@ class JwtFiltersTest {
             assertThat(run(f, bearer(rs256(first, claims().build()))).status()).isZero();
             assertThat(f.get(0).onRequest(bearer(rs256(first, claims().build())))).as("cached: answered at once")
                     .isSameAs(FilterResult.CONTINUE);
-            assertThat(fetches.get()).isEqualTo(1);
+            assertThat(idp.fetches()).isEqualTo(1);
 
-            served.set(new JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
+            idp.serve(new JWKSet(List.of(first.toPublicJWK(), second.toPublicJWK())).toString());
             assertThat(run(f, bearer(rs256(second, claims().build()))).status()).as("a new kid refetches").isZero();
-            assertThat(fetches.get()).isEqualTo(2);
+            assertThat(idp.fetches()).isEqualTo(2);
             RSAKey unknown = new RSAKeyGenerator(2048).keyID("three").generate();
             assertThat(run(f, bearer(rs256(unknown, claims().build()))).body())
                     .isEqualTo("Jwks doesn't have key to match kid or alg from Jwt\n");
-            assertThat(fetches.get()).as("not again within failedRefetchDuration").isEqualTo(2);
+            assertThat(idp.fetches()).as("not again within failedRefetchDuration").isEqualTo(2);
             assertThat(run(f, bearer(rs256(second, claims().build()))).status()).isZero();
-        } finally {
-            idp.stop(0);
         }
     }
 
