@@ -85,24 +85,29 @@ final class RemoteJwks {
         holdUntil = now + refetchNanos;
         HttpRequest request = HttpRequest.newBuilder(URI.create(spec.uri())).timeout(FETCH_TIMEOUT)
                 .header("Accept", "application/json").GET().build();
+        // waiters get the stage that completes after the state below is written: a request resumed by this fetch
+        // sees the new keys (or the hold after a failure) when it asks again
         CompletableFuture<JwksKeys> f = CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-                .thenApply(this::parse);
-        inflight = f;
-        f.whenComplete((k, e) -> {
-            synchronized (this) {
-                inflight = null;
-                if (e == null) {
-                    fetchedAt = System.nanoTime();
-                    keys = k;
-                } else {
-                    holding = true;
-                    holdUntil = System.nanoTime() + refetchNanos;
-                }
-            }
-            if (e != null) {
-                LOG.warn("remote JWKS {} could not be fetched: {}", spec.uri(), e.getCause() != null ? e.getCause() : e);
-            }
-        });
+                .thenApply(this::parse).whenComplete((k, e) -> {
+                    synchronized (this) {
+                        inflight = null;
+                        if (e == null) {
+                            fetchedAt = System.nanoTime();
+                            keys = k;
+                        } else {
+                            holding = true;
+                            holdUntil = System.nanoTime() + refetchNanos;
+                        }
+                    }
+                    if (e != null) {
+                        LOG.warn("remote JWKS {} could not be fetched: {}", spec.uri(),
+                                e.getCause() != null ? e.getCause() : e);
+                    }
+                });
+        // done already only if it failed on this thread (its action ran, under this lock, before we got here)
+        if (!f.isDone()) {
+            inflight = f;
+        }
         return f;
     }
 

@@ -225,6 +225,28 @@ class JwtFiltersTest {
         }
     }
 
+    @Test
+    void anUnreachableJwksFailsClosedAndIsAskedAgainAfterFailedRefetchDuration() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("one").generate();
+        String uri;
+        try (JwksServer gone = new JwksServer("{}")) {
+            uri = gone.uri();
+        }
+        List<HttpFilter> f = policy(new JwtSpec(false, false, null, List.of(provider("idp", null,
+                new JwtSpec.RemoteJwks(uri, Duration.ofMinutes(5), Duration.ofSeconds(3)), List.of()))), null);
+        Answer down = run(f, bearer(rs256(key, claims().build())));
+        assertThat(down.status()).isEqualTo(401);
+        assertThat(down.body()).isEqualTo("Jwks remote fetch is failed\n");
+        assertThat(f.get(0).onRequest(bearer(rs256(key, claims().build()))))
+                .as("within failedRefetchDuration of the failure: refused at once, no fetch")
+                .isInstanceOf(FilterResult.Respond.class)
+                .satisfies(r -> ((FilterResult.Respond) r).response().release());
+        Thread.sleep(3_500);
+        assertThat(f.get(0).onRequest(bearer(rs256(key, claims().build())))).as("asked again")
+                .isInstanceOf(FilterResult.Suspend.class)
+                .satisfies(r -> ((FilterResult.Suspend) r).resume().toCompletableFuture().get(30, TimeUnit.SECONDS));
+    }
+
     private static HttpExchange bearer(String token) {
         return exchange("/", "authorization", "Bearer " + token);
     }
