@@ -89,8 +89,10 @@ public final class SecurityFilters {
         /** 401 with a challenge per method, counted as unauthenticated. */
         FilterResult unauthorized(HttpExchange ex) {
             ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
+            // a jwt-only policy says what Envoy says; with keys or passwords too, EG's generic body
             return new FilterResult.Respond(AuthAnswers.answer(HttpResponseStatus.UNAUTHORIZED,
-                    AuthAnswers.UNAUTHENTICATED, challenges));
+                    apiKeys == null && basic == null && jwt != null ? "Jwt is missing\n" : AuthAnswers.UNAUTHENTICATED,
+                    challenges));
         }
 
         boolean authenticates() {
