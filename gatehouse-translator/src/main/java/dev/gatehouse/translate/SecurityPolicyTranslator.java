@@ -191,8 +191,16 @@ final class SecurityPolicyTranslator {
             }
         }
         try {
-            if (com.nimbusds.jose.jwk.JWKSet.parse(json).getKeys().isEmpty()) {
+            List<com.nimbusds.jose.jwk.JWK> keys = com.nimbusds.jose.jwk.JWKSet.parse(json).getKeys();
+            if (keys.isEmpty()) {
                 problems.add(at, source + ": the JWKS has no keys");
+            }
+            for (com.nimbusds.jose.jwk.JWK k : keys) {
+                // RFC 7518 3.2: an HMAC key is at least as long as the hash; Nimbus refuses shorter ones to verify
+                if (k instanceof com.nimbusds.jose.jwk.OctetSequenceKey oct && oct.toByteArray().length < 32) {
+                    problems.add(at, source + ": HMAC key " + (k.getKeyID() == null ? "without kid" : k.getKeyID())
+                            + " is shorter than 256 bits");
+                }
             }
         } catch (java.text.ParseException e) {
             problems.add(at, source + ": not a JWKS: " + e.getMessage());
