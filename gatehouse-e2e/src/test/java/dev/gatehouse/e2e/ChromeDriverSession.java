@@ -148,6 +148,11 @@ final class ChromeDriverSession implements AutoCloseable {
         call("POST", sessionPath("/element/" + element(css) + "/click"), Map.of());
     }
 
+    /** The browser's cookies for the current page, HttpOnly ones included (WebDriver sees them; scripts do not). */
+    JsonNode cookies() throws Exception {
+        return call("GET", sessionPath("/cookie"), null);
+    }
+
     void screenshot(Path png) throws Exception {
         Files.createDirectories(png.getParent());
         Files.write(png, Base64.getDecoder().decode(call("GET", sessionPath("/screenshot"), null).asText()));

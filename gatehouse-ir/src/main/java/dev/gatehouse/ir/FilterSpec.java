@@ -73,4 +73,7 @@ public sealed interface FilterSpec {
             headers = List.copyOf(headers);
         }
     }
+
+    /** GEP-1494's ExternalAuth (protocol HTTP): the same check as a SecurityPolicy's {@code extAuth}, in filter order. */
+    record ExternalAuthSpec(ExtAuthSpec check) implements FilterSpec { }
 }

@@ -76,6 +76,14 @@ public final class SnapshotPrinter {
             writeField(out, "secret", cert.secret(), indent, !inline);
             return;
         }
+        if (record instanceof OidcSpec.Credentials c) {
+            // the client secret and cookie key print as the Secrets they came from, like certificates
+            if (inline) {
+                out.append('\n');
+            }
+            writeField(out, "source", c.source(), indent, !inline);
+            return;
+        }
         if (record instanceof UpstreamTlsSpec.TrustedCa ca) {
             // a CA bundle is long and public: the source says which it is
             if (inline) {

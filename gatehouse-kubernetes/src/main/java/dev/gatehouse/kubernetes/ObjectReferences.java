@@ -28,7 +28,8 @@ import java.util.TreeSet;
  * ({@link NamedInformers}): a cluster holds Secrets of every application, which gatehouse has no business holding.
  * A cross-namespace reference is listed whether or not a ReferenceGrant allows it: the translator decides that, and
  * its status says so. Of our own policies, a SecurityPolicy names Secrets ({@code apiKeyAuth.credentialRefs},
- * {@code basicAuth.users}) and ConfigMaps ({@code jwt.providers[].localJWKS.valueRef}); one that names more adds
+ * {@code basicAuth.users}, {@code oidc.clientSecret}, {@code oidc.clientIDRef}, gatehouse.dev's
+ * {@code oidc.cookieSecret}) and ConfigMaps ({@code jwt.providers[].localJWKS.valueRef}); one that names more adds
  * its refs here.
  *
  * @param secrets "namespace/name" of every referenced Secret
@@ -81,6 +82,11 @@ record ObjectReferences(Set<String> secrets, Set<String> configMaps) {
                                 && local.get("valueRef") instanceof Map<?, ?> ref && ref.get("name") instanceof String n) {
                             out.add(ns, null, CONFIG_MAP, null, n);
                         }
+                    }
+                }
+                if (spec.get("oidc") instanceof Map<?, ?> oidc) {
+                    for (String field : List.of("clientSecret", "clientIDRef", "cookieSecret")) {
+                        out.addSecretRef(ns, oidc.get(field));
                     }
                 }
             }

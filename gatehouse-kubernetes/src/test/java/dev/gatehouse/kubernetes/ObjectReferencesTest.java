@@ -93,4 +93,23 @@ class ObjectReferencesTest {
         assertThat(refs.secrets()).containsExactly("apps/api-keys", "apps/htpasswd", "certs/shared-cert",
                 "infra/client-cert", "infra/edge-cert", "infra/secret-ca", "partners/partner-keys", "team/team-cert");
     }
+
+    @Test
+    void oidcNamesItsClientAndCookieSecrets() {
+        GenericKubernetesResource oidc = Serialization.unmarshal("""
+                apiVersion: gatehouse.dev/v1alpha1
+                kind: SecurityPolicy
+                metadata: {name: login, namespace: apps}
+                spec:
+                  targetRefs: [{group: gateway.networking.k8s.io, kind: HTTPRoute, name: web}]
+                  oidc:
+                    provider: {issuer: https://idp.example.com}
+                    clientIDRef: {name: client-id}
+                    clientSecret: {name: client-secret, namespace: idp}
+                    cookieSecret: {name: cookie-key}
+                """, GenericKubernetesResource.class);
+
+        assertThat(ObjectReferences.of(List.of(), List.of(), List.of(oidc)).secrets())
+                .containsExactly("apps/client-id", "apps/cookie-key", "idp/client-secret");
+    }
 }

@@ -66,6 +66,12 @@ final class BackendResolver {
 
     /** @param fromKind the referring route's kind, which a ReferenceGrant must name */
     Resolution resolve(String fromKind, Target t, String routeNamespace, Map<String, ClusterSpec> clusters) {
+        return resolve(ReferenceGrants.GATEWAY_GROUP, fromKind, t, routeNamespace, clusters);
+    }
+
+    /** @param fromGroup the referring object's group (a gatehouse.dev policy's ext-auth service), for ReferenceGrants */
+    Resolution resolve(String fromGroup, String fromKind, Target t, String routeNamespace,
+                       Map<String, ClusterSpec> clusters) {
         String group = t.group() == null ? "" : t.group();
         String kind = t.kind() == null ? "Service" : t.kind();
         String ns = t.namespace() == null || t.namespace().isEmpty() ? routeNamespace : t.namespace();
@@ -74,7 +80,7 @@ final class BackendResolver {
             return new Resolution(null, Conditions.routeInvalidKind(
                     "backendRef " + (group.isEmpty() ? "" : group + "/") + kind + " " + key + " is not a core Service"));
         }
-        if (!grants.permits(fromKind, routeNamespace, "Service", ns, t.name())) {
+        if (!grants.permits(fromGroup, fromKind, routeNamespace, "Service", ns, t.name())) {
             return new Resolution(null, Conditions.routeRefNotPermitted(
                     "backendRef Service " + key + " is in another namespace and no ReferenceGrant permits it"));
         }

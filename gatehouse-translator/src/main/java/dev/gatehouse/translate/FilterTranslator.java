@@ -1,8 +1,11 @@
 package dev.gatehouse.translate;
 
 import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.ExtAuthSpec;
 import dev.gatehouse.ir.FilterSpec;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPAuthConfig;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPExternalAuthFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPCORSFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
@@ -72,6 +75,7 @@ final class FilterTranslator {
                     pathModifier(f.getUrlRewrite().getPath(), matchedPrefix));
             case "RequestMirror" -> mirror(f.getRequestMirror(), routeNamespace, clusters, problems);
             case "CORS" -> cors(f.getCors());
+            case "ExternalAuth" -> externalAuth(f.getExternalAuth(), routeNamespace, clusters, problems);
             case "ExtensionRef" -> extension(f.getExtensionRef(), routeNamespace, problems);
             default -> {
                 problems.unsupported("filter type " + type + " is not supported");
@@ -107,6 +111,41 @@ final class FilterTranslator {
             problems.unresolved(r.failure());
         }
         return new FilterSpec.RequestMirrorSpec(r.cluster(), mirrorPercent(m));
+    }
+
+    /**
+     * GEP-1494's ExternalAuth, protocol HTTP: the same check as a SecurityPolicy's extAuth, with the GEP's
+     * defaults (no timeout field: EG's 10 s; fails closed with 403; an empty {@code allowedResponseHeaders} copies
+     * every header of the answer). GRPC and a forwarded body are refused by name: the route is not accepted.
+     */
+    private FilterSpec externalAuth(HTTPExternalAuthFilter e, String routeNamespace, Map<String, ClusterSpec> clusters,
+                                    RouteProblems problems) {
+        if ("GRPC".equals(e.getProtocol())) {
+            problems.unsupported("ExternalAuth protocol GRPC (envoy.service.auth.v3) is not supported: use HTTP");
+            return null;
+        }
+        if (e.getForwardBody() != null && e.getForwardBody().getMaxSize() != null && e.getForwardBody().getMaxSize() > 0) {
+            problems.unsupported("ExternalAuth forwardBody is not supported: the request body is never sent to the"
+                    + " auth service (remove forwardBody or set maxSize 0)");
+            return null;
+        }
+        BackendObjectReference ref = e.getBackendRef();
+        BackendResolver.Resolution r = backends.resolve(routeKind, new BackendResolver.Target(ref.getGroup(),
+                ref.getKind(), ref.getName(), ref.getNamespace(), ref.getPort()), routeNamespace, clusters);
+        if (r.failure() != null) {
+            problems.unresolved(r.failure());
+        }
+        HTTPAuthConfig http = e.getHttp();
+        List<String> toBackend = lowerCase(http.getAllowedResponseHeaders());
+        return new FilterSpec.ExternalAuthSpec(new ExtAuthSpec("ExternalAuth filter",
+                List.of(new ExtAuthSpec.Backend(r.cluster(), 1, r.invalidReason())),
+                http.getPath() == null || http.getPath().isEmpty() ? null : http.getPath(), null,
+                lowerCase(http.getAllowedHeaders()), toBackend, toBackend.isEmpty(), ExtAuthSpec.DEFAULT_TIMEOUT,
+                false, ExtAuthSpec.DEFAULT_STATUS_ON_ERROR));
+    }
+
+    private static List<String> lowerCase(List<String> names) {
+        return names == null ? List.of() : names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
     }
 
     /** {@code percent}, or {@code fraction} as a percentage (denominator default 100), else everything. */

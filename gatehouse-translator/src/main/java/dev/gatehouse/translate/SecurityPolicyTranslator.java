@@ -1,7 +1,10 @@
 package dev.gatehouse.translate;
 
+import dev.gatehouse.ir.ClusterSpec;
+import dev.gatehouse.ir.ExtAuthSpec;
 import dev.gatehouse.ir.FilterSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
+import dev.gatehouse.ir.OidcSpec;
 import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.translate.validate.DurationFormat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -47,6 +50,12 @@ final class SecurityPolicyTranslator {
     private static final java.time.Duration JWKS_CACHE = java.time.Duration.ofSeconds(300);
     private static final java.time.Duration JWKS_REFETCH = java.time.Duration.ofSeconds(1);
     private static final String JWKS_KEY = "jwks";
+    private static final String EXT_AUTH = "spec.extAuth";
+    private static final String OIDC = "spec.oidc";
+    /** EG's Secret keys for the OIDC client, and EG's name for the cookie key (gatehouse.dev's cookieSecret). */
+    static final String OIDC_CLIENT_ID_KEY = "client-id";
+    static final String OIDC_CLIENT_SECRET_KEY = "client-secret";
+    static final String OIDC_COOKIE_SECRET_KEY = "hmac-secret";
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$[0-9]{2}\\$[./A-Za-z0-9]{53}");
 
     /** Where a Secret's problems are reported, by field. */
@@ -58,13 +67,17 @@ final class SecurityPolicyTranslator {
     private final ResourceIndex index;
     private final ReferenceGrants grants;
     private final PolicyAttachments<SecurityPolicySpec> attachments;
+    private final BackendResolver backends;
+    /** The clusters of each policy's ext-auth service, by "ns/name": in the snapshot once a rule uses the policy. */
+    private final Map<String, Map<String, ClusterSpec>> extAuthClusters = new HashMap<>();
 
-    SecurityPolicyTranslator(ResourceIndex index, ReferenceGrants grants,
+    SecurityPolicyTranslator(ResourceIndex index, ReferenceGrants grants, BackendResolver backends,
                              Map<String, List<ListenerState>> listenersByGateway,
                              Map<String, List<ListenerState>> listenersBySet, String controllerName,
                              List<Diagnostic> diagnostics) {
         this.index = index;
         this.grants = grants;
+        this.backends = backends;
         attachments = new PolicyAttachments<>(KIND, "securityPolicies", SecurityPolicyValidator.TARGET_KINDS, true,
                 index, listenersByGateway, listenersBySet, controllerName);
         for (GenericKubernetesResource object : index.securityPolicies) {
@@ -80,8 +93,16 @@ final class SecurityPolicyTranslator {
             diagnostics.addAll(problems);
             String reason = problems.isEmpty() ? null : String.join("; ", problems.stream()
                     .map(d -> d.field() + ": " + d.message()).toList());
-            attachments.add(object, reason == null ? spec : SecurityPolicySpec.invalid(self, reason),
-                    reason == null ? null : Conditions.policyInvalid(reason), diagnostics);
+            if (reason != null && spec != null && spec.extAuth() != null && spec.extAuth().failOpen()
+                    && problems.stream().allMatch(d -> d.field().startsWith(EXT_AUTH))) {
+                // EG: failOpen also bypasses an ext-auth configuration that cannot be used; the rest still applies
+                reason += " (failOpen: the ext-auth check is bypassed)";
+                spec = new SecurityPolicySpec(spec.policy(), null, spec.apiKeyAuth(), spec.basicAuth(),
+                        spec.authorization(), spec.anonymous(), spec.groups(), spec.cors(), spec.jwt(), spec.oidc(), null);
+            } else if (reason != null) {
+                spec = SecurityPolicySpec.invalid(self, reason);
+            }
+            attachments.add(object, spec, reason == null ? null : Conditions.policyInvalid(reason), diagnostics);
         }
         attachments.done();
     }
@@ -102,7 +123,14 @@ final class SecurityPolicyTranslator {
                     r -> attachments.effective(kind, route, s.route().ruleName(), parentRefs));
             rules.add(p == null ? rule : new RouteRule(s.withSecurity(p.spec), rule.created(), rule.grpcMethod()));
         }
-        return new HttpRouteTranslator.Result(rules, result.clusters(), result.resolvedRefs(), result.rejection(),
+        Map<String, ClusterSpec> clusters = result.clusters();
+        for (PolicyAttachments.Policy<SecurityPolicySpec> p : byRule.values()) {
+            if (p != null && p.spec.extAuth() != null) {
+                clusters = new TreeMap<>(clusters);
+                clusters.putAll(extAuthClusters.getOrDefault(p.spec.policy(), Map.of()));
+            }
+        }
+        return new HttpRouteTranslator.Result(rules, clusters, result.resolvedRefs(), result.rejection(),
                 result.warnings());
     }
 
@@ -147,8 +175,8 @@ final class SecurityPolicyTranslator {
             Map<?, ?> remote = present(p, "remoteJWKS");
             dev.gatehouse.ir.JwtSpec.RemoteJwks remoteJwks = remote == null ? null
                     : new dev.gatehouse.ir.JwtSpec.RemoteJwks(String.valueOf(remote.get("uri")),
-                    durationOr(remote.get("cacheDuration"), JWKS_CACHE),
-                    durationOr(remote.get("failedRefetchDuration"), JWKS_REFETCH));
+                    duration(remote, "cacheDuration", JWKS_CACHE),
+                    duration(remote, "failedRefetchDuration", JWKS_REFETCH));
             List<dev.gatehouse.ir.JwtSpec.ClaimToHeader> claimToHeaders = new ArrayList<>();
             for (Object o : p.get("claimToHeaders") instanceof List<?> l ? l : List.of()) {
                 Map<?, ?> m = (Map<?, ?>) o;
@@ -229,19 +257,156 @@ final class SecurityPolicyTranslator {
         return out;
     }
 
-    private static java.time.Duration durationOr(Object value, java.time.Duration otherwise) {
-        return value instanceof String s ? DurationFormat.parse(s) : otherwise;
+    /**
+     * EG's oidc; {@code null} when absent. The cookie key is derived (HMAC-SHA256) from gatehouse.dev's
+     * {@code cookieSecret} ({@code hmac-secret} key, EG's name for its own generated key), or from the client secret
+     * when that is not set: either way every replica derives the same key, so any of them reads a session or
+     * finishes a login another one started.
+     */
+    private OidcSpec oidc(Map<?, ?> o, GenericKubernetesResource policy, Problems problems) {
+        if (o == null) {
+            return null;
+        }
+        Map<?, ?> p = map(o, "provider");
+        String issuer = String.valueOf(p.get("issuer"));
+        String clientId = o.get("clientID") instanceof String id ? id : null;
+        List<String> sources = new ArrayList<>();
+        if (clientId == null) {
+            clientId = secretKey((Map<?, ?>) o.get("clientIDRef"), OIDC_CLIENT_ID_KEY, policy, OIDC + ".clientIDRef",
+                    problems, sources);
+        }
+        String clientSecret = secretKey((Map<?, ?>) o.get("clientSecret"), OIDC_CLIENT_SECRET_KEY, policy,
+                OIDC + ".clientSecret", problems, sources);
+        String cookieSecret = clientSecret;
+        if (o.get("cookieSecret") instanceof Map<?, ?> ref) {
+            cookieSecret = secretKey(ref, OIDC_COOKIE_SECRET_KEY, policy, OIDC + ".cookieSecret", problems, sources);
+            if (cookieSecret != null && cookieSecret.length() < 32) {
+                problems.add(OIDC + ".cookieSecret", "the " + OIDC_COOKIE_SECRET_KEY + " key must hold at least 32"
+                        + " characters (e.g. openssl rand -base64 32)");
+            }
+        }
+        if (clientId == null || clientSecret == null || cookieSecret == null) {
+            return null;
+        }
+        List<String> scopes = new ArrayList<>(strings(o.get("scopes")));
+        if (!scopes.contains("openid")) {
+            scopes.add(0, "openid");
+        }
+        String redirectUrl = o.get("redirectURL") instanceof String r ? r : null;
+        String redirectPath = redirectUrl == null ? "/oauth2/callback" : java.net.URI.create(redirectUrl).getRawPath();
+        String hash = hex(sha256(ResourceIndex.qualifiedName(policy))).substring(0, 8);
+        Map<?, ?> names = map(o, "cookieNames");
+        List<OidcSpec.HeaderMatch> deny = new ArrayList<>();
+        for (Object h : map(o, "denyRedirect").get("headers") instanceof List<?> l ? l : List.of()) {
+            Map<?, ?> m = (Map<?, ?>) h;
+            deny.add(new OidcSpec.HeaderMatch(String.valueOf(m.get("name")).toLowerCase(Locale.ROOT),
+                    switch (m.get("type") instanceof String t ? t : "Exact") {
+                        case "Prefix" -> OidcSpec.MatchType.PREFIX;
+                        case "Suffix" -> OidcSpec.MatchType.SUFFIX;
+                        case "RegularExpression" -> OidcSpec.MatchType.REGULAR_EXPRESSION;
+                        default -> OidcSpec.MatchType.EXACT;
+                    }, String.valueOf(m.get("value"))));
+        }
+        byte[] key = hmacSha256(cookieSecret.getBytes(StandardCharsets.UTF_8),
+                "gatehouse.dev oidc cookies\0" + issuer + "\0" + clientId);
+        return new OidcSpec(new OidcSpec.Provider(issuer, string(p, "authorizationEndpoint"),
+                string(p, "tokenEndpoint"), string(p, "endSessionEndpoint")), clientId,
+                new OidcSpec.Credentials(clientSecret, key, String.join(", ", sources)), scopes,
+                strings(o.get("resources")), redirectUrl, redirectPath == null || redirectPath.isEmpty() ? "/"
+                : redirectPath, o.get("logoutPath") instanceof String lp ? lp : "/logout",
+                Boolean.TRUE.equals(o.get("forwardAccessToken")), header(map(o, "forwardIDToken"), "header"),
+                !Boolean.FALSE.equals(o.get("refreshToken")), duration(o, "defaultTokenTTL", null),
+                duration(o, "defaultRefreshTokenTTL", java.time.Duration.ofDays(7)),
+                duration(o, "csrfTokenTTL", java.time.Duration.ofMinutes(10)),
+                names.get("accessToken") instanceof String a ? a : "AccessToken-" + hash,
+                names.get("idToken") instanceof String i ? i : "IdToken-" + hash,
+                o.get("cookieDomain") instanceof String d ? d : null,
+                map(o, "cookieConfig").get("sameSite") instanceof String ss ? ss : "Lax", deny,
+                Boolean.TRUE.equals(o.get("passThroughAuthHeader")));
     }
 
-    /** EG's oidc; {@code null} when absent. */
-    private dev.gatehouse.ir.OidcSpec oidc(Map<?, ?> o, GenericKubernetesResource policy, Problems problems) {
-        return null;
+    /** One key of a referenced Secret (its "ns/name" added to {@code sources}); {@code null} when missing. */
+    private String secretKey(Map<?, ?> ref, String key, GenericKubernetesResource policy, String field,
+                             Problems problems, List<String> sources) {
+        Secret secret = secret(ref, policy, field, problems);
+        if (secret == null) {
+            return null;
+        }
+        String value = SecretValues.value(secret, key);
+        if (value == null || value.isEmpty()) {
+            problems.add(field, "Secret " + ResourceIndex.qualifiedName(secret) + " has no " + key + " key");
+            return null;
+        }
+        if (!sources.contains(ResourceIndex.qualifiedName(secret))) {
+            sources.add(ResourceIndex.qualifiedName(secret));
+        }
+        return value;
     }
 
-    /** EG's extAuth; {@code null} when absent. */
-    private dev.gatehouse.ir.ExtAuthSpec extAuth(Map<?, ?> e, GenericKubernetesResource policy,
-                                                             Problems problems) {
-        return null;
+    private static String string(Map<?, ?> m, String key) {
+        return m.get(key) instanceof String s && !s.isEmpty() ? s : null;
+    }
+
+    private static java.time.Duration duration(Map<?, ?> m, String key, java.time.Duration otherwise) {
+        return m.get(key) instanceof String s ? DurationFormat.parse(s) : otherwise;
+    }
+
+    private static byte[] hmacSha256(byte[] key, String data) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JRE", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * EG's extAuth ({@code http} only: the validator refuses {@code grpc} by name); {@code null} when absent. Its
+     * backendRefs resolve like a route's (a Service in another namespace needs a ReferenceGrant from
+     * gatehouse.dev SecurityPolicy); one that does not is a problem of the policy, which then fails closed.
+     */
+    private ExtAuthSpec extAuth(Map<?, ?> e, GenericKubernetesResource policy, Problems problems) {
+        if (e == null) {
+            return null;
+        }
+        String self = ResourceIndex.qualifiedName(policy);
+        Map<?, ?> http = map(e, "http");
+        List<Object> refs = new ArrayList<>(http.get("backendRefs") instanceof List<?> l ? l : List.of());
+        String field = EXT_AUTH + ".http.backendRefs";
+        if (refs.isEmpty() && http.get("backendRef") instanceof Map<?, ?> single) {
+            refs.add(single); // EG's deprecated single reference
+            field = EXT_AUTH + ".http.backendRef";
+        }
+        Map<String, ClusterSpec> clusters = extAuthClusters.computeIfAbsent(self, k -> new TreeMap<>());
+        List<ExtAuthSpec.Backend> out = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            Map<?, ?> ref = (Map<?, ?>) refs.get(i);
+            BackendResolver.Resolution r = backends.resolve(GROUP, KIND, new BackendResolver.Target(
+                    ref.get("group") instanceof String g ? g : null, ref.get("kind") instanceof String k ? k : null,
+                    String.valueOf(ref.get("name")), ref.get("namespace") instanceof String n ? n : null,
+                    ref.get("port") instanceof Number n ? n.intValue() : null), ResourceIndex.namespace(policy), clusters);
+            if (r.invalidReason() != null) {
+                problems.add(refs.size() == 1 && field.endsWith("backendRef") ? field : field + "[" + i + "]",
+                        r.invalidReason());
+            }
+            out.add(new ExtAuthSpec.Backend(r.cluster(), ref.get("weight") instanceof Number w ? w.intValue() : 1,
+                    r.invalidReason()));
+        }
+        java.time.Duration timeout = e.get("timeout") instanceof String t ? DurationFormat.parse(t) : null;
+        return new ExtAuthSpec("SecurityPolicy " + self, out, http.get("path") instanceof String p && !p.isEmpty() ? p : null,
+                http.get("pathOverride") instanceof String p && !p.isEmpty() ? p : null,
+                lowerCase(strings(e.get("headersToExtAuth"))), lowerCase(strings(http.get("headersToBackend"))), false,
+                timeout == null ? ExtAuthSpec.DEFAULT_TIMEOUT : timeout, Boolean.TRUE.equals(e.get("failOpen")),
+                e.get("statusOnError") instanceof Number n ? n.intValue() : ExtAuthSpec.DEFAULT_STATUS_ON_ERROR);
+    }
+
+    private static List<String> lowerCase(List<String> names) {
+        return names.stream().map(n -> n.toLowerCase(Locale.ROOT)).toList();
     }
 
     /** EG's cors as the HTTPRoute CORS filter's spec (the same fields); maxAge unset: that filter's default. */

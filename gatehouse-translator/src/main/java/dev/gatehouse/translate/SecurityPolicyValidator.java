@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Checks a {@code SecurityPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field, plus
  * gatehouse's additions ({@code consumers}; {@code consumers} and {@code consumerGroups} in an authorization
- * principal; {@code consumers.jwtClaim}). EG fields gatehouse does not serve yet ({@code oidc}, {@code extAuth}, {@code csrf},
- * CEL and geo-location principals, jwt {@code recomputeRoute} and remote JWKS backends) are rejected by name: a
- * policy that asks for OIDC must not look as
+ * principal; {@code consumers.jwtClaim}; {@code oidc.cookieSecret}). EG fields gatehouse does not serve yet
+ * ({@code csrf}, extAuth's gRPC service, CEL and geo-location principals, jwt {@code recomputeRoute} and remote JWKS
+ * backends) are rejected by name: a policy that asks for CSRF protection must not look as
  * if it got it, and its routes fail closed.
  */
 final class SecurityPolicyValidator extends PolicyValidation {
@@ -20,8 +20,9 @@ final class SecurityPolicyValidator extends PolicyValidation {
     static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE);
     private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "apiKeyAuth",
-            "basicAuth", "authorization", "consumers", "cors", "jwt");
-    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "oidc", "extAuth", "csrf");
+            "basicAuth", "authorization", "consumers", "cors", "extAuth", "oidc", "jwt");
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "csrf");
+    private static final Set<String> BACKEND_REF_FIELDS = Set.of("group", "kind", "name", "namespace", "port", "weight");
     /** EG's Origin pattern; RE2, as its nested repetition would backtrack in java.util.regex. */
     private static final com.google.re2j.Pattern ORIGIN = com.google.re2j.Pattern.compile(
             "^(\\*|[A-Za-z][A-Za-z0-9+.-]*:\\/\\/(\\*|(\\*\\.)?(([\\w-]+\\.?)+)?[\\w-]+)(:\\d{1,5})?)$");
@@ -31,6 +32,12 @@ final class SecurityPolicyValidator extends PolicyValidation {
     private static final Set<String> ACTIONS = Set.of("Allow", "Deny");
     /** A Kubernetes qualified name without its prefix, as EG requires of a provider's name. */
     private static final Pattern QUALIFIED_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+    private static final Set<String> OIDC_FIELDS = Set.of("provider", "clientID", "clientIDRef", "clientSecret",
+            "cookieSecret", "scopes", "resources", "redirectURL", "logoutPath", "cookieNames", "cookieConfig",
+            "cookieDomain", "forwardAccessToken", "forwardIDToken", "refreshToken", "defaultTokenTTL",
+            "defaultRefreshTokenTTL", "csrfTokenTTL", "disableTokenEncryption", "passThroughAuthHeader", "denyRedirect");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private SecurityPolicyValidator(GenericKubernetesResource policy, ResourceSet.Entry origin) {
@@ -57,6 +64,8 @@ final class SecurityPolicyValidator extends PolicyValidation {
         authorization(map(spec.get("authorization"), "spec.authorization"));
         consumers(map(spec.get("consumers"), "spec.consumers"));
         cors(map(spec.get("cors"), "spec.cors"));
+        extAuth(map(spec.get("extAuth"), "spec.extAuth"));
+        oidc(map(spec.get("oidc"), "spec.oidc"), spec);
         Set<String> providers = jwt(map(spec.get("jwt"), "spec.jwt"));
         jwtPrincipals(spec, providers);
         if (spec.get("consumers") instanceof Map<?, ?> c && c.get("jwtClaim") != null && spec.get("jwt") == null) {
@@ -199,6 +208,81 @@ final class SecurityPolicyValidator extends PolicyValidation {
         }
     }
 
+    /**
+     * EG's extAuth with its CEL rules. The HTTP service is served; the envoy.service.auth.v3 gRPC one is refused by
+     * name (gatehouse speaks no gRPC to backends of its own), as are the body and the gRPC-only knobs.
+     */
+    private void extAuth(Map<?, ?> e) {
+        if (e == null) {
+            return;
+        }
+        String at = "spec.extAuth";
+        fields(e, Set.of("http", "grpc", "headersToExtAuth", "timeout", "failOpen", "statusOnError"),
+                Set.of("bodyToExtAuth", "recomputeRoute", "includeRouteMetadata", "contextExtensions"), at);
+        if (e.get("grpc") != null) {
+            error(at + ".grpc", "the gRPC ext-auth protocol (envoy.service.auth.v3) is not supported by gatehouse:"
+                    + " use an HTTP ext-auth service (extAuth.http)");
+        } else if (e.get("http") == null) {
+            error(at, "one of grpc or http must be specified");
+        }
+        Map<?, ?> http = map(e.get("http"), at + ".http");
+        if (http != null) {
+            String h = at + ".http";
+            fields(http, Set.of("backendRef", "backendRefs", "path", "pathOverride", "headersToBackend"),
+                    Set.of("backendSettings"), h);
+            List<?> refs = list(http, "backendRefs", h);
+            if ((refs == null || refs.isEmpty()) && http.get("backendRef") == null) {
+                error(h, "backendRef or backendRefs needs to be set");
+            }
+            for (int i = 0; refs != null && i < refs.size(); i++) {
+                backendRef(refs.get(i), h + ".backendRefs[" + i + "]");
+            }
+            if (http.get("backendRef") != null) {
+                backendRef(http.get("backendRef"), h + ".backendRef");
+            }
+            if (http.get("path") != null && http.get("pathOverride") != null) {
+                error(h, "only one of path or pathOverride can be specified");
+            }
+            for (String key : List.of("path", "pathOverride")) {
+                String path = string(http, key, h, false);
+                if (path != null && !path.startsWith("/")) {
+                    error(h + "." + key, "must start with /");
+                }
+            }
+            headerNames(http, "headersToBackend", h);
+        }
+        headerNames(e, "headersToExtAuth", at);
+        duration(e, "timeout", at, false);
+        bool(e, "failOpen", at);
+        integer(e, "statusOnError", at, 400, 599);
+    }
+
+    private void backendRef(Object value, String at) {
+        Map<?, ?> ref = map(value, at);
+        if (ref == null) {
+            return;
+        }
+        fields(ref, BACKEND_REF_FIELDS, Set.of("fallback"), at);
+        string(ref, "name", at, true);
+        string(ref, "namespace", at, false);
+        Long port = integer(ref, "port", at, 1, 65535);
+        integer(ref, "weight", at, 0, 1_000_000);
+        boolean service = (ref.get("group") == null || "".equals(ref.get("group")))
+                && (ref.get("kind") == null || "Service".equals(ref.get("kind")));
+        if (service && port == null) {
+            error(at + ".port", "Must have port for Service reference");
+        }
+    }
+
+    private void headerNames(Map<?, ?> parent, String key, String at) {
+        List<?> names = list(parent, key, at);
+        for (int i = 0; names != null && i < names.size(); i++) {
+            if (!(names.get(i) instanceof String n) || !HEADER_NAME.matcher(n).matches()) {
+                error(at + "." + key + "[" + i + "]", "\"" + names.get(i) + "\" is not an HTTP header name");
+            }
+        }
+    }
+
     /** principal.jwt: EG's CEL (jwt must be defined) and its translator (the provider must be one of the policy's). */
     private void jwtPrincipals(Map<?, ?> spec, Set<String> providers) {
         List<?> rules = spec.get("authorization") instanceof Map<?, ?> a && a.get("rules") instanceof List<?> l ? l
@@ -251,6 +335,151 @@ final class SecurityPolicyValidator extends PolicyValidation {
             if (scopes != null) {
                 nonEmptyStrings(scopes, at + ".scopes");
             }
+        }
+    }
+
+    /** EG's oidc with its CEL rules, plus gatehouse.dev's {@code cookieSecret}. */
+    private void oidc(Map<?, ?> o, Map<?, ?> spec) {
+        if (o == null) {
+            return;
+        }
+        String at = "spec.oidc";
+        fields(o, OIDC_FIELDS, Set.of(), at);
+        Map<?, ?> provider = map(o.get("provider"), at + ".provider");
+        if (provider == null) {
+            error(at + ".provider", "required field is missing");
+        } else {
+            fields(provider, Set.of("issuer", "authorizationEndpoint", "tokenEndpoint", "endSessionEndpoint"),
+                    Set.of("backendRef", "backendRefs", "backendSettings"), at + ".provider");
+            String issuer = string(provider, "issuer", at + ".provider", true);
+            if (issuer != null && !httpUrl(issuer)) {
+                error(at + ".provider.issuer", "must be an http(s) URL such as https://idp.example.com/realms/main");
+            }
+            for (String key : List.of("authorizationEndpoint", "tokenEndpoint", "endSessionEndpoint")) {
+                String url = string(provider, key, at + ".provider", false);
+                if (url != null && !httpUrl(url)) {
+                    error(at + ".provider." + key, "must be an http(s) URL");
+                }
+            }
+        }
+        if ((o.get("clientID") == null) == (o.get("clientIDRef") == null)) {
+            error(at, "only one of clientID or clientIDRef must be set");
+        }
+        String clientId = string(o, "clientID", at, false);
+        if (clientId != null && clientId.isEmpty()) {
+            error(at + ".clientID", "must not be empty");
+        }
+        if (o.get("clientIDRef") != null) {
+            secretRef(o.get("clientIDRef"), at + ".clientIDRef");
+        }
+        if (o.get("clientSecret") == null) {
+            error(at + ".clientSecret", "required field is missing");
+        } else {
+            secretRef(o.get("clientSecret"), at + ".clientSecret");
+        }
+        if (o.get("cookieSecret") != null) {
+            secretRef(o.get("cookieSecret"), at + ".cookieSecret");
+        }
+        for (String key : List.of("scopes", "resources")) {
+            List<?> values = list(o, key, at);
+            if (values != null) {
+                nonEmptyStrings(values, at + "." + key);
+            }
+        }
+        String redirect = string(o, "redirectURL", at, false);
+        if (redirect != null && !httpUrl(redirect)) {
+            error(at + ".redirectURL", "must be an absolute http(s) URL such as https://www.example.com/oauth2/callback"
+                    + " (EG's %REQ(...)% templates are not supported: leave it out for the request's scheme and host)");
+        }
+        String logout = string(o, "logoutPath", at, false);
+        if (logout != null && !logout.startsWith("/")) {
+            error(at + ".logoutPath", "must be a path starting with /");
+        }
+        Map<?, ?> names = map(o.get("cookieNames"), at + ".cookieNames");
+        if (names != null) {
+            fields(names, Set.of("accessToken", "idToken"), Set.of(), at + ".cookieNames");
+            for (String key : List.of("accessToken", "idToken")) {
+                String name = string(names, key, at + ".cookieNames", false);
+                if (name != null && !HEADER_NAME.matcher(name).matches()) {
+                    error(at + ".cookieNames." + key, "\"" + name + "\" is not a cookie name");
+                }
+            }
+        }
+        Map<?, ?> cookieConfig = map(o.get("cookieConfig"), at + ".cookieConfig");
+        if (cookieConfig != null) {
+            fields(cookieConfig, Set.of("sameSite"), Set.of(), at + ".cookieConfig");
+            oneOf(cookieConfig, "sameSite", at + ".cookieConfig", Set.of("Lax", "Strict", "None"), false);
+        }
+        String domain = string(o, "cookieDomain", at, false);
+        if (domain != null && !DNS_NAME.matcher(domain).matches()) {
+            error(at + ".cookieDomain", "must be a DNS name such as example.com");
+        }
+        for (String key : List.of("forwardAccessToken", "refreshToken", "passThroughAuthHeader")) {
+            bool(o, key, at);
+        }
+        if (Boolean.TRUE.equals(o.get("disableTokenEncryption"))) {
+            error(at + ".disableTokenEncryption", "not supported by gatehouse: its session cookies are always encrypted");
+        } else {
+            bool(o, "disableTokenEncryption", at);
+        }
+        for (String key : List.of("defaultTokenTTL", "defaultRefreshTokenTTL", "csrfTokenTTL")) {
+            duration(o, key, at, false);
+        }
+        Map<?, ?> forwardId = map(o.get("forwardIDToken"), at + ".forwardIDToken");
+        if (forwardId != null) {
+            fields(forwardId, Set.of("header"), Set.of(), at + ".forwardIDToken");
+            headerName(forwardId, "header", at + ".forwardIDToken");
+            String header = string(forwardId, "header", at + ".forwardIDToken", true);
+            if ("host".equalsIgnoreCase(header)) {
+                error(at + ".forwardIDToken.header", "must not be Host");
+            }
+            if ("authorization".equalsIgnoreCase(header) && Boolean.TRUE.equals(o.get("forwardAccessToken"))) {
+                error(at, "forwardAccessToken cannot be true when forwardIDToken.header is Authorization");
+            }
+        }
+        if (Boolean.TRUE.equals(o.get("passThroughAuthHeader")) && spec.get("jwt") == null) {
+            error(at + ".passThroughAuthHeader", "the OIDC.PassThroughAuthHeader setting must be used in conjunction"
+                    + " with JWT settings");
+        }
+        Map<?, ?> deny = map(o.get("denyRedirect"), at + ".denyRedirect");
+        if (deny != null) {
+            fields(deny, Set.of("headers"), Set.of(), at + ".denyRedirect");
+            List<?> headers = list(deny, "headers", at + ".denyRedirect");
+            if (headers == null || headers.isEmpty() || headers.size() > 16) {
+                error(at + ".denyRedirect.headers", "required: 1 to 16 header matches");
+            }
+            for (int i = 0; headers != null && i < headers.size(); i++) {
+                String it = at + ".denyRedirect.headers[" + i + "]";
+                Map<?, ?> h = map(headers.get(i), it);
+                if (h == null) {
+                    continue;
+                }
+                fields(h, Set.of("name", "type", "value"), Set.of(), it);
+                String name = string(h, "name", it, true);
+                if (name != null && name.isEmpty()) {
+                    error(it + ".name", "must not be empty");
+                }
+                oneOf(h, "type", it, Set.of("Exact", "Prefix", "Suffix", "RegularExpression"), false);
+                String value = string(h, "value", it, true);
+                if (value != null && (value.isEmpty() || value.length() > 1024)) {
+                    error(it + ".value", "must be 1 to 1024 characters");
+                } else if (value != null && "RegularExpression".equals(h.get("type"))) {
+                    try {
+                        com.google.re2j.Pattern.compile(value);
+                    } catch (com.google.re2j.PatternSyntaxException e) {
+                        error(it + ".value", "not an RE2 regular expression: " + e.getDescription());
+                    }
+                }
+            }
+        }
+    }
+
+    private static boolean httpUrl(String value) {
+        try {
+            java.net.URI u = new java.net.URI(value);
+            return ("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
         }
     }
 

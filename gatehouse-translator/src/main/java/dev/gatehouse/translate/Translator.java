@@ -104,14 +104,15 @@ public final class Translator {
 
         BackendTrafficPolicyTranslator trafficPolicies = new BackendTrafficPolicyTranslator(index, listenersByGateway,
                 listenerSets.listenersBySet, options.controllerName(), diagnostics);
-        SecurityPolicyTranslator securityPolicies = new SecurityPolicyTranslator(index, grants, listenersByGateway,
-                listenerSets.listenersBySet, options.controllerName(), diagnostics);
         BackendTlsPolicies tlsPolicies = new BackendTlsPolicies(index, grants, diagnostics);
         List<Gateway> ours = index.gateways.stream().filter(g -> listenersByGateway.containsKey(ResourceIndex.qualifiedName(g))).toList();
         tlsPolicies.resolveClientCertificates(ours);
         ObjectMemo.Round<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice, SliceEndpoints.ByPort> slices =
                 sliceEndpoints.round();
         BackendResolver backends = new BackendResolver(index, grants, tlsPolicies, slices);
+        SecurityPolicyTranslator securityPolicies = new SecurityPolicyTranslator(index, grants, backends,
+                listenersByGateway, listenerSets.listenersBySet, options.controllerName(), diagnostics);
+        tlsPolicies.takeUsed(); // an ext-auth service's BackendTLSPolicy is not any one route's
         HttpRouteTranslator routes = new HttpRouteTranslator(backends, new FilterTranslator(backends, index.requestTerminations));
         RouteAttacher attacher = new RouteAttacher(listenersByGateway, listenerSets.listenersBySet, index);
         GrpcRouteTranslator grpc = new GrpcRouteTranslator(backends,

@@ -243,6 +243,8 @@ public record RouteTableReport(long generation, List<ListenerView> listeners, Li
             type = "RequestMirror";
         } else if (f instanceof FilterSpec.CorsSpec) {
             type = "CORS";
+        } else if (f instanceof FilterSpec.ExternalAuthSpec) {
+            type = "ExternalAuth";
         } else {
             type = "DirectResponse";
         }

@@ -75,6 +75,22 @@ final class ArchitectureTest {
     }
 
     /**
+     * Edge mode is a data plane of its own beside the gateway's: the app wires it, and only its discovery talks to
+     * the Kubernetes API.
+     */
+    @Test
+    void edgeStandsApart() {
+        noClasses().that().resideInAPackage("dev.gatehouse.edge..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.gatehouse.app..", "dev.gatehouse.translate..",
+                        "dev.gatehouse.kubernetes..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.gatehouse.edge..")
+                .and().resideOutsideOfPackage("dev.gatehouse.edge.discovery..")
+                .should().dependOnClassesThat().resideInAPackage("io.fabric8..")
+                .check(classes);
+    }
+
+    /**
      * Route regexes run on attacker input on an event loop, so they must be RE2 (linear time): no
      * java.util.regex in the data plane, where a backtracking pattern could hold a loop for seconds, and no
      * String methods that compile one per call (a one-character {@code split} takes the JDK's fast path and

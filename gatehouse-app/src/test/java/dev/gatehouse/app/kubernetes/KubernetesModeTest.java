@@ -400,14 +400,16 @@ class KubernetesModeTest {
                 return r;
             });
         }
-        long burstSeconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        double burstSeconds = (System.nanoTime() - started) / 1e9;
         eventually().until(() -> get("127.0.0.1", "/v" + updates + "/x").statusCode() == 200);
         Thread.sleep(500); // a trailing compile would show up here
         int compiles = replica.applied.get() - before;
         // one per debounce window (150 ms quiet, at most 1 s) while the burst lasts, and a last one: a handful
-        // however many updates come (the burst's length is the API's pace on this machine, not ours)
-        assertThat(compiles).as("compiles for %d updates in %d s", updates, burstSeconds)
-                .isBetween(1, (int) Math.min(burstSeconds + 3, updates / 20));
+        // however many updates come (the burst's length is the API's pace on this machine, not ours). On a loaded
+        // machine the test's own edit loop stalls past the 150 ms quiet time now and then, which rightly compiles
+        // early: up to two per second of burst is still coalescing; one per update (1,000) is what this guards.
+        assertThat(compiles).as("compiles for %d updates in %.1f s", updates, burstSeconds)
+                .isBetween(1, (int) Math.min(Math.ceil(2 * burstSeconds) + 3, updates / 20));
     }
 
     @Test

@@ -97,6 +97,7 @@ final class RequestPipeline {
         HttpExchange exchange = new HttpExchange(request, ex.scheme, localPort, ex.remote, target.host(),
                 PathNormalizer.routingView(target.path()), target.query());
         ex.exchange = exchange;
+        exchange.upstreamCalls(ex.upstream);
         RuntimeSnapshot snapshot = owner.context().snapshots().current();
         ex.router = snapshot.httpRouter(localPort);
         if (tls != null && ex.router != null && ex.router.isMisdirected(tls.serverName(), target.host())) {

@@ -19,6 +19,7 @@ import dev.gatehouse.proxy.upstream.UpstreamStreamReset;
 import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.balance.HashCookie;
 import dev.gatehouse.routing.balance.PickContext;
+import dev.gatehouse.routing.filter.UpstreamCalls;
 import dev.gatehouse.routing.session.SessionAffinity;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -66,7 +67,7 @@ import static dev.gatehouse.proxy.http.ProxyExchange.FORWARDING;
  * pooled or closed), never relayed. The cluster's {@link ClusterBreaker} counts the request, its pending connect and
  * its retries; over a limit the request gets 503 with {@code x-gatehouse-overflow}.
  */
-final class UpstreamAttempt implements UpstreamListener, PickContext {
+final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCalls {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamAttempt.class);
     private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
 
@@ -209,6 +210,14 @@ final class UpstreamAttempt implements UpstreamListener, PickContext {
         }
         ex.state = CONNECTING;
         obtainConnection();
+    }
+
+    /** A filter's question to another cluster (ext-auth), on this exchange's loop and pool. */
+    @Override
+    public java.util.concurrent.CompletionStage<Answer> call(Cluster to, io.netty.handler.codec.http.HttpRequest head,
+                                                             Duration timeout, int maxBodyBytes) {
+        return SideCall.start(ex.owner.context().pools().forLoop(ex.client.eventLoop()), to, head, timeout,
+                maxBodyBytes);
     }
 
     /** @return true when the cluster gave an endpoint; false when it has none, answered 503 */

@@ -15,8 +15,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A SecurityPolicy's first filter: strips client-supplied copies of the identity headers we set, answers 500
  * for an invalid policy (fail closed), and authenticates: every configured method (apiKeyAuth, basicAuth, jwt)
- * must accept its credential, as in EG (an {@code optional} jwt accepts none); a request that presents none at all
- * becomes the policy's anonymous consumer when it has one. A wrong or missing credential is 401 with
+ * must accept its credential, as in EG (an {@code optional} jwt accepts none, and so does jwt beside a valid oidc
+ * session); a request that presents none at all becomes the policy's anonymous consumer when it has one. A wrong or missing credential is 401 with
  * {@code WWW-Authenticate}. A bcrypt check or a JWKS fetch suspends the request; the authorization filter reads
  * the outcome on the request's event loop.
  */
@@ -94,7 +94,14 @@ final class AuthenticationFilter implements HttpFilter {
                 }
                 token = null;
             } else if (token instanceof JwtAuthentication.Missing) {
-                missing |= !p.jwt.spec.optional() && !p.jwt.spec.failOpen();
+                // with oidc, a browser's session (its consumer set by OidcFilter) stands in for the token, as EG
+                // lets a missing JWT through there; a Bearer that skipped the login (passThroughAuthHeader) is
+                // a token, checked above
+                if (p.oidc && ex.consumer() != null) {
+                    presented = true;
+                } else {
+                    missing |= !p.jwt.spec.optional() && !p.jwt.spec.failOpen();
+                }
                 token = null;
             } else {
                 presented = true;

@@ -1,8 +1,11 @@
 package dev.gatehouse.routing.auth;
 
 import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.routing.auth.oidc.OidcFilter;
 import dev.gatehouse.routing.filter.AuthOutcome;
+import dev.gatehouse.routing.balance.Cluster;
 import dev.gatehouse.routing.filter.CorsFilter;
+import dev.gatehouse.routing.filter.ExtAuthFilter;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.filter.HttpFilter;
@@ -11,11 +14,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A rule's SecurityPolicy -> its filters, which run first on the route (issue order: cors, ext-auth,
  * authentication, authorization, rate limiting, then the rule's own filters): the HTTPRoute CORS filter for its
- * {@code cors}, {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are hash lookups.
+ * {@code cors}, {@link ExtAuthFilter} for its {@code extAuth}, {@link OidcFilter} for its {@code oidc},
+ * {@link AuthenticationFilter}, then {@link AuthorizationFilter}. Built once per snapshot; the credential tables are
+ * hash lookups.
  */
 public final class SecurityFilters {
     private SecurityFilters() {
@@ -23,13 +29,27 @@ public final class SecurityFilters {
 
     /** @return the filters enforcing {@code spec} in order; empty for {@code null} (no policy) */
     public static List<HttpFilter> compile(SecurityPolicySpec spec) {
+        return compile(spec, name -> null);
+    }
+
+    /**
+     * @param clusters the snapshot's clusters by name, for the ext-auth service
+     * @return the filters enforcing {@code spec} in order; empty for {@code null} (no policy)
+     */
+    public static List<HttpFilter> compile(SecurityPolicySpec spec, Function<String, Cluster> clusters) {
         if (spec == null) {
             return List.of();
         }
         Policy p = new Policy(spec);
-        List<HttpFilter> out = new ArrayList<>(3);
+        List<HttpFilter> out = new ArrayList<>(4);
         if (spec.cors() != null) {
             out.add(CorsFilter.compile(spec.cors()));
+        }
+        if (spec.extAuth() != null && spec.invalidReason() == null) {
+            out.add(ExtAuthFilter.compile(spec.extAuth(), clusters));
+        }
+        if (spec.oidc() != null && spec.invalidReason() == null) {
+            out.add(new OidcFilter(spec.policy(), spec.oidc(), spec.groups()));
         }
         out.add(new AuthenticationFilter(p));
         out.add(new AuthorizationFilter(p));
@@ -48,6 +68,7 @@ public final class SecurityFilters {
         final Authorization authorization;
         final String anonymous;
         final Map<String, List<String>> groups;
+        final boolean oidc;
         /** Headers we set upstream: a client's own copies are removed before anything else. */
         final List<String> identityHeaders = new ArrayList<>();
         final List<String> challenges = new ArrayList<>();
@@ -61,6 +82,7 @@ public final class SecurityFilters {
             authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
             anonymous = spec.anonymous();
             groups = spec.groups();
+            oidc = spec.oidc() != null;
             if (apiKeys != null) {
                 challenges.add("ApiKey realm=\"gatehouse\"");
                 if (apiKeys.forwardHeader != null) {
@@ -116,6 +138,9 @@ public final class SecurityFilters {
                 }
                 if (jwt != null) {
                     parts.add(jwt.describe());
+                }
+                if (oidc) {
+                    parts.add("oidc session (checked by the filter before)");
                 }
                 if (anonymous != null) {
                     parts.add("anonymous consumer " + anonymous);

@@ -57,6 +57,9 @@ public final class FilterCompiler {
         if (spec instanceof FilterSpec.DirectResponseSpec s) {
             return DirectResponseFilter.compile(s);
         }
+        if (spec instanceof FilterSpec.ExternalAuthSpec s) {
+            return ExtAuthFilter.compile(s.check(), clusters);
+        }
         throw new IllegalArgumentException("unsupported filter " + (spec == null ? "null" : spec.getClass().getSimpleName()));
     }
 }

@@ -27,6 +27,7 @@ public final class HttpExchange {
     private String consumer;
     private List<String> consumerGroups = List.of();
     private Object authState;
+    private UpstreamCalls upstreamCalls = UpstreamCalls.NONE;
 
     /**
      * @param request the decoded request head; its headers and URI are changed in place and forwarded
@@ -148,6 +149,15 @@ public final class HttpExchange {
 
     public void authState(Object state) {
         this.authState = state;
+    }
+
+    /** How a filter asks another cluster a question on this request's loop (ext-auth); set by the proxy. */
+    public UpstreamCalls upstreamCalls() {
+        return upstreamCalls;
+    }
+
+    public void upstreamCalls(UpstreamCalls calls) {
+        this.upstreamCalls = calls == null ? UpstreamCalls.NONE : calls;
     }
 
     /** A rate-limit filter's decision, for {@code gatehouse_ratelimit_outcomes_total} and the access log. */

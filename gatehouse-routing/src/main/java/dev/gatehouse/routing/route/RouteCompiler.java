@@ -71,9 +71,9 @@ final class RouteCompiler {
     private CompiledRoute compileRule(HttpRuleSpec rule, String listener) {
         try {
             RequestMatcher matcher = RequestMatcher.compile(rule.match());
-            // issue 14's order: the SecurityPolicy's filters (cors, authentication, authorization), then rate
-            // limiting (a refused credential spends no quota; a limit may count per consumer), then the rule's own
-            List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security()));
+            // issue 14's order: the SecurityPolicy's filters (cors, ext-auth, authentication, authorization), then
+            // rate limiting (a refused credential spends no quota; a limit may count per consumer), then the rule's own
+            List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security(), clusters::get));
             if (rule.rateLimit() != null) {
                 filters.add(RateLimitFilter.compile(rule.rateLimit(), rateLimiters));
             }

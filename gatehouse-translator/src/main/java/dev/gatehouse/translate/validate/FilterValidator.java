@@ -1,6 +1,7 @@
 package dev.gatehouse.translate.validate;
 
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.BackendObjectReference;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPExternalAuthFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeader;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPHeaderFilter;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPPathModifier;
@@ -18,6 +19,9 @@ import java.util.Set;
 
 /** HTTPRouteFilter lists of a rule or backendRef: type/field agreement and the CEL rules across filters. */
 final class FilterValidator {
+    /** GEP-1494's pattern for ExternalAuth's http.path. */
+    private static final java.util.regex.Pattern EXT_AUTH_PATH =
+            java.util.regex.Pattern.compile("^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$");
     private static final List<Integer> REDIRECT_CODES = List.of(301, 302, 303, 307, 308);
     /** Filter types that may appear at most once in a list. */
     private static final Set<String> SINGLETONS = Set.of("RequestHeaderModifier", "ResponseHeaderModifier",
@@ -60,6 +64,7 @@ final class FilterValidator {
                     replacePrefix |= pathModifier(filter.getUrlRewrite().getPath(), ff + ".urlRewrite.path", f);
                 }
                 case "RequestMirror" -> mirror(filter.getRequestMirror(), ff + ".requestMirror", f);
+                case "ExternalAuth" -> externalAuth(filter.getExternalAuth(), ff + ".externalAuth", f);
                 case "ExtensionRef" -> {
                     f.required(ff + ".extensionRef.group", filter.getExtensionRef().getGroup() == null ? null : "set");
                     f.required(ff + ".extensionRef.kind", filter.getExtensionRef().getKind());
@@ -206,6 +211,42 @@ final class FilterValidator {
             if (f.required(field + ".fraction.numerator", num) && (num < 0 || den <= 0 || num > den)) {
                 f.error(field + ".fraction", "numerator must be in 0..denominator and denominator positive");
             }
+        }
+    }
+
+    /** GEP-1494's schema and CEL rules (protocol and its block agree, a Service needs a port, header names). */
+    private static void externalAuth(HTTPExternalAuthFilter e, String field, Findings f) {
+        BackendObjectReference ref = e.getBackendRef();
+        if (f.required(field + ".backendRef", ref)) {
+            backendRef(ref.getGroup(), ref.getKind(), ref.getName(), ref.getPort(), field + ".backendRef", f);
+        }
+        String protocol = e.getProtocol();
+        if (f.required(field + ".protocol", protocol) && !protocol.equals("HTTP") && !protocol.equals("GRPC")) {
+            f.error(field + ".protocol", "unsupported value \"" + protocol + "\": must be one of HTTP, GRPC");
+        }
+        if ("GRPC".equals(protocol) != (e.getGrpc() != null)) {
+            f.error(field, e.getGrpc() == null ? "grpc must be specified when protocol is set to 'GRPC'"
+                    : "protocol must be 'GRPC' when grpc is set");
+        }
+        if ("HTTP".equals(protocol) != (e.getHttp() != null)) {
+            f.error(field, e.getHttp() == null ? "http must be specified when protocol is set to 'HTTP'"
+                    : "protocol must be 'HTTP' when http is set");
+        }
+        if (e.getHttp() != null) {
+            names(e.getHttp().getAllowedHeaders(), field + ".http.allowedHeaders", f);
+            names(e.getHttp().getAllowedResponseHeaders(), field + ".http.allowedResponseHeaders", f);
+            if (e.getHttp().getPath() != null) {
+                f.matches(field + ".http.path", e.getHttp().getPath(), EXT_AUTH_PATH, "path");
+            }
+        }
+        if (e.getForwardBody() != null && e.getForwardBody().getMaxSize() != null && e.getForwardBody().getMaxSize() < 0) {
+            f.error(field + ".forwardBody.maxSize", "must be 0 or more");
+        }
+    }
+
+    private static void names(List<String> names, String field, Findings f) {
+        for (int i = 0; names != null && i < names.size(); i++) {
+            f.matches(field + "[" + i + "]", names.get(i), ApiFormats.HEADER_NAME, "header name");
         }
     }
 

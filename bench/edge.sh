@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# gatehouse edge vs nginx's stream module doing the same job: L4 balancing (least-connections) of TCP connections
+# over three "nodes" with a PROXY protocol header towards them. The proxy under test is pinned to CPU 0; wrk and
+# the origin (nginx, one worker, answering on the three node addresses) to CPU 1.
+#   connections/s: new connection per request (wrk, "Connection: close"), small GET, 50 clients
+#   bytes/s:       1 MiB bodies over 10 keep-alive connections (wrk's Transfer/sec)
+#   added latency: one keep-alive client, small GET: the proxy's p50 and p99 minus the origin's own (direct)
+# The edge is measured with PROXY v1 (what nginx sends) and v2 (its default). After a JIT warm-up the proxies take
+# turns, ROUNDS times, DURATION seconds per measurement; reported: medians over the rounds.
+#   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 (~6 min)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-30}
+JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled}
+out="$root/bench/out-edge"; mkdir -p "$out/www"; rm -f "$out"/*.pid "$out"/wrk-*.txt
+for tool in wrk nginx taskset java; do command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install wrk nginx libnginx-mod-stream util-linux)"; exit 1; }; done
+[ "$(nproc --all)" -ge 2 ] || { echo "bench: needs 2 CPUs"; exit 1; }
+head -c 1048576 /dev/urandom > "$out/www/big"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+for c in origin nginx; do sed "s#@DIR@#$out#g" "$root/bench/edge-$c.conf.template" > "$out/edge-$c.conf"; done
+taskset -c 1 nginx -c "$out/edge-origin.conf" -p "$out" & pids+=($!)
+taskset -c 0 nginx -c "$out/edge-nginx.conf" -p "$out" & pids+=($!)
+[ -f "$root/gatehouse-app/target/gatehouse.jar" ] || (cd "$root" && mvn -q -B -DskipTests package -pl gatehouse-app -am)
+edge() { # listen-port admin-port proxy-protocol
+  # shellcheck disable=SC2086
+  taskset -c 0 java $JAVA_OPTS -jar "$root/gatehouse-app/target/gatehouse.jar" edge --listen "127.0.0.1:$1" \
+    --nodes 127.0.0.1,127.0.0.2,127.0.0.3 --node-port "$1=18191" --proxy-protocol "$3" \
+    --admin "127.0.0.1:$2" > "$out/edge-$1.log" 2>&1 & pids+=($!)
+}
+edge 18182 19912 v1
+edge 18183 19913 v2
+wait_ok() { for _ in $(seq 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "bench: $1 never answered"; exit 1; }
+for p in 18190 18180 18182 18183; do wait_ok "http://127.0.0.1:$p/"; done
+
+conns() { taskset -c 1 wrk -t1 -c50 -d"$2"s -H 'Connection: close' "http://127.0.0.1:$1/"; }
+bytes() { taskset -c 1 wrk -t1 -c10 -d"$2"s "http://127.0.0.1:$1/big"; }
+latency() { taskset -c 1 wrk -t1 -c1 -d"$2"s --latency "http://127.0.0.1:$1/"; }
+parse() { # wrk output -> "rps bytes_per_s p50_ms p99_ms errors"
+  awk '
+    function ms(v) { if (v ~ /us$/) { sub(/us$/,"",v); return v/1000 } if (v ~ /ms$/) { sub(/ms$/,"",v); return v+0 } if (v ~ /s$/) { sub(/s$/,"",v); return v*1000 } return v }
+    function by(v) { if (v ~ /GB$/) { sub(/GB$/,"",v); return v*1073741824 } if (v ~ /MB$/) { sub(/MB$/,"",v); return v*1048576 } if (v ~ /KB$/) { sub(/KB$/,"",v); return v*1024 } sub(/B$/,"",v); return v+0 }
+    /Requests\/sec/ { rps=$2 } /Transfer\/sec/ { bps=by($2) } / 50%/ { p50=ms($2) } / 99%/ { p99=ms($2) }
+    /Non-2xx|Socket errors/ { err="ERR" }
+    END { printf "%s %.0f %.3f %.3f %s\n", rps, bps, p50, p99, (err==""?"-":err) }'
+}
+echo "warm-up ${WARMUP}s per edge (JIT)"
+for p in 18182 18183; do
+  conns $p $((WARMUP / 3)) > /dev/null; bytes $p $((WARMUP / 3)) > /dev/null; latency $p $((WARMUP / 3)) > /dev/null
+done
+conns 18180 3 > /dev/null
+: > "$out/results.txt"
+for r in $(seq "$ROUNDS"); do
+  for test in conns bytes latency; do
+    for who in direct nginx-stream edge-v1 edge-v2; do
+      case $who in direct) port=18190 ;; nginx-stream) port=18180 ;; edge-v1) port=18182 ;; *) port=18183 ;; esac
+      [ "$who" = direct ] && [ "$test" != latency ] && continue
+      line=$($test $port "$DURATION" | tee "$out/wrk-$test-$who-$r.txt" | parse)
+      echo "$test $who $r $line" | tee -a "$out/results.txt"
+    done
+  done
+done
+echo
+python3 - "$out/results.txt" <<'PY' | tee "$out/summary.txt"
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+m = {}
+for test, who, r, rps, bps, p50, p99, err in rows:
+    d = m.setdefault((test, who), {"rps": [], "bps": [], "p50": [], "p99": [], "err": False})
+    d["rps"].append(float(rps)); d["bps"].append(float(bps)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
+    d["err"] |= err != "-"
+med = lambda test, who, k: statistics.median(m[(test, who)][k])
+direct50, direct99 = med("latency", "direct", "p50"), med("latency", "direct", "p99")
+print("%-13s %14s %12s %18s %18s" % ("proxy", "connections/s", "MiB/s", "added p50 (ms)", "added p99 (ms)"))
+for who in ("nginx-stream", "edge-v1", "edge-v2"):
+    errs = any(m[(t, who)]["err"] for t in ("conns", "bytes", "latency"))
+    print("%-13s %14.0f %12.1f %18.3f %18.3f%s" % (who, med("conns", who, "rps"), med("bytes", who, "bps") / 1048576,
+          med("latency", who, "p50") - direct50, med("latency", who, "p99") - direct99, "  (errors: see wrk-*.txt)" if errs else ""))
+print("direct origin, one keep-alive client: p50 %.3f ms, p99 %.3f ms" % (direct50, direct99))
+PY

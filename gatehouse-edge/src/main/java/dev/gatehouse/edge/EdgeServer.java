@@ -1,0 +1,148 @@
+package dev.gatehouse.edge;
+
+import dev.gatehouse.edge.admin.EdgeAdmin;
+import dev.gatehouse.edge.health.HealthChecks;
+import dev.gatehouse.edge.pool.NodePool;
+import dev.gatehouse.edge.pool.NodeSource;
+import dev.gatehouse.edge.relay.NodeRelay;
+import dev.gatehouse.edge.relay.RelaySettings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code gatehouse edge} running: the listeners, the pool fed by a {@link NodeSource}, the health checks and the
+ * admin listener. Each accepted connection and its node connection live on one event loop.
+ */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final NodeSource source;
+    private final NodePool pool;
+    private final HealthChecks health;
+    private final PrometheusMeterRegistry registry;
+    private final List<Channel> listeners = new ArrayList<>();
+    private Channel admin;
+    private volatile boolean listening;
+
+    private EdgeServer(EdgeOptions options, NodeSource source) {
+        EdgeTransport transport = EdgeTransport.select();
+        this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
+        this.source = source;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.pool = new NodePool(options.balance(), options.healthCheck(), registry);
+        this.health = new HealthChecks(workers, transport.channelClass(), options);
+        LOG.info("edge: transport {}, balance {}, PROXY protocol {}", transport.name(),
+                options.balance().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                options.proxyProtocol().name().toLowerCase(Locale.ROOT));
+    }
+
+    /**
+     * Starts following the nodes, binds the admin listener and every {@code --listen} address.
+     *
+     * @throws Exception a listener that cannot bind, a node source that cannot start (all is closed again)
+     */
+    public static EdgeServer start(EdgeOptions options, NodeSource source) throws Exception {
+        EdgeServer server = new EdgeServer(options, source);
+        try {
+            server.bind(options);
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(EdgeOptions options) throws Exception {
+        EdgeTransport transport = EdgeTransport.select();
+        source.start(set -> health.sync(pool.update(set)));
+        RelaySettings relay = new RelaySettings(pool, transport.channelClass(), options.connectTimeout(),
+                options.proxyProtocol(), Counter.builder("gatehouse.edge.connections.refused")
+                        .description("Client connections closed because no node could be reached").register(registry));
+        if (options.admin() != null) {
+            admin = new ServerBootstrap().group(boss, workers).channel(transport.serverChannelClass())
+                    .childHandler(new ChannelInitializer<>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(8192),
+                                    new EdgeAdmin(pool, registry, () -> listening));
+                        }
+                    })
+                    .bind(options.admin()).sync().channel();
+            LOG.info("edge admin on http://{}/ (/ready, /metrics, /nodes)", hostPort(admin));
+        }
+        for (InetSocketAddress address : options.listen()) {
+            int port = address.getPort();
+            ChannelHandler init = options.redirectHttp() && port == 80 ? EdgeFrontInitializer.httpRedirect(options)
+                    : new EdgeFrontInitializer(options, port, relay);
+            Channel ch = new ServerBootstrap().group(boss, workers).channel(transport.serverChannelClass())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, NodeRelay.WATERMARKS)
+                    .childHandler(init)
+                    .bind(address).sync().channel();
+            listeners.add(ch);
+            LOG.info("edge listening on {} -> node port {}", hostPort(ch), pool.snapshot().nodePorts().get(port));
+        }
+        listening = true;
+    }
+
+    private static String hostPort(Channel ch) {
+        InetSocketAddress a = (InetSocketAddress) ch.localAddress();
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
+    }
+
+    public NodePool pool() {
+        return pool;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** The bound listen addresses (port 0 resolved), in {@code --listen} order. */
+    public List<InetSocketAddress> listenAddresses() {
+        return listeners.stream().map(c -> (InetSocketAddress) c.localAddress()).toList();
+    }
+
+    /** @return the bound admin address, or {@code null} without one */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : (InetSocketAddress) admin.localAddress();
+    }
+
+    /** Stops accepting, stops the checks and the source; open connections end with the event loops. */
+    @Override
+    public void close() {
+        listening = false;
+        for (Channel ch : listeners) {
+            ch.close().awaitUninterruptibly();
+        }
+        if (admin != null) {
+            admin.close().awaitUninterruptibly();
+        }
+        health.close();
+        source.close();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

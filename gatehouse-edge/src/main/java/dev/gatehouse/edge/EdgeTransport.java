@@ -1,0 +1,25 @@
+package dev.gatehouse.edge;
+
+import io.netty.channel.Channel;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+/** Native epoll when it loads (the relay's throughput), else NIO. */
+record EdgeTransport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannelClass,
+                     Class<? extends Channel> channelClass) {
+    static EdgeTransport select() {
+        if (Epoll.isAvailable()) {
+            return new EdgeTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                    EpollSocketChannel.class);
+        }
+        return new EdgeTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
+                NioSocketChannel.class);
+    }
+}

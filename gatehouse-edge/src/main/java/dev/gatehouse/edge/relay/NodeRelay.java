@@ -1,0 +1,216 @@
+package dev.gatehouse.edge.relay;
+
+import dev.gatehouse.edge.EdgeOptions;
+import dev.gatehouse.edge.pool.NodePool;
+import dev.gatehouse.edge.pool.NodeState;
+import dev.gatehouse.proxy.l4.ByteSplice;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Connects an accepted client to a node, on the client's own event loop, the client not reading meanwhile (bytes a
+ * gate already let through are held and written first). A connect that fails is counted against the node and
+ * retried at once on a node not yet tried, so a client only sees a failure when every node refused it. Connected:
+ * the PROXY header, the held bytes, then a {@link ByteSplice} each way (back-pressure, half-close, idle timeout).
+ */
+public final class NodeRelay extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRelay.class);
+    /** Both directions buffer at most ~64 KiB before the other side stops reading. */
+    public static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    /** Bootstrap insists on a handler before connect; the splice is added once connected. */
+    @ChannelHandler.Sharable
+    private static final class Inert extends ChannelInboundHandlerAdapter {
+    }
+
+    private static final ChannelHandler INERT = new Inert();
+
+    private final RelaySettings settings;
+    private final int listenPort;
+    private final boolean waitForBytes;
+    private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
+    private final List<NodeState> tried = new ArrayList<>(2);
+    private NodePool.Snapshot snapshot;
+    private Channel attempt;
+    private boolean started;
+    /** the client half-closed before a node was connected: the splice is told once it is in place */
+    private boolean inputShutdown;
+
+    /**
+     * @param waitForBytes connect when the first bytes arrive (a gate in front let them through) rather than as soon
+     *                     as the client is accepted
+     */
+    public NodeRelay(RelaySettings settings, int listenPort, boolean waitForBytes) {
+        this.settings = settings;
+        this.listenPort = listenPort;
+        this.waitForBytes = waitForBytes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (!waitForBytes && ctx.channel().isActive()) {
+            start(ctx);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!waitForBytes) {
+            start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        pending.add(msg);
+        if (!started) {
+            start(ctx);
+        }
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (started) {
+            return;
+        }
+        started = true;
+        ctx.channel().config().setAutoRead(false);
+        snapshot = settings.pool().snapshot();
+        connect(ctx);
+    }
+
+    private void connect(ChannelHandlerContext ctx) {
+        Channel client = ctx.channel();
+        Integer nodePort = snapshot.nodePorts().get(listenPort);
+        NodeState node = nodePort == null ? null : settings.pool().pick(snapshot.nodes(), tried);
+        if (node == null) {
+            settings.refused().increment();
+            if (nodePort == null) {
+                LOG.warn("{}: port {} has no node port; closing", client.remoteAddress(), listenPort);
+            } else {
+                // counted, and /ready says so: a line per refused client would flood the log while the nodes are down
+                LOG.debug("{}: no node took port {} ({}); closing", client.remoteAddress(), listenPort,
+                        tried.isEmpty() ? "no nodes" : "every node failed");
+            }
+            client.close();
+            return;
+        }
+        tried.add(node);
+        ChannelFuture f = new Bootstrap()
+                .group(client.eventLoop())
+                .channel(settings.channelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
+                        settings.connectTimeout().toMillis())))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
+                .handler(INERT)
+                .connect(new InetSocketAddress(node.resolved(), nodePort));
+        attempt = f.channel();
+        f.addListener(x -> {
+            if (!f.isSuccess()) {
+                if (!client.isActive()) {
+                    return; // the client left and its attempt was closed: no verdict on the node
+                }
+                String reason = f.cause() == null ? "cancelled" : String.valueOf(f.cause().getMessage());
+                node.connectFailed(reason);
+                node.retried();
+                LOG.debug("{}: connect to {} failed ({}); trying another node", client.remoteAddress(),
+                        node.node().name(), reason);
+                connect(ctx);
+                return;
+            }
+            node.connected();
+            relay(ctx, node, f.channel());
+        });
+    }
+
+    private void relay(ChannelHandlerContext ctx, NodeState node, Channel nodeChannel) {
+        Channel client = ctx.channel();
+        if (!client.isActive()) {
+            nodeChannel.close();
+            return;
+        }
+        node.opened();
+        nodeChannel.closeFuture().addListener(x -> node.closed());
+        if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
+            nodeChannel.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+            nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
+                    (InetSocketAddress) client.localAddress()), nodeChannel.voidPromise());
+            nodeChannel.pipeline().remove("proxy-protocol");
+        }
+        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node));
+        for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
+            nodeChannel.write(msg, nodeChannel.voidPromise());
+        }
+        nodeChannel.flush();
+        attempt = null;
+        ctx.pipeline().remove(this);
+        client.pipeline().addLast("splice", ByteSplice.to(nodeChannel));
+        nodeChannel.pipeline().addLast("splice", ByteSplice.to(client));
+        nodeChannel.config().setAutoRead(client.isWritable());
+        if (!inputShutdown) {
+            client.config().setAutoRead(nodeChannel.isWritable());
+        } else if (nodeChannel instanceof DuplexChannel duplex) {
+            // the client's FIN came before the node was connected: pass it on after its bytes. (Reading a channel
+            // whose input is shut fails in Netty's epoll: the fd has left the epoll set.)
+            duplex.shutdownOutput();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // a client that sends its request and half-closes at once (even before the edge reads) still gets its
+            // answer: the FIN is relayed once the node is connected
+            inputShutdown = true;
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (attempt != null) {
+            // the client left while a connect was under way
+            attempt.close();
+        }
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    private void release() {
+        for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("{}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

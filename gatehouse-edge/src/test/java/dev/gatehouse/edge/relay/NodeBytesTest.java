@@ -1,0 +1,43 @@
+package dev.gatehouse.edge.relay;
+
+import dev.gatehouse.edge.EdgeOptions;
+import dev.gatehouse.edge.pool.EdgeNode;
+import dev.gatehouse.edge.pool.NodePool;
+import dev.gatehouse.edge.pool.NodeSet;
+import dev.gatehouse.edge.pool.NodeState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class NodeBytesTest {
+    @Test
+    void countsEachDirectionIntoTheNodesMetricAndPassesTheBytesOn() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        NodePool pool = new NodePool(EdgeOptions.Balance.ROUND_ROBIN, new EdgeOptions.HealthCheck(null, 0,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1), registry);
+        NodeState node = pool.update(new NodeSet(List.of(new EdgeNode("n1", "127.0.0.1")), Map.of(80, 30080)))
+                .nodes().get(0);
+        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node));
+        ch.writeOutbound(Unpooled.wrappedBuffer(new byte[100]));
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[7]));
+        ByteBuf out = ch.readOutbound();
+        ByteBuf in = ch.readInbound();
+        assertThat(out.readableBytes()).isEqualTo(100);
+        assertThat(in.readableBytes()).isEqualTo(7);
+        out.release();
+        in.release();
+        assertThat(registry.get("gatehouse.edge.bytes").tags("node", "n1", "direction", "to_node").counter().count())
+                .isEqualTo(100);
+        assertThat(registry.get("gatehouse.edge.bytes").tags("node", "n1", "direction", "from_node").counter().count())
+                .isEqualTo(7);
+        assertThat(ch.finish()).isFalse();
+    }
+}
