@@ -137,7 +137,7 @@ public final class SecurityFilters {
                     parts.add("basicAuth");
                 }
                 if (jwt != null) {
-                    parts.add(jwt.describe());
+                    parts.add(jwt.describe() + (oidc ? " unless an oidc session stands in for a missing token" : ""));
                 }
                 if (oidc) {
                     parts.add("oidc session (checked by the filter before)");

@@ -235,6 +235,7 @@ class OidcFilterTest {
         OidcSpec oidc = spec(true, List.of(), "Lax", false);
         List<HttpFilter> policy = SecurityFilters.compile(new SecurityPolicySpec("default/web", null, null, null, null,
                 null, Map.of(), null, jwt, oidc, null));
+        assertThat(policy.get(1).describe()).contains("unless an oidc session stands in for a missing token");
         String session = login(new OidcFilter("default/web", oidc, Map.of()));
 
         // a browser with a session and no token: EG lets the missing JWT through, the consumer is the session's sub
