@@ -102,16 +102,24 @@ public record SecurityPolicySpec(String policy, String invalidReason, ApiKeyAuth
      * @param consumerGroups gatehouse.dev addition: the consumer belongs to one of these groups
      * @param methods the request method is one of these (operation.methods)
      * @param path operation.path, or {@code null}
+     * @param jwt principal.jwt: the verified token's claims and scopes, or {@code null}
      */
     public record AuthorizationRule(String name, Action action, List<String> clientCidrs,
                                     Map<String, List<String>> headers, List<String> consumers,
-                                    List<String> consumerGroups, List<String> methods, PathSpec path) {
+                                    List<String> consumerGroups, List<String> methods, PathSpec path,
+                                    JwtSpec.Principal jwt) {
         public AuthorizationRule {
             clientCidrs = List.copyOf(clientCidrs);
             headers = Map.copyOf(headers);
             consumers = List.copyOf(consumers);
             consumerGroups = List.copyOf(consumerGroups);
             methods = List.copyOf(methods);
+        }
+
+        public AuthorizationRule(String name, Action action, List<String> clientCidrs,
+                                 Map<String, List<String>> headers, List<String> consumers,
+                                 List<String> consumerGroups, List<String> methods, PathSpec path) {
+            this(name, action, clientCidrs, headers, consumers, consumerGroups, methods, path, null);
         }
     }
 

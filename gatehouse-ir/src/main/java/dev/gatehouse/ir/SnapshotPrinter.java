@@ -92,6 +92,14 @@ public final class SnapshotPrinter {
             writeField(out, "source", ca.source(), indent, !inline);
             return;
         }
+        if (record instanceof JwtSpec.LocalJwks jwks) {
+            // an HMAC key in a JWKS is a secret: the source says which it is
+            if (inline) {
+                out.append('\n');
+            }
+            writeField(out, "source", jwks.source(), indent, !inline);
+            return;
+        }
         RecordComponent[] components = record.getClass().getRecordComponents();
         java.util.List<Object[]> fields = new java.util.ArrayList<>(components.length + 1);
         if (record instanceof FilterSpec) {

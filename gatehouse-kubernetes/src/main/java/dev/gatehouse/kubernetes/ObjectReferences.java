@@ -29,7 +29,8 @@ import java.util.TreeSet;
  * A cross-namespace reference is listed whether or not a ReferenceGrant allows it: the translator decides that, and
  * its status says so. Of our own policies, a SecurityPolicy names Secrets ({@code apiKeyAuth.credentialRefs},
  * {@code basicAuth.users}, {@code oidc.clientSecret}, {@code oidc.clientIDRef}, gatehouse.dev's
- * {@code oidc.cookieSecret}); one that names more adds its refs here.
+ * {@code oidc.cookieSecret}) and ConfigMaps ({@code jwt.providers[].localJWKS.valueRef}); one that names more adds
+ * its refs here.
  *
  * @param secrets "namespace/name" of every referenced Secret
  * @param configMaps "namespace/name" of every referenced ConfigMap
@@ -74,6 +75,14 @@ record ObjectReferences(Set<String> secrets, Set<String> configMaps) {
                 }
                 if (spec.get("basicAuth") instanceof Map<?, ?> basic) {
                     out.addSecretRef(ns, basic.get("users"));
+                }
+                if (spec.get("jwt") instanceof Map<?, ?> jwt && jwt.get("providers") instanceof List<?> providers) {
+                    for (Object p : providers) {
+                        if (p instanceof Map<?, ?> m && m.get("localJWKS") instanceof Map<?, ?> local
+                                && local.get("valueRef") instanceof Map<?, ?> ref && ref.get("name") instanceof String n) {
+                            out.add(ns, null, CONFIG_MAP, null, n);
+                        }
+                    }
                 }
                 if (spec.get("oidc") instanceof Map<?, ?> oidc) {
                     for (String field : List.of("clientSecret", "clientIDRef", "cookieSecret")) {

@@ -81,11 +81,15 @@ class ObjectReferencesTest {
                     extractFrom: [{headers: [x-api-key]}]
                   basicAuth:
                     users: {name: htpasswd}
+                  jwt:
+                    providers:
+                    - {name: local, localJWKS: {type: ValueRef, valueRef: {group: "", kind: ConfigMap, name: jwks}}}
+                    - {name: remote, remoteJWKS: {uri: "https://idp.example.com/jwks"}}
                 """, GenericKubernetesResource.class);
 
         ObjectReferences refs = ObjectReferences.of(List.of(gateway), List.of(set), List.of(policy, security));
 
-        assertThat(refs.configMaps()).containsExactly("apps/backend-ca", "infra/client-ca", "partners/partner-ca");
+        assertThat(refs.configMaps()).containsExactly("apps/backend-ca", "apps/jwks", "infra/client-ca", "partners/partner-ca");
         assertThat(refs.secrets()).containsExactly("apps/api-keys", "apps/htpasswd", "certs/shared-cert",
                 "infra/client-cert", "infra/edge-cert", "infra/secret-ca", "partners/partner-keys", "team/team-cert");
     }

@@ -46,6 +46,10 @@ final class SecurityPolicyTranslator {
     static final String HTPASSWD_KEY = ".htpasswd";
     private static final String API_KEYS = "spec.apiKeyAuth.credentialRefs";
     private static final String USERS = "spec.basicAuth.users";
+    /** EG's default remoteJWKS.cacheDuration, and Envoy's default failed-refetch spacing. */
+    private static final java.time.Duration JWKS_CACHE = java.time.Duration.ofSeconds(300);
+    private static final java.time.Duration JWKS_REFETCH = java.time.Duration.ofSeconds(1);
+    private static final String JWKS_KEY = "jwks";
     private static final String EXT_AUTH = "spec.extAuth";
     private static final String OIDC = "spec.oidc";
     /** EG's Secret keys for the OIDC client, and EG's name for the cookie key (gatehouse.dev's cookieSecret). */
@@ -156,9 +160,102 @@ final class SecurityPolicyTranslator {
                 extAuth(present(spec, "extAuth"), policy, problems));
     }
 
-    /** EG's jwt; {@code null} when absent. */
+    /**
+     * EG's jwt; {@code null} when absent. A local JWKS (inline or a ConfigMap's {@code jwks} key, else its first
+     * key) must parse as a JWK set: one that does not makes the policy Invalid, its routes answer 500.
+     */
     private dev.gatehouse.ir.JwtSpec jwt(Map<?, ?> j, GenericKubernetesResource policy, Problems problems) {
-        return null;
+        if (j == null) {
+            return null;
+        }
+        List<dev.gatehouse.ir.JwtSpec.Provider> providers = new ArrayList<>();
+        List<?> list = (List<?>) j.get("providers");
+        for (int i = 0; i < list.size(); i++) {
+            Map<?, ?> p = (Map<?, ?>) list.get(i);
+            String at = "spec.jwt.providers[" + i + "]";
+            Map<?, ?> remote = present(p, "remoteJWKS");
+            dev.gatehouse.ir.JwtSpec.RemoteJwks remoteJwks = remote == null ? null
+                    : new dev.gatehouse.ir.JwtSpec.RemoteJwks(String.valueOf(remote.get("uri")),
+                    duration(remote, "cacheDuration", JWKS_CACHE),
+                    duration(remote, "failedRefetchDuration", JWKS_REFETCH));
+            List<dev.gatehouse.ir.JwtSpec.ClaimToHeader> claimToHeaders = new ArrayList<>();
+            for (Object o : p.get("claimToHeaders") instanceof List<?> l ? l : List.of()) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                claimToHeaders.add(new dev.gatehouse.ir.JwtSpec.ClaimToHeader(header(m, "header"),
+                        String.valueOf(m.get("claim"))));
+            }
+            providers.add(new dev.gatehouse.ir.JwtSpec.Provider(String.valueOf(p.get("name")),
+                    p.get("issuer") instanceof String iss && !iss.isEmpty() ? iss : null, strings(p.get("audiences")),
+                    localJwks(present(p, "localJWKS"), policy, at + ".localJWKS", problems), remoteJwks,
+                    claimToHeaders, tokenLocations(present(p, "extractFrom"))));
+        }
+        Map<?, ?> consumers = map((Map<?, ?>) policy.getAdditionalProperties().get("spec"), "consumers");
+        return new dev.gatehouse.ir.JwtSpec(Boolean.TRUE.equals(j.get("optional")),
+                Boolean.TRUE.equals(j.get("failOpen")),
+                consumers.get("jwtClaim") instanceof String c ? c : null, providers);
+    }
+
+    private dev.gatehouse.ir.JwtSpec.LocalJwks localJwks(Map<?, ?> l, GenericKubernetesResource policy, String at,
+                                                         Problems problems) {
+        if (l == null) {
+            return null;
+        }
+        String source = "inline";
+        String json = l.get("inline") instanceof String s ? s : null;
+        if (present(l, "valueRef") != null) {
+            String name = String.valueOf(present(l, "valueRef").get("name"));
+            String ns = ResourceIndex.namespace(policy);
+            source = "ConfigMap " + ns + "/" + name;
+            io.fabric8.kubernetes.api.model.ConfigMap cm = index.configMaps.get(ResourceIndex.key(ns, name));
+            Map<String, String> data = cm == null || cm.getData() == null ? Map.of() : new TreeMap<>(cm.getData());
+            json = data.containsKey(JWKS_KEY) ? data.get(JWKS_KEY) : data.values().stream().findFirst().orElse(null);
+            if (cm == null) {
+                problems.add(at + ".valueRef", source + " does not exist");
+                return null;
+            }
+            if (json == null) {
+                problems.add(at + ".valueRef", source + " has no data (the JWKS is read from key " + JWKS_KEY
+                        + ", else the first key)");
+                return null;
+            }
+        }
+        try {
+            List<com.nimbusds.jose.jwk.JWK> keys = com.nimbusds.jose.jwk.JWKSet.parse(json).getKeys();
+            if (keys.isEmpty()) {
+                problems.add(at, source + ": the JWKS has no keys");
+            }
+            for (com.nimbusds.jose.jwk.JWK k : keys) {
+                // RFC 7518 3.2: an HMAC key is at least as long as the hash; Nimbus refuses shorter ones to verify
+                if (k instanceof com.nimbusds.jose.jwk.OctetSequenceKey oct && oct.toByteArray().length < 32) {
+                    problems.add(at, source + ": HMAC key " + (k.getKeyID() == null ? "without kid" : k.getKeyID())
+                            + " is shorter than 256 bits");
+                }
+            }
+        } catch (java.text.ParseException e) {
+            problems.add(at, source + ": not a JWKS: " + e.getMessage());
+        }
+        return new dev.gatehouse.ir.JwtSpec.LocalJwks(source, json);
+    }
+
+    /** EG's extractFrom; absent: {@code Authorization: Bearer <token>}, then the {@code access_token} parameter. */
+    private static List<dev.gatehouse.ir.JwtSpec.Location> tokenLocations(Map<?, ?> e) {
+        if (e == null) {
+            return List.of(new dev.gatehouse.ir.JwtSpec.Location(SecurityPolicySpec.Source.HEADER, "authorization",
+                    "Bearer "), new dev.gatehouse.ir.JwtSpec.Location(SecurityPolicySpec.Source.PARAM, "access_token", ""));
+        }
+        List<dev.gatehouse.ir.JwtSpec.Location> out = new ArrayList<>();
+        for (Object o : e.get("headers") instanceof List<?> l ? l : List.of()) {
+            Map<?, ?> h = (Map<?, ?>) o;
+            out.add(new dev.gatehouse.ir.JwtSpec.Location(SecurityPolicySpec.Source.HEADER, header(h, "name"),
+                    h.get("valuePrefix") instanceof String p ? p : ""));
+        }
+        for (String c : strings(e.get("cookies"))) {
+            out.add(new dev.gatehouse.ir.JwtSpec.Location(SecurityPolicySpec.Source.COOKIE, c, ""));
+        }
+        for (String p : strings(e.get("params"))) {
+            out.add(new dev.gatehouse.ir.JwtSpec.Location(SecurityPolicySpec.Source.PARAM, p, ""));
+        }
+        return out;
     }
 
     /**
@@ -482,11 +579,26 @@ final class SecurityPolicyTranslator {
                                 case "Exact" -> SecurityPolicySpec.PathType.EXACT;
                                 case "RegularExpression" -> SecurityPolicySpec.PathType.REGULAR_EXPRESSION;
                                 default -> SecurityPolicySpec.PathType.PATH_PREFIX;
-                            }, path.get("value") instanceof String v ? v : "/", Boolean.TRUE.equals(path.get("invert")))));
+                            }, path.get("value") instanceof String v ? v : "/", Boolean.TRUE.equals(path.get("invert"))),
+                    jwtPrincipal(present(p, "jwt"))));
         }
         // EG: neither rules nor defaultAction denies everyone; defaultAction defaults to Deny
         return new SecurityPolicySpec.AuthorizationSpec(a.get("defaultAction") == null ? SecurityPolicySpec.Action.DENY
                 : action(a.get("defaultAction")), rules);
+    }
+
+    private static dev.gatehouse.ir.JwtSpec.Principal jwtPrincipal(Map<?, ?> j) {
+        if (j == null) {
+            return null;
+        }
+        List<dev.gatehouse.ir.JwtSpec.ClaimMatch> claims = new ArrayList<>();
+        for (Object o : j.get("claims") instanceof List<?> l ? l : List.of()) {
+            Map<?, ?> c = (Map<?, ?>) o;
+            claims.add(new dev.gatehouse.ir.JwtSpec.ClaimMatch(String.valueOf(c.get("name")),
+                    "StringArray".equals(c.get("valueType")), strings(c.get("values"))));
+        }
+        return new dev.gatehouse.ir.JwtSpec.Principal(String.valueOf(j.get("provider")), claims,
+                strings(j.get("scopes")));
     }
 
     private static SecurityPolicySpec.Action action(Object value) {

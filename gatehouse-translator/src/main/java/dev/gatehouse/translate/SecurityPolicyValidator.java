@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Checks a {@code SecurityPolicy}'s spec as Envoy Gateway v1.9's schema and CEL rules would, field by field, plus
  * gatehouse's additions ({@code consumers}; {@code consumers} and {@code consumerGroups} in an authorization
- * principal; {@code oidc.cookieSecret}). EG fields gatehouse does not serve yet ({@code jwt}, {@code csrf}, extAuth's
- * gRPC service,
- * CEL and geo-location principals) are rejected by name: a policy that asks for JWT must not look as
+ * principal; {@code consumers.jwtClaim}; {@code oidc.cookieSecret}). EG fields gatehouse does not serve yet
+ * ({@code csrf}, extAuth's gRPC service, CEL and geo-location principals, jwt {@code recomputeRoute} and remote JWKS
+ * backends) are rejected by name: a policy that asks for CSRF protection must not look as
  * if it got it, and its routes fail closed.
  */
 final class SecurityPolicyValidator extends PolicyValidation {
@@ -20,8 +20,8 @@ final class SecurityPolicyValidator extends PolicyValidation {
     static final Set<String> TARGET_KINDS = Set.of("Gateway", ListenerState.LISTENER_SET, GatewayTranslator.HTTP_ROUTE,
             GrpcRouteTranslator.GRPC_ROUTE, L4Route.TCP_ROUTE);
     private static final Set<String> SPEC_FIELDS = Set.of("targetRef", "targetRefs", "targetSelectors", "apiKeyAuth",
-            "basicAuth", "authorization", "consumers", "cors", "extAuth", "oidc");
-    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "jwt", "csrf");
+            "basicAuth", "authorization", "consumers", "cors", "extAuth", "oidc", "jwt");
+    private static final Set<String> SPEC_NOT_YET = Set.of("mergeType", "csrf");
     private static final Set<String> BACKEND_REF_FIELDS = Set.of("group", "kind", "name", "namespace", "port", "weight");
     /** EG's Origin pattern; RE2, as its nested repetition would backtrack in java.util.regex. */
     private static final com.google.re2j.Pattern ORIGIN = com.google.re2j.Pattern.compile(
@@ -30,6 +30,8 @@ final class SecurityPolicyValidator extends PolicyValidation {
     private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
             "TRACE", "PATCH");
     private static final Set<String> ACTIONS = Set.of("Allow", "Deny");
+    /** A Kubernetes qualified name without its prefix, as EG requires of a provider's name. */
+    private static final Pattern QUALIFIED_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
     private static final Set<String> OIDC_FIELDS = Set.of("provider", "clientID", "clientIDRef", "clientSecret",
             "cookieSecret", "scopes", "resources", "redirectURL", "logoutPath", "cookieNames", "cookieConfig",
             "cookieDomain", "forwardAccessToken", "forwardIDToken", "refreshToken", "defaultTokenTTL",
@@ -64,6 +66,146 @@ final class SecurityPolicyValidator extends PolicyValidation {
         cors(map(spec.get("cors"), "spec.cors"));
         extAuth(map(spec.get("extAuth"), "spec.extAuth"));
         oidc(map(spec.get("oidc"), "spec.oidc"), spec);
+        Set<String> providers = jwt(map(spec.get("jwt"), "spec.jwt"));
+        jwtPrincipals(spec, providers);
+        if (spec.get("consumers") instanceof Map<?, ?> c && c.get("jwtClaim") != null && spec.get("jwt") == null) {
+            error("spec.consumers.jwtClaim", "needs spec.jwt: the consumer is a claim of the verified token");
+        }
+    }
+
+    /** EG's jwt; returns the providers' names (empty when absent). */
+    private Set<String> jwt(Map<?, ?> j) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        if (j == null) {
+            return names;
+        }
+        String at = "spec.jwt";
+        fields(j, Set.of("optional", "failOpen", "providers"), Set.of(), at);
+        bool(j, "optional", at);
+        bool(j, "failOpen", at);
+        if (Boolean.TRUE.equals(j.get("optional")) && Boolean.TRUE.equals(j.get("failOpen"))) {
+            error(at, "optional and failOpen cannot both be set; failOpen already tolerates a missing JWT");
+        }
+        List<?> providers = list(j, "providers", at);
+        if (providers == null || providers.isEmpty() || providers.size() > 16) {
+            error(at + ".providers", "required: 1 to 16 providers");
+        }
+        for (int i = 0; providers != null && i < providers.size(); i++) {
+            String it = at + ".providers[" + i + "]";
+            Map<?, ?> p = map(providers.get(i), it);
+            if (p == null) {
+                continue;
+            }
+            fields(p, Set.of("name", "issuer", "audiences", "remoteJWKS", "localJWKS", "claimToHeaders",
+                    "extractFrom"), Set.of("recomputeRoute"), it);
+            String name = string(p, "name", it, true);
+            if (name != null && (name.length() > 253 || !QUALIFIED_NAME.matcher(name).matches())) {
+                error(it + ".name", "must be a qualified name (letters, digits, '-', '_', '.'; at most 253)");
+            } else if (name != null && !names.add(name)) {
+                error(it + ".name", "provider " + name + " appears twice");
+            }
+            String issuer = string(p, "issuer", it, false);
+            if (issuer != null && issuer.length() > 253) {
+                error(it + ".issuer", "must be at most 253 characters");
+            }
+            List<?> audiences = list(p, "audiences", it);
+            if (audiences != null && audiences.size() > 8) {
+                error(it + ".audiences", "must hold at most 8 audiences");
+            }
+            if (audiences != null && !audiences.isEmpty()) {
+                nonEmptyStrings(audiences, it + ".audiences");
+            }
+            if ((p.get("remoteJWKS") == null) == (p.get("localJWKS") == null)) {
+                error(it, "exactly one of remoteJWKS or localJWKS must be set");
+            }
+            remoteJwks(map(p.get("remoteJWKS"), it + ".remoteJWKS"), it + ".remoteJWKS");
+            localJwks(map(p.get("localJWKS"), it + ".localJWKS"), it + ".localJWKS");
+            List<?> claims = list(p, "claimToHeaders", it);
+            for (int c = 0; claims != null && c < claims.size(); c++) {
+                String cat = it + ".claimToHeaders[" + c + "]";
+                Map<?, ?> m = map(claims.get(c), cat);
+                if (m != null) {
+                    fields(m, Set.of("header", "claim"), Set.of(), cat);
+                    string(m, "header", cat, true);
+                    headerName(m, "header", cat);
+                    string(m, "claim", cat, true);
+                }
+            }
+            extractFrom(map(p.get("extractFrom"), it + ".extractFrom"), it + ".extractFrom");
+        }
+        return names;
+    }
+
+    private void remoteJwks(Map<?, ?> r, String at) {
+        if (r == null) {
+            return;
+        }
+        fields(r, Set.of("uri", "cacheDuration", "failedRefetchDuration"),
+                Set.of("backendRef", "backendRefs", "backendSettings"), at);
+        String uri = string(r, "uri", at, true);
+        if (uri != null) {
+            java.net.URI u = null;
+            try {
+                u = new java.net.URI(uri);
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            if (uri.isEmpty() || uri.length() > 253 || u == null || u.getHost() == null
+                    || !("https".equals(u.getScheme()) || "http".equals(u.getScheme()))) {
+                error(at + ".uri", "must be an https (or http) URI of at most 253 characters");
+            }
+        }
+        duration(r, "cacheDuration", at, false);
+        duration(r, "failedRefetchDuration", at, false);
+    }
+
+    private void localJwks(Map<?, ?> l, String at) {
+        if (l == null) {
+            return;
+        }
+        fields(l, Set.of("type", "inline", "valueRef"), Set.of(), at);
+        oneOf(l, "type", at, Set.of("Inline", "ValueRef"), false);
+        boolean valueRef = "ValueRef".equals(l.get("type"));
+        if (valueRef ? l.get("valueRef") == null || l.get("inline") != null
+                : l.get("inline") == null || l.get("valueRef") != null) {
+            error(at, "Exactly one of inline or valueRef must be set with correct type.");
+        }
+        string(l, "inline", at, false);
+        Map<?, ?> ref = map(l.get("valueRef"), at + ".valueRef");
+        if (ref != null) {
+            fields(ref, Set.of("group", "kind", "name"), Set.of(), at + ".valueRef");
+            string(ref, "name", at + ".valueRef", true);
+            if (!"".equals(ref.get("group"))) {
+                error(at + ".valueRef.group", "required: \"\" (the core group)");
+            }
+            if (!"ConfigMap".equals(ref.get("kind"))) {
+                error(at + ".valueRef.kind", "required: ConfigMap");
+            }
+        }
+    }
+
+    private void extractFrom(Map<?, ?> e, String at) {
+        if (e == null) {
+            return;
+        }
+        fields(e, Set.of("headers", "cookies", "params"), Set.of(), at);
+        List<?> headers = list(e, "headers", at);
+        for (int i = 0; headers != null && i < headers.size(); i++) {
+            String it = at + ".headers[" + i + "]";
+            Map<?, ?> h = map(headers.get(i), it);
+            if (h != null) {
+                fields(h, Set.of("name", "valuePrefix"), Set.of(), it);
+                string(h, "name", it, true);
+                headerName(h, "name", it);
+                string(h, "valuePrefix", it, false);
+            }
+        }
+        for (String key : List.of("cookies", "params")) {
+            List<?> names = list(e, key, at);
+            if (names != null) {
+                nonEmptyStrings(names, at + "." + key);
+            }
+        }
     }
 
     /**
@@ -137,6 +279,61 @@ final class SecurityPolicyValidator extends PolicyValidation {
         for (int i = 0; names != null && i < names.size(); i++) {
             if (!(names.get(i) instanceof String n) || !HEADER_NAME.matcher(n).matches()) {
                 error(at + "." + key + "[" + i + "]", "\"" + names.get(i) + "\" is not an HTTP header name");
+            }
+        }
+    }
+
+    /** principal.jwt: EG's CEL (jwt must be defined) and its translator (the provider must be one of the policy's). */
+    private void jwtPrincipals(Map<?, ?> spec, Set<String> providers) {
+        List<?> rules = spec.get("authorization") instanceof Map<?, ?> a && a.get("rules") instanceof List<?> l ? l
+                : List.of();
+        for (int i = 0; i < rules.size(); i++) {
+            String at = "spec.authorization.rules[" + i + "].principal.jwt";
+            if (!(rules.get(i) instanceof Map<?, ?> r && r.get("principal") instanceof Map<?, ?> p)
+                    || p.get("jwt") == null) {
+                continue;
+            }
+            Map<?, ?> j = map(p.get("jwt"), at);
+            if (j == null) {
+                continue;
+            }
+            if (spec.get("jwt") == null) {
+                error(at, "if authorization.rules.principal.jwt is used, jwt must be defined");
+            }
+            fields(j, Set.of("provider", "claims", "scopes"), Set.of(), at);
+            String provider = string(j, "provider", at, true);
+            if (provider != null && spec.get("jwt") != null && !providers.contains(provider)) {
+                error(at + ".provider", "no provider " + provider + " in spec.jwt.providers");
+            }
+            if (j.get("claims") == null && j.get("scopes") == null) {
+                error(at, "at least one of claims or scopes must be specified");
+            }
+            List<?> claims = list(j, "claims", at);
+            if (claims != null && (claims.isEmpty() || claims.size() > 16)) {
+                error(at + ".claims", "must hold 1 to 16 claims");
+            }
+            for (int c = 0; claims != null && c < claims.size(); c++) {
+                String cat = at + ".claims[" + c + "]";
+                Map<?, ?> m = map(claims.get(c), cat);
+                if (m == null) {
+                    continue;
+                }
+                fields(m, Set.of("name", "valueType", "values"), Set.of(), cat);
+                string(m, "name", cat, true);
+                oneOf(m, "valueType", cat, Set.of("String", "StringArray"), false);
+                List<?> values = list(m, "values", cat);
+                if (values == null || values.isEmpty() || values.size() > 128) {
+                    error(cat + ".values", "required: 1 to 128 values");
+                } else {
+                    nonEmptyStrings(values, cat + ".values");
+                }
+            }
+            List<?> scopes = list(j, "scopes", at);
+            if (scopes != null && scopes.size() > 16) {
+                error(at + ".scopes", "must hold at most 16 scopes");
+            }
+            if (scopes != null) {
+                nonEmptyStrings(scopes, at + ".scopes");
             }
         }
     }
@@ -457,8 +654,8 @@ final class SecurityPolicyValidator extends PolicyValidation {
     }
 
     private void principal(Map<?, ?> p, String at) {
-        fields(p, Set.of("clientCIDRs", "headers", "consumers", "consumerGroups"),
-                Set.of("jwt", "clientIPGeoLocations"), at);
+        fields(p, Set.of("clientCIDRs", "headers", "consumers", "consumerGroups", "jwt"),
+                Set.of("clientIPGeoLocations"), at);
         if (p.isEmpty()) {
             error(at, "at least one of clientCIDRs, jwt, headers, or clientIPGeoLocations must be specified");
         }
@@ -506,7 +703,11 @@ final class SecurityPolicyValidator extends PolicyValidation {
             return;
         }
         String at = "spec.consumers";
-        fields(c, Set.of("anonymous", "groups"), Set.of(), at);
+        fields(c, Set.of("anonymous", "groups", "jwtClaim"), Set.of(), at);
+        String claim = string(c, "jwtClaim", at, false);
+        if (claim != null && claim.isEmpty()) {
+            error(at + ".jwtClaim", "must not be empty");
+        }
         String anonymous = string(c, "anonymous", at, false);
         if (anonymous != null && anonymous.isEmpty()) {
             error(at + ".anonymous", "must not be empty");

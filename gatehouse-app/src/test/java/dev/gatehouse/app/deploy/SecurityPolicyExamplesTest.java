@@ -34,7 +34,7 @@ final class SecurityPolicyExamplesTest {
                         .filter(o -> o.path("kind").asText().equals("SecurityPolicy")).forEach(policies::add);
             }
         }
-        assertEquals(4, policies.size());
+        assertEquals(5, policies.size());
         assertEquals(List.of(), new ObjectSchemas().violations(policies));
         String found = String.join("\n", new ObjectSchemas().violations(Renderings.parse("""
                 apiVersion: gatehouse.dev/v1alpha1
@@ -56,7 +56,7 @@ final class SecurityPolicyExamplesTest {
         assertEquals(List.of(), loaded.diagnostics());
         assertEquals(List.of(), t.diagnostics());
         List<ResourceStatus> policies = t.statuses().stream().filter(s -> s.kind().equals("SecurityPolicy")).toList();
-        assertEquals(4, policies.size());
+        assertEquals(5, policies.size());
         for (ResourceStatus s : policies) {
             assertEquals("Accepted/True", s.parents().get(0).conditions().get(0).type() + "/"
                     + s.parents().get(0).conditions().get(0).status(), s.resource());

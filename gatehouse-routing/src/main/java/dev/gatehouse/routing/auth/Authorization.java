@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.auth;
 
 import com.google.re2j.Pattern;
+import dev.gatehouse.ir.JwtSpec;
 import dev.gatehouse.ir.SecurityPolicySpec;
 import dev.gatehouse.routing.filter.HttpExchange;
 import io.netty.handler.ipfilter.IpFilterRuleType;
@@ -19,7 +20,7 @@ final class Authorization {
 
     private record Rule(boolean allow, List<IpSubnetFilterRule> cidrs, Map<String, List<String>> headers,
                         Set<String> consumers, Set<String> groups, Set<String> methods,
-                        SecurityPolicySpec.PathSpec path, Pattern regex) {
+                        SecurityPolicySpec.PathSpec path, Pattern regex, JwtSpec.Principal jwt) {
         /** Every part present must match (EG: principal kinds AND, values within one OR). */
         boolean matches(HttpExchange ex) {
             if (!cidrs.isEmpty() && cidrs.stream().noneMatch(c -> c.matches(ex.remoteAddress()))) {
@@ -38,6 +39,10 @@ final class Authorization {
                 return false;
             }
             if (!methods.isEmpty() && !methods.contains(ex.request().method().name())) {
+                return false;
+            }
+            if (jwt != null && !JwtClaims.matches(jwt,
+                    ex.authState() instanceof SecurityFilters.Identity id ? id.jwt : null)) {
                 return false;
             }
             return path == null || pathMatches(ex.path()) != path.invert();
@@ -69,7 +74,7 @@ final class Authorization {
             rules.add(new Rule(r.action() == SecurityPolicySpec.Action.ALLOW, cidrs, r.headers(),
                     new HashSet<>(r.consumers()), new HashSet<>(r.consumerGroups()), new HashSet<>(r.methods()),
                     r.path(), r.path() != null && r.path().type() == SecurityPolicySpec.PathType.REGULAR_EXPRESSION
-                            ? Pattern.compile(r.path().value()) : null));
+                            ? Pattern.compile(r.path().value()) : null, r.jwt()));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.routing.auth;
 
+import dev.gatehouse.ir.JwtSpec;
 import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
@@ -32,7 +33,21 @@ final class AuthorizationFilter implements HttpFilter {
                 return new FilterResult.Respond(AuthAnswers.answer(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "password checks are saturated: retry\n", List.of()));
             }
-            ex.consumer(id.consumer, p.groups.getOrDefault(id.consumer, List.of()));
+            if (id.jwtProblem != null) {
+                return p.invalidToken(ex, id.jwtProblem);
+            }
+            String consumer = id.consumer != null ? id.consumer : p.jwt != null ? p.jwt.consumer(id.jwt) : null;
+            if (consumer != null) {
+                ex.consumer(consumer, p.groups.getOrDefault(consumer, List.of()));
+            }
+            if (id.jwt != null) {
+                for (JwtSpec.ClaimToHeader c : id.jwt.claimToHeaders()) {
+                    String value = JwtClaims.scalar(id.jwt.claims(), c.claim());
+                    if (value != null) {
+                        ex.request().headers().set(c.header(), value);
+                    }
+                }
+            }
             if (id.apiClient != null && p.apiKeys.forwardHeader != null) {
                 ex.request().headers().set(p.apiKeys.forwardHeader, id.apiClient);
             }

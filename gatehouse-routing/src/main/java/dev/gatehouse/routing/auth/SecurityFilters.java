@@ -58,10 +58,13 @@ public final class SecurityFilters {
 
     /** The compiled policy both filters share. */
     static final class Policy {
+        private static final String BEARER = "Bearer realm=\"gatehouse\"";
+
         final String name;
         final String invalidReason;
         final ApiKeys apiKeys;
         final Htpasswd basic;
+        final JwtAuthentication jwt;
         final Authorization authorization;
         final String anonymous;
         final Map<String, List<String>> groups;
@@ -77,6 +80,7 @@ public final class SecurityFilters {
             invalidReason = spec.invalidReason();
             apiKeys = spec.apiKeyAuth() == null ? null : new ApiKeys(spec.apiKeyAuth());
             basic = spec.basicAuth() == null ? null : new Htpasswd(spec.basicAuth());
+            jwt = spec.jwt() == null ? null : new JwtAuthentication(spec.jwt());
             authorization = spec.authorization() == null ? null : new Authorization(spec.authorization());
             anonymous = spec.anonymous();
             anonymousIdentity = anonymous == null ? null : Identity.verified(anonymous, null, null);
@@ -94,17 +98,30 @@ public final class SecurityFilters {
                     identityHeaders.add(basic.forwardHeader);
                 }
             }
+            if (jwt != null) {
+                challenges.add(BEARER);
+                identityHeaders.addAll(jwt.claimHeaders());
+            }
+        }
+
+        /** 401 for a token that is there but bad: its Bearer challenge says invalid_token (RFC 6750 3.1). */
+        FilterResult invalidToken(HttpExchange ex, String reason) {
+            ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
+            return new FilterResult.Respond(AuthAnswers.answer(HttpResponseStatus.UNAUTHORIZED, reason + "\n",
+                    challenges.stream().map(c -> c.equals(BEARER) ? BEARER + ", error=\"invalid_token\"" : c).toList()));
         }
 
         /** 401 with a challenge per method, counted as unauthenticated. */
         FilterResult unauthorized(HttpExchange ex) {
             ex.recordAuth(AuthOutcome.UNAUTHENTICATED);
+            // a jwt-only policy says what Envoy says; with keys or passwords too, EG's generic body
             return new FilterResult.Respond(AuthAnswers.answer(HttpResponseStatus.UNAUTHORIZED,
-                    AuthAnswers.UNAUTHENTICATED, challenges));
+                    apiKeys == null && basic == null && jwt != null ? "Jwt is missing\n" : AuthAnswers.UNAUTHENTICATED,
+                    challenges));
         }
 
         boolean authenticates() {
-            return apiKeys != null || basic != null;
+            return apiKeys != null || basic != null || jwt != null;
         }
 
         /** For explain and the dashboard: which policy, and what this step of it checks. */
@@ -121,6 +138,9 @@ public final class SecurityFilters {
                 }
                 if (basic != null) {
                     parts.add("basicAuth");
+                }
+                if (jwt != null) {
+                    parts.add(jwt.describe() + (oidc ? " unless an oidc session stands in for a missing token" : ""));
                 }
                 if (oidc) {
                     parts.add("oidc session (checked by the filter before)");
@@ -150,6 +170,10 @@ public final class SecurityFilters {
         final String apiClient;
         final String basicUser;
         volatile Verdict verdict;
+        /** The verified JWT, or {@code null}; written before a pending JWKS fetch's stage completes. */
+        volatile JwtAuthentication.Verified jwt;
+        /** Why a presented JWT was refused (the 401's body), or {@code null}. */
+        volatile String jwtProblem;
 
         Identity(String consumer, String apiClient, String basicUser, Verdict verdict) {
             this.consumer = consumer;

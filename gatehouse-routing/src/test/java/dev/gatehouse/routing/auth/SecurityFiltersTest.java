@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.gatehouse.routing.auth.Exchanges.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SecurityFiltersTest {
@@ -31,16 +32,6 @@ class SecurityFiltersTest {
                         new SecurityPolicySpec.Extract(SecurityPolicySpec.Source.PARAM, List.of("api_key")),
                         new SecurityPolicySpec.Extract(SecurityPolicySpec.Source.COOKIE, List.of("k"))),
                 "x-client-id", sanitize);
-    }
-
-    private static HttpExchange exchange(String uri, String... headers) {
-        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
-        for (int i = 0; i < headers.length; i += 2) {
-            r.headers().add(headers[i], headers[i + 1]);
-        }
-        int q = uri.indexOf('?');
-        return new HttpExchange(r, "http", 8080, new InetSocketAddress("10.1.2.3", 5555), "example.com",
-                q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1));
     }
 
     /** Runs the filters as the proxy does, waiting for a suspension; the status answered, or 0 when forwarded. */

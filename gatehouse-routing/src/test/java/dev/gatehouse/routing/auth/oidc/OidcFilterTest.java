@@ -1,9 +1,20 @@
 package dev.gatehouse.routing.auth.oidc;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.ir.JwtSpec;
 import dev.gatehouse.ir.OidcSpec;
+import dev.gatehouse.ir.SecurityPolicySpec;
+import dev.gatehouse.routing.auth.SecurityFilters;
 import dev.gatehouse.routing.filter.FilterResult;
 import dev.gatehouse.routing.filter.HttpExchange;
+import dev.gatehouse.routing.filter.HttpFilter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
@@ -53,9 +64,14 @@ class OidcFilterTest {
     }
 
     private OidcSpec spec(boolean passThrough, List<OidcSpec.HeaderMatch> deny, String sameSite) {
+        return spec(passThrough, deny, sameSite, true);
+    }
+
+    private OidcSpec spec(boolean passThrough, List<OidcSpec.HeaderMatch> deny, String sameSite,
+                          boolean forwardAccessToken) {
         return new OidcSpec(new OidcSpec.Provider(issuer, null, null, null), "web-app",
                 new OidcSpec.Credentials("secret", KEY, "default/client"), List.of("openid", "email"), List.of(),
-                null, "/oauth2/callback", "/logout", true, null, true, null, Duration.ofDays(7),
+                null, "/oauth2/callback", "/logout", forwardAccessToken, null, true, null, Duration.ofDays(7),
                 Duration.ofMinutes(10), "AccessToken-test", "IdToken-test", null, sameSite, deny, passThrough);
     }
 
@@ -78,8 +94,11 @@ class OidcFilterTest {
                 q < 0 ? uri : uri.substring(0, q), q < 0 ? null : uri.substring(q + 1));
     }
 
-    /** What the filter answered: status, Location and Set-Cookie (the response released), or null when it went on. */
-    private record Answer(int status, String location, List<String> cookies, String body) {
+    /**
+     * What the filter answered: status, Location, Set-Cookie and WWW-Authenticate (the response released), or null
+     * when it went on.
+     */
+    private record Answer(int status, String location, List<String> cookies, String body, String challenge) {
         String cookie(String prefix) {
             return cookies.stream().filter(c -> c.startsWith(prefix)).map(c -> c.substring(0, c.indexOf(';')))
                     .findFirst().orElseThrow();
@@ -87,18 +106,26 @@ class OidcFilterTest {
     }
 
     private static Answer run(OidcFilter filter, HttpExchange ex) throws Exception {
-        FilterResult r = filter.onRequest(ex);
-        while (r instanceof FilterResult.Suspend s) {
-            r = s.resume().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
-        if (r instanceof FilterResult.Respond respond) {
-            FullHttpResponse response = respond.response();
-            try {
-                return new Answer(response.status().code(), response.headers().get("location"),
-                        response.headers().getAll("set-cookie"),
-                        response.content().toString(java.nio.charset.StandardCharsets.UTF_8));
-            } finally {
-                response.release();
+        return run(List.of(filter), ex);
+    }
+
+    /** {@code filters} in order, as the proxy runs a route's (a suspension waited for); the first answer counts. */
+    private static Answer run(List<HttpFilter> filters, HttpExchange ex) throws Exception {
+        for (HttpFilter f : filters) {
+            FilterResult r = f.onRequest(ex);
+            while (r instanceof FilterResult.Suspend s) {
+                r = s.resume().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
+            if (r instanceof FilterResult.Respond respond) {
+                FullHttpResponse response = respond.response();
+                try {
+                    return new Answer(response.status().code(), response.headers().get("location"),
+                            response.headers().getAll("set-cookie"),
+                            response.content().toString(java.nio.charset.StandardCharsets.UTF_8),
+                            response.headers().get("www-authenticate"));
+                } finally {
+                    response.release();
+                }
             }
         }
         return null;
@@ -197,6 +224,44 @@ class OidcFilterTest {
         assertThat(run(filter, exchange("/page", "accept", HTML)).status()).isEqualTo(302);
         // left to the jwt method
         assertThat(run(filter, exchange("/api/v1", "authorization", "Bearer abc"))).isNull();
+    }
+
+    @Test
+    void besideJwtASessionStandsInForTheTokenAndAPassedThroughBearerIsVerified() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("api-1").generate();
+        JwtSpec jwt = new JwtSpec(false, false, null, List.of(new JwtSpec.Provider("api", "https://api.test",
+                List.of("api"), new JwtSpec.LocalJwks("inline", new JWKSet(key.toPublicJWK()).toString()), null,
+                List.of(), List.of(new JwtSpec.Location(SecurityPolicySpec.Source.HEADER, "authorization", "Bearer ")))));
+        OidcSpec oidc = spec(true, List.of(), "Lax", false);
+        List<HttpFilter> policy = SecurityFilters.compile(new SecurityPolicySpec("default/web", null, null, null, null,
+                null, Map.of(), null, jwt, oidc, null));
+        assertThat(policy.get(1).describe()).contains("unless an oidc session stands in for a missing token");
+        String session = login(new OidcFilter("default/web", oidc, Map.of()));
+
+        // a browser with a session and no token: EG lets the missing JWT through, the consumer is the session's sub
+        HttpExchange browser = exchange("/private", "accept", HTML, "cookie", session);
+        assertThat(run(policy, browser)).isNull();
+        assertThat(browser.consumer()).isNotEmpty();
+
+        // no session, no token: the OIDC login answers (an API client gets its 401), not the jwt check
+        Answer api = run(policy, exchange("/private", "accept", "application/json"));
+        assertThat(api.status()).isEqualTo(401);
+        assertThat(api.body()).isEqualTo("Client authentication failed.\n");
+
+        // a Bearer skips the login (passThroughAuthHeader) and is the jwt method's to verify
+        SignedJWT good = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("api-1").build(),
+                new JWTClaimsSet.Builder().issuer("https://api.test").audience("api").subject("svc")
+                        .expirationTime(new Date(System.currentTimeMillis() + 600_000)).build());
+        good.sign(new RSASSASigner(key));
+        assertThat(run(policy, exchange("/private", "authorization", "Bearer " + good.serialize()))).isNull();
+        SignedJWT forged = new SignedJWT(good.getHeader(), good.getJWTClaimsSet());
+        forged.sign(new RSASSASigner(new RSAKeyGenerator(2048).keyID("api-1").generate()));
+        Answer refused = run(policy, exchange("/private", "authorization", "Bearer " + forged.serialize()));
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.challenge()).contains("error=\"invalid_token\"");
+        assertThat(run(policy, exchange("/private", "accept", HTML, "cookie", session,
+                "authorization", "Bearer " + forged.serialize())).status())
+                .as("a session does not excuse a bad token that is there").isEqualTo(401);
     }
 
     @Test
