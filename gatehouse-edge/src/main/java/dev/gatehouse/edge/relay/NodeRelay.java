@@ -4,17 +4,13 @@ import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeState;
 import dev.gatehouse.proxy.l4.ByteSplice;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +30,6 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRelay.class);
     /** Both directions buffer at most ~64 KiB before the other side stops reading. */
     public static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-
-    /** Bootstrap insists on a handler before connect; the splice is added once connected. */
-    @ChannelHandler.Sharable
-    private static final class Inert extends ChannelInboundHandlerAdapter {
-    }
-
-    private static final ChannelHandler INERT = new Inert();
 
     private final RelaySettings settings;
     private final int listenPort;
@@ -113,16 +102,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         tried.add(node);
-        ChannelFuture f = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(settings.channelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                        settings.connectTimeout().toMillis())))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
-                .handler(INERT)
+        ChannelFuture f = settings.bootstrap(client.eventLoop())
                 .connect(new InetSocketAddress(node.resolved(), nodePort));
         attempt = f.channel();
         f.addListener(x -> {
@@ -152,10 +132,9 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         node.opened();
         nodeChannel.closeFuture().addListener(x -> node.closed());
         if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
-            nodeChannel.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+            // the Bootstrap's handler is the encoder: it stays (a ByteBuf passes it untouched)
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
                     (InetSocketAddress) client.localAddress()), nodeChannel.voidPromise());
-            nodeChannel.pipeline().remove("proxy-protocol");
         }
         nodeChannel.pipeline().addLast("bytes", new NodeBytes(node));
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
