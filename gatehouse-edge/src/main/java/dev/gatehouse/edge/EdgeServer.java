@@ -102,7 +102,7 @@ public final class EdgeServer implements AutoCloseable {
                     : new EdgeFrontInitializer(options, port, relay, refusals);
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 4096)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // TCP_NODELAY: Netty's default on accepted and connected sockets; setting it again is a syscall
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, NodeRelay.WATERMARKS)
                     .childHandler(init)
                     .bind(address).sync().channel();
