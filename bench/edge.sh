@@ -8,6 +8,7 @@
 # The edge is measured with PROXY v1 (what nginx sends) and v2 (its default). After a JIT warm-up the proxies take
 # turns, ROUNDS times, DURATION seconds per measurement; reported: medians over the rounds.
 #   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 (~6 min)
+#   GATEHOUSE_JAR=/tmp/before.jar bench/edge.sh   # another build of the edge (a before/after comparison)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-30}
@@ -23,10 +24,11 @@ trap cleanup EXIT
 for c in origin nginx; do sed "s#@DIR@#$out#g" "$root/bench/edge-$c.conf.template" > "$out/edge-$c.conf"; done
 taskset -c 1 nginx -c "$out/edge-origin.conf" -p "$out" & pids+=($!)
 taskset -c 0 nginx -c "$out/edge-nginx.conf" -p "$out" & pids+=($!)
-[ -f "$root/gatehouse-app/target/gatehouse.jar" ] || (cd "$root" && mvn -q -B -DskipTests package -pl gatehouse-app -am)
+JAR=${GATEHOUSE_JAR:-$root/gatehouse-app/target/gatehouse.jar}
+[ -f "$JAR" ] || (cd "$root" && mvn -q -B -DskipTests package -pl gatehouse-app -am)
 edge() { # listen-port admin-port proxy-protocol
   # shellcheck disable=SC2086
-  taskset -c 0 java $JAVA_OPTS -jar "$root/gatehouse-app/target/gatehouse.jar" edge --listen "127.0.0.1:$1" \
+  taskset -c 0 java $JAVA_OPTS -jar "$JAR" edge --listen "127.0.0.1:$1" \
     --nodes 127.0.0.1,127.0.0.2,127.0.0.3 --node-port "$1=18191" --proxy-protocol "$3" \
     --admin "127.0.0.1:$2" > "$out/edge-$1.log" 2>&1 & pids+=($!)
 }

@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeServer.class);
 
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EdgeTransport transport;
+    private final EventLoopGroup group;
     private final NodeSource source;
     private final NodePool pool;
     private final HealthChecks health;
@@ -46,14 +46,17 @@ public final class EdgeServer implements AutoCloseable {
     private volatile boolean listening;
 
     private EdgeServer(EdgeOptions options, NodeSource source) {
-        EdgeTransport transport = EdgeTransport.select();
-        this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlerFactory());
-        this.workers = new MultiThreadIoEventLoopGroup(0, transport.ioHandlerFactory());
+        this.transport = EdgeTransport.select();
+        // one group accepts and serves, one loop per available processor (as GatewayServer): a separate boss loop
+        // and Netty's default of 2 loops per processor cost a cross-thread hand-off (a wake-up) per accepted
+        // connection and context switches between loops that share the edge's core
+        int threads = Runtime.getRuntime().availableProcessors();
+        this.group = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlerFactory());
         this.source = source;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.pool = new NodePool(options.balance(), options.healthCheck(), registry);
-        this.health = new HealthChecks(workers, transport.channelClass(), options);
-        LOG.info("edge: transport {}, balance {}, PROXY protocol {}", transport.name(),
+        this.health = new HealthChecks(group, transport.channelClass(), options);
+        LOG.info("edge: transport {}, {} event loop(s), balance {}, PROXY protocol {}", transport.name(), threads,
                 options.balance().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 options.proxyProtocol().name().toLowerCase(Locale.ROOT));
     }
@@ -75,7 +78,6 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     private void bind(EdgeOptions options) throws Exception {
-        EdgeTransport transport = EdgeTransport.select();
         source.start(set -> health.sync(pool.update(set)));
         RelaySettings relay = new RelaySettings(pool, transport.channelClass(), options.connectTimeout(),
                 options.proxyProtocol(), Counter.builder("gatehouse.edge.connections.refused")
@@ -83,7 +85,7 @@ public final class EdgeServer implements AutoCloseable {
         GateRefusals refusals = new GateRefusals();
         refusals.bindTo(registry);
         if (options.admin() != null) {
-            admin = new ServerBootstrap().group(boss, workers).channel(transport.serverChannelClass())
+            admin = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
                     .childHandler(new ChannelInitializer<>() {
                         @Override
                         protected void initChannel(Channel ch) {
@@ -98,9 +100,9 @@ public final class EdgeServer implements AutoCloseable {
             int port = address.getPort();
             ChannelHandler init = options.redirectHttp() && port == 80 ? EdgeFrontInitializer.httpRedirect(options)
                     : new EdgeFrontInitializer(options, port, relay, refusals);
-            Channel ch = new ServerBootstrap().group(boss, workers).channel(transport.serverChannelClass())
+            Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 4096)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    // TCP_NODELAY: Netty's default on accepted and connected sockets; setting it again is a syscall
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, NodeRelay.WATERMARKS)
                     .childHandler(init)
                     .bind(address).sync().channel();
@@ -145,7 +147,6 @@ public final class EdgeServer implements AutoCloseable {
         }
         health.close();
         source.close();
-        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

@@ -10,8 +10,12 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import org.slf4j.LoggerFactory;
 
-/** Native epoll when it loads (the relay's throughput), else NIO. */
+/**
+ * Native epoll when it loads (the relay's throughput), else NIO. Netty says why epoll is missing only at DEBUG, so
+ * the fallback and its cause are logged here.
+ */
 record EdgeTransport(String name, IoHandlerFactory ioHandlerFactory, Class<? extends ServerChannel> serverChannelClass,
                      Class<? extends Channel> channelClass) {
     static EdgeTransport select() {
@@ -19,6 +23,8 @@ record EdgeTransport(String name, IoHandlerFactory ioHandlerFactory, Class<? ext
             return new EdgeTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                     EpollSocketChannel.class);
         }
+        LoggerFactory.getLogger(EdgeTransport.class).info("edge: epoll unavailable ({}); using NIO",
+                String.valueOf(Epoll.unavailabilityCause()));
         return new EdgeTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
                 NioSocketChannel.class);
     }

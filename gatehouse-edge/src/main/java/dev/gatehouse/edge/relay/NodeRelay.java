@@ -4,17 +4,14 @@ import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeState;
 import dev.gatehouse.proxy.l4.ByteSplice;
-import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Connects an accepted client to a node, on the client's own event loop, the client not reading meanwhile (bytes a
- * gate already let through are held and written first). A connect that fails is counted against the node and
+ * Connects an accepted client to a node, on the client's own event loop. The client is read meanwhile and its bytes
+ * held (up to the high watermark, then it stops reading), so that the PROXY header and a request already there
+ * leave in one write: one send and one wake-up of the node instead of two (bytes a gate let through are held too). A connect that fails is counted against the node and
  * retried at once on a node not yet tried, so a client only sees a failure when every node refused it. Connected:
  * the PROXY header, the held bytes, then a {@link ByteSplice} each way (back-pressure, half-close, idle timeout).
  */
@@ -35,17 +33,11 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
     /** Both directions buffer at most ~64 KiB before the other side stops reading. */
     public static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
-    /** Bootstrap insists on a handler before connect; the splice is added once connected. */
-    @ChannelHandler.Sharable
-    private static final class Inert extends ChannelInboundHandlerAdapter {
-    }
-
-    private static final ChannelHandler INERT = new Inert();
-
     private final RelaySettings settings;
     private final int listenPort;
     private final boolean waitForBytes;
     private final ArrayDeque<Object> pending = new ArrayDeque<>(2);
+    private int pendingBytes;
     private final List<NodeState> tried = new ArrayList<>(2);
     private NodePool.Snapshot snapshot;
     private Channel attempt;
@@ -81,6 +73,9 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         pending.add(msg);
+        if (msg instanceof ByteBuf b && (pendingBytes += b.readableBytes()) >= WATERMARKS.high()) {
+            ctx.channel().config().setAutoRead(false); // the splice turns reading on again
+        }
         if (!started) {
             start(ctx);
         }
@@ -91,7 +86,6 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         started = true;
-        ctx.channel().config().setAutoRead(false);
         snapshot = settings.pool().snapshot();
         connect(ctx);
     }
@@ -113,16 +107,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         tried.add(node);
-        ChannelFuture f = new Bootstrap()
-                .group(client.eventLoop())
-                .channel(settings.channelClass())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                        settings.connectTimeout().toMillis())))
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
-                .handler(INERT)
+        ChannelFuture f = settings.bootstrap(client.eventLoop())
                 .connect(new InetSocketAddress(node.resolved(), nodePort));
         attempt = f.channel();
         f.addListener(x -> {
@@ -152,10 +137,9 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         node.opened();
         nodeChannel.closeFuture().addListener(x -> node.closed());
         if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
-            nodeChannel.pipeline().addLast("proxy-protocol", HAProxyMessageEncoder.INSTANCE);
+            // the Bootstrap's handler is the encoder: it stays (a ByteBuf passes it untouched)
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
                     (InetSocketAddress) client.localAddress()), nodeChannel.voidPromise());
-            nodeChannel.pipeline().remove("proxy-protocol");
         }
         nodeChannel.pipeline().addLast("bytes", new NodeBytes(node));
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {

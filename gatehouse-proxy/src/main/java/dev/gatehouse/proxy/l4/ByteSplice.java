@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -84,6 +85,10 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
             Channel self = ctx.channel();
             if (peer instanceof DuplexChannel duplex && peer.isActive() && peer.pipeline().get(SslHandler.class) == null) {
                 peer.flush();
+                // the peer's input is all that is left: once it ends, close it at once (its channelInactive closes
+                // this side after a flush) instead of shutting its input and then our output, two syscalls and a
+                // failing one per connection
+                peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
                 duplex.shutdownOutput().addListener(f -> {
                     if (self instanceof DuplexChannel d && d.isOutputShutdown()) {
                         // the other direction ended earlier: nothing is left to relay either way
