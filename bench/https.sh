@@ -11,10 +11,12 @@
 #
 #   bench/https.sh                        # defaults: ROUNDS=5 DURATION=8 WARMUP=40 CONNECTIONS=50 STREAMS=10 (~4 min)
 #   ROUNDS=9 DURATION=10 bench/https.sh
+#   NGINX_KEEPALIVE=1024 bench/https.sh   # nginx's idle upstream connections (default 128, as bench/run.sh's nginx);
+#                                         # h2 holds one per stream in flight (500 here), so 128 makes nginx reconnect
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-40}; CONNECTIONS=${CONNECTIONS:-50}
-STREAMS=${STREAMS:-10}
+STREAMS=${STREAMS:-10}; NGINX_KEEPALIVE=${NGINX_KEEPALIVE:-128}
 GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=256m -Dio.netty.leakDetection.level=disabled}
 out="$root/bench/out-https"; mkdir -p "$out"; rm -f "$out"/*.pid "$out"/h2load-*.txt
 for tool in h2load nginx taskset java openssl curl; do
@@ -41,7 +43,7 @@ http {
   access_log off;
   keepalive_requests 1000000;
   http2_max_concurrent_streams 128;
-  upstream origin { server 127.0.0.1:18090; keepalive 128; keepalive_requests 1000000; }
+  upstream origin { server 127.0.0.1:18090; keepalive $NGINX_KEEPALIVE; keepalive_requests 1000000; }
   server {
     listen 127.0.0.1:18441 ssl http2 reuseport backlog=4096;
     ssl_certificate $out/cert.pem;
@@ -120,7 +122,7 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 echo
-python3 - "$out/results.txt" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$STREAMS" <<'PY' | tee "$out/summary.txt"
+python3 - "$out/results.txt" "$ROUNDS" "$DURATION" "$CONNECTIONS" "$STREAMS" "$NGINX_KEEPALIVE" <<'PY' | tee "$out/summary.txt"
 import statistics, sys
 by = {}
 for who, proto, rps, ok, failed, errored, non2xx, alpn in (l.split() for l in open(sys.argv[1]) if l.strip()):
@@ -135,5 +137,5 @@ for proto in ("h2", "h1"):
     print("gatehouse / nginx, %s: %.2fx" % (proto, statistics.median(by[("gatehouse", proto)]["rps"])
                                            / statistics.median(by[("nginx", proto)]["rps"])))
 print("\n(TLS 1.3, ECDSA P-256; medians of %s rounds of %s s, interleaved; %s connections, h2 with %s streams each;"
-      " proxy pinned to CPU 0, h2load + origin on CPU 1)" % tuple(sys.argv[2:6]))
+      " nginx upstream keepalive %s; proxy pinned to CPU 0, h2load + origin on CPU 1)" % tuple(sys.argv[2:7]))
 PY

@@ -165,4 +165,28 @@ class UpstreamHandlerTest {
         assertThat(a.finishAndReleaseAll()).isFalse();
         assertThat(b.finishAndReleaseAll()).isFalse();
     }
+
+    @Test
+    void poolKeepsAsManyIdleConnectionsAsAnH2BurstUsed() {
+        // 50 h2 clients x 10 streams each hold 500 HTTP/1.1 connections at once: all of them stay pooled
+        EmbeddedChannel first = new EmbeddedChannel();
+        UpstreamPool pool = new UpstreamPool(first.eventLoop(), NioSocketChannel.class, Duration.ofSeconds(1),
+                Duration.ofSeconds(30));
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        List<UpstreamHandler> handlers = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            EmbeddedChannel ch = i == 0 ? first : new EmbeddedChannel();
+            UpstreamHandler h = new UpstreamHandler(pool, ENDPOINT);
+            ch.pipeline().addLast(h);
+            h.bind(new RecordingListener());
+            channels.add(ch);
+            handlers.add(h);
+        }
+        handlers.forEach(pool::release);
+        assertThat(pool.idleCount(ENDPOINT)).isEqualTo(500);
+        assertThat(channels).allMatch(EmbeddedChannel::isOpen);
+        for (EmbeddedChannel ch : channels) {
+            assertThat(ch.finishAndReleaseAll()).isFalse();
+        }
+    }
 }
