@@ -459,7 +459,7 @@ mode_routes() {
 }
 
 mode_body() {
-  local data=/dev/shm/gatehouse-perf-body
+  data=/dev/shm/gatehouse-perf-body-$PORT_BASE # global: the EXIT trap runs after this function has returned
   mkdir -p "$data"; trap 'rm -rf "$data"; cleanup' EXIT
   head -c "$BODY_BYTES" /dev/zero > "$data/big"; echo ok > "$data/ping"
   # the origin: the file from tmpfs with sendfile (download); a discarding sink (upload), both on CPU 1
@@ -482,9 +482,9 @@ EOF
   # nginx streams both ways as gatehouse does: no request buffering (the body goes upstream as it arrives), no
   # response buffering to disk; 64 KiB relay buffers
   nginx_conf "$out/body-nginx.conf" "client_max_body_size 0; upstream sink { server 127.0.0.1:$sink_port; keepalive 16; }" \
-    "proxy_request_buffering off; proxy_buffer_size 64k; proxy_read_timeout 300s;"
+    "proxy_request_buffering off; proxy_buffer_size 64k; proxy_buffers 4 64k; proxy_read_timeout 300s;"
   sed -i -e 's/proxy_buffering on;/proxy_buffering off;/' \
-    -e "s#^    location / {#    location /upload { proxy_pass http://sink; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_request_buffering off; proxy_buffering off; client_body_buffer_size 64k; proxy_read_timeout 300s; }\n    location / {#" \
+    -e "s#^    location / {#    location /upload { proxy_pass http://sink; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_request_buffering off; proxy_buffering off; client_body_buffer_size 64k; proxy_buffer_size 64k; proxy_buffers 4 64k; proxy_read_timeout 300s; }\n    location / {#" \
     "$out/body-nginx.conf"
   taskset -c 0 nginx -c "$out/body-nginx.conf" -p "$out" & pids+=($!); nginx_master=$!
   # bench/config/bench.yaml, plus the sink and a route to it; a slow upload's answer may come late (after the body)
