@@ -572,7 +572,7 @@ for mode in "${modes[@]}"; do
   echo; echo "=== $mode ($(date -u +%T) UTC, load $(cut -d' ' -f1-3 /proc/loadavg)) ==="
   rows=$(wc -l < "$table")
   # errexit applies inside the subshell only when it is not an if's condition: run it, then look at its status
-  set +e; ( set -e; trap cleanup EXIT; "mode_$mode" ) > >(tee "$out/$mode.txt") 2>&1; rc=$?; set -e
+  set +e; ( set -e; trap cleanup EXIT; trap "exit 143" TERM INT; "mode_$mode" ) > >(tee "$out/$mode.txt") 2>&1; rc=$?; set -e
   if [ $rc != 0 ]; then
     echo "$mode: FAILED (see bench/out-perf/$mode.txt)"
     record "$mode: FAILED: $(grep -v '^\s*$' "$out/$mode.txt" | tail -1 | cut -c1-100)" "-" "-" "-" "-" "NOT met"
