@@ -6,7 +6,7 @@
 # ids on, access log off). nginx: one worker, upstream keep-alive (bench/nginx.conf.template). The proxy under
 # test is pinned to CPU 0; the load generator and the origin (nginx, one worker) to CPU 1.
 #
-#   bench/perf.sh                  # every target, defaults (~17 min on the 2-core VM)
+#   bench/perf.sh                  # every target, defaults (~14 min on the 2-core VM)
 #   bench/perf.sh get latency      # some targets: get https syscalls latency idle warmup routes body
 #   LATENCY_SECONDS=300 bench/perf.sh latency     # the 5-minute latency/GC run
 #
