@@ -182,7 +182,7 @@ mode_https() {
   sed -i -e "s#listen 127.0.0.1:$nginx_port reuseport#listen 127.0.0.1:$nginx_port ssl http2 reuseport#" \
     -e "s#^    location / {#    ssl_certificate $out/https-cert.pem; ssl_certificate_key $out/https-key.pem; ssl_protocols TLSv1.3;\n    location / {#" \
     "$out/https-nginx.conf"
-  taskset -c 0 nginx -c "$out/https-nginx.conf" -p "$out" & pids+=($!)
+  taskset -c 0 nginx -c "$out/https-nginx.conf" -p "$out" & pids+=($!); nginx_master=$!
   mkdir -p "$out/https-config"
   sed -e "s/protocol: HTTP, port: 18082/protocol: HTTPS, port: $gh_port, tls: {certificateRefs: [{name: bench-tls}]}/" \
     -e "s/18090/$origin_port/g" "$root/bench/config/bench.yaml" > "$out/https-config/bench.yaml"
@@ -198,7 +198,8 @@ mode_https() {
   done
   h2() { # port h1|h2 seconds|-n<count>
     local args=(-c "$CONNECTIONS" --connect-to="127.0.0.1:$1")
-    if [[ $3 == -n* ]]; then args+=("$3"); else args+=(-D "$3" --warm-up-time=1); fi
+    # no --warm-up-time: the requests counted and the CPU time measured cover the same span (handshakes included)
+    if [[ $3 == -n* ]]; then args+=("$3"); else args+=(-D "$3"); fi
     if [ "$2" = h1 ]; then args+=(--h1); else args+=(-m "$STREAMS"); fi
     timeout 120 taskset -c 1 h2load -t1 "${args[@]}" "https://bench.example.com:$1/" || echo "h2load: failed or timed out"
   }
@@ -208,23 +209,29 @@ mode_https() {
   : > "$out/https-results.txt"
   for r in $(seq "$HTTPS_ROUNDS"); do for proto in h2 h1; do for who in nginx gatehouse; do
     p=$nginx_port; [ $who = gatehouse ] && p=$gh_port
+    local cpu_of="$gh_pid"; [ $who = nginx ] && cpu_of="$nginx_master $(pgrep -P "$nginx_master" | tr '\n' ' ')"
+    local before; before=$(cpu_ticks $cpu_of)
     h2 $p $proto "$HTTPS_DURATION" > "$out/https-h2load-$who-$proto-$r.txt"
+    echo "cpu_us $(( ($(cpu_ticks $cpu_of) - before) * tick_us ))" >> "$out/https-h2load-$who-$proto-$r.txt"
     awk -v who=$who -v proto=$proto '/^finished in/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) if ($(i+1) == "req/s") rps = $i }
       /^requests:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^succeeded/) ok = $i; if ($(i+1) ~ /^(failed|errored)/) bad += $i } }
       /^status codes:/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) if ($(i+1) ~ /^[345]xx/) bad += $i }
       /^Application protocol:/ { alpn = $3 } /^h2load: failed/ { bad += 1 }
-      END { printf "%s %s %s %d %d %s\n", who, proto, (rps == "" ? 0 : rps), ok, bad, alpn }' \
+      /^cpu_us/ { cpu = $2 }
+      END { printf "%s %s %s %d %d %s %d\n", who, proto, (rps == "" ? 0 : rps), ok, bad, alpn, cpu }' \
       "$out/https-h2load-$who-$proto-$r.txt" | tee -a "$out/https-results.txt"
   done; done; done
-  local proto n g bad alpn r
+  local proto n g bad alpn r cpu
   for proto in h2 h1; do
     n=$(awk -v p=$proto '$1 == "nginx" && $2 == p { print $3 }' "$out/https-results.txt" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
     g=$(awk -v p=$proto '$1 == "gatehouse" && $2 == p { print $3 }' "$out/https-results.txt" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
     bad=$(awk -v p=$proto '$2 == p { b += $5 } END { print b + 0 }' "$out/https-results.txt")
     alpn=$(awk -v p=$proto '$2 == p { print $6 }' "$out/https-results.txt" | sort -u | tr '\n' '/' | sed 's#/$##')
     r=$(ratio "$g" "$n")
-    echo "$proto: nginx $n, gatehouse $g requests/s (median), $bad failed/non-2xx, ALPN $alpn"
-    record "https: requests/s (TLS 1.3, $alpn$([ $proto = h2 ] && echo ", $CONNECTIONS x $STREAMS streams"))" "${g%.*}" "${n%.*}" "$r" ">= 1.0" \
+    # CPU per request over all rounds (proxy process, all threads): what the host's load moves least
+    cpu=$(awk -v p=$proto '$2 == p { c[$1] += $7; n[$1] += $4 } END { printf "%.1f vs %.1f", c["gatehouse"] / n["gatehouse"], c["nginx"] / n["nginx"] }' "$out/https-results.txt")
+    echo "$proto: nginx $n, gatehouse $g requests/s (median), $bad failed/non-2xx, ALPN $alpn, CPU us/request $cpu"
+    record "https: requests/s (TLS 1.3, $alpn$([ $proto = h2 ] && echo ", $CONNECTIONS x $STREAMS streams"); CPU us/req $cpu)" "${g%.*}" "${n%.*}" "$r" ">= 1.0" \
       "$(met "$r >= 1.0 and $bad == 0")$([ "$bad" = 0 ] || echo " ($bad failed)")"
   done
 }
