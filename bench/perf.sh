@@ -462,7 +462,10 @@ mode_routes() {
   taskset -c 1 python3 "$root/bench/perf_routes.py" live "$out/routes-many" "$ROUTES" "$gh2_port" "$ROUTES_CHANGES" | tee "$out/routes-live.txt"
   local live; live=$(awk '/^live max/ { print $3 }' "$out/routes-live.txt")
   [ -n "$live" ] || { echo "no change went live"; return 1; }
-  record "routes: one file rewritten to live, s (max of $ROUTES_CHANGES, $ROUTES routes)" "$live" "-" "-" "< 1 s" "$(met "$live < 1")"
+  # gatehouse logs each reload's time and CPU time: the CPU time is what the host's load moves least
+  local reload; reload=$(awk '/serving config generation/ && !/generation 1 / { gsub(/\(/, ""); for (i = 1; i < NF; i++) if ($(i+1) == "ms" && $(i+2) == "of") c = ($i > c ? $i : c) } END { print c + 0 }' "$out/routes-many.log")
+  echo "reload CPU time, longest of the changes: $reload ms"
+  record "routes: one file rewritten to live, s (max of $ROUTES_CHANGES, $ROUTES routes; reload CPU <= $reload ms)" "$live" "-" "-" "< 1 s" "$(met "$live < 1")"
 }
 
 mode_body() {
