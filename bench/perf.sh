@@ -454,7 +454,7 @@ mode_routes() {
   local f m r; f=($(grep '^few ' "$out/routes-summary.txt")); m=($(grep '^many ' "$out/routes-summary.txt"))
   [ "${f[3]}${m[3]}" = -- ] || echo "errors (non-2xx: a request that no route matched, or socket errors): see $out/routes-wrk-*.txt"
   r=$(ratio "${m[1]}" "${f[1]}")
-  record "routes: requests/s, $ROUTES routes (ref: 10 routes)" "${m[1]}" "${f[1]}" "$r" ">= 0.95" "$(met "$r >= 0.95 and '${f[3]}${m[3]}' == '--'")"
+  record "routes: requests/s, $ROUTES routes (ref: 10 routes; CPU us/req ${m[2]} vs ${f[2]})" "${m[1]}" "${f[1]}" "$r" ">= 0.95" "$(met "$r >= 0.95 and '${f[3]}${m[3]}' == '--'")"
   local hf hm; hf=$(live_heap "$few"); hm=$(live_heap "$many")
   echo "live heap after a full GC: 10 routes $hf B, $ROUTES routes $hm B"
   record "routes: live heap MiB after full GC, $ROUTES routes (ref: 10); difference = snapshot" "$((hm / 1048576))" "$((hf / 1048576))" \
