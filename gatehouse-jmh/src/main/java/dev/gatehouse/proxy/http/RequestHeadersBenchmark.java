@@ -30,11 +30,11 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RequestHeadersBenchmark {
     private final HttpHeaders template = new DefaultHttpHeaders();
-    private InetAddress client;
+    private ForwardedClient client;
 
     @Setup
     public void setUp() throws UnknownHostException {
-        client = InetAddress.getByAddress(new byte[] {10, 1, 2, 3});
+        client = new ForwardedClient(InetAddress.getByAddress(new byte[] {10, 1, 2, 3})); // one connection's
         template.add("host", "shop.example.com")
                 .add("user-agent", "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
                 .add("accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")

@@ -2,9 +2,7 @@ package dev.gatehouse.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import io.netty.util.NetUtil;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
 
@@ -20,33 +18,27 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
+    /** For one request: see {@link #apply(HttpHeaders, ForwardedClient, String, String)}. */
+    static void apply(HttpHeaders headers, InetAddress client, String originalHost, String scheme) {
+        apply(headers, new ForwardedClient(client), originalHost, scheme);
+    }
+
     /**
-     * @param client the peer that sent us the request
+     * @param client the peer that sent us the request, as its connection keeps it
      * @param originalHost the Host header as received (before any filter rewrote it), or null
      * @param scheme "http" or "https"
      */
-    static void apply(HttpHeaders headers, InetAddress client, String originalHost, String scheme) {
-        String ip = NetUtil.toAddressString(client);
+    static void apply(HttpHeaders headers, ForwardedClient client, String originalHost, String scheme) {
+        String ip = client.ip();
         String xff = joined(headers, X_FORWARDED_FOR);
         headers.set(X_FORWARDED_FOR, xff == null ? ip : xff + ", " + ip);
         headers.set(X_FORWARDED_PROTO, "https".equals(scheme) ? HTTPS : HTTP);
         if (originalHost != null) {
             headers.set(X_FORWARDED_HOST, originalHost);
         }
-        StringBuilder element = new StringBuilder(48).append("for=");
-        if (client instanceof Inet6Address) {
-            // RFC 7239 6: IPv6 literals are bracketed, and so must be quoted
-            element.append("\"[").append(ip).append("]\"");
-        } else {
-            element.append(ip);
-        }
-        if (originalHost != null) {
-            element.append(";host=");
-            appendTokenOrQuoted(element, originalHost);
-        }
-        element.append(";proto=").append(scheme);
+        String element = client.element(originalHost, scheme);
         String existing = joined(headers, FORWARDED);
-        headers.set(FORWARDED, existing == null ? element.toString() : existing + ", " + element);
+        headers.set(FORWARDED, existing == null ? element : existing + ", " + element);
     }
 
     private static String joined(HttpHeaders headers, AsciiString name) {
@@ -56,31 +48,5 @@ final class ForwardedHeaders {
         }
         List<String> all = headers.getAll(name);
         return all.size() == 1 ? first : String.join(", ", all);
-    }
-
-    /** RFC 7239 values are tokens or quoted-strings; "host:port" and "[v6]" contain non-token characters. */
-    private static void appendTokenOrQuoted(StringBuilder sb, String value) {
-        boolean token = !value.isEmpty();
-        for (int i = 0; i < value.length() && token; i++) {
-            token = isTchar(value.charAt(i));
-        }
-        if (token) {
-            sb.append(value);
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        sb.append('"');
-    }
-
-    private static boolean isTchar(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 }

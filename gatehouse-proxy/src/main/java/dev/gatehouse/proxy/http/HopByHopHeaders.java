@@ -67,11 +67,18 @@ final class HopByHopHeaders {
             return;
         }
         List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-        StringBuilder kept = null;
+        boolean asReceived = values.size() == 1;
         for (int i = 0; i < values.size(); i++) {
             String value = values.get(i);
             removeNominated(headers, value);
-            for (String token : value.split(",")) {
+            asReceived &= onlyKeptTokens(value);
+        }
+        if (asReceived) {
+            return; // "keep-alive", "close", "Upgrade": the usual value stays as it came, nothing to rebuild
+        }
+        StringBuilder kept = null;
+        for (int i = 0; i < values.size(); i++) {
+            for (String token : values.get(i).split(",")) {
                 String t = token.trim();
                 if (HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(t) || HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(t)
                         || HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(t)) {
@@ -84,6 +91,24 @@ final class HopByHopHeaders {
         } else {
             headers.set(HttpHeaderNames.CONNECTION, kept.toString());
         }
+    }
+
+    /** Whether every comma-separated token of a Connection value is close, keep-alive or upgrade (none empty). */
+    private static boolean onlyKeptTokens(String value) {
+        int start = 0;
+        int len = value.length();
+        while (start <= len) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? len : comma;
+            int s = skipSpace(value, start, end);
+            int e = trimSpace(value, s, end);
+            if (!is(value, s, e, HttpHeaderValues.CLOSE) && !is(value, s, e, HttpHeaderValues.KEEP_ALIVE)
+                    && !is(value, s, e, HttpHeaderValues.UPGRADE)) {
+                return false;
+            }
+            start = end + 1;
+        }
+        return true;
     }
 
     /** Drops the pseudo-header copies (x-http2-stream-id, x-http2-scheme...) the h2 to h1 conversion adds. */
@@ -100,26 +125,34 @@ final class HopByHopHeaders {
         while (start < len) {
             int comma = value.indexOf(',', start);
             int end = comma < 0 ? len : comma;
-            int s = start;
-            int e = end;
-            while (s < e && isSpace(value.charAt(s))) {
-                s++;
-            }
-            while (e > s && isSpace(value.charAt(e - 1))) {
-                e--;
-            }
-            if (e > s) {
-                String token = value.substring(s, e);
-                if (!HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(token)
-                        && !HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(token)
-                        && !HttpHeaderValues.UPGRADE.contentEqualsIgnoreCase(token)
-                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(token)
-                        && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)) {
-                    headers.remove(token);
-                }
+            int s = skipSpace(value, start, end);
+            int e = trimSpace(value, s, end);
+            if (e > s && !is(value, s, e, HttpHeaderValues.CLOSE) && !is(value, s, e, HttpHeaderValues.KEEP_ALIVE)
+                    && !is(value, s, e, HttpHeaderValues.UPGRADE) && !is(value, s, e, HttpHeaderNames.HOST)
+                    && !is(value, s, e, HttpHeaderNames.CONTENT_LENGTH)) {
+                headers.remove(value.substring(s, e));
             }
             start = end + 1;
         }
+    }
+
+    /** Whether {@code value[s, e)} is {@code name}, ignoring case; compared in place, no substring per token. */
+    private static boolean is(String value, int s, int e, AsciiString name) {
+        return e - s == name.length() && AsciiString.regionMatches(value, true, s, name, 0, e - s);
+    }
+
+    private static int skipSpace(String value, int s, int end) {
+        while (s < end && isSpace(value.charAt(s))) {
+            s++;
+        }
+        return s;
+    }
+
+    private static int trimSpace(String value, int s, int e) {
+        while (e > s && isSpace(value.charAt(e - 1))) {
+            e--;
+        }
+        return e;
     }
 
     private static boolean isSpace(char c) {

@@ -67,6 +67,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     private boolean firstRequestSeen;
     private InetSocketAddress remote;
+    private ForwardedClient forwardedClient;
 
     /** HTTP/1.1 connection of a port with its own limits. */
     public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, int maxHeaderFields,
@@ -119,6 +120,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             remote = r = lookupRemote();
         }
         return r;
+    }
+
+    /** The client as the forwarded headers of this connection's requests name it. */
+    ForwardedClient forwardedClient() {
+        ForwardedClient f = forwardedClient;
+        if (f == null) {
+            forwardedClient = f = new ForwardedClient(remoteAddress().getAddress());
+        }
+        return f;
     }
 
     private InetSocketAddress lookupRemote() {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 
-import java.net.InetAddress;
 
 /**
  * Rewrites a message head in place for the next hop: the request going upstream (HTTP/1.1 always) and
@@ -27,7 +26,7 @@ final class MessageHeaders {
     }
 
     static void prepareUpstreamRequest(HttpRequest request, boolean fromHttp2, boolean websocket, boolean hasBody,
-                                       InetAddress client, String originalHost, String scheme) {
+                                       ForwardedClient client, String originalHost, String scheme) {
         HttpHeaders h = request.headers();
         HopByHopHeaders.strip(h, websocket);
         if (fromHttp2) {

@@ -191,7 +191,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         boolean teTrailers = protocol == BackendProtocol.HTTP_2
                 && ex.request.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
         MessageHeaders.prepareUpstreamRequest(ex.request, ex.http2, ex.websocket, ex.expectsBody,
-                ex.remote.getAddress(), ex.originalHost, ex.scheme);
+                ex.owner.forwardedClient(), ex.originalHost, ex.scheme);
         if (teTrailers) {
             ex.request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }

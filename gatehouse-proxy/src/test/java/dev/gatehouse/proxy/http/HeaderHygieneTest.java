@@ -53,6 +53,46 @@ class HeaderHygieneTest {
     }
 
     @Test
+    void aClientConnectionValueKeepsOnlyWhatStillMeansSomething() {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.add("Connection", "Keep-Alive").add("X-Kept", "1");
+        HopByHopHeaders.sanitizeClientRequest(h);
+        assertThat(h.get("connection")).isEqualTo("Keep-Alive");
+
+        h = new DefaultHttpHeaders();
+        h.add("Connection", "keep-alive , X-Auth-User,").add("X-Auth-User", "admin").add("X-Kept", "1");
+        HopByHopHeaders.sanitizeClientRequest(h);
+        assertThat(h.get("connection")).isEqualTo("keep-alive");
+        assertThat(h.names()).containsExactlyInAnyOrder("connection", "X-Kept");
+
+        h = new DefaultHttpHeaders();
+        h.add("Connection", "close").add("Connection", "upgrade").add("Upgrade", "websocket");
+        HopByHopHeaders.sanitizeClientRequest(h);
+        assertThat(h.get("connection")).isEqualTo("close, upgrade");
+
+        h = new DefaultHttpHeaders();
+        h.add("Connection", "X-Auth-User").add("X-Auth-User", "admin");
+        HopByHopHeaders.sanitizeClientRequest(h);
+        assertThat(h.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aConnectionsForwardedElementFollowsItsRequestsHost() throws Exception {
+        ForwardedClient client = new ForwardedClient(InetAddress.getByName("192.0.2.7"));
+        for (String host : new String[] {"a.example", "a.example", "b.example:8080", null, "a.example"}) {
+            HttpHeaders h = new DefaultHttpHeaders();
+            ForwardedHeaders.apply(h, client, host, "https");
+            assertThat(h.get("forwarded")).isEqualTo(host == null ? "for=192.0.2.7;proto=https"
+                    : host.contains(":") ? "for=192.0.2.7;host=\"" + host + "\";proto=https"
+                    : "for=192.0.2.7;host=" + host + ";proto=https");
+            assertThat(h.get("x-forwarded-for")).isEqualTo("192.0.2.7");
+        }
+        HttpHeaders h = new DefaultHttpHeaders();
+        ForwardedHeaders.apply(h, client, "a.example", "http");
+        assertThat(h.get("forwarded")).isEqualTo("for=192.0.2.7;host=a.example;proto=http");
+    }
+
+    @Test
     void forwardedHeadersForIpv4() throws Exception {
         HttpHeaders h = new DefaultHttpHeaders();
         h.add("X-Forwarded-For", "10.0.0.1").add("X-Forwarded-For", "10.0.0.2").add("X-Forwarded-Proto", "https")
