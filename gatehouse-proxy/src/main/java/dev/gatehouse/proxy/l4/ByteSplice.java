@@ -4,10 +4,13 @@ import dev.gatehouse.proxy.observe.L4Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -84,12 +87,11 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
             if (peer instanceof DuplexChannel duplex && peer.isActive() && peer.pipeline().get(SslHandler.class) == null) {
-                peer.flush();
                 // the peer's input is all that is left: once it ends, close it at once (its channelInactive closes
                 // this side after a flush) instead of shutting its input and then our output, two syscalls and a
                 // failing one per connection
                 peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
-                duplex.shutdownOutput().addListener(f -> {
+                shutdownOutputAfterWrites(duplex).addListener(f -> {
                     if (self instanceof DuplexChannel d && d.isOutputShutdown()) {
                         // the other direction ended earlier: nothing is left to relay either way
                         self.close();
@@ -108,6 +110,22 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
             peer.close();
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * Shuts {@code ch}'s output (its FIN) once everything written to it has left. Netty's shutdownOutput fails the
+     * writes still queued, so a peer slower than its sender lost the end of the stream; and on io_uring a flush
+     * completes later, so shutting at once lost every byte of the last read.
+     */
+    public static ChannelFuture shutdownOutputAfterWrites(DuplexChannel ch) {
+        ch.flush();
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        if (queued == null || queued.isEmpty()) {
+            return ch.shutdownOutput(); // all written already (epoll's usual case): no extra write and promise
+        }
+        ChannelPromise shut = ch.newPromise();
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> ch.shutdownOutput(shut));
+        return shut;
     }
 
     @Override
