@@ -78,7 +78,11 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        peer.config().setAutoRead(ctx.channel().isWritable());
+        // a peer whose input is shut has nothing left to read: reading it again finds only its end (on epoll, two
+        // epoll_ctl calls and a wake-up for nothing)
+        if (!(peer instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+            peer.config().setAutoRead(ctx.channel().isWritable());
+        }
         ctx.fireChannelWritabilityChanged();
     }
 
