@@ -7,7 +7,7 @@
 #   added latency: one keep-alive client, small GET: the proxy's p50 and p99 minus the origin's own (direct)
 # The edge is measured with PROXY v1 (what nginx sends) and v2 (its default). After a JIT warm-up the proxies take
 # turns, ROUNDS times, DURATION seconds per measurement; reported: medians over the rounds.
-#   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 (~6 min)
+#   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 (~7 min)
 #   GATEHOUSE_JAR=/tmp/before.jar bench/edge.sh   # another build of the edge (a before/after comparison)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -48,9 +48,11 @@ parse() { # wrk output -> "rps bytes_per_s p50_ms p99_ms errors"
     /Non-2xx|Socket errors/ { err="ERR" }
     END { printf "%s %.0f %.3f %.3f %s\n", rps, bps, p50, p99, (err==""?"-":err) }'
 }
-echo "warm-up ${WARMUP}s per edge (JIT)"
+# the JIT: C2 shares the edge's pinned core and needs 20-30 s of new connections on a loaded machine before the
+# rate settles (jstat -compiler), so connections warm up for all of WARMUP, the other two tests a third of it each
+echo "warm-up $((WARMUP * 5 / 3))s per edge (JIT)"
 for p in 18182 18183; do
-  conns $p $((WARMUP / 3)) > /dev/null; bytes $p $((WARMUP / 3)) > /dev/null; latency $p $((WARMUP / 3)) > /dev/null
+  conns $p "$WARMUP" > /dev/null; bytes $p $((WARMUP / 3)) > /dev/null; latency $p $((WARMUP / 3)) > /dev/null
 done
 conns 18180 3 > /dev/null
 : > "$out/results.txt"

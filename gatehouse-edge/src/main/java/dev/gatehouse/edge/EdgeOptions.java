@@ -22,12 +22,13 @@ import java.util.Map;
  * @param connectTimeout how long one connect to a node may take before the next node is tried
  * @param allowHosts {@code --allow-hosts} patterns ({@code *.example.com}); empty: no check
  * @param admin the admin listener, or {@code null} for none
+ * @param transport {@code --transport}: Netty's I/O transport for the listeners, the relays and the checks
  */
 public record EdgeOptions(List<InetSocketAddress> listen, List<EdgeNode> nodes, Map<Integer, Integer> nodePorts,
                           Path nodesFile, Path kubeconfig, String service, NodeAddress nodeAddress, Balance balance,
                           ProxyProtocol proxyProtocol, HealthCheck healthCheck, Duration idleTimeout,
                           Duration connectTimeout, boolean redirectHttp, List<String> allowHosts, boolean printNginx,
-                          boolean printHaproxy, InetSocketAddress admin) {
+                          boolean printHaproxy, InetSocketAddress admin, Transport transport) {
     public EdgeOptions {
         listen = List.copyOf(listen);
         nodes = List.copyOf(nodes);
@@ -40,6 +41,9 @@ public record EdgeOptions(List<InetSocketAddress> listen, List<EdgeNode> nodes, 
 
     /** How a node is chosen for each connection. */
     public enum Balance { ROUND_ROBIN, LEAST_CONNECTIONS }
+
+    /** Netty's I/O transport: AUTO takes io_uring, else epoll, else NIO, whichever loads first. */
+    public enum Transport { AUTO, IO_URING, EPOLL, NIO }
 
     /** The header written to a node before the client's bytes. */
     public enum ProxyProtocol { V2, V1, OFF }

@@ -46,7 +46,7 @@ public final class EdgeServer implements AutoCloseable {
     private volatile boolean listening;
 
     private EdgeServer(EdgeOptions options, NodeSource source) {
-        this.transport = EdgeTransport.select();
+        this.transport = EdgeTransport.select(options.transport());
         // one group accepts and serves, one loop per available processor (as GatewayServer): a separate boss loop
         // and Netty's default of 2 loops per processor cost a cross-thread hand-off (a wake-up) per accepted
         // connection and context switches between loops that share the edge's core

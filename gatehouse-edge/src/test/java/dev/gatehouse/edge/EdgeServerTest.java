@@ -60,11 +60,16 @@ class EdgeServerTest {
         }
     }
 
-    static EdgeOptions options(int listenPort, EdgeOptions.Balance balance, EdgeOptions.ProxyProtocol pp,
-                               EdgeOptions.HealthCheck check, Duration idle) {
+    /** The transport every test here runs on (auto: io_uring where the kernel allows it); a subclass picks another. */
+    EdgeOptions.Transport transport() {
+        return EdgeOptions.Transport.AUTO;
+    }
+
+    EdgeOptions options(int listenPort, EdgeOptions.Balance balance, EdgeOptions.ProxyProtocol pp,
+                        EdgeOptions.HealthCheck check, Duration idle) {
         return new EdgeOptions(List.of(new InetSocketAddress("127.0.0.1", listenPort)), List.of(), Map.of(), null,
                 null, null, EdgeOptions.NodeAddress.INTERNAL, balance, pp, check, idle, Duration.ofSeconds(2), false,
-                List.of(), false, false, new InetSocketAddress("127.0.0.1", 0));
+                List.of(), false, false, new InetSocketAddress("127.0.0.1", 0), transport());
     }
 
     private static EdgeOptions.HealthCheck tcpCheck(Duration interval) {

@@ -124,6 +124,11 @@ final class EdgeCommand implements Callable<Integer> {
             description = "Admin listener: /ready, /metrics, /nodes and the dashboard (default: ${DEFAULT-VALUE}).")
     String admin;
 
+    @Option(names = "--transport", defaultValue = "auto", paramLabel = "auto|io_uring|epoll|nio",
+            description = "Netty's I/O transport; auto: io_uring where the kernel allows it, else epoll, else NIO "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String transport;
+
     @Override
     public Integer call() throws Exception {
         EdgeOptions options = options();
@@ -210,7 +215,8 @@ final class EdgeCommand implements Callable<Integer> {
                 new EdgeOptions.HealthCheck(httpPath, healthPort, healthInterval, healthTimeout, healthyThreshold,
                         unhealthyThreshold),
                 idleTimeout, connectTimeout, redirectHttp, allowHosts, printNginx, printHaproxy,
-                "off".equalsIgnoreCase(admin) ? null : hostPort(cl, "--admin", admin));
+                "off".equalsIgnoreCase(admin) ? null : hostPort(cl, "--admin", admin),
+                choice(cl, "--transport", transport, EdgeOptions.Transport.class));
     }
 
     private static <E extends Enum<E>> E choice(CommandLine cl, String flag, String value, Class<E> type) {

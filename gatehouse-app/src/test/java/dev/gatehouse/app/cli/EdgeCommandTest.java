@@ -35,19 +35,21 @@ class EdgeCommandTest {
         assertThat(o.healthCheck().httpPath()).isNull();
         assertThat(o.healthCheck().interval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(o.admin()).isEqualTo(new InetSocketAddress("127.0.0.1", 9902));
+        assertThat(o.transport()).isEqualTo(EdgeOptions.Transport.AUTO);
     }
 
     @Test
     void choicesAndTheHttpCheck() {
         EdgeOptions o = parse("--listen", "0.0.0.0:80", "--nodes", "a", "--node-port", "80=30080", "--balance",
                 "round-robin", "--proxy-protocol", "off", "--health-check", "http:/ready", "--health-port", "30901",
-                "--health-interval", "300ms", "--admin", "off");
+                "--health-interval", "300ms", "--admin", "off", "--transport", "io_uring");
         assertThat(o.balance()).isEqualTo(EdgeOptions.Balance.ROUND_ROBIN);
         assertThat(o.proxyProtocol()).isEqualTo(EdgeOptions.ProxyProtocol.OFF);
         assertThat(o.healthCheck().httpPath()).isEqualTo("/ready");
         assertThat(o.healthCheck().port()).isEqualTo(30901);
         assertThat(o.healthCheck().interval()).isEqualTo(Duration.ofMillis(300));
         assertThat(o.admin()).isNull();
+        assertThat(o.transport()).isEqualTo(EdgeOptions.Transport.IO_URING);
     }
 
     @Test

@@ -156,7 +156,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         } else if (nodeChannel instanceof DuplexChannel duplex) {
             // the client's FIN came before the node was connected: pass it on after its bytes. (Reading a channel
             // whose input is shut fails in Netty's epoll: the fd has left the epoll set.)
-            duplex.shutdownOutput();
+            ByteSplice.shutdownOutputAfterWrites(duplex, () -> { });
         }
     }
 

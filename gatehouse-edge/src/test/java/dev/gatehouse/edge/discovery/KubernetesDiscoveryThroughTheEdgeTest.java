@@ -61,7 +61,7 @@ class KubernetesDiscoveryThroughTheEdgeTest {
                 "gatehouse-system/gatehouse", EdgeOptions.NodeAddress.INTERNAL, EdgeOptions.Balance.ROUND_ROBIN,
                 EdgeOptions.ProxyProtocol.V2, new EdgeOptions.HealthCheck(null, 0, Duration.ofMillis(500),
                 Duration.ofSeconds(1), 1, 2), Duration.ofSeconds(60), Duration.ofSeconds(2), false, List.of(), false,
-                false, null), new KubernetesNodeSource(client, "gatehouse-system/gatehouse", false));
+                false, null, EdgeOptions.Transport.AUTO), new KubernetesNodeSource(client, "gatehouse-system/gatehouse", false));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> batch(listen).equals(Set.of("node-a", "node-b")));
 

@@ -68,7 +68,7 @@ class GatesThroughTheEdgeTest {
                 EdgeOptions.NodeAddress.INTERNAL, EdgeOptions.Balance.LEAST_CONNECTIONS, EdgeOptions.ProxyProtocol.V2,
                 new EdgeOptions.HealthCheck(null, 0, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2),
                 Duration.ofSeconds(60), Duration.ofSeconds(2), false, List.of("a.example.com", "*.example.net"), false,
-                false, null), new StaticNodeSource(new NodeSet(List.of(new EdgeNode("node-a", "127.0.0.1")),
+                false, null, EdgeOptions.Transport.AUTO), new StaticNodeSource(new NodeSet(List.of(new EdgeNode("node-a", "127.0.0.1")),
                 Map.of(listenPort, node.port()))));
         return listen;
     }

@@ -2,8 +2,11 @@ package dev.gatehouse.proxy.l4;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DuplexChannel;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -38,6 +41,70 @@ class ByteSpliceTest {
         ByteBuf back = client.readOutbound();
         assertThat(back.toString(StandardCharsets.US_ASCII)).isEqualTo("pong");
         back.release();
+        client.finishAndReleaseAll();
+        backend.finishAndReleaseAll();
+    }
+
+    /** A channel whose sender has half-closed: its input is shut, so there is nothing left to read on it. */
+    private static final class InputShutChannel extends EmbeddedChannel implements DuplexChannel {
+        @Override
+        public boolean isInputShutdown() {
+            return true;
+        }
+
+        @Override
+        public boolean isOutputShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public ChannelFuture shutdownInput() {
+            return newSucceededFuture();
+        }
+
+        @Override
+        public ChannelFuture shutdownInput(ChannelPromise promise) {
+            return promise.setSuccess();
+        }
+
+        @Override
+        public ChannelFuture shutdownOutput() {
+            return newSucceededFuture();
+        }
+
+        @Override
+        public ChannelFuture shutdownOutput(ChannelPromise promise) {
+            return promise.setSuccess();
+        }
+
+        @Override
+        public ChannelFuture shutdown() {
+            return newSucceededFuture();
+        }
+
+        @Override
+        public ChannelFuture shutdown(ChannelPromise promise) {
+            return promise.setSuccess();
+        }
+    }
+
+    /**
+     * The side that drains does not turn reading back on for a peer whose input is shut (an upload that ended with
+     * the client's FIN while its node pushed back): that read finds nothing, and on epoll cost two epoll_ctl calls
+     * and a wake-up.
+     */
+    @Test
+    void aPeerWhoseInputIsShutIsNotReadAgainWhenThisSideDrains() {
+        InputShutChannel client = new InputShutChannel();
+        client.config().setAutoRead(false);
+        EmbeddedChannel backend = new EmbeddedChannel(ByteSplice.to(client));
+        backend.pipeline().fireChannelWritabilityChanged();
+        assertThat(client.config().isAutoRead()).isFalse();
         client.finishAndReleaseAll();
         backend.finishAndReleaseAll();
     }
