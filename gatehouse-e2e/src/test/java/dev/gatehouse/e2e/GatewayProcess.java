@@ -108,6 +108,28 @@ final class GatewayProcess implements AutoCloseable {
         return process.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
     }
 
+    /** The repository's launcher, {@code ./gatehouse}, which starts {@link #JAR} with its JVM flags (CDS). */
+    static final Path LAUNCHER = Path.of(System.getProperty("gatehouse.launcher", "../gatehouse"));
+
+    /**
+     * The jar started as {@code ./gatehouse} starts it, so that a bench measures what users run: the launcher's JVM
+     * flags, and its class-data archive (made by a training run first, when missing or older than the jar) unless
+     * {@code cds} is false. {@code moreJvmArgs} (a flight recording, a log) go in through JDK_JAVA_OPTIONS, which
+     * the launcher's flags do not replace.
+     */
+    static ProcessBuilder launcher(List<String> moreJvmArgs, boolean cds, List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("JAVA_OPTS");
+        if (!moreJvmArgs.isEmpty()) {
+            pb.environment().put("JDK_JAVA_OPTIONS", String.join(" ", moreJvmArgs));
+        }
+        pb.environment().put("GATEHOUSE_CDS", cds ? "on" : "off");
+        return pb;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);

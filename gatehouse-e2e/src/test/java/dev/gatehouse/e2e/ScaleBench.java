@@ -30,11 +30,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * EndpointSlices with ENDPOINTS_PER_SERVICE endpoints each (20,000 by default). It measures the time from the
  * process start to the first served config (the last route answering), the heap in use after a full GC (through
  * jcmd), and the time from one route change, and one endpoint change, to their effect on traffic. The jar runs
- * with -Xmx512m, the heap target, so a config that does not fit fails here.
+ * as the launcher starts it, with its class-data archive and its -Xmx512m, the heap target, so a config that
+ * does not fit fails here.
  *
  * <pre>
  * mvn -B -o verify -pl gatehouse-e2e -am -Dtest=ScaleBench -Dsurefire.failIfNoSpecifiedTests=false -DexcludedGroups= \
- *     [-Dscale.routes=5000 -Dscale.endpointsPerService=4]
+ *     [-Dscale.routes=5000 -Dscale.endpointsPerService=4 -Dscale.cds=false -Dscale.jvmArgs=... -Dscale.javaOpts=...]
  * </pre>
  */
 @Tag("bench")
@@ -71,17 +72,29 @@ class ScaleBench {
             kubeconfig = MockApi.kubeconfig(client);
 
             int admin = GatewayProcess.freePort();
-            long started = System.nanoTime();
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m"));
+            List<String> jvmArgs = new ArrayList<>();
             // e.g. -Dscale.jvmArgs=-XX:StartFlightRecording=filename=/tmp/scale.jfr,settings=profile
             String extra = System.getProperty("scale.jvmArgs", "");
             if (!extra.isBlank()) {
-                cmd.addAll(List.of(extra.trim().split("\\s+")));
+                jvmArgs.addAll(List.of(extra.trim().split("\\s+")));
             }
-            cmd.addAll(List.of("-jar", GatewayProcess.JAR.toString(), "run", "--kubeconfig", kubeconfig.toString(),
-                    "--bind", "127.0.0.1", "--admin", "127.0.0.1:" + admin, "--gateway-addresses", "203.0.113.7"));
-            gatehouse = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            // started as ./gatehouse starts it (its heap flags: -Xmx512m, the target); -Dscale.cds=false without the
+            // class-data archive
+            boolean cds = !"false".equals(System.getProperty("scale.cds"));
+            // the launcher's training run, when the archive is missing or older than the jar, is not the start measured
+            ProcessBuilder ready = GatewayProcess.launcher(jvmArgs, cds, List.of("--version")).inheritIO();
+            ProcessBuilder run = GatewayProcess.launcher(jvmArgs, cds, List.of("run", "--kubeconfig",
+                    kubeconfig.toString(), "--bind", "127.0.0.1", "--admin", "127.0.0.1:" + admin,
+                    "--gateway-addresses", "203.0.113.7")).redirectErrorStream(true).redirectOutput(log.toFile());
+            // e.g. -Dscale.javaOpts='-XX:+UseG1GC -Xmx512m': in place of the launcher's heap and GC flags
+            String javaOpts = System.getProperty("scale.javaOpts", "");
+            if (!javaOpts.isBlank()) {
+                ready.environment().put("JAVA_OPTS", javaOpts);
+                run.environment().put("JAVA_OPTS", javaOpts);
+            }
+            assertThat(ready.start().waitFor(5, TimeUnit.MINUTES)).isTrue();
+            long started = System.nanoTime();
+            gatehouse = run.start();
             // HTTP/1.1: over h2 the JDK client would send both :authority and a differing Host, which the gateway
             // refuses as malformed (RFC 9113, 8.3.1)
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -118,13 +131,15 @@ class ScaleBench {
                         b -> b.contains("\"pod\":\"echo\"")) - t1);
             }
             String report = """
-                    scale: %d HTTPRoutes, %d Services, %d endpoints (EndpointSlices of %d), controller mode, -Xmx512m
+                    scale: %d HTTPRoutes, %d Services, %d endpoints (EndpointSlices of %d), controller mode, as ./gatehouse starts it (%s%s)
                       first served config (process start -> last route answering): %.1f s (%.1f s of the process's CPU; load average then %s)
                       heap in use after a full GC: %d MiB
                       one route change -> live: median %.0f ms, max %.0f ms (%d changes)
                       one EndpointSlice change -> live: median %.0f ms, max %.0f ms (%d changes)
                       load average at the end: %s
                     """.formatted(ROUTES, ROUTES, ROUTES * ENDPOINTS_PER_SERVICE, ENDPOINTS_PER_SERVICE,
+                    cds ? "class-data archive" : "no class-data archive",
+                    javaOpts.isBlank() ? "" : ", JAVA_OPTS=" + javaOpts,
                     seconds(firstServed), firstServedCpu / 1000.0, loadAtFirst, heap / (1024 * 1024), median(routeChanges), max(routeChanges), CHANGES,
                     median(endpointChanges), max(endpointChanges), CHANGES, loadAverage());
             System.out.print(report);
@@ -194,13 +209,17 @@ class ScaleBench {
     private static long heapAfterGc(long pid) throws Exception {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         run(jcmd, String.valueOf(pid), "GC.run");
-        // "garbage-first heap   total 524288K, used 123456K" (or the serial/parallel equivalent)
+        // "garbage-first heap   total 524288K, used 123456K", or a line per generation (Parallel: PSYoungGen and
+        // ParOldGen; Serial: def new and tenured generation), each "total ..., used ...": their sum
+        long usedKb = -1;
         for (String line : run(jcmd, String.valueOf(pid), "GC.heap_info").split("\n")) {
             int used = line.indexOf("used ");
             if (line.contains("total") && used > 0) {
-                String kb = line.substring(used + 5).replaceAll("[^0-9].*", "");
-                return Long.parseLong(kb) * 1024;
+                usedKb = Math.max(usedKb, 0) + Long.parseLong(line.substring(used + 5).replaceAll("[^0-9].*", ""));
             }
+        }
+        if (usedKb >= 0) {
+            return usedKb * 1024;
         }
         throw new AssertionError("no heap figure from jcmd");
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
         exitCodeList = {"0:the command did what was asked", "1:it did not (each command's --help says what its codes mean)",
                 "2:usage error: an unknown option, a missing or non-existent config path"},
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, EchoCommand.class,
-                ExplainCommand.class, DoctorCommand.class, EdgeCommand.class})
+                ExplainCommand.class, DoctorCommand.class, EdgeCommand.class, TrainCommand.class})
 public final class GatehouseCommand implements Runnable {
     @Override
     public void run() {

@@ -21,4 +21,11 @@ final class PortCheck {
             return true;
         }
     }
+
+    /** A port nothing listens on now (the training run's listener, admin and absent API server). */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
 }

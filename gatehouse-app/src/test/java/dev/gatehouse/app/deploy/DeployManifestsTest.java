@@ -359,6 +359,18 @@ final class DeployManifestsTest {
                 .replaceAll("CMD \\[|\\]|\"", "").split(",\\s*")));
     }
 
+    @Test
+    void theImageTrainsTheClassDataArchiveItsEntrypointUses() throws Exception {
+        String dockerfile = Files.readString(Path.of("../Dockerfile"));
+        String training = dockerfile.lines().filter(l -> l.startsWith("RUN java ")).findFirst().orElseThrow();
+        String archive = training.replaceAll(".*-XX:ArchiveClassesAtExit=(\\S+).*", "$1");
+        assertTrue(training.endsWith(" -jar /opt/gatehouse/gatehouse.jar train"), training);
+        assertEquals("train", gatehouse(List.of("train")).commandSpec().name());
+        String entrypoint = dockerfile.substring(dockerfile.indexOf("ENTRYPOINT"), dockerfile.indexOf("\nCMD "));
+        assertTrue(entrypoint.contains("\"-XX:SharedArchiveFile=" + archive + "\", \"-Xshare:auto\""), entrypoint);
+        assertTrue(dockerfile.indexOf(training) < dockerfile.indexOf("\nUSER "), "trained as root, before USER");
+    }
+
     /** Parsed, not run, as the jar's Main would: an unknown option or a bad value fails here. */
     private static ParseResult gatehouse(List<String> args) {
         ParseResult root = new CommandLine(new GatehouseCommand()).setCaseInsensitiveEnumValuesAllowed(true)
