@@ -60,8 +60,11 @@ for tool in wrk h2load nginx taskset java jcmd curl python3 openssl strace ss; d
   command -v $tool >/dev/null || { echo "bench/perf.sh: $tool is missing (apt-get install wrk nghttp2-client nginx-light util-linux openssl strace iproute2 curl; a JDK 17)"; exit 1; }
 done
 [ "$(nproc --all)" -ge 2 ] || { echo "bench/perf.sh: needs 2 CPUs"; exit 1; }
-# the launcher builds the jar when it is missing or stale: here, not pinned and not inside a measurement
+# the launcher builds the jar when it is missing or stale: here, not pinned and not inside a measurement; and the
+# class-data archive users get after a build (unless GATEHOUSE_CDS=off), so that every start below maps it
 "$root/gatehouse" --version > /dev/null
+jar="$root/gatehouse-app/target/gatehouse.jar" jsa="$root/gatehouse-app/target/gatehouse.jsa"
+if [ "${GATEHOUSE_CDS:-on}" != off ] && { [ ! -f "$jsa" ] || [ "$jar" -nt "$jsa" ]; }; then "$root/gatehouse" train; fi
 table="$out/table.tsv"; : > "$table"
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 
