@@ -41,8 +41,9 @@ import java.util.function.LongSupplier;
 /**
  * The gateway's metrics. Request meters are bound per compiled route in {@link #bind} (on the control thread,
  * before the snapshot is published) and recorded in {@link #onComplete} by array indexing; meters of routes
- * and endpoints that left the config are removed on the next bind. {@link #scrape()} renders the Prometheus
- * text format for the admin endpoint.
+ * and endpoints that left the config are removed on the next bind. A route's meters are registered when it
+ * first serves ({@link LazyCounter}): a bind only makes the cells they will live in. {@link #scrape()} renders
+ * the Prometheus text format for the admin endpoint.
  */
 public final class GatewayMetrics implements ExchangeObserver {
     /**
@@ -134,7 +135,7 @@ public final class GatewayMetrics implements ExchangeObserver {
      * holders that came or went, so a reload that changes one route does not walk the 60,000 meters of 5,000
      * (a Meter.Id also hashes all its tags on every call). Control thread only.
      */
-    private final Map<Meter, int[]> holders = new java.util.IdentityHashMap<>();
+    private final Map<Object, int[]> holders = new java.util.IdentityHashMap<>();
     /** The endpoint gauges of each cluster of the last bind, by identity: the compiler keeps an unchanged cluster. */
     private Map<Cluster, List<Gauge>> clusterGauges = new java.util.IdentityHashMap<>();
     /**
@@ -143,12 +144,11 @@ public final class GatewayMetrics implements ExchangeObserver {
      */
     private final Map<String, Gauge> endpointGauges = new HashMap<>();
     /**
-     * The route counters of the last bind and of the bind in progress, by name and tags: registering a counter
-     * with Micrometer builds and sorts its id and looks it up in the registry, which for 5,000 routes (12 counters
-     * each) was most of a reload's time; a counter whose route stays is taken from here instead.
+     * The route counters some route of the last bind or of the bind in progress holds, by name and tags: one cell
+     * per series, however many routes (matches of a rule, routes whose backends changed) count into it; removed
+     * when its last holder goes. Control thread only.
      */
-    private Map<String, Counter> counters = new HashMap<>();
-    private Map<String, Counter> nextCounters = new HashMap<>();
+    private final Map<String, LazyCounter> cells = new HashMap<>();
     /** The same by route (labels, backends, mirrors): the last bind's and the one in progress. */
     private Map<String, RouteMeterSet> routeSets = new HashMap<>();
     private Map<String, RouteMeterSet> nextRouteSets = new HashMap<>();
@@ -159,6 +159,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         registry.config().meterFilter(new MissingHelp());
         unrouted = newRouteMeters(NONE, NONE, new Backend[0], new Cluster[0], DecisionCounters.NONE, null,
                 permanentSeries);
+        permanentSeries.values().forEach(s -> s.histogram().touch()); // scraped from the start, as its counters
         Gauge.builder("gatehouse.http2.streams.open", streams, AtomicLong::get)
                 .description("Open HTTP/2 streams (requests in flight on h2 connections)").register(registry);
         reloadsOk = Counter.builder("gatehouse.config.reloads").tag("result", "success")
@@ -227,6 +228,10 @@ public final class GatewayMetrics implements ExchangeObserver {
             }
         }
         for (List<Series> family : families.values()) {
+            family.removeIf(series -> !series.histogram().started()); // routes that served nothing yet
+            if (family.isEmpty()) {
+                continue;
+            }
             Series head = family.get(0);
             sb.append("# HELP ").append(head.name()).append(' ').append(head.help()).append('\n');
             sb.append("# TYPE ").append(head.name()).append(" histogram\n");
@@ -247,7 +252,6 @@ public final class GatewayMetrics implements ExchangeObserver {
 
     @Override
     public synchronized void bind(RuntimeSnapshot snapshot) {
-        nextCounters = new HashMap<>();
         nextRouteSets = new HashMap<>();
         Map<String, Series> series = new LinkedHashMap<>();
         Map<String, OutcomeCounters> outcomes = new HashMap<>();
@@ -286,7 +290,7 @@ public final class GatewayMetrics implements ExchangeObserver {
                 hold(list, 1);
             }
         });
-        List<Meter> released = new ArrayList<>();
+        List<Object> released = new ArrayList<>();
         routeSets.forEach((key, set) -> {
             if (nextRouteSets.get(key) != set) {
                 released.addAll(hold(set.meters(), -1));
@@ -298,8 +302,15 @@ public final class GatewayMetrics implements ExchangeObserver {
             }
         });
         if (!released.isEmpty()) {
-            released.forEach(registry::remove);
-            Set<Meter> gone = identitySet();
+            for (Object o : released) {
+                if (o instanceof LazyCounter c) {
+                    c.retire();
+                    cells.remove(c.key);
+                } else {
+                    registry.remove((Meter) o);
+                }
+            }
+            Set<Object> gone = identitySet();
             gone.addAll(released);
             endpointGauges.values().removeIf(gone::contains);
         }
@@ -310,7 +321,6 @@ public final class GatewayMetrics implements ExchangeObserver {
             }
         }
         outcomeCounters = outcomes;
-        counters = nextCounters;
         routeSets = nextRouteSets;
         boundSeries = series;
     }
@@ -532,7 +542,7 @@ public final class GatewayMetrics implements ExchangeObserver {
             set = routeSets.get(k);
         }
         if (set == null) {
-            Set<Meter> mine = identitySet();
+            Set<Object> mine = identitySet();
             Map<String, Series> mySeries = new LinkedHashMap<>();
             set = new RouteMeterSet(newRouteMeters(listener, route, backends, mirrors, decisions, mine, mySeries),
                     List.copyOf(mine), Map.copyOf(mySeries));
@@ -545,12 +555,12 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
 
     /** The meters one route keeps across binds while its key stays, with what a bind must know of them. */
-    private record RouteMeterSet(RouteMeters routeMeters, List<Meter> meters, Map<String, Series> series) { }
+    private record RouteMeterSet(RouteMeters routeMeters, List<Object> meters, Map<String, Series> series) { }
 
     private RouteMeters newRouteMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
-                                 DecisionCounters decisions, Set<Meter> ids, Map<String, Series> series) {
+                                 DecisionCounters decisions, Set<Object> ids, Map<String, Series> series) {
         int slots = RouteMeters.extraSlots() + backends.length;
-        Counter[][] requests = new Counter[slots][5];
+        LazyCounter[][] requests = new LazyCounter[slots][5];
         boolean anyInvalid = false;
         for (Backend b : backends) {
             anyInvalid |= b.cluster() == null;
@@ -572,7 +582,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         if (!anyInvalid) {
             requests[RouteMeters.INVALID_BACKEND] = requests[RouteMeters.NO_BACKEND];
         }
-        Counter[][] mirrorCopies = new Counter[mirrors.length][MirrorResult.values().length];
+        LazyCounter[][] mirrorCopies = new LazyCounter[mirrors.length][MirrorResult.values().length];
         for (int i = 0; i < mirrors.length; i++) {
             for (MirrorResult r : MirrorResult.values()) {
                 mirrorCopies[i][r.ordinal()] = counter(ids, MIRROR_REQUESTS,
@@ -627,9 +637,9 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
 
     /** Adds {@code delta} to each meter's count of holders; returns those no holder has any more. */
-    private List<Meter> hold(List<? extends Meter> meters, int delta) {
-        List<Meter> released = List.of();
-        for (Meter m : meters) {
+    private List<Object> hold(List<?> meters, int delta) {
+        List<Object> released = List.of();
+        for (Object m : meters) {
             int[] n = holders.computeIfAbsent(m, k -> new int[1]);
             n[0] += delta;
             if (n[0] <= 0) {
@@ -643,27 +653,23 @@ public final class GatewayMetrics implements ExchangeObserver {
         return released;
     }
 
-    private static Set<Meter> identitySet() {
+    private static Set<Object> identitySet() {
         return java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     }
 
     /**
-     * A counter of the bind in progress: the last bind's when it had the same name and tags, else registered.
-     * {@code ids == null}: a permanent counter (the unrouted series), registered and never removed.
+     * A counter of the bind in progress: the cell of its name and tags when a route holds one, else a new cell,
+     * registered on its first count. {@code ids == null}: a permanent counter (the unrouted series), registered
+     * now and never removed.
      */
-    private Counter counter(Set<Meter> ids, String name, String description, String baseUnit, String... tags) {
-        if (ids == null) {
-            return Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
-        }
+    private LazyCounter counter(Set<Object> ids, String name, String description, String baseUnit, String... tags) {
         String key = name + '\u0000' + String.join("\u0000", tags);
-        Counter c = nextCounters.get(key);
-        if (c == null) {
-            c = counters.get(key);
-            if (c == null) {
-                c = Counter.builder(name).tags(tags).baseUnit(baseUnit).description(description).register(registry);
-            }
-            nextCounters.put(key, c);
+        if (ids == null) {
+            LazyCounter c = new LazyCounter(registry, key, name, description, baseUnit, tags);
+            c.touch();
+            return c;
         }
+        LazyCounter c = cells.computeIfAbsent(key, k -> new LazyCounter(registry, k, name, description, baseUnit, tags));
         ids.add(c);
         return c;
     }

@@ -5,12 +5,13 @@ import dev.gatehouse.routing.filter.AuthOutcome;
 import dev.gatehouse.routing.filter.RateLimitOutcome;
 import dev.gatehouse.proxy.observe.MirrorResult;
 import dev.gatehouse.routing.route.Backend;
-import io.micrometer.core.instrument.Counter;
 
 /**
  * The meters of one compiled route, bound when its snapshot is applied: requests by backend and status
  * class as a 2-D array (backendRef position, then 1xx..5xx), so recording is array indexing; mirror copies
- * likewise by the position of their cluster among the rule's RequestMirror clusters, then result.
+ * likewise by the position of their cluster among the rule's RequestMirror clusters, then result. Nothing is
+ * registered or allocated for counting until the route serves: its first request shows its histograms and byte
+ * counters, and each requests counter (backend, status class) and mirror counter appears when it first counts.
  */
 final class RouteMeters {
     /** Backend slots past the route's backendRefs: none picked, invalid reference. */
@@ -20,20 +21,20 @@ final class RouteMeters {
 
     private final Backend[] backends;
     /** [EXTRA + backend index][status class 0..4] */
-    private final Counter[][] requests;
+    private final LazyCounter[][] requests;
     private final LatencyHistogram total;
     private final LatencyHistogram upstream;
     private final LatencyHistogram gateway;
-    private final Counter requestBytes;
-    private final Counter responseBytes;
+    private final LazyCounter requestBytes;
+    private final LazyCounter responseBytes;
     private final DecisionCounters decisions;
     /** The distinct clusters the rule's RequestMirror filters (rule and backendRef level) copy to. */
     private final Cluster[] mirrors;
     /** [mirror index][MirrorResult ordinal] */
-    private final Counter[][] mirrorCopies;
+    private final LazyCounter[][] mirrorCopies;
 
     // what a later bind reuses when the route keeps its labels (GatewayMetrics#routeMeters)
-    Counter[][] requestCounters() {
+    LazyCounter[][] requestCounters() {
         return requests;
     }
 
@@ -49,22 +50,22 @@ final class RouteMeters {
         return gateway;
     }
 
-    Counter requestBytes() {
+    LazyCounter requestBytes() {
         return requestBytes;
     }
 
-    Counter responseBytes() {
+    LazyCounter responseBytes() {
         return responseBytes;
     }
 
-    Counter[][] mirrorCounters() {
+    LazyCounter[][] mirrorCounters() {
         return mirrorCopies;
     }
 
-    RouteMeters(Backend[] backends, Counter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
+    RouteMeters(Backend[] backends, LazyCounter[][] requests, LatencyHistogram total, LatencyHistogram upstream,
                 LatencyHistogram gateway,
-                Counter requestBytes, Counter responseBytes, DecisionCounters decisions,
-                Cluster[] mirrors, Counter[][] mirrorCopies) {
+                LazyCounter requestBytes, LazyCounter responseBytes, DecisionCounters decisions,
+                Cluster[] mirrors, LazyCounter[][] mirrorCopies) {
         this.backends = backends;
         this.requests = requests;
         this.total = total;
@@ -81,6 +82,9 @@ final class RouteMeters {
     void recordMirror(Cluster cluster, MirrorResult result) {
         for (int i = 0; i < mirrors.length; i++) {
             if (mirrors[i] == cluster) {
+                for (LazyCounter c : mirrorCopies[i]) {
+                    c.touch(); // a mirror that copied shows each result, as a dashboard's ratio wants
+                }
                 mirrorCopies[i][result.ordinal()].increment();
                 return;
             }
@@ -91,15 +95,22 @@ final class RouteMeters {
                 long inBytes, long outBytes, AuthOutcome authOutcome, RateLimitOutcome rateLimitOutcome) {
         requests[slot(backend)][statusClass(status)].increment();
         total.record(totalNanos);
+        // the series a served route always had, at 0 until counted: only the first request registers them
         if (upstreamNanos > 0) {
             upstream.record(upstreamNanos);
+        } else {
+            upstream.touch();
         }
         gateway.record(gatewayNanos);
         if (inBytes > 0) {
             requestBytes.increment(inBytes);
+        } else {
+            requestBytes.touch();
         }
         if (outBytes > 0) {
             responseBytes.increment(outBytes);
+        } else {
+            responseBytes.touch();
         }
         decisions.record(authOutcome, rateLimitOutcome);
     }

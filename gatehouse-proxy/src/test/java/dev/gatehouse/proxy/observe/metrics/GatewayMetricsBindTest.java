@@ -278,7 +278,7 @@ class GatewayMetricsBindTest {
         both.put("gone", List.of("127.0.0.3"));
         RuntimeSnapshot first = rulesTo(null, both);
         metrics.bind(first);
-        complete(metrics, first.httpRouters().get(PORT).routes().get(0));
+        first.httpRouters().get(PORT).routes().forEach(route -> complete(metrics, route)); // served: series shown
         assertThat(metrics.scrape()).contains("endpoint=\"127.0.0.2:1\"", "endpoint=\"127.0.0.3:1\"",
                 "route=\"default/gone#0\"");
 
@@ -295,5 +295,53 @@ class GatewayMetricsBindTest {
         assertThat(scrape.lines().filter(l -> l.startsWith("gatehouse_http_requests_total{")
                 && l.contains("route=\"default/shop#0\"") && l.contains("backend=\"none\"") && l.contains("status_class=\"2xx\"")))
                 .singleElement().satisfies(l -> assertThat(l).endsWith(" 1.0"));
+    }
+
+    /**
+     * 10,000 compiled routes cost no meter until they serve: binding them registered 12 counters (and allocated
+     * 3 histograms of 18 adders) each, 173 MiB of old generation and a scrape larger than the heap. A served
+     * route's series carry the same names, tags and values as before.
+     */
+    @Test
+    void routesRegisterTheirMetersOnTheirFirstRequestOnly() {
+        HttpRuleSpec[] rules = new HttpRuleSpec[10_000];
+        List<BackendRefSpec> backends = List.of(new BackendRefSpec("default/echo:80", 1, List.of(), null));
+        for (int i = 0; i < rules.length; i++) {
+            rules[i] = new HttpRuleSpec(new RouteRef("HTTPRoute", "default", "r" + i, 0, null, 0),
+                    new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(HttpMatchSpec.PathMatchType.PATH_PREFIX, "/r" + i),
+                            List.of(), List.of(), null), List.of(), backends, TimeoutSpec.NONE);
+        }
+        RuntimeSnapshot runtime = compiled(rules);
+        GatewayMetrics metrics = new GatewayMetrics();
+        int before = metrics.registry().getMeters().size();
+        metrics.bind(runtime);
+        assertThat(metrics.registry().getMeters().size() - before).as("meters bound by 10,000 routes").isLessThan(10);
+        assertThat(metrics.scrape()).doesNotContain("route=\"default/r");
+
+        CompiledRoute served = runtime.httpRouter(PORT).routes().stream()
+                .filter(r -> r.label().equals("default/r42#0")).findFirst().orElseThrow();
+        RequestLog log = log(201);
+        log.route(served);
+        log.backend(served.backends().get(0));
+        metrics.onComplete(log);
+        metrics.onComplete(log);
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains(
+                "gatehouse_http_requests_total{backend=\"default/echo:80\",listener=\"default/gw/web\","
+                        + "route=\"default/r42#0\",status_class=\"2xx\"} 2.0",
+                "gatehouse_http_request_duration_seconds_count{listener=\"default/gw/web\",route=\"default/r42#0\"} 2.0",
+                "gatehouse_http_upstream_duration_seconds_count{listener=\"default/gw/web\",route=\"default/r42#0\"} 0.0",
+                "gatehouse_http_gateway_duration_seconds_count{listener=\"default/gw/web\",route=\"default/r42#0\"} 2.0",
+                "gatehouse_http_request_bytes_total{listener=\"default/gw/web\",route=\"default/r42#0\"} 0.0",
+                "gatehouse_http_response_bytes_total{listener=\"default/gw/web\",route=\"default/r42#0\"} 0.0")
+                .doesNotContain("route=\"default/r43#0\"").doesNotContain("route=\"default/r42#0\",status_class=\"5xx\"");
+        metrics.bind(new SnapshotCompiler().compile(runtime.source(), runtime)); // a reload keeps the count
+        metrics.onComplete(log);
+        assertThat(metrics.scrape()).contains("route=\"default/r42#0\",status_class=\"2xx\"} 3.0");
+
+        metrics.bind(twoMatchesOfOneRule()); // r42 leaves: its series go, and a late request brings none back
+        metrics.onComplete(log);
+        assertThat(metrics.scrape()).doesNotContain("default/r42#0");
+        assertThat(metrics.registry().getMeters().size() - before).isLessThan(10);
     }
 }
