@@ -137,9 +137,8 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         node.opened();
         nodeChannel.closeFuture().addListener(x -> node.closed());
         if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
-            // the Bootstrap's handler is the encoder: it stays (a ByteBuf passes it untouched)
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
-                    (InetSocketAddress) client.localAddress()), nodeChannel.voidPromise());
+                    (InetSocketAddress) client.localAddress(), nodeChannel.alloc()), nodeChannel.voidPromise());
         }
         nodeChannel.pipeline().addLast("bytes", new NodeBytes(node));
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {

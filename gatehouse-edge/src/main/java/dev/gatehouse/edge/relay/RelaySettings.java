@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
 
 import java.time.Duration;
 import java.util.Map;
@@ -21,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * resolved already, so the Bootstrap's resolver is off.
  */
 public final class RelaySettings {
-    /** Bootstrap insists on a handler before connect (without a PROXY header); the splice is added once connected. */
+    /** Bootstrap insists on a handler before connect; the splice is added once connected. */
     @ChannelHandler.Sharable
     private static final class Inert extends ChannelInboundHandlerAdapter {
     }
@@ -73,7 +72,6 @@ public final class RelaySettings {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, NodeRelay.WATERMARKS)
-                // adding and removing the PROXY header's encoder per connection was pipeline work per connection
-                .handler(proxyProtocol == EdgeOptions.ProxyProtocol.OFF ? INERT : HAProxyMessageEncoder.INSTANCE));
+                .handler(INERT));
     }
 }
