@@ -107,8 +107,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         tried.add(node);
-        ChannelFuture f = settings.bootstrap(client.eventLoop())
-                .connect(new InetSocketAddress(node.resolved(), nodePort));
+        ChannelFuture f = settings.connect(client.eventLoop(), new InetSocketAddress(node.resolved(), nodePort));
         attempt = f.channel();
         f.addListener(x -> {
             if (!f.isSuccess()) {
