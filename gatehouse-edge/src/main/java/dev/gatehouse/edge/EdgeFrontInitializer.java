@@ -3,13 +3,12 @@ package dev.gatehouse.edge;
 import dev.gatehouse.edge.gate.GateRefusals;
 import dev.gatehouse.edge.gate.HostGates;
 import dev.gatehouse.edge.gate.HttpsRedirect;
+import dev.gatehouse.edge.relay.IdleTimeout;
 import dev.gatehouse.edge.relay.NodeRelay;
 import dev.gatehouse.edge.relay.RelaySettings;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.concurrent.TimeUnit;
 
@@ -34,14 +33,12 @@ public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        // ALLOW_HALF_CLOSURE is a child option of these listeners (EdgeServer): a client that shuts its output still
+        // gets the node's answer (ByteSplice relays the FIN)
         ChannelPipeline p = ch.pipeline();
-        // half-close: a client that shuts its output still gets the node's answer (ByteSplice relays the FIN)
-        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        p.addLast("idle", new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        int before = p.names().size();
+        p.addLast("idle", new IdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         gates(p, listenPort);
-        boolean gated = p.names().size() > before;
-        p.addLast("relay", new NodeRelay(relay, listenPort, gated));
+        p.addLast("relay", new NodeRelay(relay, listenPort, hostGates != null));
     }
 
     /**

@@ -98,10 +98,13 @@ public final class EdgeServer implements AutoCloseable {
         }
         for (InetSocketAddress address : options.listen()) {
             int port = address.getPort();
-            ChannelHandler init = options.redirectHttp() && port == 80 ? EdgeFrontInitializer.httpRedirect(options)
+            boolean redirect = options.redirectHttp() && port == 80;
+            ChannelHandler init = redirect ? EdgeFrontInitializer.httpRedirect(options)
                     : new EdgeFrontInitializer(options, port, relay, refusals);
             Channel ch = new ServerBootstrap().group(group).channel(transport.serverChannelClass())
                     .option(ChannelOption.SO_BACKLOG, 4096)
+                    // relayed clients half-close (set per channel, it was an option map look-up per connection)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, !redirect)
                     // TCP_NODELAY: Netty's default on accepted and connected sockets; setting it again is a syscall
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, NodeRelay.WATERMARKS)
                     .childHandler(init)

@@ -107,8 +107,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         tried.add(node);
-        ChannelFuture f = settings.bootstrap(client.eventLoop())
-                .connect(new InetSocketAddress(node.resolved(), nodePort));
+        ChannelFuture f = settings.connect(client.eventLoop(), new InetSocketAddress(node.resolved(), nodePort));
         attempt = f.channel();
         f.addListener(x -> {
             if (!f.isSuccess()) {
@@ -137,9 +136,8 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         node.opened();
         nodeChannel.closeFuture().addListener(x -> node.closed());
         if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
-            // the Bootstrap's handler is the encoder: it stays (a ByteBuf passes it untouched)
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
-                    (InetSocketAddress) client.localAddress()), nodeChannel.voidPromise());
+                    (InetSocketAddress) client.localAddress(), nodeChannel.alloc()), nodeChannel.voidPromise());
         }
         nodeChannel.pipeline().addLast("bytes", new NodeBytes(node));
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {

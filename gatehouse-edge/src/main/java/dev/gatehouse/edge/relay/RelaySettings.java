@@ -3,37 +3,29 @@ package dev.gatehouse.edge.relay;
 import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
 import io.micrometer.core.instrument.Counter;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.channel.ReflectiveChannelFactory;
 
+import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every relayed connection shares, including one node {@link Bootstrap} per event loop: building a Bootstrap
- * (its option map, its resolver look-up) for every client was a per-connection cost; the node addresses are
- * resolved already, so the Bootstrap's resolver is off.
+ * What every relayed connection shares, and how it opens its node channel. Not through a Bootstrap: per connection
+ * it copied its option map into an array, allocated a promise and queued the connect as a task on the loop it was
+ * already running on; the node addresses are resolved already, and no handler is needed until the splice.
  */
 public final class RelaySettings {
-    /** Bootstrap insists on a handler before connect (without a PROXY header); the splice is added once connected. */
-    @ChannelHandler.Sharable
-    private static final class Inert extends ChannelInboundHandlerAdapter {
-    }
-
-    private static final ChannelHandler INERT = new Inert();
-
     private final NodePool pool;
-    private final Class<? extends Channel> channelClass;
-    private final Duration connectTimeout;
+    private final ChannelFactory<? extends Channel> channels;
+    private final int connectTimeoutMillis;
     private final EdgeOptions.ProxyProtocol proxyProtocol;
     private final Counter refused;
-    private final Map<EventLoop, Bootstrap> bootstraps = new ConcurrentHashMap<>();
 
     /**
      * @param channelClass the transport's client channel class (epoll or NIO, as the listeners')
@@ -43,8 +35,8 @@ public final class RelaySettings {
     public RelaySettings(NodePool pool, Class<? extends Channel> channelClass, Duration connectTimeout,
                          EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
         this.pool = pool;
-        this.channelClass = channelClass;
-        this.connectTimeout = connectTimeout;
+        this.channels = new ReflectiveChannelFactory<>(channelClass);
+        this.connectTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
         this.proxyProtocol = proxyProtocol;
         this.refused = refused;
     }
@@ -61,19 +53,39 @@ public final class RelaySettings {
         return refused;
     }
 
-    /** The Bootstrap connecting to nodes from {@code loop} (the client's own): not reading until spliced. */
-    Bootstrap bootstrap(EventLoop loop) {
-        Bootstrap b = bootstraps.get(loop);
-        return b != null ? b : bootstraps.computeIfAbsent(loop, l -> new Bootstrap()
-                .group(l)
-                .channel(channelClass)
-                .disableResolver()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, Math.min(Integer.MAX_VALUE,
-                        connectTimeout.toMillis())))
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, NodeRelay.WATERMARKS)
-                // adding and removing the PROXY header's encoder per connection was pipeline work per connection
-                .handler(proxyProtocol == EdgeOptions.ProxyProtocol.OFF ? INERT : HAProxyMessageEncoder.INSTANCE));
+    /**
+     * A channel to {@code node} connecting from {@code loop} (the client's own; call on that loop), not reading
+     * until spliced. It fails as Bootstrap's would: the channel closed, the future failed.
+     */
+    ChannelFuture connect(EventLoop loop, SocketAddress node) {
+        Channel ch = channels.newChannel();
+        ChannelConfig config = ch.config();
+        config.setConnectTimeoutMillis(connectTimeoutMillis);
+        config.setAutoRead(false);
+        config.setWriteBufferWaterMark(NodeRelay.WATERMARKS);
+        config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ChannelFuture registered = loop.register(ch);
+        if (registered.isDone()) { // on its own loop registration completes at once
+            return registered.isSuccess() ? ch.connect(node) : failed(ch, registered);
+        }
+        ChannelPromise connected = ch.newPromise();
+        registered.addListener(r -> {
+            if (r.isSuccess()) {
+                ch.connect(node, connected);
+            } else {
+                failed(ch, registered);
+                connected.setFailure(r.cause());
+            }
+        });
+        return connected;
+    }
+
+    private static ChannelFuture failed(Channel ch, ChannelFuture registered) {
+        if (ch.isRegistered()) {
+            ch.close();
+        } else {
+            ch.unsafe().closeForcibly();
+        }
+        return registered;
     }
 }

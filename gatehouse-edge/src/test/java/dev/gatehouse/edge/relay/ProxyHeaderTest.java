@@ -2,6 +2,8 @@ package dev.gatehouse.edge.relay;
 
 import dev.gatehouse.edge.EdgeOptions;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -16,7 +18,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The headers the relay and the checks write, through Netty's encoder and read back by its decoder. */
+/** The headers the relay and the checks write, read back by Netty's decoder. */
 class ProxyHeaderTest {
     private static HAProxyMessage roundTrip(Object header) {
         EmbeddedChannel out = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
@@ -33,7 +35,7 @@ class ProxyHeaderTest {
     @Test
     void v2NamesTheClientAndTheEdgeAddressItReached() {
         HAProxyMessage m = roundTrip(ProxyHeader.of(EdgeOptions.ProxyProtocol.V2,
-                new InetSocketAddress("203.0.113.7", 51000), new InetSocketAddress("198.18.0.10", 443)));
+                new InetSocketAddress("203.0.113.7", 51000), new InetSocketAddress("198.18.0.10", 443), ByteBufAllocator.DEFAULT));
         try {
             assertThat(m.protocolVersion()).isEqualTo(HAProxyProtocolVersion.V2);
             assertThat(m.command()).isEqualTo(HAProxyCommand.PROXY);
@@ -51,7 +53,7 @@ class ProxyHeaderTest {
     void v1IsTheTextForm() {
         EmbeddedChannel out = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
         out.writeOutbound(ProxyHeader.of(EdgeOptions.ProxyProtocol.V1, new InetSocketAddress("203.0.113.7", 51000),
-                new InetSocketAddress("198.18.0.10", 80)));
+                new InetSocketAddress("198.18.0.10", 80), ByteBufAllocator.DEFAULT));
         ByteBuf wire = out.readOutbound();
         try {
             assertThat(wire.toString(StandardCharsets.US_ASCII))
@@ -65,7 +67,7 @@ class ProxyHeaderTest {
     @Test
     void anIpv4ClientOnAnIpv6ListenerIsWrittenMapped() {
         HAProxyMessage m = roundTrip(ProxyHeader.of(EdgeOptions.ProxyProtocol.V2,
-                new InetSocketAddress("203.0.113.7", 51000), new InetSocketAddress("2001:db8::1", 443)));
+                new InetSocketAddress("203.0.113.7", 51000), new InetSocketAddress("2001:db8::1", 443), ByteBufAllocator.DEFAULT));
         try {
             assertThat(m.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.TCP6);
             assertThat(m.sourceAddress()).isIn("::ffff:203.0.113.7", "0:0:0:0:0:ffff:cb00:7107");
@@ -89,5 +91,33 @@ class ProxyHeaderTest {
         } finally {
             v1.release();
         }
+    }
+
+    @Test
+    void v2IsByteForByteWhatNettysEncoderWrites() {
+        assertSameAsEncoder(new InetSocketAddress("203.0.113.7", 51000), new InetSocketAddress("198.18.0.10", 443));
+        assertSameAsEncoder(new InetSocketAddress("203.0.113.7", 51000), new InetSocketAddress("2001:db8::1", 443));
+        assertSameAsEncoder(new InetSocketAddress("2001:db8::7", 65535), new InetSocketAddress("2001:db8::1", 1));
+    }
+
+    private static void assertSameAsEncoder(InetSocketAddress client, InetSocketAddress local) {
+        boolean v4 = client.getAddress() instanceof java.net.Inet4Address
+                && local.getAddress() instanceof java.net.Inet4Address;
+        String src = client.getAddress().getHostAddress();
+        String dst = local.getAddress().getHostAddress();
+        EmbeddedChannel encoder = new EmbeddedChannel(HAProxyMessageEncoder.INSTANCE);
+        encoder.writeOutbound(new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
+                v4 ? HAProxyProxiedProtocol.TCP4 : HAProxyProxiedProtocol.TCP6,
+                v4 || src.contains(":") ? src : "::ffff:" + src, v4 || dst.contains(":") ? dst : "::ffff:" + dst,
+                client.getPort(), local.getPort()));
+        ByteBuf expected = encoder.readOutbound();
+        ByteBuf actual = ProxyHeader.of(EdgeOptions.ProxyProtocol.V2, client, local, ByteBufAllocator.DEFAULT);
+        try {
+            assertThat(ByteBufUtil.hexDump(actual)).isEqualTo(ByteBufUtil.hexDump(expected));
+        } finally {
+            expected.release();
+            actual.release();
+        }
+        assertThat(encoder.finish()).isFalse();
     }
 }
