@@ -11,12 +11,12 @@
 #
 #   bench/https.sh                        # defaults: ROUNDS=5 DURATION=8 WARMUP=40 CONNECTIONS=50 STREAMS=10 (~4 min)
 #   ROUNDS=9 DURATION=10 bench/https.sh
-#   NGINX_KEEPALIVE=1024 bench/https.sh   # nginx's idle upstream connections (default 128, as bench/run.sh's nginx);
+#   NGINX_KEEPALIVE=128 bench/https.sh    # nginx's idle upstream connections (default 1,024, as gatehouse's pool);
 #                                         # h2 holds one per stream in flight (500 here), so 128 makes nginx reconnect
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS=${ROUNDS:-5}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-40}; CONNECTIONS=${CONNECTIONS:-50}
-STREAMS=${STREAMS:-10}; NGINX_KEEPALIVE=${NGINX_KEEPALIVE:-128}
+STREAMS=${STREAMS:-10}; NGINX_KEEPALIVE=${NGINX_KEEPALIVE:-1024}
 GATEHOUSE_JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=256m -Dio.netty.leakDetection.level=disabled}
 out="$root/bench/out-https"; mkdir -p "$out"; rm -f "$out"/*.pid "$out"/h2load-*.txt
 for tool in h2load nginx taskset java openssl curl; do
