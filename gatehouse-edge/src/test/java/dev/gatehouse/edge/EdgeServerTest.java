@@ -55,9 +55,7 @@ class EdgeServerTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp();
     }
 
     /** The transport every test here runs on (auto: io_uring where the kernel allows it); a subclass picks another. */

@@ -591,8 +591,6 @@ class KubernetesModeTest {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp();
     }
 }

@@ -42,9 +42,7 @@ class L4KubernetesModeTest {
 
     L4KubernetesModeTest() throws Exception {
         tcpPort = freePort();
-        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            udpPort = probe.getLocalPort();
-        }
+        udpPort = dev.gatehouse.testing.FreePorts.udp();
         pod = add(new EchoServer(new InetSocketAddress("127.0.0.1", 0), "pod-a", "default"));
         udpPod = add(new DatagramSocket(0, InetAddress.getLoopbackAddress()));
         Thread t = new Thread(() -> {

@@ -15,10 +15,7 @@ public final class Loopback {
 
     /** A port free on {@code host} now (the edge's listen port must equal a Service port, so it cannot be 0). */
     public static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(host, 0));
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp(host);
     }
 
     /**

@@ -317,8 +317,6 @@ class HardeningAttackTest {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp();
     }
 }

@@ -211,8 +211,6 @@ class HealthSteeringIntegrationTest {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp();
     }
 }

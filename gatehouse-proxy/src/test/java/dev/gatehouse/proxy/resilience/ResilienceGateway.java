@@ -119,9 +119,7 @@ final class ResilienceGateway implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp();
     }
 
     /** Every request slot, pending connect and retry slot taken was given back once the exchanges ended. */

@@ -531,9 +531,7 @@ class ProxyIntegrationTest {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return dev.gatehouse.testing.FreePorts.tcp();
     }
 
     static String curl(String... args) throws Exception {
