@@ -15,6 +15,6 @@ USER 10001:10001
 # 8080/8443: listeners (unprivileged ports, so no NET_BIND_SERVICE); 9901: the read-only admin API.
 EXPOSE 8080 8443 9901
 # -Xshare:auto: an archive this JVM cannot use costs a warning, not the start
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Dio.netty.leakDetection.level=disabled", "-XX:SharedArchiveFile=/opt/gatehouse/gatehouse.jsa", "-Xshare:auto", \
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-Dio.netty.leakDetection.level=disabled", "-Dio.netty.allocator.type=pooled", "-XX:SharedArchiveFile=/opt/gatehouse/gatehouse.jsa", "-Xshare:auto", \
             "-jar", "/opt/gatehouse/gatehouse.jar"]
 CMD ["run", "--kubernetes"]
