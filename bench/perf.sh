@@ -20,7 +20,8 @@
 #             SYSCALL_RATE=500/s over SYSCALL_CONNECTIONS=10 connections; minus the same window idle
 #   latency   h2load --h1 at LATENCY_RATE=1000 requests/s over LATENCY_CONNECTIONS=10 connections for
 #             LATENCY_SECONDS=60 per proxy (LATENCY_SLICES=4 turns); p50/p99/p99.9 from per-request logs;
-#             gatehouse's GC log (-Xlog:gc* added to the launcher's flags): the longest pause
+#             gatehouse's GC log (-Xlog:gc* added to the launcher's flags): the longest pause; warm-up
+#             LATENCY_WARMUP=30 s saturated, then LATENCY_RATE_WARMUP=10 s at the measured rate
 #   idle      IDLE_CONNECTIONS=10000 keep-alive connections, one request each, then idle: gatehouse's heap (live
 #             objects after a full GC) + direct memory per connection; nginx's worker RSS per connection
 #   warmup    a fresh gatehouse under load: requests/s per second over WARMUP_SECONDS=30 s from launch, against
@@ -45,7 +46,7 @@ HTTPS_ROUNDS=${HTTPS_ROUNDS:-3}; HTTPS_DURATION=${HTTPS_DURATION:-6}; HTTPS_WARM
 SYSCALL_REQUESTS=${SYSCALL_REQUESTS:-5000}; SYSCALL_RATE=${SYSCALL_RATE:-500}; SYSCALL_CONNECTIONS=${SYSCALL_CONNECTIONS:-10}
 SYSCALL_WARMUP=${SYSCALL_WARMUP:-20}
 LATENCY_RATE=${LATENCY_RATE:-1000}; LATENCY_CONNECTIONS=${LATENCY_CONNECTIONS:-10}; LATENCY_SECONDS=${LATENCY_SECONDS:-60}
-LATENCY_SLICES=${LATENCY_SLICES:-4}; LATENCY_WARMUP=${LATENCY_WARMUP:-30}
+LATENCY_SLICES=${LATENCY_SLICES:-4}; LATENCY_WARMUP=${LATENCY_WARMUP:-30}; LATENCY_RATE_WARMUP=${LATENCY_RATE_WARMUP:-10}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
 WARMUP_SECONDS=${WARMUP_SECONDS:-30}; WARMUP_STEADY_AT=${WARMUP_STEADY_AT:-60}; WARMUP_STEADY_SECONDS=${WARMUP_STEADY_SECONDS:-10}
 ROUTES=${ROUTES:-10000}; ROUTES_ROUNDS=${ROUTES_ROUNDS:-3}; ROUTES_DURATION=${ROUTES_DURATION:-8}
@@ -281,10 +282,14 @@ mode_latency() {
   gh_config "$out/latency-config" "$gh_port"; rm -f "$out/latency-gc.log"
   start_gatehouse gatehouse "$out/latency-config" "$gh_port" "$admin_port" \
     "-Xlog:gc*:file=$out/latency-gc.log:timemillis,uptime,level,tags"
-  echo "warm-up: ${LATENCY_WARMUP}s (gatehouse's JIT)"
+  echo "warm-up: ${LATENCY_WARMUP}s saturated + ${LATENCY_RATE_WARMUP}s at the measured rate (gatehouse's JIT)"
   wrk_load "http://127.0.0.1:$gh_port/" "$LATENCY_WARMUP" > /dev/null
-  rm -f "$out"/latency-h2load-*
   local per_conn=$(( (LATENCY_RATE + LATENCY_CONNECTIONS - 1) / LATENCY_CONNECTIONS )) slice=$((LATENCY_SECONDS / LATENCY_SLICES))
+  # then the measured shape: after the saturated warm-up C2 still compiled the paths of requests served one at a
+  # time (~90 ms of compiler CPU in the first 10 s at 1,000/s, on the proxy's one core; ~0 after)
+  taskset -c 1 h2load --h1 -t1 -c "$LATENCY_CONNECTIONS" --rps "$per_conn" -D "$LATENCY_RATE_WARMUP" \
+    "http://127.0.0.1:$gh_port/" > /dev/null
+  rm -f "$out"/latency-h2load-*
   local t0 t1; t0=$(date +%s%3N)
   for i in $(seq "$LATENCY_SLICES"); do for who in nginx gatehouse; do
     local port=$nginx_port; [ $who = gatehouse ] && port=$gh_port
