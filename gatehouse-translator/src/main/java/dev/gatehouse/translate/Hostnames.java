@@ -47,9 +47,11 @@ public final class Hostnames {
             return false;
         }
         // "*.b.com" covers "a.b.com", "x.a.b.com" and the narrower wildcard "*.a.b.com", not "b.com" or itself.
-        String suffix = wildcard.substring(1);
-        String h = host.startsWith("*.") ? host.substring(1) : host;
-        return h.length() > suffix.length() && h.endsWith(suffix);
+        // Compared in place: a listener's virtual hosts are each compared with every wildcard among them, and
+        // two substrings per comparison were a third of what translating 10,000 routes allocated.
+        int suffix = wildcard.length() - 1; // ".b.com"
+        int h = host.startsWith("*.") ? host.length() - 1 : host.length();
+        return h > suffix && host.regionMatches(host.length() - suffix, wildcard, 1, suffix);
     }
 
     /**

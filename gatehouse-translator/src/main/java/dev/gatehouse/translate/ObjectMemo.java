@@ -7,8 +7,9 @@ import java.util.function.Function;
 
 /**
  * What one translation computed from an input object, kept for the next translation of the very same object.
- * Keyed by identity: an informer replaces an object on update and never changes it, and files are parsed into new
- * objects, so the same instance means the same content, and a changed or reread object is computed afresh. The
+ * Keyed by identity: an informer replaces an object on update and never changes it, and the YAML loader parses a
+ * file whose bytes changed into new objects (keeping those of unchanged files), so the same instance means the same
+ * content, and a changed object is computed afresh. The
  * translator stays a function of its input: a hit returns what computing would. Only the objects of the last
  * translation are kept, so the memo holds what the config holds, no more.
  *

@@ -18,18 +18,28 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads a YAML file or a folder of {@code *.yaml}/{@code *.yml} files (multi-document; subfolders too, as
  * {@code kubectl apply -R}; see {@link ConfigFiles}) into a {@link ResourceSet}, with the fabric8 model classes.
  * A {@code kind: List} (what {@code kubectl get -o yaml} exports) stands for its items. Blocking I/O: call it off
  * the event loops.
+ *
+ * <p>A file whose bytes are what the previous load read is not parsed again: its objects are the same instances as
+ * then, so the translator's per-object memo ({@link ObjectMemo}) and the compiler's reuse of unchanged clusters
+ * work for files as for the informers' objects, and a one-file change re-parses one file, not the config (at
+ * 10,000 routes, parsing was half of a reload's CPU and most of its garbage). Only the last load's files are kept.
+ * What crosses files (a resource defined twice) is checked again on every load.
  */
 public final class YamlResourceLoader {
     // kubectl refuses a mapping with a key twice; silently keeping the last value would hide mistakes.
@@ -37,6 +47,19 @@ public final class YamlResourceLoader {
     private final ObjectMapper mapper = new ObjectMapper()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private final UnknownFields unknownFields = new UnknownFields(mapper);
+    /** the previous load's files by path; replaced whole by each load, so concurrent loads stay consistent */
+    private final AtomicReference<Map<Path, ParsedFile>> lastFiles = new AtomicReference<>(Map.of());
+
+    /**
+     * One file's parse, as bytes in and what came out in order: its own diagnostics and its resources (each with
+     * what only it decides: the warning about foreign annotations; whether it is defined twice is the load's).
+     */
+    private record ParsedFile(byte[] bytes, List<Object> items) {
+    }
+
+    /** A resource parsed from a file, before the load checks it is not defined twice. */
+    private record Parsed(String resource, String here, ResourceSet.Entry entry, Diagnostic foreign) {
+    }
 
     /**
      * @param resources what parsed
@@ -67,14 +90,45 @@ public final class YamlResourceLoader {
             load.diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, fileOrDirectory.toString(), 0, null, null,
                     "no such file or directory"));
         }
+        Map<Path, ParsedFile> previous = lastFiles.get();
+        Map<Path, ParsedFile> current = new HashMap<>();
         for (Path file : files) {
-            load.file(file);
+            ParsedFile parsed = parse(file, previous.get(file));
+            current.put(file, parsed);
+            load.replay(parsed);
         }
+        lastFiles.set(current);
         return load.result();
     }
 
+    /** {@code file} parsed, or {@code before} when its bytes are the same (the same object instances). */
+    private ParsedFile parse(Path file, ParsedFile before) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            return new ParsedFile(null, List.of(cannotRead(file, e)));
+        }
+        if (before != null && Arrays.equals(before.bytes(), bytes)) {
+            return before;
+        }
+        FileParse parse = new FileParse(file.toString());
+        try {
+            // a file that is not UTF-8 is refused, as Files.readString refuses it
+            parse.file(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (IOException e) {
+            return new ParsedFile(bytes, List.of(cannotRead(file, e)));
+        }
+        return new ParsedFile(bytes, List.copyOf(parse.items));
+    }
+
+    private static Diagnostic cannotRead(Path file, IOException e) {
+        return new Diagnostic(Diagnostic.Severity.ERROR, file.toString(), 0, null, null,
+                "cannot read: " + e.getMessage());
+    }
+
     /** One load's state: what was read so far, and where each resource was first defined. */
-    private final class Load {
+    private static final class Load {
         final List<ResourceSet.Entry> entries = new ArrayList<>();
         final List<Diagnostic> diagnostics = new ArrayList<>();
         /** "Kind namespace/name" -> "file (document n)" of its first definition */
@@ -84,10 +138,41 @@ public final class YamlResourceLoader {
             return new Result(new ResourceSet(entries), diagnostics);
         }
 
-        void file(Path file) {
-            String name = file.toString();
+        /** Adds one file's parse, in its order: its diagnostics, and its resources unless defined before. */
+        void replay(ParsedFile file) {
+            for (Object item : file.items()) {
+                if (item instanceof Diagnostic d) {
+                    diagnostics.add(d);
+                } else if (item instanceof Parsed p) {
+                    String first = definedAt.putIfAbsent(p.resource(), p.here());
+                    if (first != null) {
+                        // kubectl apply would let the later file win; which one was meant is for the user to say
+                        diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, p.entry().file(),
+                                p.entry().document(), p.resource(), null,
+                                "defined twice: in " + first + " and in " + p.here() + "; keep one"));
+                        continue;
+                    }
+                    if (p.foreign() != null) {
+                        diagnostics.add(p.foreign());
+                    }
+                    entries.add(p.entry());
+                }
+            }
+        }
+    }
+
+    /** One file's parse: its diagnostics and resources in document order ({@link ParsedFile#items()}). */
+    private final class FileParse {
+        final String name;
+        final List<Object> items = new ArrayList<>();
+
+        FileParse(String name) {
+            this.name = name;
+        }
+
+        void file(String text) throws IOException {
             int document = 0;
-            try (JsonParser parser = yaml.createParser(Files.readString(file))) {
+            try (JsonParser parser = yaml.createParser(text)) {
                 while (true) {
                     JsonToken token;
                     try {
@@ -99,13 +184,10 @@ public final class YamlResourceLoader {
                         JsonNode node = mapper.readTree(parser);
                         document(name, document, node);
                     } catch (JsonProcessingException e) {
-                        diagnostics.add(syntaxError(name, Math.max(document, 1), e));
+                        items.add(syntaxError(name, Math.max(document, 1), e));
                         return;
                     }
                 }
-            } catch (IOException e) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, name, 0, null, null,
-                        "cannot read: " + e.getMessage()));
             }
         }
 
@@ -136,14 +218,14 @@ public final class YamlResourceLoader {
         /** @param at where the resource is inside its document: "" or "items[3]." */
         private void resource(String file, int document, String at, JsonNode node) {
             if (!(node instanceof ObjectNode object)) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null, at.isEmpty() ? null : at.substring(0, at.length() - 1),
+                items.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null, at.isEmpty() ? null : at.substring(0, at.length() - 1),
                         "a document must be a mapping with apiVersion and kind"));
                 return;
             }
             String apiVersion = object.path("apiVersion").asText(null);
             String kind = object.path("kind").asText(null);
             if (apiVersion == null || kind == null) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null,
+                items.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, null,
                         at + (apiVersion == null ? "apiVersion" : "kind"), "required field is missing"));
                 return;
             }
@@ -152,12 +234,12 @@ public final class YamlResourceLoader {
             String resource = kind + " " + resourceName(metadata, namespaced);
             Class<? extends HasMetadata> type = ResourceKinds.classFor(apiVersion, kind);
             if (type == null) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource, null,
+                items.add(new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource, null,
                         "kind " + kind + " (" + apiVersion + ") is not read by gatehouse; ignored"));
                 return;
             }
             if (metadata.path("name").asText("").isEmpty()) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, at + "metadata.name",
+                items.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, at + "metadata.name",
                         "required field is missing"));
                 return;
             }
@@ -166,18 +248,18 @@ public final class YamlResourceLoader {
                 value = mapper.treeToValue(object, type);
             } catch (JsonMappingException e) {
                 String field = pathOf(e);
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource,
+                items.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource,
                         field == null ? null : at + field, e.getOriginalMessage()));
                 return;
             } catch (JsonProcessingException e) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, null,
+                items.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, null,
                         e.getOriginalMessage()));
                 return;
             }
             // a generic resource keeps its whole body in additionalProperties: its validator checks the fields
             List<String> unknown = value instanceof GenericKubernetesResource ? List.of() : unknownFields.find(value);
             for (String field : unknown) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, at + field,
+                items.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, at + field,
                         "unknown field"));
             }
             if (!unknown.isEmpty()) {
@@ -187,20 +269,11 @@ public final class YamlResourceLoader {
                 value.getMetadata().setNamespace("default");
             }
             String here = document > 0 ? file + " (document " + document + ")" : file;
-            String first = definedAt.putIfAbsent(resource, here);
-            if (first != null) {
-                // kubectl apply would let the later file win; which one was meant is for the user to say
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.ERROR, file, document, resource, null,
-                        "defined twice: in " + first + " and in " + here + "; keep one"));
-                return;
-            }
             Map<String, String> annotations = value.getMetadata().getAnnotations();
             String foreign = annotations == null ? null : ForeignAnnotations.describe(List.copyOf(annotations.keySet()));
-            if (foreign != null) {
-                diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource,
-                        at + "metadata.annotations", foreign + " mean nothing to gatehouse; ignored"));
-            }
-            entries.add(new ResourceSet.Entry(value, file, document));
+            items.add(new Parsed(resource, here, new ResourceSet.Entry(value, file, document), foreign == null ? null
+                    : new Diagnostic(Diagnostic.Severity.WARNING, file, document, resource,
+                            at + "metadata.annotations", foreign + " mean nothing to gatehouse; ignored")));
         }
     }
 

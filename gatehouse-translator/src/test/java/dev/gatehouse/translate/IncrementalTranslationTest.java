@@ -87,6 +87,27 @@ class IncrementalTranslationTest {
                 .satisfies(d -> assertThat(d.document()).isEqualTo(11 + 1));
     }
 
+    @Test
+    void aFolderReadAgainAfterOneFileChangedTranslatesAsFromScratch() throws IOException {
+        // standalone mode's reload: the same loader reads the folder again, the unchanged file's objects are the
+        // same instances (all from the memo), the changed file's new ones
+        String[] documents = config().split("(?m)^---\n");
+        int half = documents.length / 2;
+        Files.writeString(dir.resolve("a.yaml"), String.join("---\n", List.of(documents).subList(0, half)));
+        Files.writeString(dir.resolve("b.yaml"), String.join("---\n", List.of(documents).subList(half, documents.length)));
+        YamlResourceLoader loader = new YamlResourceLoader();
+        Translator warm = new Translator(TranslatorOptions.defaults());
+        warm.translate(loader.load(dir).resources(), 1);
+
+        Files.writeString(dir.resolve("b.yaml"), Files.readString(dir.resolve("b.yaml"))
+                .replace("10.0.0.3", "10.0.9.9").replace("r3.example.com", "r3b.example.com"));
+        Translation incremental = warm.translate(loader.load(dir).resources(), 2);
+        Translation fresh = new Translator(TranslatorOptions.defaults())
+                .translate(new YamlResourceLoader().load(dir).resources(), 2);
+        assertThat(incremental).isEqualTo(fresh);
+        assertThat(print(incremental)).isEqualTo(print(fresh)).contains("10.0.9.9", "r3b.example.com");
+    }
+
     private static ResourceSet.Entry entry(HasMetadata object, ResourceSet.Entry was) {
         return new ResourceSet.Entry(object, was.file(), was.document());
     }

@@ -276,6 +276,33 @@ class YamlResourceLoaderTest {
     }
 
     @Test
+    void aFileWhoseBytesAreUnchangedKeepsItsObjectsAndAChangedOneIsParsedAgain() throws IOException {
+        write("a.yaml", ROUTE.replace("name: r", "name: kept"));
+        write("b.yaml", ROUTE.replace("name: r", "name: changed"));
+        write("c.yaml", "kind: Service\nmetadata: {name: [unclosed\n");
+        YamlResourceLoader.Result first = loader.load(dir);
+
+        write("b.yaml", ROUTE.replace("name: r", "name: changed").replace("name: gw", "name: gw2"));
+        YamlResourceLoader.Result second = loader.load(dir);
+
+        // the same instances for the unchanged file: the translator's per-object memo holds for them
+        assertThat(second.resources().entries().get(0).object()).isSameAs(first.resources().entries().get(0).object());
+        assertThat(second.resources().entries().get(1).object()).isNotSameAs(first.resources().entries().get(1).object());
+        assertThat(((HTTPRoute) second.resources().entries().get(1).object()).getSpec().getParentRefs().get(0).getName())
+                .isEqualTo("gw2");
+        // an unchanged broken file is still reported, and the whole result is what a fresh loader reads
+        assertThat(second.diagnostics()).isEqualTo(new YamlResourceLoader().load(dir).diagnostics()).hasSize(1);
+
+        // what crosses files is checked on every load: b.yaml now defines a.yaml's route again
+        write("b.yaml", ROUTE.replace("name: r", "name: kept"));
+        YamlResourceLoader.Result third = loader.load(dir);
+        assertThat(third.diagnostics()).isEqualTo(new YamlResourceLoader().load(dir).diagnostics());
+        assertThat(third.diagnostics()).anySatisfy(d -> assertThat(d.message()).startsWith("defined twice: in "));
+        assertThat(third.resources().entries()).singleElement()
+                .satisfies(e -> assertThat(e.object()).isSameAs(first.resources().entries().get(0).object()));
+    }
+
+    @Test
     void missingFileIsAnError() {
         assertThat(loader.load(dir.resolve("nope.yaml")).hasErrors()).isTrue();
     }

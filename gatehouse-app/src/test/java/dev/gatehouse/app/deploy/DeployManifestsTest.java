@@ -371,6 +371,22 @@ final class DeployManifestsTest {
         assertTrue(dockerfile.indexOf(training) < dockerfile.indexOf("\nUSER "), "trained as root, before USER");
     }
 
+    @Test
+    void theImageRunsControllerModeOnG1AsTheLauncherDoes() throws Exception {
+        // the pods' 1 GiB limit would make the JVM pick Serial; the manifests leave the flags to the image
+        String dockerfile = Files.readString(Path.of("../Dockerfile"));
+        String entrypoint = dockerfile.substring(dockerfile.indexOf("ENTRYPOINT"), dockerfile.indexOf("\nCMD "));
+        assertTrue(entrypoint.contains("\"-XX:+UseG1GC\""), entrypoint);
+        String launcher = Files.readString(Path.of("../gatehouse"));
+        assertTrue(launcher.contains("controller_opts=\"-XX:+UseG1GC "), "the launcher's controller-mode flags");
+        for (String renderer : List.of("kustomize", "helm")) {
+            JsonNode container = Renderings.find(rendering(renderer), "Deployment", "gatehouse")
+                    .at("/spec/template/spec/containers/0");
+            assertTrue(container.path("command").isMissingNode(), renderer + " replaces the image's entrypoint");
+            assertFalse(container.path("env").toString().contains("JAVA_TOOL_OPTIONS"), renderer + " sets JVM flags");
+        }
+    }
+
     /** Parsed, not run, as the jar's Main would: an unknown option or a bad value fails here. */
     private static ParseResult gatehouse(List<String> args) {
         ParseResult root = new CommandLine(new GatehouseCommand()).setCaseInsensitiveEnumValuesAllowed(true)
