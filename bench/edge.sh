@@ -7,12 +7,13 @@
 #   added latency: one keep-alive client, small GET: the proxy's p50 and p99 minus the origin's own (direct)
 # The edge is measured with PROXY v1 (what nginx sends) and v2 (its default). After a JIT warm-up the proxies take
 # turns, ROUNDS times, DURATION seconds per measurement; reported: medians over the rounds.
-#   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 (~7 min)
+#   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 SETTLE=120 (~7-10 min)
 #   GATEHOUSE_JAR=/tmp/before.jar bench/edge.sh   # another build of the edge (a before/after comparison)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-30}
-JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled}
+ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-30}; SETTLE=${SETTLE:-120}
+# -XX:-TieredCompilation as the launcher starts 'gatehouse edge' (C2 only: half the compiling, done sooner)
+JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:-TieredCompilation -Dio.netty.leakDetection.level=disabled}
 out="$root/bench/out-edge"; mkdir -p "$out/www"; rm -f "$out"/*.pid "$out"/wrk-*.txt
 for tool in wrk nginx taskset java; do command -v $tool >/dev/null || { echo "bench: $tool is missing (apt-get install wrk nginx libnginx-mod-stream util-linux)"; exit 1; }; done
 [ "$(nproc --all)" -ge 2 ] || { echo "bench: needs 2 CPUs"; exit 1; }
@@ -26,11 +27,12 @@ taskset -c 1 nginx -c "$out/edge-origin.conf" -p "$out" & pids+=($!)
 taskset -c 0 nginx -c "$out/edge-nginx.conf" -p "$out" & pids+=($!)
 JAR=${GATEHOUSE_JAR:-$root/gatehouse-app/target/gatehouse.jar}
 [ -f "$JAR" ] || (cd "$root" && mvn -q -B -DskipTests package -pl gatehouse-app -am)
+declare -A edge_pid
 edge() { # listen-port admin-port proxy-protocol
   # shellcheck disable=SC2086
   taskset -c 0 java $JAVA_OPTS -jar "$JAR" edge --listen "127.0.0.1:$1" \
     --nodes 127.0.0.1,127.0.0.2,127.0.0.3 --node-port "$1=18191" --proxy-protocol "$3" \
-    --admin "127.0.0.1:$2" > "$out/edge-$1.log" 2>&1 & pids+=($!)
+    --admin "127.0.0.1:$2" > "$out/edge-$1.log" 2>&1 & pids+=($!); edge_pid[$1]=$!
 }
 edge 18182 19912 v1
 edge 18183 19913 v2
@@ -48,17 +50,36 @@ parse() { # wrk output -> "rps bytes_per_s p50_ms p99_ms errors"
     /Non-2xx|Socket errors/ { err="ERR" }
     END { printf "%s %.0f %.3f %.3f %s\n", rps, bps, p50, p99, (err==""?"-":err) }'
 }
-# the JIT: C2 shares the edge's pinned core and needs 20-30 s of new connections on a loaded machine before the
-# rate settles (jstat -compiler), so connections warm up for all of WARMUP, the other two tests a third of it each
-echo "warm-up $((WARMUP * 5 / 3))s per edge (JIT)"
+# the JIT: its compiler threads share the edge's pinned core; a C2 still compiling during a measurement took up to
+# a fifth of that core (async-profiler), and which edge that hit depended on the order of the warm-ups. So each
+# edge gets WARMUP seconds of new connections (the other two tests a third of that each), then more new connections,
+# 5 s at a time, until a run leaves its JIT's compile time (jstat -compiler) unchanged, for at most SETTLE seconds
+compile_s() { jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+settle() { # listen-port
+  local pid=${edge_pid[$1]} before after waited=0
+  command -v jstat > /dev/null || return 0
+  after=$(compile_s "$pid")
+  while [ "$waited" -lt "$SETTLE" ]; do
+    before=$after; conns "$1" 5 > /dev/null; waited=$((waited + 5)); after=$(compile_s "$pid")
+    awk -v a="$before" -v b="$after" 'BEGIN { exit !(b - a < 0.05) }' && break
+  done
+  echo "edge on $1: JIT settled after ${waited}s more, ${after}s compiling in all"
+}
+echo "warm-up $((WARMUP * 5 / 3))s per edge, then until its JIT is idle (at most ${SETTLE}s more)"
 for p in 18182 18183; do
   conns $p "$WARMUP" > /dev/null; bytes $p $((WARMUP / 3)) > /dev/null; latency $p $((WARMUP / 3)) > /dev/null
+  settle $p
 done
 conns 18180 3 > /dev/null
 : > "$out/results.txt"
+# the order of the proxies turns each round: in runs of three back-to-back connection tests the last came out
+# slowest, whichever proxy it was (load 6-8); with a fixed order edge-v2, always last, paid for it
+proxies=(nginx-stream edge-v1 edge-v2)
 for r in $(seq "$ROUNDS"); do
+  turn=$(( (r - 1) % 3 ))
+  order=(direct "${proxies[@]:$turn}" "${proxies[@]:0:$turn}")
   for test in conns bytes latency; do
-    for who in direct nginx-stream edge-v1 edge-v2; do
+    for who in "${order[@]}"; do
       case $who in direct) port=18190 ;; nginx-stream) port=18180 ;; edge-v1) port=18182 ;; *) port=18183 ;; esac
       [ "$who" = direct ] && [ "$test" != latency ] && continue
       line=$($test $port "$DURATION" | tee "$out/wrk-$test-$who-$r.txt" | parse)

@@ -7,6 +7,9 @@ import dev.gatehouse.edge.relay.IdleTimeout;
 import dev.gatehouse.edge.relay.NodeRelay;
 import dev.gatehouse.edge.relay.RelaySettings;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 
@@ -16,8 +19,14 @@ import java.util.concurrent.TimeUnit;
  * The pipeline of a connection accepted on one of the edge's listeners: idle timeout, the optional L7 gates, then
  * the relay to a node. Without a gate the relay connects as soon as the client is accepted; behind a gate it
  * connects when the first bytes the gate let through reach it.
+ * <p>
+ * One instance serves every connection of a listener. Not a {@link ChannelInitializer}: that one guards against
+ * initialising a channel twice with a concurrent set it adds each channel to and removes it from, per connection;
+ * the listener adds this handler to a channel not yet registered, so Netty calls {@link #handlerAdded} once, on
+ * the channel's loop, when it is registered.
  */
-public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
+@ChannelHandler.Sharable
+public final class EdgeFrontInitializer extends ChannelInboundHandlerAdapter {
     private final EdgeOptions options;
     private final int listenPort;
     private final RelaySettings relay;
@@ -32,13 +41,14 @@ public final class EdgeFrontInitializer extends ChannelInitializer<Channel> {
     }
 
     @Override
-    protected void initChannel(Channel ch) {
+    public void handlerAdded(ChannelHandlerContext ctx) {
         // ALLOW_HALF_CLOSURE is a child option of these listeners (EdgeServer): a client that shuts its output still
         // gets the node's answer (ByteSplice relays the FIN)
-        ChannelPipeline p = ch.pipeline();
+        ChannelPipeline p = ctx.pipeline();
         p.addLast("idle", new IdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         gates(p, listenPort);
         p.addLast("relay", new NodeRelay(relay, listenPort, hostGates != null));
+        p.remove(ctx.name());
     }
 
     /**

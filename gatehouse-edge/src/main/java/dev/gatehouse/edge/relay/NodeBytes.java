@@ -6,7 +6,10 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 
-/** Counts the bytes a node channel carries each way into the node's metrics. */
+/**
+ * Counts the bytes a node channel carries each way into the node's metrics, and the connection closed when the
+ * channel is (a handler's event, not a listener added to each channel's close future).
+ */
 final class NodeBytes extends ChannelDuplexHandler {
     private final NodeState node;
 
@@ -20,6 +23,12 @@ final class NodeBytes extends ChannelDuplexHandler {
             node.bytesFromNode(b.readableBytes());
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        node.closed();
+        ctx.fireChannelInactive();
     }
 
     @Override

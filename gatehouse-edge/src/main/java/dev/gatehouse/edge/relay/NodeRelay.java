@@ -133,13 +133,12 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             nodeChannel.close();
             return;
         }
-        node.opened();
-        nodeChannel.closeFuture().addListener(x -> node.closed());
         if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
                     (InetSocketAddress) client.localAddress(), nodeChannel.alloc()), nodeChannel.voidPromise());
         }
-        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node));
+        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node)); // counts the connection closed with the channel
+        node.opened();
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
             nodeChannel.write(msg, nodeChannel.voidPromise());
         }

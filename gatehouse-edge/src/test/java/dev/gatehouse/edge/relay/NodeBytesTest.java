@@ -21,10 +21,7 @@ class NodeBytesTest {
     @Test
     void countsEachDirectionIntoTheNodesMetricAndPassesTheBytesOn() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        NodePool pool = new NodePool(EdgeOptions.Balance.ROUND_ROBIN, new EdgeOptions.HealthCheck(null, 0,
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1), registry);
-        NodeState node = pool.update(new NodeSet(List.of(new EdgeNode("n1", "127.0.0.1")), Map.of(80, 30080)))
-                .nodes().get(0);
+        NodeState node = node(registry);
         EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node));
         ch.writeOutbound(Unpooled.wrappedBuffer(new byte[100]));
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[7]));
@@ -39,5 +36,21 @@ class NodeBytesTest {
         assertThat(registry.get("gatehouse.edge.bytes").tags("node", "n1", "direction", "from_node").counter().count())
                 .isEqualTo(7);
         assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void countsTheConnectionClosedWhenItsChannelCloses() {
+        NodeState node = node(new SimpleMeterRegistry());
+        node.opened();
+        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node));
+        assertThat(node.open()).isEqualTo(1);
+        ch.close();
+        assertThat(node.open()).isZero();
+    }
+
+    private static NodeState node(SimpleMeterRegistry registry) {
+        NodePool pool = new NodePool(EdgeOptions.Balance.ROUND_ROBIN, new EdgeOptions.HealthCheck(null, 0,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1), registry);
+        return pool.update(new NodeSet(List.of(new EdgeNode("n1", "127.0.0.1")), Map.of(80, 30080))).nodes().get(0);
     }
 }

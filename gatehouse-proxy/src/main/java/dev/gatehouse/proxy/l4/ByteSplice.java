@@ -125,9 +125,7 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
      * completes later, so shutting at once lost every byte of the last read.
      */
     public static void shutdownOutputAfterWrites(DuplexChannel ch, Runnable then) {
-        ch.flush();
-        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
-        if (queued == null || queued.isEmpty()) {
+        if (flushedAll(ch)) {
             shutdownOutput(ch, then); // all written already (epoll's usual case): no extra write and promise
         } else {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> shutdownOutput(ch, then));
@@ -157,9 +155,28 @@ public final class ByteSplice extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         end(fromClient ? L4Log.CloseReason.CLIENT_CLOSED : L4Log.CloseReason.BACKEND_CLOSED);
         if (peer.isActive()) {
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterWrites(peer);
         }
         ctx.fireChannelInactive();
+    }
+
+    /**
+     * Closes {@code ch} once what was written to it has left: at once when nothing is queued (no empty write with its
+     * promise and listener per connection), else after an empty write behind the queued ones.
+     */
+    private static void closeAfterWrites(Channel ch) {
+        if (flushedAll(ch)) {
+            ch.close();
+        } else {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Flushes {@code ch}; true when nothing written to it is still queued. */
+    private static boolean flushedAll(Channel ch) {
+        ch.flush();
+        ChannelOutboundBuffer queued = ch.unsafe().outboundBuffer();
+        return queued == null || queued.isEmpty();
     }
 
     @Override

@@ -35,9 +35,7 @@ class WebSocketSpliceTest {
         upstream.close();
         client.runPendingTasks();
         assertThat(client.isOpen()).isFalse();
-        ByteBuf flushMarker = client.readOutbound(); // the empty write that flushes before closing
-        assertThat(flushMarker.isReadable()).isFalse();
-        flushMarker.release();
+        assertThat((Object) client.readOutbound()).isNull(); // nothing was queued: closed without an empty write
         assertThat(client.finishAndReleaseAll()).isFalse();
         assertThat(upstream.finishAndReleaseAll()).isFalse();
     }

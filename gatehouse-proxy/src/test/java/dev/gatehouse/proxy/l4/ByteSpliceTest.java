@@ -118,4 +118,20 @@ class ByteSpliceTest {
         backend.runPendingTasks();
         assertThat(backend.isActive()).isFalse();
     }
+
+    /** What was written to the peer still leaves before it closes; with nothing queued, no empty write goes first. */
+    @Test
+    void closingOneSideFlushesThePeerAndClosesItWithoutAnEmptyWrite() {
+        EmbeddedChannel backend = new EmbeddedChannel();
+        EmbeddedChannel client = new EmbeddedChannel(ByteSplice.to(backend));
+        backend.pipeline().addLast(ByteSplice.to(client));
+        backend.write(Unpooled.copiedBuffer("last", StandardCharsets.US_ASCII));
+        client.close();
+        backend.runPendingTasks();
+        assertThat(backend.isActive()).isFalse();
+        ByteBuf last = backend.readOutbound();
+        assertThat(last.toString(StandardCharsets.US_ASCII)).isEqualTo("last");
+        last.release();
+        assertThat((Object) backend.readOutbound()).isNull();
+    }
 }
