@@ -34,6 +34,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
@@ -347,6 +348,11 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
      * the upstream's socket did not take it (as {@link ResponseRelay} does for responses).
      */
     void send(HttpContent c) {
+        if (!onOwnSocket()) {
+            writeBody(c); // a stream's writability is its flow-control window, which a flush does not open
+            flushPending = true;
+            return;
+        }
         writingBody = true;
         try {
             writeBody(c);
@@ -384,6 +390,15 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
             flushPending = false;
             handler.channel().flush();
         }
+    }
+
+    /**
+     * Whether the upstream is a socket of its own, whose writability a flush can restore (not an h2 stream, whose
+     * writability is its flow-control window).
+     */
+    boolean onOwnSocket() {
+        UpstreamHandler h = handler;
+        return h != null && !(h.channel() instanceof Http2StreamChannel);
     }
 
     /** @return true while the request is still being sent and the connection cannot take more */
