@@ -22,14 +22,12 @@ import dev.gatehouse.routing.tls.TlsProvider;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,12 +67,6 @@ public final class GatewayServer implements AutoCloseable {
     public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
     /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
     private static final int RETRIES_PER_LOG = 20;
-    /**
-     * How much each read of a client connection takes (sized per connection by its handle; the allocator is shared).
-     * 16 reads per wake-up, as each channel's own default gets from the channel's metadata: a new instance says 1,
-     * and with 1 Http2UpstreamTest's 256 KiB echo stalled.
-     */
-    private static final RecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
 
     private final ServerOptions options;
     private final Transport transport;
@@ -131,8 +123,6 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                // Netty's default, one instance for all connections instead of one each (32 bytes a connection)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                 .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
                         options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
                         L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers())))));
