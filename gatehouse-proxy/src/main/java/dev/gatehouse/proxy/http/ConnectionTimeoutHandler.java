@@ -26,6 +26,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ConnectionTimeoutHandler extends ChannelDuplexHandler implements Runnable {
     private static final long RATE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long a keep-alive connection waits for its next request before {@link #QUIET} tells the pipeline it may
+     * put its per-request state away: long enough that a client sending request after request never pays for
+     * rebuilding it, short enough that the thousands of connections a browser or a pool leaves open don't keep it.
+     */
+    public static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The user event fired {@link #QUIET_NANOS} after the previous exchange ended, if no bytes came since. */
+    public static final Object QUIET = Quiet.BETWEEN_REQUESTS;
+
+    private enum Quiet { BETWEEN_REQUESTS }
 
     private final long headTimeoutNanos;
     private final long idleTimeoutNanos;
@@ -45,6 +55,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
     private ScheduledFuture<?> timer;
     private long timerDueNanos;
     private Runnable headTimeoutAction;
+    private boolean quietPending;
 
     public ConnectionTimeoutHandler(Duration headerReadTimeout, Duration idleTimeout) {
         this(headerReadTimeout, idleTimeout, null, null, 0);
@@ -82,8 +93,24 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         awaitingSinceNanos = System.nanoTime();
     }
 
+    /**
+     * As {@link #awaitHead()}, and fire {@link #QUIET} if the connection stays silent for {@link #QUIET_NANOS}.
+     * The timer is moved earlier only when it is due later than that, so a busy connection does not reschedule
+     * it per request: it fires about once per {@link #QUIET_NANOS} and re-arms itself.
+     */
+    public void awaitHeadReportingQuiet() {
+        awaitHead();
+        quietPending = true;
+        long due = awaitingSinceNanos + QUIET_NANOS;
+        if (ctx != null && ctx.channel().isActive() && (timer == null || timerDueNanos - due > 0)) {
+            cancel();
+            schedule(awaitingSinceNanos);
+        }
+    }
+
     public void headArrived() {
         awaitingHead = false;
+        quietPending = false;
     }
 
     /**
@@ -206,6 +233,10 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
             ctx.channel().close();
             return;
         }
+        if (quietPending && awaitingHead && now - lastActivityNanos >= QUIET_NANOS) {
+            quietPending = false;
+            ctx.fireUserEventTriggered(QUIET);
+        }
         schedule(now);
     }
 
@@ -261,6 +292,9 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         }
         if (inBody) {
             next = Math.min(next, nextBodyCheck(now));
+        }
+        if (quietPending) {
+            next = Math.min(next, lastActivityNanos + QUIET_NANOS - now);
         }
         if (next == Long.MAX_VALUE) {
             return;

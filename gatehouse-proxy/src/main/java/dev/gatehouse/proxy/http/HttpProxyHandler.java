@@ -4,6 +4,7 @@ import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.observe.Observability;
 import dev.gatehouse.proxy.observe.RequestIds;
 import dev.gatehouse.proxy.observe.RequestLog;
+import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
 import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.routing.route.PathNormalizer;
 import io.netty.buffer.Unpooled;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -48,6 +50,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     static final Rejection TOO_MANY_HEADER_FIELDS =
             new Rejection(io.netty.handler.codec.http.HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
                     "too many request header fields");
+    /** the pipeline name of the stand-in of a quiet connection */
+    private static final String QUIET_STAND_IN = "quiet";
     private static final InetSocketAddress UNKNOWN_PEER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private final ProxyContext context;
@@ -58,6 +62,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final int maxHeaderFields;
     /** response-head deadline of this port when the route sets none */
     private final long defaultBackendTimeoutNanos;
+    /** what takes the place of the codec and this handler while the connection is quiet; null: they stay */
+    private final ChannelHandler quietStandIn;
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private ArrayDeque<HttpObject> pipelined;
@@ -69,19 +75,23 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private InetSocketAddress remote;
     private ForwardedClient forwardedClient;
 
-    /** HTTP/1.1 connection of a port with its own limits. */
+    /**
+     * HTTP/1.1 connection of a port with its own limits that, once quiet between requests ({@link ConnectionTimeoutHandler#QUIET}), swaps its
+     * codec and this handler for {@code quietStandIn}, which must put both back when the next bytes arrive.
+     */
     public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, int maxHeaderFields,
-                            java.time.Duration backendTimeout) {
-        this(context, timeouts, false, maxHeaderFields, nanos(backendTimeout));
+                            java.time.Duration backendTimeout, ChannelHandler quietStandIn) {
+        this(context, timeouts, false, maxHeaderFields, nanos(backendTimeout), quietStandIn);
     }
 
     private HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, boolean http2,
-                             int maxHeaderFields, long defaultBackendTimeoutNanos) {
+                             int maxHeaderFields, long defaultBackendTimeoutNanos, ChannelHandler quietStandIn) {
         this.context = context;
         this.timeouts = timeouts;
         this.http2 = http2;
         this.maxHeaderFields = maxHeaderFields;
         this.defaultBackendTimeoutNanos = defaultBackendTimeoutNanos;
+        this.quietStandIn = quietStandIn;
     }
 
     /**
@@ -91,7 +101,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     public static HttpProxyHandler forHttp2Stream(ProxyContext context, ConnectionTimeoutHandler bodyTimeouts,
                                                   int maxHeaderFields, java.time.Duration backendTimeout) {
-        return new HttpProxyHandler(context, bodyTimeouts, true, maxHeaderFields, nanos(backendTimeout));
+        return new HttpProxyHandler(context, bodyTimeouts, true, maxHeaderFields, nanos(backendTimeout), null);
     }
 
     private static long nanos(java.time.Duration d) {
@@ -219,6 +229,33 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         releasePipelined();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionTimeoutHandler.QUIET) {
+            putAwayWhileQuiet();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * A keep-alive connection quiet between requests gives back what only a request needs: the codec (decoder
+     * and its parse buffer, encoder, method queue) and this handler (forwarded-client cache, addresses). Only
+     * when nothing is under way: no exchange, nothing pipelined, no byte of a next head read, no close owed.
+     */
+    private void putAwayWhileQuiet() {
+        if (quietStandIn == null || current != null || closing || draining || pipelined != null && !pipelined.isEmpty()) {
+            return;
+        }
+        ChannelPipeline p = ctx.pipeline();
+        StrictHttpServerCodec codec = p.get(StrictHttpServerCodec.class);
+        if (codec == null || !codec.betweenRequests() || p.get(HttpServerUpgradeHandler.class) != null) {
+            return;
+        }
+        p.remove(codec);
+        p.replace(this, QUIET_STAND_IN, quietStandIn);
     }
 
     @Override
@@ -385,7 +422,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (timeouts != null) {
-            timeouts.awaitHead();
+            if (quietStandIn != null) {
+                timeouts.awaitHeadReportingQuiet();
+            } else {
+                timeouts.awaitHead();
+            }
         }
         drainPipelined();
     }

@@ -147,7 +147,7 @@ final class ProxyExchange {
 
     /** Client writability: pause the upstream while the client cannot take more of the response. */
     void onClientWritabilityChanged(boolean writable) {
-        if (state == FORWARDING) {
+        if (state == FORWARDING && (writable || !relay.writingBody())) {
             upstream.readResponse(writable);
         }
     }

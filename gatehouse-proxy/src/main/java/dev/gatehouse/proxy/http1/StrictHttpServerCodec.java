@@ -40,6 +40,14 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
         ctx.pipeline().remove(this);
     }
 
+    /**
+     * Whether nothing of a request is under way in either direction: no bytes of a next head buffered, no
+     * response owed, no close promised. Then the codec holds nothing a new one would not, and may be dropped.
+     */
+    public boolean betweenRequests() {
+        return methods.isEmpty() && !closeAfterResponse && ((StrictRequestDecoder) inboundHandler()).betweenRequests();
+    }
+
     /** @return false when the client has pipelined too many requests: it is closed after the current response */
     boolean requestDecoded(HttpMethod method) {
         if (methods.size() >= MAX_PIPELINE_DEPTH) {

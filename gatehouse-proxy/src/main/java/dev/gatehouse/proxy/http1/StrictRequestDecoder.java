@@ -78,6 +78,11 @@ final class StrictRequestDecoder extends HttpRequestDecoder {
         }
     }
 
+    /** At the start of a head with no byte of it read (see {@link StrictHttpServerCodec#betweenRequests}). */
+    boolean betweenRequests() {
+        return inHead && scanned == 0 && !discarding && actualReadableBytes() == 0;
+    }
+
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (discarding) {

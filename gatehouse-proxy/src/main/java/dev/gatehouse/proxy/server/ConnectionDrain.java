@@ -110,6 +110,10 @@ final class ConnectionDrain {
         if (proxy != null) {
             return proxy.drain() ? 1 : 0;
         }
+        if (ch.pipeline().get(QuietHttp1Connection.class) != null) {
+            ch.close(); // keep-alive between requests, quiet for a while: nothing in flight
+            return 0;
+        }
         // no proxy handler left: a spliced WebSocket, closed when the time is up
         return ch.isActive() ? 1 : 0;
     }

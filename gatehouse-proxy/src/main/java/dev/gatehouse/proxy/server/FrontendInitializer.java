@@ -47,6 +47,7 @@ import java.net.SocketAddress;
  * <pre>
  * timeouts -> CleartextUpgradeHandler (peeks at the preface)
  *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
+ *          -> QuietHttp1Connection          (HTTP/1.1 quiet between requests: the codec and proxy come back with the next bytes)
  *          -> FlushConsolidation -> Http2HeaderBlockWatch -> Http2FrameCodec -> Http2FloodGuard
  *             -> Http2MultiplexHandler                                                              (h2c)
  *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
@@ -91,7 +92,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     /** @param l4 how TCP and TLS passthrough ports connect to backends, or {@code null} when none are bound */
     FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots, L4Settings l4) {
         this.context = context;
-        this.limits = new PortLimits.Table(snapshots, options.clientTraffic());
+        this.limits = new PortLimits.Table(snapshots, options.clientTraffic(), context);
         this.snapshots = snapshots;
         this.l4 = l4;
     }
@@ -128,7 +129,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         ClientTrafficSpec spec = port.spec();
         ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),
                 spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
-        StrictHttpServerCodec codec = new StrictHttpServerCodec(port.decoderConfig().clone());
+        StrictHttpServerCodec codec = port.http1().newCodec();
         Http2StreamCount streams = new Http2StreamCount(timeouts);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
@@ -155,7 +156,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         } else {
             p.addLast("h2c", new CleartextUpgradeHandler(codec, upgrade, priorKnowledge));
         }
-        p.addLast("proxy", new HttpProxyHandler(context, timeouts, spec.maxHeaderFields(), spec.backendResponse()));
+        p.addLast(QuietHttp1Connection.PROXY, port.http1().newProxyHandler(timeouts));
     }
 
     private static int localPort(Channel ch) {

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.ir.PortSpec;
+import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -11,12 +12,12 @@ import java.util.Map;
 
 /**
  * The client-side limits of one port, prepared once per snapshot so that accepting a connection costs a
- * map lookup: the policy's {@link ClientTrafficSpec} (or the server's defaults) and the HTTP/1.1 decoder
- * configuration built from it.
+ * map lookup: the policy's {@link ClientTrafficSpec} (or the server's defaults) and the HTTP/1.1 stack built from
+ * it (decoder configuration, handler limits), shared by the port's connections.
  */
-record PortLimits(ClientTrafficSpec spec, HttpDecoderConfig decoderConfig) {
+record PortLimits(ClientTrafficSpec spec, QuietHttp1Connection http1) {
 
-    static PortLimits of(ClientTrafficSpec spec) {
+    static PortLimits of(ClientTrafficSpec spec, ProxyContext context) {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(spec.maxUriBytes())
                 .setMaxHeaderSize(spec.maxHeaderBytes())
@@ -26,7 +27,8 @@ record PortLimits(ClientTrafficSpec spec, HttpDecoderConfig decoderConfig) {
                 // TE + CL, TE on HTTP/1.0 and a non-final chunked are decoder failures (-> 400)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
-        return new PortLimits(spec, config);
+        return new PortLimits(spec, new QuietHttp1Connection(context, config, spec.maxHeaderFields(),
+                spec.backendResponse()));
     }
 
     /**
@@ -37,12 +39,14 @@ record PortLimits(ClientTrafficSpec spec, HttpDecoderConfig decoderConfig) {
         private record Cached(RuntimeSnapshot snapshot, Map<Integer, PortLimits> byPort) { }
 
         private final SnapshotHolder snapshots;
+        private final ProxyContext context;
         private final PortLimits fallback;
         private volatile Cached cached;
 
-        Table(SnapshotHolder snapshots, ClientTrafficSpec fallback) {
+        Table(SnapshotHolder snapshots, ClientTrafficSpec fallback, ProxyContext context) {
             this.snapshots = snapshots;
-            this.fallback = of(fallback);
+            this.context = context;
+            this.fallback = of(fallback, context);
         }
 
         /** @param current the snapshot the connection was accepted under, read once by the caller (or null) */
@@ -52,19 +56,19 @@ record PortLimits(ClientTrafficSpec spec, HttpDecoderConfig decoderConfig) {
             }
             Cached c = cached;
             if (c == null || c.snapshot != current) {
-                c = new Cached(current, build(current));
+                c = new Cached(current, build(current, context));
                 cached = c;
             }
             return c.byPort.getOrDefault(port, fallback);
         }
 
-        private static Map<Integer, PortLimits> build(RuntimeSnapshot snapshot) {
+        private static Map<Integer, PortLimits> build(RuntimeSnapshot snapshot, ProxyContext context) {
             Map<Integer, PortLimits> byPort = new HashMap<>();
             Map<ClientTrafficSpec, PortLimits> bySpec = new HashMap<>();
             if (snapshot.source() != null) {
                 for (PortSpec p : snapshot.source().ports()) {
                     if (p.clientTraffic() != null) {
-                        byPort.put(p.port(), bySpec.computeIfAbsent(p.clientTraffic(), PortLimits::of));
+                        byPort.put(p.port(), bySpec.computeIfAbsent(p.clientTraffic(), spec -> of(spec, context)));
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.server;
 
+import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.proxy.testing.RawH2Client;
 import dev.gatehouse.proxy.testing.TestBackend;
@@ -70,6 +71,22 @@ class ConnectionDrainTest {
             String answer = readToEnd(busy.getInputStream());
             assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("slow\n");
             drain.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionQuietLongEnoughToHaveDroppedItsCodecClosesAtOnce() throws Exception {
+        try (Socket quiet = socket()) {
+            send(quiet, "GET /fast HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(readUntil(quiet.getInputStream(), "\r\n\r\n")).startsWith("HTTP/1.1 200");
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(ConnectionTimeoutHandler.QUIET_NANOS) + 500);
+
+            long start = System.nanoTime();
+            server.drain(Duration.ofSeconds(20));
+
+            assertThat(readToEnd(quiet.getInputStream())).doesNotContain("HTTP/1.1");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not held until the timeout")
+                    .isLessThan(Duration.ofSeconds(15));
         }
     }
 
