@@ -97,6 +97,7 @@ public final class EndpointHealth {
         if (!routedTo) {
             routedTo = true;
             Runnable listener = onFirstTraffic;
+            onFirstTraffic = null; // told once: a stopped prober must not stay reachable from the entry
             if (listener != null) {
                 listener.run();
             }
