@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,7 +60,9 @@ class DashboardBrowserTest {
                   rules:
                   - backendRefs: [{name: echo-v1, port: 80}]
                 """);
-        try (GatewayProcess gateway = GatewayProcess.start(dir, "-Xmx256m");
+        // echo-v2 gets no request here: without the flag its probes would wait --health-check-no-traffic-interval
+        try (GatewayProcess gateway = GatewayProcess.start(dir, List.of("-Xmx256m"),
+                List.of("--health-check-no-traffic-interval", "0"));
              ChromeDriverSession browser = new ChromeDriverSession(1400, 1100)) {
             try {
                 browser.open(gateway.admin("/ui/").toString());

@@ -41,6 +41,13 @@ public final class GatewayOptions {
                     + "failed requests eject an endpoint, for 10s (default: ${DEFAULT-VALUE}).")
     Duration healthCheckInterval;
 
+    @Option(names = "--health-check-no-traffic-interval", defaultValue = "60s", converter = DurationConverter.class,
+            paramLabel = "DURATION",
+            description = "The health check interval instead for endpoints of Services no request was ever routed "
+                    + "to (Envoy's no_traffic_interval); 0 or not above --health-check-interval = off "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration healthCheckNoTrafficInterval;
+
     @Option(names = "--health-check-timeout", defaultValue = "1s", converter = DurationConverter.class,
             paramLabel = "DURATION",
             description = "A health check connect must succeed within this (default: ${DEFAULT-VALUE}).")
@@ -103,7 +110,7 @@ public final class GatewayOptions {
     }
 
     HealthCheckOptions healthChecks() {
-        return new HealthCheckOptions(healthCheckInterval, healthCheckTimeout);
+        return new HealthCheckOptions(healthCheckInterval, healthCheckTimeout, healthCheckNoTrafficInterval);
     }
 
     UdpSettings udpSettings() {

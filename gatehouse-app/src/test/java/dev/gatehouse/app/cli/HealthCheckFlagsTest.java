@@ -59,6 +59,16 @@ class HealthCheckFlagsTest {
     }
 
     @Test
+    void unusedServicesAreProbedEveryMinuteUnlessTheFlagSaysOtherwise() {
+        assertThat(parse().noTrafficInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(parse().slowsUnused()).isTrue();
+        assertThat(parse("--health-check-no-traffic-interval", "2m").noTrafficInterval())
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(parse("--health-check-no-traffic-interval", "0").slowsUnused()).isFalse();
+        assertThat(parse("--health-check-interval", "90s").slowsUnused()).isFalse();
+    }
+
+    @Test
     void zeroTurnsActiveChecksOff() {
         HealthCheckOptions o = parse("--health-check-interval", "0");
         assertThat(o.active()).isFalse();

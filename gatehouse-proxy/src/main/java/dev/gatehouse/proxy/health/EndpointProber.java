@@ -13,13 +13,15 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Probes one endpoint forever on one event loop, as its {@link ProbeTarget} says: a TCP connect, an HTTP request or a
  * gRPC health call, which must pass within the check's timeout (connect included); then the next probe
- * {@code interval} after this one ended (fixed delay, so a slow probe never overlaps the next). Every field but
- * {@code stopped} is touched on the loop only.
+ * {@code interval} after this one ended (fixed delay, so a slow probe never overlaps the next), or the CLI check's
+ * no-traffic interval while no request was routed to a cluster listing the endpoint. Every field but {@code stopped}
+ * is touched on the loop only.
  */
 final class EndpointProber {
     /** Handlers are added once connected (they need the probe's callback); Bootstrap insists on one before. */
@@ -34,16 +36,21 @@ final class EndpointProber {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final long intervalNanos;
+    /** Longer than intervalNanos while the endpoint's clusters had no traffic, or 0: always intervalNanos. */
+    private final long noTrafficNanos;
     private final long timeoutNanos;
     private volatile boolean stopped;
     private ScheduledFuture<?> next;
     private Attempt inFlight;
 
-    EndpointProber(EndpointHealth health, ProbeTarget target, EventLoop loop, Class<? extends Channel> channelClass) {
+    /** @param noTrafficNanos the interval until the endpoint's clusters are routed to, or 0 (not slowed) */
+    EndpointProber(EndpointHealth health, ProbeTarget target, EventLoop loop, Class<? extends Channel> channelClass,
+                   long noTrafficNanos) {
         this.health = health;
         this.target = target;
         this.loop = loop;
         this.intervalNanos = target.check().interval().toNanos();
+        this.noTrafficNanos = noTrafficNanos > intervalNanos ? noTrafficNanos : 0;
         this.timeoutNanos = target.check().timeout().toNanos();
         this.bootstrap = new Bootstrap()
                 .group(loop)
@@ -65,7 +72,25 @@ final class EndpointProber {
 
     /** @param initialDelayNanos spreads the first probes of many endpoints over one interval */
     void start(long initialDelayNanos) {
+        if (noTrafficNanos != 0 && !health.routedTo()) {
+            health.onFirstTraffic(this::firstTraffic);
+        }
         execute(() -> schedule(initialDelayNanos));
+    }
+
+    /** A cluster listing the endpoint got its first request (any loop): a wait at the no-traffic interval ends now. */
+    private void firstTraffic() {
+        execute(() -> {
+            if (!stopped && next != null && next.cancel(false)) {
+                // spread over one interval: a large cluster's endpoints must not all connect at once
+                schedule(ThreadLocalRandom.current().nextLong(intervalNanos));
+            }
+        });
+    }
+
+    /** The delay after a probe: the interval, or the no-traffic one while nobody routed to the endpoint. */
+    private long delayNanos() {
+        return noTrafficNanos != 0 && !health.routedTo() ? noTrafficNanos : intervalNanos;
     }
 
     /** Stops probing; an in-flight probe is closed and its result dropped. Any thread. */
@@ -170,7 +195,7 @@ final class EndpointProber {
             } else {
                 health.probeFailed(failure, check.healthyThreshold(), check.unhealthyThreshold());
             }
-            schedule(intervalNanos);
+            schedule(delayNanos());
         }
     }
 }

@@ -56,9 +56,11 @@ public final class HealthChecker implements AutoCloseable {
         this.registry = registry;
         this.options = options;
         if (options.active()) {
-            LOG.info("health checks: TCP connect every {} ms, timeout {} ms, {} failures -> unhealthy, {} successes "
+            LOG.info("health checks: TCP connect every {} ms{}, timeout {} ms, {} failures -> unhealthy, {} successes "
                             + "-> healthy (a BackendTrafficPolicy's healthCheck.active replaces it for its clusters)",
-                    options.interval().toMillis(), options.timeout().toMillis(),
+                    options.interval().toMillis(), options.slowsUnused() ? " (every " + options.noTrafficInterval()
+                            .toMillis() + " ms until a request is routed to one of the endpoint's clusters)" : "",
+                    options.timeout().toMillis(),
                     registry.policy().unhealthyThreshold(), registry.policy().healthyThreshold());
         } else {
             LOG.info("health checks: active checks off but for clusters with a BackendTrafficPolicy's "
@@ -103,7 +105,9 @@ public final class HealthChecker implements AutoCloseable {
             if (health == null || probers.containsKey(address)) {
                 return;
             }
-            EndpointProber prober = new EndpointProber(health, target, group.next(), channelClass);
+            // Envoy's no_traffic_interval for the CLI's check only: a policy's check is one the user asked for
+            long noTraffic = target.fromPolicy() ? 0 : options.noTrafficInterval().toNanos();
+            EndpointProber prober = new EndpointProber(health, target, group.next(), channelClass, noTraffic);
             probers.put(address, prober);
             prober.start(firstDelayNanos(target));
         });

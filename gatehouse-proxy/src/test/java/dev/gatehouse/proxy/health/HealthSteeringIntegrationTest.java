@@ -210,6 +210,25 @@ class HealthSteeringIntegrationTest {
         assertThat(send(5)).isEqualTo(Map.of("200 a", 5));
     }
 
+    @Test
+    void endpointsOfAClusterNoRequestReachedAreProbedAtTheNoTrafficIntervalUntilOneDoes() throws Exception {
+        NamedBackend a = backend("a");
+        NamedBackend b = backend("b");
+        startGateway(new HealthCheckOptions(Duration.ofMillis(50), PROBE_TIMEOUT, Duration.ofSeconds(30)));
+        serve(1, a.address(), b.address());
+        // the first probe still comes within one interval
+        await().atMost(Duration.ofSeconds(10)).until(() -> state(a.address()) == HealthState.HEALTHY
+                && state(b.address()) == HealthState.HEALTHY);
+        Thread.sleep(500); // ten intervals
+        assertThat(a.connections.get() + b.connections.get()).as("one probe each, then the 30 s interval").isEqualTo(2);
+        assertThat(gateway.health().find(a.address()).routedTo()).isFalse();
+
+        assertThat(send(1)).isEqualTo(Map.of("200 a", 1));
+        // b got no request, but its cluster did: both back to every 50 ms
+        assertThat(gateway.health().find(b.address()).routedTo()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> b.connections.get() >= 6 && a.connections.get() >= 7);
+    }
+
     static int freePort() throws IOException {
         return dev.gatehouse.testing.FreePorts.tcp();
     }

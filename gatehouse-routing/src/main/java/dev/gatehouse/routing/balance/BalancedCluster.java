@@ -48,6 +48,12 @@ public abstract class BalancedCluster implements Cluster {
     private final long slowStartNanos;
     /** Set once every endpoint's ramp has ended; a plain field: a stale false costs one clock read. */
     private boolean ramped;
+    /**
+     * Set by the first pick: marks every endpoint's entry as routed to, so the CLI's health check leaves its
+     * no-traffic interval. Volatile only so a reload can carry it to the next instance; read once per pick (a plain
+     * load on x86), written once.
+     */
+    private volatile boolean routedTo;
     private final Map<InetSocketAddress, Integer> index;
     /** {@code healthCheck.passive}'s detector, or {@code null}: then only connect failures eject (the default). */
     private final OutlierDetector outlier;
@@ -217,6 +223,9 @@ public abstract class BalancedCluster implements Cluster {
     }
 
     private InetSocketAddress pick(PickContext ctx, boolean counted) {
+        if (!routedTo) {
+            markRoutedTo();
+        }
         int n = ring.length;
         if (n == 0) {
             return null;
@@ -226,6 +235,20 @@ public abstract class BalancedCluster implements Cluster {
             picked(i);
         }
         return ring[i];
+    }
+
+    /** Whether a request was ever routed here, by this instance or (carried over on reload) one of the same name. */
+    @Override
+    public final boolean routedTo() {
+        return routedTo;
+    }
+
+    @Override
+    public final void markRoutedTo() {
+        routedTo = true;
+        for (EndpointHealth h : health) {
+            h.markRoutedTo();
+        }
     }
 
     private int preferredOr(PickContext ctx) {

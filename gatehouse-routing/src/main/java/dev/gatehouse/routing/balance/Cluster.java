@@ -80,6 +80,15 @@ public interface Cluster {
         return null;
     }
 
+    /** Whether a request was ever routed to this cluster (the health checker probes the others less often). */
+    default boolean routedTo() {
+        return false;
+    }
+
+    /** Records that a request was routed here (every endpoint's health entry learns it); also carries it on reload. */
+    default void markRoutedTo() {
+    }
+
     /** TLS to the endpoints (a BackendTLSPolicy), or {@code null} for cleartext. */
     default UpstreamTls tls() {
         return null;

@@ -53,6 +53,13 @@ public final class EndpointHealth {
     final AtomicInteger consecutiveLocal = new AtomicInteger();
     /** "ns/a:80, ns/b:80": the clusters listing this address, for log lines; rewritten on reload. */
     private volatile String clusters;
+    /**
+     * Set once a request was routed to a cluster listing this address (not to the address itself: an unhealthy
+     * endpoint gets no requests yet must be probed as often as its healthy peers); lives as long as the entry.
+     */
+    private volatile boolean routedTo;
+    /** Told (once, on the request's loop) when {@link #routedTo} turns true: the prober speeds up. */
+    private volatile Runnable onFirstTraffic;
 
     EndpointHealth(InetSocketAddress address, EndpointHealthRegistry registry, String clusters) {
         this.address = address;
@@ -78,6 +85,28 @@ public final class EndpointHealth {
 
     void clusters(String names) {
         this.clusters = names;
+    }
+
+    /** Whether a request was ever routed to a cluster listing this address (Envoy's "had traffic"). */
+    public boolean routedTo() {
+        return routedTo;
+    }
+
+    /** A cluster listing this address was routed to; the first call runs the {@link #onFirstTraffic} listener. */
+    void markRoutedTo() {
+        if (!routedTo) {
+            routedTo = true;
+            Runnable listener = onFirstTraffic;
+            onFirstTraffic = null; // told once: a stopped prober must not stay reachable from the entry
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /** What to run when the first request is routed to a cluster listing this address ({@code null}: nothing). */
+    public void onFirstTraffic(Runnable listener) {
+        this.onFirstTraffic = listener;
     }
 
     /**

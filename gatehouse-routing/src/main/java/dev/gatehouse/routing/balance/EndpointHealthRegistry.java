@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -104,8 +105,27 @@ public final class EndpointHealthRegistry {
             String label = clusterNames instanceof String one ? one : String.join(", ", castNames(clusterNames));
             endpoint(address, label).clusters(label);
         });
+        carryRoutedTo(clusters);
         retained = identitySet(clusters);
         retainedSize = endpoints.size();
+    }
+
+    /**
+     * A cluster rebuilt because its endpoints changed is a new instance: it had traffic if the one it replaces (by
+     * name) had, so its new addresses are probed at the normal interval at once.
+     */
+    private void carryRoutedTo(Collection<? extends Cluster> clusters) {
+        Set<String> routed = new HashSet<>();
+        for (Cluster old : retained) {
+            if (old.routedTo()) {
+                routed.add(old.name());
+            }
+        }
+        for (Cluster cluster : clusters) {
+            if (!cluster.routedTo() && routed.contains(cluster.name())) {
+                cluster.markRoutedTo();
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
