@@ -223,12 +223,10 @@ final class EdgeCommand implements Callable<Integer> {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            List<String> allowed = new ArrayList<>();
-            for (E c : type.getEnumConstants()) {
-                allowed.add(c.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-            }
-            throw new ParameterException(cl, flag + " must be one of " + String.join(", ", allowed) + ", got '"
-                    + value + "'");
+            // the spellings the help shows (its paramLabel: "round-robin|least-connections", "auto|io_uring|..."),
+            // so that the error and --help never disagree on how a choice is written
+            String allowed = String.join(", ", cl.getCommandSpec().findOption(flag).paramLabel().split("\\|"));
+            throw new ParameterException(cl, flag + " must be one of " + allowed + ", got '" + value + "'");
         }
     }
 

@@ -71,6 +71,10 @@ class EdgeCommandTest {
                 "--balance", "fastest")).isEqualTo(2);
         assertThat(console.err()).contains("--balance must be one of round-robin, least-connections, got 'fastest'");
         assertThat(console.run("edge", "--listen", "0.0.0.0:80", "--nodes", "a", "--node-port", "80=30080",
+                "--transport", "dpdk")).isEqualTo(2);
+        // spelled as --help spells them (io_uring, not io-uring)
+        assertThat(console.err()).contains("--transport must be one of auto, io_uring, epoll, nio, got 'dpdk'");
+        assertThat(console.run("edge", "--listen", "0.0.0.0:80", "--nodes", "a", "--node-port", "80=30080",
                 "--health-check", "udp")).isEqualTo(2);
         assertThat(console.err()).contains("--health-check must be 'tcp' or 'http:/path'");
         assertThat(console.run("edge", "--listen", "eighty", "--nodes", "a")).isEqualTo(2);
