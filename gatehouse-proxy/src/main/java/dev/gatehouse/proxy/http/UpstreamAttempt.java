@@ -87,6 +87,13 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
     /** the rule set timeouts.request or backendRequest: they win over the cluster's requestTimeout */
     private boolean ruleTimeouts;
     private long headDeadline;
+    /**
+     * Whether the backend timeout in force is the gateway's default, which counts from the end of the request as
+     * Envoy's route timeout does (a timeout the route, a policy or a retry's perTryTimeout sets counts from the head,
+     * as Gateway API's backendRequest says): while the body is still going up, each piece moves the deadline.
+     */
+    private boolean deadlineFollowsBody;
+    private long perTryNanos;
     private long requestDeadline;
     private boolean requestSent;
     /** an attempt was bound to a connection and wrote the request (the queued body left the pipeline then) */
@@ -133,6 +140,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
             requestDeadline = System.nanoTime() + whole.toNanos();
         }
         ruleTimeouts = backendRequest != null || whole != null;
+        deadlineFollowsBody = backendRequest == null;
     }
 
     /** The cluster's BackendTrafficPolicy: its timeouts, reuse limits and circuit breaker. */
@@ -140,6 +148,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         BackendTimeoutSpec t = traffic == null ? null : traffic.timeout();
         if (t != null) {
             if (t.requestTimeout() != null && !ruleTimeouts) {
+                deadlineFollowsBody = false;
                 backendTimeoutNanos = t.requestTimeout().toNanos();
                 if (backendTimeoutNanos > 0) {
                     requestDeadline = System.nanoTime() + backendTimeoutNanos;
@@ -307,8 +316,9 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
     private void bind(UpstreamHandler h) {
         handler = h;
         ex.state = FORWARDING;
-        long perTry = retry != null && retry.perTryTimeout() != null ? retry.perTryTimeout().toNanos()
-                : backendTimeoutNanos;
+        boolean retryTimeout = retry != null && retry.perTryTimeout() != null;
+        long perTry = retryTimeout ? retry.perTryTimeout().toNanos() : backendTimeoutNanos;
+        perTryNanos = deadlineFollowsBody && !retryTimeout ? perTry : 0;
         headDeadline = perTry > 0 ? System.nanoTime() + perTry : 0;
         h.reuseLimits(idleTimeoutNanos, maxConnectionAgeNanos, maxRequestsPerConnection);
         h.bind(this);
@@ -374,6 +384,10 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
     private void writeBody(HttpContent c) {
         if (c.content().isReadable()) {
             bodyForwarded = true;
+        }
+        if (perTryNanos > 0) {
+            // a backend that stops reading stops the upload (back-pressure), so this deadline still comes
+            headDeadline = System.nanoTime() + perTryNanos;
         }
         if (c instanceof LastHttpContent) {
             requestSent = true;
