@@ -3,6 +3,7 @@ package dev.gatehouse.edge;
 import dev.gatehouse.edge.gate.GateRefusals;
 import dev.gatehouse.edge.gate.HostGates;
 import dev.gatehouse.edge.gate.HttpsRedirect;
+import dev.gatehouse.edge.relay.Deadlines;
 import dev.gatehouse.edge.relay.IdleTimeout;
 import dev.gatehouse.edge.relay.NodeRelay;
 import dev.gatehouse.edge.relay.RelaySettings;
@@ -12,8 +13,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of a connection accepted on one of the edge's listeners: idle timeout, the optional L7 gates, then
@@ -31,6 +30,7 @@ public final class EdgeFrontInitializer extends ChannelInboundHandlerAdapter {
     private final int listenPort;
     private final RelaySettings relay;
     private final HostGates hostGates;
+    private final Deadlines idle;
 
     /** @param refusals the edge's one count of --allow-hosts refusals (bound to its metrics), shared by its listeners */
     public EdgeFrontInitializer(EdgeOptions options, int listenPort, RelaySettings relay, GateRefusals refusals) {
@@ -38,6 +38,7 @@ public final class EdgeFrontInitializer extends ChannelInboundHandlerAdapter {
         this.listenPort = listenPort;
         this.relay = relay;
         this.hostGates = HostGates.of(options.allowHosts(), refusals);
+        this.idle = new Deadlines(options.idleTimeout());
     }
 
     @Override
@@ -45,7 +46,7 @@ public final class EdgeFrontInitializer extends ChannelInboundHandlerAdapter {
         // ALLOW_HALF_CLOSURE is a child option of these listeners (EdgeServer): a client that shuts its output still
         // gets the node's answer (ByteSplice relays the FIN)
         ChannelPipeline p = ctx.pipeline();
-        p.addLast("idle", new IdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast("idle", new IdleTimeout(idle));
         gates(p, listenPort);
         p.addLast("relay", new NodeRelay(relay, listenPort, hostGates != null));
         p.remove(ctx.name());

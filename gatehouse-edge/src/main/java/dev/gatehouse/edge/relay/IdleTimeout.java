@@ -4,25 +4,23 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.concurrent.Future;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Fires an {@link IdleStateEvent} (ALL_IDLE) at a client connection with nothing read from or written to it for the
  * timeout, again every timeout while that lasts, as Netty's {@code IdleStateHandler(0, 0, timeout)} does: the
  * splice and the gates close on it. That handler times a write from its completion, so it turned every write into
  * one with a promise and a listener; this one counts a write when it is made, which with back-pressure comes to
- * the same (a stalled write is followed by no other).
+ * the same (a stalled write is followed by no other). Its timer is one of the loop's {@link Deadlines}, not a task
+ * scheduled per connection.
  */
 public final class IdleTimeout extends ChannelDuplexHandler implements Runnable {
-    private final long timeoutNanos;
+    private final Deadlines deadlines;
     private ChannelHandlerContext ctx;
-    private long lastActivity;
-    private Future<?> check;
+    private Deadlines.Timer timer;
 
-    public IdleTimeout(long timeout, TimeUnit unit) {
-        this.timeoutNanos = Math.max(1, unit.toNanos(timeout));
+    /** @param deadlines the idle timeout's, shared by every connection */
+    public IdleTimeout(Deadlines deadlines) {
+        this.deadlines = deadlines;
     }
 
     @Override
@@ -40,35 +38,37 @@ public final class IdleTimeout extends ChannelDuplexHandler implements Runnable 
     }
 
     private void start() {
-        if (check == null) {
-            lastActivity = ctx.executor().ticker().nanoTime();
-            check = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (timer == null) {
+            timer = deadlines.timer(ctx.executor(), this);
+            timer.arm();
         }
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        lastActivity = ctx.executor().ticker().nanoTime();
+        touch();
         ctx.fireChannelReadComplete();
     }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        lastActivity = ctx.executor().ticker().nanoTime();
+        touch();
         ctx.write(msg, promise);
     }
 
+    private void touch() {
+        if (timer != null) {
+            timer.touch();
+        }
+    }
+
+    /** Idle for the whole timeout. */
     @Override
     public void run() {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        long left = timeoutNanos - (ctx.executor().ticker().nanoTime() - lastActivity);
-        if (left > 0) {
-            check = ctx.executor().schedule(this, left, TimeUnit.NANOSECONDS);
-            return;
-        }
-        check = ctx.executor().schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        timer.arm();
         ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
     }
 
@@ -84,9 +84,8 @@ public final class IdleTimeout extends ChannelDuplexHandler implements Runnable 
     }
 
     private void stop() {
-        if (check != null) {
-            check.cancel(false);
-            check = null;
+        if (timer != null) {
+            timer.disarm();
         }
     }
 }

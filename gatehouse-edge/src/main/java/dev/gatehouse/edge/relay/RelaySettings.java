@@ -23,7 +23,7 @@ import java.time.Duration;
 public final class RelaySettings {
     private final NodePool pool;
     private final ChannelFactory<? extends Channel> channels;
-    private final int connectTimeoutMillis;
+    private final Deadlines connectTimeouts;
     private final EdgeOptions.ProxyProtocol proxyProtocol;
     private final Counter refused;
 
@@ -36,7 +36,7 @@ public final class RelaySettings {
                          EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
         this.pool = pool;
         this.channels = new ReflectiveChannelFactory<>(channelClass);
-        this.connectTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        this.connectTimeouts = new Deadlines(connectTimeout);
         this.proxyProtocol = proxyProtocol;
         this.refused = refused;
     }
@@ -53,14 +53,20 @@ public final class RelaySettings {
         return refused;
     }
 
+    /** One connect's limit: the loop's timers, not the task Netty schedules per connect with a connect timeout set. */
+    Deadlines connectTimeouts() {
+        return connectTimeouts;
+    }
+
     /**
      * A channel to {@code node} connecting from {@code loop} (the client's own; call on that loop), not reading
-     * until spliced. It fails as Bootstrap's would: the channel closed, the future failed.
+     * until spliced. It fails as Bootstrap's would: the channel closed, the future failed. The connect timeout is
+     * the caller's ({@link #connectTimeouts()}).
      */
     ChannelFuture connect(EventLoop loop, SocketAddress node) {
         Channel ch = channels.newChannel();
         ChannelConfig config = ch.config();
-        config.setConnectTimeoutMillis(connectTimeoutMillis);
+        config.setConnectTimeoutMillis(0);
         config.setAutoRead(false);
         config.setWriteBufferWaterMark(NodeRelay.WATERMARKS);
         config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
