@@ -166,7 +166,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
                     (InetSocketAddress) client.localAddress(), nodeChannel.alloc()), nodeChannel.voidPromise());
         }
-        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node)); // counts the connection closed with the channel
+        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node, settings.idleTimeouts())); // and the idle timeout
         node.opened();
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
             nodeChannel.write(msg, nodeChannel.voidPromise());

@@ -24,19 +24,22 @@ public final class RelaySettings {
     private final NodePool pool;
     private final ChannelFactory<? extends Channel> channels;
     private final Deadlines connectTimeouts;
+    private final Deadlines idleTimeouts;
     private final EdgeOptions.ProxyProtocol proxyProtocol;
     private final Counter refused;
 
     /**
      * @param channelClass the transport's client channel class (epoll or NIO, as the listeners')
      * @param connectTimeout one connect's limit before the next node is tried
+     * @param idleTimeout a relayed connection with no byte either way for this long is closed
      * @param refused counts clients closed because no node could be reached
      */
     public RelaySettings(NodePool pool, Class<? extends Channel> channelClass, Duration connectTimeout,
-                         EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
+                         Duration idleTimeout, EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
         this.pool = pool;
         this.channels = new ReflectiveChannelFactory<>(channelClass);
         this.connectTimeouts = new Deadlines(connectTimeout);
+        this.idleTimeouts = new Deadlines(idleTimeout);
         this.proxyProtocol = proxyProtocol;
         this.refused = refused;
     }
@@ -56,6 +59,11 @@ public final class RelaySettings {
     /** One connect's limit: the loop's timers, not the task Netty schedules per connect with a connect timeout set. */
     Deadlines connectTimeouts() {
         return connectTimeouts;
+    }
+
+    /** The relayed connections' idle timeout ({@link NodeBytes} keeps it). */
+    Deadlines idleTimeouts() {
+        return idleTimeouts;
     }
 
     /**
