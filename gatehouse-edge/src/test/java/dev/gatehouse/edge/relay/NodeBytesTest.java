@@ -68,14 +68,11 @@ class NodeBytesTest {
     void idleForTheTimeoutItFiresAtTheSpliceAndAgainEveryTimeout() {
         List<Object> events = new ArrayList<>();
         EmbeddedChannel ch = idleChannel(events);
-        ch.advanceTimeBy(59, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 59);
         assertThat(events).isEmpty();
-        ch.advanceTimeBy(5, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 5);
         assertThat(events).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
-        ch.advanceTimeBy(65, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 65);
         assertThat(events).hasSize(2);
         assertThat(ch.finish()).isFalse();
     }
@@ -86,14 +83,11 @@ class NodeBytesTest {
         EmbeddedChannel ch = idleChannel(events);
         ch.advanceTimeBy(40, TimeUnit.SECONDS);
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {1}));
-        ch.advanceTimeBy(40, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 40);
         ch.writeOutbound(Unpooled.wrappedBuffer(new byte[] {2}));
-        ch.advanceTimeBy(40, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 40);
         assertThat(events).isEmpty();
-        ch.advanceTimeBy(25, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 25);
         assertThat(events).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
         assertThat(ch.finishAndReleaseAll()).isTrue();
     }
@@ -103,9 +97,14 @@ class NodeBytesTest {
         List<Object> events = new ArrayList<>();
         EmbeddedChannel ch = idleChannel(events);
         ch.close();
-        ch.advanceTimeBy(120, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        after(ch, 120);
         assertThat(events).isEmpty();
+    }
+
+    /** The embedded loop's clock moves on; the sweeps due by then run. */
+    private static void after(EmbeddedChannel ch, long seconds) {
+        ch.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
     }
 
     private static NodeState node(SimpleMeterRegistry registry) {
