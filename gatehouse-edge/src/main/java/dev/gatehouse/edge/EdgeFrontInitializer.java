@@ -3,7 +3,6 @@ package dev.gatehouse.edge;
 import dev.gatehouse.edge.gate.GateRefusals;
 import dev.gatehouse.edge.gate.HostGates;
 import dev.gatehouse.edge.gate.HttpsRedirect;
-import dev.gatehouse.edge.relay.IdleTimeout;
 import dev.gatehouse.edge.relay.NodeRelay;
 import dev.gatehouse.edge.relay.RelaySettings;
 import io.netty.channel.Channel;
@@ -13,12 +12,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 
-import java.util.concurrent.TimeUnit;
-
 /**
- * The pipeline of a connection accepted on one of the edge's listeners: idle timeout, the optional L7 gates, then
- * the relay to a node. Without a gate the relay connects as soon as the client is accepted; behind a gate it
- * connects when the first bytes the gate let through reach it.
+ * The pipeline of a connection accepted on one of the edge's listeners: the optional L7 gates, then the relay to a
+ * node (the node channel keeps the idle timeout). Without a gate the relay connects as soon as the client is
+ * accepted; behind a gate it connects when the first bytes the gate let through reach it.
  * <p>
  * One instance serves every connection of a listener. Not a {@link ChannelInitializer}: that one guards against
  * initialising a channel twice with a concurrent set it adds each channel to and removes it from, per connection;
@@ -45,7 +42,6 @@ public final class EdgeFrontInitializer extends ChannelInboundHandlerAdapter {
         // ALLOW_HALF_CLOSURE is a child option of these listeners (EdgeServer): a client that shuts its output still
         // gets the node's answer (ByteSplice relays the FIN)
         ChannelPipeline p = ctx.pipeline();
-        p.addLast("idle", new IdleTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         gates(p, listenPort);
         p.addLast("relay", new NodeRelay(relay, listenPort, hostGates != null));
         p.remove(ctx.name());

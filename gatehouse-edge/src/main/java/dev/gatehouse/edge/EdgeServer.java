@@ -80,7 +80,7 @@ public final class EdgeServer implements AutoCloseable {
     private void bind(EdgeOptions options) throws Exception {
         source.start(set -> health.sync(pool.update(set)));
         RelaySettings relay = new RelaySettings(pool, transport.channelClass(), options.connectTimeout(),
-                options.proxyProtocol(), Counter.builder("gatehouse.edge.connections.refused")
+                options.idleTimeout(), options.proxyProtocol(), Counter.builder("gatehouse.edge.connections.refused")
                         .description("Client connections closed because no node could be reached").register(registry));
         GateRefusals refusals = new GateRefusals();
         refusals.bindTo(registry);

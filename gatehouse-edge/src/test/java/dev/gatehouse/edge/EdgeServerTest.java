@@ -203,6 +203,37 @@ class EdgeServerTest {
     }
 
     @Test
+    void aConnectPastTheConnectTimeoutIsGivenUpAndRetriedOnAnotherNode() throws Exception {
+        List<RecordingNode> nodes = nodes(1, false);
+        int nodePort = nodes.get(0).port();
+        // 127.0.0.9 listens but never accepts: once its accept queue is full the kernel drops further SYNs, so a
+        // connect there hangs until the edge's connect timeout (2 s) gives it up
+        ServerSocket stalled = new ServerSocket();
+        closing.add(stalled);
+        stalled.bind(new InetSocketAddress("127.0.0.9", nodePort), 1);
+        for (int i = 0; i < 16; i++) {
+            Socket filler = new Socket();
+            closing.add(filler);
+            try {
+                filler.connect(stalled.getLocalSocketAddress(), 500);
+            } catch (java.net.SocketTimeoutException full) {
+                break;
+            }
+        }
+        int port = freePort();
+        EdgeServer edge = edge(options(port, EdgeOptions.Balance.ROUND_ROBIN, EdgeOptions.ProxyProtocol.OFF,
+                tcpCheck(Duration.ofHours(1)), Duration.ofHours(1)), nodePort, "127.0.0.9", "127.0.0.1");
+        for (int i = 0; i < 2; i++) {
+            assertThat(exchange(port, "ping" + i)).isEqualTo("ping" + i + "|eof");
+        }
+        JsonNode stalledNode = get(edge, "/nodes").get("nodes").get(0);
+        assertThat(stalledNode.get("name").asText()).isEqualTo("127.0.0.9");
+        assertThat(stalledNode.get("connectFailures").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(stalledNode.get("why").asText()).contains("connection timed out after 2000 ms");
+        assertThat(admin(edge, "/metrics").body()).contains("gatehouse_edge_connect_retries_total{node=\"127.0.0.9\"}");
+    }
+
+    @Test
     void everyNodeDownRefusesTheClientAndReadyIsFalse() throws Exception {
         int port = freePort();
         EdgeServer edge = edge(options(port, EdgeOptions.Balance.ROUND_ROBIN, EdgeOptions.ProxyProtocol.OFF,

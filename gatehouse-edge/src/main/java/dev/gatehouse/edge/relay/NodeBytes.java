@@ -5,16 +5,34 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.timeout.IdleStateEvent;
 
 /**
  * Counts the bytes a node channel carries each way into the node's metrics, and the connection closed when the
  * channel is (a handler's event, not a listener added to each channel's close future).
+ * <p>
+ * It also keeps the relayed connection's idle timeout: every byte either way passes here (read from the node, or
+ * written to it as read from the client), so the client's pipeline needs no handler of its own for it, which every
+ * read and write of the client crossed. Idle for the whole timeout, it fires an {@link IdleStateEvent} (ALL_IDLE)
+ * at the splice behind it, which closes both sides, and again every timeout while that lasts.
  */
-final class NodeBytes extends ChannelDuplexHandler {
+final class NodeBytes extends ChannelDuplexHandler implements Runnable {
     private final NodeState node;
+    private final Deadlines idle;
+    private ChannelHandlerContext ctx;
+    private Deadlines.Timer timer;
 
-    NodeBytes(NodeState node) {
+    /** @param idle the idle timeout's, shared by every connection */
+    NodeBytes(NodeState node, Deadlines idle) {
         this.node = node;
+        this.idle = idle;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        timer = idle.timer(ctx.executor(), this);
+        timer.arm();
     }
 
     @Override
@@ -22,13 +40,8 @@ final class NodeBytes extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf b) {
             node.bytesFromNode(b.readableBytes());
         }
+        timer.touch();
         ctx.fireChannelRead(msg);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        node.closed();
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -36,6 +49,28 @@ final class NodeBytes extends ChannelDuplexHandler {
         if (msg instanceof ByteBuf b) {
             node.bytesToNode(b.readableBytes());
         }
+        timer.touch();
         ctx.write(msg, promise);
+    }
+
+    /** Idle for the whole timeout. */
+    @Override
+    public void run() {
+        if (ctx.channel().isOpen()) {
+            timer.arm();
+            ctx.fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        node.closed();
+        timer.disarm();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        timer.disarm();
     }
 }

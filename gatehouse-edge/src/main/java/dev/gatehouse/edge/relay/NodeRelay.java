@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -28,7 +30,7 @@ import java.util.List;
  * retried at once on a node not yet tried, so a client only sees a failure when every node refused it. Connected:
  * the PROXY header, the held bytes, then a {@link ByteSplice} each way (back-pressure, half-close, idle timeout).
  */
-public final class NodeRelay extends ChannelInboundHandlerAdapter {
+public final class NodeRelay extends ChannelInboundHandlerAdapter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRelay.class);
     /** Both directions buffer at most ~64 KiB before the other side stops reading. */
     public static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
@@ -41,6 +43,10 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
     private final List<NodeState> tried = new ArrayList<>(2);
     private NodePool.Snapshot snapshot;
     private Channel attempt;
+    /** the connect under way, failed by {@link #run()} when its timer is due */
+    private ChannelPromise connecting;
+    private InetSocketAddress connectingTo;
+    private Deadlines.Timer connectTimer;
     private boolean started;
     /** the client half-closed before a node was connected: the splice is told once it is in place */
     private boolean inputShutdown;
@@ -107,9 +113,22 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         tried.add(node);
-        ChannelFuture f = settings.connect(client.eventLoop(), new InetSocketAddress(node.resolved(), nodePort));
+        InetSocketAddress address = new InetSocketAddress(node.resolved(), nodePort);
+        ChannelFuture f = settings.connect(client.eventLoop(), address);
         attempt = f.channel();
+        if (!f.isDone() && f instanceof ChannelPromise promise) {
+            if (connectTimer == null) {
+                connectTimer = settings.connectTimeouts().timer(client.eventLoop(), this);
+            }
+            connecting = promise;
+            connectingTo = address;
+            connectTimer.arm();
+        }
         f.addListener(x -> {
+            if (connecting == f) {
+                connecting = null;
+                connectTimer.disarm();
+            }
             if (!f.isSuccess()) {
                 if (!client.isActive()) {
                     return; // the client left and its attempt was closed: no verdict on the node
@@ -127,6 +146,16 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** The connect under way took the whole connect timeout: it fails as Netty's own timeout fails it. */
+    @Override
+    public void run() {
+        ChannelPromise promise = connecting;
+        if (promise != null && promise.tryFailure(new ConnectTimeoutException("connection timed out after "
+                + settings.connectTimeouts().lengthMillis() + " ms: " + connectingTo))) {
+            promise.channel().close();
+        }
+    }
+
     private void relay(ChannelHandlerContext ctx, NodeState node, Channel nodeChannel) {
         Channel client = ctx.channel();
         if (!client.isActive()) {
@@ -137,7 +166,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
                     (InetSocketAddress) client.localAddress(), nodeChannel.alloc()), nodeChannel.voidPromise());
         }
-        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node)); // counts the connection closed with the channel
+        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node, settings.idleTimeouts())); // and the idle timeout
         node.opened();
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
             nodeChannel.write(msg, nodeChannel.voidPromise());
@@ -173,6 +202,9 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter {
         if (attempt != null) {
             // the client left while a connect was under way
             attempt.close();
+        }
+        if (connectTimer != null) {
+            connectTimer.disarm();
         }
         release();
         ctx.fireChannelInactive();

@@ -23,20 +23,23 @@ import java.time.Duration;
 public final class RelaySettings {
     private final NodePool pool;
     private final ChannelFactory<? extends Channel> channels;
-    private final int connectTimeoutMillis;
+    private final Deadlines connectTimeouts;
+    private final Deadlines idleTimeouts;
     private final EdgeOptions.ProxyProtocol proxyProtocol;
     private final Counter refused;
 
     /**
      * @param channelClass the transport's client channel class (epoll or NIO, as the listeners')
      * @param connectTimeout one connect's limit before the next node is tried
+     * @param idleTimeout a relayed connection with no byte either way for this long is closed
      * @param refused counts clients closed because no node could be reached
      */
     public RelaySettings(NodePool pool, Class<? extends Channel> channelClass, Duration connectTimeout,
-                         EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
+                         Duration idleTimeout, EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
         this.pool = pool;
         this.channels = new ReflectiveChannelFactory<>(channelClass);
-        this.connectTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+        this.connectTimeouts = new Deadlines(connectTimeout);
+        this.idleTimeouts = new Deadlines(idleTimeout);
         this.proxyProtocol = proxyProtocol;
         this.refused = refused;
     }
@@ -53,14 +56,25 @@ public final class RelaySettings {
         return refused;
     }
 
+    /** One connect's limit: the loop's timers, not the task Netty schedules per connect with a connect timeout set. */
+    Deadlines connectTimeouts() {
+        return connectTimeouts;
+    }
+
+    /** The relayed connections' idle timeout ({@link NodeBytes} keeps it). */
+    Deadlines idleTimeouts() {
+        return idleTimeouts;
+    }
+
     /**
      * A channel to {@code node} connecting from {@code loop} (the client's own; call on that loop), not reading
-     * until spliced. It fails as Bootstrap's would: the channel closed, the future failed.
+     * until spliced. It fails as Bootstrap's would: the channel closed, the future failed. The connect timeout is
+     * the caller's ({@link #connectTimeouts()}).
      */
     ChannelFuture connect(EventLoop loop, SocketAddress node) {
         Channel ch = channels.newChannel();
         ChannelConfig config = ch.config();
-        config.setConnectTimeoutMillis(connectTimeoutMillis);
+        config.setConnectTimeoutMillis(0);
         config.setAutoRead(false);
         config.setWriteBufferWaterMark(NodeRelay.WATERMARKS);
         config.setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);

@@ -8,12 +8,17 @@ import dev.gatehouse.edge.pool.NodeState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,7 +27,7 @@ class NodeBytesTest {
     void countsEachDirectionIntoTheNodesMetricAndPassesTheBytesOn() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         NodeState node = node(registry);
-        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node));
+        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node, new Deadlines(Duration.ofHours(1))));
         ch.writeOutbound(Unpooled.wrappedBuffer(new byte[100]));
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[7]));
         ByteBuf out = ch.readOutbound();
@@ -42,10 +47,64 @@ class NodeBytesTest {
     void countsTheConnectionClosedWhenItsChannelCloses() {
         NodeState node = node(new SimpleMeterRegistry());
         node.opened();
-        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node));
+        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node, new Deadlines(Duration.ofHours(1))));
         assertThat(node.open()).isEqualTo(1);
         ch.close();
         assertThat(node.open()).isZero();
+    }
+
+    /** The idle timeout, on the embedded loop's clock: due 60 s after the last byte, found within 3.75 s (60 / 16). */
+    private EmbeddedChannel idleChannel(List<Object> events) {
+        return new EmbeddedChannel(new NodeBytes(node(new SimpleMeterRegistry()), new Deadlines(Duration.ofSeconds(60))),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                        events.add(evt);
+                    }
+                });
+    }
+
+    @Test
+    void idleForTheTimeoutItFiresAtTheSpliceAndAgainEveryTimeout() {
+        List<Object> events = new ArrayList<>();
+        EmbeddedChannel ch = idleChannel(events);
+        after(ch, 59);
+        assertThat(events).isEmpty();
+        after(ch, 5);
+        assertThat(events).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        after(ch, 65);
+        assertThat(events).hasSize(2);
+        assertThat(ch.finish()).isFalse();
+    }
+
+    @Test
+    void bytesEitherWayKeepItAlive() {
+        List<Object> events = new ArrayList<>();
+        EmbeddedChannel ch = idleChannel(events);
+        ch.advanceTimeBy(40, TimeUnit.SECONDS);
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {1}));
+        after(ch, 40);
+        ch.writeOutbound(Unpooled.wrappedBuffer(new byte[] {2}));
+        after(ch, 40);
+        assertThat(events).isEmpty();
+        after(ch, 25);
+        assertThat(events).containsExactly(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertThat(ch.finishAndReleaseAll()).isTrue();
+    }
+
+    @Test
+    void aClosedConnectionHasNoTimerLeft() {
+        List<Object> events = new ArrayList<>();
+        EmbeddedChannel ch = idleChannel(events);
+        ch.close();
+        after(ch, 120);
+        assertThat(events).isEmpty();
+    }
+
+    /** The embedded loop's clock moves on; the sweeps due by then run. */
+    private static void after(EmbeddedChannel ch, long seconds) {
+        ch.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
     }
 
     private static NodeState node(SimpleMeterRegistry registry) {

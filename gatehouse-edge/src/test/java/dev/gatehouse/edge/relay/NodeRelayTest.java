@@ -26,8 +26,8 @@ class NodeRelayTest {
         NodePool pool = new NodePool(EdgeOptions.Balance.LEAST_CONNECTIONS, new EdgeOptions.HealthCheck(null, 0,
                 Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1), registry);
         pool.update(new NodeSet(List.of(), nodePorts));
-        return new RelaySettings(pool, NioSocketChannel.class, Duration.ofSeconds(1), EdgeOptions.ProxyProtocol.V2,
-                refused);
+        return new RelaySettings(pool, NioSocketChannel.class, Duration.ofSeconds(1), Duration.ofHours(1),
+                EdgeOptions.ProxyProtocol.V2, refused);
     }
 
     @Test
