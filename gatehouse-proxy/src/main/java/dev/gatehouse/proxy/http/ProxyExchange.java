@@ -266,6 +266,7 @@ final class ProxyExchange {
         state = LOCAL;
         aborted = true;
         owner.markClosing();
+        relay.writePendingHead(); // the client sees the head it was promised, then the close
         client.close();
         observeEnd();
     }

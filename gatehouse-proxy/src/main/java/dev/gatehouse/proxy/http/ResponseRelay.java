@@ -2,6 +2,8 @@ package dev.gatehouse.proxy.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -30,6 +32,13 @@ final class ResponseRelay {
     private boolean pendingSplice;
     private boolean clientFlushPending;
     private boolean writingBody;
+    /**
+     * An HTTP/1.1 client's response head, held until the upstream's next message: when that is the end of the
+     * response in the same read batch (a small answer), head and end leave as ONE {@link FullHttpResponse}: one
+     * encoder pass, a body of up to 128 bytes copied into the head's buffer, one buffer written instead of two
+     * (docs/performance.md, session 11). Anything else, and the end of the read batch, writes it first.
+     */
+    private HttpResponse pendingHead;
 
     ResponseRelay(ProxyExchange ex) {
         this.ex = ex;
@@ -59,6 +68,10 @@ final class ResponseRelay {
             }
         }
         if (msg instanceof HttpContent c) {
+            if (pendingHead != null && !(c instanceof LastHttpContent && ex.state == FORWARDING
+                    && c.decoderResult().isSuccess())) {
+                writePendingHead();
+            }
             if (skipInterim) {
                 if (c instanceof LastHttpContent) {
                     skipInterim = false;
@@ -165,7 +178,11 @@ final class ResponseRelay {
         ex.decorateResponse(response);
         ex.responseHeadSent = true;
         if (write) {
-            ex.client.write(response, ex.client.voidPromise());
+            if (upgraded || ex.http2) {
+                ex.client.write(response, ex.client.voidPromise());
+            } else {
+                pendingHead = response;
+            }
             clientFlushPending = true;
         }
         if (ex.closeClient) {
@@ -190,6 +207,13 @@ final class ResponseRelay {
             ex.log.upstreamEnd(System.nanoTime());
         }
         Channel client = ex.client;
+        HttpContent end = last;
+        HttpResponse head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            end = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), last.content(), head.headers(),
+                    last.trailingHeaders());
+        }
         if (pendingSplice) {
             last.release();
             ex.state = SPLICED;
@@ -202,12 +226,12 @@ final class ResponseRelay {
             return;
         }
         if (ex.closeClient) {
-            client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+            client.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
             clientFlushPending = false;
         } else {
             // the upstream is released below, so its channelReadComplete will no longer reach this
             // exchange: flush now (head, body and last still leave in one write when they came in one read)
-            client.writeAndFlush(last, client.voidPromise());
+            client.writeAndFlush(end, client.voidPromise());
             clientFlushPending = false;
         }
         ex.upstream.release();
@@ -219,8 +243,18 @@ final class ResponseRelay {
         ex.maybeFinish();
     }
 
+    /** Writes the held response head, if any (before anything else goes to the client, or the connection closes). */
+    void writePendingHead() {
+        HttpResponse head = pendingHead;
+        if (head != null) {
+            pendingHead = null;
+            ex.client.write(head, ex.client.voidPromise());
+        }
+    }
+
     /** End of an upstream read batch: what it wrote to the client leaves in one flush. */
     void flushClient() {
+        writePendingHead();
         if (clientFlushPending) {
             clientFlushPending = false;
             ex.client.flush();
