@@ -1,11 +1,13 @@
 package dev.gatehouse.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -36,6 +38,18 @@ public final class UpstreamPool {
      * closes what a burst left.
      */
     public static final int MAX_IDLE_PER_ENDPOINT = 1024;
+
+    /**
+     * The largest read of an HTTP/1.1 upstream connection (Netty's default stops at 64 KiB). A download's reads fill
+     * their buffer, so the guess grows to this within a few reads; small answers keep small buffers. Each read
+     * costs a pipeline trip and a recv and a send besides the kernel's copies: 256 KiB reads make a quarter of them
+     * per GiB (docs/performance.md, "Session 11: bodies"). The price: a client that cannot keep up may hold one
+     * such read besides its 64 KiB high-water mark before the upstream pauses. h2 upstreams keep Netty's default.
+     */
+    static final int MAX_READ = 256 * 1024;
+    /** Shared: each channel takes its own handle; 16 reads per wake-up as a channel's own default allocator has */
+    private static final RecvByteBufAllocator READS =
+            new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ).maxMessagesPerRead(16);
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -105,7 +119,7 @@ public final class UpstreamPool {
      * handshake for a TLS key), or the pool's connect timeout when 0.
      */
     public ChannelFuture connect(UpstreamKey key, int timeoutMillis) {
-        Bootstrap b = bootstrap.clone();
+        Bootstrap b = bootstrap.clone().option(ChannelOption.RCVBUF_ALLOCATOR, READS);
         if (timeoutMillis > 0) {
             b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeoutMillis);
         }
@@ -244,7 +258,7 @@ public final class UpstreamPool {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8 * 1024)
                 .setMaxHeaderSize(64 * 1024)
-                .setMaxChunkSize(64 * 1024)
+                .setMaxChunkSize(MAX_READ) // a read's body leaves as one piece: one write
                 .setValidateHeaders(true)
                 // a response with CL and TE, or two Content-Lengths, is a decoder failure (-> 502, connection
                 // closed), never relayed with one reading chosen for the client
