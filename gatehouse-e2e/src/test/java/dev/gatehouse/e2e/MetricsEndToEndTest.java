@@ -56,7 +56,7 @@ class MetricsEndToEndTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(notFound.statusCode()).isEqualTo(404);
 
-                await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(PrometheusText.sum(
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(PrometheusText.sum(
                         PrometheusText.parse(scrape(gateway)), "gatehouse_http_requests_total", Map.of("listener",
                                 "default/edge/web", "route", "none", "status_class", "4xx"))).isEqualTo(1));
                 String text = scrape(gateway);

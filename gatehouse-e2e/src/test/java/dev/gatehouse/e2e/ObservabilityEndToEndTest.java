@@ -107,7 +107,7 @@ class ObservabilityEndToEndTest {
         assertThat(get("nowhere.example.com", "/x").statusCode()).isEqualTo(404);
         assertThat(get("echo.example.com", "/dead/1").statusCode()).isEqualTo(502);
 
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             List<PrometheusText.Sample> after = scrape();
             Map<String, String> ok = Map.of("listener", "default/edge/web", "route", ECHO_ROUTE,
                     "backend", "default/echo:80", "status_class", "2xx");
@@ -152,7 +152,7 @@ class ObservabilityEndToEndTest {
         assertThat(kept.headers().firstValue("X-Request-ID")).hasValue("e2e-log-42");
         assertThat(JSON.readTree(kept.body()).path("headers").path("x-request-id").asText()).isEqualTo("e2e-log-42");
 
-        JsonNode line = await().atMost(Duration.ofSeconds(5)).until(() -> accessLogLine("e2e-log-42"), Optional::isPresent).get();
+        JsonNode line = await().atMost(Duration.ofSeconds(30)).until(() -> accessLogLine("e2e-log-42"), Optional::isPresent).get();
         assertThat(line.path("method").asText()).isEqualTo("GET");
         assertThat(line.path("host").asText()).isEqualTo("echo.example.com");
         assertThat(line.path("path").asText()).isEqualTo("/logged?q=1");
@@ -170,7 +170,7 @@ class ObservabilityEndToEndTest {
     @Test
     void upstreamFailureReasonIsInTheAccessLog() throws Exception {
         assertThat(get("echo.example.com", "/dead/log", "X-Request-ID", "e2e-dead-7").statusCode()).isEqualTo(502);
-        JsonNode line = await().atMost(Duration.ofSeconds(5)).until(() -> accessLogLine("e2e-dead-7"), Optional::isPresent).get();
+        JsonNode line = await().atMost(Duration.ofSeconds(30)).until(() -> accessLogLine("e2e-dead-7"), Optional::isPresent).get();
         assertThat(line.path("status").asInt()).isEqualTo(502);
         assertThat(line.path("route").asText()).isEqualTo(DEAD_ROUTE);
         assertThat(line.path("failure").asText()).contains("upstream connect error");

@@ -113,7 +113,7 @@ class RateLimitEndToEndTest {
             assertThat(last.headers().firstValue("x-ratelimit-remaining")).hasValue("0");
             assertThat(last.headers().firstValue("retry-after")).isPresent();
             assertThat(last.headers().firstValue("x-ratelimit-reset")).isPresent();
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(metric(g, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "allowed"))).isEqualTo(5);
                 assertThat(metric(g, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "limited"))).isEqualTo(3);
                 assertThat(metric(g, "gatehouse_policy_outcomes_total", Map.of("kind", "BackendTrafficPolicy",
@@ -219,7 +219,7 @@ class RateLimitEndToEndTest {
             HttpResponse<String> failedClosed = get(closed);
             assertThat(failedClosed.statusCode()).isEqualTo(503);
             assertThat(failedClosed.headers().firstValue("retry-after")).hasValue("1");
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(metric(a, "gatehouse_ratelimit_outcomes_total", Map.of("outcome", "error"))).isEqualTo(1);
                 assertThat(metric(a, "gatehouse_ratelimit_redis_errors_total", Map.of())).isGreaterThanOrEqualTo(1);
             });

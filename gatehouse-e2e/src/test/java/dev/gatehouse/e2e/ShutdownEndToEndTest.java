@@ -143,23 +143,24 @@ class ShutdownEndToEndTest {
     @Test
     void theDrainPeriodKeepsServingNewConnectionsWhileNotReady() throws Exception {
         try (GatewayProcess gateway = GatewayProcess.start(dir, List.of("-Xmx256m"),
-                List.of("--drain-period", "8s", "--drain-timeout", "5s"))) {
+                List.of("--drain-period", "15s", "--drain-timeout", "5s"))) {
             long signalled = System.nanoTime();
             gateway.terminate();
             HttpClient admin = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
+            // not at once on a busy machine (a signal, a JVM, an HTTP round trip), but well inside the period
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                     .until(() -> status(admin, gateway.admin("/ready")) == 503);
 
             // a new connection during the period is still served, and told to go elsewhere next time
             Curl.Result r = curl("-i", url("/fast"));
-            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(8));
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isLessThan(Duration.ofSeconds(15));
             assertThat(r.exit()).as(r.stderr()).isZero();
             assertThat(r.stdout()).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> refused(port));
-            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+            await().atMost(Duration.ofSeconds(30)).until(() -> refused(port));
+            assertThat(Duration.ofNanos(System.nanoTime() - signalled)).isGreaterThanOrEqualTo(Duration.ofSeconds(15));
             assertThat(gateway.awaitExit(Duration.ofSeconds(30))).as(gateway.log()).isZero();
-            assertThat(gateway.log()).contains("still serving for 8000 ms (--drain-period)");
+            assertThat(gateway.log()).contains("still serving for 15000 ms (--drain-period)");
         }
     }
 

@@ -173,7 +173,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         inReadBatch = true;
-        if (closing || !(msg instanceof HttpObject)) {
+        ProxyExchange ex = current;
+        boolean body = ex != null && !ex.requestComplete() && msg instanceof HttpContent
+                && !(msg instanceof HttpRequest);
+        // closing stops the requests after this one, not the rest of this one's body: a response head that came
+        // back before the body's end marks the connection closing, and the backend still waits for that end
+        if (!body && (closing || !(msg instanceof HttpObject))) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -186,8 +191,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 timeouts.bodyStarted();
             }
         }
-        ProxyExchange ex = current;
-        if (ex != null && !ex.requestComplete() && obj instanceof HttpContent && !(obj instanceof HttpRequest)) {
+        if (body) {
             ex.onRequestContent((HttpContent) obj);
         } else if (ex != null || pipelined != null && !pipelined.isEmpty()) {
             queuePipelined(obj);

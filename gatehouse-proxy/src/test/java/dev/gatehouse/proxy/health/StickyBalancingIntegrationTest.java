@@ -180,7 +180,7 @@ class StickyBalancingIntegrationTest {
         BalancedCluster cluster = (BalancedCluster) running.cluster("default/echo:80");
         // the exchange counts its request out on its own loop once the answer is relayed, which may be just after
         // the client has read it: wait for the loop, a count that never returns to 0 still fails
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> {
             for (InetSocketAddress e : cluster.endpoints()) {
                 assertThat(cluster.inFlight(e)).as("in flight to " + e + " after every answer").isZero();
             }

@@ -159,7 +159,7 @@ class ObservedProxyTest {
     }
 
     private static RequestLog awaitLog(String path) {
-        return await().atMost(Duration.ofSeconds(5)).until(
+        return await().atMost(Duration.ofSeconds(30)).until(
                 () -> completed.stream().filter(l -> Objects.equals(l.path(), path)).findFirst().orElse(null), l -> l != null);
     }
 
@@ -194,7 +194,7 @@ class ObservedProxyTest {
         assertThat(nf.status()).isEqualTo(404);
         assertThat(nf.failure()).startsWith("no route");
         // the host chose a listener, none of its rules matched: counted under that listener, not under none
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(metrics.scrape()).contains(
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics.scrape()).contains(
                 "gatehouse_http_requests_total{backend=\"none\",listener=\"default/gw/web\",route=\"none\",status_class=\"4xx\"} "));
 
         assertThat(get("/dead").statusCode()).isEqualTo(502);
@@ -258,14 +258,14 @@ class ObservedProxyTest {
         // an h2 stream the proxy handler refuses (an encoded control in the path) is observed the same way
         try (RawH2Client h2 = new RawH2Client(new InetSocketAddress("127.0.0.1", port))) {
             h2.headers(1, RawH2Client.request("GET", "/ok/%00"), true);
-            await().atMost(Duration.ofSeconds(5)).until(() -> h2.statuses.get(1) != null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h2.statuses.get(1) != null);
             assertThat(h2.statuses.get(1)).isEqualTo("400");
         }
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> unrouted4xx(metrics.scrape()) - before >= sent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> unrouted4xx(metrics.scrape()) - before >= sent);
         Thread.sleep(100);
         assertThat(unrouted4xx(metrics.scrape()) - before).isEqualTo(sent);
-        await().atMost(Duration.ofSeconds(5)).until(() -> completed.size() - from >= sent);
+        await().atMost(Duration.ofSeconds(30)).until(() -> completed.size() - from >= sent);
         List<RequestLog> refused = new ArrayList<>(completed.subList(from, completed.size()));
         assertThat(refused).hasSize(sent).allSatisfy(l -> {
             assertThat(l.route()).isNull();
@@ -296,7 +296,7 @@ class ObservedProxyTest {
         assertThat(violations).isEmpty();
 
         // one access log line each, with status and reason
-        List<JsonNode> lines = await().atMost(Duration.ofSeconds(5)).until(ObservedProxyTest::accessLines,
+        List<JsonNode> lines = await().atMost(Duration.ofSeconds(30)).until(ObservedProxyTest::accessLines,
                 all -> all.stream().filter(n -> n.path("failure").asText().contains("obs-fold")).count() == 2
                         && all.stream().anyMatch(n -> n.path("failure").asText().equals("repeated Host header")));
         assertThat(lines).filteredOn(n -> n.path("failure").asText().contains("obs-fold")).hasSize(2).allSatisfy(n -> {
@@ -326,8 +326,8 @@ class ObservedProxyTest {
         assertThat(log.method()).isEqualTo("POST"); // the head was read whole: it is logged as received
         assertThat(log.route()).isNull();
         assertThat(log.failure()).isEqualTo("h2c upgrade request body larger than 65536 bytes");
-        await().atMost(Duration.ofSeconds(5)).until(() -> unrouted4xx(metrics.scrape()) - before >= 1);
-        JsonNode line = await().atMost(Duration.ofSeconds(5)).until(() -> accessLines().stream()
+        await().atMost(Duration.ofSeconds(30)).until(() -> unrouted4xx(metrics.scrape()) - before >= 1);
+        JsonNode line = await().atMost(Duration.ofSeconds(30)).until(() -> accessLines().stream()
                 .filter(n -> n.path("path").asText().equals("/ok/upgrade")).findFirst().orElse(null), n -> n != null);
         assertThat(line.path("status").asInt()).isEqualTo(413);
         assertThat(line.path("failure").asText()).startsWith("h2c upgrade request body larger than");
@@ -349,7 +349,7 @@ class ObservedProxyTest {
                 h1.getOutputStream().write("GET /ok/h1 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(RawHttp.read(h1.getInputStream()).status()).isEqualTo(200);
                 h2.headers(1, RawH2Client.request("GET", "/ok/h2"), true);
-                await().atMost(Duration.ofSeconds(5)).until(() -> "200".equals(h2.statuses.get(1)));
+                await().atMost(Duration.ofSeconds(30)).until(() -> "200".equals(h2.statuses.get(1)));
                 assertThat(connections(own, p, "http/1.1")).isEqualTo(1);
                 assertThat(connections(own, p, "h2")).isEqualTo(1);
 
@@ -360,12 +360,12 @@ class ObservedProxyTest {
                     up.getOutputStream().write(("GET /ok/up HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
                             + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                     assertThat(RawHttp.read(up.getInputStream()).statuses()).startsWith(101);
-                    await().atMost(Duration.ofSeconds(5)).until(() -> connections(own, p, "h2") == 2);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> connections(own, p, "h2") == 2);
                     assertThat(connections(own, p, "http/1.1")).isEqualTo(1);
                 }
-                await().atMost(Duration.ofSeconds(5)).until(() -> connections(own, p, "h2") == 1);
+                await().atMost(Duration.ofSeconds(30)).until(() -> connections(own, p, "h2") == 1);
             }
-            await().atMost(Duration.ofSeconds(5)).until(
+            await().atMost(Duration.ofSeconds(30)).until(
                     () -> connections(own, p, "http/1.1") == 0 && connections(own, p, "h2") == 0);
             Thread.sleep(100);
             assertThat(connections(own, p, "http/1.1")).isZero();

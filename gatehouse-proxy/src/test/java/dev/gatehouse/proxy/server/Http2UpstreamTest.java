@@ -15,7 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +122,48 @@ class Http2UpstreamTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).contains("x-bytes: " + size);
         assertThat(r.text().chars().filter(c -> c == 'x').count()).isGreaterThanOrEqualTo(size);
+    }
+
+    /**
+     * The backend answers while the body is still coming (the echo's head comes back at once): the rest of the body
+     * still goes up. The client's connection is to close after this exchange (its response head says so, as the
+     * request was not over), and that closing used to drop everything the client sent after it, this request's
+     * body too: the backend waited for the end of the body, the client for the end of the echo. Each step waits for
+     * the one before, so no timing decides whether the head comes back before the rest is sent.
+     */
+    @Test
+    void theRestOfABodyStillGoesUpAfterTheResponseHeadCameBack() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 4000\r\n\r\n" + "z".repeat(1000))
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String soFar = untilEchoed(s.getInputStream(), 'z', 1000);
+            assertThat(soFar).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+
+            out.write("q".repeat(3000).getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            RawHttp.Reply rest = RawHttp.read(s.getInputStream());
+            assertThat(rest.text().chars().filter(c -> c == 'q').count()).as("the rest, echoed").isEqualTo(3000);
+            assertThat(rest.text()).contains("x-bytes: 4000").endsWith("\r\n\r\n");
+        }
+    }
+
+    /** Reads the response head and body until {@code n} of {@code c} came back in the body. */
+    private static String untilEchoed(InputStream in, char c, int n) throws IOException {
+        StringBuilder text = new StringBuilder();
+        byte[] buf = new byte[8192];
+        while (true) {
+            int body = text.indexOf("\r\n\r\n");
+            if (body >= 0 && text.substring(body).chars().filter(ch -> ch == c).count() >= n) {
+                return text.toString();
+            }
+            int read = in.read(buf);
+            assertThat(read).as("bytes before the end, after %s", text).isPositive();
+            text.append(new String(buf, 0, read, StandardCharsets.ISO_8859_1));
+        }
     }
 
     @Test

@@ -60,12 +60,12 @@ class AccessLogFailureTest {
                 for (int i = 0; i < 10; i++) {
                     log.onComplete(request());
                     int expected = before + i + 1;
-                    await().atMost(Duration.ofSeconds(5)).until(() -> disk.failures.get() >= expected);
+                    await().atMost(Duration.ofSeconds(30)).until(() -> disk.failures.get() >= expected);
                 }
                 disk.broken = false;
                 int flushed = disk.flushed.get();
                 log.onComplete(request());
-                await().atMost(Duration.ofSeconds(5)).until(() -> disk.flushed.get() > flushed);
+                await().atMost(Duration.ofSeconds(30)).until(() -> disk.flushed.get() > flushed);
             }
         } finally {
             System.setErr(stderr);
