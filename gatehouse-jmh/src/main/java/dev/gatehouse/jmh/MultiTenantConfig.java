@@ -36,6 +36,11 @@ public final class MultiTenantConfig {
     }
 
     public static HttpPortRouter router(int routes) {
+        return snapshot(routes).httpRouter(PORT);
+    }
+
+    /** The whole compiled config, for what binds to a snapshot (the metrics). */
+    public static RuntimeSnapshot snapshot(int routes) {
         Path dir;
         try {
             dir = Files.createTempDirectory("gatehouse-jmh");
@@ -52,7 +57,7 @@ public final class MultiTenantConfig {
             RuntimeSnapshot snapshot = new SnapshotCompiler().compile(translation.snapshot(), null);
             Files.delete(file);
             Files.delete(dir);
-            return snapshot.httpRouter(PORT);
+            return snapshot;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -21,16 +21,23 @@ import java.util.concurrent.TimeUnit;
 /**
  * One route lookup (listener by host, virtual host, rules) on a port of 10 or 10,000 HTTPRoutes: the cost that
  * must stay flat as the config grows (issue 16, target 7). Requests cycle over tenants spread through the
- * config, so the large table is not measured hot in cache for a single host only.
+ * config, so the large table is not measured hot in cache for a single host only; with {@code sweep}, a
+ * {@link CacheSweep} between requests leaves in cache only what the gateway's other work would (subtract
+ * {@code RequestMetersBenchmark.sweepOnly}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class RoutingBenchmark {
-    private static final int SPREAD = 64; // a power of two: the index wraps with a mask
+    private static final int SPREAD = 1024; // a power of two: the index wraps with a mask
 
     @Param({"10", "10000"})
     public int routes;
+
+    @Param({"false", "true"})
+    public boolean sweep;
+
+    private CacheSweep caches;
 
     private HttpPortRouter router;
     private final HttpExchange[] hits = new HttpExchange[SPREAD];
@@ -40,6 +47,7 @@ public class RoutingBenchmark {
     @Setup
     public void setUp() {
         router = MultiTenantConfig.router(routes);
+        caches = new CacheSweep();
         int tenants = MultiTenantConfig.tenants(routes);
         for (int i = 0; i < SPREAD; i++) {
             String host = MultiTenantConfig.requestHost((int) ((long) i * 7919 % tenants));
@@ -68,11 +76,17 @@ public class RoutingBenchmark {
 
     @Benchmark
     public Route hit() {
+        if (sweep) {
+            caches.sweep();
+        }
         return router.route(hits[next++ & (SPREAD - 1)]);
     }
 
     @Benchmark
     public Route miss() {
+        if (sweep) {
+            caches.sweep();
+        }
         return router.route(misses[next++ & (SPREAD - 1)]);
     }
 }

@@ -103,6 +103,10 @@ public final class CompiledRoute implements Route {
         return matcher.matches(exchange);
     }
 
+    RequestMatcher matcher() {
+        return matcher;
+    }
+
     /** Why the request does not satisfy this route's match, or {@code null} when it does; see {@link RequestMatcher#explain}. */
     String explain(HttpExchange exchange) {
         return matcher.explain(exchange);

@@ -29,12 +29,15 @@ final class RequestMatcher {
     private final String method;
     private final HeaderMatcher[] headers;
     private final QueryParamMatcher[] queryParams;
+    /** Once, so that the segment indexes of every host whose rules share this matcher share the key too. */
+    private final String firstPathSegment;
 
     private RequestMatcher(PathMatcher path, String method, HeaderMatcher[] headers, QueryParamMatcher[] queryParams) {
         this.path = path;
         this.method = method;
         this.headers = headers;
         this.queryParams = queryParams;
+        this.firstPathSegment = path.firstSegment();
     }
 
     static RequestMatcher compile(HttpMatchSpec spec) {
@@ -121,7 +124,7 @@ final class RequestMatcher {
 
     /** @see PathMatcher#firstSegment() */
     String firstPathSegment() {
-        return path.firstSegment();
+        return firstPathSegment;
     }
 
     String describe() {

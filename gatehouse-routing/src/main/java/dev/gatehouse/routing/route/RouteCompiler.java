@@ -1,6 +1,7 @@
 package dev.gatehouse.routing.route;
 
 import dev.gatehouse.ir.BackendRefSpec;
+import dev.gatehouse.ir.HttpMatchSpec;
 import dev.gatehouse.ir.HttpRuleSpec;
 import dev.gatehouse.ir.ListenerSpec;
 import dev.gatehouse.ir.PortSpec;
@@ -14,6 +15,7 @@ import dev.gatehouse.routing.ratelimit.RateLimitFilter;
 import dev.gatehouse.routing.ratelimit.RateLimiters;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,12 @@ final class RouteCompiler {
     private final Map<String, Cluster> clusters;
     private final FilterCompiler filterCompiler;
     private final RateLimiters rateLimiters;
+    /**
+     * One matcher per distinct match: a multi-tenant config repeats a few ({@code PathPrefix /api}, a canary
+     * header) across thousands of hosts, and with one shared instance (and one first-segment key for the hosts'
+     * segment indexes) what a request's rules compare against stays in cache however many hosts there are.
+     */
+    private final Map<HttpMatchSpec, RequestMatcher> matchers = new HashMap<>();
 
     RouteCompiler(Map<String, Cluster> clusters, RateLimiters rateLimiters) {
         this.clusters = clusters;
@@ -70,7 +78,7 @@ final class RouteCompiler {
 
     private CompiledRoute compileRule(HttpRuleSpec rule, String listener) {
         try {
-            RequestMatcher matcher = RequestMatcher.compile(rule.match());
+            RequestMatcher matcher = matchers.computeIfAbsent(rule.match(), RequestMatcher::compile);
             // issue 14's order: the SecurityPolicy's filters (cors, ext-auth, authentication, authorization), then
             // rate limiting (a refused credential spends no quota; a limit may count per consumer), then the rule's own
             List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security(), clusters::get));

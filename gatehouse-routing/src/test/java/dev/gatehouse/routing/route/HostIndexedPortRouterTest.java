@@ -62,6 +62,25 @@ class HostIndexedPortRouterTest {
         return r == null ? "404" : r.pickBackend().cluster().name();
     }
 
+    /**
+     * Thousands of tenants repeat a few matches: the hosts' rules share one matcher per distinct match, and their
+     * segment indexes one key, so routing over many hosts keeps comparing against what is in cache.
+     */
+    @Test
+    void rulesWithEqualMatchesShareOneMatcherAcrossHosts() {
+        HostIndexedPortRouter router = router(listener("l", null,
+                vhost("a.example.com", rule("a", 0, match(prefix("/api")), backend("v1", 1)),
+                        rule("a", 1, match(prefix("/static")), backend("v1", 1))),
+                vhost("b.example.com", rule("b", 0, match(prefix("/api")), backend("v2", 1)))));
+        CompiledRoute a = (CompiledRoute) router.route(exchange("GET", "/api/x", "a.example.com"));
+        CompiledRoute b = (CompiledRoute) router.route(exchange("GET", "/api/x", "b.example.com"));
+        CompiledRoute other = (CompiledRoute) router.route(exchange("GET", "/static/x", "a.example.com"));
+        assertThat(a.ref().name()).isEqualTo("a");
+        assertThat(b.ref().name()).isEqualTo("b");
+        assertThat(a.matcher()).isSameAs(b.matcher()).isNotSameAs(other.matcher());
+        assertThat(a.firstPathSegment()).isEqualTo("api").isSameAs(b.firstPathSegment());
+    }
+
     // --- host and listener selection ---------------------------------------------------------
 
     @ParameterizedTest(name = "{0} -> {1}")

@@ -42,7 +42,7 @@ import java.util.function.LongSupplier;
  * The gateway's metrics. Request meters are bound per compiled route in {@link #bind} (on the control thread,
  * before the snapshot is published) and recorded in {@link #onComplete} by array indexing; meters of routes
  * and endpoints that left the config are removed on the next bind. A route's meters are registered when it
- * first serves ({@link LazyCounter}): a bind only makes the cells they will live in. {@link #scrape()} renders
+ * first serves ({@link CellCounter}): a bind only makes the cells they will live in. {@link #scrape()} renders
  * the Prometheus text format for the admin endpoint.
  */
 public final class GatewayMetrics implements ExchangeObserver {
@@ -148,7 +148,7 @@ public final class GatewayMetrics implements ExchangeObserver {
      * per series, however many routes (matches of a rule, routes whose backends changed) count into it; removed
      * when its last holder goes. Control thread only.
      */
-    private final Map<String, LazyCounter> cells = new HashMap<>();
+    private final Map<String, CellCounter> cells = new HashMap<>();
     /** The same by route (labels, backends, mirrors): the last bind's and the one in progress. */
     private Map<String, RouteMeterSet> routeSets = new HashMap<>();
     private Map<String, RouteMeterSet> nextRouteSets = new HashMap<>();
@@ -293,6 +293,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         List<Object> released = new ArrayList<>();
         routeSets.forEach((key, set) -> {
             if (nextRouteSets.get(key) != set) {
+                set.routeMeters().unbind();
                 released.addAll(hold(set.meters(), -1));
             }
         });
@@ -303,7 +304,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         });
         if (!released.isEmpty()) {
             for (Object o : released) {
-                if (o instanceof LazyCounter c) {
+                if (o instanceof CellCounter c) {
                     c.retire();
                     cells.remove(c.key);
                 } else {
@@ -549,9 +550,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
         nextRouteSets.put(k, set);
         series.putAll(set.series());
-        RouteMeters m = set.routeMeters();
-        return new RouteMeters(backends, m.requestCounters(), m.total(), m.upstream(), m.gateway(), m.requestBytes(),
-                m.responseBytes(), decisions, mirrors, m.mirrorCounters());
+        return set.routeMeters().forMatch(backends, decisions, mirrors);
     }
 
     /** The meters one route keeps across binds while its key stays, with what a bind must know of them. */
@@ -560,7 +559,7 @@ public final class GatewayMetrics implements ExchangeObserver {
     private RouteMeters newRouteMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
                                  DecisionCounters decisions, Set<Object> ids, Map<String, Series> series) {
         int slots = RouteMeters.extraSlots() + backends.length;
-        LazyCounter[][] requests = new LazyCounter[slots][5];
+        CellCounter[][] requests = new CellCounter[slots][5];
         boolean anyInvalid = false;
         for (Backend b : backends) {
             anyInvalid |= b.cluster() == null;
@@ -582,7 +581,7 @@ public final class GatewayMetrics implements ExchangeObserver {
         if (!anyInvalid) {
             requests[RouteMeters.INVALID_BACKEND] = requests[RouteMeters.NO_BACKEND];
         }
-        LazyCounter[][] mirrorCopies = new LazyCounter[mirrors.length][MirrorResult.values().length];
+        CellCounter[][] mirrorCopies = new CellCounter[mirrors.length][MirrorResult.values().length];
         for (int i = 0; i < mirrors.length; i++) {
             for (MirrorResult r : MirrorResult.values()) {
                 mirrorCopies[i][r.ordinal()] = counter(ids, MIRROR_REQUESTS,
@@ -590,7 +589,7 @@ public final class GatewayMetrics implements ExchangeObserver {
                         "route", route, "backend", mirrors[i].name(), "result", r.label());
             }
         }
-        return new RouteMeters(backends, requests,
+        return RouteMeters.bound(backends, BUCKETS, requests,
                 histogram(series, REQUEST_DURATION, "Whole request, first byte in to last byte out", listener, route),
                 histogram(series, UPSTREAM_DURATION, "Backend's part: endpoint picked to response end", listener, route),
                 histogram(series, GATEWAY_DURATION, "Gateway's own part: request minus upstream", listener, route),
@@ -662,14 +661,14 @@ public final class GatewayMetrics implements ExchangeObserver {
      * registered on its first count. {@code ids == null}: a permanent counter (the unrouted series), registered
      * now and never removed.
      */
-    private LazyCounter counter(Set<Object> ids, String name, String description, String baseUnit, String... tags) {
+    private CellCounter counter(Set<Object> ids, String name, String description, String baseUnit, String... tags) {
         String key = name + '\u0000' + String.join("\u0000", tags);
         if (ids == null) {
-            LazyCounter c = new LazyCounter(registry, key, name, description, baseUnit, tags);
+            CellCounter c = new CellCounter(registry, key, name, description, baseUnit, tags);
             c.touch();
             return c;
         }
-        LazyCounter c = cells.computeIfAbsent(key, k -> new LazyCounter(registry, k, name, description, baseUnit, tags));
+        CellCounter c = cells.computeIfAbsent(key, k -> new CellCounter(registry, k, name, description, baseUnit, tags));
         ids.add(c);
         return c;
     }

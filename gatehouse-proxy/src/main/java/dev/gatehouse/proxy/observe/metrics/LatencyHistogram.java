@@ -1,69 +1,92 @@
 package dev.gatehouse.proxy.observe.metrics;
 
-import java.util.concurrent.atomic.LongAdder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * A fixed-bucket latency histogram rendered as a Prometheus histogram. Recording is a short scan and two
- * adder increments, no clock read and no allocation: a Micrometer timer also keeps a time-windowed max
- * (reading the wall clock on every record), and three of those per request were most of what metrics cost
- * the event loop. Counts are per bucket here and made cumulative only when scraped. The adders are made on the
- * first record (or {@link #touch}): a route that serves nothing keeps none and is not scraped.
+ * A fixed-bucket latency histogram rendered as a Prometheus histogram. Its counts live in the {@link RouteCells}
+ * of the routes that record into it, as a block of {@link #width} cells: the sum, then one count per bucket and
+ * the last for values above every bound (+Inf). Recording is a short scan and two adds, no clock read and no
+ * allocation: a Micrometer timer also keeps a time-windowed max (reading the wall clock on every record), and
+ * three of those per request were most of what metrics cost the event loop. Counts are per bucket and made
+ * cumulative only when scraped. A histogram is scraped once a route recorded into it (or {@link #touch}ed it).
  */
 final class LatencyHistogram {
-    private final long[] upperNanos;
-    /** One per bucket, the last one for values above every bound (+Inf). */
-    private volatile Adders adders;
-
-    /** The bucket counts, one per bucket and the last for values above every bound (+Inf), and the sum. */
-    private record Adders(LongAdder[] counts, LongAdder sumNanos) {
+    /** One route's block of this histogram. */
+    private record Source(RouteCells cells, int offset) {
     }
+
+    private final long[] upperNanos;
+    /** Guarded by this: the blocks of the routes that record into it; one but during a reload. */
+    private final List<Source> sources = new ArrayList<>(1);
+    /** Guarded by this: the sum and bucket counts of sources that left, as a block; {@code null} until one did. */
+    private long[] folded;
+    private volatile boolean started;
 
     LatencyHistogram(long[] upperNanos) {
         this.upperNanos = upperNanos;
     }
 
-    void record(long nanos) {
-        Adders a = adders();
+    /** The cells of one block: the sum, the buckets and +Inf. */
+    static int width(long[] upperNanos) {
+        return upperNanos.length + 2;
+    }
+
+    /** Into the block at {@code offset} of a route's stripe: on the event loop, per request. */
+    static void record(long[] stripe, int offset, long[] upperNanos, long nanos) {
         long v = Math.max(nanos, 0);
         int i = 0;
         while (i < upperNanos.length && v > upperNanos[i]) {
             i++;
         }
-        a.counts()[i].increment();
-        a.sumNanos().add(v);
+        RouteCells.add(stripe, offset + 1 + i, 1);
+        RouteCells.add(stripe, offset, v);
+    }
+
+    synchronized void addSource(RouteCells cells, int offset) {
+        sources.add(new Source(cells, offset));
+    }
+
+    /** As {@link CellCounter#fold}: a route's block leaves while the histogram stays. */
+    synchronized void fold(RouteCells cells, int offset) {
+        if (sources.remove(new Source(cells, offset))) {
+            if (folded == null) {
+                folded = new long[width(upperNanos)];
+            }
+            for (int j = 0; j < folded.length; j++) {
+                folded[j] += cells.sum(offset + j);
+            }
+        }
     }
 
     /** Makes the series scraped (at 0 until recorded). */
     void touch() {
-        adders();
-    }
-
-    private Adders adders() {
-        Adders a = adders;
-        return a != null ? a : create();
-    }
-
-    private synchronized Adders create() {
-        if (adders == null) {
-            LongAdder[] counts = new LongAdder[upperNanos.length + 1];
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] = new LongAdder();
-            }
-            adders = new Adders(counts, new LongAdder());
+        if (!started) {
+            started = true;
         }
-        return adders;
     }
 
     /** Whether it was recorded or touched: scraped only then. */
     boolean started() {
-        return adders != null;
+        return started;
+    }
+
+    /** The block summed over its sources: [sum, buckets..., +Inf]. */
+    private synchronized long[] totals() {
+        long[] t = folded == null ? new long[width(upperNanos)] : folded.clone();
+        for (Source s : sources) {
+            for (int j = 0; j < t.length; j++) {
+                t[j] += s.cells().sum(s.offset() + j);
+            }
+        }
+        return t;
     }
 
     long count() {
-        Adders a = adders;
+        long[] t = totals();
         long n = 0;
-        for (LongAdder c : a == null ? new LongAdder[0] : a.counts()) {
-            n += c.sum();
+        for (int j = 1; j < t.length; j++) {
+            n += t[j];
         }
         return n;
     }
@@ -75,18 +98,17 @@ final class LatencyHistogram {
      * @param labels rendered label pairs without braces, e.g. {@code listener="a",route="b"}
      */
     void appendTo(StringBuilder sb, String name, String labels, String[] le) {
-        Adders a = adders;
-        if (a == null) {
+        if (!started) {
             return;
         }
-        LongAdder[] counts = a.counts();
+        long[] t = totals();
         long cumulative = 0;
-        for (int i = 0; i < counts.length; i++) {
-            cumulative += counts[i].sum();
-            sb.append(name).append("_bucket{").append(labels).append(",le=\"").append(le[i]).append("\"} ")
+        for (int i = 1; i < t.length; i++) {
+            cumulative += t[i];
+            sb.append(name).append("_bucket{").append(labels).append(",le=\"").append(le[i - 1]).append("\"} ")
                     .append((double) cumulative).append('\n');
         }
         sb.append(name).append("_count{").append(labels).append("} ").append((double) cumulative).append('\n');
-        sb.append(name).append("_sum{").append(labels).append("} ").append(a.sumNanos().sum() / 1e9).append('\n');
+        sb.append(name).append("_sum{").append(labels).append("} ").append(t[0] / 1e9).append('\n');
     }
 }

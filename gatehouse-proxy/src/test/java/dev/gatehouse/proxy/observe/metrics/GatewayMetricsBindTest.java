@@ -297,6 +297,51 @@ class GatewayMetricsBindTest {
                 .singleElement().satisfies(l -> assertThat(l).endsWith(" 1.0"));
     }
 
+    /** Rule default/shop#0 to the given backends, with a cluster for each, compiled over {@code previous}. */
+    private static RuntimeSnapshot shopTo(RuntimeSnapshot previous, String... clusters) {
+        HttpRuleSpec rule = new HttpRuleSpec(new RouteRef("HTTPRoute", "default", "shop", 0, null, 0),
+                new HttpMatchSpec(new HttpMatchSpec.PathMatchSpec(HttpMatchSpec.PathMatchType.PATH_PREFIX, "/"),
+                        List.of(), List.of(), null), List.of(),
+                java.util.Arrays.stream(clusters).map(c -> new BackendRefSpec(c, 1, List.of(), null)).toList(),
+                TimeoutSpec.NONE);
+        ListenerSpec listener = new ListenerSpec("default/gw", "web", null, null,
+                List.of(new VirtualHostSpec("*", List.of(rule))));
+        return new SnapshotCompiler().compile(new Snapshot(1, List.of(new PortSpec(PORT, Protocol.HTTP,
+                List.of(listener))), java.util.Arrays.stream(clusters).map(c -> new ClusterSpec(c,
+                List.of(new ClusterSpec.EndpointSpec("127.0.0.1", 1)), ClusterSpec.LoadBalancerType.ROUND_ROBIN))
+                .toList()), previous);
+    }
+
+    private static void servedByItsFirstBackend(GatewayMetrics metrics, RuntimeSnapshot snapshot) {
+        CompiledRoute route = snapshot.httpRouter(PORT).routes().get(0);
+        RequestLog log = log(200);
+        log.route(route);
+        log.backend(route.backends().get(0));
+        metrics.onComplete(log);
+    }
+
+    /** The route's counts live in its meter set's cells: a reload that makes it a new set keeps what they counted. */
+    @Test
+    void aRouteWhoseBackendsChangeKeepsTheCountsOfTheSeriesThatStay() {
+        GatewayMetrics metrics = new GatewayMetrics();
+        RuntimeSnapshot first = shopTo(null, "default/echo:80");
+        metrics.bind(first);
+        servedByItsFirstBackend(metrics, first);
+        servedByItsFirstBackend(metrics, first);
+
+        RuntimeSnapshot second = shopTo(first, "default/echo:80", "default/other:80");
+        metrics.bind(second);
+        servedByItsFirstBackend(metrics, second);
+        String scrape = metrics.scrape();
+        assertThat(scrape).contains("gatehouse_http_requests_total{backend=\"default/echo:80\",listener=\"default/gw/web\","
+                + "route=\"default/shop#0\",status_class=\"2xx\"} 3.0");
+        assertThat(count(scrape)).endsWith("} 3.0");
+
+        metrics.bind(shopTo(second, "default/other:80")); // echo leaves the rule: its series goes
+        assertThat(metrics.scrape()).doesNotContain("backend=\"default/echo:80\"");
+        assertThat(count(metrics.scrape())).endsWith("} 3.0");
+    }
+
     /**
      * 10,000 compiled routes cost no meter until they serve: binding them registered 12 counters (and allocated
      * 3 histograms of 18 adders) each, 173 MiB of old generation and a scrape larger than the heap. A served
