@@ -72,7 +72,7 @@ public final class Translator {
                 return refreshed;
             }
         }
-        List<Diagnostic> validated = List.copyOf(diagnostics);
+        List<Diagnostic> checked = List.copyOf(diagnostics);
         ResourceSet input = resources;
         if (errors) {
             lastFull.set(null);
@@ -225,7 +225,7 @@ public final class Translator {
         slices.finish();
         Translation translation = new Translation(snapshot, statuses, diagnostics);
         if (refused == null) {
-            lastFull.set(EndpointRefresh.Base.of(input, validated, translation, backends.sources));
+            lastFull.set(EndpointRefresh.Base.of(input, checked, translation, backends.sources));
         }
         return translation;
     }
