@@ -70,6 +70,8 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> changes = new ConcurrentHashMap<>();
     /** when the caches last changed (an event that the translator reads), or the first sync; null before it */
     private volatile Instant lastChange;
+    /** The objects the last read handed over, by kind, namespace and name (see {@link #sameAsLastRead}). */
+    private volatile Map<String, HasMetadata> lastRead = Map.of();
 
     public KubernetesResourceSource(KubernetesClient client, KubernetesSettings settings) {
         this.client = client;
@@ -248,7 +250,7 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
 
         @Override
         public void onUpdate(HasMetadata old, HasMetadata now) {
-            if (!onlyStatusChanged(old.getMetadata(), now.getMetadata())) {
+            if (!onlyStatusChanged(kind, old.getMetadata(), now.getMetadata())) {
                 poke(kind.kind());
             }
         }
@@ -258,16 +260,37 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
             poke(kind.kind());
         }
 
-        private boolean onlyStatusChanged(ObjectMeta old, ObjectMeta now) {
-            if (Objects.equals(old.getResourceVersion(), now.getResourceVersion())) {
-                return true; // a resync
-            }
-            return kind.statusWritten() && now.getGeneration() != null
-                    && Objects.equals(old.getGeneration(), now.getGeneration())
-                    && Objects.equals(old.getLabels(), now.getLabels())
-                    && Objects.equals(old.getAnnotations(), now.getAnnotations());
-        }
+    }
 
+    /** Whether {@code now} differs from {@code old} in nothing the translator reads (a resync, our status write). */
+    private static boolean onlyStatusChanged(WatchedKind kind, ObjectMeta old, ObjectMeta now) {
+        if (Objects.equals(old.getResourceVersion(), now.getResourceVersion())) {
+            return true; // a resync
+        }
+        return kind.statusWritten() && now.getGeneration() != null
+                && Objects.equals(old.getGeneration(), now.getGeneration())
+                && Objects.equals(old.getLabels(), now.getLabels())
+                && Objects.equals(old.getAnnotations(), now.getAnnotations());
+    }
+
+    /**
+     * The object the last read handed over for {@code now}'s kind, namespace and name when only its status changed
+     * since, else {@code now}. The translator keeps what it computed per object instance (and, for a change of
+     * EndpointSlices only, the whole last translation) while the instances stay the same; our own status write
+     * replaces every route it touches in the informer's cache, and would otherwise make the next reload's objects
+     * look changed. The translator reads no status. Other kinds' objects are the informer's, the same instances
+     * while unchanged.
+     */
+    private HasMetadata sameAsLastRead(WatchedKind kind, HasMetadata now, Map<String, HasMetadata> next) {
+        if (!kind.statusWritten() && !kind.generic()) {
+            return now; // the informer's own instance, kept while unchanged (a generic one is copied by withKind)
+        }
+        String key = kind.kind() + ' ' + now.getMetadata().getNamespace() + '/' + now.getMetadata().getName();
+        HasMetadata last = lastRead.get(key);
+        HasMetadata out = last != null && last.getClass() == now.getClass()
+                && onlyStatusChanged(kind, last.getMetadata(), now.getMetadata()) ? last : now;
+        next.put(key, out);
+        return out;
     }
 
     private void poke(String kind) {
@@ -323,11 +346,13 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
                     counts);
         }
         List<ResourceSet.Entry> entries = new ArrayList<>();
+        Map<String, HasMetadata> read = new java.util.HashMap<>();
         informers.forEach((kind, informer) -> {
             for (HasMetadata o : informer.getStore().list()) {
-                entries.add(new ResourceSet.Entry(withKind(kind, o), null, 0));
+                entries.add(new ResourceSet.Entry(sameAsLastRead(kind, withKind(kind, o), read), null, 0));
             }
         });
+        lastRead = read;
         List<HasMetadata> policies = new ArrayList<>(all(BackendTLSPolicy.class));
         policies.addAll(all(GenericKubernetesResource.class)); // our own kinds: a SecurityPolicy names Secrets
         ObjectReferences references = ObjectReferences.of(all(Gateway.class), all(ListenerSet.class), policies);

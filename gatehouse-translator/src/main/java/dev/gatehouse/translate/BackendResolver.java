@@ -52,6 +52,9 @@ final class BackendResolver {
     /** Each EndpointSlice's endpoints by port name, read once per slice object rather than once per reload. */
     private final ObjectMemo.Round<EndpointSlice, SliceEndpoints.ByPort> slices;
 
+    /** Where each cluster's endpoints come from, by cluster name: what an EndpointSlice-only change recomputes. */
+    final Map<String, EndpointRefresh.Source> sources = new java.util.HashMap<>();
+
     BackendResolver(ResourceIndex index, ReferenceGrants grants, BackendTlsPolicies tlsPolicies,
                     ObjectMemo.Round<EndpointSlice, SliceEndpoints.ByPort> slices) {
         this.index = index;
@@ -106,7 +109,10 @@ final class BackendResolver {
         // kubernetes.io/ws is HTTP/1.1 whose upgrade requests splice; any other value is spoken to as HTTP/1.1 too.
         // h2c under a BackendTLSPolicy is HTTP/2 over TLS (ALPN h2), as Envoy Gateway does: never cleartext there
         BackendProtocol protocol = H2C.equals(servicePort.getAppProtocol()) ? BackendProtocol.HTTP_2 : null;
-        clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpoints(key, servicePort),
+        String portName = servicePort.getName() == null ? "" : servicePort.getName();
+        sources.put(name, new EndpointRefresh.Source(key, portName));
+        clusters.computeIfAbsent(name, n -> new ClusterSpec(n,
+                endpoints(index.slicesByService.getOrDefault(key, List.of()), portName, slices),
                 ClusterSpec.LoadBalancerType.ROUND_ROBIN, protocol, tls));
         return new Resolution(name, null);
     }
@@ -117,9 +123,8 @@ final class BackendResolver {
      * better a pod on its way out than no answer at all. A Service of one slice gets that slice's list itself,
      * the same instance while the slice is unchanged, so comparing the cluster with the previous one is cheap.
      */
-    private List<ClusterSpec.EndpointSpec> endpoints(String serviceKey, ServicePort servicePort) {
-        String portName = servicePort.getName() == null ? "" : servicePort.getName();
-        List<EndpointSlice> ofService = index.slicesByService.getOrDefault(serviceKey, List.of());
+    static List<ClusterSpec.EndpointSpec> endpoints(List<EndpointSlice> ofService, String portName,
+                                                    ObjectMemo.Round<EndpointSlice, SliceEndpoints.ByPort> slices) {
         if (ofService.size() == 1) {
             SliceEndpoints one = slices.get(ofService.get(0), SliceEndpoints::of).port(portName);
             return one == null ? List.of() : one.ready().isEmpty() ? one.terminating() : one.ready();

@@ -73,6 +73,19 @@ final class ResourceIndex {
         sortByAge(backendTrafficPolicies, o -> o);
         sortByAge(securityPolicies, o -> o);
         sortByAge(backendTlsPolicies, o -> o);
+        sortSlices(slicesByService);
+    }
+
+    /** Files a slice under the "namespace/name" of the Service its label names; one without it under none. */
+    static void addSlice(EndpointSlice s, Map<String, List<EndpointSlice>> into) {
+        Map<String, String> labels = s.getMetadata().getLabels();
+        String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+        if (svc != null) {
+            into.computeIfAbsent(key(namespace(s), svc), k -> new ArrayList<>()).add(s);
+        }
+    }
+
+    static void sortSlices(Map<String, List<EndpointSlice>> slicesByService) {
         slicesByService.values().forEach(l -> l.sort(Comparator.comparing(s -> s.getMetadata().getName())));
     }
 
@@ -122,11 +135,7 @@ final class ResourceIndex {
             namespaceLabels.put(n.getMetadata().getName(),
                     n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels());
         } else if (o instanceof EndpointSlice s) {
-            Map<String, String> labels = s.getMetadata().getLabels();
-            String svc = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
-            if (svc != null) {
-                slicesByService.computeIfAbsent(key(namespace(s), svc), k -> new ArrayList<>()).add(s);
-            }
+            addSlice(s, slicesByService);
         } else if (ClientTrafficPolicyTranslator.isPolicy(o)) {
             remember(e, (GenericKubernetesResource) o, clientTrafficPolicies);
         } else if (BackendTrafficPolicyTranslator.isPolicy(o)) {

@@ -41,6 +41,11 @@ public final class Translator {
     private final ObjectMemo<HasMetadata, SchemaValidator.Validated> validated = new ObjectMemo<>();
     private final ObjectMemo<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice, SliceEndpoints.ByPort>
             sliceEndpoints = new ObjectMemo<>();
+    /** The last full translation without errors, for a set that differs from it only in EndpointSlices. */
+    private final java.util.concurrent.atomic.AtomicReference<EndpointRefresh.Base> lastFull =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    /** How many translations were endpoint refreshes (tests). */
+    final java.util.concurrent.atomic.AtomicLong endpointRefreshes = new java.util.concurrent.atomic.AtomicLong();
 
     public Translator(TranslatorOptions options) {
         this.options = options;
@@ -55,7 +60,22 @@ public final class Translator {
         validation.finish();
         diagnostics.addAll(ClientTrafficPolicyTranslator.validateAll(resources));
         RefusedObjects refused = null;
-        if (diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR)) {
+        boolean errors = diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
+        EndpointRefresh.Base base = lastFull.get();
+        if (base != null && !errors) {
+            ObjectMemo.Round<io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice, SliceEndpoints.ByPort> slices =
+                    sliceEndpoints.round();
+            Translation refreshed = EndpointRefresh.refresh(base, resources, diagnostics, generation, slices);
+            if (refreshed != null) {
+                slices.finish();
+                endpointRefreshes.incrementAndGet();
+                return refreshed;
+            }
+        }
+        List<Diagnostic> checked = List.copyOf(diagnostics);
+        ResourceSet input = resources;
+        if (errors) {
+            lastFull.set(null);
             refused = options.leaveOutRefused() ? RefusedObjects.of(resources, diagnostics) : null;
             if (refused == null) {
                 return new Translation(new Snapshot(generation, List.of(), List.of()), List.of(), diagnostics);
@@ -203,7 +223,11 @@ public final class Translator {
                     Translation.NOTHING_SERVED + whyNothingIsServed(index, ourClasses, listenersByGateway)));
         }
         slices.finish();
-        return new Translation(snapshot, statuses, diagnostics);
+        Translation translation = new Translation(snapshot, statuses, diagnostics);
+        if (refused == null) {
+            lastFull.set(EndpointRefresh.Base.of(input, checked, translation, backends.sources));
+        }
+        return translation;
     }
 
     /** "ns/name" of each Gateway that accepted the route. */

@@ -113,7 +113,7 @@ class IncrementalTranslationTest {
     }
 
     /** A Gateway, Services with one slice each, routes to them; r2 has a field error (a warning, not rejected). */
-    private static String config() {
+    static String config() {
         StringBuilder b = new StringBuilder("""
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GatewayClass

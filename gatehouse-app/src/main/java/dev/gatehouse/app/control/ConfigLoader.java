@@ -72,6 +72,19 @@ public final class ConfigLoader {
         return new Result(translation, all, check ? check(loaded.resources(), translation) : List.of());
     }
 
+    /**
+     * Translates {@code resources} {@code rounds} times with a translator of its own and throws the results away:
+     * run once the first config is served, it lets the JIT compile the translation path before the first change
+     * needs it (the first changes after start cost two to three times a warm reload's CPU). Pure: nothing served
+     * or memoised changes.
+     */
+    public void warmUp(ResourceSet resources, int rounds) {
+        Translator fresh = new Translator(options);
+        for (int i = 0; i < rounds; i++) {
+            fresh.translate(resources, 0);
+        }
+    }
+
     /** The doctor's findings on a translation of {@code resources} (none on one with errors). */
     public List<Finding> check(ResourceSet resources, Translation translation) {
         return translation.hasErrors() ? List.of()

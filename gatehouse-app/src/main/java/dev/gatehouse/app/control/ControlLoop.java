@@ -4,6 +4,7 @@ import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotCompiler;
 import dev.gatehouse.proxy.server.GatewayServer;
 import dev.gatehouse.translate.Diagnostic;
+import dev.gatehouse.translate.ResourceSet;
 import dev.gatehouse.translate.ResourceSource;
 import dev.gatehouse.translate.ResourceStatus;
 import dev.gatehouse.translate.StatusSink;
@@ -41,6 +42,8 @@ import java.util.concurrent.TimeUnit;
 public final class ControlLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
     private static final int HISTORY = 20;
+    /** Translations of the first served config to warm the JIT with (see {@link #warmUp}). */
+    private static final int WARM_UP_ROUNDS = 3;
 
     private final ResourceSource source;
     private final StatusSink statusSink;
@@ -68,6 +71,8 @@ public final class ControlLoop implements AutoCloseable {
     private List<ResourceStatus> published;
     /** the warnings about objects left out that the last reload logged; control thread only */
     private Set<String> loggedLeftOut = Set.of();
+    /** whether the warm-up has started (once, after the first served config); control thread only */
+    private boolean warmingUp;
 
     /** Standalone mode: the files at {@code configPath}, statuses not written anywhere. */
     public ControlLoop(Path configPath, ConfigLoader loader, GatewayServer server, Clock clock) {
@@ -179,6 +184,10 @@ public final class ControlLoop implements AutoCloseable {
                 startedCpu < 0 ? "" : " (" + cpu / 1_000_000 + " ms of CPU)");
         record(true, List.of());
         publishStatuses(serving());
+        if (!warmingUp) {
+            warmingUp = true;
+            warmUp(read.resources());
+        }
         // the checks validate and doctor show: once per reload, so a served mistake is in the log
         try {
             loader.check(read.resources(), translation).forEach(f -> log.warn("check: {}", f.describe()));
@@ -186,6 +195,23 @@ public final class ControlLoop implements AutoCloseable {
             log.warn("the checks on generation {} failed; it is served", generation, e);
         }
         return true;
+    }
+
+    /**
+     * Translates the first served config again a few times on a thread of its own, at low priority, results
+     * discarded: the JIT then compiles the translator while nothing waits for it, not during the first changes.
+     */
+    private void warmUp(ResourceSet resources) {
+        Thread t = new Thread(() -> {
+            try {
+                loader.warmUp(resources, WARM_UP_ROUNDS);
+            } catch (RuntimeException e) {
+                log.debug("warming up the translator failed", e);
+            }
+        }, "gatehouse-warm-up");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /** The calling thread's CPU time, or -1 where the JVM does not measure it. */

@@ -42,7 +42,13 @@ public final class HostIndexedPortRouter implements HttpPortRouter {
     /** @param rateLimiters the gateway's rate-limit state, which rules with a {@code rateLimit} spend from */
     public static HostIndexedPortRouter compile(PortSpec port, Map<String, Cluster> clusters,
                                                 RateLimiters rateLimiters) {
-        return new RouteCompiler(clusters, rateLimiters).compile(port);
+        return compile(port, clusters, rateLimiters, new RouteMemo());
+    }
+
+    /** @param memo what the previous compile made, and where this one's goes: unchanged rules are not compiled again */
+    public static HostIndexedPortRouter compile(PortSpec port, Map<String, Cluster> clusters,
+                                                RateLimiters rateLimiters, RouteMemo memo) {
+        return new RouteCompiler(clusters, rateLimiters, memo).compile(port);
     }
 
     public int port() {

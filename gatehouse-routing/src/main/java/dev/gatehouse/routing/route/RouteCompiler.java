@@ -34,10 +34,21 @@ final class RouteCompiler {
      */
     private final Map<HttpMatchSpec, RequestMatcher> matchers = new HashMap<>();
 
-    RouteCompiler(Map<String, Cluster> clusters, RateLimiters rateLimiters) {
+    private final RouteMemo memo;
+    /** The clusters the rule being compiled looked up, for {@link RouteMemo} (null values: names not found). */
+    private Map<String, Cluster> looked = new HashMap<>();
+
+    RouteCompiler(Map<String, Cluster> clusters, RateLimiters rateLimiters, RouteMemo memo) {
         this.clusters = clusters;
         this.rateLimiters = rateLimiters;
-        this.filterCompiler = new FilterCompiler(clusters::get);
+        this.memo = memo;
+        this.filterCompiler = new FilterCompiler(this::cluster);
+    }
+
+    private Cluster cluster(String name) {
+        Cluster c = clusters.get(name);
+        looked.put(name, c);
+        return c;
     }
 
     HostIndexedPortRouter compile(PortSpec port) {
@@ -64,12 +75,22 @@ final class RouteCompiler {
             for (HttpRuleSpec rule : vhost.rules()) {
                 CompiledRoute route = compiled.get(rule);
                 if (route == null) {
-                    route = compileRule(rule, label);
-                    compiled.put(rule, route);
+                    route = memo.route(label, rule, clusters);
                 }
+                if (route == null) {
+                    looked = new HashMap<>();
+                    route = compileRule(rule, label);
+                    memo.keep(label, rule, new RouteMemo.Made(route, looked));
+                }
+                compiled.put(rule, route);
                 rules.add(route);
             }
-            if (index.add(vhost.hostname(), SegmentIndexedRules.of(rules))) {
+            SegmentIndexedRules hostRules = memo.host(label, vhost.hostname(), rules);
+            if (hostRules == null) {
+                hostRules = SegmentIndexedRules.of(rules);
+            }
+            memo.keepHost(label, vhost.hostname(), rules, hostRules);
+            if (index.add(vhost.hostname(), hostRules)) {
                 byHost.put(normalized(vhost.hostname()), List.copyOf(rules));
             }
         }
@@ -81,7 +102,7 @@ final class RouteCompiler {
             RequestMatcher matcher = matchers.computeIfAbsent(rule.match(), RequestMatcher::compile);
             // issue 14's order: the SecurityPolicy's filters (cors, ext-auth, authentication, authorization), then
             // rate limiting (a refused credential spends no quota; a limit may count per consumer), then the rule's own
-            List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security(), clusters::get));
+            List<HttpFilter> filters = new ArrayList<>(SecurityFilters.compile(rule.security(), this::cluster));
             if (rule.rateLimit() != null) {
                 filters.add(RateLimitFilter.compile(rule.rateLimit(), rateLimiters));
             }
@@ -105,7 +126,7 @@ final class RouteCompiler {
         if (ref.cluster() == null) {
             return new Backend(null, filters, ref.invalidReason() != null ? ref.invalidReason() : "invalid backendRef");
         }
-        Cluster cluster = clusters.get(ref.cluster());
+        Cluster cluster = cluster(ref.cluster());
         if (cluster == null) {
             // A translator bug rather than user error; answer this share with 500 instead of failing the config.
             return new Backend(null, filters, "cluster " + ref.cluster() + " is not in the snapshot");

@@ -14,6 +14,7 @@ import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.HostIndexedPortRouter;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.routing.route.L4PortRouter;
+import dev.gatehouse.routing.route.RouteMemo;
 import dev.gatehouse.ir.UpstreamTlsSpec;
 import dev.gatehouse.routing.tls.PortCertificates;
 import dev.gatehouse.routing.tls.UpstreamTls;
@@ -31,12 +32,17 @@ import java.util.Objects;
  * <p>Carried over from the previous snapshot: a cluster whose {@link ClusterSpec} is unchanged keeps its
  * {@link Cluster} instance, so its balancer's state (round-robin position, in-flight counts, Maglev table) and its identity (which per-loop connection pools
  * may key on) survive a reload. Endpoint health lives in the {@link EndpointHealthRegistry} passed in, keyed by
- * address, so it survives even when the cluster is rebuilt. Everything else is rebuilt; long-lived per-route state (meters, rate-limit
- * buckets) would be keyed by {@code RouteRef} and per-endpoint state (health, pools) by address.
+ * address, so it survives even when the cluster is rebuilt. A rule this compiler compiled for the previous snapshot
+ * (the same IR instance, as an EndpointSlice-only change keeps them), on clusters that are the same instances, keeps
+ * its {@code CompiledRoute} ({@link RouteMemo}), so such a reload compiles the rules of the changed clusters only. Per-endpoint state (health, pools) is keyed by address.
  */
 public final class SnapshotCompiler {
     private final EndpointHealthRegistry health;
     private final RateLimiters rateLimiters;
+    /** What the last compile made of each rule, and the snapshot it made: see {@link RouteMemo}. */
+    private RouteMemo memo = new RouteMemo();
+    private RuntimeSnapshot memoFor;
+    private int lastReused;
 
     /** Clusters get private health entries nothing probes (explain, tests). */
     public SnapshotCompiler() {
@@ -57,8 +63,10 @@ public final class SnapshotCompiler {
     /**
      * @param previous the snapshot being replaced (long-lived state keyed by identity may be carried over), or null
      */
-    public RuntimeSnapshot compile(Snapshot snapshot, RuntimeSnapshot previous) {
+    public synchronized RuntimeSnapshot compile(Snapshot snapshot, RuntimeSnapshot previous) {
         Map<String, Cluster> clusters = compileClusters(snapshot, previous);
+        // the rules compiled for the snapshot being replaced, when this compiler made it (else nothing to reuse)
+        RouteMemo routes = previous != null && previous == memoFor ? memo.next() : new RouteMemo();
         Map<Integer, HttpPortRouter> routers = new HashMap<>();
         Map<Integer, L4PortRouter> l4Routers = new HashMap<>();
         Map<Integer, ProxyProtocolPolicy> proxyProtocol = new HashMap<>();
@@ -70,13 +78,22 @@ public final class SnapshotCompiler {
                 throw new IllegalArgumentException("port " + port.port() + " appears twice in the snapshot");
             }
             if (port.protocol() == Protocol.HTTP || port.protocol() == Protocol.HTTPS) {
-                routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters, rateLimiters));
+                routers.put(port.port(), HostIndexedPortRouter.compile(port, clusters, rateLimiters, routes));
             } else if (port.protocol().isL4()) {
                 l4Routers.put(port.port(), L4PortRouter.compile(port, clusters));
             }
         }
-        return new RuntimeSnapshot(snapshot, routers, clusters, compileCertificates(snapshot, previous), l4Routers,
-                proxyProtocol);
+        RuntimeSnapshot compiled = new RuntimeSnapshot(snapshot, routers, clusters,
+                compileCertificates(snapshot, previous), l4Routers, proxyProtocol);
+        memo = routes;
+        memoFor = compiled;
+        lastReused = routes.reused();
+        return compiled;
+    }
+
+    /** How many HTTP rules the last compile took from the one before (unchanged rules on unchanged clusters). */
+    public synchronized int lastReused() {
+        return lastReused;
     }
 
     /**

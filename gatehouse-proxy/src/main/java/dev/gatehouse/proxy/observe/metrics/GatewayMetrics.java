@@ -152,6 +152,8 @@ public final class GatewayMetrics implements ExchangeObserver {
     /** The same by route (labels, backends, mirrors): the last bind's and the one in progress. */
     private Map<String, RouteMeterSet> routeSets = new HashMap<>();
     private Map<String, RouteMeterSet> nextRouteSets = new HashMap<>();
+    /** What the last bind gave each compiled route, by identity: the compiler keeps an unchanged route. */
+    private Map<CompiledRoute, BoundRoute> boundRoutes = new java.util.IdentityHashMap<>();
     /** Auth and rate-limit counters of the last bind by family and route; control thread only. */
     private Map<String, OutcomeCounters> outcomeCounters = Map.of();
 
@@ -255,16 +257,31 @@ public final class GatewayMetrics implements ExchangeObserver {
         nextRouteSets = new HashMap<>();
         Map<String, Series> series = new LinkedHashMap<>();
         Map<String, OutcomeCounters> outcomes = new HashMap<>();
+        Map<CompiledRoute, BoundRoute> nextBound = new java.util.IdentityHashMap<>();
         for (HttpPortRouter router : snapshot.httpRouters().values()) {
             for (CompiledRoute route : router.routes()) {
+                BoundRoute was = boundRoutes.get(route);
+                if (was != null && routeSets.get(was.key()) == was.set()) {
+                    // a route the compiler kept (same instance, so same labels, backends and policies) keeps its
+                    // meters as bound: no key to build, nothing to look up
+                    nextRouteSets.put(was.key(), was.set());
+                    series.putAll(was.set().series());
+                    outcomes.putAll(was.outcomes());
+                    nextBound.put(route, was);
+                    continue;
+                }
                 Backend[] backends = route.backends().toArray(new Backend[0]);
-                String label = route.label();
-                route.bindObservation(routeMeters(listenerLabel(route), label, backends, mirrorClusters(route),
-                        decisions(outcomes, route), series));
+                Map<String, OutcomeCounters> mine = new HashMap<>(4);
+                DecisionCounters decisions = decisions(outcomes, mine, route);
+                Cluster[] mirrors = mirrorClusters(route);
+                String key = meterKey(listenerLabel(route), route.label(), backends, mirrors);
+                route.bindObservation(routeMeters(key, listenerLabel(route), route.label(), backends, mirrors,
+                        decisions, series));
+                nextBound.put(route, new BoundRoute(key, nextRouteSets.get(key), Map.copyOf(mine)));
             }
             for (ListenerRouter listener : router.listeners()) {
-                listener.bindObservation(routeMeters(listener.id(), NONE, new Backend[0], new Cluster[0],
-                        DecisionCounters.NONE, series));
+                listener.bindObservation(routeMeters(meterKey(listener.id(), NONE, new Backend[0], new Cluster[0]),
+                        listener.id(), NONE, new Backend[0], new Cluster[0], DecisionCounters.NONE, series));
             }
         }
         Map<Cluster, List<Gauge>> gauges = new java.util.IdentityHashMap<>();
@@ -323,8 +340,12 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
         outcomeCounters = outcomes;
         routeSets = nextRouteSets;
+        boundRoutes = nextBound;
         boundSeries = series;
     }
+
+    /** What a bind gave a compiled route: its meters' key and set, and the outcome counters its filters count into. */
+    private record BoundRoute(String key, RouteMeterSet set, Map<String, OutcomeCounters> outcomes) { }
 
     private Gauge endpointGauge(String cluster, InetSocketAddress endpoint) {
         String address = endpoint.getAddress().getHostAddress() + ":" + endpoint.getPort();
@@ -335,25 +356,30 @@ public final class GatewayMetrics implements ExchangeObserver {
     }
 
     /** The counters a route's filter decisions go to: by route, and by the policies the translator chose for it. */
-    private DecisionCounters decisions(Map<String, OutcomeCounters> into, CompiledRoute route) {
+    private DecisionCounters decisions(Map<String, OutcomeCounters> into, Map<String, OutcomeCounters> mine,
+                                       CompiledRoute route) {
         String label = route.label();
         String security = route.policy(SECURITY_POLICY);
         String traffic = route.policy(TRAFFIC_POLICY);
-        return new DecisionCounters(outcomeCounters(into, AUTH_OUTCOMES, "route", label),
-                outcomeCounters(into, RATELIMIT_OUTCOMES, "route", label),
-                security == null ? null : outcomeCounters(into, POLICY_OUTCOMES, "kind", SECURITY_POLICY, "policy", security),
-                traffic == null ? null : outcomeCounters(into, POLICY_OUTCOMES, "kind", TRAFFIC_POLICY, "policy", traffic));
+        return new DecisionCounters(outcomeCounters(into, mine, AUTH_OUTCOMES, "route", label),
+                outcomeCounters(into, mine, RATELIMIT_OUTCOMES, "route", label),
+                security == null ? null : outcomeCounters(into, mine, POLICY_OUTCOMES, "kind", SECURITY_POLICY, "policy", security),
+                traffic == null ? null : outcomeCounters(into, mine, POLICY_OUTCOMES, "kind", TRAFFIC_POLICY, "policy", traffic));
     }
 
     /**
      * The counters of one outcome family and labels (a route's, a policy's), the same object across binds while
      * the route or policy stays, and shared by every route of a policy in this bind.
      */
-    private OutcomeCounters outcomeCounters(Map<String, OutcomeCounters> into, OutcomeFamily family, String... tags) {
-        return into.computeIfAbsent(family.name() + ' ' + String.join(" ", tags), key -> {
-            OutcomeCounters kept = outcomeCounters.get(key);
+    private OutcomeCounters outcomeCounters(Map<String, OutcomeCounters> into, Map<String, OutcomeCounters> mine,
+                                            OutcomeFamily family, String... tags) {
+        String key = family.name() + ' ' + String.join(" ", tags);
+        OutcomeCounters counters = into.computeIfAbsent(key, k -> {
+            OutcomeCounters kept = outcomeCounters.get(k);
             return kept != null ? kept : new OutcomeCounters(registry, family.name(), family.help(), tags, family.labels());
         });
+        mine.put(key, counters);
+        return counters;
     }
 
     @Override
@@ -524,11 +550,11 @@ public final class GatewayMetrics implements ExchangeObserver {
         }
     }
 
-    /** {@code decisions} is {@link DecisionCounters#NONE} where no filter runs (requests that matched no rule). */
-    private RouteMeters routeMeters(String listener, String route, Backend[] backends, Cluster[] mirrors,
-                                    DecisionCounters decisions, Map<String, Series> series) {
-        // a route whose labels, backends and mirrors stay keeps its meters: one key per route instead of a dozen
-        // registry lookups (a 5,000-route reload spent most of its apply here)
+    /**
+     * A route whose labels, backends and mirrors stay keeps its meters: one key per route instead of a dozen
+     * registry lookups (a 5,000-route reload spent most of its apply here).
+     */
+    private static String meterKey(String listener, String route, Backend[] backends, Cluster[] mirrors) {
         StringBuilder key = new StringBuilder(listener).append('\u0000').append(route);
         for (Backend b : backends) {
             key.append('\u0000').append(b.cluster() == null ? "invalid" : b.cluster().name());
@@ -537,7 +563,12 @@ public final class GatewayMetrics implements ExchangeObserver {
         for (Cluster m : mirrors) {
             key.append('\u0000').append(m.name());
         }
-        String k = key.toString();
+        return key.toString();
+    }
+
+    /** {@code decisions} is {@link DecisionCounters#NONE} where no filter runs (requests that matched no rule). */
+    private RouteMeters routeMeters(String k, String listener, String route, Backend[] backends, Cluster[] mirrors,
+                                    DecisionCounters decisions, Map<String, Series> series) {
         RouteMeterSet set = nextRouteSets.get(k);
         if (set == null) {
             set = routeSets.get(k);

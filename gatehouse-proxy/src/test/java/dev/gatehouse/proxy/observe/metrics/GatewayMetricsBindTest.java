@@ -255,6 +255,11 @@ class GatewayMetricsBindTest {
 
     /** A rule per cluster, "default/&lt;cluster&gt;" routing to cluster "default/&lt;cluster&gt;:80", compiled over {@code previous}. */
     private static RuntimeSnapshot rulesTo(RuntimeSnapshot previous, Map<String, List<String>> endpointsByCluster) {
+        return rulesTo(new SnapshotCompiler(), previous, endpointsByCluster);
+    }
+
+    private static RuntimeSnapshot rulesTo(SnapshotCompiler compiler, RuntimeSnapshot previous,
+                                           Map<String, List<String>> endpointsByCluster) {
         List<HttpRuleSpec> rules = new java.util.ArrayList<>();
         List<ClusterSpec> clusters = new java.util.ArrayList<>();
         endpointsByCluster.forEach((name, addresses) -> {
@@ -266,8 +271,51 @@ class GatewayMetricsBindTest {
                     .map(a -> new ClusterSpec.EndpointSpec(a, 1)).toList(), ClusterSpec.LoadBalancerType.ROUND_ROBIN));
         });
         ListenerSpec listener = new ListenerSpec("default/gw", "web", null, null, List.of(new VirtualHostSpec("*", rules)));
-        return new SnapshotCompiler().compile(new Snapshot(1, List.of(new PortSpec(PORT, Protocol.HTTP,
+        return compiler.compile(new Snapshot(1, List.of(new PortSpec(PORT, Protocol.HTTP,
                 List.of(listener))), clusters), previous);
+    }
+
+    /** A bind skips the routes the compiler kept (the same instances): they keep their meters and counts. */
+    @Test
+    void aRouteTheCompilerKeptKeepsItsMetersAndTheOthersAreBoundAgain() {
+        SnapshotCompiler compiler = new SnapshotCompiler();
+        GatewayMetrics metrics = new GatewayMetrics();
+        Map<String, List<String>> both = new java.util.TreeMap<>(); // kept's cluster first
+        both.put("shop", List.of("127.0.0.1"));
+        both.put("kept", List.of("127.0.0.5"));
+        RuntimeSnapshot first = rulesTo(compiler, null, both);
+        metrics.bind(first);
+        first.httpRouters().get(PORT).routes().forEach(route -> complete(metrics, route));
+
+        // shop's endpoints change: its route is compiled again; the rules are the same IR instances
+        RuntimeSnapshot second = compiler.compile(new Snapshot(2, first.source().ports(), List.of(
+                first.source().clusters().get(0), new ClusterSpec("default/shop:80", List.of(
+                        new ClusterSpec.EndpointSpec("127.0.0.1", 1), new ClusterSpec.EndpointSpec("127.0.0.2", 1)),
+                        ClusterSpec.LoadBalancerType.ROUND_ROBIN))), first);
+        Map<String, CompiledRoute> before = byLabel(first);
+        Map<String, CompiledRoute> after = byLabel(second);
+        assertThat(after.get("default/kept#0")).isSameAs(before.get("default/kept#0"));
+        assertThat(after.get("default/shop#0")).isNotSameAs(before.get("default/shop#0"));
+        metrics.bind(second);
+        assertThat(after.get("default/kept#0").observation()).isSameAs(before.get("default/kept#0").observation());
+        second.httpRouters().get(PORT).routes().forEach(route -> complete(metrics, route));
+        String scrape = metrics.scrape();
+        for (String route : List.of("kept", "shop")) {
+            assertThat(scrape.lines().filter(l -> l.startsWith("gatehouse_http_request_duration_seconds_count{")
+                    && l.contains("route=\"default/" + route + "#0\""))).singleElement()
+                    .satisfies(l -> assertThat(l).endsWith(" 2.0"));
+        }
+        assertThat(scrape).contains("endpoint=\"127.0.0.2:1\"");
+
+        metrics.bind(rulesTo(compiler, second, Map.of("shop", List.of("127.0.0.1")))); // kept leaves
+        assertThat(metrics.scrape()).doesNotContain("default/kept").doesNotContain("127.0.0.5:1")
+                .doesNotContain("127.0.0.2:1").contains("route=\"default/shop#0\"");
+    }
+
+    private static Map<String, CompiledRoute> byLabel(RuntimeSnapshot runtime) {
+        Map<String, CompiledRoute> out = new java.util.HashMap<>();
+        runtime.httpRouters().get(PORT).routes().forEach(r -> out.put(r.label(), r));
+        return out;
     }
 
     @Test
