@@ -5,6 +5,8 @@
 #   connections/s: new connection per request (wrk, "Connection: close"), small GET, 50 clients
 #   bytes/s:       1 MiB bodies over 10 keep-alive connections (wrk's Transfer/sec)
 #   added latency: one keep-alive client, small GET: the proxy's p50 and p99 minus the origin's own (direct)
+#   CPU per connection: the proxy's user + system time during the connections test over its connections; core busy:
+#   that time over the test's duration (well below 100 %: the proxy's core was not what limited its connections/s)
 # The edge is measured with PROXY v1 (what nginx sends) and v2 (its default). After a JIT warm-up the proxies take
 # turns, ROUNDS times, DURATION seconds per measurement; reported: medians over the rounds.
 #   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 SETTLE=120 (~7-10 min)
@@ -24,7 +26,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 for c in origin nginx; do sed "s#@DIR@#$out#g" "$root/bench/edge-$c.conf.template" > "$out/edge-$c.conf"; done
 taskset -c 1 nginx -c "$out/edge-origin.conf" -p "$out" & pids+=($!)
-taskset -c 0 nginx -c "$out/edge-nginx.conf" -p "$out" & pids+=($!)
+taskset -c 0 nginx -c "$out/edge-nginx.conf" -p "$out" & pids+=($!); nginx_pid=$!
 JAR=${GATEHOUSE_JAR:-$root/gatehouse-app/target/gatehouse.jar}
 [ -f "$JAR" ] || (cd "$root" && mvn -q -B -DskipTests package -pl gatehouse-app -am)
 declare -A edge_pid
@@ -42,6 +44,10 @@ for p in 18190 18180 18182 18183; do wait_ok "http://127.0.0.1:$p/"; done
 conns() { taskset -c 1 wrk -t1 -c50 -d"$2"s -H 'Connection: close' "http://127.0.0.1:$1/"; }
 bytes() { taskset -c 1 wrk -t1 -c10 -d"$2"s "http://127.0.0.1:$1/big"; }
 latency() { taskset -c 1 wrk -t1 -c1 -d"$2"s --latency "http://127.0.0.1:$1/"; }
+# CPU time (ticks) of a process and its children (nginx's master and worker), for CPU per connection: elapsed-time
+# figures follow whatever else shares the cores, CPU per connection much less, and a proxy whose core was not
+# busy throughout was not what limited its connections/s
+ticks() { local t=0 p; for p in "$1" $(pgrep -P "$1"); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
 parse() { # wrk output -> "rps bytes_per_s p50_ms p99_ms errors"
   awk '
     function ms(v) { if (v ~ /us$/) { sub(/us$/,"",v); return v/1000 } if (v ~ /ms$/) { sub(/ms$/,"",v); return v+0 } if (v ~ /s$/) { sub(/s$/,"",v); return v*1000 } return v }
@@ -82,8 +88,11 @@ for r in $(seq "$ROUNDS"); do
     for who in "${order[@]}"; do
       case $who in direct) port=18190 ;; nginx-stream) port=18180 ;; edge-v1) port=18182 ;; *) port=18183 ;; esac
       [ "$who" = direct ] && [ "$test" != latency ] && continue
+      case $who in direct) pid=0 ;; nginx-stream) pid=$nginx_pid ;; edge-v1) pid=${edge_pid[18182]} ;; *) pid=${edge_pid[18183]} ;; esac
+      t0=$([ "$pid" = 0 ] && echo 0 || ticks "$pid")
       line=$($test $port "$DURATION" | tee "$out/wrk-$test-$who-$r.txt" | parse)
-      echo "$test $who $r $line" | tee -a "$out/results.txt"
+      t1=$([ "$pid" = 0 ] && echo 0 || ticks "$pid")
+      echo "$test $who $r $line $((t1 - t0)) $(getconf CLK_TCK) $DURATION" | tee -a "$out/results.txt"
     done
   done
 done
@@ -92,16 +101,20 @@ python3 - "$out/results.txt" <<'PY' | tee "$out/summary.txt"
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 m = {}
-for test, who, r, rps, bps, p50, p99, err in rows:
-    d = m.setdefault((test, who), {"rps": [], "bps": [], "p50": [], "p99": [], "err": False})
+for test, who, r, rps, bps, p50, p99, err, ticks, hz, secs in rows:
+    d = m.setdefault((test, who), {"rps": [], "bps": [], "p50": [], "p99": [], "cpu": [], "busy": [], "err": False})
     d["rps"].append(float(rps)); d["bps"].append(float(bps)); d["p50"].append(float(p50)); d["p99"].append(float(p99))
+    cpu_s = float(ticks) / float(hz)
+    d["cpu"].append(cpu_s * 1e6 / max(1.0, float(rps) * float(secs))); d["busy"].append(100 * cpu_s / float(secs))
     d["err"] |= err != "-"
 med = lambda test, who, k: statistics.median(m[(test, who)][k])
 direct50, direct99 = med("latency", "direct", "p50"), med("latency", "direct", "p99")
-print("%-13s %14s %12s %18s %18s" % ("proxy", "connections/s", "MiB/s", "added p50 (ms)", "added p99 (ms)"))
+print("%-13s %14s %16s %10s %12s %18s %18s" % ("proxy", "connections/s", "CPU/conn (us)", "core busy", "MiB/s",
+      "added p50 (ms)", "added p99 (ms)"))
 for who in ("nginx-stream", "edge-v1", "edge-v2"):
     errs = any(m[(t, who)]["err"] for t in ("conns", "bytes", "latency"))
-    print("%-13s %14.0f %12.1f %18.3f %18.3f%s" % (who, med("conns", who, "rps"), med("bytes", who, "bps") / 1048576,
+    print("%-13s %14.0f %16.1f %9.0f%% %12.1f %18.3f %18.3f%s" % (who, med("conns", who, "rps"), med("conns", who, "cpu"),
+          med("conns", who, "busy"), med("bytes", who, "bps") / 1048576,
           med("latency", who, "p50") - direct50, med("latency", who, "p99") - direct99, "  (errors: see wrk-*.txt)" if errs else ""))
 print("direct origin, one keep-alive client: p50 %.3f ms, p99 %.3f ms" % (direct50, direct99))
 PY

@@ -198,8 +198,10 @@ public final class ControlLoop implements AutoCloseable {
     }
 
     /**
-     * Translates the first served config again a few times on a thread of its own, at low priority, results
-     * discarded: the JIT then compiles the translator while nothing waits for it, not during the first changes.
+     * Translates the first served config again a few times on a thread of its own, results discarded: the JIT then
+     * compiles the translator while nothing waits for it, not during the first changes. Its low priority is only a
+     * hint (HotSpot on Linux ignores Java priorities by default): for the few seconds it runs, it shares the cores
+     * like any thread, a change that comes meanwhile included.
      */
     private void warmUp(ResourceSet resources) {
         Thread t = new Thread(() -> {
