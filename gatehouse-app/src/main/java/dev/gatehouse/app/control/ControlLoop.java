@@ -206,7 +206,11 @@ public final class ControlLoop implements AutoCloseable {
     private void warmUp(ResourceSet resources) {
         Thread t = new Thread(() -> {
             try {
+                long started = System.nanoTime();
+                long startedCpu = cpuNanos();
                 loader.warmUp(resources, WARM_UP_ROUNDS);
+                log.info("translator warmed up: {} translations in {} ms ({} ms of CPU)", WARM_UP_ROUNDS,
+                        (System.nanoTime() - started) / 1_000_000, (cpuNanos() - startedCpu) / 1_000_000);
             } catch (RuntimeException e) {
                 log.debug("warming up the translator failed", e);
             }
