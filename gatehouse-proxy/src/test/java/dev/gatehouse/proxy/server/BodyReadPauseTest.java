@@ -1,21 +1,8 @@
 package dev.gatehouse.proxy.server;
 
-import dev.gatehouse.proxy.http.ProxyContext;
-import dev.gatehouse.proxy.testing.TestRouting;
-import dev.gatehouse.proxy.testing.TestRouting.TestCluster;
-import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
-import dev.gatehouse.proxy.testing.TestRouting.TestRouter;
-import dev.gatehouse.proxy.upstream.UpstreamPools;
-import dev.gatehouse.routing.route.HttpPortRouter;
-import dev.gatehouse.routing.runtime.SnapshotHolder;
-import dev.gatehouse.testing.FreePorts;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import org.junit.jupiter.api.AfterEach;
@@ -25,15 +12,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,9 +34,7 @@ class BodyReadPauseTest {
     /** writes the writing side's socket did not take whole (the only times the proxy may pause the reading side) */
     static final AtomicInteger SHORT_WRITES = new AtomicInteger();
 
-    private EventLoopGroup group;
-    private ServerSocket backend;
-    private Thread backendThread;
+    private OneBackendProxy proxy;
 
     /** A channel that counts each start of reading (once at connect, then once per pause lifted). */
     public static final class CountingChannel extends NioSocketChannel {
@@ -96,40 +75,41 @@ class BodyReadPauseTest {
         }
     }
 
-    /** A listener whose accepted connections are {@link ShortWriteCountingChannel}s. */
-    public static final class ShortWriteCountingServerChannel extends NioServerSocketChannel {
+    /** A listener whose accepted connections are of a counting class ({@link #accepted}). */
+    private abstract static class AcceptingServerChannel extends NioServerSocketChannel {
+        abstract Channel accepted(SocketChannel socket);
+
         @Override
         protected int doReadMessages(List<Object> buf) throws Exception {
-            SocketChannel accepted = javaChannel().accept();
-            if (accepted == null) {
+            SocketChannel socket = javaChannel().accept();
+            if (socket == null) {
                 return 0;
             }
-            buf.add(new ShortWriteCountingChannel(this, accepted));
+            buf.add(accepted(socket));
             return 1;
         }
     }
 
-    /** A listener whose accepted connections are {@link CountingChannel}s. */
-    public static final class CountingServerChannel extends NioServerSocketChannel {
+    /** A listener whose accepted connections are {@link ShortWriteCountingChannel}s. */
+    public static final class ShortWriteCountingServerChannel extends AcceptingServerChannel {
         @Override
-        protected int doReadMessages(List<Object> buf) throws Exception {
-            SocketChannel accepted = javaChannel().accept();
-            if (accepted == null) {
-                return 0;
-            }
-            buf.add(new CountingChannel(this, accepted));
-            return 1;
+        Channel accepted(SocketChannel socket) {
+            return new ShortWriteCountingChannel(this, socket);
+        }
+    }
+
+    /** A listener whose accepted connections are {@link CountingChannel}s. */
+    public static final class CountingServerChannel extends AcceptingServerChannel {
+        @Override
+        Channel accepted(SocketChannel socket) {
+            return new CountingChannel(this, socket);
         }
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (backend != null) {
-            backend.close();
-            backendThread.join(5000);
-        }
-        if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (proxy != null) {
+            proxy.close();
         }
     }
 
@@ -167,84 +147,47 @@ class BodyReadPauseTest {
     }
 
     /** A proxy on a free port in front of {@code backendWork} (one connection); the given channel classes. */
-    private int startProxy(Runnable backendWork, Class<? extends Channel> upstreamChannel,
+    private int startProxy(OneBackendProxy.Backend backendWork, Class<? extends Channel> upstreamChannel,
                            Class<? extends ServerChannel> listenerChannel) throws Exception {
         RESUMES.set(0);
         SHORT_WRITES.set(0);
-        backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        backendThread = new Thread(backendWork, "body-backend");
-        backendThread.start();
-        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        TestCluster cluster = new TestCluster("default/body:80",
-                List.of(new InetSocketAddress("127.0.0.1", backend.getLocalPort())));
-        TestRouter router = new TestRouter().pathPrefix("/", TestRoute.to(cluster));
-        int port = FreePorts.tcp();
-        SnapshotHolder holder = new SnapshotHolder(TestRouting.snapshot(Map.<Integer, HttpPortRouter>of(port, router)));
-        ProxyContext context = new ProxyContext(holder, new UpstreamPools(group, upstreamChannel, Duration.ofSeconds(5)));
-        new ServerBootstrap().group(group).channel(listenerChannel)
-                .childHandler(new FrontendInitializer(context, GatewayServerTest.options()))
-                .bind("127.0.0.1", port).sync();
-        return port;
+        proxy = OneBackendProxy.start(backendWork, upstreamChannel, listenerChannel, GatewayServerTest.options());
+        return proxy.port;
     }
 
-    private void serveOneBigAnswer() {
-        try (Socket s = backend.accept()) {
-            InputStream in = s.getInputStream();
-            readHead(in);
-            OutputStream out = s.getOutputStream();
-            out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            byte[] chunk = new byte[256 * 1024];
-            for (int sent = 0; sent < BODY; sent += chunk.length) {
-                out.write(chunk);
-            }
-            out.flush();
-            in.read(); // until the proxy closes or pools the connection
-        } catch (Exception ignored) {
-            // the test's own close
+    private void serveOneBigAnswer(Socket s) throws Exception {
+        InputStream in = s.getInputStream();
+        OneBackendProxy.readHead(in);
+        OutputStream out = s.getOutputStream();
+        out.write(("HTTP/1.1 200 OK\r\nContent-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        byte[] chunk = new byte[256 * 1024];
+        for (int sent = 0; sent < BODY; sent += chunk.length) {
+            out.write(chunk);
         }
+        out.flush();
+        in.read(); // until the proxy closes or pools the connection
     }
 
-    private void takeOneBigUpload() {
-        try (Socket s = backend.accept()) {
-            InputStream in = s.getInputStream();
-            readHead(in);
-            byte[] buf = new byte[256 * 1024];
-            long got = 0;
-            for (int n; got < BODY && (n = in.read(buf)) > 0; ) {
-                got += n;
-            }
-            String count = String.valueOf(got);
-            String status = got == BODY ? "200 OK" : "500 Short";
-            s.getOutputStream().write(("HTTP/1.1 " + status + "\r\nContent-Length: " + count.length() + "\r\n\r\n"
-                    + count).getBytes(StandardCharsets.ISO_8859_1));
-            in.read();
-        } catch (Exception ignored) {
-            // the test's own close
+    private void takeOneBigUpload(Socket s) throws Exception {
+        InputStream in = s.getInputStream();
+        OneBackendProxy.readHead(in);
+        byte[] buf = new byte[256 * 1024];
+        long got = 0;
+        for (int n; got < BODY && (n = in.read(buf)) > 0; ) {
+            got += n;
         }
-    }
-
-    /** Reads a request head, up to its blank line. */
-    private static void readHead(InputStream in) throws Exception {
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new java.io.EOFException("no request head");
-            }
-            matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-        }
+        String count = String.valueOf(got);
+        String status = got == BODY ? "200 OK" : "500 Short";
+        s.getOutputStream().write(("HTTP/1.1 " + status + "\r\nContent-Length: " + count.length() + "\r\n\r\n"
+                + count).getBytes(StandardCharsets.ISO_8859_1));
+        in.read();
     }
 
     /** Reads a response head with a Content-Length and its body; returns the body's length. */
     private static long readResponseBody(InputStream in) throws Exception {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            assertThat(b).as("response head").isNotNegative();
-            head.append((char) b);
-        }
-        assertThat(head.toString()).startsWith("HTTP/1.1 200");
-        long length = Long.parseLong(head.toString().toLowerCase().split("content-length: ")[1].split("\r\n")[0].trim());
+        String head = OneBackendProxy.readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200");
+        long length = OneBackendProxy.contentLength(head);
         byte[] buf = new byte[256 * 1024];
         long got = 0;
         while (got < length) {
