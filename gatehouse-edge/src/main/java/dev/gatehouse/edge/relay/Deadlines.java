@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The list stays in the order timers were last looked at (armed, or checked by a sweep and found not due since
  * {@link Timer#touch} moved their start), so a sweep stops at the first one checked less than a period ago.
- * A timer fires between its length and a sixteenth more after its start. One instance serves every loop.
+ * A timer fires between its length and a sixteenth more after its start (or the period given). One instance serves
+ * every loop.
  */
 public final class Deadlines {
     private final long lengthNanos;
@@ -25,8 +26,16 @@ public final class Deadlines {
     private final Map<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
 
     public Deadlines(Duration length) {
+        this(length, length.dividedBy(16));
+    }
+
+    /**
+     * @param period how often the sweep runs while a timer is armed: a timer fires between its length and this much
+     *               more after its start (a sweep per period costs a scheduled task, however few timers are due)
+     */
+    public Deadlines(Duration length, Duration period) {
         this.lengthNanos = Math.max(1, length.toNanos());
-        this.periodNanos = Math.max(1, lengthNanos / 16);
+        this.periodNanos = Math.max(1, period.toNanos());
     }
 
     public long lengthMillis() {
