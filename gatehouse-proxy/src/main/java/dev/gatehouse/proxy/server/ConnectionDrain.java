@@ -110,7 +110,7 @@ final class ConnectionDrain {
         if (proxy != null) {
             return proxy.drain() ? 1 : 0;
         }
-        if (ch.pipeline().get(QuietHttp1Connection.class) != null) {
+        if (ch.pipeline().get(QuietHttp1Connection.StandIn.class) != null) {
             ch.close(); // keep-alive between requests, quiet for a while: nothing in flight
             return 0;
         }

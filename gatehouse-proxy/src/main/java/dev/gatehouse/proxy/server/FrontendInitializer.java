@@ -47,10 +47,11 @@ import java.net.SocketAddress;
  * <pre>
  * timeouts -> CleartextUpgradeHandler (peeks at the preface)
  *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
- *          -> QuietHttp1Connection          (HTTP/1.1 quiet between requests: the codec and proxy come back with the next bytes)
  *          -> FlushConsolidation -> Http2HeaderBlockWatch -> Http2FrameCodec -> Http2FloodGuard
  *             -> Http2MultiplexHandler                                                              (h2c)
  *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
+ * QuietHttp1Connection.StandIn alone  (HTTP/1.1 quiet between requests: timeouts, codec and proxy come back with the
+ *                                     next bytes)
  * </pre>
  * A port with PROXY protocol puts {@link ProxyProtocolGate} in front for connections from its trusted sources and
  * builds the rest once the header is read.
@@ -127,8 +128,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         }
         PortLimits port = limits.forPort(current, localPort);
         ClientTrafficSpec spec = port.spec();
-        ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),
-                spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
+        ConnectionTimeoutHandler timeouts = port.http1().newTimeouts();
         StrictHttpServerCodec codec = port.http1().newCodec();
         Http2StreamCount streams = new Http2StreamCount(timeouts);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
@@ -147,7 +147,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
             ForwardedClientCert.configure(ch, spec.forwardClientCert());
         }
         ChannelPipeline p = ch.pipeline();
-        p.addLast("timeouts", timeouts);
+        p.addLast(QuietHttp1Connection.TIMEOUTS, timeouts);
         if (tls != null) {
             // TLS: the SNI name picks the SslContext (mapping built per snapshot), ALPN picks h1 or h2
             SniHandler sni = new SniHandler(tls.byServerName());
