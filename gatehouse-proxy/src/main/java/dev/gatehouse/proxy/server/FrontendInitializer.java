@@ -85,17 +85,23 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final PortLimits.Table limits;
     private final SnapshotHolder snapshots;
     private final L4Settings l4;
+    private final ConnectionCounter counter;
 
     FrontendInitializer(ProxyContext context, ServerOptions options) {
-        this(context, options, null, null);
+        this(context, options, null, null, null);
     }
 
-    /** @param l4 how TCP and TLS passthrough ports connect to backends, or {@code null} when none are bound */
-    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots, L4Settings l4) {
+    /**
+     * @param l4 how TCP and TLS passthrough ports connect to backends, or {@code null} when none are bound
+     * @param counter the connection gauges, told when a connection switches to h2; null when nothing observes
+     */
+    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots, L4Settings l4,
+                        ConnectionCounter counter) {
         this.context = context;
         this.limits = new PortLimits.Table(snapshots, options.clientTraffic(), context);
         this.snapshots = snapshots;
         this.l4 = l4;
+        this.counter = counter;
     }
 
     @Override
@@ -134,13 +140,13 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(newFrameCodec(spec, localPort), new Http2FloodGuard(),
-                                newMultiplexHandler(spec, streams), new Http2Mode(streams))
+                                newMultiplexHandler(spec, streams), new Http2Mode(streams, counter))
                         : null);
         ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
                 c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(spec, localPort),
-                        new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams));
+                        new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams, counter));
             }
         };
         if (spec.forwardClientCert() != null) {
@@ -207,15 +213,19 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
      */
     private static final class Http2Mode extends ChannelInboundHandlerAdapter {
         private final Http2StreamCount streams;
+        private final ConnectionCounter counter;
 
-        Http2Mode(Http2StreamCount streams) {
+        Http2Mode(Http2StreamCount streams, ConnectionCounter counter) {
             this.streams = streams;
+            this.counter = counter;
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             streams.connectionStarted(ctx);
-            ConnectionCounter.switchedToHttp2(ctx.channel());
+            if (counter != null) {
+                counter.switchedToHttp2(ctx.channel());
+            }
             // The connection window is not raised by SETTINGS (RFC 9113 6.9.2) and stays at 64 KiB - 1
             // unless we say so; 1 MiB lets uploads on several streams flow without a round trip per 64 KiB.
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE))

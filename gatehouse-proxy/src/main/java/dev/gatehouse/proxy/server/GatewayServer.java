@@ -115,6 +115,7 @@ public final class GatewayServer implements AutoCloseable {
                 options.upstreamIdleTimeout());
         this.context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+        ConnectionCounter counter = ConnectionCounter.of(observer);
         this.bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelClass())
@@ -123,9 +124,9 @@ public final class GatewayServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
-                        options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
-                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers())))));
+                .childHandler(connections.tracking(counter, new FrontendInitializer(context, options, snapshots,
+                        new L4Settings(transport.channelClass(), options.connectTimeout(),
+                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers()), counter)));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();
