@@ -1,6 +1,7 @@
 package dev.gatehouse.edge.relay;
 
 import dev.gatehouse.edge.pool.NodeState;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;

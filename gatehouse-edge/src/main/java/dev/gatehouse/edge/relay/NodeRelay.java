@@ -4,6 +4,7 @@ import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeState;
 import dev.gatehouse.proxy.l4.ByteSplice;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -2,6 +2,7 @@ package dev.gatehouse.edge.relay;
 
 import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;

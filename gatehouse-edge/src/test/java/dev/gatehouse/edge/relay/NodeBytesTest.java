@@ -5,6 +5,7 @@ import dev.gatehouse.edge.pool.EdgeNode;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeSet;
 import dev.gatehouse.edge.pool.NodeState;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

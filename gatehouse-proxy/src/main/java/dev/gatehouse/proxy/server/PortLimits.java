@@ -27,8 +27,7 @@ record PortLimits(ClientTrafficSpec spec, QuietHttp1Connection http1) {
                 // TE + CL, TE on HTTP/1.0 and a non-final chunked are decoder failures (-> 400)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
-        return new PortLimits(spec, new QuietHttp1Connection(context, config, spec.maxHeaderFields(),
-                spec.backendResponse()));
+        return new PortLimits(spec, new QuietHttp1Connection(context, spec, config));
     }
 
     /**
