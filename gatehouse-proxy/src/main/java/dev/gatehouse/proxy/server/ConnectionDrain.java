@@ -52,7 +52,6 @@ final class ConnectionDrain {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                EpollChannelTrim.shareLocalAddress(ch); // first: before anything caches the connection's own
                 connections.add(ch);
                 if (counter != null) {
                     counter.opened(ch);

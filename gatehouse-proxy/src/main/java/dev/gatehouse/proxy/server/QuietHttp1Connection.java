@@ -18,10 +18,9 @@ import java.time.Duration;
  * The HTTP/1.1 stack of one port's connections: it builds their timeouts, codec and proxy handler, and stands in
  * for all three while a keep-alive connection is quiet between requests ({@link ConnectionTimeoutHandler#QUIET}):
  * a quiet connection holds one small {@link StandIn} instead of the codec (decoder with its parse buffer, encoder,
- * method queue), the proxy handler and the timeouts handler with its scheduled task, about 1.2 KiB, and Netty's
- * receive-size handles go too ({@link EpollChannelTrim}). Its head and idle deadlines go to a timer in its event
- * loop's list ({@link Deadlines}: no task per connection). The first bytes of the next request put new handlers
- * back and go through them.
+ * method queue), the proxy handler and the timeouts handler with its scheduled task, about 1.2 KiB. Its head and
+ * idle deadlines go to a timer in its event loop's list ({@link Deadlines}: no task per connection). The first
+ * bytes of the next request put new handlers back and go through them.
  */
 final class QuietHttp1Connection {
     static final String TIMEOUTS = "timeouts";
@@ -96,8 +95,6 @@ final class QuietHttp1Connection {
             awaitingHeadSinceNanos = timeouts.awaitingHeadSinceNanos();
             long nanosToDeadline = timeouts.nanosToHeadOrIdleDeadline();
             p.remove(timeouts);
-            // added from the timeouts' timer, not within a read: the read loop holds no handle now
-            EpollChannelTrim.dropReadHandles(ctx.channel());
             if (port.quietDeadlines != null && nanosToDeadline != Long.MAX_VALUE) {
                 timer = port.quietDeadlines.timer(ctx.executor(), this);
                 timer.armIn(nanosToDeadline);
