@@ -101,7 +101,7 @@ class ConnectionDrainTest {
                 int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
                 String body = new String(quiet.getInputStream().readNBytes(length), StandardCharsets.ISO_8859_1);
                 assertThat(body).contains("uri=/again" + i, "h:x-forwarded-for=127.0.0.1");
-                // quiet: the stand-in alone, Netty's receive handles dropped, the next bytes bring it all back
+                // quiet: the stand-in alone, the next bytes bring it all back
                 Thread.sleep(TimeUnit.NANOSECONDS.toMillis(ConnectionTimeoutHandler.QUIET_NANOS) + 500);
             }
         }
