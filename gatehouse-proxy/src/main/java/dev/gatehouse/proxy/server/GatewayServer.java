@@ -22,12 +22,14 @@ import dev.gatehouse.routing.tls.TlsProvider;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +69,17 @@ public final class GatewayServer implements AutoCloseable {
     public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
     /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
     private static final int RETRIES_PER_LOG = 20;
+    /**
+     * The largest read of a client connection (Netty's default stops at 64 KiB). An upload's reads fill their
+     * buffer, so the guess grows to this within a few reads; a small request keeps a small buffer. As with the
+     * upstream's reads (UpstreamPool.MAX_READ): each read costs a pipeline trip, a recv and a send upstream
+     * besides the kernel's copies, and 256 KiB reads make a quarter of them per GiB (docs/performance.md,
+     * "Session 12"). The decoder's chunk size matches, so a read's body goes up as one piece: one write.
+     */
+    static final int MAX_CLIENT_READ = 256 * 1024;
+    /** Shared: each channel takes its own handle; 16 reads per wake-up as a channel's own default allocator has */
+    static final RecvByteBufAllocator CLIENT_READS =
+            new AdaptiveRecvByteBufAllocator(64, 2048, MAX_CLIENT_READ).maxMessagesPerRead(16);
 
     private final ServerOptions options;
     private final Transport transport;
@@ -122,6 +135,7 @@ public final class GatewayServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
                 .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
                         options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
