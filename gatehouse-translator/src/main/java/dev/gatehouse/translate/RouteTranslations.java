@@ -30,7 +30,7 @@ import java.util.function.Supplier;
  * while it is the same instance (informers replace objects, never change them; the loader keeps an unchanged
  * file's) and every object other than routes and slices is the same instance at the same place as when it was
  * kept; anything else there translates every route afresh. Slices move endpoints only: a kept route's clusters get
- * their endpoint lists recomputed, as {@link EndpointRefresh} does. What resolving its backends left behind (the
+ * their endpoint lists recomputed, as {@link EndpointRefresh} does (which also keeps the slices' memo warm). What resolving its backends left behind (the
  * BackendTLSPolicies it used, its clusters' endpoint sources) is replayed, so the policies' statuses are what a
  * fresh translation gives. A warm translator's output is a fresh one's ({@code RouteTranslationsTest}).
  *
@@ -79,11 +79,12 @@ final class RouteTranslations {
     final class Round {
         private final List<ResourceSet.Entry> read;
         private final Map<HasMetadata, Kept> previous;
-        private final Map<HasMetadata, Kept> current = new IdentityHashMap<>();
+        private final Map<HasMetadata, Kept> current;
 
         private Round(List<ResourceSet.Entry> read, Map<HasMetadata, Kept> previous) {
             this.read = read;
             this.previous = previous;
+            this.current = new IdentityHashMap<>(previous.size());
         }
 
         /** {@code route}'s own translation: the kept one, or {@code translate}'s, whose resolutions go through {@code backends}. */
