@@ -138,6 +138,9 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     private void writeLatest() {
         queued.set(false);
         List<ResourceStatus> statuses = latest.get();
+        long started = System.nanoTime();
+        long[] startedCpu = threadCosts();
+        long writesBefore = writes.get();
         boolean failed = false;
         List<String> addresses = statuses.stream().anyMatch(s -> s.kind().equals("Gateway"))
                 ? addresses() : null;
@@ -184,6 +187,15 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         }
         failed |= !forgetDetachedRoutes(statuses, merge);
         failed |= !forgetUnusedPolicies(statuses, merge);
+        long written = writes.get() - writesBefore;
+        if (written > 0) {
+            // what a leader's write-back costs this process (a new leader's first one writes every route), apart
+            // from the API server's side: the figure docs/scale.md reads
+            long[] cpu = threadCosts();
+            log.info("wrote {} of {} statuses in {} ms ({} ms of the writer thread's CPU, {} MB allocated)",
+                    written, statuses.size(), (System.nanoTime() - started) / 1_000_000,
+                    (cpu[0] - startedCpu[0]) / 1_000_000, (cpu[1] - startedCpu[1]) / 1_000_000);
+        }
         if (failed) {
             // the API server may be back soon: try the newest list again rather than wait for a change
             writer.schedule(this::schedule, RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS);
@@ -288,6 +300,14 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         return ok;
     }
 
+    /** The writer thread's CPU time and bytes allocated so far (-1 where the JVM does not measure them). */
+    private static long[] threadCosts() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        long bytes = threads instanceof com.sun.management.ThreadMXBean t ? t.getCurrentThreadAllocatedBytes() : -1;
+        return new long[] {cpu, bytes};
+    }
+
     private List<String> addresses() {
         KubernetesSettings.GatewayAddresses a = settings.gatewayAddresses();
         return switch (a.mode()) {
@@ -309,7 +329,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                 .withNamespaced(true).build()).inNamespace(s.namespace());
         var serialization = client.getKubernetesSerialization();
         update(() -> cache.cachedGeneric(s.kind(), s.namespace(), s.name()), () -> resources.withName(s.name()).get(),
-                updated -> resources.resource(updated).updateStatus(), live -> {
+                updated -> putStatus(kind.group(), kind.version(), kind.plural(), updated), live -> {
                     Object old = live.getAdditionalProperties().get("status");
                     PolicyStatus status = merge.policy(live, old == null ? null
                             : serialization.convertValue(old, PolicyStatus.class), s);
@@ -329,7 +349,43 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         update(() -> cache.cached(type, namespace, name), () -> namespace == null
                 ? client.resources(type).withName(name).get()
                 : client.resources(type).inNamespace(namespace).withName(name).get(),
-                updated -> client.resource(updated).updateStatus(), desired);
+                updated -> putStatus(HasMetadata.getGroup(type), HasMetadata.getVersion(type),
+                        HasMetadata.getPlural(type), updated), desired);
+    }
+
+    /**
+     * Replaces {@code updated}'s status through its status subresource, as fabric8's {@code updateStatus} does, but
+     * without reading the response into an object: that is the whole route again, which we would discard, and
+     * deserializing it was most of what a new leader's first write-back of 5,000 routes cost this process
+     * (docs/scale.md, session 12). The object carries the resourceVersion it was computed from, so a change since
+     * is refused (409) as before.
+     *
+     * @throws KubernetesClientException with the response's code when it is not a success
+     */
+    private void putStatus(String group, String version, String plural, HasMetadata updated) {
+        String ns = updated.getMetadata().getNamespace();
+        String master = client.getMasterUrl().toString();
+        String url = master + (master.endsWith("/") ? "" : "/")
+                + (group == null || group.isEmpty() ? "api/" + version : "apis/" + group + "/" + version)
+                + (ns == null || ns.isEmpty() ? "" : "/namespaces/" + ns) + "/" + plural + "/"
+                + updated.getMetadata().getName() + "/status";
+        var http = client.getHttpClient();
+        var request = http.newHttpRequestBuilder().uri(url)
+                .put("application/json", client.getKubernetesSerialization().asJson(updated)).build();
+        io.fabric8.kubernetes.client.http.HttpResponse<String> response;
+        try {
+            response = http.sendAsync(request, String.class)
+                    .get(Math.max(1, client.getConfiguration().getRequestTimeout()), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KubernetesClientException("interrupted while writing the status to " + url, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new KubernetesClientException("cannot write the status to " + url + ": " + e, e);
+        }
+        if (!response.isSuccessful()) {
+            throw new KubernetesClientException("PUT " + url + " answered " + response.code() + ": "
+                    + response.body(), response.code(), null);
+        }
     }
 
     /**

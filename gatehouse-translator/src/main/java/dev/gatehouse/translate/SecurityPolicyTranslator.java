@@ -115,6 +115,9 @@ final class SecurityPolicyTranslator {
     /** The route's rules, each with the SecurityPolicy that applies to it (the most specific, whole). */
     HttpRouteTranslator.Result apply(String kind, HasMetadata route, List<ParentReference> parentRefs,
                                      HttpRouteTranslator.Result result) {
+        if (attachments.isEmpty()) {
+            return result; // no SecurityPolicy took a target: nothing to choose for each rule of thousands of routes
+        }
         Map<Integer, PolicyAttachments.Choice<SecurityPolicySpec>> byRule = new HashMap<>();
         List<RouteRule> rules = new ArrayList<>();
         for (RouteRule rule : result.rules()) {

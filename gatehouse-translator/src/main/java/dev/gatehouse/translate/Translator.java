@@ -44,6 +44,8 @@ public final class Translator {
     /** The last full translation without errors, for a set that differs from it only in EndpointSlices. */
     private final java.util.concurrent.atomic.AtomicReference<EndpointRefresh.Base> lastFull =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** Each route's own translation, kept while it and what it reads are the same (see {@link RouteTranslations}). */
+    final RouteTranslations routeTranslations = new RouteTranslations();
     /** How many translations were endpoint refreshes (tests). */
     final java.util.concurrent.atomic.AtomicLong endpointRefreshes = new java.util.concurrent.atomic.AtomicLong();
 
@@ -140,6 +142,7 @@ public final class Translator {
         Map<String, ClusterSpec> clusters = new TreeMap<>();
         // HTTPRoutes and GRPCRoutes oldest first, so that of two of different kinds sharing a hostname on a
         // listener the older is attached first and keeps it.
+        RouteTranslations.Round ownTranslations = routeTranslations.round(resources);
         List<HasMetadata> httpFamily = new ArrayList<>(index.httpRoutes);
         httpFamily.addAll(index.grpcRoutes);
         ResourceIndex.sortByAge(httpFamily, o -> o);
@@ -150,13 +153,13 @@ public final class Translator {
             if (route instanceof HTTPRoute http) {
                 result = securityPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
                         trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
-                                routes.translate(http, index.origin(route))));
+                                ownTranslations.translate(http, backends, () -> routes.translate(http, index.origin(route)))));
                 parents = attacher.attach(http, result, options.controllerName(), attached);
             } else {
                 GRPCRoute g = (GRPCRoute) route;
                 result = securityPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
                         trafficPolicies.apply(GrpcRouteTranslator.GRPC_ROUTE, g, g.getSpec().getParentRefs(),
-                                grpc.translate(g)));
+                                ownTranslations.translate(g, backends, () -> grpc.translate(g))));
                 parents = attacher.attach(g, GrpcRouteTranslator.GRPC_ROUTE, g.getSpec().getParentRefs(),
                         g.getSpec().getHostnames(), result.rejection(), result.resolvedRefs(),
                         (l, effective) -> effective.forEach(h -> result.rules().forEach(rule -> l.attach(rule, h))),
@@ -223,6 +226,7 @@ public final class Translator {
                     Translation.NOTHING_SERVED + whyNothingIsServed(index, ourClasses, listenersByGateway)));
         }
         slices.finish();
+        ownTranslations.finish();
         Translation translation = new Translation(snapshot, statuses, diagnostics);
         if (refused == null) {
             lastFull.set(EndpointRefresh.Base.of(input, checked, translation, backends.sources));

@@ -169,7 +169,7 @@ class EndpointRefreshTest {
     }
 
     /** {@link IncrementalTranslationTest}'s config: a Gateway, four Services with one slice each, a route to each. */
-    private static List<ResourceSet.Entry> scaleLike() throws IOException {
+    static List<ResourceSet.Entry> scaleLike() throws IOException {
         Path dir = Files.createTempDirectory("endpoint-refresh");
         try {
             Files.writeString(dir.resolve("config.yaml"), IncrementalTranslationTest.config());
