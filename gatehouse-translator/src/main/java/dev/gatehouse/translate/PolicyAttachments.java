@@ -151,12 +151,12 @@ final class PolicyAttachments<S> {
         return p;
     }
 
-    /** Once every policy is added: a Gateway's policy displaced on listeners that have their own. */
     /** True when no policy took any target: the routes' results stay as they are. */
     boolean isEmpty() {
         return winners.isEmpty();
     }
 
+    /** Once every policy is added: a Gateway's policy displaced on listeners that have their own. */
     void done() {
         overriddenByListeners();
     }
