@@ -4,6 +4,7 @@ import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeState;
 import dev.gatehouse.proxy.l4.ByteSplice;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -162,16 +163,23 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
             nodeChannel.close();
             return;
         }
+        // a header with nothing of the client's to go with it yet waits for the client's first bytes (NodeBytes)
+        boolean holdHeader = false;
         if (settings.proxyProtocol() != EdgeOptions.ProxyProtocol.OFF) {
             nodeChannel.write(ProxyHeader.of(settings.proxyProtocol(), (InetSocketAddress) client.remoteAddress(),
                     (InetSocketAddress) client.localAddress(), nodeChannel.alloc()), nodeChannel.voidPromise());
+            holdHeader = pending.isEmpty() && !inputShutdown;
         }
-        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node, settings.idleTimeouts())); // and the idle timeout
+        // and the idle timeout
+        nodeChannel.pipeline().addLast("bytes", new NodeBytes(node, settings.idleTimeouts(),
+                holdHeader ? settings.headerHolds() : null));
         node.opened();
         for (Object msg = pending.poll(); msg != null; msg = pending.poll()) {
             nodeChannel.write(msg, nodeChannel.voidPromise());
         }
-        nodeChannel.flush();
+        if (!holdHeader) {
+            nodeChannel.flush();
+        }
         attempt = null;
         ctx.pipeline().remove(this);
         client.pipeline().addLast("splice", ByteSplice.to(nodeChannel));

@@ -2,6 +2,7 @@ package dev.gatehouse.edge.relay;
 
 import dev.gatehouse.edge.EdgeOptions;
 import dev.gatehouse.edge.pool.NodePool;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.micrometer.core.instrument.Counter;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
@@ -21,10 +22,20 @@ import java.time.Duration;
  * already running on; the node addresses are resolved already, and no handler is needed until the splice.
  */
 public final class RelaySettings {
+    /**
+     * How long a PROXY header waits for the client's first bytes when the node is connected before they arrived, so
+     * that both leave in one segment (docs/edge.md, Performance); a client that waits for the server to speak first
+     * (SMTP, SSH, MySQL) sees the node's greeting up to twice this much later, once per connection: the holds are
+     * swept once per length, not per sixteenth (800 scheduled sweeps a second while connections keep arriving, for
+     * holds that the client's bytes nearly always end within a millisecond).
+     */
+    static final Duration HEADER_HOLD = Duration.ofMillis(20);
+
     private final NodePool pool;
     private final ChannelFactory<? extends Channel> channels;
     private final Deadlines connectTimeouts;
     private final Deadlines idleTimeouts;
+    private final Deadlines headerHolds;
     private final EdgeOptions.ProxyProtocol proxyProtocol;
     private final Counter refused;
 
@@ -36,6 +47,13 @@ public final class RelaySettings {
      */
     public RelaySettings(NodePool pool, Class<? extends Channel> channelClass, Duration connectTimeout,
                          Duration idleTimeout, EdgeOptions.ProxyProtocol proxyProtocol, Counter refused) {
+        this(pool, channelClass, connectTimeout, idleTimeout, proxyProtocol, refused, HEADER_HOLD);
+    }
+
+    /** @param headerHold how long a PROXY header waits for the client's first bytes (tests: other than the default) */
+    RelaySettings(NodePool pool, Class<? extends Channel> channelClass, Duration connectTimeout, Duration idleTimeout,
+                  EdgeOptions.ProxyProtocol proxyProtocol, Counter refused, Duration headerHold) {
+        this.headerHolds = new Deadlines(headerHold, headerHold);
         this.pool = pool;
         this.channels = new ReflectiveChannelFactory<>(channelClass);
         this.connectTimeouts = new Deadlines(connectTimeout);
@@ -64,6 +82,11 @@ public final class RelaySettings {
     /** The relayed connections' idle timeout ({@link NodeBytes} keeps it). */
     Deadlines idleTimeouts() {
         return idleTimeouts;
+    }
+
+    /** A PROXY header held for the client's first bytes ({@link #HEADER_HOLD}; {@link NodeBytes} keeps it). */
+    Deadlines headerHolds() {
+        return headerHolds;
     }
 
     /**

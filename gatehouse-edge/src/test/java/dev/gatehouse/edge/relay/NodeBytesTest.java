@@ -5,6 +5,7 @@ import dev.gatehouse.edge.pool.EdgeNode;
 import dev.gatehouse.edge.pool.NodePool;
 import dev.gatehouse.edge.pool.NodeSet;
 import dev.gatehouse.edge.pool.NodeState;
+import dev.gatehouse.proxy.timer.Deadlines;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,7 +28,7 @@ class NodeBytesTest {
     void countsEachDirectionIntoTheNodesMetricAndPassesTheBytesOn() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         NodeState node = node(registry);
-        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node, new Deadlines(Duration.ofHours(1))));
+        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node, new Deadlines(Duration.ofHours(1)), null));
         ch.writeOutbound(Unpooled.wrappedBuffer(new byte[100]));
         ch.writeInbound(Unpooled.wrappedBuffer(new byte[7]));
         ByteBuf out = ch.readOutbound();
@@ -47,7 +48,7 @@ class NodeBytesTest {
     void countsTheConnectionClosedWhenItsChannelCloses() {
         NodeState node = node(new SimpleMeterRegistry());
         node.opened();
-        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node, new Deadlines(Duration.ofHours(1))));
+        EmbeddedChannel ch = new EmbeddedChannel(new NodeBytes(node, new Deadlines(Duration.ofHours(1)), null));
         assertThat(node.open()).isEqualTo(1);
         ch.close();
         assertThat(node.open()).isZero();
@@ -55,7 +56,7 @@ class NodeBytesTest {
 
     /** The idle timeout, on the embedded loop's clock: due 60 s after the last byte, found within 3.75 s (60 / 16). */
     private EmbeddedChannel idleChannel(List<Object> events) {
-        return new EmbeddedChannel(new NodeBytes(node(new SimpleMeterRegistry()), new Deadlines(Duration.ofSeconds(60))),
+        return new EmbeddedChannel(new NodeBytes(node(new SimpleMeterRegistry()), new Deadlines(Duration.ofSeconds(60)), null),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

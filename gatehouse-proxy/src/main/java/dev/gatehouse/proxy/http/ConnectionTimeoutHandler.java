@@ -56,6 +56,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
     private long timerDueNanos;
     private Runnable headTimeoutAction;
     private boolean quietPending;
+    private boolean resumed;
 
     public ConnectionTimeoutHandler(Duration headerReadTimeout, Duration idleTimeout) {
         this(headerReadTimeout, idleTimeout, null, null, 0);
@@ -108,6 +109,37 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         }
     }
 
+    /**
+     * For a handler put back after a stand-in held the connection's deadlines while it was quiet: the head
+     * awaited since then is still late at the same moment. Call before adding the handler.
+     */
+    public void resumeAwaitingHeadSince(long sinceNanos) {
+        awaitingHead = true;
+        awaitingSinceNanos = sinceNanos;
+        resumed = true;
+    }
+
+    /** When the head now awaited began to be awaited ({@link System#nanoTime()}). */
+    public long awaitingHeadSinceNanos() {
+        return awaitingSinceNanos;
+    }
+
+    /**
+     * Nanoseconds from now until the head or the idle deadline closes the connection if nothing arrives (what a
+     * quiet connection's stand-in must keep), {@link Long#MAX_VALUE} when neither applies.
+     */
+    public long nanosToHeadOrIdleDeadline() {
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        if (idleTimeoutNanos > 0) {
+            next = lastActivityNanos + idleTimeoutNanos - now;
+        }
+        if (headTimeoutEnabled && awaitingHead && headTimeoutNanos > 0) {
+            next = Math.min(next, awaitingSinceNanos + headTimeoutNanos - now);
+        }
+        return next;
+    }
+
     public void headArrived() {
         awaitingHead = false;
         quietPending = false;
@@ -157,7 +189,9 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         long now = System.nanoTime();
-        awaitingSinceNanos = now;
+        if (!resumed) {
+            awaitingSinceNanos = now;
+        }
         lastActivityNanos = now;
         if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
             schedule(now);
@@ -236,6 +270,9 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         if (quietPending && awaitingHead && now - lastActivityNanos >= QUIET_NANOS) {
             quietPending = false;
             ctx.fireUserEventTriggered(QUIET);
+            if (ctx.isRemoved()) {
+                return; // a stand-in took the connection's deadlines over
+            }
         }
         schedule(now);
     }

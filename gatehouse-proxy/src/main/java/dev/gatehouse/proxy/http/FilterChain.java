@@ -64,6 +64,11 @@ final class FilterChain {
         return backend;
     }
 
+    /** Whether {@link #onResponse} has no filter to run (the response head may then stay in its wire form). */
+    boolean noResponseFilters() {
+        return route.filters().isEmpty() && (backend == null || !backendPhase || backend.filters().isEmpty());
+    }
+
     void onResponse(HttpExchange exchange, HttpResponse response) {
         if (backend != null && backendPhase) {
             List<HttpFilter> fs = backend.filters();

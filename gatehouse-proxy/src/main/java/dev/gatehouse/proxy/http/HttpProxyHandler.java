@@ -36,6 +36,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.function.Function;
 
 /**
  * The frontend of one HTTP/1.1 connection or of one h2c stream (after {@code Http2StreamFrameToHttpObjectCodec}):
@@ -62,8 +63,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private final int maxHeaderFields;
     /** response-head deadline of this port when the route sets none */
     private final long defaultBackendTimeoutNanos;
-    /** what takes the place of the codec and this handler while the connection is quiet; null: they stay */
-    private final ChannelHandler quietStandIn;
+    /** what takes the place of the codec, this handler and the timeouts while the connection is quiet; null: they stay */
+    private final Function<ConnectionTimeoutHandler, ChannelHandler> quietStandIn;
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private ArrayDeque<HttpObject> pipelined;
@@ -77,15 +78,18 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * HTTP/1.1 connection of a port with its own limits that, once quiet between requests ({@link ConnectionTimeoutHandler#QUIET}), swaps its
-     * codec and this handler for {@code quietStandIn}, which must put both back when the next bytes arrive.
+     * codec and this handler for {@code quietStandIn}'s handler, which may take over the head and idle deadlines of
+     * {@code timeouts} and must put them all back when the next bytes arrive.
      */
     public HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, int maxHeaderFields,
-                            java.time.Duration backendTimeout, ChannelHandler quietStandIn) {
+                            java.time.Duration backendTimeout,
+                            Function<ConnectionTimeoutHandler, ChannelHandler> quietStandIn) {
         this(context, timeouts, false, maxHeaderFields, nanos(backendTimeout), quietStandIn);
     }
 
     private HttpProxyHandler(ProxyContext context, ConnectionTimeoutHandler timeouts, boolean http2,
-                             int maxHeaderFields, long defaultBackendTimeoutNanos, ChannelHandler quietStandIn) {
+                             int maxHeaderFields, long defaultBackendTimeoutNanos,
+                             Function<ConnectionTimeoutHandler, ChannelHandler> quietStandIn) {
         this.context = context;
         this.timeouts = timeouts;
         this.http2 = http2;
@@ -259,7 +263,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         p.remove(codec);
-        p.replace(this, QUIET_STAND_IN, quietStandIn);
+        p.replace(this, QUIET_STAND_IN, quietStandIn.apply(timeouts));
     }
 
     @Override

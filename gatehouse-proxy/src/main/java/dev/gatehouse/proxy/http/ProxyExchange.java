@@ -214,9 +214,14 @@ final class ProxyExchange {
             response.headers().set(ObservabilityHeaders.X_GATEHOUSE_DEBUG_TRACE,
                     router.debugTrace(exchange, route, filters == null ? null : filters.backend()));
         }
+        observeResponseHead(response.status().code());
+    }
+
+    /** The response head's status goes to the request log and the observers. */
+    void observeResponseHead(int status) {
         if (log != null) {
             observeStart();
-            log.status(response.status().code());
+            log.status(status);
             observer.onResponseHead(log);
         }
     }

@@ -1,5 +1,8 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.http1.EncodedResponse;
+import dev.gatehouse.proxy.http1.RawResponse;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -48,6 +51,10 @@ final class ResponseRelay {
     void onUpstreamRead(Object msg) {
         if (ex.state != FORWARDING) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof RawResponse raw) {
+            onRawResponse(raw);
             return;
         }
         if (msg instanceof HttpResponse response) {
@@ -192,6 +199,46 @@ final class ResponseRelay {
         }
     }
 
+    /**
+     * A whole response the upstream codec kept in wire form, because {@link UpstreamAttempt} asked for it: no
+     * response filter, cookie, session header or debug trace to add, an HTTP/1.1 client. The same steps as a
+     * decoded head and end take below, on the bytes: hop-by-hop lines dropped, the request id and, when the
+     * client connection closes after it, {@code Connection: close} added; one buffer written.
+     */
+    private void onRawResponse(RawResponse raw) {
+        if (ex.responseHeadSent || pendingHead != null || skipInterim || ex.debugTrace) {
+            // not the state the request was written in: the decoded path takes it (never seen; a safety net)
+            RawResponse.HttpObjectPair decoded = raw.toHttpObjects();
+            onUpstreamRead(decoded.head());
+            onUpstreamRead(decoded.last());
+            return;
+        }
+        int code = raw.status();
+        ex.filters.backend().cluster().reportResponse(ex.upstream.endpoint(), code);
+        ex.upstream.reusable(raw.keepAlive());
+        boolean requestStillComing = ex.expectsBody && !ex.requestComplete;
+        ex.closeClient = ex.closeClient || requestStillComing || !ex.answers.keepClient();
+        ex.observeResponseHead(code);
+        ex.responseHeadSent = true;
+        if (ex.closeClient) {
+            ex.owner.markClosing();
+        }
+        if (ex.log != null) {
+            ex.log.addResponseBytes(raw.bodyLength());
+        }
+        ByteBuf bytes;
+        try {
+            bytes = raw.encode(ex.client.alloc(), ex.requestId, ex.closeClient);
+        } finally {
+            raw.release();
+        }
+        ex.responseComplete = true;
+        if (ex.log != null) {
+            ex.log.upstreamEnd(System.nanoTime());
+        }
+        writeEnd(new EncodedResponse(bytes));
+    }
+
     /** @return false when a filter threw (logged and counted) */
     private boolean runResponseFilters(HttpResponse response) {
         try {
@@ -227,6 +274,12 @@ final class ResponseRelay {
             ex.observeEnd();
             return;
         }
+        writeEnd(end);
+    }
+
+    /** Writes the response's last message, hands the upstream connection back and ends the exchange. */
+    private void writeEnd(Object end) {
+        Channel client = ex.client;
         if (ex.closeClient) {
             client.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
             clientFlushPending = false;

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -326,6 +327,9 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         // a non-idempotent request on a reused connection may be replayed only if its head never left: the
         // only case that needs to know, so the only one that pays for a promise
         headWrite = h.reused() && !IdempotentMethods.contains(ex.request.method()) ? up.newPromise() : null;
+        if (rawResponseApplies()) {
+            h.expectRawResponse();
+        }
         up.write(ex.request, headWrite == null ? up.voidPromise() : headWrite);
         if (wroteBefore) {
             // what an earlier attempt wrote went to a lost connection: the body from the replay buffer, or (a
@@ -447,6 +451,17 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
     }
 
     /** The {@code Set-Cookie} of a hash cookie generated for this request, or {@code null}. */
+    /**
+     * Whether the response may reach the client as the upstream's bytes rewritten ({@link ResponseRelay}'s raw
+     * path): a GET from an HTTP/1.1 client whose response nothing but the hop-by-hop rules and the request id
+     * touch. No retry policy either: its drain and status triggers read the decoded head.
+     */
+    private boolean rawResponseApplies() {
+        return HttpMethod.GET.equals(ex.request.method()) && !ex.http2 && ex.clientVersion == HttpVersion.HTTP_1_1
+                && !ex.websocket && retry == null && !ex.debugTrace && hashCookie == null
+                && ex.filters.noResponseFilters() && sessionHeader() == null;
+    }
+
     String generatedSetCookie() {
         return hashCookie == null ? null : hashCookie.setCookie(hashCookieValue);
     }

@@ -1,12 +1,12 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
+import dev.gatehouse.proxy.http1.UpstreamHttp1Codec;
 import dev.gatehouse.proxy.upstream.UpstreamHandler;
 import dev.gatehouse.proxy.l4.ByteSplice;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 
 /**
@@ -29,7 +29,7 @@ final class WebSocketSplice {
         ChannelPipeline up = upstream.pipeline();
         up.addLast("websocket-splice", ByteSplice.to(client));
         removeIfPresent(up, UpstreamHandler.class);
-        removeIfPresent(up, HttpClientCodec.class);
+        removeIfPresent(up, UpstreamHttp1Codec.class);
         client.config().setAutoRead(upstream.isWritable());
         upstream.config().setAutoRead(client.isWritable());
     }

@@ -162,7 +162,8 @@ final class RequestHeadScanner {
         return REJECTED;
     }
 
-    private static boolean isTchar(byte b) {
+    /** RFC 9110 5.6.2's tchar: what a method or a header name is made of. */
+    static boolean isTchar(byte b) {
         return b > 0 && TCHAR[b];
     }
 

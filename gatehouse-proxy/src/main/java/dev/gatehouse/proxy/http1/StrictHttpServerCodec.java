@@ -21,7 +21,8 @@ import java.util.ArrayDeque;
  * {@link StrictRequestDecoder} instead of the stock decoder, so a loose request line or an obs-fold is refused
  * rather than normalised and forwarded. Like Netty's it remembers the method of each decoded request until its
  * response goes out (no body after HEAD, no Transfer-Encoding on a 2xx to CONNECT), bounds how many requests a
- * client may pipeline ahead of the responses, and removes itself on an h2c upgrade.
+ * client may pipeline ahead of the responses, and removes itself on an h2c upgrade. An {@link EncodedResponse}
+ * (a proxied response rewritten from the upstream's bytes) is written as it is.
  */
 public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder>
         implements HttpServerUpgradeHandler.SourceCodec {
@@ -68,6 +69,16 @@ public final class StrictHttpServerCodec extends CombinedChannelDuplexHandler<Ht
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (msg instanceof EncodedResponse encoded) {
+                // a whole response: its request is answered, as isContentAlwaysEmpty records for an encoded one
+                methods.poll();
+                if (closeAfterResponse) {
+                    closeAfterResponse = false;
+                    promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
+                }
+                ctx.write(encoded.content(), promise);
+                return;
+            }
             if (closeAfterResponse && msg instanceof LastHttpContent) {
                 closeAfterResponse = false;
                 promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);

@@ -2,14 +2,12 @@ package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.proxy.http.HttpProxyHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The accepted connections of one server, and how they end when it stops. Once the listening sockets are
@@ -31,17 +31,32 @@ import java.util.concurrent.TimeUnit;
 final class ConnectionDrain {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionDrain.class);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often a drain looks whether the last connection has closed. */
+    private static final long CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    /** A closed connection leaves the group by itself. */
-    private final ChannelGroup connections = new DefaultChannelGroup("gatehouse-connections",
-            GlobalEventExecutor.INSTANCE);
+    /**
+     * The open connections: a closed one leaves by itself. A set and one close listener shared by all, not a
+     * {@code ChannelGroup}, whose listener would be a second one on each connection's close future besides the
+     * gauge's (and a second listener costs each connection a listener array).
+     */
+    private final Set<Channel> connections = ConcurrentHashMap.newKeySet();
 
-    /** The child handler, with every accepted connection tracked first. */
-    ChannelHandler tracking(ChannelHandler frontend) {
+    /** The child handler, with every accepted connection tracked (and counted, unless {@code counter} is null) first. */
+    ChannelHandler tracking(ConnectionCounter counter, ChannelHandler frontend) {
+        ChannelFutureListener closed = counter == null
+                ? f -> connections.remove(f.channel())
+                : f -> {
+                    connections.remove(f.channel());
+                    counter.closed(f.channel());
+                };
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
+                if (counter != null) {
+                    counter.opened(ch);
+                }
+                ch.closeFuture().addListener(closed);
                 ch.pipeline().addLast(frontend);
             }
         };
@@ -62,14 +77,17 @@ final class ConnectionDrain {
         while (!connections.isEmpty()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                int open = connections.size();
-                connections.forEach(ConnectionDrain::closeNow);
+                List<Channel> open = List.copyOf(connections);
+                open.forEach(ConnectionDrain::closeNow);
                 LOG.info("drain timeout after {}: closed {} connection(s) still busy (long-lived streams such as "
-                        + "SSE, WebSocket or slow downloads)", seconds(System.nanoTime() - start), open);
+                        + "SSE, WebSocket or slow downloads)", seconds(System.nanoTime() - start), open.size());
                 return;
             }
             // a short wait, so a late joiner is asked soon rather than once all the others have closed
-            connections.newCloseFuture().awaitUninterruptibly(Math.min(left, POLL_NANOS), TimeUnit.NANOSECONDS);
+            long askAgain = System.nanoTime() + Math.min(left, POLL_NANOS);
+            while (!connections.isEmpty() && askAgain - System.nanoTime() > 0) {
+                LockSupport.parkNanos(CHECK_NANOS);
+            }
             ask(asked, deadline);
         }
         LOG.info("drained in {}", seconds(System.nanoTime() - start));
@@ -110,7 +128,7 @@ final class ConnectionDrain {
         if (proxy != null) {
             return proxy.drain() ? 1 : 0;
         }
-        if (ch.pipeline().get(QuietHttp1Connection.class) != null) {
+        if (ch.pipeline().get(QuietHttp1Connection.StandIn.class) != null) {
             ch.close(); // keep-alive between requests, quiet for a while: nothing in flight
             return 0;
         }

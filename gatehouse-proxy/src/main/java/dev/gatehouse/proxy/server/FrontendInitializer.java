@@ -47,10 +47,11 @@ import java.net.SocketAddress;
  * <pre>
  * timeouts -> CleartextUpgradeHandler (peeks at the preface)
  *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
- *          -> QuietHttp1Connection          (HTTP/1.1 quiet between requests: the codec and proxy come back with the next bytes)
  *          -> FlushConsolidation -> Http2HeaderBlockWatch -> Http2FrameCodec -> Http2FloodGuard
  *             -> Http2MultiplexHandler                                                              (h2c)
  *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
+ * QuietHttp1Connection.StandIn alone  (HTTP/1.1 quiet between requests: timeouts, codec and proxy come back with the
+ *                                     next bytes)
  * </pre>
  * A port with PROXY protocol puts {@link ProxyProtocolGate} in front for connections from its trusted sources and
  * builds the rest once the header is read.
@@ -84,17 +85,23 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     private final PortLimits.Table limits;
     private final SnapshotHolder snapshots;
     private final L4Settings l4;
+    private final ConnectionCounter counter;
 
     FrontendInitializer(ProxyContext context, ServerOptions options) {
-        this(context, options, null, null);
+        this(context, options, null, null, null);
     }
 
-    /** @param l4 how TCP and TLS passthrough ports connect to backends, or {@code null} when none are bound */
-    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots, L4Settings l4) {
+    /**
+     * @param l4 how TCP and TLS passthrough ports connect to backends, or {@code null} when none are bound
+     * @param counter the connection gauges, told when a connection switches to h2; null when nothing observes
+     */
+    FrontendInitializer(ProxyContext context, ServerOptions options, SnapshotHolder snapshots, L4Settings l4,
+                        ConnectionCounter counter) {
         this.context = context;
         this.limits = new PortLimits.Table(snapshots, options.clientTraffic(), context);
         this.snapshots = snapshots;
         this.l4 = l4;
+        this.counter = counter;
     }
 
     @Override
@@ -127,27 +134,26 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         }
         PortLimits port = limits.forPort(current, localPort);
         ClientTrafficSpec spec = port.spec();
-        ConnectionTimeoutHandler timeouts = new ConnectionTimeoutHandler(spec.requestHeader(), spec.idle(),
-                spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond());
+        ConnectionTimeoutHandler timeouts = port.http1().newTimeouts();
         StrictHttpServerCodec codec = port.http1().newCodec();
         Http2StreamCount streams = new Http2StreamCount(timeouts);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                         ? new Http2ServerUpgradeCodec(newFrameCodec(spec, localPort), new Http2FloodGuard(),
-                                newMultiplexHandler(spec, streams), new Http2Mode(streams))
+                                newMultiplexHandler(spec, streams), new Http2Mode(streams, counter))
                         : null);
         ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
                 c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(spec, localPort),
-                        new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams));
+                        new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams, counter));
             }
         };
         if (spec.forwardClientCert() != null) {
             ForwardedClientCert.configure(ch, spec.forwardClientCert());
         }
         ChannelPipeline p = ch.pipeline();
-        p.addLast("timeouts", timeouts);
+        p.addLast(QuietHttp1Connection.TIMEOUTS, timeouts);
         if (tls != null) {
             // TLS: the SNI name picks the SslContext (mapping built per snapshot), ALPN picks h1 or h2
             SniHandler sni = new SniHandler(tls.byServerName());
@@ -208,15 +214,19 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
      */
     private static final class Http2Mode extends ChannelInboundHandlerAdapter {
         private final Http2StreamCount streams;
+        private final ConnectionCounter counter;
 
-        Http2Mode(Http2StreamCount streams) {
+        Http2Mode(Http2StreamCount streams, ConnectionCounter counter) {
             this.streams = streams;
+            this.counter = counter;
         }
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             streams.connectionStarted(ctx);
-            ConnectionCounter.switchedToHttp2(ctx.channel());
+            if (counter != null) {
+                counter.switchedToHttp2(ctx.channel());
+            }
             // The connection window is not raised by SETTINGS (RFC 9113 6.9.2) and stays at 64 KiB - 1
             // unless we say so; 1 MiB lets uploads on several streams flow without a round trip per 64 KiB.
             ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE))

@@ -22,12 +22,14 @@ import dev.gatehouse.routing.tls.TlsProvider;
 import dev.gatehouse.proxy.upstream.UpstreamPools;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,6 +69,21 @@ public final class GatewayServer implements AutoCloseable {
     public static final Duration BIND_RETRY_INTERVAL = Duration.ofSeconds(3);
     /** While a port stays unbindable for the same reason, a retry is logged once a minute, not every time. */
     private static final int RETRIES_PER_LOG = 20;
+    /**
+     * The largest read of a client connection (Netty's default stops at 64 KiB). An upload's reads fill their
+     * buffer, so the guess grows to this within a few reads; a small request keeps a small buffer. As with the
+     * upstream's reads (UpstreamPool.MAX_READ): each read costs a pipeline trip, a recv and a send upstream
+     * besides the kernel's copies, and 256 KiB reads make a quarter of them per GiB (docs/performance.md,
+     * "Session 12"). The decoder's chunk size matches, so a read's body goes up as one piece: one write.
+     */
+    static final int MAX_CLIENT_READ = 256 * 1024;
+    /**
+     * One receive-size policy for every client connection instead of the instance each channel's config makes for
+     * itself (32 B per connection); each channel takes its own handle. The 16 reads per wake-up must be said: a new
+     * instance reads ONE, and only the config's own gets the channel's default 16.
+     */
+    static final RecvByteBufAllocator CLIENT_READS =
+            new AdaptiveRecvByteBufAllocator(64, 2048, MAX_CLIENT_READ).maxMessagesPerRead(16);
 
     private final ServerOptions options;
     private final Transport transport;
@@ -115,6 +132,7 @@ public final class GatewayServer implements AutoCloseable {
                 options.upstreamIdleTimeout());
         this.context = new ProxyContext(snapshots, pools, observability, encodedSlashes);
         WriteBufferWaterMark watermarks = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+        ConnectionCounter counter = ConnectionCounter.of(observer);
         this.bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannelClass())
@@ -122,10 +140,11 @@ public final class GatewayServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, watermarks)
-                .childHandler(connections.tracking(ConnectionCounter.wrap(observer, new FrontendInitializer(context,
-                        options, snapshots, new L4Settings(transport.channelClass(), options.connectTimeout(),
-                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers())))));
+                .childHandler(connections.tracking(counter, new FrontendInitializer(context, options, snapshots,
+                        new L4Settings(transport.channelClass(), options.connectTimeout(),
+                        L4Settings.DEFAULT_IDLE_TIMEOUT, observer, context.breakers()), counter)));
         LOG.info("gateway server: {} event loop(s), transport {}", threads, transport.name());
         LOG.info("TLS provider: {}", TlsProvider.describe());
         long retryMillis = BIND_RETRY_INTERVAL.toMillis();

@@ -21,14 +21,13 @@ record PortLimits(ClientTrafficSpec spec, QuietHttp1Connection http1) {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(spec.maxUriBytes())
                 .setMaxHeaderSize(spec.maxHeaderBytes())
-                .setMaxChunkSize(64 * 1024)
+                .setMaxChunkSize(GatewayServer.MAX_CLIENT_READ) // a read's body goes up as one piece
                 .setValidateHeaders(true)
                 .setStrictLineParsing(true)
                 // TE + CL, TE on HTTP/1.0 and a non-final chunked are decoder failures (-> 400)
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
-        return new PortLimits(spec, new QuietHttp1Connection(context, config, spec.maxHeaderFields(),
-                spec.backendResponse()));
+        return new PortLimits(spec, new QuietHttp1Connection(context, spec, config));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.upstream;
 
+import dev.gatehouse.proxy.http1.UpstreamHttp1Codec;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamHandler extends ChannelInboundHandlerAdapter implements Runnable {
     private final UpstreamPool pool;
     private final UpstreamKey key;
+    /** the connection's HTTP/1.1 codec; null on an h2 stream */
+    private final UpstreamHttp1Codec http1;
     private ChannelHandlerContext ctx;
     private UpstreamListener listener;
     private Throwable failure;
@@ -37,8 +40,13 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     private long timerAtNanos;
 
     UpstreamHandler(UpstreamPool pool, UpstreamKey key) {
+        this(pool, key, null);
+    }
+
+    UpstreamHandler(UpstreamPool pool, UpstreamKey key, UpstreamHttp1Codec http1) {
         this.pool = pool;
         this.key = key;
+        this.http1 = http1;
         this.idleTimeoutNanos = pool.idleTimeoutNanos();
     }
 
@@ -94,6 +102,20 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
     public void handOver(UpstreamListener next) {
         listener = next;
         rearm();
+    }
+
+    /**
+     * The next request written on this HTTP/1.1 connection, if a GET, may be answered by a
+     * {@link dev.gatehouse.proxy.http1.RawResponse} instead of a decoded response.
+     *
+     * @return false on an h2 stream, which has no such answer
+     */
+    public boolean expectRawResponse() {
+        if (http1 == null) {
+            return false;
+        }
+        http1.expectRawResponse();
+        return true;
     }
 
     /** Detaches the exchange (before pooling, closing or handing the connection to a splice). */

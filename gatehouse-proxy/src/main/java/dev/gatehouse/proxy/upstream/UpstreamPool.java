@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.upstream;
 
+import dev.gatehouse.proxy.http1.UpstreamHttp1Codec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -9,7 +10,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
@@ -133,7 +133,8 @@ public final class UpstreamPool {
                             }
                             ch.pipeline().addLast(ssl);
                         }
-                        ch.pipeline().addLast(newClientCodec(), new UpstreamHandler(UpstreamPool.this, key));
+                        UpstreamHttp1Codec codec = newClientCodec();
+                        ch.pipeline().addLast(codec, new UpstreamHandler(UpstreamPool.this, key, codec));
                     }
                 })
                 .connect(key.endpoint());
@@ -254,7 +255,7 @@ public final class UpstreamPool {
         return deque == null ? 0 : deque.size();
     }
 
-    static HttpClientCodec newClientCodec() {
+    static UpstreamHttp1Codec newClientCodec() {
         HttpDecoderConfig config = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8 * 1024)
                 .setMaxHeaderSize(64 * 1024)
@@ -264,7 +265,7 @@ public final class UpstreamPool {
                 // closed), never relayed with one reading chosen for the client
                 .setUseRfc9112TransferEncoding(true)
                 .setAllowDuplicateContentLengths(false);
-        // failOnMissingResponse: a connection that closes mid-response is reported, never reused.
-        return new HttpClientCodec(config, false, true);
+        // like HttpClientCodec(config, false, true): a connection that closes mid-response is reported, never reused
+        return new UpstreamHttp1Codec(config);
     }
 }

@@ -1,10 +1,10 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
+import dev.gatehouse.proxy.http1.UpstreamHttp1Codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +17,10 @@ class WebSocketSpliceTest {
     @Test
     void relaysRawBytesBothWaysAndPropagatesClose() {
         EmbeddedChannel client = new EmbeddedChannel(new StrictHttpServerCodec(new HttpDecoderConfig()));
-        EmbeddedChannel upstream = new EmbeddedChannel(new HttpClientCodec());
+        EmbeddedChannel upstream = new EmbeddedChannel(new UpstreamHttp1Codec(new HttpDecoderConfig()));
         WebSocketSplice.join(client, upstream);
         assertThat(client.pipeline().get(StrictHttpServerCodec.class)).isNull();
-        assertThat(upstream.pipeline().get(HttpClientCodec.class)).isNull();
+        assertThat(upstream.pipeline().get(UpstreamHttp1Codec.class)).isNull();
 
         client.writeInbound(Unpooled.copiedBuffer("frame-1", StandardCharsets.US_ASCII));
         ByteBuf toUpstream = upstream.readOutbound();

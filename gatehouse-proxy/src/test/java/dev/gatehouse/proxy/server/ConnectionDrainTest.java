@@ -90,6 +90,23 @@ class ConnectionDrainTest {
         }
     }
 
+    /** No drain: such a quiet connection serves its next requests, as the same client, over the real transport. */
+    @Test
+    void aKeepAliveConnectionQuietPastTheDelayIsAnsweredAgainAsTheSameClient() throws Exception {
+        try (Socket quiet = socket()) {
+            for (int i = 0; i < 3; i++) {
+                send(quiet, "GET /again" + i + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                String head = readUntil(quiet.getInputStream(), "\r\n\r\n");
+                assertThat(head).startsWith("HTTP/1.1 200");
+                int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+                String body = new String(quiet.getInputStream().readNBytes(length), StandardCharsets.ISO_8859_1);
+                assertThat(body).contains("uri=/again" + i, "h:x-forwarded-for=127.0.0.1");
+                // quiet: the stand-in alone, the next bytes bring it all back
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(ConnectionTimeoutHandler.QUIET_NANOS) + 500);
+            }
+        }
+    }
+
     @Test
     void h2GetsGoawayAndItsStreamInFlightCompletes() throws Exception {
         try (RawH2Client h2 = new RawH2Client(new InetSocketAddress("127.0.0.1", port))) {

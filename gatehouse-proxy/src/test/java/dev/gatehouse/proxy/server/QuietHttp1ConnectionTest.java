@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A keep-alive HTTP/1.1 connection quiet between requests ({@link ConnectionTimeoutHandler#QUIET}) holds no codec and
- * no proxy handler, only the port's shared {@link QuietHttp1Connection}; the next request brings both back. Unrouted
- * requests get a local 404 that keeps the connection.
+ * A keep-alive HTTP/1.1 connection quiet between requests ({@link ConnectionTimeoutHandler#QUIET}) holds no codec, no
+ * proxy handler and no timeouts handler, only a {@link QuietHttp1Connection.StandIn} that keeps its head deadline in
+ * the loop's list of quiet timers; the next request brings all three back. Unrouted requests get a local 404 that
+ * keeps the connection.
  */
 class QuietHttp1ConnectionTest {
     /** past the quiet delay, with room for a late timer on a busy machine */
@@ -70,17 +71,51 @@ class QuietHttp1ConnectionTest {
 
         stayQuiet(ch);
         assertThat(holdsRequestState(ch)).as("quiet").isFalse();
-        assertThat(ch.pipeline().get(QuietHttp1Connection.class)).isNotNull();
-        assertThat(ch.pipeline().names()).as("timeouts and the stand-in").hasSize(3); // + the tail's name
+        assertThat(ch.pipeline().get(QuietHttp1Connection.StandIn.class)).isNotNull();
+        assertThat(ch.pipeline().names()).as("the stand-in alone").hasSize(2); // + the tail's name
 
         send(ch, "GET /b HTTP/1.1\r\nHost: a\r\n\r\n");
         assertThat(RequestRejectionTest.drainOutbound(ch)).startsWith("HTTP/1.1 404").doesNotContain("connection: close");
         assertThat(ch.isOpen()).isTrue();
-        assertThat(ch.pipeline().get(QuietHttp1Connection.class)).isNull();
+        assertThat(ch.pipeline().get(QuietHttp1Connection.StandIn.class)).isNull();
         assertThat(holdsRequestState(ch)).isTrue();
+        assertThat(ch.pipeline().get(ConnectionTimeoutHandler.class)).as("timeouts back, first").isNotNull()
+                .isSameAs(ch.pipeline().first());
 
         stayQuiet(ch);
         assertThat(holdsRequestState(ch)).as("quiet again").isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aQuietConnectionStillClosesAtItsHeadDeadline() throws Exception {
+        EmbeddedChannel ch = answeredOnce();
+        stayQuiet(ch);
+        assertThat(ch.pipeline().get(ConnectionTimeoutHandler.class)).isNull();
+        long headMillis = GatewayServerTest.options().clientTraffic().requestHeader().toMillis();
+
+        ch.advanceTimeBy(headMillis / 2, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertThat(ch.isOpen()).as("half the head timeout").isTrue();
+        for (int i = 0; i < 20 && ch.isOpen(); i++) { // as a running loop sweeps: a tenth of the timeout at a time
+            ch.advanceTimeBy(headMillis / 10, TimeUnit.MILLISECONDS);
+            ch.runScheduledPendingTasks();
+        }
+        assertThat(ch.isOpen()).as("past the head timeout").isFalse();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aHeadBegunAfterTheQuietPeriodIsStillDueWhenTheFirstWasAwaited() throws Exception {
+        EmbeddedChannel ch = answeredOnce();
+        long awaitedSince = ch.pipeline().get(ConnectionTimeoutHandler.class).awaitingHeadSinceNanos();
+        stayQuiet(ch);
+        assertThat(ch.pipeline().get(ConnectionTimeoutHandler.class)).isNull();
+
+        send(ch, "GET /b HTTP/1.1\r\nHo"); // a slowloris gains nothing from the stand-in
+        assertThat(ch.pipeline().get(ConnectionTimeoutHandler.class).awaitingHeadSinceNanos()).isEqualTo(awaitedSince);
+        send(ch, "st: a\r\n\r\n");
+        assertThat(RequestRejectionTest.drainOutbound(ch)).startsWith("HTTP/1.1 404");
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 

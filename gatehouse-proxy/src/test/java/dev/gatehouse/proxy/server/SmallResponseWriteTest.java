@@ -53,11 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class SmallResponseWriteTest {
     /** Head and body in one write: the proxy reads them in one piece. */
-    private static final Answer SMALL_ANSWER = out -> {
-        out.write(("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello")
-                .getBytes(StandardCharsets.ISO_8859_1));
-        out.flush();
-    };
+    private static final Answer SMALL_ANSWER =
+            answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello");
     private EventLoopGroup group;
     private Channel server;
     private ServerSocket origin;
@@ -96,6 +93,31 @@ class SmallResponseWriteTest {
         }
     }
 
+    /**
+     * A small answer the upstream codec keeps in wire form (RawResponse): the client gets the upstream's lines in
+     * their order without the hop-by-hop ones, the upstream's request id replaced by the gateway's and, on the
+     * request that asked for it, Connection: close; the pooled connection serves the next request.
+     */
+    @Test
+    void aPlainAnswerIsRelayedAsItsBytesWithTheRewrites() throws Exception {
+        startOrigin(answer("HTTP/1.1 200 OK\r\nServer: origin\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+                + "X-Request-Id: upstream\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello"), 2);
+        int port = startFrontend();
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(20_000);
+            for (String connection : new String[] {"", "Connection: close\r\n"}) {
+                client.getOutputStream().write(("GET /plain HTTP/1.1\r\nHost: a\r\n" + connection + "\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                String response = readResponse(client.getInputStream(), 5, null);
+                assertThat(response).matches("HTTP/1\\.1 200 OK\r\nServer: origin\r\nContent-Type: text/plain\r\n"
+                        + "Content-Length: 5\r\n" + (connection.isEmpty() ? "" : "connection: close\r\n")
+                        + "x-request-id: [0-9a-f]{32}\r\n\r\nhello");
+            }
+            assertThat(client.getInputStream().read()).as("closed after the answer to Connection: close").isEqualTo(-1);
+        }
+        assertThat(buffersWritten.get()).isEqualTo(2);
+    }
+
     @Test
     void aHeadWhoseBodyComesLaterIsNotHeldBack() throws Exception {
         CountDownLatch headSeen = new CountDownLatch(1);
@@ -120,12 +142,7 @@ class SmallResponseWriteTest {
     void anH2StreamGetsItsSmallAnswerAsHeadersAndDataAndAnEmptyOneAsHeadersAlone() throws Exception {
         AtomicInteger answered = new AtomicInteger();
         startOrigin(out -> {
-            if (answered.getAndIncrement() == 0) {
-                SMALL_ANSWER.write(out);
-            } else {
-                out.write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
-            }
+            (answered.getAndIncrement() == 0 ? SMALL_ANSWER : answer("HTTP/1.1 204 No Content\r\n\r\n")).write(out);
         }, 2);
         int port = startFrontend();
         try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", port))) {
@@ -207,6 +224,14 @@ class SmallResponseWriteTest {
 
     interface Answer {
         void write(OutputStream out) throws Exception;
+    }
+
+    /** The same bytes, written at once, to every request. */
+    private static Answer answer(String response) {
+        return out -> {
+            out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        };
     }
 
     /** An origin that answers {@code requests} requests on one keep-alive connection, each with {@code answer}. */

@@ -84,7 +84,7 @@ class TlsFrontendTest {
                 NioSocketChannel.class, Duration.ofSeconds(1)));
         ServerOptions options = new ServerOptions("127.0.0.1", 1, Duration.ofSeconds(10), Duration.ofSeconds(60),
                 Duration.ofSeconds(1), Duration.ofSeconds(5), 1024, 256);
-        initializer = new FrontendInitializer(context, options, new SnapshotHolder(snapshot), null);
+        initializer = new FrontendInitializer(context, options, new SnapshotHolder(snapshot), null, null);
     }
 
     @AfterAll

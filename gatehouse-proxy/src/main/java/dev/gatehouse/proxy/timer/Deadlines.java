@@ -1,4 +1,4 @@
-package dev.gatehouse.edge.relay;
+package dev.gatehouse.proxy.timer;
 
 import io.netty.util.concurrent.EventExecutor;
 
@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * The list stays in the order timers were last looked at (armed, or checked by a sweep and found not due since
  * {@link Timer#touch} moved their start), so a sweep stops at the first one checked less than a period ago.
- * A timer fires between its length and a sixteenth more after its start. One instance serves every loop.
+ * A timer fires between its length and a sixteenth more after its start (or the period given). One instance serves
+ * every loop.
  */
 public final class Deadlines {
     private final long lengthNanos;
@@ -25,8 +26,16 @@ public final class Deadlines {
     private final Map<EventExecutor, Loop> loops = new ConcurrentHashMap<>();
 
     public Deadlines(Duration length) {
+        this(length, length.dividedBy(16));
+    }
+
+    /**
+     * @param period how often the sweep runs while a timer is armed: a timer fires between its length and this much
+     *               more after its start (a sweep per period costs a scheduled task, however few timers are due)
+     */
+    public Deadlines(Duration length, Duration period) {
         this.lengthNanos = Math.max(1, length.toNanos());
-        this.periodNanos = Math.max(1, lengthNanos / 16);
+        this.periodNanos = Math.max(1, period.toNanos());
     }
 
     public long lengthMillis() {
@@ -51,6 +60,10 @@ public final class Deadlines {
 
         long now() {
             return executor.ticker().nanoTime();
+        }
+
+        long lengthNanos() {
+            return lengthNanos;
         }
 
         void append(Timer t, long checkedAt) {
@@ -107,7 +120,7 @@ public final class Deadlines {
     }
 
     /** A timeout of one connection; used on its loop only. */
-    public final class Timer {
+    public static final class Timer { // static: no reference to the Deadlines, 8 bytes less per timer
         private final Loop loop;
         private final Runnable onExpiry;
         private Timer prev;
@@ -125,6 +138,19 @@ public final class Deadlines {
         public void arm() {
             long now = loop.now();
             start = now;
+            if (!armed) {
+                loop.append(this, now);
+            }
+        }
+
+        /**
+         * Arms the timer to fire {@code nanos} from now (at most the length: a deadline that began earlier, such as
+         * one carried over from a handler the timer stands in for), within a sixteenth of the length after it.
+         */
+        public void armIn(long nanos) {
+            long now = loop.now();
+            long length = loop.lengthNanos();
+            start = now - length + Math.min(Math.max(0, nanos), length);
             if (!armed) {
                 loop.append(this, now);
             }

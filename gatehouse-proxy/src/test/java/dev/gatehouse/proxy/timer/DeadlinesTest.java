@@ -1,4 +1,4 @@
-package dev.gatehouse.edge.relay;
+package dev.gatehouse.proxy.timer;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
@@ -88,5 +88,17 @@ class DeadlinesTest {
         a.disarm();
         advance(40);
         assertThat(fired).hasSize(2);
+    }
+
+    @Test
+    void aTimerArmedForLessThanTheLengthFiresThenAndNoLongerThanTheLength() {
+        timer("short").armIn(TimeUnit.SECONDS.toNanos(5));
+        timer("long").armIn(TimeUnit.SECONDS.toNanos(100));
+        advance(4);
+        assertThat(fired).isEmpty();
+        advance(2); // 6 s: within a sixteenth (1 s) after its 5 s
+        assertThat(fired).containsExactly("short");
+        advance(11); // 17 s: the long one is held to the length
+        assertThat(fired).containsExactly("short", "long");
     }
 }
