@@ -36,10 +36,11 @@ final class ResponseRelay {
     private boolean clientFlushPending;
     private boolean writingBody;
     /**
-     * An HTTP/1.1 client's response head, held until the upstream's next message: when that is the end of the
-     * response in the same read batch (a small answer), head and end leave as ONE {@link FullHttpResponse}: one
-     * encoder pass, a body of up to 128 bytes copied into the head's buffer, one buffer written instead of two
-     * (docs/performance.md, session 11). Anything else, and the end of the read batch, writes it first.
+     * The response head, held until the upstream's next message: when that is the end of the response in the same
+     * read batch (a small answer), head and end leave as ONE {@link FullHttpResponse}: one encoder pass and one
+     * outbound traversal; for HTTP/1.1 a body of up to 128 bytes copied into the head's buffer, one buffer written
+     * instead of two (docs/performance.md, session 11); for h2 a HEADERS and a DATA frame from one write of the
+     * stream channel (session 12). Anything else, and the end of the read batch, writes it first.
      */
     private HttpResponse pendingHead;
 
@@ -186,7 +187,7 @@ final class ResponseRelay {
         ex.decorateResponse(response);
         ex.responseHeadSent = true;
         if (write) {
-            if (upgraded || ex.http2) {
+            if (upgraded) {
                 ex.client.write(response, ex.client.voidPromise());
             } else {
                 pendingHead = response;

@@ -183,6 +183,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
                 // Netty 4.2 validates names (lower case, no connection-specific fields, pseudo-headers) and
                 // values (no CR, LF, NUL) when this is on: the h2 -> HTTP/1.1 downgrade can't smuggle
                 .validateHeaders(true)
+                .headerSensitivityDetector(UniqueValueHeaders.INSTANCE)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_CLIENT_RESETS, RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxRstFramesPerWindow(MAX_SERVER_RESETS, RESET_WINDOW_SECONDS)
                 .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)

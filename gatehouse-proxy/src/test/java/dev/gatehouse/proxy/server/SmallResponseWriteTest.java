@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.proxy.http.ProxyContext;
+import dev.gatehouse.proxy.testing.RawH2Client;
 import dev.gatehouse.proxy.testing.TestRouting;
 import dev.gatehouse.proxy.testing.TestRouting.TestCluster;
 import dev.gatehouse.proxy.testing.TestRouting.TestRoute;
@@ -44,11 +45,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * How a proxied response reaches the client's socket: a small answer whose head and end the upstream sent in one
  * read leaves as one buffer (head and body encoded together), and a head whose body comes later still leaves at
- * the end of its read batch, before the body. Real sockets: a client, the HTTP/1.1 frontend and a scripted origin;
- * a handler at the socket end of the frontend's pipeline counts the buffers written.
+ * the end of its read batch, before the body; on an h2 stream the answer leaves as HEADERS and DATA from one write
+ * (HEADERS alone when it is empty) and the request id does not enter the HPACK table. Real sockets: a client, the
+ * HTTP/1.1 frontend and a scripted origin; a handler at the socket end of the frontend's pipeline counts the
+ * buffers written.
  */
 @Timeout(60)
 class SmallResponseWriteTest {
+    /** Head and body in one write: the proxy reads them in one piece. */
+    private static final Answer SMALL_ANSWER =
+            answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello");
     private EventLoopGroup group;
     private Channel server;
     private ServerSocket origin;
@@ -74,7 +80,7 @@ class SmallResponseWriteTest {
 
     @Test
     void aSmallAnswerReadInOnePieceLeavesAsOneBuffer() throws Exception {
-        startOrigin(answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"), 2);
+        startOrigin(SMALL_ANSWER, 2);
         int port = startFrontend();
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.setSoTimeout(20_000);
@@ -130,6 +136,90 @@ class SmallResponseWriteTest {
             String response = readResponse(client.getInputStream(), 5, headSeen);
             assertThat(response).startsWith("HTTP/1.1 200 OK").endsWith("\r\n\r\nlater");
         }
+    }
+
+    @Test
+    void anH2StreamGetsItsSmallAnswerAsHeadersAndDataAndAnEmptyOneAsHeadersAlone() throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        startOrigin(out -> {
+            (answered.getAndIncrement() == 0 ? SMALL_ANSWER : answer("HTTP/1.1 204 No Content\r\n\r\n")).write(out);
+        }, 2);
+        int port = startFrontend();
+        try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", port))) {
+            c.headers(1, RawH2Client.request("GET", "/small"), true);
+            awaitEnd(c, 1);
+            c.headers(3, RawH2Client.request("GET", "/empty"), true);
+            awaitEnd(c, 3);
+            assertThat(c.streamFrames).as("frames: stream type flags").containsExactly(
+                    "1 1 " + RawH2Client.END_HEADERS, "1 0 " + RawH2Client.END_STREAM,
+                    // one write of the whole answer: no empty DATA frame to end the stream
+                    "3 1 " + (RawH2Client.END_HEADERS | RawH2Client.END_STREAM));
+            assertThat(c.statuses).containsEntry(1, "200").containsEntry(3, "204");
+        }
+    }
+
+    @Test
+    void anH2ResponsesRequestIdIsNeverIndexedSoItDoesNotChurnTheHpackTable() throws Exception {
+        startOrigin(SMALL_ANSWER, 2);
+        int port = startFrontend();
+        try (RawH2Client c = new RawH2Client(new InetSocketAddress("127.0.0.1", port))) {
+            for (int stream = 1; stream <= 3; stream += 2) {
+                c.headers(stream, RawH2Client.request("GET", "/small"), true);
+                awaitEnd(c, stream);
+            }
+            assertThat(c.headers.get(1).get("x-request-id")).isNotNull();
+            assertThat(c.headers.get(3).get("x-request-id")).isNotNull().isNotEqualTo(c.headers.get(1).get("x-request-id"));
+            // the second answer repeats the first one's headers from the dynamic table and adds nothing to it:
+            // its only literal is the request id, never indexed (RFC 7541 6.2.3)
+            assertThat(representations(c.headerBlocks.get(3))).containsOnly("indexed", "never-indexed")
+                    .containsOnlyOnce("never-indexed");
+        }
+    }
+
+    private static void awaitEnd(RawH2Client c, int stream) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> c.streamFrames.stream()
+                .anyMatch(f -> f.startsWith(stream + " ") && (Integer.parseInt(f.split(" ")[2]) & RawH2Client.END_STREAM) != 0));
+    }
+
+    /** The kinds of the header field representations in an HPACK block (RFC 7541 6), in order. */
+    private static List<String> representations(byte[] block) {
+        List<String> kinds = new java.util.ArrayList<>();
+        int[] at = {0};
+        while (at[0] < block.length) {
+            int b = block[at[0]] & 0xff;
+            if ((b & 0x80) != 0) {
+                kinds.add("indexed");
+                integer(block, at, 7);
+            } else if ((b & 0xe0) == 0x20) {
+                kinds.add("table-size-update");
+                integer(block, at, 5);
+            } else {
+                int prefix = (b & 0x40) != 0 ? 6 : 4;
+                kinds.add((b & 0x40) != 0 ? "incremental" : (b & 0x10) != 0 ? "never-indexed" : "not-indexed");
+                if (integer(block, at, prefix) == 0) {
+                    at[0] += integer(block, at, 7); // the name, a string literal
+                }
+                at[0] += integer(block, at, 7); // the value
+            }
+        }
+        return kinds;
+    }
+
+    /** An HPACK integer with an N-bit prefix at {@code at[0]} (RFC 7541 5.1); moves {@code at[0]} past it. */
+    private static int integer(byte[] block, int[] at, int prefixBits) {
+        int max = (1 << prefixBits) - 1;
+        int value = block[at[0]++] & max;
+        if (value < max) {
+            return value;
+        }
+        int shift = 0;
+        int b;
+        do {
+            b = block[at[0]++] & 0xff;
+            value += (b & 0x7f) << shift;
+            shift += 7;
+        } while ((b & 0x80) != 0);
+        return value;
     }
 
     interface Answer {

@@ -55,6 +55,12 @@ public final class RawH2Client implements AutoCloseable {
     /** stream id -> :status of its response */
     public final Map<Integer, String> statuses = new ConcurrentHashMap<>();
     public final AtomicInteger pingAcks = new AtomicInteger();
+    /** Every frame the server sent on a stream (not 0), in order: "stream type flags". */
+    public final java.util.List<String> streamFrames = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The HPACK block of each stream's (last) HEADERS frame, as sent (no padding or priority: the server sends neither). */
+    public final Map<Integer, byte[]> headerBlocks = new ConcurrentHashMap<>();
+    /** The headers decoded from each stream's (last) HEADERS frame. */
+    public final Map<Integer, Http2Headers> headers = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
 
@@ -214,6 +220,9 @@ public final class RawH2Client implements AutoCloseable {
                 int stream = in.readInt() & 0x7fffffff;
                 byte[] payload = new byte[len];
                 in.readFully(payload);
+                if (stream != 0) {
+                    streamFrames.add(stream + " " + type + " " + flags);
+                }
                 switch (type) {
                     case GOAWAY -> goAwayError.compareAndSet(-1, ((long) readInt(payload, 4)) & 0xffffffffL);
                     case RST_STREAM -> {
@@ -232,6 +241,7 @@ public final class RawH2Client implements AutoCloseable {
                     }
                     case HEADERS -> {
                         if ((flags & END_HEADERS) != 0) {
+                            headerBlocks.put(stream, payload);
                             decodeStatus(stream, flags, payload);
                         }
                     }
@@ -264,6 +274,7 @@ public final class RawH2Client implements AutoCloseable {
         ByteBuf buf = Unpooled.wrappedBuffer(payload, offset, length);
         try {
             Http2Headers h = decoder.decodeHeaders(stream, buf);
+            headers.put(stream, h);
             CharSequence status = h.status();
             if (status != null) {
                 statuses.put(stream, status.toString());
