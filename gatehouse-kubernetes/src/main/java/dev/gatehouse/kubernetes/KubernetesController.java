@@ -47,6 +47,7 @@ public final class KubernetesController implements AutoCloseable {
         this.ownsClient = ownsClient;
         this.source = new KubernetesResourceSource(client, settings);
         this.sink = new KubernetesStatusSink(client, source, settings, Clock.systemUTC());
+        source.whenChangeArrives(sink::reloadComing);
         // unique per process: two replicas on one node, or two controllers in one test JVM, are two candidates
         this.identity = hostname() + "-" + UUID.randomUUID().toString().substring(0, 8);
         String namespace = settings.leaderElectionNamespace() != null ? settings.leaderElectionNamespace()

@@ -62,6 +62,8 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         return t;
     });
     private volatile Debouncer debouncer;
+    /** Told of every change the translator reads, as it arrives (the status sink yields to the reload it starts) */
+    private volatile Runnable changeArrived = () -> { };
     /** discovery and the informers' first lists, begun by {@link #start} */
     private CompletableFuture<Void> started;
     /** events before the first sync are the initial lists, which the first read covers */
@@ -298,8 +300,14 @@ public final class KubernetesResourceSource implements ResourceSource, CachedObj
         if (synced && d != null) {
             lastChange = Instant.now();
             changes.computeIfAbsent(kind, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+            changeArrived.run();
             d.poke();
         }
+    }
+
+    /** {@code listener} runs on the informer's thread for each change the translator reads, before the debounce. */
+    void whenChangeArrives(Runnable listener) {
+        changeArrived = listener;
     }
 
     /** Every kind this source knows: watched ones with the number of objects cached, missing ones with -1. */

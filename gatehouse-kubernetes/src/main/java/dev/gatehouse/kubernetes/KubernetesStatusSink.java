@@ -49,6 +49,12 @@ import java.util.function.Supplier;
  * unchanged status costs no request; a write carries the resourceVersion it was computed from, and a conflict (the
  * object changed meanwhile) is retried on a fresh read. Publications that arrive while a write runs collapse into
  * one more run with the newest list.
+ *
+ * <p>Writing yields to reloads: from a change's arrival until the reload it starts publishes (or
+ * {@link #YIELD_AT_MOST}), the writer waits between two writes. Serving a change comes before reporting on the last
+ * one: a new leader's first write-back of every route costs this process about a millisecond of CPU per route and
+ * the API server more, and on a small node both took the cores from the reload (ScaleBench: a route change during the
+ * write-back was live in about 1 s for 0.3 s of the control thread's CPU, docs/scale.md).
  */
 public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KubernetesStatusSink.class);
@@ -69,6 +75,11 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
         return t;
     });
     private volatile boolean leading;
+    /** System.nanoTime() until which writes wait for a reload to publish; 0 when none is coming */
+    private volatile long yieldUntil;
+    /** A reload that never publishes (its config rejected) holds the writer no longer than this. */
+    static final Duration YIELD_AT_MOST = Duration.ofSeconds(2);
+    private static final long YIELD_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     KubernetesStatusSink(KubernetesClient client, CachedObjects cache, KubernetesSettings settings,
                                 Clock clock) {
@@ -86,7 +97,26 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
     @Override
     public void publish(List<ResourceStatus> statuses) {
         latest.set(statuses);
+        yieldUntil = 0;
         schedule();
+    }
+
+    /** A change the translator reads has arrived: the writer waits for the reload it starts (see the class). */
+    void reloadComing() {
+        long until = System.nanoTime() + YIELD_AT_MOST.toNanos();
+        yieldUntil = until == 0 ? 1 : until;
+    }
+
+    /** On the writer thread, between two writes. */
+    private void yieldToReload() {
+        long until;
+        while (leading && (until = yieldUntil) != 0) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(left, YIELD_STEP_NANOS));
+        }
     }
 
     /** Told by the leader election: only the leader writes. */
@@ -146,6 +176,7 @@ public final class KubernetesStatusSink implements StatusSink, AutoCloseable {
                 ? addresses() : null;
         StatusMerge merge = new StatusMerge(settings.controllerName(), clock.instant());
         for (ResourceStatus s : statuses) {
+            yieldToReload();
             if (!leading) {
                 return;
             }
