@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.http1.HopByHopNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -13,7 +14,7 @@ import java.util.List;
  * Transfer-Encoding goes too: the next hop's codec frames the body itself.
  */
 final class HopByHopHeaders {
-    static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    static final AsciiString PROXY_CONNECTION = HopByHopNames.PROXY_CONNECTION;
     private static final AsciiString[] HTTP2_EXTENSIONS;
 
     static {
@@ -38,14 +39,11 @@ final class HopByHopHeaders {
             }
             headers.remove(HttpHeaderNames.CONNECTION);
         }
-        headers.remove(HttpHeaderNames.KEEP_ALIVE);
-        headers.remove(PROXY_CONNECTION);
-        headers.remove(HttpHeaderNames.TE);
-        headers.remove(HttpHeaderNames.TRAILER);
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (!keepUpgrade) {
-            headers.remove(HttpHeaderNames.UPGRADE);
+        int names = keepUpgrade ? HopByHopNames.ALL_BUT_UPGRADE : HopByHopNames.ALL.size();
+        for (int i = 0; i < names; i++) {
+            headers.remove(HopByHopNames.ALL.get(i));
         }
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
     }
 
     static final AsciiString X_ORIGINAL_URL = AsciiString.cached("x-original-url");

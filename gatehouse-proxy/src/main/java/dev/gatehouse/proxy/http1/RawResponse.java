@@ -52,9 +52,6 @@ public final class RawResponse extends DefaultByteBufHolder {
     private static final int HOP_BY_HOP = 0;
     private static final int REQUEST_ID = 1;
 
-    private static final AsciiString[] HOP_BY_HOP_NAMES = {
-            HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"), HttpHeaderNames.TE,
-            HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE};
     private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
 
     private final int status;
@@ -322,8 +319,8 @@ public final class RawResponse extends DefaultByteBufHolder {
     }
 
     private static boolean isHopByHop(ByteBuf in, int at, int len) {
-        for (AsciiString name : HOP_BY_HOP_NAMES) {
-            if (is(in, at, len, name)) {
+        for (int i = 0; i < HopByHopNames.ALL.size(); i++) {
+            if (is(in, at, len, HopByHopNames.ALL.get(i))) {
                 return true;
             }
         }
