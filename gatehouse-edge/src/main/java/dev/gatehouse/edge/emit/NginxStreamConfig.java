@@ -8,7 +8,9 @@ import dev.gatehouse.edge.pool.EdgeNode;
  * health checks ({@code health_check} is NGINX Plus), so a node is taken out passively: after
  * {@code unhealthyThreshold} failed connects it gets no connection for {@code fail_timeout}, and a failed connect is
  * retried on the next node at once ({@code proxy_next_upstream}), as the edge does. Its {@code proxy_protocol} sends
- * version 1 only, which the in-cluster gatehouse reads as well as version 2.
+ * version 1 only, which the in-cluster gatehouse reads as well as version 2. {@code proxy_half_close} (nginx 1.21.4
+ * and later; Debian 12 ships 1.22) passes a client's half-close on to the node as the edge does: without it nginx
+ * closes both ways at the first FIN, and a client that sends its request and shuts its write side loses the answer.
  */
 public final class NginxStreamConfig {
     private NginxStreamConfig() {
@@ -50,6 +52,7 @@ public final class NginxStreamConfig {
             }
             out.append("        proxy_connect_timeout ").append(StreamPlan.time(plan.connectTimeout())).append(";\n")
                     .append("        proxy_timeout ").append(StreamPlan.time(plan.idleTimeout())).append(";\n")
+                    .append("        proxy_half_close on;\n")
                     .append("        proxy_next_upstream on;\n")
                     .append("        proxy_next_upstream_tries ").append(plan.nodes().nodes().size()).append(";\n")
                     .append("    }\n");

@@ -45,7 +45,8 @@ class EmittedConfigTest {
                 + "        server 10.0.0.11:30443 max_fails=3 fail_timeout=4s;  # node-a\n")
                 .contains("server [fd00::13]:30080 max_fails=3 fail_timeout=4s;  # node c\n")
                 .contains("listen [0:0:0:0:0:0:0:0]:443;\n        proxy_pass gatehouse_edge_443;\n        proxy_protocol on;\n")
-                .contains("proxy_connect_timeout 5s;", "proxy_timeout 3600s;", "proxy_next_upstream_tries 3;");
+                .contains("proxy_connect_timeout 5s;", "proxy_timeout 3600s;", "proxy_half_close on;",
+                        "proxy_next_upstream_tries 3;");
         nginxAccepts(conf);
     }
 
