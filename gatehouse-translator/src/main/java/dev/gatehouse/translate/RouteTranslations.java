@@ -53,7 +53,8 @@ final class RouteTranslations {
         List<ResourceSet.Entry> read = new ArrayList<>(resources.entries().size());
         for (ResourceSet.Entry e : resources.entries()) {
             HasMetadata o = e.object();
-            if (!(o instanceof HTTPRoute || o instanceof GRPCRoute || o instanceof EndpointSlice)) {
+            if (!(o instanceof HTTPRoute || o instanceof io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute
+                    || o instanceof GRPCRoute || o instanceof EndpointSlice)) {
                 read.add(e);
             }
         }
@@ -87,7 +88,11 @@ final class RouteTranslations {
             this.current = new IdentityHashMap<>(previous.size());
         }
 
-        /** {@code route}'s own translation: the kept one, or {@code translate}'s, whose resolutions go through {@code backends}. */
+        /**
+         * {@code route}'s own translation: the kept one, or {@code translate}'s, whose resolutions go through
+         * {@code backends}. {@code route} is the object as the source gave it (a v1beta1 HTTPRoute, not the v1 copy
+         * the index makes of it afresh each translation, which would never be kept).
+         */
         HttpRouteTranslator.Result translate(HasMetadata route, BackendResolver backends,
                                              Supplier<HttpRouteTranslator.Result> translate) {
             Kept k = current.get(route);

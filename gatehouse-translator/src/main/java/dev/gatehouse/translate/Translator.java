@@ -153,7 +153,8 @@ public final class Translator {
             if (route instanceof HTTPRoute http) {
                 result = securityPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
                         trafficPolicies.apply(GatewayTranslator.HTTP_ROUTE, http, http.getSpec().getParentRefs(),
-                                ownTranslations.translate(http, backends, () -> routes.translate(http, index.origin(route)))));
+                                ownTranslations.translate(index.origin(route).object(), backends,
+                                        () -> routes.translate(http, index.origin(route)))));
                 parents = attacher.attach(http, result, options.controllerName(), attached);
             } else {
                 GRPCRoute g = (GRPCRoute) route;

@@ -76,6 +76,24 @@ class RouteTranslationsTest {
         });
     }
 
+    /** A v1beta1 HTTPRoute is kept too: the memo knows it by the source's object, not the v1 copy made of it. */
+    @Test
+    void aV1beta1RouteIsKeptLikeAV1One() throws IOException {
+        List<ResourceSet.Entry> entries = replace(EndpointRefreshTest.scaleLike(), o -> o instanceof HTTPRoute r
+                && r.getMetadata().getName().equals("r1") ? new io.fabric8.kubernetes.api.model.gatewayapi.v1beta1.HTTPRoute(
+                        "gateway.networking.k8s.io/v1beta1", "HTTPRoute", r.getMetadata(), r.getSpec(), r.getStatus()) : o);
+        Translator warm = new Translator(TranslatorOptions.defaults());
+        Translation before = warm.translate(new ResourceSet(entries), 1);
+        List<ResourceSet.Entry> changed = replace(entries, o -> o instanceof HTTPRoute r && r.getMetadata().getName().equals("r2")
+                ? new HTTPRouteBuilder(r).editSpec().addToHostnames("changed.example.com").endSpec().build() : o);
+        Translation after = warm.translate(new ResourceSet(changed), 2);
+
+        assertThat(print(after)).isEqualTo(print(new Translator(TranslatorOptions.defaults())
+                .translate(new ResourceSet(changed), 2)));
+        assertThat(warm.routeTranslations.kept.get()).as("r1 (v1beta1), r3 and r4 kept").isEqualTo(3);
+        assertThat(rulesByRoute(after).get("r1")).isSameAs(rulesByRoute(before).get("r1"));
+    }
+
     /** The changes tried on one input: each is a function of its entries. */
     private static List<UnaryOperator<List<ResourceSet.Entry>>> changes(List<ResourceSet.Entry> entries,
                                                                         List<ResourceSet.Entry> copies) {
