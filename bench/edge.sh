@@ -11,9 +11,13 @@
 # turns, ROUNDS times, DURATION seconds per measurement; reported: medians over the rounds.
 #   bench/edge.sh                     # defaults: ROUNDS=3 DURATION=8 WARMUP=30 SETTLE=120 (~7-10 min)
 #   GATEHOUSE_JAR=/tmp/before.jar bench/edge.sh   # another build of the edge (a before/after comparison)
+#   PORT_BASE=24000 bench/edge.sh     # ports PORT_BASE+80..+93 (default 18100: nginx 18180, edges 18182-3, origin 18190-1)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ROUNDS=${ROUNDS:-3}; DURATION=${DURATION:-8}; WARMUP=${WARMUP:-30}; SETTLE=${SETTLE:-120}
+PORT_BASE=${PORT_BASE:-18100}
+nginx_port=$((PORT_BASE + 80)); v1_port=$((PORT_BASE + 82)); v2_port=$((PORT_BASE + 83))
+direct_port=$((PORT_BASE + 90)); node_port=$((PORT_BASE + 91))
 # -XX:-TieredCompilation as the launcher starts 'gatehouse edge' (C2 only: half the compiling, done sooner)
 JAVA_OPTS=${GATEHOUSE_JAVA_OPTS:--XX:+UseSerialGC -Xms256m -Xmx256m -Xmn128m -XX:+AlwaysPreTouch -XX:-TieredCompilation -Dio.netty.leakDetection.level=disabled}
 out="$root/bench/out-edge"; mkdir -p "$out/www"; rm -f "$out"/*.pid "$out"/wrk-*.txt
@@ -24,7 +28,7 @@ head -c 1048576 /dev/urandom > "$out/www/big"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-for c in origin nginx; do sed "s#@DIR@#$out#g" "$root/bench/edge-$c.conf.template" > "$out/edge-$c.conf"; done
+for c in origin nginx; do sed -e "s#@DIR@#$out#g" -e "s#@NGINX_PORT@#$nginx_port#g" -e "s#@DIRECT_PORT@#$direct_port#g" -e "s#@NODE_PORT@#$node_port#g" "$root/bench/edge-$c.conf.template" > "$out/edge-$c.conf"; done
 taskset -c 1 nginx -c "$out/edge-origin.conf" -p "$out" & pids+=($!)
 taskset -c 0 nginx -c "$out/edge-nginx.conf" -p "$out" & pids+=($!); nginx_pid=$!
 JAR=${GATEHOUSE_JAR:-$root/gatehouse-app/target/gatehouse.jar}
@@ -33,13 +37,13 @@ declare -A edge_pid
 edge() { # listen-port admin-port proxy-protocol
   # shellcheck disable=SC2086
   taskset -c 0 java $JAVA_OPTS -jar "$JAR" edge --listen "127.0.0.1:$1" \
-    --nodes 127.0.0.1,127.0.0.2,127.0.0.3 --node-port "$1=18191" --proxy-protocol "$3" \
+    --nodes 127.0.0.1,127.0.0.2,127.0.0.3 --node-port "$1=$node_port" --proxy-protocol "$3" \
     --admin "127.0.0.1:$2" > "$out/edge-$1.log" 2>&1 & pids+=($!); edge_pid[$1]=$!
 }
-edge 18182 19912 v1
-edge 18183 19913 v2
+edge $v1_port $((PORT_BASE + 92)) v1
+edge $v2_port $((PORT_BASE + 93)) v2
 wait_ok() { for _ in $(seq 150); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.2; done; echo "bench: $1 never answered"; exit 1; }
-for p in 18190 18180 18182 18183; do wait_ok "http://127.0.0.1:$p/"; done
+for p in $direct_port $nginx_port $v1_port $v2_port; do wait_ok "http://127.0.0.1:$p/"; done
 
 conns() { taskset -c 1 wrk -t1 -c50 -d"$2"s -H 'Connection: close' "http://127.0.0.1:$1/"; }
 bytes() { taskset -c 1 wrk -t1 -c10 -d"$2"s "http://127.0.0.1:$1/big"; }
@@ -72,11 +76,11 @@ settle() { # listen-port
   echo "edge on $1: JIT settled after ${waited}s more, ${after}s compiling in all"
 }
 echo "warm-up $((WARMUP * 5 / 3))s per edge, then until its JIT is idle (at most ${SETTLE}s more)"
-for p in 18182 18183; do
+for p in $v1_port $v2_port; do
   conns $p "$WARMUP" > /dev/null; bytes $p $((WARMUP / 3)) > /dev/null; latency $p $((WARMUP / 3)) > /dev/null
   settle $p
 done
-conns 18180 3 > /dev/null
+conns $nginx_port 3 > /dev/null
 : > "$out/results.txt"
 # the order of the proxies turns each round: in runs of three back-to-back connection tests the last came out
 # slowest, whichever proxy it was (load 6-8); with a fixed order edge-v2, always last, paid for it
@@ -86,9 +90,9 @@ for r in $(seq "$ROUNDS"); do
   order=(direct "${proxies[@]:$turn}" "${proxies[@]:0:$turn}")
   for test in conns bytes latency; do
     for who in "${order[@]}"; do
-      case $who in direct) port=18190 ;; nginx-stream) port=18180 ;; edge-v1) port=18182 ;; *) port=18183 ;; esac
+      case $who in direct) port=$direct_port ;; nginx-stream) port=$nginx_port ;; edge-v1) port=$v1_port ;; *) port=$v2_port ;; esac
       [ "$who" = direct ] && [ "$test" != latency ] && continue
-      case $who in direct) pid=0 ;; nginx-stream) pid=$nginx_pid ;; edge-v1) pid=${edge_pid[18182]} ;; *) pid=${edge_pid[18183]} ;; esac
+      case $who in direct) pid=0 ;; nginx-stream) pid=$nginx_pid ;; edge-v1) pid=${edge_pid[$v1_port]} ;; *) pid=${edge_pid[$v2_port]} ;; esac
       t0=$([ "$pid" = 0 ] && echo 0 || ticks "$pid")
       line=$($test $port "$DURATION" | tee "$out/wrk-$test-$who-$r.txt" | parse)
       t1=$([ "$pid" = 0 ] && echo 0 || ticks "$pid")
