@@ -163,7 +163,6 @@ class Http2AbuseTest {
 
     @Test
     void continuationFloodOfEmptyFramesGetsGoAway() throws Exception {
-        int requestsBefore = backend.requests.get();
         try (RawH2Client c = new RawH2Client(address())) {
             byte[] block = RawH2Client.request("GET", "/hold/cont");
             c.frame(RawH2Client.HEADERS, RawH2Client.END_STREAM, 1, block); // no END_HEADERS
@@ -177,7 +176,7 @@ class Http2AbuseTest {
             assertThat(c.awaitClose(5000)).isTrue();
             assertThat(c.goAwayError.get()).isEqualTo(ENHANCE_YOUR_CALM);
         }
-        assertThat(backend.requests.get()).as("never forwarded").isEqualTo(requestsBefore);
+        assertThat(backend.targets).as("never forwarded").doesNotContain("/hold/cont");
     }
 
     /**
@@ -219,7 +218,6 @@ class Http2AbuseTest {
     @Test
     void hpackBombIsRefusedWithoutForwarding() throws Exception {
         long before = memory();
-        int requestsBefore = backend.requests.get();
         try (RawH2Client c = new RawH2Client(address())) {
             ByteArrayOutputStream b = new ByteArrayOutputStream();
             byte[] base = RawH2Client.request("GET", "/bomb");
@@ -257,7 +255,7 @@ class Http2AbuseTest {
                     .as("refused: GOAWAY %s, resets %s, status %s", c.goAwayError.get(), c.resets.get(), c.statuses)
                     .isTrue();
         }
-        assertThat(backend.requests.get()).as("never forwarded").isEqualTo(requestsBefore);
+        assertThat(backend.targets).as("never forwarded").doesNotContain("/bomb");
         assertMemoryBounded(before);
     }
 

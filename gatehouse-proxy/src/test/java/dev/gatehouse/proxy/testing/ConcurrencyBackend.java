@@ -21,6 +21,8 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -33,6 +35,12 @@ public final class ConcurrencyBackend implements AutoCloseable {
     public final AtomicInteger inFlight = new AtomicInteger();
     public final AtomicInteger maxInFlight = new AtomicInteger();
     public final AtomicInteger requests = new AtomicInteger();
+    /**
+     * Every request target received: a test asking whether its own request got through looks for its path here
+     * rather than comparing {@link #requests} before and after, which an earlier test's requests still on their
+     * way through the gateway (a loaded machine) can move.
+     */
+    public final Set<String> targets = ConcurrentHashMap.newKeySet();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final long holdMillis;
@@ -72,6 +80,7 @@ public final class ConcurrencyBackend implements AutoCloseable {
             try {
                 if (msg instanceof HttpRequest r) {
                     requests.incrementAndGet();
+                    targets.add(r.uri());
                     pending = true;
                     hold = r.uri().startsWith("/hold");
                     int now = inFlight.incrementAndGet();
