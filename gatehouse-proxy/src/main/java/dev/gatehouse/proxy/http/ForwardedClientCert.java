@@ -28,6 +28,14 @@ public final class ForwardedClientCert {
         connection.attr(KEY).set(spec);
     }
 
+    /** Whether {@link #apply} may add the header for a request from {@code client} (it may always remove it). */
+    static boolean mayAdd(Channel client) {
+        Channel connection = client instanceof Http2StreamChannel ? client.parent() : client;
+        ForwardClientCertSpec spec = connection.hasAttr(KEY) ? connection.attr(KEY).get() : null;
+        return spec != null && (spec.mode() == ForwardClientCertSpec.Mode.SANITIZE_SET
+                || spec.mode() == ForwardClientCertSpec.Mode.APPEND_FORWARD);
+    }
+
     /** @param client the connection, or the h2 stream, the request arrived on */
     static void apply(HttpHeaders headers, Channel client) {
         Channel connection = client instanceof Http2StreamChannel ? client.parent() : client;

@@ -41,6 +41,31 @@ final class ForwardedHeaders {
         headers.set(FORWARDED, existing == null ? element : existing + ", " + element);
     }
 
+    /**
+     * What {@link #apply} would add, as name, value, name, value... in its order, when {@code headers} holds none
+     * of the four names: then apply's {@code set}s only append, and these lines written after the map's own are
+     * the bytes the encoder would have written for the map after apply. Else null (apply must merge).
+     */
+    static CharSequence[] lines(HttpHeaders headers, ForwardedClient client, String originalHost, String scheme) {
+        if (headers.contains(X_FORWARDED_FOR) || headers.contains(X_FORWARDED_PROTO)
+                || headers.contains(X_FORWARDED_HOST) || headers.contains(FORWARDED)) {
+            return null;
+        }
+        AsciiString proto = "https".equals(scheme) ? HTTPS : HTTP;
+        String element = client.element(originalHost, scheme);
+        return originalHost == null
+                ? new CharSequence[] {X_FORWARDED_FOR, client.ip(), X_FORWARDED_PROTO, proto, FORWARDED, element}
+                : new CharSequence[] {X_FORWARDED_FOR, client.ip(), X_FORWARDED_PROTO, proto,
+                        X_FORWARDED_HOST, originalHost, FORWARDED, element};
+    }
+
+    /** Adds {@link #lines} to the map after all: the same map {@link #apply} would have left. */
+    static void add(HttpHeaders headers, CharSequence[] lines) {
+        for (int i = 0; i < lines.length; i += 2) {
+            headers.add(lines[i], lines[i + 1]);
+        }
+    }
+
     private static String joined(HttpHeaders headers, AsciiString name) {
         String first = headers.get(name);
         if (first == null) {

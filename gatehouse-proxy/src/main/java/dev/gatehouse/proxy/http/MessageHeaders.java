@@ -27,6 +27,16 @@ final class MessageHeaders {
 
     static void prepareUpstreamRequest(HttpRequest request, boolean fromHttp2, boolean websocket, boolean hasBody,
                                        ForwardedClient client, String originalHost, String scheme) {
+        prepareUpstreamRequest(request, fromHttp2, websocket, hasBody, client, originalHost, scheme, false);
+    }
+
+    /**
+     * @param linesApart whether the forwarding lines may be left out of the map for the encoder to write after it
+     * @return those lines ({@link ForwardedHeaders#lines}) when they were left out, else null: they are in the map
+     */
+    static CharSequence[] prepareUpstreamRequest(HttpRequest request, boolean fromHttp2, boolean websocket,
+                                                 boolean hasBody, ForwardedClient client, String originalHost,
+                                                 String scheme, boolean linesApart) {
         HttpHeaders h = request.headers();
         HopByHopHeaders.strip(h, websocket);
         if (fromHttp2) {
@@ -41,8 +51,12 @@ final class MessageHeaders {
         if (hasBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        ForwardedHeaders.apply(h, client, originalHost, scheme);
+        CharSequence[] lines = linesApart ? ForwardedHeaders.lines(h, client, originalHost, scheme) : null;
+        if (lines == null) {
+            ForwardedHeaders.apply(h, client, originalHost, scheme);
+        }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        return lines;
     }
 
     /**

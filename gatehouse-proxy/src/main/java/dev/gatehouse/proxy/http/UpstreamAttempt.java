@@ -84,6 +84,8 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
     private Future<?> connecting;
     /** the write of the head to a reused connection, when the request is not idempotent; else null */
     private ChannelPromise headWrite;
+    /** the forwarding lines the HTTP/1.1 encoder writes after the head's map, not in it; null: they are in it */
+    private CharSequence[] forwardedLines;
     private long backendTimeoutNanos;
     /** the rule set timeouts.request or backendRequest: they win over the cluster's requestTimeout */
     private boolean ruleTimeouts;
@@ -202,8 +204,8 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         // TE is hop-by-hop, but "TE: trailers" is how a gRPC client says it reads trailers: an h2 backend is told too
         boolean teTrailers = protocol == BackendProtocol.HTTP_2
                 && ex.request.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
-        MessageHeaders.prepareUpstreamRequest(ex.request, ex.http2, ex.websocket, ex.expectsBody,
-                ex.owner.forwardedClient(), ex.originalHost, ex.scheme);
+        forwardedLines = MessageHeaders.prepareUpstreamRequest(ex.request, ex.http2, ex.websocket, ex.expectsBody,
+                ex.owner.forwardedClient(), ex.originalHost, ex.scheme, forwardedLinesApart(protocol));
         if (teTrailers) {
             ex.request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
@@ -329,6 +331,10 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         headWrite = h.reused() && !IdempotentMethods.contains(ex.request.method()) ? up.newPromise() : null;
         if (rawResponseApplies()) {
             h.expectRawResponse();
+        }
+        if (forwardedLines != null && !h.appendToNextHead(forwardedLines)) {
+            ForwardedHeaders.add(ex.request.headers(), forwardedLines);
+            forwardedLines = null;
         }
         up.write(ex.request, headWrite == null ? up.voidPromise() : headWrite);
         if (wroteBefore) {
@@ -456,6 +462,17 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
      * path): a GET from an HTTP/1.1 client whose response nothing but the hop-by-hop rules and the request id
      * touch. No retry policy either: its drain and status triggers read the decoded head.
      */
+    /**
+     * Whether the X-Forwarded-* and Forwarded lines may skip the header map and be written by the HTTP/1.1 encoder
+     * after it: when nothing reads or adds to the map after them, so that they would have been its last lines
+     * anyway (no trace header, no client certificate header, no mirror copying the head, no WebSocket splice).
+     * Their 4 map entries were ~230 of the ~1,600 bytes a small GET allocated (docs/performance.md, session 13).
+     */
+    private boolean forwardedLinesApart(BackendProtocol protocol) {
+        return protocol == BackendProtocol.HTTP_1_1 && !ex.websocket && ex.exchange.mirrors().isEmpty()
+                && (ex.log == null || !ex.observer.readsUpstreamRequest()) && !ForwardedClientCert.mayAdd(ex.client);
+    }
+
     private boolean rawResponseApplies() {
         return HttpMethod.GET.equals(ex.request.method()) && !ex.http2 && ex.clientVersion == HttpVersion.HTTP_1_1
                 && !ex.websocket && retry == null && !ex.debugTrace && hashCookie == null
@@ -708,7 +725,17 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
 
     @Override
     public String header(CharSequence name) {
-        return ex.request.headers().get(name);
+        String value = ex.request.headers().get(name);
+        CharSequence[] lines = forwardedLines;
+        if (value == null && lines != null) {
+            // a retry's pick sees the upstream head, forwarding lines included, as it did when they were in the map
+            for (int i = 0; i < lines.length; i += 2) {
+                if (AsciiString.contentEqualsIgnoreCase(lines[i], name)) {
+                    return lines[i + 1].toString();
+                }
+            }
+        }
+        return value;
     }
 
     @Override

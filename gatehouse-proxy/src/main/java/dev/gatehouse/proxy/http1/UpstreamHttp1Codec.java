@@ -1,10 +1,12 @@
 package dev.gatehouse.proxy.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -14,6 +16,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.CharsetUtil;
 
 import java.util.ArrayDeque;
 import java.util.List;
@@ -24,7 +28,9 @@ import java.util.List;
  * missing), plus one shortcut: a GET whose exchange called {@link #expectRawResponse()} before writing it gets
  * its response as a {@link RawResponse} when the whole response is already read and in the plain shape that
  * class describes, instead of a decoded head, header map and body. Every other response, and every byte after
- * the decoder saw anything unusual, goes through Netty's decoder exactly as before.
+ * the decoder saw anything unusual, goes through Netty's decoder exactly as before. On the way out, the lines
+ * given to {@link #appendToNextHead} are written after the next request head's header map, as the encoder
+ * writes the map's own, so a proxy's own last lines need no map entries.
  */
 public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpResponseDecoder, HttpRequestEncoder> {
     /** A GET whose response may come raw: equal to GET for every check below, told apart by identity. */
@@ -36,6 +42,9 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpR
     /** a 2xx to CONNECT made the connection a tunnel: bytes pass through undecoded */
     private boolean tunnel;
     private boolean rawNext;
+    /** name, value... for the next request head written; then for the head being encoded */
+    private CharSequence[] linesNext;
+    private CharSequence[] linesNow;
 
     public UpstreamHttp1Codec(HttpDecoderConfig config) {
         init(new Decoder(config), new Encoder());
@@ -46,6 +55,14 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpR
         rawNext = true;
     }
 
+    /**
+     * Header lines (name, value, name, value...) the next request head written gets after its header map's:
+     * the bytes the map would have given had they been added to it last, with no entry made for them.
+     */
+    public void appendToNextHead(CharSequence[] namesAndValues) {
+        linesNext = namesAndValues;
+    }
+
     private final class Encoder extends HttpRequestEncoder {
         @Override
         protected void encode(ChannelHandlerContext ctx, Object msg, List<Object> out) throws Exception {
@@ -53,11 +70,41 @@ public final class UpstreamHttp1Codec extends CombinedChannelDuplexHandler<HttpR
                 HttpMethod method = request.method();
                 methods.offer(rawNext && HttpMethod.GET.equals(method) ? RAW_GET : method);
                 rawNext = false;
+                linesNow = linesNext;
+                linesNext = null;
             }
-            super.encode(ctx, msg, out);
+            try {
+                super.encode(ctx, msg, out);
+            } finally {
+                linesNow = null;
+            }
             if (!tunnel && msg instanceof LastHttpContent) {
                 missingResponses++;
             }
+        }
+
+        @Override
+        protected void encodeHeaders(HttpHeaders headers, ByteBuf buf) {
+            super.encodeHeaders(headers, buf);
+            CharSequence[] lines = linesNow;
+            if (lines != null) {
+                linesNow = null; // the head's only: a chunked end's trailers are encoded here too
+                for (int i = 0; i < lines.length; i += 2) {
+                    writeAscii(buf, lines[i]);
+                    buf.writeByte(':').writeByte(' ');
+                    writeAscii(buf, lines[i + 1]);
+                    buf.writeByte('\r').writeByte('\n');
+                }
+            }
+        }
+    }
+
+    /** As Netty's header encoder writes a name or value: an AsciiString's bytes, else each char as one byte. */
+    private static void writeAscii(ByteBuf buf, CharSequence s) {
+        if (s instanceof AsciiString a) {
+            ByteBufUtil.copy(a, buf);
+        } else {
+            buf.writeCharSequence(s, CharsetUtil.US_ASCII);
         }
     }
 

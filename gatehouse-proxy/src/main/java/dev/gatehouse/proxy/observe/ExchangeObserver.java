@@ -28,6 +28,15 @@ public interface ExchangeObserver {
     default void onUpstreamRequest(RequestLog log, HttpHeaders upstreamHeaders) {
     }
 
+    /**
+     * Whether {@link #onUpstreamRequest} does anything: an observer that implements it must say so here. The proxy
+     * then hands it the whole upstream head as a header map; otherwise it may write its own forwarding lines
+     * straight into the encoded head instead of the map (docs/performance.md, session 13).
+     */
+    default boolean readsUpstreamRequest() {
+        return false;
+    }
+
     /** The response head (proxied or local) is about to be written to the client. */
     default void onResponseHead(RequestLog log) {
     }

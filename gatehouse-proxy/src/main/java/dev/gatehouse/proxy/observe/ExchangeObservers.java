@@ -68,6 +68,11 @@ public final class ExchangeObservers implements ExchangeObserver {
     }
 
     @Override
+    public boolean readsUpstreamRequest() {
+        return upstreamRequest.length > 0;
+    }
+
+    @Override
     public void onResponseHead(RequestLog log) {
         for (ExchangeObserver o : responseHead) {
             o.onResponseHead(log);

@@ -118,6 +118,20 @@ public final class UpstreamHandler extends ChannelInboundHandlerAdapter implemen
         return true;
     }
 
+    /**
+     * Header lines (name, value...) for the next request head written on this HTTP/1.1 connection to carry
+     * after its header map's ({@link UpstreamHttp1Codec#appendToNextHead}).
+     *
+     * @return false on an h2 stream: the caller adds them to the map instead
+     */
+    public boolean appendToNextHead(CharSequence[] namesAndValues) {
+        if (http1 == null) {
+            return false;
+        }
+        http1.appendToNextHead(namesAndValues);
+        return true;
+    }
+
     /** Detaches the exchange (before pooling, closing or handing the connection to a splice). */
     public void unbind() {
         listener = null;

@@ -128,6 +128,11 @@ public final class OtlpTracing implements ExchangeObserver, AutoCloseable {
     }
 
     @Override
+    public boolean readsUpstreamRequest() {
+        return true;
+    }
+
+    @Override
     public void onUpstreamRequest(RequestLog log, HttpHeaders headers) {
         Object state = log.span();
         boolean continued;
