@@ -1,12 +1,18 @@
 package dev.gatehouse.app.arch;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.gatehouse.proxy.observe.ExchangeObserver;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
@@ -104,5 +110,25 @@ final class ArchitectureTest {
                 .orShould().callMethod(String.class, "replaceAll", String.class, String.class)
                 .orShould().callMethod(String.class, "replaceFirst", String.class, String.class)
                 .check(classes);
+    }
+
+    /**
+     * The proxy writes its forwarding lines outside the upstream head's header map unless an observer reads that
+     * head, which an observer says with {@code readsUpstreamRequest()} (its default says no, and the proxy asks
+     * it per request, so it cannot be worked out from the class there). An observer that implements
+     * {@code onUpstreamRequest} and forgets to say so would see a map without those lines.
+     */
+    @Test
+    void anObserverOfTheUpstreamHeadSaysItReadsIt() {
+        List<String> reading = new ArrayList<>();
+        for (JavaClass c : classes) {
+            if (!c.isInterface() && c.isAssignableTo(ExchangeObserver.class)
+                    && c.getMethods().stream().anyMatch(m -> m.getName().equals("onUpstreamRequest"))) {
+                reading.add(c.getName());
+                assertThat(c.getMethods()).as("%s implements onUpstreamRequest", c.getName())
+                        .anyMatch(m -> m.getName().equals("readsUpstreamRequest"));
+            }
+        }
+        assertThat(reading).as("observers of the upstream head").isNotEmpty();
     }
 }

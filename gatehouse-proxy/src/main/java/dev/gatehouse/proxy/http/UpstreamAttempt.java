@@ -456,12 +456,6 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         }
     }
 
-    /** The {@code Set-Cookie} of a hash cookie generated for this request, or {@code null}. */
-    /**
-     * Whether the response may reach the client as the upstream's bytes rewritten ({@link ResponseRelay}'s raw
-     * path): a GET from an HTTP/1.1 client whose response nothing but the hop-by-hop rules and the request id
-     * touch. No retry policy either: its drain and status triggers read the decoded head.
-     */
     /**
      * Whether the X-Forwarded-* and Forwarded lines may skip the header map and be written by the HTTP/1.1 encoder
      * after it: when nothing reads or adds to the map after them, so that they would have been its last lines
@@ -473,12 +467,18 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
                 && (ex.log == null || !ex.observer.readsUpstreamRequest()) && !ForwardedClientCert.mayAdd(ex.client);
     }
 
+    /**
+     * Whether the response may reach the client as the upstream's bytes rewritten ({@link ResponseRelay}'s raw
+     * path): a GET from an HTTP/1.1 client whose response nothing but the hop-by-hop rules and the request id
+     * touch. No retry policy either: its drain and status triggers read the decoded head.
+     */
     private boolean rawResponseApplies() {
         return HttpMethod.GET.equals(ex.request.method()) && !ex.http2 && ex.clientVersion == HttpVersion.HTTP_1_1
                 && !ex.websocket && retry == null && !ex.debugTrace && hashCookie == null
                 && ex.filters.noResponseFilters() && sessionHeader() == null;
     }
 
+    /** The {@code Set-Cookie} of a hash cookie generated for this request, or {@code null}. */
     String generatedSetCookie() {
         return hashCookie == null ? null : hashCookie.setCookie(hashCookieValue);
     }
