@@ -62,11 +62,21 @@ final class HostIndex<T> {
             return any;
         }
         T hit = exact.get(host);
-        if (hit != null) {
-            return hit;
+        return hit != null ? hit : lookupNotExact(host);
+    }
+
+    /** What {@link #lookup} answers for a host that is no exact hostname: the longest wildcard, else the catch-all. */
+    T lookupNotExact(String host) {
+        if (host == null || host.isEmpty()) {
+            return any;
         }
         int slot = wildcardSlot(host);
         return slot >= 0 ? value(slot) : any;
+    }
+
+    /** The exact hostnames (lower case) and their values. */
+    Map<String, T> exact() {
+        return exact;
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.Map;
  * The routes of one Gateway listener: virtual hosts indexed by hostname, each with its complete rule list
  * in precedence order (the translator already folded in the fall-through rules of less specific hosts),
  * so matching is "most specific vhost, then first rule that matches" (scanning only the rules that the
- * path's first segment leaves possible, see {@link SegmentIndexedRules}).
+ * path's first segment leaves possible, see {@link SegmentIndexedRules}; for exact hostnames one probe of
+ * {@link HostSegmentTable} finds those rules).
  * Public only for what observers bind to it: a request that matched none of its rules (404) is still counted
  * under the listener its host selected.
  */
@@ -20,6 +21,8 @@ public final class ListenerRouter {
     private final String hostname;
     private final String label;
     private final HostIndex<SegmentIndexedRules> virtualHosts;
+    /** The exact hosts' rules by host and first path segment in one table: what a request probes first. */
+    private final HostSegmentTable exactHosts;
     private final Map<String, List<CompiledRoute>> rulesByHost;
     /** Set once by the server before the snapshot is published, as {@link CompiledRoute#bindObservation}. */
     private Object observation;
@@ -36,6 +39,7 @@ public final class ListenerRouter {
         this.hostname = hostname;
         this.label = gateway + " " + name;
         this.virtualHosts = virtualHosts;
+        this.exactHosts = HostSegmentTable.of(virtualHosts.exact());
         this.rulesByHost = rulesByHost;
     }
 
@@ -73,7 +77,11 @@ public final class ListenerRouter {
     }
 
     CompiledRoute route(String host, HttpExchange exchange) {
-        SegmentIndexedRules rules = virtualHosts.lookup(host);
+        int at = exactHosts.find(host, exchange.path());
+        if (at >= 0) {
+            return exactHosts.match(at, exchange);
+        }
+        SegmentIndexedRules rules = virtualHosts.lookupNotExact(host);
         return rules == null ? null : rules.match(exchange);
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The precedence-ordered rules of one virtual host, bucketed by the first path segment they require, so a
@@ -98,6 +99,20 @@ final class SegmentIndexedRules {
             slot = (slot + 1) & mask;
         }
         return anySegment;
+    }
+
+    /** The rules any path scans when its first segment is no key (or it has none), for {@link HostSegmentTable}. */
+    CompiledRoute[] anySegmentRules() {
+        return anySegment;
+    }
+
+    /** Each segment key with its bucket, for {@link HostSegmentTable}. */
+    void forEachBucket(BiConsumer<String, CompiledRoute[]> action) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null) {
+                action.accept(keys[i], buckets[i]);
+            }
+        }
     }
 
     private static int hash(String s, int from, int to) {

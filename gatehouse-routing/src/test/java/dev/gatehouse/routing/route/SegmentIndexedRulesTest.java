@@ -22,7 +22,22 @@ class SegmentIndexedRulesTest {
     private static final String[] PATHS = {"/", "/a", "/a/", "/ab", "/a/b", "/a/bc", "/b", "/b/a", "//a", "/c", "/c/d/e",
             "/c/d/e/f", "a", "", "/x", "/ab/", "/A"};
 
-    private static CompiledRoute route(int index, PathMatchSpec path) {
+    /** {@code n} rules of Exact, PathPrefix and regex matches over values that share and split segments. */
+    static List<CompiledRoute> randomRules(Random random, int n) {
+        List<CompiledRoute> rules = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String value = VALUES[random.nextInt(VALUES.length)];
+            PathMatchSpec path = switch (random.nextInt(5)) {
+                case 0, 1 -> exact(value);
+                case 2, 3 -> prefix(value);
+                default -> regex(value.isEmpty() ? ".*" : value + ".*");
+            };
+            rules.add(route(i, path));
+        }
+        return rules;
+    }
+
+    static CompiledRoute route(int index, PathMatchSpec path) {
         return new CompiledRoute(new RouteRef("HTTPRoute", "ns", "r", index, null, 0), "l",
                 RequestMatcher.compile(match(path)), List.of(), List.of(), List.of(), TimeoutSpec.NONE);
     }
@@ -40,17 +55,7 @@ class SegmentIndexedRulesTest {
     void picksExactlyWhatALinearScanPicks() {
         Random random = new Random(42);
         for (int round = 0; round < 500; round++) {
-            List<CompiledRoute> rules = new ArrayList<>();
-            int n = 1 + random.nextInt(12);
-            for (int i = 0; i < n; i++) {
-                String value = VALUES[random.nextInt(VALUES.length)];
-                PathMatchSpec path = switch (random.nextInt(5)) {
-                    case 0, 1 -> exact(value);
-                    case 2, 3 -> prefix(value);
-                    default -> regex(value.isEmpty() ? ".*" : value + ".*");
-                };
-                rules.add(route(i, path));
-            }
+            List<CompiledRoute> rules = randomRules(random, 1 + random.nextInt(12));
             SegmentIndexedRules index = SegmentIndexedRules.of(rules);
             for (String path : PATHS) {
                 HttpExchange exchange = exchange("http", 80, "GET", "/", "h");
