@@ -30,16 +30,15 @@ public final class ForwardedClientCert {
 
     /** Whether {@link #apply} may add the header for a request from {@code client} (it may always remove it). */
     static boolean mayAdd(Channel client) {
-        Channel connection = client instanceof Http2StreamChannel ? client.parent() : client;
-        ForwardClientCertSpec spec = connection.hasAttr(KEY) ? connection.attr(KEY).get() : null;
+        ForwardClientCertSpec spec = spec(connection(client));
         return spec != null && (spec.mode() == ForwardClientCertSpec.Mode.SANITIZE_SET
                 || spec.mode() == ForwardClientCertSpec.Mode.APPEND_FORWARD);
     }
 
     /** @param client the connection, or the h2 stream, the request arrived on */
     static void apply(HttpHeaders headers, Channel client) {
-        Channel connection = client instanceof Http2StreamChannel ? client.parent() : client;
-        ForwardClientCertSpec spec = connection.hasAttr(KEY) ? connection.attr(KEY).get() : null;
+        Channel connection = connection(client);
+        ForwardClientCertSpec spec = spec(connection);
         ForwardClientCertSpec.Mode mode = spec == null ? ForwardClientCertSpec.Mode.SANITIZE : spec.mode();
         if (mode == ForwardClientCertSpec.Mode.ALWAYS_FORWARD_ONLY) {
             return;
@@ -61,5 +60,15 @@ public final class ForwardedClientCert {
                 // FORWARD_ONLY over mTLS: the client's header as it came
             }
         }
+    }
+
+    /** The connection a request arrived on: the h2 stream's parent, else the channel itself. */
+    private static Channel connection(Channel client) {
+        return client instanceof Http2StreamChannel ? client.parent() : client;
+    }
+
+    /** The port's setting the connection was given, or null (sanitize). */
+    private static ForwardClientCertSpec spec(Channel connection) {
+        return connection.hasAttr(KEY) ? connection.attr(KEY).get() : null;
     }
 }

@@ -70,11 +70,11 @@ final class HostSegmentTable {
         for (Map.Entry<String, SegmentIndexedRules> e : hosts.entrySet()) {
             String host = e.getKey();
             int hostAt = offset(host, text, offsets);
-            int hostHash = hash(0, host, 0, host.length());
+            int hostHash = SegmentIndexedRules.hash(0, host, 0, host.length());
             SegmentIndexedRules hostRules = e.getValue();
             made.add(entry(hostHash, hostAt, host.length(), 0, -1, hostRules.anySegmentRules(), ruleList));
             hostRules.forEachBucket((segment, bucket) -> made.add(entry(
-                    hash(31 * hostHash + '/', segment, 0, segment.length()), hostAt, host.length(),
+                    SegmentIndexedRules.hash(31 * hostHash + '/', segment, 0, segment.length()), hostAt, host.length(),
                     offset(segment, text, offsets), segment.length(), bucket, ruleList)));
         }
         int size = 1;
@@ -84,7 +84,7 @@ final class HostSegmentTable {
         int mask = size - 1;
         int[] slots = new int[size * STRIDE];
         for (int[] entry : made) {
-            int slot = spread(entry[HASH]) & mask;
+            int slot = SegmentIndexedRules.spread(entry[HASH]) & mask;
             while (slots[slot * STRIDE + HOST_LENGTH] != 0) {
                 slot = (slot + 1) & mask;
             }
@@ -128,13 +128,10 @@ final class HostSegmentTable {
         if (entries == 0 || host == null || host.isEmpty()) {
             return -1;
         }
-        int hostHash = hash(0, host, 0, host.length());
+        int hostHash = SegmentIndexedRules.hash(0, host, 0, host.length());
         if (path != null && !path.isEmpty() && path.charAt(0) == '/') {
-            int end = path.indexOf('/', 1);
-            if (end < 0) {
-                end = path.length();
-            }
-            int at = probe(hash(31 * hostHash + '/', path, 1, end), host, path, 1, end - 1);
+            int end = SegmentIndexedRules.firstSegmentEnd(path);
+            int at = probe(SegmentIndexedRules.hash(31 * hostHash + '/', path, 1, end), host, path, 1, end - 1);
             if (at >= 0) {
                 return at;
             }
@@ -158,7 +155,7 @@ final class HostSegmentTable {
     }
 
     private int probe(int h, String host, String path, int from, int length) {
-        int slot = spread(h) & mask;
+        int slot = SegmentIndexedRules.spread(h) & mask;
         int at;
         while (slots[(at = slot * STRIDE) + HOST_LENGTH] != 0) {
             if (slots[at + HASH] == h && slots[at + SEGMENT_LENGTH] == length
@@ -179,16 +176,5 @@ final class HostSegmentTable {
             }
         }
         return true;
-    }
-
-    private static int hash(int h, String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            h = 31 * h + s.charAt(i);
-        }
-        return h;
-    }
-
-    private static int spread(int h) {
-        return h ^ (h >>> 16);
     }
 }

@@ -37,7 +37,7 @@ final class SegmentIndexedRules {
         this.anySegment = anySegment.toArray(new CompiledRoute[0]);
         for (Map.Entry<String, List<CompiledRoute>> e : bySegment.entrySet()) {
             String key = e.getKey();
-            int h = hash(key, 0, key.length());
+            int h = hash(0, key, 0, key.length());
             int slot = spread(h) & mask;
             while (keys[slot] != null) {
                 slot = (slot + 1) & mask;
@@ -84,12 +84,9 @@ final class SegmentIndexedRules {
         if (path == null || path.isEmpty() || path.charAt(0) != '/' || keys.length == 1 && keys[0] == null) {
             return anySegment;
         }
-        int end = path.indexOf('/', 1);
-        if (end < 0) {
-            end = path.length();
-        }
+        int end = firstSegmentEnd(path);
         int len = end - 1;
-        int h = hash(path, 1, end);
+        int h = hash(0, path, 1, end);
         int slot = spread(h) & mask;
         String key;
         while ((key = keys[slot]) != null) {
@@ -115,15 +112,24 @@ final class SegmentIndexedRules {
         }
     }
 
-    private static int hash(String s, int from, int to) {
-        int h = 0;
+    /** Where the first segment of {@code path} (which starts with '/') ends: its next '/', or its end. */
+    static int firstSegmentEnd(String path) {
+        int end = path.indexOf('/', 1);
+        return end < 0 ? path.length() : end;
+    }
+
+    /**
+     * {@code s[from, to)} hashed as {@link String#hashCode} does, continuing from {@code h} (also
+     * {@link HostSegmentTable}'s host + segment hash).
+     */
+    static int hash(int h, String s, int from, int to) {
         for (int i = from; i < to; i++) {
             h = 31 * h + s.charAt(i);
         }
         return h;
     }
 
-    private static int spread(int h) {
+    static int spread(int h) {
         return h ^ (h >>> 16);
     }
 }
