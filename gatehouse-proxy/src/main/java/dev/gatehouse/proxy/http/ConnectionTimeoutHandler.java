@@ -10,14 +10,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client connection's (or h2 stream's) deadlines with ONE timer:
+ * A client connection's deadlines with ONE timer:
  * <ul>
  *   <li>the request head must arrive within the header-read timeout, counted from accept or from the end of
  *       the previous response on a keep-alive connection, so a slowloris client trickling bytes gains nothing;</li>
  *   <li>a connection without any traffic is closed after the idle timeout;</li>
  *   <li>while a request body is being read: silence longer than the body idle timeout, a body longer than the
  *       total body deadline, or (after a grace of one body idle timeout) an average rate below the minimum
- *       closes the connection (on an h2 stream: resets the stream). Time while WE stopped reading
+ *       closes the connection ({@link RequestBodyPace}; an h2 stream keeps its own). Time while WE stopped reading
  *       (back-pressure from a slow backend) is not held against the client.</li>
  * </ul>
  * The proxy only sets fields per request; the timer re-checks lazily and re-arms itself at most every
@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
  * request with the default values. First in the pipeline so it sees every read batch and flush.
  */
 public final class ConnectionTimeoutHandler extends ChannelDuplexHandler implements Runnable {
-    private static final long RATE_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
      * How long a keep-alive connection waits for its next request before {@link #QUIET} tells the pipeline it may
      * put its per-request state away: long enough that a client sending request after request never pays for
@@ -39,19 +38,12 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
 
     private final long headTimeoutNanos;
     private final long idleTimeoutNanos;
-    private final long bodyIdleNanos;
-    private final long bodyTotalNanos;
-    private final long minBodyBytesPerSecond;
+    private final RequestBodyPace body;
     private ChannelHandlerContext ctx;
     private boolean awaitingHead = true;
     private boolean headTimeoutEnabled = true;
     private long awaitingSinceNanos;
     private long lastActivityNanos;
-    private boolean inBody;
-    private long bodyStartNanos;
-    private long bodyLastReadNanos;
-    private long rateStartNanos;
-    private long rateBytes;
     private ScheduledFuture<?> timer;
     private long timerDueNanos;
     private Runnable headTimeoutAction;
@@ -71,17 +63,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
                                     Duration bodyTotal, long minBodyBytesPerSecond) {
         this.headTimeoutNanos = nanos(headerReadTimeout);
         this.idleTimeoutNanos = nanos(idleTimeout);
-        this.bodyIdleNanos = nanos(bodyIdle);
-        this.bodyTotalNanos = nanos(bodyTotal);
-        this.minBodyBytesPerSecond = Math.max(0, minBodyBytesPerSecond);
-    }
-
-    /** For an h2 stream: body deadlines only (the connection's own handler does head and idle). */
-    public static ConnectionTimeoutHandler forStream(Duration bodyIdle, Duration bodyTotal, long minBodyBytesPerSecond) {
-        ConnectionTimeoutHandler h = new ConnectionTimeoutHandler(null, null, bodyIdle, bodyTotal, minBodyBytesPerSecond);
-        h.headTimeoutEnabled = false;
-        h.awaitingHead = false;
-        return h;
+        this.body = new RequestBodyPace(bodyIdle, bodyTotal, minBodyBytesPerSecond);
     }
 
     private static long nanos(Duration d) {
@@ -162,17 +144,13 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
 
     /** A request head that announces a body was decoded: its bytes must now keep coming. */
     public void bodyStarted() {
-        if (bodyIdleNanos == 0 && bodyTotalNanos == 0 && minBodyBytesPerSecond == 0) {
+        if (!body.enforced()) {
             return;
         }
         long now = System.nanoTime();
-        inBody = true;
-        bodyStartNanos = now;
-        bodyLastReadNanos = now;
-        rateStartNanos = now;
-        rateBytes = 0;
+        body.start(now);
         if (ctx != null && ctx.channel().isActive()) {
-            long due = now + nextBodyCheck(now);
+            long due = now + body.nanosToNextCheck(now);
             if (timer == null || timerDueNanos - due > 0) {
                 cancel();
                 schedule(now);
@@ -182,7 +160,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
 
     /** The last body content was decoded (or the exchange is over). */
     public void bodyEnded() {
-        inBody = false;
+        body.end();
     }
 
     @Override
@@ -219,11 +197,11 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (inBody) {
+        if (body.inBody()) {
             if (msg instanceof ByteBuf b) {
-                rateBytes += b.readableBytes();
+                body.bytesRead(b.readableBytes());
             } else if (msg instanceof ByteBufHolder h) {
-                rateBytes += h.content().readableBytes();
+                body.bytesRead(h.content().readableBytes());
             }
         }
         ctx.fireChannelRead(msg);
@@ -233,7 +211,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
     public void channelReadComplete(ChannelHandlerContext ctx) {
         long now = System.nanoTime();
         lastActivityNanos = now;
-        bodyLastReadNanos = now;
+        body.readAt(now);
         ctx.fireChannelReadComplete();
     }
 
@@ -263,7 +241,7 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
             ctx.channel().close();
             return;
         }
-        if (inBody && bodyDeadlinePassed(now)) {
+        if (body.inBody() && body.passed(now, ctx.channel().config().isAutoRead())) {
             ctx.channel().close();
             return;
         }
@@ -277,45 +255,6 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
         schedule(now);
     }
 
-    private boolean bodyDeadlinePassed(long now) {
-        if (!ctx.channel().config().isAutoRead()) {
-            // we are not reading (the backend is slow): the client cannot be blamed for this time
-            bodyLastReadNanos = now;
-            bodyStartNanos = now;
-            rateStartNanos = now;
-            rateBytes = 0;
-            return false;
-        }
-        if (bodyIdleNanos > 0 && now - bodyLastReadNanos >= bodyIdleNanos) {
-            return true;
-        }
-        if (bodyTotalNanos > 0 && now - bodyStartNanos >= bodyTotalNanos) {
-            return true;
-        }
-        if (minBodyBytesPerSecond > 0) {
-            long elapsed = now - rateStartNanos;
-            long grace = bodyIdleNanos > 0 ? bodyIdleNanos : RATE_CHECK_NANOS;
-            if (elapsed >= grace && rateBytes * 1_000_000_000.0 / elapsed < minBodyBytesPerSecond) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private long nextBodyCheck(long now) {
-        long next = Long.MAX_VALUE;
-        if (bodyIdleNanos > 0) {
-            next = bodyLastReadNanos + bodyIdleNanos - now;
-        }
-        if (bodyTotalNanos > 0) {
-            next = Math.min(next, bodyStartNanos + bodyTotalNanos - now);
-        }
-        if (minBodyBytesPerSecond > 0) {
-            next = Math.min(next, RATE_CHECK_NANOS);
-        }
-        return next;
-    }
-
     private void schedule(long now) {
         long next = Long.MAX_VALUE;
         if (idleTimeoutNanos > 0) {
@@ -327,8 +266,8 @@ public final class ConnectionTimeoutHandler extends ChannelDuplexHandler impleme
             long head = awaitingHead ? awaitingSinceNanos + headTimeoutNanos - now : headTimeoutNanos;
             next = Math.min(next, head);
         }
-        if (inBody) {
-            next = Math.min(next, nextBodyCheck(now));
+        if (body.inBody()) {
+            next = Math.min(next, body.nanosToNextCheck(now));
         }
         if (quietPending) {
             next = Math.min(next, lastActivityNanos + QUIET_NANOS - now);

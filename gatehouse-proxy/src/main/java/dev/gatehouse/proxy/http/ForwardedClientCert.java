@@ -3,7 +3,6 @@ package dev.gatehouse.proxy.http;
 import dev.gatehouse.ir.ForwardClientCertSpec;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AsciiString;
 import io.netty.util.AttributeKey;
 
@@ -28,16 +27,15 @@ public final class ForwardedClientCert {
         connection.attr(KEY).set(spec);
     }
 
-    /** Whether {@link #apply} may add the header for a request from {@code client} (it may always remove it). */
-    static boolean mayAdd(Channel client) {
-        ForwardClientCertSpec spec = spec(connection(client));
+    /** Whether {@link #apply} may add the header for a request from {@code connection} (it may always remove it). */
+    static boolean mayAdd(Channel connection) {
+        ForwardClientCertSpec spec = spec(connection);
         return spec != null && (spec.mode() == ForwardClientCertSpec.Mode.SANITIZE_SET
                 || spec.mode() == ForwardClientCertSpec.Mode.APPEND_FORWARD);
     }
 
-    /** @param client the connection, or the h2 stream, the request arrived on */
-    static void apply(HttpHeaders headers, Channel client) {
-        Channel connection = connection(client);
+    /** @param connection the connection the request arrived on */
+    static void apply(HttpHeaders headers, Channel connection) {
         ForwardClientCertSpec spec = spec(connection);
         ForwardClientCertSpec.Mode mode = spec == null ? ForwardClientCertSpec.Mode.SANITIZE : spec.mode();
         if (mode == ForwardClientCertSpec.Mode.ALWAYS_FORWARD_ONLY) {
@@ -60,11 +58,6 @@ public final class ForwardedClientCert {
                 // FORWARD_ONLY over mTLS: the client's header as it came
             }
         }
-    }
-
-    /** The connection a request arrived on: the h2 stream's parent, else the channel itself. */
-    private static Channel connection(Channel client) {
-        return client instanceof Http2StreamChannel ? client.parent() : client;
     }
 
     /** The port's setting the connection was given, or null (sanitize). */

@@ -9,7 +9,6 @@ import dev.gatehouse.proxy.proxyprotocol.ClientAddress;
 import dev.gatehouse.routing.route.PathNormalizer;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -27,7 +26,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpContentException;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +37,10 @@ import java.util.ArrayDeque;
 import java.util.function.Function;
 
 /**
- * The frontend of one HTTP/1.1 connection or of one h2c stream (after {@code Http2StreamFrameToHttpObjectCodec}):
- * both speak {@link HttpObject}s, so routing and forwarding are shared. It runs one {@link ProxyExchange} at a
+ * The frontend of one HTTP/1.1 connection (a handler in its pipeline) or of one h2 stream (outside any pipeline:
+ * its {@link Http2ClientStream} hands it the request converted from HEADERS and DATA): both speak
+ * {@link HttpObject}s to the exchange, and the exchange writes to an {@link ExchangeClient}, so routing and
+ * forwarding are shared. It runs one {@link ProxyExchange} at a
  * time; pipelined HTTP/1.1 requests that arrive meanwhile are queued (decoded objects, bounded by bytes) and
  * started in order when the previous response is complete, so answers leave in request order.
  * Reading stays on (AUTO_READ) and is paused only when a queue or the upstream is full.
@@ -56,7 +56,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final InetSocketAddress UNKNOWN_PEER = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
     private final ProxyContext context;
-    /** null on h2 streams (the connection's own handler watches the parent channel) */
+    /** null on h2 streams (the connection's own handler watches the connection, each stream its body) */
     private final ConnectionTimeoutHandler timeouts;
     private final boolean http2;
     /** request header field count limit (431 beyond); the byte limits are the decoder's */
@@ -66,6 +66,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** what takes the place of the codec, this handler and the timeouts while the connection is quiet; null: they stay */
     private final Function<ConnectionTimeoutHandler, ChannelHandler> quietStandIn;
     private ChannelHandlerContext ctx;
+    private ExchangeClient client;
     private ProxyExchange current;
     private ArrayDeque<HttpObject> pipelined;
     private int pipelinedBytes;
@@ -99,13 +100,19 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * For one h2 stream child channel of a port with its own limits.
-     *
-     * @param bodyTimeouts the stream's own body deadlines (first in the stream pipeline)
+     * For one h2 stream, outside any pipeline: {@link Http2ClientStream} hands it the request and its body and keeps
+     * the stream's body deadlines itself.
      */
-    public static HttpProxyHandler forHttp2Stream(ProxyContext context, ConnectionTimeoutHandler bodyTimeouts,
-                                                  int maxHeaderFields, java.time.Duration backendTimeout) {
-        return new HttpProxyHandler(context, bodyTimeouts, true, maxHeaderFields, nanos(backendTimeout), null);
+    static HttpProxyHandler forHttp2Stream(ProxyContext context, Http2ClientStream stream, int maxHeaderFields,
+                                           long defaultBackendTimeoutNanos) {
+        HttpProxyHandler h = new HttpProxyHandler(context, null, true, maxHeaderFields, defaultBackendTimeoutNanos,
+                null);
+        h.client = stream;
+        return h;
+    }
+
+    static long backendTimeoutNanos(java.time.Duration backendTimeout) {
+        return nanos(backendTimeout);
     }
 
     private static long nanos(java.time.Duration d) {
@@ -120,8 +127,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return context;
     }
 
-    Channel channel() {
-        return ctx.channel();
+    ExchangeClient client() {
+        return client;
     }
 
     boolean inReadBatch() {
@@ -146,36 +153,40 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private InetSocketAddress lookupRemote() {
-        SocketAddress a = ClientAddress.of(ctx.channel()); // a trusted PROXY header's source, else the peer
+        SocketAddress a = ClientAddress.of(client.connection()); // a trusted PROXY header's source, else the peer
         // non-IP transports (embedded channels in tests) count as loopback
         return a instanceof InetSocketAddress ip ? ip : UNKNOWN_PEER;
     }
 
     /** The connection's TLS session, or {@code null} when it is cleartext; read once per request. */
     TlsSession tls() {
-        return TlsSession.of(ctx.channel());
+        return TlsSession.of(client.connection());
     }
 
     int localPort() {
-        Channel ch = ctx.channel();
-        Channel conn = ch instanceof Http2StreamChannel ? ch.parent() : ch;
-        SocketAddress a = conn.localAddress();
+        SocketAddress a = client.connection().localAddress();
         return a instanceof InetSocketAddress ip ? ip.getPort() : 0;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        ExchangeObserver observer = context.observer();
-        if (http2 && observer != null) {
-            // one handler per h2 stream child channel: its life is the stream's
-            observer.streamOpened();
-            ctx.channel().closeFuture().addListener(f -> observer.streamClosed());
-        }
+        this.client = new ChannelClient(ctx.channel());
+    }
+
+    /** An h2 stream's request head, converted from its HEADERS; {@code endStream}: no body follows. */
+    void readHttp2Head(HttpRequest head, boolean endStream) {
+        inReadBatch = true;
+        startExchange(head, endStream ? new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER) : null);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        read(msg);
+    }
+
+    /** One decoded request object from the client. */
+    void read(Object msg) {
         inReadBatch = true;
         ProxyExchange ex = current;
         boolean body = ex != null && !ex.requestComplete() && msg instanceof HttpContent
@@ -206,6 +217,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readComplete();
+    }
+
+    /** The end of a client read batch: what it wrote upstream leaves in one flush. */
+    void readComplete() {
         inReadBatch = false;
         ProxyExchange ex = current;
         if (ex != null) {
@@ -215,15 +231,25 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        clientWritabilityChanged(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    void clientWritabilityChanged(boolean writable) {
         ProxyExchange ex = current;
         if (ex != null) {
-            ex.onClientWritabilityChanged(ctx.channel().isWritable());
+            ex.onClientWritabilityChanged(writable);
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        clientClosed();
+        ctx.fireChannelInactive();
+    }
+
+    /** The client went away (the connection, or the h2 stream). */
+    void clientClosed() {
         closing = true;
         ProxyExchange ex = current;
         current = null;
@@ -231,7 +257,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             ex.onClientClosed();
         }
         releasePipelined();
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -273,24 +298,32 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(HttpObject obj) {
-        if (obj instanceof HttpRequest request) {
-            startExchange(request);
+        if (obj instanceof FullHttpRequest full) {
+            // split so every path (retry, mirrors, streaming) sees a head and separate, owned content
+            HttpRequest request = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            request.setDecoderResult(full.decoderResult());
+            startExchange(request, new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+        } else if (obj instanceof HttpRequest request) {
+            startExchange(request, null);
         } else {
             // content of a request that was already answered and closed: nothing to do with it
             ReferenceCountUtil.release(obj);
         }
     }
 
-    private void startExchange(HttpRequest head) {
+    /** @param last the whole body when it came with the head, else null */
+    private void startExchange(HttpRequest request, LastHttpContent last) {
         if (timeouts != null) {
             timeouts.headArrived();
         }
-        if (head.headers().size() > maxHeaderFields && head.decoderResult().isSuccess()) {
-            ReferenceCountUtil.release(head); // the content only: method, target and headers stay readable
+        if (request.headers().size() > maxHeaderFields && request.decoderResult().isSuccess()) {
+            if (last != null) {
+                last.release();
+            }
             if (timeouts != null) {
                 timeouts.bodyEnded();
             }
-            reject(TOO_MANY_HEADER_FIELDS, head);
+            reject(TOO_MANY_HEADER_FIELDS, request);
             return;
         }
         if (!http2 && !firstRequestSeen) {
@@ -300,14 +333,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (upgrade != null) {
                 ctx.pipeline().remove(upgrade);
             }
-        }
-        LastHttpContent last = null;
-        HttpRequest request = head;
-        if (head instanceof FullHttpRequest full) {
-            // split so every path (retry, mirrors, streaming) sees a head and separate, owned content
-            request = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
-            request.setDecoderResult(full.decoderResult());
-            last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
         }
         Rejection rejection = RequestValidator.validate(request, http2);
         if (rejection == null) {
@@ -351,8 +376,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         boolean decoded = headDecoded(request.decoderResult());
         // a head the decoder failed on is a placeholder: its content type says nothing
         FullHttpResponse response = decoded
-                ? GatewayResponses.answer(ctx.alloc(), request, rejection.status(), rejection.reason(), close)
-                : GatewayResponses.text(ctx.alloc(), rejection.status(), rejection.reason(), close);
+                ? GatewayResponses.answer(client.alloc(), request, rejection.status(), rejection.reason(), close)
+                : GatewayResponses.text(client.alloc(), rejection.status(), rejection.reason(), close);
         Observability observability = context.observability();
         CharSequence requestId = null;
         if (observability.requestIds()) {
@@ -369,7 +394,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             observer.onResponseHead(log);
             log.addResponseBytes(response.content().readableBytes());
         }
-        ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        client.writeFlushAndClose(response);
         if (log != null && log.complete(System.nanoTime())) {
             observer.onComplete(log);
         }
@@ -516,14 +541,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Reads stay on unless a queue is over its bound or the upstream is saturated. */
     void updateAutoRead() {
-        if (ctx == null) {
+        ExchangeClient c = client;
+        if (c == null) {
             return;
         }
         ProxyExchange ex = current;
         boolean read = pipelinedBytes <= MAX_PIPELINED_BYTES && (ex == null || !ex.pausesClient());
-        ChannelConfig config = ctx.channel().config();
-        if (config.isAutoRead() != read) {
-            StreamReads.setAutoRead(ctx.channel(), read);
+        if (c.isAutoRead() != read) {
+            c.setAutoRead(read);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.gatehouse.proxy.http;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -99,9 +98,9 @@ final class LocalAnswers {
         }
         if (close) {
             ex.owner.markClosing();
-            ex.client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            ex.client.writeFlushAndClose(response);
         } else {
-            ex.client.writeAndFlush(response, ex.client.voidPromise());
+            ex.client.writeAndFlush(response);
         }
         ex.observeEnd();
         ex.maybeFinish();

@@ -5,7 +5,6 @@ import dev.gatehouse.proxy.observe.RequestLog;
 import dev.gatehouse.routing.filter.HttpExchange;
 import dev.gatehouse.routing.route.HttpPortRouter;
 import dev.gatehouse.routing.route.Route;
-import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -54,7 +53,7 @@ final class ProxyExchange {
     static final int SPLICED = 5;
 
     final HttpProxyHandler owner;
-    final Channel client;
+    final ExchangeClient client;
     final HttpRequest request;
     final boolean http2;
     final HttpVersion clientVersion;
@@ -97,7 +96,7 @@ final class ProxyExchange {
      */
     ProxyExchange(HttpProxyHandler owner, HttpRequest request, boolean http2, boolean bodyFollows) {
         this.owner = owner;
-        this.client = owner.channel();
+        this.client = owner.client();
         this.request = request;
         this.http2 = http2;
         this.clientVersion = request.protocolVersion();

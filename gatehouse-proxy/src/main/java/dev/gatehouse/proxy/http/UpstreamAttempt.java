@@ -209,18 +209,18 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
         if (teTrailers) {
             ex.request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
-        ForwardedClientCert.apply(ex.request.headers(), ex.client);
+        ForwardedClientCert.apply(ex.request.headers(), ex.client.connection());
         if (ex.log != null) {
             ex.log.upstreamStart(System.nanoTime());
             ex.observer.onUpstreamRequest(ex.log, ex.request.headers());
         }
-        Channel client = ex.client;
+        ExchangeClient client = ex.client;
         pool = ex.owner.context().pools().forLoop(client.eventLoop());
         ex.mirrors = Mirrors.start(ex.exchange.mirrors(), ex.request, ex.pipeline.queued(), pool, backendTimeoutNanos,
                 ex.observer, ex.route);
         if (ex.expectContinue && !ex.requestComplete) {
             client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                    Unpooled.EMPTY_BUFFER), client.voidPromise());
+                    Unpooled.EMPTY_BUFFER));
         }
         ex.state = CONNECTING;
         obtainConnection();
@@ -464,7 +464,7 @@ final class UpstreamAttempt implements UpstreamListener, PickContext, UpstreamCa
      */
     private boolean forwardedLinesApart(BackendProtocol protocol) {
         return protocol == BackendProtocol.HTTP_1_1 && !ex.websocket && ex.exchange.mirrors().isEmpty()
-                && (ex.log == null || !ex.observer.readsUpstreamRequest()) && !ForwardedClientCert.mayAdd(ex.client);
+                && (ex.log == null || !ex.observer.readsUpstreamRequest()) && !ForwardedClientCert.mayAdd(ex.client.connection());
     }
 
     /**

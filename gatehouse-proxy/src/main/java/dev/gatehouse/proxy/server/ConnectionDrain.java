@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +113,7 @@ final class ConnectionDrain {
 
     /** On the connection's loop: starts its end; returns its requests in flight. */
     private static int finish(Channel ch, long graceMillis) {
-        Http2FrameCodec h2 = ch.pipeline().get(Http2FrameCodec.class);
+        Http2Frontend h2 = ch.pipeline().get(Http2Frontend.class);
         if (h2 != null) {
             int streams = h2.connection().numActiveStreams();
             // Netty's graceful close: GOAWAY(NO_ERROR) naming the last stream it took, so the client opens no

@@ -3,12 +3,11 @@ package dev.gatehouse.proxy.server;
 import dev.gatehouse.ir.ClientTrafficSpec;
 import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import dev.gatehouse.proxy.http.ForwardedClientCert;
-import dev.gatehouse.proxy.http.HttpProxyHandler;
+import dev.gatehouse.proxy.http.Http2ClientStreams;
 import dev.gatehouse.proxy.http.ProxyContext;
 import dev.gatehouse.proxy.http1.StrictHttpServerCodec;
 import dev.gatehouse.proxy.l4.L4Pipeline;
 import dev.gatehouse.proxy.l4.L4Settings;
-import dev.gatehouse.proxy.observe.ExchangeObserver;
 import dev.gatehouse.proxy.proxyprotocol.ProxyProtocolGate;
 import dev.gatehouse.routing.proxyprotocol.ProxyProtocolPolicy;
 import dev.gatehouse.routing.route.L4PortRouter;
@@ -16,21 +15,12 @@ import dev.gatehouse.routing.runtime.RuntimeSnapshot;
 import dev.gatehouse.routing.runtime.SnapshotHolder;
 import dev.gatehouse.routing.tls.PortCertificates;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.util.AsciiString;
@@ -47,15 +37,14 @@ import java.net.SocketAddress;
  * <pre>
  * timeouts -> CleartextUpgradeHandler (peeks at the preface)
  *          -> StrictHttpServerCodec -> H2cUpgradeHandler -> HttpProxyHandler    (HTTP/1.1)
- *          -> FlushConsolidation -> Http2HeaderBlockWatch -> Http2FrameCodec -> Http2FloodGuard
- *             -> Http2MultiplexHandler                                                              (h2c)
- *               each stream: body timeouts -> Http2StreamFrameToHttpObjectCodec -> HttpProxyHandler
+ *          -> FlushConsolidation -> Http2HeaderBlockWatch -> Http2Frontend                          (h2c)
+ *               each stream: an Http2ClientStream (no channel) and its HttpProxyHandler
  * QuietHttp1Connection.StandIn alone  (HTTP/1.1 quiet between requests: timeouts, codec and proxy come back with the
  *                                     next bytes)
  * </pre>
  * A port with PROXY protocol puts {@link ProxyProtocolGate} in front for connections from its trusted sources and
  * builds the rest once the header is read.
- * Stream channels run on the connection's event loop, so upstream connections of h2 requests come from
+ * Streams are served on the connection's event loop, so upstream connections of h2 requests come from
  * the same per-loop pool as HTTP/1.1 ones.
  */
 final class FrontendInitializer extends ChannelInitializer<Channel> {
@@ -139,14 +128,12 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         Http2StreamCount streams = new Http2StreamCount(timeouts);
         HttpServerUpgradeHandler upgrade = new H2cUpgradeHandler(codec, protocol ->
                 AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
-                        ? new Http2ServerUpgradeCodec(newFrameCodec(spec, localPort), new Http2FloodGuard(),
-                                newMultiplexHandler(spec, streams), new Http2Mode(streams, counter))
+                        ? new Http2ServerUpgradeCodec(newFrontend(spec, localPort, streams))
                         : null);
         ChannelHandler priorKnowledge = new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
-                c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrameCodec(spec, localPort),
-                        new Http2FloodGuard(), newMultiplexHandler(spec, streams), new Http2Mode(streams, counter));
+                c.pipeline().addLast(new FlushConsolidationHandler(256, true), newFrontend(spec, localPort, streams));
             }
         };
         if (spec.forwardClientCert() != null) {
@@ -170,72 +157,16 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
         return a instanceof InetSocketAddress ip ? ip.getPort() : 0;
     }
 
-    /** The h2 codec; it reports stream errors and GOAWAYs when something observes ({@link Http2CodecObservation}). */
-    private Http2FrameCodec newFrameCodec(ClientTrafficSpec spec, int localPort) {
-        return newFrameCodec(spec, context.observer(), localPort);
+    /** The h2 side of a connection, with this port's limits; it reports to the observer when there is one. */
+    private Http2Frontend newFrontend(ClientTrafficSpec spec, int localPort, Http2StreamCount streams) {
+        return newFrontend(spec, context, streams, counter, localPort);
     }
 
-    static Http2FrameCodec newFrameCodec(ClientTrafficSpec spec, ExchangeObserver observer, int localPort) {
-        return Http2CodecObservation.forServer(observer, localPort)
-                .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(spec.http2MaxConcurrentStreams())
-                        .maxHeaderListSize(spec.http2MaxHeaderListBytes()))
-                // Netty 4.2 validates names (lower case, no connection-specific fields, pseudo-headers) and
-                // values (no CR, LF, NUL) when this is on: the h2 -> HTTP/1.1 downgrade can't smuggle
-                .validateHeaders(true)
-                .headerSensitivityDetector(UniqueValueHeaders.INSTANCE)
-                .decoderEnforceMaxRstFramesPerWindow(MAX_CLIENT_RESETS, RESET_WINDOW_SECONDS)
-                .encoderEnforceMaxRstFramesPerWindow(MAX_SERVER_RESETS, RESET_WINDOW_SECONDS)
-                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
-                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
-                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                .build();
-    }
-
-    private Http2MultiplexHandler newMultiplexHandler(ClientTrafficSpec spec, Http2StreamCount streams) {
-        ChannelInitializer<Http2StreamChannel> stream = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Http2StreamChannel c) {
-                streams.streamOpened();
-                c.closeFuture().addListener(f -> streams.streamClosed());
-                ConnectionTimeoutHandler body = ConnectionTimeoutHandler.forStream(spec.bodyIdle(), spec.bodyTotal(),
-                        spec.minBodyRateBytesPerSecond());
-                c.pipeline().addLast(body, new Http2StreamFrameToHttpObjectCodec(true),
-                        HttpProxyHandler.forHttp2Stream(context, body, spec.maxHeaderFields(), spec.backendResponse()));
-            }
-        };
-        return new Http2MultiplexHandler(stream, stream);
-    }
-
-    /**
-     * Added once the connection speaks h2: the HTTP/1.1 proxy handler of the connection is no longer
-     * needed (each stream has its own); the head deadline now follows the open streams ({@link Http2StreamCount});
-     * the connection gauge moves from http/1.1 to h2 ({@link ConnectionCounter#switchedToHttp2}).
-     */
-    private static final class Http2Mode extends ChannelInboundHandlerAdapter {
-        private final Http2StreamCount streams;
-        private final ConnectionCounter counter;
-
-        Http2Mode(Http2StreamCount streams, ConnectionCounter counter) {
-            this.streams = streams;
-            this.counter = counter;
-        }
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            streams.connectionStarted(ctx);
-            if (counter != null) {
-                counter.switchedToHttp2(ctx.channel());
-            }
-            // The connection window is not raised by SETTINGS (RFC 9113 6.9.2) and stays at 64 KiB - 1
-            // unless we say so; 1 MiB lets uploads on several streams flow without a round trip per 64 KiB.
-            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE))
-                    .addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-            ChannelPipeline p = ctx.pipeline();
-            if (p.get(HttpProxyHandler.class) != null) {
-                p.remove(HttpProxyHandler.class);
-            }
-            p.remove(this);
-        }
+    static Http2Frontend newFrontend(ClientTrafficSpec spec, ProxyContext context, Http2StreamCount streams,
+                                     ConnectionCounter counter, int localPort) {
+        return new Http2Frontend.Builder(spec,
+                handler -> new Http2ClientStreams(context, handler, spec.maxHeaderFields(), spec.backendResponse(),
+                        spec.bodyIdle(), spec.bodyTotal(), spec.minBodyRateBytesPerSecond()),
+                streams, counter, context.observer(), localPort).build();
     }
 }

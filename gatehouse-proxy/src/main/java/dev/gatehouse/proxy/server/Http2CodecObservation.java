@@ -1,26 +1,19 @@
 package dev.gatehouse.proxy.server;
 
 import dev.gatehouse.proxy.observe.ExchangeObserver;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
-import io.netty.handler.codec.http2.Http2ConnectionDecoder;
-import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Locale;
 
 /**
- * The h2 frame codec with what it does by itself reported to the observer, used only when something observes:
+ * What the h2 connection handler ({@link Http2Frontend}) does by itself, reported to the observer when something
+ * observes:
  * <ul>
- *   <li>Every inbound stream error the codec handles ({@link Http2FrameCodec#onError}, the one place the frame
+ *   <li>Every inbound stream error the handler handles ({@code Http2ConnectionHandler#onError}, the one place the frame
  *       reader, the HPACK decoder and the connection's stream accounting report them): a header the validation
  *       refuses ({@code protocol_error}), a stream over SETTINGS_MAX_CONCURRENT_STREAMS ({@code refused_stream}),
  *       a header list over SETTINGS_MAX_HEADER_LIST_SIZE ({@code header_too_large}, answered 431), anything else
@@ -48,9 +41,20 @@ final class Http2CodecObservation {
     private Http2CodecObservation() {
     }
 
-    /** A server frame codec builder; its codec reports to {@code observer} when that is not null. */
-    static Http2FrameCodecBuilder forServer(ExchangeObserver observer, int port) {
-        return observer == null ? Http2FrameCodecBuilder.forServer() : new Builder(observer, port);
+    /** Reports each stream error in {@code cause} (an inbound error the connection handler handles). */
+    static void streamErrors(ExchangeObserver observer, int port, Throwable cause) {
+        try {
+            Http2Exception e = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+            if (e instanceof Http2Exception.StreamException s) {
+                observer.http2StreamError(port, reason(s));
+            } else if (e instanceof Http2Exception.CompositeStreamException all) {
+                for (Http2Exception.StreamException s : all) {
+                    observer.http2StreamError(port, reason(s));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("observer failed", e);
+        }
     }
 
     static String reason(Http2Exception.StreamException e) {
@@ -68,67 +72,5 @@ final class Http2CodecObservation {
     static String errorName(long code) {
         Http2Error e = Http2Error.valueOf(code);
         return e == null ? "unknown" : ERROR_NAMES[e.ordinal()];
-    }
-
-    private static final class Builder extends Http2FrameCodecBuilder {
-        private final ExchangeObserver observer;
-        private final int port;
-
-        Builder(ExchangeObserver observer, int port) {
-            this.observer = observer;
-            this.port = port;
-            server(true);
-            gracefulShutdownTimeoutMillis(0); // as Http2FrameCodecBuilder.forServer()
-        }
-
-        @Override
-        protected Http2FrameCodec build(Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder,
-                                        Http2Settings initialSettings) {
-            Codec codec = new Codec(encoder, decoder, initialSettings, decoupleCloseAndGoAway(), flushPreface(),
-                    observer, port);
-            codec.gracefulShutdownTimeoutMillis(gracefulShutdownTimeoutMillis());
-            return codec;
-        }
-    }
-
-    private static final class Codec extends Http2FrameCodec {
-        private final ExchangeObserver observer;
-        private final int port;
-
-        Codec(Http2ConnectionEncoder encoder, Http2ConnectionDecoder decoder, Http2Settings initialSettings,
-              boolean decoupleCloseAndGoAway, boolean flushPreface, ExchangeObserver observer, int port) {
-            super(encoder, decoder, initialSettings, decoupleCloseAndGoAway, flushPreface);
-            this.observer = observer;
-            this.port = port;
-            connection().addListener(new Http2ConnectionAdapter() {
-                @Override
-                public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
-                    try {
-                        observer.http2GoAwaySent(port, errorName(errorCode));
-                    } catch (RuntimeException e) {
-                        LOG.warn("observer failed", e);
-                    }
-                }
-            });
-        }
-
-        @Override
-        public void onError(ChannelHandlerContext ctx, boolean outbound, Throwable cause) {
-            if (!outbound) {
-                try {
-                    Http2Exception e = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
-                    if (e instanceof Http2Exception.StreamException s) {
-                        observer.http2StreamError(port, reason(s));
-                    } else if (e instanceof Http2Exception.CompositeStreamException all) {
-                        for (Http2Exception.StreamException s : all) {
-                            observer.http2StreamError(port, reason(s));
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("observer failed", e);
-                }
-            }
-            super.onError(ctx, outbound, cause);
-        }
     }
 }

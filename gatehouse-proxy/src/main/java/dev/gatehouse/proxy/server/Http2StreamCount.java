@@ -3,7 +3,6 @@ package dev.gatehouse.proxy.server;
 import dev.gatehouse.proxy.http.ConnectionTimeoutHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 
 /**
  * The state of one h2 connection that the header-read deadline follows, so it applies to h2 as it does to an
@@ -31,14 +30,14 @@ final class Http2StreamCount {
     }
 
     /**
-     * The connection switched to h2 (the upgrade's own stream may already be open). {@code ctx} is a handler of
-     * the connection added with the frame codec: the frame-header watch goes right in front of the codec
+     * The connection switched to h2 (the upgrade's own stream may already be open). {@code ctx} is the
+     * {@link Http2Frontend}'s: the frame-header watch goes right in front of it
      * before any h2 byte reaches it (prior knowledge: the buffered preface is handed on after this; upgrade:
      * the client sends its preface after our 101).
      */
     void connectionStarted(ChannelHandlerContext ctx) {
         ChannelPipeline p = ctx.pipeline();
-        ChannelHandlerContext codec = p.context(Http2FrameCodec.class);
+        ChannelHandlerContext codec = p.context(Http2Frontend.class);
         if (codec != null) {
             Http2HeaderBlockWatch watch = new Http2HeaderBlockWatch(this);
             p.addBefore(codec.name(), "h2-header-block-watch", watch);

@@ -39,7 +39,7 @@ class BackendTimeoutDuringUploadTest {
     void anUploadLongerThanTheBackendTimeoutToABackendThatKeepsReadingGetsItsAnswer() throws Exception {
         int chunks = 30;
         int chunk = 1000;
-        int port = startProxy(this::countTheBodyThenAnswer);
+        int port = startProxy(s -> OneBackendProxy.countTheBodyThenAnswer(s, 0));
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.setSoTimeout(30_000);
             OutputStream out = client.getOutputStream();
@@ -92,20 +92,6 @@ class BackendTimeoutDuringUploadTest {
                 Duration.ofSeconds(1), BACKEND_TIMEOUT, 8192, 4096);
         proxy = OneBackendProxy.start(backendWork, NioSocketChannel.class, NioServerSocketChannel.class, options);
         return proxy.port;
-    }
-
-    private void countTheBodyThenAnswer(Socket s) throws Exception {
-        InputStream in = s.getInputStream();
-        long length = OneBackendProxy.contentLength(OneBackendProxy.readHead(in));
-        byte[] buf = new byte[8192];
-        long got = 0;
-        for (int n; got < length && (n = in.read(buf)) > 0; ) {
-            got += n;
-        }
-        String count = String.valueOf(got);
-        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + count.length() + "\r\n\r\n" + count)
-                .getBytes(StandardCharsets.ISO_8859_1));
-        in.read();
     }
 
     private void readTheHeadOnly(Socket s) throws Exception {

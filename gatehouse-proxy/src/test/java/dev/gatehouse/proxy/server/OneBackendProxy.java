@@ -22,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,25 @@ final class OneBackendProxy implements AutoCloseable {
     /** The Content-Length of a head {@link #readHead} returned. */
     static long contentLength(String head) {
         return Long.parseLong(head.toLowerCase().split("content-length: ")[1].split("\r\n")[0].trim());
+    }
+
+    /**
+     * A backend that reads the request head, waits {@code pauseMillis} before it reads the body (so the gateway's
+     * upstream connection fills up meanwhile), counts the body and answers with the count.
+     */
+    static void countTheBodyThenAnswer(Socket s, long pauseMillis) throws Exception {
+        InputStream in = s.getInputStream();
+        long length = contentLength(readHead(in));
+        Thread.sleep(pauseMillis);
+        byte[] buf = new byte[64 * 1024];
+        long got = 0;
+        for (int n; got < length && (n = in.read(buf)) > 0; ) {
+            got += n;
+        }
+        String count = String.valueOf(got);
+        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + count.length() + "\r\n\r\n" + count)
+                .getBytes(StandardCharsets.ISO_8859_1));
+        in.read();
     }
 
     @Override

@@ -22,7 +22,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -113,7 +113,9 @@ class TlsFrontendTest {
         EmbeddedChannel server = new EmbeddedChannel(initializer);
         EmbeddedChannel client = client("a.test", ApplicationProtocolNames.HTTP_2);
         handshake(client, server);
-        assertThat(server.pipeline().get(Http2FrameCodec.class)).isNotNull();
+        // one connection handler serves the streams itself: no child channel per stream, no conversion codec
+        assertThat(server.pipeline().get(Http2Frontend.class)).isNotNull();
+        assertThat(server.pipeline().get(Http2MultiplexHandler.class)).isNull();
         assertThat(server.pipeline().get(StrictHttpServerCodec.class)).isNull();
         server.finishAndReleaseAll();
         client.finishAndReleaseAll();
