@@ -197,8 +197,13 @@ final class ProxyExchange {
 
     /** Once per exchange, when the response is complete or the exchange failed. */
     void observeEnd() {
+        observeEnd(System.nanoTime());
+    }
+
+    /** {@link #observeEnd()} at {@code now}, a {@link System#nanoTime()} just read. */
+    void observeEnd(long now) {
         RequestLog l = log;
-        if (l != null && l.complete(System.nanoTime())) {
+        if (l != null && l.complete(now)) {
             observeStart();
             observer.onComplete(l);
         }

@@ -48,6 +48,29 @@ record RequestTarget(String host, String path, String query, String originForm, 
      * @return null when invalid
      */
     static String hostWithoutPort(CharSequence value) {
+        long bounds = hostBounds(value);
+        if (bounds < 0) {
+            return null;
+        }
+        String host = value.subSequence((int) (bounds >>> 32) & HOST_INDEX, (int) bounds & HOST_INDEX).toString();
+        return (bounds & UPPER) != 0 ? host.toLowerCase(Locale.ROOT) : host;
+    }
+
+    /** Whether {@link #hostWithoutPort} accepts {@code value}, without building the host (the validator's check). */
+    static boolean isValidHost(CharSequence value) {
+        return hostBounds(value) >= 0;
+    }
+
+    /** bit of {@link #hostBounds}'s result: the host has upper-case letters */
+    private static final long UPPER = 1L << 62;
+    /** an index in {@link #hostBounds}'s result: 30 bits at bit 0 and at bit 32 (a header value is far shorter) */
+    private static final int HOST_INDEX = (1 << 30) - 1;
+
+    /**
+     * @return -1 when {@code value} is not a valid "host[:port]" / "[v6]:port", else the host's start index
+     * (bits 32-61), its end index (bits 0-31) and {@link #UPPER}
+     */
+    private static long hostBounds(CharSequence value) {
         int len = value.length();
         int s = 0;
         while (s < len && value.charAt(s) == ' ') {
@@ -57,7 +80,7 @@ record RequestTarget(String host, String path, String query, String originForm, 
             len--;
         }
         if (s == len) {
-            return null;
+            return -1;
         }
         int hostEnd;
         boolean upper = false;
@@ -70,12 +93,12 @@ record RequestTarget(String host, String path, String query, String originForm, 
                     break;
                 }
                 if (!(isHex(c) || c == ':' || c == '.')) {
-                    return null;
+                    return -1;
                 }
                 upper |= c >= 'A' && c <= 'Z';
             }
             if (close < 0 || close == s + 1) {
-                return null;
+                return -1;
             }
             hostEnd = close + 1;
         } else {
@@ -83,28 +106,27 @@ record RequestTarget(String host, String path, String query, String originForm, 
             while (hostEnd < len && value.charAt(hostEnd) != ':') {
                 char c = value.charAt(hostEnd);
                 if (!isRegNameChar(c)) {
-                    return null;
+                    return -1;
                 }
                 upper |= c >= 'A' && c <= 'Z';
                 hostEnd++;
             }
             if (hostEnd == s) {
-                return null;
+                return -1;
             }
         }
         if (hostEnd < len) {
             if (value.charAt(hostEnd) != ':' || len - hostEnd - 1 > 5) {
-                return null;
+                return -1;
             }
             for (int i = hostEnd + 1; i < len; i++) {
                 char c = value.charAt(i);
                 if (c < '0' || c > '9') {
-                    return null;
+                    return -1;
                 }
             }
         }
-        String host = value.subSequence(s, hostEnd).toString();
-        return upper ? host.toLowerCase(Locale.ROOT) : host;
+        return (long) s << 32 | hostEnd | (upper ? UPPER : 0);
     }
 
     private static boolean isHex(char c) {

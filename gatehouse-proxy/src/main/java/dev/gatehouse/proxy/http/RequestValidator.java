@@ -104,7 +104,7 @@ final class RequestValidator {
             if (!absolute && version == HttpVersion.HTTP_1_1) {
                 return MISSING_HOST;
             }
-        } else if (RequestTarget.hostWithoutPort(host) == null) {
+        } else if (!RequestTarget.isValidHost(host)) {
             return INVALID_HOST;
         } else if (absolute && !sameHost(uri, host)) {
             // RFC 9112 3.2.2 lets us ignore Host; a backend or cache behind us may not (HAProxy refuses this too)

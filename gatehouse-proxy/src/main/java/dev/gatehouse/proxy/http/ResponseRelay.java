@@ -287,12 +287,14 @@ final class ResponseRelay {
             client.writeAndFlush(end);
             clientFlushPending = false;
         }
-        ex.upstream.release();
+        // one clock read for the pooled connection's idle start and the exchange's end
+        long now = System.nanoTime();
+        ex.upstream.release(now);
         if (!ex.requestComplete) {
             ex.state = LOCAL; // answered before the request ended: the rest of its body is dropped
             ex.abortMirrors();
         }
-        ex.observeEnd();
+        ex.observeEnd(now);
         ex.maybeFinish();
     }
 

@@ -18,6 +18,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A whole upstream HTTP/1.1 response (head and Content-Length body) kept as the bytes it arrived in, with the
@@ -47,6 +48,11 @@ public final class RawResponse extends DefaultByteBufHolder {
     private static final byte[] COLON_SP = {':', SP};
     private static final byte[] CRLF = {CR, LF};
     private static final int MAX_SPECIAL_LINES = 8;
+    /**
+     * room for the special lines first: a typical answer has one or two (nginx's {@code Connection: keep-alive});
+     * more grow the array to {@link #MAX_SPECIAL_LINES}
+     */
+    private static final int FIRST_SPECIAL_LINES = 2;
 
     /** kinds of the lines recorded in {@code special} */
     private static final int HOP_BY_HOP = 0;
@@ -60,7 +66,7 @@ public final class RawResponse extends DefaultByteBufHolder {
     /** index of the body */
     private final int bodyStart;
     private final boolean keepAlive;
-    /** (start, end, kind) of the hop-by-hop and x-request-id lines, in wire order */
+    /** the hop-by-hop and x-request-id lines in wire order, each as {@link #line}: its start, end and kind */
     private final int[] special;
     private final int specialCount;
 
@@ -98,9 +104,10 @@ public final class RawResponse extends DefaultByteBufHolder {
         ByteBuf in = content();
         int base = in.readerIndex();
         int size = headersEnd + 2 + bodyLength();
-        for (int i = 0; i < specialCount; i += 3) {
-            if (dropped(special[i + 2], requestId)) {
-                size -= special[i + 1] - special[i];
+        for (int i = 0; i < specialCount; i++) {
+            int line = special[i];
+            if (dropped(line, requestId)) {
+                size -= lineEnd(line) - lineStart(line);
             }
         }
         if (requestId != null) {
@@ -111,10 +118,11 @@ public final class RawResponse extends DefaultByteBufHolder {
         }
         ByteBuf out = alloc.buffer(size);
         int from = 0;
-        for (int i = 0; i < specialCount; i += 3) {
-            if (dropped(special[i + 2], requestId)) {
-                out.writeBytes(in, base + from, special[i] - from);
-                from = special[i + 1];
+        for (int i = 0; i < specialCount; i++) {
+            int line = special[i];
+            if (dropped(line, requestId)) {
+                out.writeBytes(in, base + from, lineStart(line) - from);
+                from = lineEnd(line);
             }
         }
         out.writeBytes(in, base + from, headersEnd - from);
@@ -130,8 +138,24 @@ public final class RawResponse extends DefaultByteBufHolder {
         return out;
     }
 
-    private static boolean dropped(int kind, CharSequence requestId) {
-        return kind == HOP_BY_HOP || requestId != null;
+    private static boolean dropped(int line, CharSequence requestId) {
+        return (line & 1) == HOP_BY_HOP || requestId != null;
+    }
+
+    /**
+     * A special line in one int (its offsets are at most {@link #MAX_HEAD}: 14 bits each), so that a response's
+     * lines take one small array: the start at bit 16, the end (after its CRLF) at bit 1, the kind at bit 0.
+     */
+    private static int line(int start, int end, int kind) {
+        return start << 16 | end << 1 | kind;
+    }
+
+    private static int lineStart(int line) {
+        return line >>> 16;
+    }
+
+    private static int lineEnd(int line) {
+        return (line >>> 1) & 0x7fff;
     }
 
     private static void writeLine(ByteBuf out, AsciiString name, CharSequence value) {
@@ -265,13 +289,14 @@ public final class RawResponse extends DefaultByteBufHolder {
             p = valueEnd + 2;
             if (kind >= 0) {
                 if (special == null) {
-                    special = new int[MAX_SPECIAL_LINES * 3];
+                    special = new int[FIRST_SPECIAL_LINES];
                 } else if (specialCount == special.length) {
-                    return null;
+                    if (specialCount == MAX_SPECIAL_LINES) {
+                        return null;
+                    }
+                    special = Arrays.copyOf(special, MAX_SPECIAL_LINES);
                 }
-                special[specialCount++] = nameStart - base;
-                special[specialCount++] = p - base;
-                special[specialCount++] = kind;
+                special[specialCount++] = line(nameStart - base, p - base, kind);
             }
         }
         int headersEnd = p - base;

@@ -86,12 +86,16 @@ public final class UpstreamPool {
 
     /** @return a live idle HTTP/1.1 connection for {@code key}, or null; dead ones found on the way are dropped */
     public UpstreamHandler pollIdle(UpstreamKey key) {
+        return pollIdle(key, System.nanoTime());
+    }
+
+    /** {@link #pollIdle(UpstreamKey)} judging the connections' age at {@code now}, a {@link System#nanoTime()} read */
+    public UpstreamHandler pollIdle(UpstreamKey key, long now) {
         ArrayDeque<UpstreamHandler> deque = idle.get(key);
         if (deque == null) {
             return null;
         }
         UpstreamHandler h;
-        long now = System.nanoTime();
         while ((h = deque.pollFirst()) != null) {
             if (h.channel().isActive() && !h.spent(now)) {
                 return h;
@@ -177,6 +181,14 @@ public final class UpstreamPool {
 
     /** Returns a connection whose response ended cleanly and which may be reused; an HTTP/2 stream just ends. */
     public void release(UpstreamHandler handler) {
+        release(handler, System.nanoTime());
+    }
+
+    /**
+     * {@link #release(UpstreamHandler)} at {@code now}, a {@link System#nanoTime()} just read: the moment its age is
+     * judged at and its idle time starts.
+     */
+    public void release(UpstreamHandler handler, long now) {
         handler.unbind();
         Channel ch = handler.channel();
         if (!ch.isActive()) {
@@ -186,7 +198,7 @@ public final class UpstreamPool {
             ch.close(); // pooling turned off, or a stream (its connection stays for the next ones)
             return;
         }
-        if (handler.spent(System.nanoTime()) || !removed.isEmpty() && removed.contains(handler.endpoint())) {
+        if (handler.spent(now) || !removed.isEmpty() && removed.contains(handler.endpoint())) {
             ch.close(); // too old, served its maximum, or its endpoint left the config while this request ran
             return;
         }
@@ -196,7 +208,7 @@ public final class UpstreamPool {
             return;
         }
         deque.offerFirst(handler);
-        handler.markIdle(System.nanoTime());
+        handler.markIdle(now);
     }
 
     /**

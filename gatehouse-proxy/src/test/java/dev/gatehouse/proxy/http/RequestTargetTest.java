@@ -20,6 +20,7 @@ class RequestTargetTest {
         "u@a|NULL",
         "a:|a",
         "a:123456|NULL",
+        "'  Mixed-Case.Example:443 '|mixed-case.example",
         "a:8x|NULL",
         "[::1|NULL",
         "[]|NULL",
@@ -27,6 +28,7 @@ class RequestTargetTest {
     })
     void hostWithoutPort(String in, String expected) {
         assertThat(RequestTarget.hostWithoutPort(in)).isEqualTo(expected);
+        assertThat(RequestTarget.isValidHost(in)).isEqualTo(expected != null);
     }
 
     @Test

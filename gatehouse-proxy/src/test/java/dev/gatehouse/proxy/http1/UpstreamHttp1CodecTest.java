@@ -144,6 +144,9 @@ class UpstreamHttp1CodecTest {
             "HTTP/1.1 200\r\nContent-Length: 5\r\n\r\nhello",
             "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            // nine lines to drop: more than the raw path records
+            "HTTP/1.1 200 OK\r\nTE: a\r\nTE: b\r\nTE: c\r\nTE: d\r\nTE: e\r\nTE: f\r\nTE: g\r\nTE: h\r\n"
+                    + "X-Request-Id: i\r\nContent-Length: 5\r\n\r\nhello",
     })
     void otherShapesTakeNettysDecoder(String response) {
         channel();
@@ -213,6 +216,9 @@ class UpstreamHttp1CodecTest {
             "HTTP/1.1 503 Service Unavailable\r\nconnection: CLOSE\r\nContent-Length: 3\r\nUpgrade: h2c\r\n"
                     + "Proxy-Connection: x\r\nTE: trailers\r\nTrailer: x\r\nX-Empty: \r\nX-Obs: caf\u00e9\r\n\r\nabc",
             "HTTP/1.1 200 Custom Reason Here\r\nset-cookie: a=b\r\nSet-Cookie: c=d\r\nContent-Length: 2\r\n\r\nok",
+            // eight lines to drop, the most the raw path records, between kept ones
+            "HTTP/1.1 200 OK\r\nTE: a\r\nX-A: 1\r\nTE: b\r\nTE: c\r\nKeep-Alive: d\r\nTE: e\r\nX-B: 2\r\nTE: f\r\n"
+                    + "TE: g\r\nX-Request-Id: h\r\nContent-Length: 2\r\n\r\nok",
     })
     void rawBytesEqualTheDecodedPathsBytes(String response) {
         for (String requestId : new String[] {null, "f00d"}) {
