@@ -28,6 +28,12 @@ public final class CompiledRoute implements Route {
     private final List<Backend> backends;
     private final List<Integer> weights;
     private final SmoothWeightedRoundRobin<Backend> balancer;
+    /**
+     * The backend every pick returns when the rule has one backendRef of positive weight (most rules), read
+     * from the route itself: with traffic over ~1,000 of 10,000 routes the balancer and its list were two
+     * dependent cache misses a request that picked nothing. Session affinity still resolves first.
+     */
+    private final Backend single;
     /** The key of the first backend cluster that hashes: backendRefs are then chosen by it; else null. */
     private final HashKey hashKey;
     /** Seeds of {@code balancer.items()} for the consistent choice, from each backend's identity. */
@@ -63,6 +69,7 @@ public final class CompiledRoute implements Route {
         this.backends = List.copyOf(backends);
         this.weights = List.copyOf(weights);
         this.balancer = SmoothWeightedRoundRobin.of(this.backends, this.weights);
+        this.single = balancer == null || balancer.items().size() != 1 ? null : balancer.items().get(0);
         HashKey key = null;
         boolean anyRandom = false;
         for (Backend b : this.backends) {
@@ -157,6 +164,9 @@ public final class CompiledRoute implements Route {
             if (b >= 0) {
                 return backends.get(b);
             }
+        }
+        if (single != null) {
+            return single;
         }
         if (hashKey != null) {
             long h = hashKey.hash(ctx);
