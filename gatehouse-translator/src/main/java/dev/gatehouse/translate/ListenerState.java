@@ -116,7 +116,11 @@ final class ListenerState {
      * hostname that intersects {@code effective}, or {@code null}: the spec lets only one of them have it, the older.
      */
     String rivalOf(String kind, List<String> effective) {
-        if (claims.getOrDefault(kind, 0) == claims.values().stream().mapToInt(Integer::intValue).sum()) {
+        int all = 0;
+        for (int n : claims.values()) {
+            all += n;
+        }
+        if (claims.getOrDefault(kind, 0) == all) {
             // no route of the other kind here (the common case): nothing to scan, where scanning made attaching
             // 5,000 routes to one listener quadratic
             return null;
