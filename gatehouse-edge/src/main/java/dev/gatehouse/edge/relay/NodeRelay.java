@@ -30,6 +30,11 @@ import java.util.List;
  * leave in one write: one send and one wake-up of the node instead of two (bytes a gate let through are held too). A connect that fails is counted against the node and
  * retried at once on a node not yet tried, so a client only sees a failure when every node refused it. Connected:
  * the PROXY header, the held bytes, then a {@link ByteSplice} each way (back-pressure, half-close, idle timeout).
+ * <p>
+ * The client's splice is not a handler of its own: this one stays in the client's pipeline and hands every event
+ * to it once the node is connected. Removing this handler and adding the splice took two pipeline changes per
+ * connection (a context allocated, the pipeline's lock taken twice, the handler's sharability looked up in a
+ * thread-local map, the pipeline walked for the name); the splice's methods only use the context they are given.
  */
 public final class NodeRelay extends ChannelInboundHandlerAdapter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeRelay.class);
@@ -51,6 +56,8 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
     private boolean started;
     /** the client half-closed before a node was connected: the splice is told once it is in place */
     private boolean inputShutdown;
+    /** the client's half of the relay once the node is connected: every event goes to it from then on */
+    private ByteSplice splice;
 
     /**
      * @param waitForBytes connect when the first bytes arrive (a gate in front let them through) rather than as soon
@@ -79,6 +86,10 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (splice != null) {
+            splice.channelRead(ctx, msg);
+            return;
+        }
         pending.add(msg);
         if (msg instanceof ByteBuf b && (pendingBytes += b.readableBytes()) >= WATERMARKS.high()) {
             ctx.channel().config().setAutoRead(false); // the splice turns reading on again
@@ -181,8 +192,7 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
             nodeChannel.flush();
         }
         attempt = null;
-        ctx.pipeline().remove(this);
-        client.pipeline().addLast("splice", ByteSplice.to(nodeChannel));
+        splice = ByteSplice.to(nodeChannel);
         nodeChannel.pipeline().addLast("splice", ByteSplice.to(client));
         nodeChannel.config().setAutoRead(client.isWritable());
         if (!inputShutdown) {
@@ -195,7 +205,29 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (splice != null) {
+            splice.channelReadComplete(ctx);
+        } else {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (splice != null) {
+            splice.channelWritabilityChanged(ctx);
+        } else {
+            ctx.fireChannelWritabilityChanged();
+        }
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (splice != null) {
+            splice.userEventTriggered(ctx, evt);
+            return;
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             // a client that sends its request and half-closes at once (even before the edge reads) still gets its
             // answer: the FIN is relayed once the node is connected
@@ -207,6 +239,10 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (splice != null) {
+            splice.channelInactive(ctx);
+            return;
+        }
         if (attempt != null) {
             // the client left while a connect was under way
             attempt.close();
@@ -231,6 +267,10 @@ public final class NodeRelay extends ChannelInboundHandlerAdapter implements Run
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (splice != null) {
+            splice.exceptionCaught(ctx, cause);
+            return;
+        }
         LOG.debug("{}: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

@@ -1,10 +1,6 @@
 package dev.gatehouse.edge.relay;
 
 import dev.gatehouse.edge.EdgeOptions;
-import dev.gatehouse.edge.pool.EdgeNode;
-import dev.gatehouse.edge.pool.NodePool;
-import dev.gatehouse.edge.pool.NodeSet;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -17,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +22,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,13 +102,7 @@ class HeldHeaderTest {
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        NodePool pool = new NodePool(EdgeOptions.Balance.ROUND_ROBIN, new EdgeOptions.HealthCheck(null, 0,
-                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1), registry);
-        int nodePort = ((InetSocketAddress) node.localAddress()).getPort();
-        pool.update(new NodeSet(List.of(new EdgeNode("n1", "127.0.0.1")), Map.of(80, nodePort)));
-        RelaySettings settings = new RelaySettings(pool, NioSocketChannel.class, Duration.ofSeconds(5),
-                Duration.ofHours(1), EdgeOptions.ProxyProtocol.V2, registry.counter("refused"), hold);
+        RelaySettings settings = OneNodeRelay.settings(node, EdgeOptions.ProxyProtocol.V2, hold);
         Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<>() {
